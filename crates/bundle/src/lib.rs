@@ -1,0 +1,96 @@
+//! Bundles: the atlas as one UTF-8 CSV file per entity, or one `.xlsx` workbook with one
+//! sheet per entity (format in `docs/data-format.md`).
+//!
+//! Import validates every row, reports every problem with its file, row and column, and
+//! writes nothing unless the whole bundle is valid. It streams: memory grows with the
+//! number of keyed records (regions, chains, nodes, enterprises), not with the number of
+//! supply relations or listings. Export writes records in key order and canonical form,
+//! so export → import → export reproduces the same bytes.
+
+mod columns;
+mod export;
+mod import;
+mod source;
+
+use std::fmt;
+
+pub use columns::{columns, CellType, Column};
+pub use export::{export, ExportError, ExportSummary};
+pub use import::{import, ImportError, ImportOptions, ImportSummary};
+
+/// Work done so far, for progress bars.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress {
+    pub kind: chainatlas_model::RecordKind,
+    /// Records read (import) or written (export) so far, over all kinds.
+    pub records: u64,
+    /// Bytes read so far and in all, when the size is known (CSV import).
+    pub bytes: Option<(u64, u64)>,
+}
+
+/// Where in a bundle something is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// `enterprises.csv`, or `sheet enterprises` in a workbook.
+    pub file: String,
+    /// 1-based line (CSV) or row (sheet) number; the header is row 1.
+    pub row: u64,
+    pub column: Option<String>,
+    /// Spreadsheet column letter, when reading a workbook.
+    pub column_letter: Option<String>,
+}
+
+/// One thing wrong with a bundle, in the user's terms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub location: Location,
+    pub message: String,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let row_word = if self.file.starts_with("sheet ") {
+            "row"
+        } else {
+            "line"
+        };
+        write!(f, "{} {row_word} {}", self.file, self.row)?;
+        match (&self.column, &self.column_letter) {
+            (Some(name), Some(letter)) => write!(f, ", column {letter} ({name})"),
+            (Some(name), None) => write!(f, ", column {name}"),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// The spreadsheet letter of a 0-based column index: 0 → A, 26 → AA.
+pub(crate) fn column_letter(mut index: usize) -> String {
+    let mut letters = Vec::new();
+    loop {
+        letters.push(b'A' + (index % 26) as u8);
+        if index < 26 {
+            break;
+        }
+        index = index / 26 - 1;
+    }
+    letters.reverse();
+    String::from_utf8(letters).expect("ascii")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn column_letters() {
+        assert_eq!(super::column_letter(0), "A");
+        assert_eq!(super::column_letter(25), "Z");
+        assert_eq!(super::column_letter(26), "AA");
+        assert_eq!(super::column_letter(701), "ZZ");
+        assert_eq!(super::column_letter(702), "AAA");
+    }
+}

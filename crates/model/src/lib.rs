@@ -1,0 +1,24 @@
+//! The Chain Atlas domain model: regions, chains and their nodes, enterprises, supply
+//! relations and listings, with the value types that keep them honest (division codes,
+//! unified social credit codes, money in fen, calendar dates).
+//!
+//! This crate is pure: no I/O, no clock, no serialization format. Storage lives in
+//! `chainatlas-store`, file formats in `chainatlas-bundle`, wire types in `chainatlas-web`.
+
+mod credit_code;
+mod date;
+mod entity;
+mod ids;
+mod money;
+mod region_code;
+
+pub use credit_code::{CreditCode, CreditCodeError};
+pub use date::{Date, DateError};
+pub use entity::{
+    Chain, ChainNode, Enterprise, EnterpriseNode, EnterpriseSize, Listing, ListingKind,
+    ListingSide, ListingStatus, NodeInput, Record, RecordKind, Region, RegionLevel, Segment,
+    SupplyRelation, Tag, Tags, UnknownVariant,
+};
+pub use ids::{ChainId, EnterpriseId, ListingId, NodeId, SupplyRelationId};
+pub use money::{Money, MoneyError};
+pub use region_code::{RegionCode, RegionCodeError};

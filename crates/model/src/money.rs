@@ -1,0 +1,187 @@
+//! Money as an integer number of fen (0.01 yuan). Never a float: sums of supply values
+//! must add up to the fen, and a round trip through a file must not drift.
+
+use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Sub};
+use std::str::FromStr;
+
+/// An amount of Chinese yuan, stored as fen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Money(i64);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("'{0}' is not an amount: expected yuan such as 1250000 or 35.50")]
+    Malformed(String),
+    #[error("'{0}' has more than 2 decimals: amounts are kept to the fen")]
+    TooPrecise(String),
+    #[error("'{0}' is too large")]
+    TooLarge(String),
+}
+
+impl Money {
+    pub const ZERO: Money = Money(0);
+
+    pub const fn from_fen(fen: i64) -> Self {
+        Money(fen)
+    }
+
+    pub const fn from_yuan(yuan: i64) -> Self {
+        Money(yuan * 100)
+    }
+
+    pub const fn fen(self) -> i64 {
+        self.0
+    }
+
+    /// Whole yuan, rounded toward zero.
+    pub const fn yuan(self) -> i64 {
+        self.0 / 100
+    }
+
+    pub const fn is_negative(self) -> bool {
+        self.0 < 0
+    }
+
+    /// `self * numerator / denominator`, rounded down, without overflow on the way.
+    pub fn scale(self, numerator: u64, denominator: u64) -> Money {
+        assert!(denominator > 0, "scale by a zero denominator");
+        Money((self.0 as i128 * numerator as i128 / denominator as i128) as i64)
+    }
+
+    /// Yuan in units of 10,000 (万元), the unit Chinese reports use, as a display string.
+    pub fn wan_yuan_display(self) -> String {
+        let wan = self.0 as f64 / 1_000_000.0;
+        format!("{wan:.1}")
+    }
+}
+
+impl FromStr for Money {
+    type Err = MoneyError;
+
+    /// Parses yuan with up to two decimals: `1250000`, `-3`, `35.5`, `35.50`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let malformed = || MoneyError::Malformed(s.to_string());
+        let (negative, digits) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s),
+        };
+        let (whole, fraction) = match digits.split_once('.') {
+            Some((w, f)) => (w, f),
+            None => (digits, ""),
+        };
+        if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(malformed());
+        }
+        if !fraction.bytes().all(|b| b.is_ascii_digit())
+            || (digits.contains('.') && fraction.is_empty())
+        {
+            return Err(malformed());
+        }
+        if fraction.len() > 2 {
+            return Err(MoneyError::TooPrecise(s.to_string()));
+        }
+        let too_large = || MoneyError::TooLarge(s.to_string());
+        let whole: i64 = whole.parse().map_err(|_| too_large())?;
+        let mut fen_part: i64 = if fraction.is_empty() {
+            0
+        } else {
+            fraction.parse().map_err(|_| malformed())?
+        };
+        if fraction.len() == 1 {
+            fen_part *= 10;
+        }
+        let fen = whole
+            .checked_mul(100)
+            .and_then(|f| f.checked_add(fen_part))
+            .ok_or_else(too_large)?;
+        Ok(Money(if negative { -fen } else { fen }))
+    }
+}
+
+impl fmt::Display for Money {
+    /// The canonical form: whole yuan without decimals, otherwise exactly two.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        if abs % 100 == 0 {
+            write!(f, "{sign}{}", abs / 100)
+        } else {
+            write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+        }
+    }
+}
+
+impl Add for Money {
+    type Output = Money;
+    fn add(self, rhs: Money) -> Money {
+        Money(self.0 + rhs.0)
+    }
+}
+
+impl AddAssign for Money {
+    fn add_assign(&mut self, rhs: Money) {
+        self.0 += rhs.0;
+    }
+}
+
+impl Sub for Money {
+    type Output = Money;
+    fn sub(self, rhs: Money) -> Money {
+        Money(self.0 - rhs.0)
+    }
+}
+
+impl Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        Money(iter.map(|m| m.0).sum())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_yuan_to_the_fen() {
+        assert_eq!("1250000".parse::<Money>().unwrap().fen(), 125_000_000);
+        assert_eq!("35.5".parse::<Money>().unwrap().fen(), 3550);
+        assert_eq!("35.05".parse::<Money>().unwrap().fen(), 3505);
+        assert_eq!("-3".parse::<Money>().unwrap().fen(), -300);
+    }
+
+    #[test]
+    fn rejects_what_is_not_an_amount() {
+        for bad in ["", "1,000", "1e6", "12.", ".5", "¥5", "5 元", "--1"] {
+            assert!(
+                matches!(bad.parse::<Money>(), Err(MoneyError::Malformed(_))),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            "1.234".parse::<Money>(),
+            Err(MoneyError::TooPrecise(_))
+        ));
+        assert!(matches!(
+            "99999999999999999999".parse::<Money>(),
+            Err(MoneyError::TooLarge(_))
+        ));
+    }
+
+    #[test]
+    fn displays_canonically() {
+        assert_eq!(Money::from_fen(125_000_000).to_string(), "1250000");
+        assert_eq!(Money::from_fen(3550).to_string(), "35.50");
+        assert_eq!(Money::from_fen(-5).to_string(), "-0.05");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn display_then_parse_is_identity(fen in proptest::num::i64::ANY.prop_map(|f| f / 1000)) {
+            let money = Money::from_fen(fen);
+            proptest::prop_assert_eq!(money.to_string().parse::<Money>().unwrap(), money);
+        }
+    }
+    use proptest::strategy::Strategy;
+}

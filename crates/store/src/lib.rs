@@ -1,0 +1,103 @@
+//! The Chain Atlas store: the one crate that speaks SQL.
+//!
+//! The database is the system of record. Everything else (search indexes, in-memory
+//! graphs) is derived from it and can be rebuilt. This crate owns the schema, its
+//! migrations, every query, and the mapping between rows and `chainatlas-model` types.
+//! Nothing outside it may depend on SQLite: callers see [`Store`], [`Writer`] and plain
+//! Rust types, so that a PostgreSQL backend can take its place behind the same API.
+
+mod migrate;
+mod pool;
+mod read;
+mod rows;
+mod writer;
+
+use std::path::{Path, PathBuf};
+
+pub use pool::{Pool, PooledStore};
+pub use read::{
+    ChainSummary, Counts, EnterpriseNodeRow, EnterpriseRef, NodePresence, NodeRef, Page, SupplyLink,
+};
+pub use writer::{InsertError, Writer};
+
+/// A failure of the database itself, not of the caller's data.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("database {path} has schema version {found}, newer than this program knows ({known}); upgrade chainatlas")]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("database row {table} {key} is invalid: {detail}")]
+    Corrupt {
+        table: &'static str,
+        key: String,
+        detail: String,
+    },
+    #[error(transparent)]
+    Sql(#[from] rusqlite::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// An open database.
+pub struct Store {
+    conn: rusqlite::Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if missing) the database at `path` and brings its schema up to date.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        let conn = rusqlite::Connection::open(&path).map_err(|source| StoreError::Open {
+            path: path.clone(),
+            source,
+        })?;
+        // WAL lets the web server read while an import writes; NORMAL sync is durable
+        // across application crashes and is the usual choice with WAL.
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA busy_timeout = 5000;
+             PRAGMA cache_size = -65536;
+             PRAGMA temp_store = MEMORY;",
+        )
+        .map_err(|source| StoreError::Open {
+            path: path.clone(),
+            source,
+        })?;
+        migrate::apply(&conn, &path)?;
+        Ok(Store { conn, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Starts an all-or-nothing write. Nothing is visible to others until
+    /// [`Writer::commit`]; dropping the writer without committing discards everything.
+    pub fn writer(&mut self) -> Result<Writer<'_>> {
+        Writer::begin(&mut self.conn)
+    }
+
+    /// Whether the atlas holds no data at all (a freshly created database).
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.counts()?.total() == 0)
+    }
+
+    /// The schema version the database is at.
+    pub fn schema_version(&self) -> Result<i64> {
+        migrate::current_version(&self.conn)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,53 @@
+//! Schema migrations, embedded in the binary and applied in order on open.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::{Result, StoreError};
+
+/// Every migration, in order. A migration is never edited once released: add a new one.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_atlas.sql"))];
+
+pub(crate) fn current_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+pub(crate) fn apply(conn: &Connection, path: &Path) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version INTEGER PRIMARY KEY,
+             applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+         )",
+    )?;
+    let found = current_version(conn)?;
+    let known = MIGRATIONS.last().map_or(0, |m| m.0);
+    if found > known {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found,
+            known,
+        });
+    }
+    for &(version, sql) in MIGRATIONS.iter().filter(|m| m.0 > found) {
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        let applied = conn.execute_batch(sql).and_then(|_| {
+            conn.execute(
+                "INSERT INTO schema_migrations (version) VALUES (?1)",
+                [version],
+            )
+        });
+        match applied {
+            Ok(_) => conn.execute_batch("COMMIT")?,
+            Err(e) => {
+                conn.execute_batch("ROLLBACK")?;
+                return Err(e.into());
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,563 @@
+//! Read queries: what the web app, the API, the CLI and the exporter ask of the atlas.
+
+use chainatlas_model::{
+    Chain, ChainId, ChainNode, Enterprise, EnterpriseId, Money, NodeId, NodeInput, Record,
+    RecordKind, Region, RegionCode, SupplyRelationId, Tags,
+};
+use rusqlite::{params, OptionalExtension, Row};
+
+use crate::rows::{self, money, region_code};
+use crate::{Result, Store, StoreError};
+
+/// How many records of each kind the atlas holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub regions: u64,
+    pub chains: u64,
+    pub chain_nodes: u64,
+    pub node_inputs: u64,
+    pub enterprises: u64,
+    pub enterprise_nodes: u64,
+    pub supply_relations: u64,
+    pub listings: u64,
+}
+
+impl Counts {
+    pub fn get(&self, kind: RecordKind) -> u64 {
+        match kind {
+            RecordKind::Region => self.regions,
+            RecordKind::Chain => self.chains,
+            RecordKind::ChainNode => self.chain_nodes,
+            RecordKind::NodeInput => self.node_inputs,
+            RecordKind::Enterprise => self.enterprises,
+            RecordKind::EnterpriseNode => self.enterprise_nodes,
+            RecordKind::SupplyRelation => self.supply_relations,
+            RecordKind::Listing => self.listings,
+        }
+    }
+
+    fn slot(&mut self, kind: RecordKind) -> &mut u64 {
+        match kind {
+            RecordKind::Region => &mut self.regions,
+            RecordKind::Chain => &mut self.chains,
+            RecordKind::ChainNode => &mut self.chain_nodes,
+            RecordKind::NodeInput => &mut self.node_inputs,
+            RecordKind::Enterprise => &mut self.enterprises,
+            RecordKind::EnterpriseNode => &mut self.enterprise_nodes,
+            RecordKind::SupplyRelation => &mut self.supply_relations,
+            RecordKind::Listing => &mut self.listings,
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        RecordKind::ALL.iter().map(|&k| self.get(k)).sum()
+    }
+}
+
+/// A chain with its size, in the whole atlas or within one region.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainSummary {
+    pub chain: Chain,
+    pub nodes: u64,
+    /// Distinct enterprises operating in at least one node of the chain.
+    pub enterprises: u64,
+    pub output: Money,
+}
+
+/// Enterprises present in one node (within a region, if one was asked for).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NodePresence {
+    pub node: NodeId,
+    pub enterprises: u64,
+    pub output: Money,
+    pub capacity: Money,
+}
+
+/// The few fields of an enterprise that lists and links show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnterpriseRef {
+    pub id: EnterpriseId,
+    pub name_zh: String,
+    pub name_en: String,
+    pub region: RegionCode,
+    pub tags: Tags,
+}
+
+/// The few fields of a node that lists and links show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeRef {
+    pub id: NodeId,
+    pub chain: ChainId,
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+/// An enterprise in a node, with its output and capacity there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnterpriseNodeRow<T> {
+    pub item: T,
+    pub output: Money,
+    pub capacity: Money,
+}
+
+/// One supply relation seen from one side: the enterprise on the other side.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SupplyLink {
+    pub relation: SupplyRelationId,
+    pub counterpart: EnterpriseRef,
+    pub node: NodeRef,
+    pub annual_value: Money,
+}
+
+/// One page of a longer list, with the length of the whole list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}
+
+const ENTERPRISE_REF_COLUMNS: &str = "e.id, e.name_zh, e.name_en, e.region_code, e.tags";
+fn enterprise_ref(row: &Row<'_>, at: usize) -> rusqlite::Result<EnterpriseRef> {
+    Ok(EnterpriseRef {
+        id: EnterpriseId(row.get(at)?),
+        name_zh: row.get(at + 1)?,
+        name_en: row.get(at + 2)?,
+        region: region_code(row, at + 3)?,
+        tags: Tags::from_bits(row.get(at + 4)?),
+    })
+}
+
+const NODE_REF_COLUMNS: &str = "n.id, n.chain_id, n.code, n.name_zh, n.name_en";
+fn node_ref(row: &Row<'_>, at: usize) -> rusqlite::Result<NodeRef> {
+    Ok(NodeRef {
+        id: NodeId(row.get(at)?),
+        chain: ChainId(row.get(at + 1)?),
+        code: row.get(at + 2)?,
+        name_zh: row.get(at + 3)?,
+        name_en: row.get(at + 4)?,
+    })
+}
+
+/// The range of region codes a filter covers: everything when no region is given.
+fn region_range(region: Option<RegionCode>) -> (u32, u32) {
+    match region {
+        Some(code) => {
+            let range = code.descendants();
+            (*range.start(), *range.end())
+        }
+        None => (0, u32::MAX),
+    }
+}
+
+impl Store {
+    pub fn counts(&self) -> Result<Counts> {
+        let mut counts = Counts::default();
+        for &kind in RecordKind::ALL {
+            let n: i64 = self.conn.query_row(
+                &format!("SELECT COUNT(*) FROM {}", kind.as_str()),
+                [],
+                |r| r.get(0),
+            )?;
+            *counts.slot(kind) = n as u64;
+        }
+        Ok(counts)
+    }
+
+    pub fn regions(&self) -> Result<Vec<Region>> {
+        let sql = format!("SELECT {} FROM regions ORDER BY code", rows::REGION_COLUMNS);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let regions = stmt
+            .query_map([], rows::region)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(regions)
+    }
+
+    pub fn region(&self, code: RegionCode) -> Result<Option<Region>> {
+        let sql = format!(
+            "SELECT {} FROM regions WHERE code = ?1",
+            rows::REGION_COLUMNS
+        );
+        Ok(self
+            .conn
+            .query_row(&sql, [code.value()], rows::region)
+            .optional()?)
+    }
+
+    pub fn chains(&self) -> Result<Vec<Chain>> {
+        let sql = format!("SELECT {} FROM chains ORDER BY id", rows::CHAIN_COLUMNS);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let chains = stmt
+            .query_map([], rows::chain)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(chains)
+    }
+
+    pub fn chain(&self, id: ChainId) -> Result<Option<Chain>> {
+        let sql = format!("SELECT {} FROM chains WHERE id = ?1", rows::CHAIN_COLUMNS);
+        Ok(self.conn.query_row(&sql, [id.0], rows::chain).optional()?)
+    }
+
+    pub fn chain_by_code(&self, code: &str) -> Result<Option<Chain>> {
+        let sql = format!("SELECT {} FROM chains WHERE code = ?1", rows::CHAIN_COLUMNS);
+        Ok(self.conn.query_row(&sql, [code], rows::chain).optional()?)
+    }
+
+    /// Every chain with its node count, enterprises and output, within `region` if given.
+    pub fn chain_summaries(&self, region: Option<RegionCode>) -> Result<Vec<ChainSummary>> {
+        let (lo, hi) = region_range(region);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT n.chain_id, COUNT(DISTINCT en.enterprise_id), COALESCE(SUM(en.output_fen), 0)
+             FROM enterprise_nodes en
+             JOIN chain_nodes n ON n.id = en.node_id
+             JOIN enterprises e ON e.id = en.enterprise_id
+             WHERE e.region_code BETWEEN ?1 AND ?2
+             GROUP BY n.chain_id",
+        )?;
+        let mut presence = std::collections::HashMap::new();
+        for row in stmt.query_map(params![lo, hi], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, money(r, 2)?))
+        })? {
+            let (chain, enterprises, output) = row?;
+            presence.insert(chain, (enterprises as u64, output));
+        }
+        let mut node_counts = std::collections::HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT chain_id, COUNT(*) FROM chain_nodes GROUP BY chain_id")?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+            let (chain, nodes) = row?;
+            node_counts.insert(chain, nodes as u64);
+        }
+        Ok(self
+            .chains()?
+            .into_iter()
+            .map(|chain| {
+                let (enterprises, output) = presence
+                    .get(&chain.id.0)
+                    .copied()
+                    .unwrap_or((0, Money::ZERO));
+                let nodes = node_counts.get(&chain.id.0).copied().unwrap_or(0);
+                ChainSummary {
+                    chain,
+                    nodes,
+                    enterprises,
+                    output,
+                }
+            })
+            .collect())
+    }
+
+    /// The nodes of a chain, upstream first, then in id order.
+    pub fn chain_nodes(&self, chain: ChainId) -> Result<Vec<ChainNode>> {
+        let sql = format!(
+            "SELECT {} FROM chain_nodes WHERE chain_id = ?1
+             ORDER BY CASE segment WHEN 'upstream' THEN 0 WHEN 'midstream' THEN 1 ELSE 2 END, id",
+            rows::NODE_COLUMNS
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let nodes = stmt
+            .query_map([chain.0], rows::node)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(nodes)
+    }
+
+    /// Input links that feed a node of the chain (the input may belong to another chain).
+    pub fn chain_node_inputs(&self, chain: ChainId) -> Result<Vec<NodeInput>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT i.input_node_id, i.output_node_id FROM node_inputs i
+             JOIN chain_nodes n ON n.id = i.output_node_id
+             WHERE n.chain_id = ?1 ORDER BY i.input_node_id, i.output_node_id",
+        )?;
+        let inputs = stmt
+            .query_map([chain.0], rows::node_input)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(inputs)
+    }
+
+    /// For each node of the chain with any enterprise (in `region`, if given): how many
+    /// enterprises operate there, their output and their capacity.
+    pub fn node_presence(
+        &self,
+        chain: ChainId,
+        region: Option<RegionCode>,
+    ) -> Result<Vec<NodePresence>> {
+        let (lo, hi) = region_range(region);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT en.node_id, COUNT(*), SUM(en.output_fen), SUM(en.capacity_fen)
+             FROM chain_nodes n
+             JOIN enterprise_nodes en ON en.node_id = n.id
+             JOIN enterprises e ON e.id = en.enterprise_id
+             WHERE n.chain_id = ?1 AND e.region_code BETWEEN ?2 AND ?3
+             GROUP BY en.node_id ORDER BY en.node_id",
+        )?;
+        let presence = stmt
+            .query_map(params![chain.0, lo, hi], |r| {
+                Ok(NodePresence {
+                    node: NodeId(r.get(0)?),
+                    enterprises: r.get::<_, i64>(1)? as u64,
+                    output: money(r, 2)?,
+                    capacity: money(r, 3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(presence)
+    }
+
+    pub fn node(&self, id: NodeId) -> Result<Option<ChainNode>> {
+        let sql = format!(
+            "SELECT {} FROM chain_nodes WHERE id = ?1",
+            rows::NODE_COLUMNS
+        );
+        Ok(self.conn.query_row(&sql, [id.0], rows::node).optional()?)
+    }
+
+    /// The nodes that feed `node` and the nodes it feeds.
+    pub fn node_neighbours(&self, node: NodeId) -> Result<(Vec<NodeRef>, Vec<NodeRef>)> {
+        let query = |sql: String| -> Result<Vec<NodeRef>> {
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let refs = stmt
+                .query_map([node.0], |r| node_ref(r, 0))?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(refs)
+        };
+        let inputs = query(format!(
+            "SELECT {NODE_REF_COLUMNS} FROM node_inputs i JOIN chain_nodes n ON n.id = i.input_node_id
+             WHERE i.output_node_id = ?1 ORDER BY n.id"
+        ))?;
+        let outputs = query(format!(
+            "SELECT {NODE_REF_COLUMNS} FROM node_inputs i JOIN chain_nodes n ON n.id = i.output_node_id
+             WHERE i.input_node_id = ?1 ORDER BY n.id"
+        ))?;
+        Ok((inputs, outputs))
+    }
+
+    /// Enterprises operating in `node` (within `region`, if given), largest output first.
+    pub fn node_enterprises(
+        &self,
+        node: NodeId,
+        region: Option<RegionCode>,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Page<EnterpriseNodeRow<EnterpriseRef>>> {
+        let (lo, hi) = region_range(region);
+        let total: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM enterprise_nodes en JOIN enterprises e ON e.id = en.enterprise_id
+             WHERE en.node_id = ?1 AND e.region_code BETWEEN ?2 AND ?3",
+            params![node.0, lo, hi],
+            |r| r.get(0),
+        )?;
+        let sql = format!(
+            "SELECT {ENTERPRISE_REF_COLUMNS}, en.output_fen, en.capacity_fen
+             FROM enterprise_nodes en JOIN enterprises e ON e.id = en.enterprise_id
+             WHERE en.node_id = ?1 AND e.region_code BETWEEN ?2 AND ?3
+             ORDER BY en.output_fen DESC, e.id LIMIT ?4 OFFSET ?5"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let items = stmt
+            .query_map(params![node.0, lo, hi, limit, offset], |r| {
+                Ok(EnterpriseNodeRow {
+                    item: enterprise_ref(r, 0)?,
+                    output: money(r, 5)?,
+                    capacity: money(r, 6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Page {
+            items,
+            total: total as u64,
+        })
+    }
+
+    pub fn enterprise(&self, id: EnterpriseId) -> Result<Option<Enterprise>> {
+        let sql = format!(
+            "SELECT {} FROM enterprises WHERE id = ?1",
+            rows::ENTERPRISE_COLUMNS
+        );
+        Ok(self
+            .conn
+            .query_row(&sql, [id.0], rows::enterprise)
+            .optional()?)
+    }
+
+    /// Enterprises whose name (Chinese or English) contains `query`, within `region`.
+    pub fn search_enterprises(
+        &self,
+        query: &str,
+        region: Option<RegionCode>,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Page<EnterpriseRef>> {
+        let (lo, hi) = region_range(region);
+        let pattern = format!(
+            "%{}%",
+            query
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let filter = "FROM enterprises e WHERE e.region_code BETWEEN ?1 AND ?2
+             AND (e.name_zh LIKE ?3 ESCAPE '\\' OR e.name_en LIKE ?3 ESCAPE '\\' OR e.credit_code = ?4)";
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT COUNT(*) {filter}"),
+            params![lo, hi, pattern, query],
+            |r| r.get(0),
+        )?;
+        let sql =
+            format!("SELECT {ENTERPRISE_REF_COLUMNS} {filter} ORDER BY e.id LIMIT ?5 OFFSET ?6");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let items = stmt
+            .query_map(params![lo, hi, pattern, query, limit, offset], |r| {
+                enterprise_ref(r, 0)
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Page {
+            items,
+            total: total as u64,
+        })
+    }
+
+    /// The nodes an enterprise operates in, with its output and capacity in each.
+    pub fn enterprise_nodes_of(&self, id: EnterpriseId) -> Result<Vec<EnterpriseNodeRow<NodeRef>>> {
+        let sql = format!(
+            "SELECT {NODE_REF_COLUMNS}, en.output_fen, en.capacity_fen
+             FROM enterprise_nodes en JOIN chain_nodes n ON n.id = en.node_id
+             WHERE en.enterprise_id = ?1 ORDER BY en.output_fen DESC, n.id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt
+            .query_map([id.0], |r| {
+                Ok(EnterpriseNodeRow {
+                    item: node_ref(r, 0)?,
+                    output: money(r, 5)?,
+                    capacity: money(r, 6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Who supplies `id`, largest annual value first.
+    pub fn suppliers_of(
+        &self,
+        id: EnterpriseId,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Page<SupplyLink>> {
+        self.supply_links(id, "buyer_id", "supplier_id", limit, offset)
+    }
+
+    /// Whom `id` supplies, largest annual value first.
+    pub fn buyers_of(&self, id: EnterpriseId, limit: u32, offset: u32) -> Result<Page<SupplyLink>> {
+        self.supply_links(id, "supplier_id", "buyer_id", limit, offset)
+    }
+
+    fn supply_links(
+        &self,
+        id: EnterpriseId,
+        own_side: &str,
+        other_side: &str,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Page<SupplyLink>> {
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM supply_relations WHERE {own_side} = ?1"),
+            [id.0],
+            |r| r.get(0),
+        )?;
+        let sql = format!(
+            "SELECT s.id, s.annual_value_fen, {ENTERPRISE_REF_COLUMNS}, {NODE_REF_COLUMNS}
+             FROM supply_relations s
+             JOIN enterprises e ON e.id = s.{other_side}
+             JOIN chain_nodes n ON n.id = s.node_id
+             WHERE s.{own_side} = ?1 ORDER BY s.annual_value_fen DESC, s.id LIMIT ?2 OFFSET ?3"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let items = stmt
+            .query_map(params![id.0, limit, offset], |r| {
+                Ok(SupplyLink {
+                    relation: SupplyRelationId(r.get(0)?),
+                    annual_value: money(r, 1)?,
+                    counterpart: enterprise_ref(r, 2)?,
+                    node: node_ref(r, 7)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Page {
+            items,
+            total: total as u64,
+        })
+    }
+
+    /// The keys of every record of a kind with a single integer key (regions by code),
+    /// empty for the kinds keyed by a pair.
+    pub fn keys(&self, kind: RecordKind) -> Result<Vec<i64>> {
+        let column = match kind {
+            RecordKind::Region => "code",
+            RecordKind::NodeInput | RecordKind::EnterpriseNode => return Ok(Vec::new()),
+            _ => "id",
+        };
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {column} FROM {}", kind.as_str()))?;
+        let keys = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(keys)
+    }
+
+    /// Calls `visit` with every record of `kind`, in a stable order (by key), streaming:
+    /// memory stays flat however many records there are. This order is what makes an
+    /// export byte-for-byte reproducible.
+    pub fn for_each_record<E>(
+        &self,
+        kind: RecordKind,
+        mut visit: impl FnMut(Record) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        E: From<StoreError>,
+    {
+        let (sql, map): (String, fn(&Row<'_>) -> rusqlite::Result<Record>) = match kind {
+            RecordKind::Region => (
+                format!("SELECT {} FROM regions ORDER BY code", rows::REGION_COLUMNS),
+                |r| rows::region(r).map(Record::Region),
+            ),
+            RecordKind::Chain => (
+                format!("SELECT {} FROM chains ORDER BY id", rows::CHAIN_COLUMNS),
+                |r| rows::chain(r).map(Record::Chain),
+            ),
+            RecordKind::ChainNode => (
+                format!("SELECT {} FROM chain_nodes ORDER BY id", rows::NODE_COLUMNS),
+                |r| rows::node(r).map(Record::ChainNode),
+            ),
+            RecordKind::NodeInput => (
+                "SELECT input_node_id, output_node_id FROM node_inputs ORDER BY input_node_id, output_node_id".into(),
+                |r| rows::node_input(r).map(Record::NodeInput),
+            ),
+            RecordKind::Enterprise => (
+                format!("SELECT {} FROM enterprises ORDER BY id", rows::ENTERPRISE_COLUMNS),
+                |r| rows::enterprise(r).map(Record::Enterprise),
+            ),
+            RecordKind::EnterpriseNode => (
+                "SELECT enterprise_id, node_id, output_fen, capacity_fen FROM enterprise_nodes
+                 ORDER BY enterprise_id, node_id"
+                    .into(),
+                |r| rows::enterprise_node(r).map(Record::EnterpriseNode),
+            ),
+            RecordKind::SupplyRelation => (
+                "SELECT id, supplier_id, buyer_id, node_id, annual_value_fen FROM supply_relations ORDER BY id".into(),
+                |r| rows::supply_relation(r).map(Record::SupplyRelation),
+            ),
+            RecordKind::Listing => (
+                format!("SELECT {} FROM listings ORDER BY id", rows::LISTING_COLUMNS),
+                |r| rows::listing(r).map(Record::Listing),
+            ),
+        };
+        let mut stmt = self.conn.prepare(&sql).map_err(StoreError::from)?;
+        let mut rows = stmt.query([]).map_err(StoreError::from)?;
+        while let Some(row) = rows.next().map_err(StoreError::from)? {
+            visit(map(row).map_err(StoreError::from)?)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,140 @@
+//! Mapping database rows to model types. Values written by this crate are valid by
+//! construction; a value that fails to parse means the file was edited by hand, and is
+//! reported as a conversion error naming the column rather than a panic.
+
+use std::str::FromStr;
+
+use chainatlas_model::{
+    Chain, ChainId, ChainNode, CreditCode, Enterprise, EnterpriseId, EnterpriseNode, Listing,
+    ListingId, Money, NodeId, NodeInput, Region, RegionCode, SupplyRelation, SupplyRelationId,
+    Tags,
+};
+use rusqlite::types::Type;
+use rusqlite::Row;
+
+/// Parses a text column with the model's own parser.
+pub(crate) fn parsed<T>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T>
+where
+    T: FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    let text: String = row.get(idx)?;
+    text.parse()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e)))
+}
+
+pub(crate) fn region_code(row: &Row<'_>, idx: usize) -> rusqlite::Result<RegionCode> {
+    let value: u32 = row.get(idx)?;
+    RegionCode::new(value)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Integer, Box::new(e)))
+}
+
+fn opt_region_code(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<RegionCode>> {
+    match row.get::<_, Option<u32>>(idx)? {
+        None => Ok(None),
+        Some(_) => region_code(row, idx).map(Some),
+    }
+}
+
+pub(crate) fn money(row: &Row<'_>, idx: usize) -> rusqlite::Result<Money> {
+    Ok(Money::from_fen(row.get(idx)?))
+}
+
+pub(crate) const REGION_COLUMNS: &str = "code, name_zh, name_en, parent_code, level";
+pub(crate) fn region(row: &Row<'_>) -> rusqlite::Result<Region> {
+    Ok(Region {
+        code: region_code(row, 0)?,
+        name_zh: row.get(1)?,
+        name_en: row.get(2)?,
+        parent: opt_region_code(row, 3)?,
+        level: parsed(row, 4)?,
+    })
+}
+
+pub(crate) const CHAIN_COLUMNS: &str = "id, code, name_zh, name_en";
+pub(crate) fn chain(row: &Row<'_>) -> rusqlite::Result<Chain> {
+    Ok(Chain {
+        id: ChainId(row.get(0)?),
+        code: row.get(1)?,
+        name_zh: row.get(2)?,
+        name_en: row.get(3)?,
+    })
+}
+
+pub(crate) const NODE_COLUMNS: &str = "id, chain_id, code, name_zh, name_en, segment";
+pub(crate) fn node(row: &Row<'_>) -> rusqlite::Result<ChainNode> {
+    Ok(ChainNode {
+        id: NodeId(row.get(0)?),
+        chain: ChainId(row.get(1)?),
+        code: row.get(2)?,
+        name_zh: row.get(3)?,
+        name_en: row.get(4)?,
+        segment: parsed(row, 5)?,
+    })
+}
+
+pub(crate) fn node_input(row: &Row<'_>) -> rusqlite::Result<NodeInput> {
+    Ok(NodeInput {
+        input: NodeId(row.get(0)?),
+        output: NodeId(row.get(1)?),
+    })
+}
+
+pub(crate) const ENTERPRISE_COLUMNS: &str =
+    "id, credit_code, name_zh, name_en, region_code, size, tags, revenue_fen, employees, source";
+pub(crate) fn enterprise(row: &Row<'_>) -> rusqlite::Result<Enterprise> {
+    Ok(Enterprise {
+        id: EnterpriseId(row.get(0)?),
+        credit_code: parsed::<CreditCode>(row, 1)?,
+        name_zh: row.get(2)?,
+        name_en: row.get(3)?,
+        region: region_code(row, 4)?,
+        size: parsed(row, 5)?,
+        tags: Tags::from_bits(row.get(6)?),
+        revenue: money(row, 7)?,
+        employees: row.get(8)?,
+        source: row.get(9)?,
+    })
+}
+
+pub(crate) fn enterprise_node(row: &Row<'_>) -> rusqlite::Result<EnterpriseNode> {
+    Ok(EnterpriseNode {
+        enterprise: EnterpriseId(row.get(0)?),
+        node: NodeId(row.get(1)?),
+        output: money(row, 2)?,
+        capacity: money(row, 3)?,
+    })
+}
+
+pub(crate) fn supply_relation(row: &Row<'_>) -> rusqlite::Result<SupplyRelation> {
+    Ok(SupplyRelation {
+        id: SupplyRelationId(row.get(0)?),
+        supplier: EnterpriseId(row.get(1)?),
+        buyer: EnterpriseId(row.get(2)?),
+        node: NodeId(row.get(3)?),
+        annual_value: money(row, 4)?,
+    })
+}
+
+pub(crate) const LISTING_COLUMNS: &str =
+    "id, enterprise_id, side, kind, node_id, title, description, quantity, unit, price_fen, region_code, valid_until, status";
+pub(crate) fn listing(row: &Row<'_>) -> rusqlite::Result<Listing> {
+    Ok(Listing {
+        id: ListingId(row.get(0)?),
+        enterprise: EnterpriseId(row.get(1)?),
+        side: parsed(row, 2)?,
+        kind: parsed(row, 3)?,
+        node: row.get::<_, Option<i64>>(4)?.map(NodeId),
+        title: row.get(5)?,
+        description: row.get(6)?,
+        quantity: row.get::<_, Option<i64>>(7)?.map(|q| q as u64),
+        unit: row.get(8)?,
+        price: row.get::<_, Option<i64>>(9)?.map(Money::from_fen),
+        region: region_code(row, 10)?,
+        valid_until: match row.get::<_, Option<String>>(11)? {
+            None => None,
+            Some(_) => Some(parsed(row, 11)?),
+        },
+        status: parsed(row, 12)?,
+    })
+}

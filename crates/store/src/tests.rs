@@ -1,0 +1,231 @@
+use chainatlas_model::*;
+
+use crate::{InsertError, Store};
+
+fn region(code: &str, zh: &str, en: &str) -> Record {
+    let code: RegionCode = code.parse().unwrap();
+    Record::Region(Region {
+        code,
+        name_zh: zh.into(),
+        name_en: en.into(),
+        parent: code.implied_parent(),
+        level: code.level(),
+    })
+}
+
+fn enterprise(id: i64, credit17: &str, region: &str) -> Record {
+    Record::Enterprise(Enterprise {
+        id: EnterpriseId(id),
+        credit_code: CreditCode::with_check_character(credit17).unwrap(),
+        name_zh: format!("企业{id}"),
+        name_en: format!("Enterprise {id}"),
+        region: region.parse().unwrap(),
+        size: EnterpriseSize::Small,
+        tags: Tags::EMPTY.with(Tag::HighTech),
+        revenue: Money::from_yuan(1_000_000),
+        employees: 50,
+        source: "test".into(),
+    })
+}
+
+fn small_atlas(store: &mut Store) {
+    let mut w = store.writer().unwrap();
+    for r in [
+        region("430000", "湖南省", "Hunan"),
+        region("430200", "株洲市", "Zhuzhou"),
+        region("420000", "湖北省", "Hubei"),
+        region("420100", "武汉市", "Wuhan"),
+    ] {
+        w.insert(&r).unwrap();
+    }
+    w.insert(&Record::Chain(Chain {
+        id: ChainId(1),
+        code: "rail".into(),
+        name_zh: "轨道交通".into(),
+        name_en: "Rail".into(),
+    }))
+    .unwrap();
+    for (id, code, segment) in [
+        (1, "steel", Segment::Upstream),
+        (2, "bogie", Segment::Midstream),
+        (3, "loco", Segment::Downstream),
+    ] {
+        w.insert(&Record::ChainNode(ChainNode {
+            id: NodeId(id),
+            chain: ChainId(1),
+            code: code.into(),
+            name_zh: code.into(),
+            name_en: code.into(),
+            segment,
+        }))
+        .unwrap();
+    }
+    w.insert(&Record::NodeInput(NodeInput {
+        input: NodeId(1),
+        output: NodeId(2),
+    }))
+    .unwrap();
+    w.insert(&Record::NodeInput(NodeInput {
+        input: NodeId(2),
+        output: NodeId(3),
+    }))
+    .unwrap();
+    w.insert(&enterprise(1, "91430200MA0000001", "430200"))
+        .unwrap();
+    w.insert(&enterprise(2, "91430200MA0000002", "430200"))
+        .unwrap();
+    w.insert(&enterprise(3, "91420100MA0000003", "420100"))
+        .unwrap();
+    for (e, n, out) in [(1, 3, 900), (2, 2, 300), (3, 2, 200), (3, 1, 100)] {
+        w.insert(&Record::EnterpriseNode(EnterpriseNode {
+            enterprise: EnterpriseId(e),
+            node: NodeId(n),
+            output: Money::from_yuan(out),
+            capacity: Money::from_yuan(out * 2),
+        }))
+        .unwrap();
+    }
+    for (id, s, b, n, v) in [(1, 2, 1, 2, 120), (2, 3, 1, 2, 80), (3, 3, 2, 1, 50)] {
+        w.insert(&Record::SupplyRelation(SupplyRelation {
+            id: SupplyRelationId(id),
+            supplier: EnterpriseId(s),
+            buyer: EnterpriseId(b),
+            node: NodeId(n),
+            annual_value: Money::from_yuan(v),
+        }))
+        .unwrap();
+    }
+    w.commit().unwrap();
+}
+
+#[test]
+fn a_new_database_is_migrated_and_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("a.db")).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 1);
+    assert!(store.is_empty().unwrap());
+    drop(store);
+    // Opening again applies nothing twice.
+    let store = Store::open(dir.path().join("a.db")).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 1);
+}
+
+#[test]
+fn presence_and_links_are_aggregated_per_region() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    small_atlas(&mut store);
+    let counts = store.counts().unwrap();
+    assert_eq!(
+        (
+            counts.enterprises,
+            counts.supply_relations,
+            counts.enterprise_nodes
+        ),
+        (3, 3, 4)
+    );
+
+    let hunan = store
+        .node_presence(ChainId(1), Some("430000".parse().unwrap()))
+        .unwrap();
+    let bogie = hunan.iter().find(|p| p.node == NodeId(2)).unwrap();
+    assert_eq!(
+        (bogie.enterprises, bogie.output),
+        (1, Money::from_yuan(300))
+    );
+    let everywhere = store.node_presence(ChainId(1), None).unwrap();
+    let bogie = everywhere.iter().find(|p| p.node == NodeId(2)).unwrap();
+    assert_eq!(
+        (bogie.enterprises, bogie.output, bogie.capacity),
+        (2, Money::from_yuan(500), Money::from_yuan(1000))
+    );
+
+    let suppliers = store.suppliers_of(EnterpriseId(1), 10, 0).unwrap();
+    assert_eq!(suppliers.total, 2);
+    assert_eq!(suppliers.items[0].counterpart.id, EnterpriseId(2));
+    assert_eq!(suppliers.items[0].annual_value, Money::from_yuan(120));
+    let buyers = store.buyers_of(EnterpriseId(3), 10, 0).unwrap();
+    assert_eq!(
+        buyers
+            .items
+            .iter()
+            .map(|l| l.counterpart.id.0)
+            .collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+
+    let summaries = store
+        .chain_summaries(Some("420100".parse().unwrap()))
+        .unwrap();
+    assert_eq!(
+        (
+            summaries[0].nodes,
+            summaries[0].enterprises,
+            summaries[0].output
+        ),
+        (3, 1, Money::from_yuan(300))
+    );
+
+    let found = store.search_enterprises("企业2", None, 10, 0).unwrap();
+    assert_eq!(
+        found.items.iter().map(|e| e.id.0).collect::<Vec<_>>(),
+        vec![2]
+    );
+    let (inputs, outputs) = store.node_neighbours(NodeId(2)).unwrap();
+    assert_eq!((inputs[0].id, outputs[0].id), (NodeId(1), NodeId(3)));
+}
+
+#[test]
+fn duplicates_are_reported_by_column_and_nothing_is_written_without_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    small_atlas(&mut store);
+    {
+        let mut w = store.writer().unwrap();
+        w.insert(&enterprise(9, "91430200MA0000009", "430200"))
+            .unwrap();
+        let err = w
+            .insert(&enterprise(9, "91430200MA0000008", "430200"))
+            .unwrap_err();
+        assert!(
+            matches!(&err, InsertError::Duplicate { columns } if columns == "id"),
+            "{err}"
+        );
+        let err = w
+            .insert(&enterprise(10, "91430200MA0000001", "430200"))
+            .unwrap_err();
+        assert!(
+            matches!(&err, InsertError::Duplicate { columns } if columns == "credit_code"),
+            "{err}"
+        );
+        let err = w
+            .insert(&Record::NodeInput(NodeInput {
+                input: NodeId(1),
+                output: NodeId(2),
+            }))
+            .unwrap_err();
+        assert!(
+            matches!(&err, InsertError::Duplicate { columns } if columns == "input_node_id, output_node_id")
+        );
+        // dropped without commit
+    }
+    assert_eq!(store.counts().unwrap().enterprises, 3);
+    assert!(store.enterprise(EnterpriseId(9)).unwrap().is_none());
+}
+
+#[test]
+fn records_stream_back_in_key_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    small_atlas(&mut store);
+    let mut codes = Vec::new();
+    store
+        .for_each_record::<crate::StoreError>(RecordKind::Region, |r| {
+            if let Record::Region(r) = r {
+                codes.push(r.code.to_string());
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(codes, ["420000", "420100", "430000", "430200"]);
+}

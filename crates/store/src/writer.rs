@@ -1,0 +1,168 @@
+//! All-or-nothing writes of atlas records.
+
+use chainatlas_model::{Record, RecordKind};
+use rusqlite::{ffi, params, Connection, Transaction};
+
+use crate::{Result, StoreError};
+
+/// Why one record could not be written. The store is the last line of defence: callers
+/// (bundle import, the demo generator) validate first, and the store's constraints catch
+/// what only the database can know, such as a key already present.
+#[derive(Debug, thiserror::Error)]
+pub enum InsertError {
+    /// A unique key (`id`, `credit_code`, `code`, a pair of node ids) is taken.
+    #[error("duplicate {columns}: a record with this value already exists")]
+    Duplicate { columns: String },
+    /// Another database rule (reference, check) refused the record.
+    #[error("rejected by the database: {0}")]
+    Rejected(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for InsertError {
+    fn from(e: rusqlite::Error) -> Self {
+        match &e {
+            rusqlite::Error::SqliteFailure(err, message)
+                if err.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                let message = message.clone().unwrap_or_default();
+                match err.extended_code {
+                    ffi::SQLITE_CONSTRAINT_PRIMARYKEY | ffi::SQLITE_CONSTRAINT_UNIQUE => {
+                        // "UNIQUE constraint failed: enterprises.credit_code"
+                        let columns = message
+                            .split_once(": ")
+                            .map(|(_, cols)| cols)
+                            .unwrap_or(&message)
+                            .split(", ")
+                            .map(|c| c.rsplit('.').next().unwrap_or(c))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        InsertError::Duplicate { columns }
+                    }
+                    _ => InsertError::Rejected(message),
+                }
+            }
+            _ => InsertError::Store(e.into()),
+        }
+    }
+}
+
+/// An open write transaction. Commit with [`Writer::commit`]; dropping it rolls back.
+pub struct Writer<'a> {
+    tx: Transaction<'a>,
+}
+
+impl<'a> Writer<'a> {
+    pub(crate) fn begin(conn: &'a mut Connection) -> Result<Writer<'a>> {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // References are checked at commit, so records may arrive in any order within
+        // one write (a city before its province); SQLite resets this at transaction end.
+        tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
+        Ok(Writer { tx })
+    }
+
+    /// Removes every atlas record, for imports that replace the whole atlas.
+    pub fn clear_all(&mut self) -> Result<()> {
+        for kind in RecordKind::ALL.iter().rev() {
+            self.tx
+                .execute(&format!("DELETE FROM {}", kind.as_str()), [])?;
+        }
+        Ok(())
+    }
+
+    /// Inserts one record.
+    pub fn insert(&mut self, record: &Record) -> Result<(), InsertError> {
+        let tx = &self.tx;
+        match record {
+            Record::Region(r) => {
+                tx.prepare_cached(
+                    "INSERT INTO regions (code, name_zh, name_en, parent_code, level) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![
+                    r.code.value(),
+                    r.name_zh,
+                    r.name_en,
+                    r.parent.map(|p| p.value()),
+                    r.level.as_str()
+                ])?;
+            }
+            Record::Chain(c) => {
+                tx.prepare_cached(
+                    "INSERT INTO chains (id, code, name_zh, name_en) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![c.id.0, c.code, c.name_zh, c.name_en])?;
+            }
+            Record::ChainNode(n) => {
+                tx.prepare_cached(
+                    "INSERT INTO chain_nodes (id, chain_id, code, name_zh, name_en, segment) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![n.id.0, n.chain.0, n.code, n.name_zh, n.name_en, n.segment.as_str()])?;
+            }
+            Record::NodeInput(i) => {
+                tx.prepare_cached(
+                    "INSERT INTO node_inputs (input_node_id, output_node_id) VALUES (?1, ?2)",
+                )?
+                .execute(params![i.input.0, i.output.0])?;
+            }
+            Record::Enterprise(e) => {
+                tx.prepare_cached(
+                    "INSERT INTO enterprises (id, credit_code, name_zh, name_en, region_code, size, tags, revenue_fen, employees, source)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )?
+                .execute(params![
+                    e.id.0,
+                    e.credit_code.as_str(),
+                    e.name_zh,
+                    e.name_en,
+                    e.region.value(),
+                    e.size.as_str(),
+                    e.tags.bits(),
+                    e.revenue.fen(),
+                    e.employees,
+                    e.source
+                ])?;
+            }
+            Record::EnterpriseNode(en) => {
+                tx.prepare_cached(
+                    "INSERT INTO enterprise_nodes (enterprise_id, node_id, output_fen, capacity_fen) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![en.enterprise.0, en.node.0, en.output.fen(), en.capacity.fen()])?;
+            }
+            Record::SupplyRelation(s) => {
+                tx.prepare_cached(
+                    "INSERT INTO supply_relations (id, supplier_id, buyer_id, node_id, annual_value_fen) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![s.id.0, s.supplier.0, s.buyer.0, s.node.0, s.annual_value.fen()])?;
+            }
+            Record::Listing(l) => {
+                tx.prepare_cached(
+                    "INSERT INTO listings (id, enterprise_id, side, kind, node_id, title, description, quantity, unit, price_fen, region_code, valid_until, status)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                )?
+                .execute(params![
+                    l.id.0,
+                    l.enterprise.0,
+                    l.side.as_str(),
+                    l.kind.as_str(),
+                    l.node.map(|n| n.0),
+                    l.title,
+                    l.description,
+                    l.quantity.map(|q| q as i64),
+                    l.unit,
+                    l.price.map(|p| p.fen()),
+                    l.region.value(),
+                    l.valid_until.map(|d| d.to_string()),
+                    l.status.as_str()
+                ])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes every insert of this writer durable and visible, at once.
+    pub fn commit(self) -> Result<()> {
+        self.tx.commit()?;
+        Ok(())
+    }
+}
