@@ -1,0 +1,226 @@
+//! Bad bundles are rejected with every problem located precisely, and change nothing.
+
+use std::path::Path;
+
+use chainatlas_bundle::{export, import, ImportError, ImportOptions};
+use chainatlas_demo::{generate, DemoConfig};
+use chainatlas_store::Store;
+
+const REGIONS: &str = "code,name_zh,name_en,parent_code,level
+430000,湖南省,Hunan,,province
+430200,株洲市,Zhuzhou,430000,city
+";
+const CHAINS: &str = "id,code,name_zh,name_en\n1,rail,轨道交通装备,Rail transit equipment\n";
+const NODES: &str = "id,chain_id,code,name_zh,name_en,segment
+1,1,rail-bogie,转向架,Bogies,midstream
+2,1,rail-emu,动车组,EMU trains,downstream
+";
+
+fn write_bundle(dir: &Path, files: &[(&str, &str)]) {
+    std::fs::create_dir_all(dir).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+}
+
+fn problems(store: &mut Store, path: &Path) -> Vec<String> {
+    match import(store, path, ImportOptions::default(), &mut |_| {}) {
+        Err(ImportError::Invalid { problems, .. }) => {
+            problems.iter().map(|p| p.to_string()).collect()
+        }
+        other => panic!("expected problems, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_valid_bundle_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    write_bundle(
+        &bundle,
+        &[
+            ("regions.csv", REGIONS),
+            ("chains.csv", CHAINS),
+            ("chain_nodes.csv", NODES),
+        ],
+    );
+    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    let summary = import(&mut store, &bundle, ImportOptions::default(), &mut |_| {}).unwrap();
+    assert_eq!(summary.imported.iter().map(|(_, n)| n).sum::<u64>(), 5);
+    assert_eq!(store.counts().unwrap().chain_nodes, 2);
+}
+
+#[test]
+fn every_problem_is_reported_with_file_line_and_column_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    let enterprises =
+        "id,credit_code,name_zh,name_en,region_code,size,tags,revenue,employees,source
+1,91350100M000100Y43,甲公司,A Co,430200,large,chain_master,1000000,100,survey
+2,91350100M000100Y44,乙公司,B Co,430200,small,,500,10,survey
+3,91110000600037341L,丙公司,C Co,439900,small,,500,10,survey
+1,914403001922038216,丁公司,D Co,430200,giant,famous,-5,ten,survey
+";
+    let relations = "id,supplier_id,buyer_id,node_id,annual_value
+1,1,3,1,1000.5
+2,1,1,1,10
+3,1,99,7,1.234
+";
+    let listings = "id,enterprise_id,side,kind,node_id,title,description,quantity,unit,price,region_code,valid_until,status
+1,1,demand,product,1,采购转向架,,10,套,50000,430200,2025-02-30,open
+";
+    write_bundle(
+        &bundle,
+        &[
+            ("regions.csv", REGIONS),
+            ("chains.csv", CHAINS),
+            ("chain_nodes.csv", NODES),
+            ("enterprises.csv", enterprises),
+            ("supply_relations.csv", relations),
+            ("listings.csv", listings),
+            ("node_inputs.csv", "input_node_id,output_node\n1,2\n"),
+            ("enterprize.csv", "id\n"),
+        ],
+    );
+    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    let found = problems(&mut store, &bundle);
+    let expected = [
+        "enterprize.csv line 1: is not part of a bundle: expected one of regions, chains, chain_nodes, node_inputs, enterprises, enterprise_nodes, supply_relations, listings",
+        "node_inputs.csv line 1, column output_node: unexpected column 'output_node': the columns are input_node_id,output_node_id",
+        "node_inputs.csv line 1: missing column 'output_node_id': the columns are input_node_id,output_node_id",
+        "enterprises.csv line 3, column credit_code: check character is '4', expected '3'",
+        "enterprises.csv line 4, column region_code: unknown region 439900: not in this bundle or the database",
+        "enterprises.csv line 5, column size: 'giant' is not one of large, medium, small, micro",
+        "enterprises.csv line 5, column tags: 'famous' is not one of chain_master, specialized_new, high_tech, listed",
+        "enterprises.csv line 5, column revenue: is -5, expected an amount that is not negative",
+        "enterprises.csv line 5, column employees: 'ten' is not a whole number (expected digits only, not negative)",
+        "enterprises.csv line 5, column id: duplicate id: an earlier row or the database already has this value",
+        "supply_relations.csv line 3, column buyer_id: is 1, the same as supplier_id: an enterprise does not supply itself",
+        "supply_relations.csv line 4, column annual_value: '1.234' has more than 2 decimals: amounts are kept to the fen",
+        "listings.csv line 2, column valid_until: '2025-02-30' is not a day of the calendar",
+    ];
+    assert_eq!(found, expected);
+    assert!(
+        store.is_empty().unwrap(),
+        "a rejected import writes nothing"
+    );
+}
+
+#[test]
+fn references_to_rows_that_are_not_there_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    let relations = "id,supplier_id,buyer_id,node_id,annual_value\n1,5,6,9,10\n";
+    write_bundle(
+        &bundle,
+        &[
+            ("regions.csv", REGIONS),
+            ("chains.csv", CHAINS),
+            ("chain_nodes.csv", NODES),
+            ("supply_relations.csv", relations),
+        ],
+    );
+    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    assert_eq!(
+        problems(&mut store, &bundle),
+        [
+            "supply_relations.csv line 2, column supplier_id: unknown enterprise 5: not in this bundle or the database",
+            "supply_relations.csv line 2, column buyer_id: unknown enterprise 6: not in this bundle or the database",
+            "supply_relations.csv line 2, column node_id: unknown node 9: not in this bundle or the database",
+        ]
+    );
+}
+
+#[test]
+fn rows_with_a_wrong_field_count_and_non_utf8_files_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    write_bundle(
+        &bundle,
+        &[(
+            "regions.csv",
+            "code,name_zh,name_en,parent_code,level\n430000,湖南省,Hunan\n",
+        )],
+    );
+    // "湖南" in GBK, as legacy Excel saves it.
+    std::fs::write(
+        bundle.join("chains.csv"),
+        b"id,code,name_zh,name_en\n1,rail,\xba\xfe\xc4\xcf,Rail\n",
+    )
+    .unwrap();
+    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    assert_eq!(
+        problems(&mut store, &bundle),
+        [
+            "regions.csv line 2: has 3 fields, expected 5 as in the header",
+            "chains.csv line 2: is not UTF-8 text: save the file as \"CSV UTF-8\" (in Excel: Save As → CSV UTF-8)",
+        ]
+    );
+}
+
+#[test]
+fn an_import_that_conflicts_with_the_database_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    let mut writer = store.writer().unwrap();
+    generate::<chainatlas_store::InsertError>(
+        &DemoConfig {
+            enterprises: 50,
+            listings: 5,
+            ..DemoConfig::demo(3)
+        },
+        &mut |r| writer.insert(&r),
+    )
+    .unwrap();
+    writer.commit().unwrap();
+    let before = store.counts().unwrap();
+    export(&store, &dir.path().join("copy"), &mut |_| {}).unwrap();
+    // Importing the same atlas again: every key is taken.
+    let found = problems(&mut store, &dir.path().join("copy"));
+    assert!(
+        found[0].starts_with("regions.csv line 2, column code: duplicate code"),
+        "{}",
+        found[0]
+    );
+    assert_eq!(store.counts().unwrap(), before);
+    // With --replace the same bundle is accepted and the atlas is the same.
+    import(
+        &mut store,
+        &dir.path().join("copy"),
+        ImportOptions {
+            replace: true,
+            ..Default::default()
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(store.counts().unwrap(), before);
+}
+
+#[test]
+fn workbook_problems_name_the_sheet_row_and_column_letter() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("atlas.xlsx");
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("regions").unwrap();
+    for (c, h) in ["code", "name_zh", "name_en", "parent_code", "level"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_number(1, 0, 430000.0).unwrap();
+    sheet.write_string(1, 1, "湖南省").unwrap();
+    sheet.write_string(1, 4, "province").unwrap();
+    sheet.write_number(2, 0, 430200.0).unwrap();
+    sheet.write_string(2, 1, "株洲市").unwrap();
+    sheet.write_number(2, 3, 420000.0).unwrap();
+    sheet.write_string(2, 4, "city").unwrap();
+    workbook.save(&path).unwrap();
+    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    assert_eq!(
+        problems(&mut store, &path),
+        ["sheet regions row 3, column D (parent_code): is 420000, expected 430000"]
+    );
+}
