@@ -1,1 +1,276 @@
-fn main() {}
+//! `chainatlas`: the one binary. It parses the command line and wires the library
+//! crates together; the work itself lives in those crates.
+
+mod output;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use chainatlas_bundle::{ImportError, ImportOptions, Progress};
+use chainatlas_demo::DemoConfig;
+use chainatlas_model::RecordKind;
+use chainatlas_store::Store;
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use output::Format;
+
+#[derive(Parser)]
+#[command(
+    name = "chainatlas",
+    version,
+    about = "Chain Atlas: industrial chain maps, diagnostics and supply-demand docking"
+)]
+struct Cli {
+    /// The database file (created if missing).
+    #[arg(
+        long,
+        global = true,
+        env = "CHAINATLAS_DB",
+        default_value = "chainatlas.db"
+    )]
+    db: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app and the JSON API. A new database is filled with the demo atlas.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Seed of the demo atlas created for a new database.
+        #[arg(long, default_value_t = 2024)]
+        seed: u64,
+    },
+    /// Fill the database with the synthetic demo atlas.
+    Demo {
+        /// Seed: the same seed gives the same atlas.
+        #[arg(long, default_value_t = 2024)]
+        seed: u64,
+        /// Generate this many enterprises with about 10 supply relations each (benchmarks).
+        #[arg(long)]
+        scale: Option<u32>,
+        /// Replace whatever the database holds.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Import a bundle: a folder of CSV files or an .xlsx workbook. All or nothing.
+    Import {
+        path: PathBuf,
+        /// Replace the whole atlas with the bundle instead of adding to it.
+        #[arg(long)]
+        replace: bool,
+        /// List at most this many problems (the rest are counted).
+        #[arg(long, default_value_t = 1000)]
+        max_problems: usize,
+    },
+    /// Export the atlas: to PATH.xlsx as a workbook, otherwise to a folder of CSV files.
+    Export { path: PathBuf },
+    /// Count the records of each kind.
+    Stats {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve { addr, seed } => serve(&cli.db, addr, seed),
+        Command::Demo {
+            seed,
+            scale,
+            replace,
+        } => {
+            let config = match scale {
+                Some(n) => DemoConfig::scale(seed, n),
+                None => DemoConfig::demo(seed),
+            };
+            let mut store = open(&cli.db)?;
+            if !replace && !store.is_empty()? {
+                bail!(
+                    "{} already holds an atlas; pass --replace to replace it with the demo",
+                    cli.db.display()
+                );
+            }
+            let started = Instant::now();
+            let written = fill_with_demo(&mut store, &config, true)?;
+            eprintln!(
+                "wrote {written} demo records to {} in {:.1?}",
+                cli.db.display(),
+                started.elapsed()
+            );
+            Ok(())
+        }
+        Command::Import {
+            path,
+            replace,
+            max_problems,
+        } => {
+            let mut store = open(&cli.db)?;
+            let bar = progress_bar();
+            let started = Instant::now();
+            let result = chainatlas_bundle::import(
+                &mut store,
+                &path,
+                ImportOptions {
+                    replace,
+                    max_problems,
+                },
+                &mut |p| show_progress(&bar, p),
+            );
+            bar.finish_and_clear();
+            match result {
+                Ok(summary) => {
+                    let total: u64 = summary.imported.iter().map(|(_, n)| n).sum();
+                    for (kind, n) in &summary.imported {
+                        eprintln!("  {:<18} {n:>10}", kind.as_str());
+                    }
+                    eprintln!(
+                        "imported {total} records from {} in {:.1?}",
+                        path.display(),
+                        started.elapsed()
+                    );
+                    Ok(())
+                }
+                Err(ImportError::Invalid { problems, omitted }) => {
+                    for problem in &problems {
+                        eprintln!("{problem}");
+                    }
+                    if omitted > 0 {
+                        eprintln!("… and {omitted} more problems not listed (raise --max-problems to see them)");
+                    }
+                    bail!(
+                        "{} problems in {}; nothing was imported",
+                        problems.len() as u64 + omitted,
+                        path.display()
+                    )
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Export { path } => {
+            let store = open(&cli.db)?;
+            let bar = progress_bar();
+            let started = Instant::now();
+            let summary = chainatlas_bundle::export(&store, &path, &mut |p| show_progress(&bar, p));
+            bar.finish_and_clear();
+            let summary = summary?;
+            let total: u64 = summary.exported.iter().map(|(_, n)| n).sum();
+            eprintln!(
+                "exported {total} records to {} in {:.1?}",
+                path.display(),
+                started.elapsed()
+            );
+            Ok(())
+        }
+        Command::Stats { format } => {
+            let store = open(&cli.db)?;
+            let counts = store.counts()?;
+            let rows: Vec<(&str, u64)> = RecordKind::ALL
+                .iter()
+                .map(|&k| (k.as_str(), counts.get(k)))
+                .collect();
+            output::print_counts(format, &rows);
+            Ok(())
+        }
+    }
+}
+
+fn open(path: &Path) -> Result<Store> {
+    Store::open(path).with_context(|| format!("opening {}", path.display()))
+}
+
+/// Writes the demo atlas in one transaction. Returns the number of records written.
+fn fill_with_demo(store: &mut Store, config: &DemoConfig, replace: bool) -> Result<u64> {
+    let expected = config.enterprises as u64 * (2 + config.relations_per_enterprise as u64)
+        + config.listings as u64;
+    let bar = ProgressBar::new(expected);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} demo {wide_bar} {pos}/{len} records ({per_sec}, {eta})",
+        )
+        .expect("valid template"),
+    );
+    let mut writer = store.writer()?;
+    if replace {
+        writer.clear_all()?;
+    }
+    let mut written = 0u64;
+    chainatlas_demo::generate::<anyhow::Error>(config, &mut |record| {
+        writer
+            .insert(&record)
+            .with_context(|| format!("writing demo record {record:?}"))?;
+        written += 1;
+        if written % 16_384 == 0 {
+            bar.set_position(written);
+        }
+        Ok(())
+    })?;
+    bar.set_message("committing");
+    writer.commit()?;
+    bar.finish_and_clear();
+    Ok(written)
+}
+
+fn progress_bar() -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {msg:<18} {wide_bar} {bytes}/{total_bytes} ({eta})",
+        )
+        .expect("valid template"),
+    );
+    bar
+}
+
+fn show_progress(bar: &ProgressBar, progress: Progress) {
+    bar.set_message(format!("{} {}", progress.kind.as_str(), progress.records));
+    if let Some((done, total)) = progress.bytes {
+        bar.set_length(total);
+        bar.set_position(done);
+    }
+}
+
+fn serve(db: &Path, addr: SocketAddr, seed: u64) -> Result<()> {
+    let started = Instant::now();
+    if !db.exists() {
+        eprintln!(
+            "{} does not exist: creating it with the demo atlas (seed {seed})",
+            db.display()
+        );
+        let mut store = open(db)?;
+        fill_with_demo(&mut store, &DemoConfig::demo(seed), false)?;
+    }
+    let pool = chainatlas_store::Pool::open(db, 16)
+        .with_context(|| format!("opening {}", db.display()))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("listening on {addr}"))?;
+        let local = listener.local_addr()?;
+        eprintln!(
+            "Chain Atlas is serving {} on http://{local}/ (ready in {:.0?})",
+            db.display(),
+            started.elapsed()
+        );
+        chainatlas_web::serve(listener, pool)
+            .await
+            .context("serving")
+    })
+}

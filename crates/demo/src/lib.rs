@@ -55,8 +55,7 @@ impl DemoConfig {
     }
 }
 
-/// What `source` says on every generated enterprise.
-pub const SYNTHETIC_SOURCE: &str = "synthetic demo";
+pub use chainatlas_model::SYNTHETIC_SOURCE;
 
 /// Generates the atlas, handing each record to `emit` in dependency order.
 pub fn generate<E>(

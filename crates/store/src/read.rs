@@ -2,7 +2,7 @@
 
 use chainatlas_model::{
     Chain, ChainId, ChainNode, Enterprise, EnterpriseId, Money, NodeId, NodeInput, Record,
-    RecordKind, Region, RegionCode, SupplyRelationId, Tags,
+    RecordKind, Region, RegionCode, SupplyRelationId, Tag, Tags,
 };
 use rusqlite::{params, OptionalExtension, Row};
 
@@ -162,6 +162,26 @@ impl Store {
             *counts.slot(kind) = n as u64;
         }
         Ok(counts)
+    }
+
+    /// Enterprises that carry `tag`.
+    pub fn count_with_tag(&self, tag: Tag) -> Result<u64> {
+        let bit = 1i64 << (tag as u8);
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM enterprises WHERE (tags & ?1) <> 0",
+            [bit],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
+    /// Whether any enterprise comes from the demo generator.
+    pub fn has_synthetic_data(&self) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM enterprises WHERE source = ?1)",
+            [chainatlas_model::SYNTHETIC_SOURCE],
+            |r| r.get(0),
+        )?)
     }
 
     pub fn regions(&self) -> Result<Vec<Region>> {

@@ -1,0 +1,644 @@
+//! The JSON API under `/api/v1/`, its wire types and its OpenAPI document. Money is
+//! sent as integer fen (`*_fen`), codes as strings, so that no client rounds anything.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use chainatlas_model::{Chain, ChainNode, Region, Tags};
+use chainatlas_store::{EnterpriseRef, NodeRef, Page, SupplyLink};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+use crate::error::{ApiError, AppError};
+use crate::view::{self, MAX_LIMIT};
+use crate::AppState;
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+type Params = Query<HashMap<String, String>>;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/stats", get(stats))
+        .route("/regions", get(regions))
+        .route("/chains", get(chains))
+        .route("/chains/{code}/map", get(chain_map))
+        .route("/nodes/{id}", get(node))
+        .route("/nodes/{id}/enterprises", get(node_enterprises))
+        .route("/enterprises", get(enterprises))
+        .route("/enterprises/{id}", get(enterprise))
+        .route("/enterprises/{id}/suppliers", get(suppliers))
+        .route("/enterprises/{id}/buyers", get(buyers))
+        .fallback(api_not_found)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Chain Atlas API",
+        version = "1",
+        description = "Industrial chains, nodes, enterprises and supply relations. Money is integer fen (0.01 yuan)."
+    ),
+    paths(
+        stats,
+        regions,
+        chains,
+        chain_map,
+        node,
+        node_enterprises,
+        enterprises,
+        enterprise,
+        suppliers,
+        buyers
+    ),
+    components(schemas(
+        ErrorBody,
+        ErrorDetail,
+        StatsDto,
+        RegionDto,
+        ChainDto,
+        ChainSummaryDto,
+        NodeDto,
+        NodeRefDto,
+        MapNodeDto,
+        NodeInputDto,
+        ChainMapDto,
+        NodeDetailDto,
+        EnterpriseRefDto,
+        EnterpriseInNodeDto,
+        EnterprisePageDto,
+        EnterpriseSearchDto,
+        EnterpriseDto,
+        EnterpriseNodeDto,
+        SupplyLinkDto,
+        SupplyLinkPageDto
+    ))
+)]
+struct ApiDoc;
+
+/// The OpenAPI document, as served at `/api/v1/openapi.json`.
+pub fn openapi_json() -> String {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serializes")
+}
+
+async fn openapi() -> axum::response::Response {
+    axum::response::IntoResponse::into_response((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        openapi_json(),
+    ))
+}
+
+async fn api_not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError(AppError::NotFound(format!(
+        "no API endpoint at {}",
+        uri.path()
+    )))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code: not_found, bad_request, internal.
+    pub code: String,
+    /// What went wrong, for people.
+    pub message: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StatsDto {
+    pub regions: u64,
+    pub chains: u64,
+    pub chain_nodes: u64,
+    pub node_inputs: u64,
+    pub enterprises: u64,
+    pub enterprise_nodes: u64,
+    pub supply_relations: u64,
+    pub listings: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RegionDto {
+    /// 6-digit division code.
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub parent_code: Option<String>,
+    /// province, city or district.
+    pub level: String,
+}
+
+impl From<&Region> for RegionDto {
+    fn from(r: &Region) -> Self {
+        RegionDto {
+            code: r.code.to_string(),
+            name_zh: r.name_zh.clone(),
+            name_en: r.name_en.clone(),
+            parent_code: r.parent.map(|p| p.to_string()),
+            level: r.level.to_string(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChainDto {
+    pub id: i64,
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+impl From<&Chain> for ChainDto {
+    fn from(c: &Chain) -> Self {
+        ChainDto {
+            id: c.id.0,
+            code: c.code.clone(),
+            name_zh: c.name_zh.clone(),
+            name_en: c.name_en.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChainSummaryDto {
+    pub chain: ChainDto,
+    pub nodes: u64,
+    /// Distinct enterprises in the chain (in the region, if one was given).
+    pub enterprises: u64,
+    pub output_fen: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NodeDto {
+    pub id: i64,
+    pub chain_id: i64,
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// upstream, midstream or downstream.
+    pub segment: String,
+}
+
+impl From<&ChainNode> for NodeDto {
+    fn from(n: &ChainNode) -> Self {
+        NodeDto {
+            id: n.id.0,
+            chain_id: n.chain.0,
+            code: n.code.clone(),
+            name_zh: n.name_zh.clone(),
+            name_en: n.name_en.clone(),
+            segment: n.segment.to_string(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NodeRefDto {
+    pub id: i64,
+    pub chain_id: i64,
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+impl From<&NodeRef> for NodeRefDto {
+    fn from(n: &NodeRef) -> Self {
+        NodeRefDto {
+            id: n.id.0,
+            chain_id: n.chain.0,
+            code: n.code.clone(),
+            name_zh: n.name_zh.clone(),
+            name_en: n.name_en.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MapNodeDto {
+    pub node: NodeDto,
+    /// Enterprises operating in the node (in the region, if one was given).
+    pub enterprises: u64,
+    pub output_fen: i64,
+    pub capacity_fen: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NodeInputDto {
+    pub input_node_id: i64,
+    pub output_node_id: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChainMapDto {
+    pub chain: ChainDto,
+    pub region: Option<RegionDto>,
+    /// Nodes from upstream to downstream.
+    pub nodes: Vec<MapNodeDto>,
+    pub inputs: Vec<NodeInputDto>,
+}
+
+impl From<&view::ChainMap> for ChainMapDto {
+    fn from(map: &view::ChainMap) -> Self {
+        ChainMapDto {
+            chain: (&map.chain).into(),
+            region: map.region.as_ref().map(Into::into),
+            nodes: map
+                .nodes
+                .iter()
+                .map(|(n, p)| MapNodeDto {
+                    node: n.into(),
+                    enterprises: p.enterprises,
+                    output_fen: p.output.fen(),
+                    capacity_fen: p.capacity.fen(),
+                })
+                .collect(),
+            inputs: map
+                .inputs
+                .iter()
+                .map(|i| NodeInputDto {
+                    input_node_id: i.input.0,
+                    output_node_id: i.output.0,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NodeDetailDto {
+    pub node: NodeDto,
+    pub chain: ChainDto,
+    /// Nodes whose products this node buys.
+    pub inputs: Vec<NodeRefDto>,
+    /// Nodes that buy this node's products.
+    pub outputs: Vec<NodeRefDto>,
+}
+
+fn tag_names(tags: Tags) -> Vec<String> {
+    tags.iter().map(|t| t.as_str().to_string()).collect()
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EnterpriseRefDto {
+    pub id: i64,
+    pub name_zh: String,
+    pub name_en: String,
+    pub region_code: String,
+    pub tags: Vec<String>,
+}
+
+impl From<&EnterpriseRef> for EnterpriseRefDto {
+    fn from(e: &EnterpriseRef) -> Self {
+        EnterpriseRefDto {
+            id: e.id.0,
+            name_zh: e.name_zh.clone(),
+            name_en: e.name_en.clone(),
+            region_code: e.region.to_string(),
+            tags: tag_names(e.tags),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EnterpriseInNodeDto {
+    pub enterprise: EnterpriseRefDto,
+    pub output_fen: i64,
+    pub capacity_fen: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EnterprisePageDto {
+    pub total: u64,
+    pub limit: u32,
+    pub offset: u32,
+    pub items: Vec<EnterpriseInNodeDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EnterpriseSearchDto {
+    pub total: u64,
+    pub limit: u32,
+    pub offset: u32,
+    pub items: Vec<EnterpriseRefDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EnterpriseNodeDto {
+    pub node: NodeRefDto,
+    pub output_fen: i64,
+    pub capacity_fen: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EnterpriseDto {
+    pub id: i64,
+    pub credit_code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub region_code: String,
+    /// large, medium, small or micro.
+    pub size: String,
+    pub tags: Vec<String>,
+    pub revenue_fen: i64,
+    pub employees: u32,
+    pub source: String,
+    pub nodes: Vec<EnterpriseNodeDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SupplyLinkDto {
+    pub relation_id: i64,
+    /// The enterprise on the other side of the relation.
+    pub counterpart: EnterpriseRefDto,
+    pub node: NodeRefDto,
+    pub annual_value_fen: i64,
+}
+
+impl From<&SupplyLink> for SupplyLinkDto {
+    fn from(l: &SupplyLink) -> Self {
+        SupplyLinkDto {
+            relation_id: l.relation.0,
+            counterpart: (&l.counterpart).into(),
+            node: (&l.node).into(),
+            annual_value_fen: l.annual_value.fen(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SupplyLinkPageDto {
+    pub total: u64,
+    pub limit: u32,
+    pub offset: u32,
+    pub items: Vec<SupplyLinkDto>,
+}
+
+fn param<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
+    params.get(name).map(String::as_str)
+}
+
+fn paging(params: &Params) -> Result<(u32, u32), AppError> {
+    let limit = view::parse_count("limit", param(params, "limit"), 50, MAX_LIMIT)?;
+    let offset = view::parse_count("offset", param(params, "offset"), 0, u32::MAX)?;
+    Ok((limit, offset))
+}
+
+#[utoipa::path(get, path = "/api/v1/stats", tag = "atlas",
+    responses((status = 200, description = "Records of each kind", body = StatsDto)))]
+async fn stats(State(state): State<AppState>) -> ApiResult<StatsDto> {
+    let c = state.read(|store| Ok(store.counts()?)).await?;
+    Ok(Json(StatsDto {
+        regions: c.regions,
+        chains: c.chains,
+        chain_nodes: c.chain_nodes,
+        node_inputs: c.node_inputs,
+        enterprises: c.enterprises,
+        enterprise_nodes: c.enterprise_nodes,
+        supply_relations: c.supply_relations,
+        listings: c.listings,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/regions", tag = "atlas",
+    responses((status = 200, description = "All regions, by code", body = [RegionDto])))]
+async fn regions(State(state): State<AppState>) -> ApiResult<Vec<RegionDto>> {
+    let regions = state.read(|store| Ok(store.regions()?)).await?;
+    Ok(Json(regions.iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/chains", tag = "atlas",
+    params(("region" = Option<String>, Query, description = "6-digit division code: count only enterprises in this region")),
+    responses((status = 200, description = "Every chain with its size", body = [ChainSummaryDto]),
+        (status = 400, description = "Malformed parameter", body = ErrorBody),
+        (status = 404, description = "Unknown region", body = ErrorBody)))]
+async fn chains(State(state): State<AppState>, params: Params) -> ApiResult<Vec<ChainSummaryDto>> {
+    let region = view::parse_region(param(&params, "region"))?;
+    let summaries = state
+        .read(move |store| {
+            view::region(store, region)?;
+            Ok(store.chain_summaries(region)?)
+        })
+        .await?;
+    Ok(Json(
+        summaries
+            .iter()
+            .map(|s| ChainSummaryDto {
+                chain: (&s.chain).into(),
+                nodes: s.nodes,
+                enterprises: s.enterprises,
+                output_fen: s.output.fen(),
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/chains/{code}/map", tag = "atlas",
+    params(("code" = String, Path, description = "Chain code, e.g. rail"),
+        ("region" = Option<String>, Query, description = "6-digit division code")),
+    responses((status = 200, description = "The chain's nodes with enterprise counts and output, and its input links", body = ChainMapDto),
+        (status = 400, description = "Malformed parameter", body = ErrorBody),
+        (status = 404, description = "Unknown chain or region", body = ErrorBody)))]
+async fn chain_map(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    params: Params,
+) -> ApiResult<ChainMapDto> {
+    let region = view::parse_region(param(&params, "region"))?;
+    let map = state
+        .read(move |store| view::chain_map(store, &code, region))
+        .await?;
+    Ok(Json((&map).into()))
+}
+
+#[utoipa::path(get, path = "/api/v1/nodes/{id}", tag = "atlas",
+    params(("id" = i64, Path, description = "Node id")),
+    responses((status = 200, description = "A chain node with its neighbours", body = NodeDetailDto),
+        (status = 400, description = "Malformed id", body = ErrorBody),
+        (status = 404, description = "Unknown node", body = ErrorBody)))]
+async fn node(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<NodeDetailDto> {
+    let id = view::parse_id("node", &id)?;
+    let d = state
+        .read(move |store| view::node_detail(store, id))
+        .await?;
+    Ok(Json(NodeDetailDto {
+        node: (&d.node).into(),
+        chain: (&d.chain).into(),
+        inputs: d.inputs.iter().map(Into::into).collect(),
+        outputs: d.outputs.iter().map(Into::into).collect(),
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/nodes/{id}/enterprises", tag = "atlas",
+    params(("id" = i64, Path, description = "Node id"),
+        ("region" = Option<String>, Query, description = "6-digit division code"),
+        ("limit" = Option<u32>, Query, description = "At most 500; default 50"),
+        ("offset" = Option<u32>, Query, description = "Rows to skip")),
+    responses((status = 200, description = "Enterprises in the node, largest output first", body = EnterprisePageDto),
+        (status = 400, description = "Malformed parameter", body = ErrorBody),
+        (status = 404, description = "Unknown node or region", body = ErrorBody)))]
+async fn node_enterprises(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<EnterprisePageDto> {
+    let id = view::parse_id("node", &id)?;
+    let region = view::parse_region(param(&params, "region"))?;
+    let (limit, offset) = paging(&params)?;
+    let page = state
+        .read(move |store| {
+            view::node_detail(store, id)?;
+            view::region(store, region)?;
+            Ok(store.node_enterprises(chainatlas_model::NodeId(id), region, limit, offset)?)
+        })
+        .await?;
+    Ok(Json(EnterprisePageDto {
+        total: page.total,
+        limit,
+        offset,
+        items: page
+            .items
+            .iter()
+            .map(|r| EnterpriseInNodeDto {
+                enterprise: (&r.item).into(),
+                output_fen: r.output.fen(),
+                capacity_fen: r.capacity.fen(),
+            })
+            .collect(),
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/enterprises", tag = "atlas",
+    params(("q" = Option<String>, Query, description = "Part of the Chinese or English name, or a whole credit code"),
+        ("region" = Option<String>, Query, description = "6-digit division code"),
+        ("limit" = Option<u32>, Query, description = "At most 500; default 50"),
+        ("offset" = Option<u32>, Query, description = "Rows to skip")),
+    responses((status = 200, description = "Matching enterprises by id", body = EnterpriseSearchDto),
+        (status = 400, description = "Malformed parameter", body = ErrorBody),
+        (status = 404, description = "Unknown region", body = ErrorBody)))]
+async fn enterprises(
+    State(state): State<AppState>,
+    params: Params,
+) -> ApiResult<EnterpriseSearchDto> {
+    let region = view::parse_region(param(&params, "region"))?;
+    let (limit, offset) = paging(&params)?;
+    let q = param(&params, "q").unwrap_or("").trim().to_string();
+    let page = state
+        .read(move |store| {
+            view::region(store, region)?;
+            Ok(store.search_enterprises(&q, region, limit, offset)?)
+        })
+        .await?;
+    Ok(Json(EnterpriseSearchDto {
+        total: page.total,
+        limit,
+        offset,
+        items: page.items.iter().map(Into::into).collect(),
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/enterprises/{id}", tag = "atlas",
+    params(("id" = i64, Path, description = "Enterprise id")),
+    responses((status = 200, description = "An enterprise and the nodes it operates in", body = EnterpriseDto),
+        (status = 400, description = "Malformed id", body = ErrorBody),
+        (status = 404, description = "Unknown enterprise", body = ErrorBody)))]
+async fn enterprise(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<EnterpriseDto> {
+    let id = view::parse_id("enterprise", &id)?;
+    let d = state
+        .read(move |store| view::enterprise_detail(store, id, 0))
+        .await?;
+    let e = &d.enterprise;
+    Ok(Json(EnterpriseDto {
+        id: e.id.0,
+        credit_code: e.credit_code.to_string(),
+        name_zh: e.name_zh.clone(),
+        name_en: e.name_en.clone(),
+        region_code: e.region.to_string(),
+        size: e.size.to_string(),
+        tags: tag_names(e.tags),
+        revenue_fen: e.revenue.fen(),
+        employees: e.employees,
+        source: e.source.clone(),
+        nodes: d
+            .nodes
+            .iter()
+            .map(|n| EnterpriseNodeDto {
+                node: (&n.item).into(),
+                output_fen: n.output.fen(),
+                capacity_fen: n.capacity.fen(),
+            })
+            .collect(),
+    }))
+}
+
+fn link_page(page: Page<SupplyLink>, limit: u32, offset: u32) -> SupplyLinkPageDto {
+    SupplyLinkPageDto {
+        total: page.total,
+        limit,
+        offset,
+        items: page.items.iter().map(Into::into).collect(),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/enterprises/{id}/suppliers", tag = "atlas",
+    params(("id" = i64, Path, description = "Enterprise id"),
+        ("limit" = Option<u32>, Query, description = "At most 500; default 50"),
+        ("offset" = Option<u32>, Query, description = "Rows to skip")),
+    responses((status = 200, description = "Who supplies the enterprise, largest value first", body = SupplyLinkPageDto),
+        (status = 400, description = "Malformed parameter", body = ErrorBody),
+        (status = 404, description = "Unknown enterprise", body = ErrorBody)))]
+async fn suppliers(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<SupplyLinkPageDto> {
+    links(state, id, params, true).await
+}
+
+#[utoipa::path(get, path = "/api/v1/enterprises/{id}/buyers", tag = "atlas",
+    params(("id" = i64, Path, description = "Enterprise id"),
+        ("limit" = Option<u32>, Query, description = "At most 500; default 50"),
+        ("offset" = Option<u32>, Query, description = "Rows to skip")),
+    responses((status = 200, description = "Whom the enterprise supplies, largest value first", body = SupplyLinkPageDto),
+        (status = 400, description = "Malformed parameter", body = ErrorBody),
+        (status = 404, description = "Unknown enterprise", body = ErrorBody)))]
+async fn buyers(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<SupplyLinkPageDto> {
+    links(state, id, params, false).await
+}
+
+async fn links(
+    state: AppState,
+    id: String,
+    params: Params,
+    suppliers: bool,
+) -> ApiResult<SupplyLinkPageDto> {
+    let id = view::parse_id("enterprise", &id)?;
+    let (limit, offset) = paging(&params)?;
+    let page = state
+        .read(move |store| {
+            let id = chainatlas_model::EnterpriseId(id);
+            if store.enterprise(id)?.is_none() {
+                return Err(AppError::NotFound(format!("no enterprise with id {id}")));
+            }
+            Ok(if suppliers {
+                store.suppliers_of(id, limit, offset)?
+            } else {
+                store.buyers_of(id, limit, offset)?
+            })
+        })
+        .await?;
+    Ok(Json(link_page(page, limit, offset)))
+}

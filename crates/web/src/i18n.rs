@@ -1,0 +1,211 @@
+//! Chinese by default, English one click away. The language lives in a cookie set by
+//! `/lang/{zh|en}`; every visible word of the pages comes from [`Texts`].
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::Zh => &ZH,
+            Lang::En => &EN,
+        }
+    }
+
+    /// Picks the Chinese or English variant of a name; English falls back to Chinese.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::En if !en.is_empty() => en,
+            _ => zh,
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+
+    pub fn param(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let cookies = parts.headers.get_all(axum::http::header::COOKIE);
+        let english = cookies
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .any(|c| c.trim() == "lang=en");
+        Ok(if english { Lang::En } else { Lang::Zh })
+    }
+}
+
+/// Every word the pages show.
+pub struct Texts {
+    pub app_name: &'static str,
+    pub switch_to: &'static str,
+    pub nav_dashboard: &'static str,
+    pub nav_chains: &'static str,
+    pub synthetic_banner: &'static str,
+    pub dashboard_title: &'static str,
+    pub enterprises: &'static str,
+    pub chains: &'static str,
+    pub nodes: &'static str,
+    pub supply_relations: &'static str,
+    pub listings: &'static str,
+    pub chain_masters: &'static str,
+    pub output: &'static str,
+    pub capacity: &'static str,
+    pub wan_yuan: &'static str,
+    pub chain: &'static str,
+    pub region: &'static str,
+    pub all_regions: &'static str,
+    pub show: &'static str,
+    pub upstream: &'static str,
+    pub midstream: &'static str,
+    pub downstream: &'static str,
+    pub segment: &'static str,
+    pub node: &'static str,
+    pub inputs: &'static str,
+    pub feeds: &'static str,
+    pub enterprise: &'static str,
+    pub credit_code: &'static str,
+    pub size: &'static str,
+    pub tags: &'static str,
+    pub revenue: &'static str,
+    pub employees: &'static str,
+    pub source: &'static str,
+    pub suppliers: &'static str,
+    pub buyers: &'static str,
+    pub annual_value: &'static str,
+    pub none: &'static str,
+    pub previous: &'static str,
+    pub next: &'static str,
+    pub map_hint: &'static str,
+    pub not_found: &'static str,
+    pub bad_request: &'static str,
+    pub internal: &'static str,
+    pub back_home: &'static str,
+    pub chain_map: &'static str,
+    pub node_table: &'static str,
+}
+
+pub static ZH: Texts = Texts {
+    app_name: "产业链图谱",
+    switch_to: "English",
+    nav_dashboard: "总览",
+    nav_chains: "产业链",
+    synthetic_banner: "演示数据：企业名称、代码与数据均为合成，仅供演示。",
+    dashboard_title: "产业链总览",
+    enterprises: "企业",
+    chains: "产业链",
+    nodes: "环节",
+    supply_relations: "供应关系",
+    listings: "供需信息",
+    chain_masters: "链主企业",
+    output: "产值",
+    capacity: "产能",
+    wan_yuan: "万元",
+    chain: "产业链",
+    region: "地区",
+    all_regions: "全部地区",
+    show: "查看",
+    upstream: "上游",
+    midstream: "中游",
+    downstream: "下游",
+    segment: "环节位置",
+    node: "环节",
+    inputs: "上游投入",
+    feeds: "供给下游",
+    enterprise: "企业",
+    credit_code: "统一社会信用代码",
+    size: "规模",
+    tags: "标签",
+    revenue: "营业收入",
+    employees: "从业人员",
+    source: "数据来源",
+    suppliers: "供应商",
+    buyers: "客户",
+    annual_value: "年交易额",
+    none: "暂无",
+    previous: "上一页",
+    next: "下一页",
+    map_hint: "节点大小表示所选地区产值，灰色表示本地区暂无企业（短板）。点击节点查看企业。",
+    not_found: "未找到",
+    bad_request: "请求有误",
+    internal: "服务器内部错误",
+    back_home: "返回总览",
+    chain_map: "产业链图谱",
+    node_table: "各环节企业分布",
+};
+
+pub static EN: Texts = Texts {
+    app_name: "Chain Atlas",
+    switch_to: "中文",
+    nav_dashboard: "Dashboard",
+    nav_chains: "Chains",
+    synthetic_banner: "Demo data: enterprise names, codes and figures are synthetic, for demonstration only.",
+    dashboard_title: "Industrial chains at a glance",
+    enterprises: "Enterprises",
+    chains: "Chains",
+    nodes: "Nodes",
+    supply_relations: "Supply relations",
+    listings: "Listings",
+    chain_masters: "Chain masters",
+    output: "Output",
+    capacity: "Capacity",
+    wan_yuan: "10k yuan",
+    chain: "Chain",
+    region: "Region",
+    all_regions: "All regions",
+    show: "Show",
+    upstream: "Upstream",
+    midstream: "Midstream",
+    downstream: "Downstream",
+    segment: "Segment",
+    node: "Node",
+    inputs: "Inputs",
+    feeds: "Feeds",
+    enterprise: "Enterprise",
+    credit_code: "Unified social credit code",
+    size: "Size",
+    tags: "Tags",
+    revenue: "Revenue",
+    employees: "Employees",
+    source: "Source",
+    suppliers: "Suppliers",
+    buyers: "Buyers",
+    annual_value: "Annual value",
+    none: "None",
+    previous: "Previous",
+    next: "Next",
+    map_hint: "Node size shows output in the chosen region; grey nodes have no enterprise there (short boards). Click a node for its enterprises.",
+    not_found: "Not found",
+    bad_request: "Bad request",
+    internal: "Internal error",
+    back_home: "Back to the dashboard",
+    chain_map: "Chain map",
+    node_table: "Enterprises per node",
+};

@@ -1,0 +1,323 @@
+//! The real router, over a real SQLite file filled by the demo generator.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use chainatlas_demo::{generate, DemoConfig};
+use chainatlas_model::{Chain, ChainId, Record};
+use chainatlas_store::{InsertError, Pool, Store};
+use chainatlas_web::{router, AppState};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+struct App {
+    _dir: tempfile::TempDir,
+    router: axum::Router,
+}
+
+fn app_with(extra: &[Record]) -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("atlas.db");
+    let mut store = Store::open(&path).unwrap();
+    let mut writer = store.writer().unwrap();
+    generate::<InsertError>(
+        &DemoConfig {
+            enterprises: 300,
+            listings: 30,
+            ..DemoConfig::demo(2024)
+        },
+        &mut |r| writer.insert(&r),
+    )
+    .unwrap();
+    for r in extra {
+        writer.insert(r).unwrap();
+    }
+    writer.commit().unwrap();
+    App {
+        router: router(AppState::new(Pool::open(&path, 4).unwrap())),
+        _dir: dir,
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+async fn get(app: &App, uri: &str, cookie: Option<&str>) -> Reply {
+    let mut request = Request::get(uri);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let response = app
+        .router
+        .clone()
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+#[tokio::test]
+async fn pages_are_chinese_by_default_and_english_on_request() {
+    let app = app_with(&[]);
+    let zh = get(&app, "/", None).await;
+    assert_eq!(zh.status, StatusCode::OK);
+    assert!(zh.body.contains("<html lang=\"zh-CN\">"));
+    assert!(zh.body.contains("产业链总览"));
+    assert!(zh.body.contains("演示数据"), "synthetic data is labelled");
+    assert!(zh.body.contains("轨道交通装备"));
+    let en = get(&app, "/", Some("lang=en")).await;
+    assert!(en.body.contains("Industrial chains at a glance"));
+    assert!(en.body.contains("Rail transit equipment"));
+
+    let switch = get(
+        &app,
+        "/lang/en?next=%2Fchains%2Frail%3Fregion%3D430200",
+        None,
+    )
+    .await;
+    assert_eq!(switch.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        switch.headers[header::LOCATION],
+        "/chains/rail?region=430200"
+    );
+    assert!(switch.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .starts_with("lang=en;"));
+    // Never an open redirect.
+    let evil = get(&app, "/lang/en?next=%2F%2Fevil.example", None).await;
+    assert_eq!(evil.headers[header::LOCATION], "/");
+}
+
+#[tokio::test]
+async fn the_chain_map_page_embeds_the_map_and_lists_every_node() {
+    let app = app_with(&[]);
+    let page = get(&app, "/chains/rail?region=430200", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("id=\"chain-map-data\""));
+    assert!(page.body.contains("/assets/echarts.min.js"));
+    let api = get(&app, "/api/v1/chains/rail/map?region=430200", None)
+        .await
+        .json();
+    let nodes = api["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 24);
+    for n in nodes {
+        assert!(page.body.contains(n["node"]["name_zh"].as_str().unwrap()));
+    }
+    // Hunan has no brake-system maker: a short board, shown as an empty node.
+    let brakes = nodes
+        .iter()
+        .find(|n| n["node"]["code"] == "rail-brake-system")
+        .unwrap();
+    assert_eq!(brakes["enterprises"], 0);
+    assert_eq!(api["region"]["name_en"], "Zhuzhou");
+    let js = get(&app, "/assets/echarts.min.js", None).await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(js.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
+}
+
+#[tokio::test]
+async fn region_filters_agree_with_the_whole() {
+    let app = app_with(&[]);
+    let all = get(&app, "/api/v1/chains/nev/map", None).await.json();
+    let hunan = get(&app, "/api/v1/chains/nev/map?region=430000", None)
+        .await
+        .json();
+    let sum = |v: &serde_json::Value| {
+        v["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["enterprises"].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    assert!(sum(&hunan) > 0 && sum(&hunan) < sum(&all));
+}
+
+#[tokio::test]
+async fn enterprise_and_node_pages_show_their_links() {
+    let app = app_with(&[]);
+    let e = get(&app, "/api/v1/enterprises/1", None).await.json();
+    assert_eq!(e["tags"][0], "chain_master");
+    let page = get(&app, "/enterprises/1", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(e["credit_code"].as_str().unwrap()));
+    let suppliers = get(&app, "/api/v1/enterprises/1/suppliers?limit=5", None)
+        .await
+        .json();
+    assert!(
+        suppliers["total"].as_u64().unwrap() > 0,
+        "a chain master has suppliers"
+    );
+    let node_id = e["nodes"][0]["node"]["id"].as_i64().unwrap();
+    let node = get(&app, &format!("/nodes/{node_id}"), None).await;
+    assert_eq!(node.status, StatusCode::OK);
+    assert!(
+        node.body.contains(&format!("/enterprises/1\"")),
+        "the chain master is listed in its node"
+    );
+    let listed = get(
+        &app,
+        &format!("/api/v1/nodes/{node_id}/enterprises?limit=500"),
+        None,
+    )
+    .await
+    .json();
+    assert!(listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["enterprise"]["id"] == 1));
+    let found = get(
+        &app,
+        "/api/v1/enterprises?q=%E6%A0%AA%E6%B4%B2&limit=3",
+        None,
+    )
+    .await
+    .json();
+    assert!(
+        found["total"].as_u64().unwrap() > 0,
+        "search by a Chinese city name"
+    );
+}
+
+#[tokio::test]
+async fn unknown_ids_are_404_and_bad_input_is_400_never_a_panic() {
+    let app = app_with(&[]);
+    for (uri, status, code) in [
+        (
+            "/api/v1/enterprises/999999",
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            "/api/v1/enterprises/abc",
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            "/api/v1/enterprises/-4/buyers",
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            "/api/v1/nodes/99999/enterprises",
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            "/api/v1/chains/none/map",
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            "/api/v1/chains?region=999999",
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            "/api/v1/chains?region=450000",
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            "/api/v1/enterprises?limit=100000",
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        ("/api/v1/no/such/thing", StatusCode::NOT_FOUND, "not_found"),
+    ] {
+        let reply = get(&app, uri, None).await;
+        assert_eq!(reply.status, status, "{uri}: {}", reply.body);
+        assert_eq!(reply.json()["error"]["code"], code, "{uri}");
+    }
+    for (uri, status) in [
+        ("/enterprises/999999", StatusCode::NOT_FOUND),
+        ("/enterprises/abc", StatusCode::BAD_REQUEST),
+        ("/chains/none", StatusCode::NOT_FOUND),
+        ("/nodes/1?region=12", StatusCode::BAD_REQUEST),
+        ("/no/such/page", StatusCode::NOT_FOUND),
+    ] {
+        let reply = get(&app, uri, None).await;
+        assert_eq!(reply.status, status, "{uri}");
+        assert!(reply.body.contains("<html"), "{uri} answers with a page");
+    }
+}
+
+#[tokio::test]
+async fn names_cannot_break_out_of_the_page() {
+    let evil = "</script><script>alert(1)</script>";
+    let app = app_with(&[Record::Chain(Chain {
+        id: ChainId(99),
+        code: "evil".into(),
+        name_zh: evil.into(),
+        name_en: evil.into(),
+    })]);
+    let page = get(&app, "/chains/evil", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let title = page
+        .body
+        .lines()
+        .find(|l| l.contains("<title>"))
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        !page.body.contains(evil),
+        "the name is escaped everywhere: {title}"
+    );
+    assert!(
+        title.contains("&#60;") || title.contains("&lt;"),
+        "escaped as text in the page: {title}"
+    );
+    assert!(
+        page.body.contains("\\u003c/script>"),
+        "and inside the embedded JSON"
+    );
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_endpoint() {
+    let app = app_with(&[]);
+    let doc = get(&app, "/api/v1/openapi.json", None).await.json();
+    assert_eq!(doc["openapi"].as_str().unwrap().chars().next(), Some('3'));
+    let paths: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for path in [
+        "/api/v1/stats",
+        "/api/v1/regions",
+        "/api/v1/chains",
+        "/api/v1/chains/{code}/map",
+        "/api/v1/nodes/{id}",
+        "/api/v1/nodes/{id}/enterprises",
+        "/api/v1/enterprises",
+        "/api/v1/enterprises/{id}",
+        "/api/v1/enterprises/{id}/suppliers",
+        "/api/v1/enterprises/{id}/buyers",
+    ] {
+        assert!(paths.contains(&path), "{path} is documented");
+    }
+    let stats = get(&app, "/api/v1/stats", None).await.json();
+    assert_eq!(stats["enterprises"], 300);
+}
