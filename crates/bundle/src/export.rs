@@ -89,7 +89,7 @@ fn export_folder(
         store.for_each_record(kind, |record| {
             csv.write_record(encode(&record)).map_err(csv_error)?;
             rows += 1;
-            if rows % 65_536 == 0 {
+            if rows.is_multiple_of(65_536) {
                 progress(Progress {
                     kind,
                     records: records + rows,

@@ -214,7 +214,7 @@ fn import_table(
             }
         };
         rows += 1;
-        if rows % 65_536 == 0 {
+        if rows.is_multiple_of(65_536) {
             progress(rows, table.bytes_read());
         }
         if !workbook && row.cells.len() != header_len {

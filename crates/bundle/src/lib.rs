@@ -94,3 +94,27 @@ mod tests {
         assert_eq!(super::column_letter(702), "AAA");
     }
 }
+
+#[cfg(test)]
+mod format_doc {
+    use chainatlas_model::RecordKind;
+
+    /// `docs/data-format.md` documents every file and column the code reads and writes.
+    #[test]
+    fn the_format_document_lists_every_column() {
+        let doc = include_str!("../../../docs/data-format.md");
+        for &kind in RecordKind::ALL {
+            let heading = format!("### `{}.csv`", kind.as_str());
+            let section = doc
+                .split(&heading)
+                .nth(1)
+                .unwrap_or_else(|| panic!("no section {heading}"));
+            let section = section.split("\n### ").next().unwrap();
+            for column in crate::columns(kind) {
+                let required = if column.required { "yes" } else { "no" };
+                let row = format!("| `{}` | {} | {} |", column.name, required, column.doc);
+                assert!(section.contains(&row), "{heading} lacks the row: {row}");
+            }
+        }
+    }
+}

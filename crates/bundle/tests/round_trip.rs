@@ -28,7 +28,10 @@ fn demo_records(config: &DemoConfig) -> Vec<Record> {
     out
 }
 
-fn read_all(dir: &Path) -> Vec<(String, Vec<u8>)> {
+/// The files of an export: (name, bytes), sorted by name.
+type Files = Vec<(String, Vec<u8>)>;
+
+fn read_all(dir: &Path) -> Files {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -45,7 +48,7 @@ fn read_all(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 /// Exports `records` to `format` ("csv" folder or "xlsx"), imports that into a new
 /// database, exports again, and returns both exports' bytes.
-fn round_trip(records: &[Record], xlsx: bool) -> (Vec<(String, Vec<u8>)>, Vec<(String, Vec<u8>)>) {
+fn round_trip(records: &[Record], xlsx: bool) -> (Files, Files) {
     let dir = tempfile::tempdir().unwrap();
     let first = store_with(dir.path(), "first.db", records);
     let (a, b) = if xlsx {

@@ -214,7 +214,7 @@ fn fill_with_demo(store: &mut Store, config: &DemoConfig, replace: bool) -> Resu
             .insert(&record)
             .with_context(|| format!("writing demo record {record:?}"))?;
         written += 1;
-        if written % 16_384 == 0 {
+        if written.is_multiple_of(16_384) {
             bar.set_position(written);
         }
         Ok(())

@@ -171,7 +171,7 @@ async fn enterprise_and_node_pages_show_their_links() {
     let node = get(&app, &format!("/nodes/{node_id}"), None).await;
     assert_eq!(node.status, StatusCode::OK);
     assert!(
-        node.body.contains(&format!("/enterprises/1\"")),
+        node.body.contains(&"/enterprises/1\"".to_string()),
         "the chain master is listed in its node"
     );
     let listed = get(

@@ -1,0 +1,100 @@
+//! The `chainatlas` command as a user runs it.
+
+mod support;
+
+use support::{chainatlas, stderr, stdout};
+
+#[test]
+fn demo_stats_export_and_import_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let demo = chainatlas(&db, &["demo", "--seed", "7"]);
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    let stats = chainatlas(&db, &["stats", "--format", "json"]);
+    let counts: serde_json::Value = serde_json::from_str(&stdout(&stats)).unwrap();
+    assert_eq!(counts["enterprises"], 2000);
+    assert_eq!(counts["chains"], 8);
+    assert!(counts["supply_relations"].as_u64().unwrap() > 5000);
+    let table = stdout(&chainatlas(&db, &["stats"]));
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("enterprises") && l.trim_end().ends_with("2000")),
+        "{table}"
+    );
+
+    // A second demo would mix two atlases: refused unless asked to replace.
+    let again = chainatlas(&db, &["demo"]);
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("--replace"), "{}", stderr(&again));
+
+    let bundle = dir.path().join("bundle");
+    assert!(chainatlas(&db, &["export", bundle.to_str().unwrap()])
+        .status
+        .success());
+    let copy = dir.path().join("b.db");
+    let import = chainatlas(&copy, &["import", bundle.to_str().unwrap()]);
+    assert!(import.status.success(), "{}", stderr(&import));
+    assert_eq!(
+        stdout(&chainatlas(&copy, &["stats", "--format", "json"])),
+        stdout(&stats)
+    );
+
+    let workbook = dir.path().join("atlas.xlsx");
+    assert!(chainatlas(&db, &["export", workbook.to_str().unwrap()])
+        .status
+        .success());
+    let from_xlsx = dir.path().join("c.db");
+    assert!(
+        chainatlas(&from_xlsx, &["import", workbook.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert_eq!(
+        stdout(&chainatlas(&from_xlsx, &["stats", "--format", "json"])),
+        stdout(&stats)
+    );
+}
+
+#[test]
+fn a_bad_bundle_is_rejected_with_located_errors_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    assert!(chainatlas(&db, &["demo", "--seed", "3"]).status.success());
+    let before = stdout(&chainatlas(&db, &["stats", "--format", "json"]));
+    let bundle = dir.path().join("bad");
+    std::fs::create_dir(&bundle).unwrap();
+    std::fs::write(
+        bundle.join("enterprises.csv"),
+        "id,credit_code,name_zh,name_en,region_code,size,tags,revenue,employees,source\n\
+         90001,91350100M000100Y44,新公司,New Co,430200,small,,1000,10,survey\n",
+    )
+    .unwrap();
+    let import = chainatlas(&db, &["import", bundle.to_str().unwrap()]);
+    assert!(!import.status.success());
+    let err = stderr(&import);
+    assert!(
+        err.contains(
+            "enterprises.csv line 2, column credit_code: check character is '4', expected '3'"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("nothing was imported"), "{err}");
+    assert_eq!(
+        stdout(&chainatlas(&db, &["stats", "--format", "json"])),
+        before
+    );
+}
+
+#[test]
+fn the_database_can_come_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("env.db");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_chainatlas"))
+        .args(["stats", "--format", "json"])
+        .env("CHAINATLAS_DB", &db)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(db.exists(), "CHAINATLAS_DB names the database");
+}

@@ -1,0 +1,70 @@
+//! Shared by the CLI and browser tests: run the real binary.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+pub fn chainatlas(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_chainatlas"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("the chainatlas binary runs")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A running `chainatlas serve`, stopped when dropped.
+pub struct Server {
+    child: Child,
+    pub base: String,
+}
+
+impl Server {
+    /// Starts the server on an ephemeral loopback port and waits until it listens.
+    pub fn start(db: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chainatlas"))
+            .arg("--db")
+            .arg(db)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the server starts");
+        let stderr = child.stderr.take().expect("piped");
+        let mut lines = BufReader::new(stderr).lines();
+        let base = loop {
+            let line = lines
+                .next()
+                .expect("the server reports where it listens")
+                .expect("readable");
+            if let Some(at) = line.find("http://") {
+                let url = line[at..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .trim_end_matches('/')
+                    .to_string();
+                break url;
+            }
+        };
+        // Keep draining the server's log so it never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, base }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
