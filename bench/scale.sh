@@ -25,16 +25,4 @@ echo "bundle size: $(du -sh "$out/bundle" | cut -f1)" | tee -a "$out/results.txt
 measure "import of the CSV folder" $bin --db "$out/imported.db" import "$out/bundle"
 echo "imported database size: $(du -h "$out/imported.db" | cut -f1)" | tee -a "$out/results.txt"
 
-# Server start-up: from process start to the first answered request.
-port=18080
-start=$(date +%s.%N)
-$bin --db "$out/scale.db" serve --addr 127.0.0.1:$port >/dev/null 2>&1 &
-pid=$!
-until curl -sf -o /dev/null "http://127.0.0.1:$port/api/v1/stats"; do sleep 0.02; done
-ready=$(date +%s.%N)
-echo "server start-up to first answered request: $(echo "$ready - $start" | bc) s" | tee -a "$out/results.txt"
-for path in "/" "/chains" "/chains/nev?region=430000" "/api/v1/chains/nev/map?region=430100" "/enterprises/1" "/api/v1/nodes/60/enterprises?region=430000"; do
-  t=$(curl -s -o /dev/null -w "%{time_total}" "http://127.0.0.1:$port$path")
-  echo "GET $path: $t s" | tee -a "$out/results.txt"
-done
-kill $pid
+bench/serve.sh "$out/scale.db" | tee -a "$out/results.txt"

@@ -93,6 +93,17 @@ impl Store {
         Ok(self.counts()?.total() == 0)
     }
 
+    /// The atlas's generation: it changes with every committed write, so anything derived
+    /// from the atlas can tell whether it is still current by comparing one number.
+    pub fn generation(&self) -> Result<u64> {
+        let generation: i64 = self.conn.query_row(
+            "SELECT generation FROM atlas_generation WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(generation as u64)
+    }
+
     /// The schema version the database is at.
     pub fn schema_version(&self) -> Result<i64> {
         migrate::current_version(&self.conn)

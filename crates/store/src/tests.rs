@@ -102,12 +102,30 @@ fn small_atlas(store: &mut Store) {
 fn a_new_database_is_migrated_and_empty() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("a.db")).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(store.schema_version().unwrap(), 2);
     assert!(store.is_empty().unwrap());
+    assert_eq!(store.generation().unwrap(), 0);
     drop(store);
     // Opening again applies nothing twice.
     let store = Store::open(dir.path().join("a.db")).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(store.schema_version().unwrap(), 2);
+}
+
+#[test]
+fn every_commit_moves_the_generation_and_a_rollback_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    small_atlas(&mut store);
+    assert_eq!(store.generation().unwrap(), 1);
+    {
+        let mut w = store.writer().unwrap();
+        w.insert(&region("440000", "广东省", "Guangdong")).unwrap();
+    }
+    assert_eq!(store.generation().unwrap(), 1, "dropped without commit");
+    let mut w = store.writer().unwrap();
+    w.insert(&region("440000", "广东省", "Guangdong")).unwrap();
+    w.commit().unwrap();
+    assert_eq!(store.generation().unwrap(), 2);
 }
 
 #[test]

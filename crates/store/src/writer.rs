@@ -162,6 +162,10 @@ impl<'a> Writer<'a> {
 
     /// Makes every insert of this writer durable and visible, at once.
     pub fn commit(self) -> Result<()> {
+        self.tx.execute(
+            "UPDATE atlas_generation SET generation = generation + 1 WHERE id = 1",
+            [],
+        )?;
         self.tx.commit()?;
         Ok(())
     }

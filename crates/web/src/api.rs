@@ -393,7 +393,10 @@ fn paging(params: &Params) -> Result<(u32, u32), AppError> {
 #[utoipa::path(get, path = "/api/v1/stats", tag = "atlas",
     responses((status = 200, description = "Records of each kind", body = StatsDto)))]
 async fn stats(State(state): State<AppState>) -> ApiResult<StatsDto> {
-    let c = state.read(|store| Ok(store.counts()?)).await?;
+    let caches = state.caches.clone();
+    let c = state
+        .read(move |store| Ok(caches.overview(store)?.counts))
+        .await?;
     Ok(Json(StatsDto {
         regions: c.regions,
         chains: c.chains,
@@ -420,10 +423,11 @@ async fn regions(State(state): State<AppState>) -> ApiResult<Vec<RegionDto>> {
         (status = 404, description = "Unknown region", body = ErrorBody)))]
 async fn chains(State(state): State<AppState>, params: Params) -> ApiResult<Vec<ChainSummaryDto>> {
     let region = view::parse_region(param(&params, "region"))?;
+    let caches = state.caches.clone();
     let summaries = state
         .read(move |store| {
             view::region(store, region)?;
-            Ok(store.chain_summaries(region)?)
+            caches.chain_summaries(store, region)
         })
         .await?;
     Ok(Json(

@@ -3,6 +3,7 @@
 
 mod api;
 mod assets;
+mod cache;
 mod error;
 mod i18n;
 mod pages;
@@ -19,13 +20,27 @@ pub use api::openapi_json;
 #[derive(Clone)]
 pub struct AppState {
     pool: Arc<Pool>,
+    caches: Arc<cache::Caches>,
 }
 
 impl AppState {
     pub fn new(pool: Pool) -> AppState {
         AppState {
             pool: Arc::new(pool),
+            caches: Arc::default(),
         }
+    }
+
+    /// Computes the whole-atlas aggregates ahead of the first visitor.
+    pub async fn warm_up(&self) -> Result<(), String> {
+        let caches = self.caches.clone();
+        self.read(move |store| {
+            caches.overview(store)?;
+            caches.chain_summaries(store, None)?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| e.public_message())
     }
 
     /// Runs a blocking store query on the blocking thread pool.
@@ -62,7 +77,14 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves until Ctrl-C (or SIGTERM), then finishes the requests in flight.
 pub async fn serve(listener: tokio::net::TcpListener, pool: Pool) -> std::io::Result<()> {
-    axum::serve(listener, router(AppState::new(pool)))
+    let state = AppState::new(pool);
+    let warming = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = warming.warm_up().await {
+            eprintln!("warming the caches failed: {e}");
+        }
+    });
+    axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

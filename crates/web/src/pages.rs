@@ -292,22 +292,21 @@ async fn dashboard(
     lang: Lang,
     uri: Uri,
 ) -> Result<Response, PageError> {
-    let (counts, chain_masters, synthetic, summaries) = state
-        .read(|store| {
+    let caches = state.caches.clone();
+    let (overview, summaries) = state
+        .read(move |store| {
             Ok((
-                store.counts()?,
-                store.count_with_tag(Tag::ChainMaster)?,
-                store.has_synthetic_data()?,
-                store.chain_summaries(None)?,
+                caches.overview(store)?,
+                caches.chain_summaries(store, None)?,
             ))
         })
         .await
         .or_page(lang, &uri)?;
     let page = Dashboard {
         layout: Layout::new(lang, lang.texts().dashboard_title, &uri),
-        counts,
-        chain_masters,
-        synthetic,
+        counts: overview.counts,
+        chain_masters: overview.chain_masters,
+        synthetic: overview.synthetic,
         chains: chain_rows(lang, &summaries),
     };
     Ok(render(&page))
@@ -330,12 +329,13 @@ async fn chains(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let code = view::parse_region(params.get("region").map(String::as_str)).or_page(lang, &uri)?;
+    let caches = state.caches.clone();
     let (region, regions, summaries) = state
         .read(move |store| {
             Ok((
                 view::region(store, code)?,
                 store.regions()?,
-                store.chain_summaries(code)?,
+                caches.chain_summaries(store, code)?,
             ))
         })
         .await

@@ -10,7 +10,7 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 struct App {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     router: axum::Router,
 }
 
@@ -34,7 +34,7 @@ fn app_with(extra: &[Record]) -> App {
     writer.commit().unwrap();
     App {
         router: router(AppState::new(Pool::open(&path, 4).unwrap())),
-        _dir: dir,
+        dir,
     }
 }
 
@@ -320,4 +320,41 @@ async fn the_openapi_document_describes_every_endpoint() {
     }
     let stats = get(&app, "/api/v1/stats", None).await.json();
     assert_eq!(stats["enterprises"], 300);
+}
+
+#[tokio::test]
+async fn cached_figures_follow_every_write() {
+    let app = app_with(&[]);
+    assert_eq!(
+        get(&app, "/api/v1/stats", None).await.json()["enterprises"],
+        300
+    );
+    let before = get(&app, "/", None).await.body;
+    assert!(
+        before.contains(">300<"),
+        "the dashboard shows 300 enterprises"
+    );
+    // Another connection writes, as an import would.
+    let mut store = Store::open(app.dir.path().join("atlas.db")).unwrap();
+    let mut writer = store.writer().unwrap();
+    writer
+        .insert(&Record::Enterprise(chainatlas_model::Enterprise {
+            id: chainatlas_model::EnterpriseId(90_000),
+            credit_code: "91350100M000100Y43".parse().unwrap(),
+            name_zh: "新企业".into(),
+            name_en: "New Co".into(),
+            region: "430200".parse().unwrap(),
+            size: chainatlas_model::EnterpriseSize::Small,
+            tags: chainatlas_model::Tags::EMPTY,
+            revenue: chainatlas_model::Money::from_yuan(1),
+            employees: 1,
+            source: "test".into(),
+        }))
+        .unwrap();
+    writer.commit().unwrap();
+    assert_eq!(
+        get(&app, "/api/v1/stats", None).await.json()["enterprises"],
+        301
+    );
+    assert!(get(&app, "/", None).await.body.contains(">301<"));
 }

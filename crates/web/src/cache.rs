@@ -1,0 +1,120 @@
+//! Results derived from the whole atlas, kept until the atlas changes. Each entry is
+//! valid for one store generation; the first request after a write recomputes it.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
+
+use chainatlas_model::{RegionCode, Tag};
+use chainatlas_store::{ChainSummary, Counts, Store};
+
+use crate::error::AppError;
+
+pub struct GenerationCache<K, V> {
+    entries: Mutex<(u64, HashMap<K, Arc<V>>)>,
+    /// Held while computing, so that requests arriving during a computation wait for
+    /// its result instead of repeating the same full scan on the same two cores.
+    computing: Mutex<()>,
+}
+
+impl<K: Eq + Hash, V> Default for GenerationCache<K, V> {
+    fn default() -> Self {
+        GenerationCache {
+            entries: Mutex::new((0, HashMap::new())),
+            computing: Mutex::new(()),
+        }
+    }
+}
+
+impl<K: Eq + Hash, V> GenerationCache<K, V> {
+    /// The value for `key` at `generation`, computing it if it is missing or older.
+    pub fn get_or_compute(
+        &self,
+        generation: u64,
+        key: K,
+        compute: impl FnOnce() -> Result<V, AppError>,
+    ) -> Result<Arc<V>, AppError> {
+        if let Some(value) = self.cached(generation, &key) {
+            return Ok(value);
+        }
+        let _computing = self.computing.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(value) = self.cached(generation, &key) {
+            return Ok(value);
+        }
+        let value = Arc::new(compute()?);
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.0 != generation {
+            *entries = (generation, HashMap::new());
+        }
+        entries.1.insert(key, value.clone());
+        Ok(value)
+    }
+
+    fn cached(&self, generation: u64, key: &K) -> Option<Arc<V>> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        (entries.0 == generation)
+            .then(|| entries.1.get(key).cloned())
+            .flatten()
+    }
+}
+
+/// The dashboard's headline figures.
+pub struct Overview {
+    pub counts: Counts,
+    pub chain_masters: u64,
+    pub synthetic: bool,
+}
+
+/// The caches of whole-atlas aggregates that pages and the API share.
+#[derive(Default)]
+pub struct Caches {
+    overview: GenerationCache<(), Overview>,
+    chain_summaries: GenerationCache<Option<RegionCode>, Vec<ChainSummary>>,
+}
+
+impl Caches {
+    pub fn overview(&self, store: &Store) -> Result<Arc<Overview>, AppError> {
+        self.overview.get_or_compute(store.generation()?, (), || {
+            Ok(Overview {
+                counts: store.counts()?,
+                chain_masters: store.count_with_tag(Tag::ChainMaster)?,
+                synthetic: store.has_synthetic_data()?,
+            })
+        })
+    }
+
+    pub fn chain_summaries(
+        &self,
+        store: &Store,
+        region: Option<RegionCode>,
+    ) -> Result<Arc<Vec<ChainSummary>>, AppError> {
+        self.chain_summaries
+            .get_or_compute(store.generation()?, region, || {
+                Ok(store.chain_summaries(region)?)
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_live_for_one_generation() {
+        let cache: GenerationCache<u8, u32> = GenerationCache::default();
+        let mut computed = 0;
+        let mut get = |generation, key| {
+            *cache
+                .get_or_compute(generation, key, || {
+                    computed += 1;
+                    Ok(generation as u32 * 10 + key as u32)
+                })
+                .unwrap()
+        };
+        assert_eq!(get(1, 1), 11);
+        assert_eq!(get(1, 1), 11);
+        assert_eq!(get(1, 2), 12);
+        assert_eq!(get(2, 1), 21);
+        assert_eq!(computed, 3);
+    }
+}
