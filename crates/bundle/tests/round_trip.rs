@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use chainatlas_bundle::{export, import, ImportOptions};
-use chainatlas_demo::{generate, DemoConfig};
+use chainatlas_demo::{records as demo_records, DemoConfig};
 use chainatlas_model::Record;
 use chainatlas_store::Store;
 use proptest::prelude::*;
@@ -16,16 +16,6 @@ fn store_with(dir: &Path, name: &str, records: &[Record]) -> Store {
     }
     writer.commit().unwrap();
     store
-}
-
-fn demo_records(config: &DemoConfig) -> Vec<Record> {
-    let mut out = Vec::new();
-    generate::<()>(config, &mut |r| {
-        out.push(r);
-        Ok(())
-    })
-    .unwrap();
-    out
 }
 
 /// The files of an export: (name, bytes), sorted by name.

@@ -81,6 +81,18 @@ pub fn generate<E>(
     Ok(())
 }
 
+/// The whole atlas as a vector: for small configurations (tests, examples). Large ones
+/// should stream through [`generate`].
+pub fn records(config: &DemoConfig) -> Vec<Record> {
+    let mut out = Vec::new();
+    generate::<std::convert::Infallible>(config, &mut |r| {
+        out.push(r);
+        Ok(())
+    })
+    .unwrap_or_else(|never| match never {});
+    out
+}
+
 /// The fixed part of the demo: regions, chains, nodes, inputs, with lookup tables.
 struct Atlas {
     regions: Vec<Region>,

@@ -2,17 +2,7 @@ use std::collections::{HashMap, HashSet};
 
 use chainatlas_model::*;
 
-use crate::{generate, DemoConfig, CHAINS};
-
-fn records(config: &DemoConfig) -> Vec<Record> {
-    let mut out = Vec::new();
-    generate::<()>(config, &mut |r| {
-        out.push(r);
-        Ok(())
-    })
-    .unwrap();
-    out
-}
+use crate::{records, DemoConfig, CHAINS};
 
 #[test]
 fn the_same_seed_gives_the_same_atlas() {
