@@ -89,13 +89,6 @@ vocabulary!(
     ListingStatus { Open = "open", Closed = "closed" }
 );
 
-impl Segment {
-    /// Column of the segment on a chain map, left to right.
-    pub fn rank(self) -> usize {
-        self as usize
-    }
-}
-
 /// A set of [`Tag`]s, stored as a bit set.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Tags(u8);

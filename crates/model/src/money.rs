@@ -43,18 +43,6 @@ impl Money {
     pub const fn is_negative(self) -> bool {
         self.0 < 0
     }
-
-    /// `self * numerator / denominator`, rounded down, without overflow on the way.
-    pub fn scale(self, numerator: u64, denominator: u64) -> Money {
-        assert!(denominator > 0, "scale by a zero denominator");
-        Money((self.0 as i128 * numerator as i128 / denominator as i128) as i64)
-    }
-
-    /// Yuan in units of 10,000 (万元), the unit Chinese reports use, as a display string.
-    pub fn wan_yuan_display(self) -> String {
-        let wan = self.0 as f64 / 1_000_000.0;
-        format!("{wan:.1}")
-    }
 }
 
 impl FromStr for Money {

@@ -473,7 +473,7 @@ async fn node_page(
     let page = view::parse_count("page", params.get("page").map(String::as_str), 1, 1_000_000)
         .or_page(lang, &uri)?
         .max(1);
-    let (detail, region, regions, list, names) = state
+    let (detail, region, regions, list) = state
         .read(move |store| {
             let detail = view::node_detail(store, id)?;
             let region = view::region(store, region_code)?;
@@ -484,11 +484,11 @@ async fn node_page(
                 (page - 1) * PAGE_SIZE,
             )?;
             let regions = store.regions()?;
-            Ok((detail, region, regions.clone(), list, regions))
+            Ok((detail, region, regions, list))
         })
         .await
         .or_page(lang, &uri)?;
-    let region_names: HashMap<RegionCode, &Region> = names.iter().map(|r| (r.code, r)).collect();
+    let region_names: HashMap<RegionCode, &Region> = regions.iter().map(|r| (r.code, r)).collect();
     let links = |refs: &[chainatlas_store::NodeRef]| {
         refs.iter()
             .map(|n| NodeLink {
