@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use chainatlas_model::{Record, RecordKind};
-use chainatlas_store::{InsertError, Store, StoreError, Writer};
+use chainatlas_store::{Actor, Change, InsertError, Store, StoreError, Writer};
 
 use crate::columns::{columns, decode, RowReader};
 use crate::source::{Source, Table};
@@ -103,10 +103,12 @@ impl Problems {
 
 /// Imports the bundle at `path` (a folder of CSV files or an `.xlsx` workbook) into
 /// `store`. Either every record is written, or none is and every problem is returned.
+/// The import is audited as one change made by `actor`.
 pub fn import(
     store: &mut Store,
     path: &Path,
     options: ImportOptions,
+    actor: &Actor,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportSummary, ImportError> {
     let mut source = Source::open(path)?;
@@ -167,13 +169,26 @@ pub fn import(
         bytes_done += table.bytes_read();
         summary.imported.push((kind, records - before));
     }
+    for (username, enterprise) in writer.orphaned_enterprise_users()? {
+        problems.push(Problem {
+            location: Location { file: "enterprises.csv".into(), row: 1, column: None, column_letter: None },
+            message: format!(
+                "enterprise {enterprise} is not in the bundle, but user '{username}' acts for it: keep the enterprise or disable the user first"
+            ),
+        });
+    }
     if !problems.is_empty() {
         return Err(ImportError::Invalid {
             problems: problems.list,
             omitted: problems.omitted,
         });
     }
-    writer.commit()?;
+    let total: u64 = summary.imported.iter().map(|(_, n)| n).sum();
+    let change = Change::new("import", "bundle", path.display()).after(format!(
+        "{{\"records\":{total},\"replace\":{}}}",
+        options.replace
+    ));
+    writer.commit(actor, &change)?;
     Ok(summary)
 }
 

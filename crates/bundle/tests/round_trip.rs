@@ -14,7 +14,12 @@ fn store_with(dir: &Path, name: &str, records: &[Record]) -> Store {
     for r in records {
         writer.insert(r).unwrap();
     }
-    writer.commit().unwrap();
+    writer
+        .commit(
+            &chainatlas_store::Actor::local("tests", 0),
+            &chainatlas_store::Change::new("test", "atlas", 0),
+        )
+        .unwrap();
     store
 }
 
@@ -48,7 +53,14 @@ fn round_trip(records: &[Record], xlsx: bool) -> (Files, Files) {
     };
     export(&first, &a, &mut |_| {}).unwrap();
     let mut second = Store::open(dir.path().join("second.db")).unwrap();
-    import(&mut second, &a, ImportOptions::default(), &mut |_| {}).unwrap();
+    import(
+        &mut second,
+        &a,
+        ImportOptions::default(),
+        &tester(),
+        &mut |_| {},
+    )
+    .unwrap();
     assert_eq!(first.counts().unwrap(), second.counts().unwrap());
     export(&second, &b, &mut |_| {}).unwrap();
     let bytes = |p: &Path| {
@@ -105,4 +117,8 @@ proptest! {
         let (first, second) = round_trip(&records, xlsx);
         prop_assert!(first == second);
     }
+}
+
+fn tester() -> chainatlas_store::Actor {
+    chainatlas_store::Actor::local("tests", 0)
 }

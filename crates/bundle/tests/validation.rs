@@ -24,7 +24,13 @@ fn write_bundle(dir: &Path, files: &[(&str, &str)]) {
 }
 
 fn problems(store: &mut Store, path: &Path) -> Vec<String> {
-    match import(store, path, ImportOptions::default(), &mut |_| {}) {
+    match import(
+        store,
+        path,
+        ImportOptions::default(),
+        &tester(),
+        &mut |_| {},
+    ) {
         Err(ImportError::Invalid { problems, .. }) => {
             problems.iter().map(|p| p.to_string()).collect()
         }
@@ -45,7 +51,14 @@ fn a_valid_bundle_imports() {
         ],
     );
     let mut store = Store::open(dir.path().join("a.db")).unwrap();
-    let summary = import(&mut store, &bundle, ImportOptions::default(), &mut |_| {}).unwrap();
+    let summary = import(
+        &mut store,
+        &bundle,
+        ImportOptions::default(),
+        &tester(),
+        &mut |_| {},
+    )
+    .unwrap();
     assert_eq!(summary.imported.iter().map(|(_, n)| n).sum::<u64>(), 5);
     assert_eq!(store.counts().unwrap().chain_nodes, 2);
 }
@@ -172,7 +185,12 @@ fn an_import_that_conflicts_with_the_database_changes_nothing() {
         &mut |r| writer.insert(&r),
     )
     .unwrap();
-    writer.commit().unwrap();
+    writer
+        .commit(
+            &chainatlas_store::Actor::local("tests", 0),
+            &chainatlas_store::Change::new("test", "atlas", 0),
+        )
+        .unwrap();
     let before = store.counts().unwrap();
     export(&store, &dir.path().join("copy"), &mut |_| {}).unwrap();
     // Importing the same atlas again: every key is taken.
@@ -191,10 +209,20 @@ fn an_import_that_conflicts_with_the_database_changes_nothing() {
             replace: true,
             ..Default::default()
         },
+        &tester(),
         &mut |_| {},
     )
     .unwrap();
     assert_eq!(store.counts().unwrap(), before);
+    // The import is audited as one change; the rejected one left no entry.
+    let log = store.audit_log(10, 0).unwrap();
+    assert_eq!(log.total, 2, "the demo fill and the replacing import");
+    assert_eq!(log.items[0].change.action, "import");
+    let expected = format!(r#"{{"records":{},"replace":true}}"#, before.total());
+    assert_eq!(
+        log.items[0].change.after.as_deref(),
+        Some(expected.as_str())
+    );
 }
 
 #[test]
@@ -223,4 +251,8 @@ fn workbook_problems_name_the_sheet_row_and_column_letter() {
         problems(&mut store, &path),
         ["sheet regions row 3, column D (parent_code): is 420000, expected 430000"]
     );
+}
+
+fn tester() -> chainatlas_store::Actor {
+    chainatlas_store::Actor::local("tests", 0)
 }

@@ -1,6 +1,7 @@
 //! `chainatlas`: the one binary. It parses the command line and wires the library
 //! crates together; the work itself lives in those crates.
 
+mod accounts;
 mod output;
 
 use std::net::SocketAddr;
@@ -11,7 +12,7 @@ use anyhow::{bail, Context, Result};
 use chainatlas_bundle::{ImportError, ImportOptions, Progress};
 use chainatlas_demo::DemoConfig;
 use chainatlas_model::RecordKind;
-use chainatlas_store::Store;
+use chainatlas_store::{Actor, Change, Store};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -76,6 +77,19 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(accounts::UserCommand),
+    /// Manage API tokens for scripts.
+    #[command(subcommand)]
+    Token(accounts::TokenCommand),
+    /// Show the audit log, newest first.
+    Audit {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 fn main() {
@@ -107,6 +121,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             let started = Instant::now();
             let written = fill_with_demo(&mut store, &config, true)?;
+            accounts::create_demo_accounts(&mut store, &mut std::io::stdout())?;
             eprintln!(
                 "wrote {written} demo records to {} in {:.1?}",
                 cli.db.display(),
@@ -129,6 +144,7 @@ fn run(cli: Cli) -> Result<()> {
                     replace,
                     max_problems,
                 },
+                &local_actor(),
                 &mut |p| show_progress(&bar, p),
             );
             bar.finish_and_clear();
@@ -176,6 +192,9 @@ fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::User(command) => accounts::user(&mut open(&cli.db)?, command),
+        Command::Token(command) => accounts::token(&mut open(&cli.db)?, command),
+        Command::Audit { limit, format } => accounts::audit(&open(&cli.db)?, limit, format),
         Command::Stats { format } => {
             let store = open(&cli.db)?;
             let counts = store.counts()?;
@@ -187,6 +206,21 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Whoever runs this command, at this machine, now.
+pub(crate) fn local_actor() -> Actor {
+    let account = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    Actor::local(format!("cli:{account}"), now())
+}
+
+/// Unix seconds.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 fn open(path: &Path) -> Result<Store> {
@@ -220,7 +254,11 @@ fn fill_with_demo(store: &mut Store, config: &DemoConfig, replace: bool) -> Resu
         Ok(())
     })?;
     bar.set_message("committing");
-    writer.commit()?;
+    let change = Change::new("demo", "atlas", config.seed).after(format!(
+        "{{\"enterprises\":{},\"seed\":{}}}",
+        config.enterprises, config.seed
+    ));
+    writer.commit(&local_actor(), &change)?;
     bar.finish_and_clear();
     Ok(written)
 }
@@ -253,6 +291,7 @@ fn serve(db: &Path, addr: SocketAddr, seed: u64) -> Result<()> {
         );
         let mut store = open(db)?;
         fill_with_demo(&mut store, &DemoConfig::demo(seed), false)?;
+        accounts::create_demo_accounts(&mut store, &mut std::io::stderr())?;
     }
     let pool = chainatlas_store::Pool::open(db, 16)
         .with_context(|| format!("opening {}", db.display()))?;

@@ -6,6 +6,8 @@
 //! Nothing outside it may depend on SQLite: callers see [`Store`], [`Writer`] and plain
 //! Rust types, so that a PostgreSQL backend can take its place behind the same API.
 
+mod accounts;
+mod audit;
 mod migrate;
 mod pool;
 mod read;
@@ -14,6 +16,8 @@ mod writer;
 
 use std::path::{Path, PathBuf};
 
+pub use accounts::{AccountError, ApiToken, User};
+pub use audit::{Actor, AuditEntry, Change};
 pub use pool::{Pool, PooledStore};
 pub use read::{
     ChainSummary, Counts, EnterpriseNodeRow, EnterpriseRef, NodePresence, NodeRef, Page, SupplyLink,

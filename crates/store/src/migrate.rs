@@ -10,7 +10,11 @@ use crate::{Result, StoreError};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_atlas.sql")),
     (2, include_str!("../migrations/0002_generation.sql")),
+    (3, include_str!("../migrations/0003_accounts.sql")),
 ];
+
+/// The schema version this program brings a database to.
+pub(crate) const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 
 pub(crate) fn current_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row(
@@ -28,7 +32,7 @@ pub(crate) fn apply(conn: &Connection, path: &Path) -> Result<()> {
          )",
     )?;
     let found = current_version(conn)?;
-    let known = MIGRATIONS.last().map_or(0, |m| m.0);
+    let known = LATEST;
     if found > known {
         return Err(StoreError::TooNew {
             path: path.to_path_buf(),

@@ -28,7 +28,7 @@ fn enterprise(id: i64, credit17: &str, region: &str) -> Record {
     })
 }
 
-fn small_atlas(store: &mut Store) {
+pub(super) fn small_atlas(store: &mut Store) {
     let mut w = store.writer().unwrap();
     for r in [
         region("430000", "湖南省", "Hunan"),
@@ -95,20 +95,24 @@ fn small_atlas(store: &mut Store) {
         }))
         .unwrap();
     }
-    w.commit().unwrap();
+    w.commit(
+        &crate::Actor::local("tests", 0),
+        &crate::Change::new("test", "atlas", 0),
+    )
+    .unwrap();
 }
 
 #[test]
 fn a_new_database_is_migrated_and_empty() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("a.db")).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), crate::migrate::LATEST);
     assert!(store.is_empty().unwrap());
     assert_eq!(store.generation().unwrap(), 0);
     drop(store);
     // Opening again applies nothing twice.
     let store = Store::open(dir.path().join("a.db")).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), crate::migrate::LATEST);
 }
 
 #[test]
@@ -124,7 +128,11 @@ fn every_commit_moves_the_generation_and_a_rollback_does_not() {
     assert_eq!(store.generation().unwrap(), 1, "dropped without commit");
     let mut w = store.writer().unwrap();
     w.insert(&region("440000", "广东省", "Guangdong")).unwrap();
-    w.commit().unwrap();
+    w.commit(
+        &crate::Actor::local("tests", 0),
+        &crate::Change::new("test", "atlas", 0),
+    )
+    .unwrap();
     assert_eq!(store.generation().unwrap(), 2);
 }
 
@@ -246,4 +254,171 @@ fn records_stream_back_in_key_order() {
         })
         .unwrap();
     assert_eq!(codes, ["420000", "420100", "430000", "430200"]);
+}
+
+mod accounts {
+    use chainatlas_auth::Role;
+    use chainatlas_model::EnterpriseId;
+
+    use super::small_atlas;
+    use crate::{AccountError, Actor, Store};
+
+    fn actor(at: i64) -> Actor {
+        Actor::local("cli:test", at)
+    }
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("a.db")).unwrap();
+        small_atlas(&mut store);
+        (dir, store)
+    }
+
+    #[test]
+    fn enterprise_users_must_be_bound_to_an_existing_enterprise() {
+        let (_dir, mut store) = store();
+        let err = store
+            .create_user(&actor(1), "firm", "h", Role::Enterprise, None, false)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "a user with role enterprise must be bound to an enterprise (--enterprise ID)"
+        );
+        let err = store
+            .create_user(
+                &actor(1),
+                "firm",
+                "h",
+                Role::Enterprise,
+                Some(EnterpriseId(99)),
+                false,
+            )
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            AccountError::NoSuchEnterprise(EnterpriseId(99))
+        ));
+        let err = store
+            .create_user(&actor(1), "x y", "h", Role::Admin, None, false)
+            .unwrap_err();
+        assert!(matches!(err, AccountError::BadUsername(_)));
+        store
+            .create_user(
+                &actor(1),
+                "firm",
+                "h",
+                Role::Enterprise,
+                Some(EnterpriseId(1)),
+                false,
+            )
+            .unwrap();
+        let err = store
+            .create_user(&actor(1), "firm", "h", Role::Admin, None, false)
+            .unwrap_err();
+        assert!(matches!(err, AccountError::UsernameTaken(_)));
+    }
+
+    #[test]
+    fn sessions_expire_end_on_logout_and_on_disable() {
+        let (_dir, mut store) = store();
+        let user = store
+            .create_user(&actor(100), "ana", "hash", Role::Analyst, None, false)
+            .unwrap();
+        store
+            .create_session(&actor(100), &user, "s1", "csrf1", 200)
+            .unwrap();
+        let (principal, csrf) = store.session("s1", 150).unwrap().unwrap();
+        assert_eq!(
+            (principal.username.as_str(), csrf.as_str()),
+            ("ana", "csrf1")
+        );
+        assert!(
+            store.session("s1", 200).unwrap().is_none(),
+            "expired at expires_at"
+        );
+        assert!(store.session("other", 150).unwrap().is_none());
+
+        store
+            .create_session(&actor(300), &user, "s2", "csrf2", 1000)
+            .unwrap();
+        assert!(store.end_session(&actor(301), "s2").unwrap());
+        assert!(
+            store.session("s2", 302).unwrap().is_none(),
+            "logout ends the session"
+        );
+
+        store
+            .create_session(&actor(400), &user, "s3", "csrf3", 1000)
+            .unwrap();
+        store.set_disabled(&actor(401), "ana", true).unwrap();
+        assert!(
+            store.session("s3", 402).unwrap().is_none(),
+            "disabling ends sessions"
+        );
+    }
+
+    #[test]
+    fn revoked_tokens_authenticate_nothing() {
+        let (_dir, mut store) = store();
+        store
+            .create_user(&actor(1), "ana", "hash", Role::Analyst, None, false)
+            .unwrap();
+        let token = store
+            .create_token(&actor(2), "ana", "nightly", "tokenhash")
+            .unwrap();
+        assert_eq!(
+            store
+                .token_principal("tokenhash")
+                .unwrap()
+                .unwrap()
+                .username,
+            "ana"
+        );
+        store.revoke_token(&actor(3), token.id).unwrap();
+        assert!(store.token_principal("tokenhash").unwrap().is_none());
+        assert!(matches!(
+            store.revoke_token(&actor(4), token.id),
+            Err(AccountError::NoSuchToken(_))
+        ));
+    }
+
+    #[test]
+    fn every_account_change_is_audited_without_secrets() {
+        let (_dir, mut store) = store();
+        store
+            .create_user(&actor(10), "ana", "SECRET-HASH", Role::Analyst, None, true)
+            .unwrap();
+        assert!(store.any_demo_password().unwrap());
+        store.set_password(&actor(11), "ana", "NEW-HASH").unwrap();
+        assert!(!store.any_demo_password().unwrap());
+        let log = store.audit_log(10, 0).unwrap();
+        let actions: Vec<&str> = log.items.iter().map(|e| e.change.action.as_str()).collect();
+        assert_eq!(actions, ["set_password", "create", "test"]);
+        let change = &log.items[0].change;
+        assert_eq!(
+            change
+                .before
+                .as_deref()
+                .unwrap()
+                .contains("\"demo_password\":true"),
+            true
+        );
+        assert!(change
+            .after
+            .as_deref()
+            .unwrap()
+            .contains("\"demo_password\":false"));
+        assert!(
+            log.items.iter().all(|e| !format!("{e:?}").contains("HASH")),
+            "hashes never reach the log"
+        );
+        assert_eq!(
+            (
+                log.items[0].actor.name.as_str(),
+                log.items[0].actor.address.as_str(),
+                log.items[0].actor.at
+            ),
+            ("cli:test", "local", 11)
+        );
+    }
 }

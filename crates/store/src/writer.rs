@@ -3,6 +3,7 @@
 use chainatlas_model::{Record, RecordKind};
 use rusqlite::{ffi, params, Connection, Transaction};
 
+use crate::audit::{Actor, Change};
 use crate::{Result, StoreError};
 
 /// Why one record could not be written. The store is the last line of defence: callers
@@ -160,8 +161,23 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// Makes every insert of this writer durable and visible, at once.
-    pub fn commit(self) -> Result<()> {
+    /// Users bound to an enterprise that this write removed (a replacing import):
+    /// (username, enterprise id).
+    pub fn orphaned_enterprise_users(&self) -> Result<Vec<(String, i64)>> {
+        let mut stmt = self.tx.prepare(
+            "SELECT username, enterprise_id FROM users u WHERE enterprise_id IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.id = u.enterprise_id) ORDER BY username",
+        )?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Makes every insert of this writer durable and visible, at once, with the audit
+    /// entry that says who made the change and what it was.
+    pub fn commit(self, actor: &Actor, change: &Change) -> Result<()> {
+        crate::audit::record(&self.tx, actor, change)?;
         self.tx.execute(
             "UPDATE atlas_generation SET generation = generation + 1 WHERE id = 1",
             [],

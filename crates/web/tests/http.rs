@@ -31,7 +31,12 @@ fn app_with(extra: &[Record]) -> App {
     for r in extra {
         writer.insert(r).unwrap();
     }
-    writer.commit().unwrap();
+    writer
+        .commit(
+            &chainatlas_store::Actor::local("tests", 0),
+            &chainatlas_store::Change::new("test", "atlas", 0),
+        )
+        .unwrap();
     App {
         router: router(AppState::new(Pool::open(&path, 4).unwrap())),
         dir,
@@ -351,7 +356,12 @@ async fn cached_figures_follow_every_write() {
             source: "test".into(),
         }))
         .unwrap();
-    writer.commit().unwrap();
+    writer
+        .commit(
+            &chainatlas_store::Actor::local("tests", 0),
+            &chainatlas_store::Change::new("test", "atlas", 0),
+        )
+        .unwrap();
     assert_eq!(
         get(&app, "/api/v1/stats", None).await.json()["enterprises"],
         301

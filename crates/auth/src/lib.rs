@@ -1,0 +1,259 @@
+//! Accounts and permissions: roles, what each role may do, password hashing (argon2id)
+//! and the random secrets behind sessions and API tokens.
+//!
+//! No I/O beyond drawing randomness from the operating system, and no clock: callers pass
+//! the time. Where a permission is checked is the web crate's business; *what* each role
+//! may do is decided here, in one place.
+
+use std::fmt;
+use std::str::FromStr;
+
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use chainatlas_model::EnterpriseId;
+use password_hash::rand_core::{OsRng, RngCore};
+use password_hash::SaltString;
+use sha2::{Digest, Sha256};
+
+/// What a user is allowed to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Manages users; everything an analyst may do.
+    Admin,
+    /// Chain office staff: reads all data, runs analyses, manages chains, events, agreements.
+    Analyst,
+    /// Bound to one enterprise: its own data, and other enterprises' public profiles.
+    Enterprise,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Analyst, Role::Enterprise];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Analyst => "analyst",
+            Role::Enterprise => "enterprise",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a role: expected admin, analyst or enterprise")]
+pub struct UnknownRole(pub String);
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+    fn from_str(s: &str) -> Result<Role, UnknownRole> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownRole(s.to_string()))
+    }
+}
+
+/// Who is asking: a signed-in user or a token's owner.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: i64,
+    pub username: String,
+    pub role: Role,
+    /// The enterprise an `enterprise` user acts for.
+    pub enterprise: Option<EnterpriseId>,
+}
+
+/// Things a principal may or may not do. Reading the atlas's public part (chains, nodes,
+/// enterprise names, regions, tags, counts) is open to every signed-in user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permission {
+    /// Supply relations, their values, output, capacity, revenue, contact details of
+    /// every enterprise.
+    ReadAllPrivateData,
+    /// Manage users and read the audit log.
+    ManageUsers,
+    /// Run diagnostics and manage chains, events and agreements.
+    Analyse,
+}
+
+impl Principal {
+    pub fn may(&self, permission: Permission) -> bool {
+        match permission {
+            Permission::ReadAllPrivateData | Permission::Analyse => {
+                matches!(self.role, Role::Admin | Role::Analyst)
+            }
+            Permission::ManageUsers => self.role == Role::Admin,
+        }
+    }
+
+    /// Whether this principal may see the private data (relations, values, contacts) of
+    /// `enterprise`: staff may see everyone's, an enterprise user only its own.
+    pub fn may_see_private(&self, enterprise: EnterpriseId) -> bool {
+        self.may(Permission::ReadAllPrivateData) || self.enterprise == Some(enterprise)
+    }
+}
+
+/// Why a password is not accepted as a new password.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordPolicyError {
+    #[error("is {0} characters long, expected at least {MIN_PASSWORD_CHARS}")]
+    TooShort(usize),
+    #[error("is {0} characters long, expected at most {MAX_PASSWORD_CHARS}")]
+    TooLong(usize),
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+pub const MAX_PASSWORD_CHARS: usize = 128;
+
+pub fn check_password_policy(password: &str) -> Result<(), PasswordPolicyError> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        return Err(PasswordPolicyError::TooShort(n));
+    }
+    if n > MAX_PASSWORD_CHARS {
+        return Err(PasswordPolicyError::TooLong(n));
+    }
+    Ok(())
+}
+
+/// Hashes a password with argon2id (the crate's defaults: 19 MiB, 2 passes) and a random
+/// salt, as a PHC string.
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashes any input")
+        .to_string()
+}
+
+/// Whether `password` matches a PHC hash made by [`hash_password`]. A malformed hash
+/// matches nothing.
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// A new random secret (256 bits), as 64 hex characters, with a prefix that says what it
+/// is (`ca_session_…`, `ca_token_…`) so that a leaked one is recognisable.
+pub fn new_secret(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    let mut secret = String::with_capacity(prefix.len() + 64);
+    secret.push_str(prefix);
+    for b in bytes {
+        secret.push_str(&format!("{b:02x}"));
+    }
+    secret
+}
+
+/// What the database keeps of a session cookie or API token: its SHA-256. The secrets
+/// carry 256 random bits, so a fast hash is enough; a stolen database does not yield a
+/// usable secret.
+pub fn secret_hash(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Compares two strings in time independent of where they differ (CSRF tokens).
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(role: Role, enterprise: Option<i64>) -> Principal {
+        Principal {
+            user_id: 1,
+            username: "u".into(),
+            role,
+            enterprise: enterprise.map(EnterpriseId),
+        }
+    }
+
+    #[test]
+    fn each_role_gets_what_it_is_for() {
+        let admin = principal(Role::Admin, None);
+        let analyst = principal(Role::Analyst, None);
+        let firm = principal(Role::Enterprise, Some(7));
+        assert!(admin.may(Permission::ManageUsers) && !analyst.may(Permission::ManageUsers));
+        assert!(
+            analyst.may(Permission::ReadAllPrivateData)
+                && !firm.may(Permission::ReadAllPrivateData)
+        );
+        assert!(firm.may_see_private(EnterpriseId(7)));
+        assert!(!firm.may_see_private(EnterpriseId(8)));
+        assert!(analyst.may_see_private(EnterpriseId(8)));
+    }
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_verify() {
+        let hash = hash_password("correct horse battery");
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password(&hash, "correct horse battery"));
+        assert!(!verify_password(&hash, "correct horse battery!"));
+        assert!(!verify_password("not a hash", "anything"));
+        assert_ne!(hash, hash_password("correct horse battery"), "salted");
+    }
+
+    #[test]
+    fn password_policy_names_the_length() {
+        assert_eq!(
+            check_password_policy("short").unwrap_err().to_string(),
+            "is 5 characters long, expected at least 10"
+        );
+        assert!(check_password_policy("长城长城长城长城长城").is_ok());
+    }
+
+    #[test]
+    fn secrets_are_random_and_hashed() {
+        let a = new_secret("ca_token_");
+        assert!(a.starts_with("ca_token_") && a.len() == 9 + 64);
+        assert_ne!(a, new_secret("ca_token_"));
+        assert_eq!(secret_hash(&a).len(), 64);
+        assert_eq!(secret_hash(&a), secret_hash(&a));
+        assert!(
+            constant_time_eq("abc", "abc")
+                && !constant_time_eq("abc", "abd")
+                && !constant_time_eq("abc", "ab")
+        );
+    }
+}
+
+/// A new random password for a person to type: 16 characters from an alphabet without
+/// look-alikes (no 0/O, 1/l/I), about 94 bits.
+pub fn new_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    // 256 is not a multiple of 56; the slight bias costs well under a bit of entropy.
+    bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
+}
+
+#[cfg(test)]
+mod password_tests {
+    #[test]
+    fn generated_passwords_pass_the_policy() {
+        let p = super::new_password();
+        assert_eq!(p.chars().count(), 16);
+        assert!(super::check_password_policy(&p).is_ok());
+        assert_ne!(p, super::new_password());
+    }
+}
