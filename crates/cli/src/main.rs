@@ -47,6 +47,10 @@ enum Command {
         /// Seed of the demo atlas created for a new database.
         #[arg(long, default_value_t = 2024)]
         seed: u64,
+        /// Mark session cookies Secure: set this when users reach the server over HTTPS
+        /// (directly or through a TLS-terminating proxy).
+        #[arg(long)]
+        secure_cookies: bool,
     },
     /// Fill the database with the synthetic demo atlas.
     Demo {
@@ -102,7 +106,11 @@ fn main() {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Serve { addr, seed } => serve(&cli.db, addr, seed),
+        Command::Serve {
+            addr,
+            seed,
+            secure_cookies,
+        } => serve(&cli.db, addr, seed, secure_cookies),
         Command::Demo {
             seed,
             scale,
@@ -282,7 +290,7 @@ fn show_progress(bar: &ProgressBar, progress: Progress) {
     }
 }
 
-fn serve(db: &Path, addr: SocketAddr, seed: u64) -> Result<()> {
+fn serve(db: &Path, addr: SocketAddr, seed: u64, secure_cookies: bool) -> Result<()> {
     let started = Instant::now();
     if !db.exists() {
         eprintln!(
@@ -292,6 +300,12 @@ fn serve(db: &Path, addr: SocketAddr, seed: u64) -> Result<()> {
         let mut store = open(db)?;
         fill_with_demo(&mut store, &DemoConfig::demo(seed), false)?;
         accounts::create_demo_accounts(&mut store, &mut std::io::stderr())?;
+    }
+    if !addr.ip().is_loopback() && open(db)?.any_demo_password()? {
+        bail!(
+            "refusing to listen on {addr}: an account still has the password the demo printed. \
+             Change it with `chainatlas user passwd NAME` (see `chainatlas user list`), or listen on 127.0.0.1"
+        );
     }
     let pool = chainatlas_store::Pool::open(db, 16)
         .with_context(|| format!("opening {}", db.display()))?;
@@ -308,7 +322,7 @@ fn serve(db: &Path, addr: SocketAddr, seed: u64) -> Result<()> {
             db.display(),
             started.elapsed()
         );
-        chainatlas_web::serve(listener, pool)
+        chainatlas_web::serve(listener, pool, secure_cookies)
             .await
             .context("serving")
     })

@@ -63,19 +63,23 @@ impl Driver {
         driver
     }
 
-    fn post(&self, path: &str, body: Value) -> Value {
+    fn try_post(&self, path: &str, body: &Value) -> Result<Value, String> {
         let url = match &self.session {
             Some(id) => format!("{}/session/{id}{path}", self.url),
             None => format!("{}{path}", self.url),
         };
         let mut response = ureq::post(&url)
-            .send_json(&body)
-            .unwrap_or_else(|e| panic!("WebDriver {path}: {e}"));
+            .send_json(body)
+            .map_err(|e| format!("WebDriver {path}: {e}"))?;
         let reply: Value = response
             .body_mut()
             .read_json()
-            .expect("WebDriver answers JSON");
-        reply["value"].clone()
+            .map_err(|e| format!("WebDriver {path}: {e}"))?;
+        Ok(reply["value"].clone())
+    }
+
+    fn post(&self, path: &str, body: Value) -> Value {
+        self.try_post(path, &body).unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn goto(&self, url: &str) {
@@ -90,7 +94,10 @@ impl Driver {
     fn wait_for(&self, source: &str) -> Value {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let value = self.script(source);
+            // While a page is loading, scripts may fail: that is "not yet".
+            let value = self
+                .try_post("/execute/sync", &json!({ "script": source, "args": [] }))
+                .unwrap_or(Value::Null);
             if !value.is_null() {
                 return value;
             }
@@ -99,15 +106,24 @@ impl Driver {
         }
     }
 
-    fn click(&self, css: &str) {
+    fn element(&self, css: &str) -> String {
         let element = self.post("/element", json!({ "using": "css selector", "value": css }));
-        let id = element
+        element
             .as_object()
             .and_then(|o| o.values().next())
             .and_then(Value::as_str)
             .expect("element found")
-            .to_string();
+            .to_string()
+    }
+
+    fn click(&self, css: &str) {
+        let id = self.element(css);
         self.post(&format!("/element/{id}/click"), json!({}));
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let id = self.element(css);
+        self.post(&format!("/element/{id}/value"), json!({ "text": text }));
     }
 
     fn screenshot(&self, path: &Path) {
@@ -163,6 +179,17 @@ fn decode_base64(text: &str) -> Vec<u8> {
         .collect()
 }
 
+/// An API token for `username`, made with the real command line.
+fn api_token(db: &Path, username: &str) -> String {
+    let output = support::chainatlas(db, &["token", "create", username, "--name", "browser test"]);
+    assert!(output.status.success(), "{}", support::stderr(&output));
+    support::stdout(&output)
+        .lines()
+        .find(|l| l.starts_with("ca_token_"))
+        .expect("the token is printed")
+        .to_string()
+}
+
 fn browser_available() -> bool {
     if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
         return true;
@@ -185,10 +212,18 @@ fn the_chain_map_draws_every_node_of_the_chain_in_both_languages() {
     }
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("atlas.db"));
+    let (username, password) = server
+        .accounts
+        .iter()
+        .find(|(u, _)| u == "analyst")
+        .expect("serve printed the demo accounts")
+        .clone();
+    let token = api_token(&dir.path().join("atlas.db"), "analyst");
     let map: Value = ureq::get(&format!(
         "{}/api/v1/chains/rail/map?region=430200",
         server.base
     ))
+    .header("Authorization", &format!("Bearer {token}"))
     .call()
     .unwrap()
     .body_mut()
@@ -198,7 +233,12 @@ fn the_chain_map_draws_every_node_of_the_chain_in_both_languages() {
     assert!(nodes.len() >= 12);
 
     let driver = Driver::start(&dir.path().join("profile"));
+    // A visitor is sent to the login page, and comes back after signing in.
     driver.goto(&format!("{}/chains/rail?region=430200", server.base));
+    driver.wait_for("return document.getElementById('username') ? true : null;");
+    driver.type_into("#username", &username);
+    driver.type_into("#password", &password);
+    driver.click("#sign-in");
     let rendered = driver.wait_for(
         "return document.getElementById('chain-map').getAttribute('data-rendered-nodes');",
     );
@@ -234,4 +274,12 @@ fn the_chain_map_draws_every_node_of_the_chain_in_both_languages() {
         labels.contains(&format!("Bogies ({})", bogies["enterprises"])),
         "{labels:?}"
     );
+
+    // Signing out ends the session: the map needs a login again.
+    driver.click("#sign-out");
+    driver.wait_for("return document.getElementById('username') ? true : null;");
+    driver.goto(&format!("{}/chains/rail?region=430200", server.base));
+    let url = driver
+        .wait_for("return document.getElementById('username') ? window.location.pathname : null;");
+    assert_eq!(url, "/login");
 }

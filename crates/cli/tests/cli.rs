@@ -98,3 +98,108 @@ fn the_database_can_come_from_the_environment() {
     assert!(output.status.success());
     assert!(db.exists(), "CHAINATLAS_DB names the database");
 }
+
+#[test]
+fn accounts_tokens_and_the_audit_log_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let demo = chainatlas(&db, &["demo", "--seed", "5"]);
+    assert!(demo.status.success());
+    let printed = stdout(&demo);
+    assert!(printed.contains("Demo accounts"), "{printed}");
+    for role in ["admin", "analyst", "enterprise"] {
+        assert!(
+            printed
+                .lines()
+                .any(|l| l.trim_start().starts_with(role) && l.contains("role")),
+            "{role} account printed"
+        );
+    }
+
+    let add = chainatlas(&db, &["user", "add", "zhao", "--role", "enterprise"]);
+    assert!(!add.status.success());
+    assert!(
+        stderr(&add).contains("must be bound to an enterprise"),
+        "{}",
+        stderr(&add)
+    );
+    let add = chainatlas(
+        &db,
+        &[
+            "user",
+            "add",
+            "zhao",
+            "--role",
+            "enterprise",
+            "--enterprise",
+            "3",
+        ],
+    );
+    assert!(add.status.success(), "{}", stderr(&add));
+    assert!(
+        stdout(&add).contains("password: "),
+        "a random password is shown once"
+    );
+
+    let users: serde_json::Value = serde_json::from_str(&stdout(&chainatlas(
+        &db,
+        &["user", "list", "--format", "json"],
+    )))
+    .unwrap();
+    let zhao = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "zhao")
+        .unwrap();
+    assert_eq!(
+        (zhao["role"].as_str(), zhao["enterprise_id"].as_i64()),
+        (Some("enterprise"), Some(3))
+    );
+
+    let token = chainatlas(&db, &["token", "create", "zhao", "--name", "sync"]);
+    assert!(token.status.success());
+    assert!(stdout(&token)
+        .lines()
+        .any(|l| l.starts_with("ca_token_") && l.len() == 9 + 64));
+    assert!(chainatlas(&db, &["token", "revoke", "1"]).status.success());
+    let again = chainatlas(&db, &["token", "revoke", "1"]);
+    assert!(stderr(&again).contains("no API token with id 1"));
+    assert!(chainatlas(&db, &["user", "disable", "zhao"])
+        .status
+        .success());
+
+    let audit: serde_json::Value =
+        serde_json::from_str(&stdout(&chainatlas(&db, &["audit", "--format", "json"]))).unwrap();
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(&actions[..4], ["disable", "revoke", "create", "create"]);
+    assert!(actions.contains(&"demo"));
+    assert!(audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["address"] == "local" && e["actor"].as_str().unwrap().starts_with("cli:")));
+    assert!(
+        !stdout(&chainatlas(&db, &["audit"])).contains("argon2"),
+        "no password hash in the log"
+    );
+}
+
+#[test]
+fn serve_refuses_to_face_the_network_while_a_demo_password_remains() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    assert!(chainatlas(&db, &["demo"]).status.success());
+    let refused = chainatlas(&db, &["serve", "--addr", "0.0.0.0:0"]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("still has the password the demo printed"),
+        "{}",
+        stderr(&refused)
+    );
+}

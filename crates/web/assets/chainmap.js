@@ -12,7 +12,9 @@
   var segments = ['upstream', 'midstream', 'downstream'];
   var colours = { upstream: '#2c7fb8', midstream: '#41ab5d', downstream: '#e6550d' };
   var perColumn = 8;
-  var maxOutput = Math.max(1, ...data.nodes.map(function (n) { return n.output_fen; }));
+  // Output is null for roles that may not read business figures: size by enterprises then.
+  var weight = function (n) { return n.output_fen === null ? n.enterprises : n.output_fen; };
+  var maxWeight = Math.max(1, ...data.nodes.map(weight));
   var column = 0;
   var nodes = [];
   segments.forEach(function (segment) {
@@ -24,11 +26,11 @@
         name: name(n.node),
         x: (column + Math.floor(i / perColumn)) * 260,
         y: (i % perColumn) * 70,
-        symbolSize: 14 + 34 * Math.sqrt(n.output_fen / maxOutput),
+        symbolSize: 14 + 34 * Math.sqrt(weight(n) / maxWeight),
         itemStyle: { color: empty ? '#c8c8c8' : colours[segment] },
         label: { show: true, position: 'right', formatter: name(n.node) + ' (' + n.enterprises + ')' },
         value: n.enterprises,
-        output: (n.output_fen / 1e6).toFixed(1),
+        output: n.output_fen === null ? '—' : (n.output_fen / 1e6).toFixed(1),
       });
     });
     column += Math.max(1, Math.ceil(members.length / perColumn)) + 0.3;

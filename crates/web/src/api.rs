@@ -11,9 +11,11 @@ use chainatlas_store::{EnterpriseRef, NodeRef, Page, SupplyLink};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
+use crate::auth::Viewer;
 use crate::error::{ApiError, AppError};
 use crate::view::{self, MAX_LIMIT};
 use crate::AppState;
+use chainatlas_auth::Permission;
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 type Params = Query<HashMap<String, String>>;
@@ -31,6 +33,8 @@ pub fn routes() -> Router<AppState> {
         .route("/enterprises/{id}", get(enterprise))
         .route("/enterprises/{id}/suppliers", get(suppliers))
         .route("/enterprises/{id}/buyers", get(buyers))
+        .route("/me", get(me))
+        .route("/audit", get(audit))
         .fallback(api_not_found)
 }
 
@@ -51,8 +55,12 @@ pub fn routes() -> Router<AppState> {
         enterprises,
         enterprise,
         suppliers,
-        buyers
+        buyers,
+        me,
+        audit
     ),
+    modifiers(&BearerAuth),
+    security(("bearer" = []), ("session" = [])),
     components(schemas(
         ErrorBody,
         ErrorDetail,
@@ -73,10 +81,40 @@ pub fn routes() -> Router<AppState> {
         EnterpriseDto,
         EnterpriseNodeDto,
         SupplyLinkDto,
-        SupplyLinkPageDto
+        SupplyLinkPageDto,
+        MeDto,
+        AuditEntryDto,
+        AuditPageDto
     ))
 )]
 struct ApiDoc;
+
+/// Declares how clients authenticate: a bearer API token, or the web app's session cookie.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("API token from `chainatlas token create`"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
+        );
+    }
+}
 
 /// The OpenAPI document, as served at `/api/v1/openapi.json`.
 pub fn openapi_json() -> String {
@@ -172,7 +210,8 @@ pub struct ChainSummaryDto {
     pub nodes: u64,
     /// Distinct enterprises in the chain (in the region, if one was given).
     pub enterprises: u64,
-    pub output_fen: i64,
+    /// Total output; null for roles that may not read business figures.
+    pub output_fen: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -225,8 +264,9 @@ pub struct MapNodeDto {
     pub node: NodeDto,
     /// Enterprises operating in the node (in the region, if one was given).
     pub enterprises: u64,
-    pub output_fen: i64,
-    pub capacity_fen: i64,
+    /// Null for roles that may not read business figures.
+    pub output_fen: Option<i64>,
+    pub capacity_fen: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -244,8 +284,11 @@ pub struct ChainMapDto {
     pub inputs: Vec<NodeInputDto>,
 }
 
-impl From<&view::ChainMap> for ChainMapDto {
-    fn from(map: &view::ChainMap) -> Self {
+impl ChainMapDto {
+    /// The map as a viewer may see it: output and capacity only for those who may read
+    /// business figures (in a region with one producer, a node total is that firm's figure).
+    pub fn for_viewer(map: &view::ChainMap, show_values: bool) -> Self {
+        let value = |fen: i64| show_values.then_some(fen);
         ChainMapDto {
             chain: (&map.chain).into(),
             region: map.region.as_ref().map(Into::into),
@@ -255,8 +298,8 @@ impl From<&view::ChainMap> for ChainMapDto {
                 .map(|(n, p)| MapNodeDto {
                     node: n.into(),
                     enterprises: p.enterprises,
-                    output_fen: p.output.fen(),
-                    capacity_fen: p.capacity.fen(),
+                    output_fen: value(p.output.fen()),
+                    capacity_fen: value(p.capacity.fen()),
                 })
                 .collect(),
             inputs: map
@@ -309,8 +352,9 @@ impl From<&EnterpriseRef> for EnterpriseRefDto {
 #[derive(Serialize, ToSchema)]
 pub struct EnterpriseInNodeDto {
     pub enterprise: EnterpriseRefDto,
-    pub output_fen: i64,
-    pub capacity_fen: i64,
+    /// Null unless the viewer may see this enterprise's figures.
+    pub output_fen: Option<i64>,
+    pub capacity_fen: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -332,8 +376,9 @@ pub struct EnterpriseSearchDto {
 #[derive(Serialize, ToSchema)]
 pub struct EnterpriseNodeDto {
     pub node: NodeRefDto,
-    pub output_fen: i64,
-    pub capacity_fen: i64,
+    /// Null unless the viewer may see this enterprise's figures.
+    pub output_fen: Option<i64>,
+    pub capacity_fen: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -346,7 +391,8 @@ pub struct EnterpriseDto {
     /// large, medium, small or micro.
     pub size: String,
     pub tags: Vec<String>,
-    pub revenue_fen: i64,
+    /// Null unless the viewer may see this enterprise's figures.
+    pub revenue_fen: Option<i64>,
     pub employees: u32,
     pub source: String,
     pub nodes: Vec<EnterpriseNodeDto>,
@@ -373,6 +419,39 @@ impl From<&SupplyLink> for SupplyLinkDto {
 }
 
 #[derive(Serialize, ToSchema)]
+pub struct MeDto {
+    pub username: String,
+    /// admin, analyst or enterprise.
+    pub role: String,
+    pub enterprise_id: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditEntryDto {
+    pub id: i64,
+    /// Unix seconds, UTC.
+    pub at: i64,
+    pub actor: String,
+    pub user_id: Option<i64>,
+    pub address: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    /// JSON of the record before the change.
+    pub before: Option<String>,
+    /// JSON of the record after the change.
+    pub after: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditPageDto {
+    pub total: u64,
+    pub limit: u32,
+    pub offset: u32,
+    pub items: Vec<AuditEntryDto>,
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct SupplyLinkPageDto {
     pub total: u64,
     pub limit: u32,
@@ -391,7 +470,8 @@ fn paging(params: &Params) -> Result<(u32, u32), AppError> {
 }
 
 #[utoipa::path(get, path = "/api/v1/stats", tag = "atlas",
-    responses((status = 200, description = "Records of each kind", body = StatsDto)))]
+    responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 200, description = "Records of each kind", body = StatsDto)))]
 async fn stats(State(state): State<AppState>) -> ApiResult<StatsDto> {
     let caches = state.caches.clone();
     let c = state
@@ -410,7 +490,8 @@ async fn stats(State(state): State<AppState>) -> ApiResult<StatsDto> {
 }
 
 #[utoipa::path(get, path = "/api/v1/regions", tag = "atlas",
-    responses((status = 200, description = "All regions, by code", body = [RegionDto])))]
+    responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 200, description = "All regions, by code", body = [RegionDto])))]
 async fn regions(State(state): State<AppState>) -> ApiResult<Vec<RegionDto>> {
     let regions = state.read(|store| Ok(store.regions()?)).await?;
     Ok(Json(regions.iter().map(Into::into).collect()))
@@ -418,10 +499,16 @@ async fn regions(State(state): State<AppState>) -> ApiResult<Vec<RegionDto>> {
 
 #[utoipa::path(get, path = "/api/v1/chains", tag = "atlas",
     params(("region" = Option<String>, Query, description = "6-digit division code: count only enterprises in this region")),
-    responses((status = 200, description = "Every chain with its size", body = [ChainSummaryDto]),
+    responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 200, description = "Every chain with its size", body = [ChainSummaryDto]),
         (status = 400, description = "Malformed parameter", body = ErrorBody),
         (status = 404, description = "Unknown region", body = ErrorBody)))]
-async fn chains(State(state): State<AppState>, params: Params) -> ApiResult<Vec<ChainSummaryDto>> {
+async fn chains(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    params: Params,
+) -> ApiResult<Vec<ChainSummaryDto>> {
+    let show_values = viewer.may(Permission::ReadAllPrivateData);
     let region = view::parse_region(param(&params, "region"))?;
     let caches = state.caches.clone();
     let summaries = state
@@ -437,7 +524,7 @@ async fn chains(State(state): State<AppState>, params: Params) -> ApiResult<Vec<
                 chain: (&s.chain).into(),
                 nodes: s.nodes,
                 enterprises: s.enterprises,
-                output_fen: s.output.fen(),
+                output_fen: show_values.then_some(s.output.fen()),
             })
             .collect(),
     ))
@@ -446,11 +533,13 @@ async fn chains(State(state): State<AppState>, params: Params) -> ApiResult<Vec<
 #[utoipa::path(get, path = "/api/v1/chains/{code}/map", tag = "atlas",
     params(("code" = String, Path, description = "Chain code, e.g. rail"),
         ("region" = Option<String>, Query, description = "6-digit division code")),
-    responses((status = 200, description = "The chain's nodes with enterprise counts and output, and its input links", body = ChainMapDto),
+    responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 200, description = "The chain's nodes with enterprise counts and output, and its input links", body = ChainMapDto),
         (status = 400, description = "Malformed parameter", body = ErrorBody),
         (status = 404, description = "Unknown chain or region", body = ErrorBody)))]
 async fn chain_map(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(code): Path<String>,
     params: Params,
 ) -> ApiResult<ChainMapDto> {
@@ -458,12 +547,16 @@ async fn chain_map(
     let map = state
         .read(move |store| view::chain_map(store, &code, region))
         .await?;
-    Ok(Json((&map).into()))
+    Ok(Json(ChainMapDto::for_viewer(
+        &map,
+        viewer.may(Permission::ReadAllPrivateData),
+    )))
 }
 
 #[utoipa::path(get, path = "/api/v1/nodes/{id}", tag = "atlas",
     params(("id" = i64, Path, description = "Node id")),
-    responses((status = 200, description = "A chain node with its neighbours", body = NodeDetailDto),
+    responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 200, description = "A chain node with its neighbours", body = NodeDetailDto),
         (status = 400, description = "Malformed id", body = ErrorBody),
         (status = 404, description = "Unknown node", body = ErrorBody)))]
 async fn node(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<NodeDetailDto> {
@@ -484,11 +577,13 @@ async fn node(State(state): State<AppState>, Path(id): Path<String>) -> ApiResul
         ("region" = Option<String>, Query, description = "6-digit division code"),
         ("limit" = Option<u32>, Query, description = "At most 500; default 50"),
         ("offset" = Option<u32>, Query, description = "Rows to skip")),
-    responses((status = 200, description = "Enterprises in the node, largest output first", body = EnterprisePageDto),
+    responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 200, description = "Enterprises in the node, largest output first", body = EnterprisePageDto),
         (status = 400, description = "Malformed parameter", body = ErrorBody),
         (status = 404, description = "Unknown node or region", body = ErrorBody)))]
 async fn node_enterprises(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<EnterprisePageDto> {
@@ -511,8 +606,10 @@ async fn node_enterprises(
             .iter()
             .map(|r| EnterpriseInNodeDto {
                 enterprise: (&r.item).into(),
-                output_fen: r.output.fen(),
-                capacity_fen: r.capacity.fen(),
+                output_fen: viewer.may_see_private(r.item.id).then_some(r.output.fen()),
+                capacity_fen: viewer
+                    .may_see_private(r.item.id)
+                    .then_some(r.capacity.fen()),
             })
             .collect(),
     }))
@@ -523,7 +620,8 @@ async fn node_enterprises(
         ("region" = Option<String>, Query, description = "6-digit division code"),
         ("limit" = Option<u32>, Query, description = "At most 500; default 50"),
         ("offset" = Option<u32>, Query, description = "Rows to skip")),
-    responses((status = 200, description = "Matching enterprises by id", body = EnterpriseSearchDto),
+    responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 200, description = "Matching enterprises by id", body = EnterpriseSearchDto),
         (status = 400, description = "Malformed parameter", body = ErrorBody),
         (status = 404, description = "Unknown region", body = ErrorBody)))]
 async fn enterprises(
@@ -549,11 +647,13 @@ async fn enterprises(
 
 #[utoipa::path(get, path = "/api/v1/enterprises/{id}", tag = "atlas",
     params(("id" = i64, Path, description = "Enterprise id")),
-    responses((status = 200, description = "An enterprise and the nodes it operates in", body = EnterpriseDto),
+    responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 200, description = "An enterprise and the nodes it operates in", body = EnterpriseDto),
         (status = 400, description = "Malformed id", body = ErrorBody),
         (status = 404, description = "Unknown enterprise", body = ErrorBody)))]
 async fn enterprise(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
 ) -> ApiResult<EnterpriseDto> {
     let id = view::parse_id("enterprise", &id)?;
@@ -561,6 +661,7 @@ async fn enterprise(
         .read(move |store| view::enterprise_detail(store, id, 0))
         .await?;
     let e = &d.enterprise;
+    let private = viewer.may_see_private(e.id);
     Ok(Json(EnterpriseDto {
         id: e.id.0,
         credit_code: e.credit_code.to_string(),
@@ -569,7 +670,7 @@ async fn enterprise(
         region_code: e.region.to_string(),
         size: e.size.to_string(),
         tags: tag_names(e.tags),
-        revenue_fen: e.revenue.fen(),
+        revenue_fen: private.then_some(e.revenue.fen()),
         employees: e.employees,
         source: e.source.clone(),
         nodes: d
@@ -577,8 +678,8 @@ async fn enterprise(
             .iter()
             .map(|n| EnterpriseNodeDto {
                 node: (&n.item).into(),
-                output_fen: n.output.fen(),
-                capacity_fen: n.capacity.fen(),
+                output_fen: private.then_some(n.output.fen()),
+                capacity_fen: private.then_some(n.capacity.fen()),
             })
             .collect(),
     }))
@@ -597,40 +698,54 @@ fn link_page(page: Page<SupplyLink>, limit: u32, offset: u32) -> SupplyLinkPageD
     params(("id" = i64, Path, description = "Enterprise id"),
         ("limit" = Option<u32>, Query, description = "At most 500; default 50"),
         ("offset" = Option<u32>, Query, description = "Rows to skip")),
-    responses((status = 200, description = "Who supplies the enterprise, largest value first", body = SupplyLinkPageDto),
+    responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 200, description = "Who supplies the enterprise, largest value first", body = SupplyLinkPageDto),
+        (status = 403, description = "Another enterprise's relations", body = ErrorBody),
         (status = 400, description = "Malformed parameter", body = ErrorBody),
         (status = 404, description = "Unknown enterprise", body = ErrorBody)))]
 async fn suppliers(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<SupplyLinkPageDto> {
-    links(state, id, params, true).await
+    links(state, viewer, id, params, true).await
 }
 
 #[utoipa::path(get, path = "/api/v1/enterprises/{id}/buyers", tag = "atlas",
     params(("id" = i64, Path, description = "Enterprise id"),
         ("limit" = Option<u32>, Query, description = "At most 500; default 50"),
         ("offset" = Option<u32>, Query, description = "Rows to skip")),
-    responses((status = 200, description = "Whom the enterprise supplies, largest value first", body = SupplyLinkPageDto),
+    responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 200, description = "Whom the enterprise supplies, largest value first", body = SupplyLinkPageDto),
+        (status = 403, description = "Another enterprise's relations", body = ErrorBody),
         (status = 400, description = "Malformed parameter", body = ErrorBody),
         (status = 404, description = "Unknown enterprise", body = ErrorBody)))]
 async fn buyers(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<SupplyLinkPageDto> {
-    links(state, id, params, false).await
+    links(state, viewer, id, params, false).await
 }
 
 async fn links(
     state: AppState,
+    viewer: Viewer,
     id: String,
     params: Params,
     suppliers: bool,
 ) -> ApiResult<SupplyLinkPageDto> {
     let id = view::parse_id("enterprise", &id)?;
     let (limit, offset) = paging(&params)?;
+    if !viewer.may_see_private(chainatlas_model::EnterpriseId(id)) {
+        return Err(AppError::Forbidden(
+            "supply relations are visible only to the enterprise itself and to chain office staff"
+                .into(),
+        )
+        .into());
+    }
     let page = state
         .read(move |store| {
             let id = chainatlas_model::EnterpriseId(id);
@@ -645,4 +760,58 @@ async fn links(
         })
         .await?;
     Ok(Json(link_page(page, limit, offset)))
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
+    responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 200, description = "Who is asking", body = MeDto)))]
+async fn me(viewer: Viewer) -> ApiResult<MeDto> {
+    let p = viewer
+        .principal
+        .ok_or_else(|| AppError::Internal("the guard let an anonymous request through".into()))?;
+    Ok(Json(MeDto {
+        username: p.username,
+        role: p.role.as_str().into(),
+        enterprise_id: p.enterprise.map(|e| e.0),
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/audit", tag = "accounts",
+    params(("limit" = Option<u32>, Query, description = "At most 500; default 50"),
+        ("offset" = Option<u32>, Query, description = "Rows to skip")),
+    responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 200, description = "The audit log, newest first", body = AuditPageDto),
+        (status = 400, description = "Malformed parameter", body = ErrorBody),
+        (status = 403, description = "Not an administrator", body = ErrorBody)))]
+async fn audit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    params: Params,
+) -> ApiResult<AuditPageDto> {
+    viewer.require(Permission::ManageUsers)?;
+    let (limit, offset) = paging(&params)?;
+    let log = state
+        .read(move |store| Ok(store.audit_log(limit, offset)?))
+        .await?;
+    Ok(Json(AuditPageDto {
+        total: log.total,
+        limit,
+        offset,
+        items: log
+            .items
+            .into_iter()
+            .map(|e| AuditEntryDto {
+                id: e.id,
+                at: e.actor.at,
+                actor: e.actor.name,
+                user_id: e.actor.user_id,
+                address: e.actor.address,
+                action: e.change.action,
+                entity: e.change.entity,
+                entity_id: e.change.entity_id,
+                before: e.change.before,
+                after: e.change.after,
+            })
+            .collect(),
+    }))
 }

@@ -13,6 +13,8 @@ pub enum AppError {
     NotFound(String),
     /// The request itself is wrong; the message says how, in the user's terms.
     BadRequest(String),
+    /// Signed in, but the role does not allow it.
+    Forbidden(String),
     /// Our fault. The string is logged, not shown.
     Internal(String),
 }
@@ -22,6 +24,7 @@ impl AppError {
         match self {
             AppError::NotFound(_) => "not_found",
             AppError::BadRequest(_) => "bad_request",
+            AppError::Forbidden(_) => "forbidden",
             AppError::Internal(_) => "internal",
         }
     }
@@ -30,6 +33,7 @@ impl AppError {
         match self {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -37,7 +41,7 @@ impl AppError {
     /// What the client may read.
     pub fn public_message(&self) -> String {
         match self {
-            AppError::NotFound(m) | AppError::BadRequest(m) => m.clone(),
+            AppError::NotFound(m) | AppError::BadRequest(m) | AppError::Forbidden(m) => m.clone(),
             AppError::Internal(detail) => {
                 eprintln!("internal error: {detail}");
                 "internal error; the details are in the server log".to_string()
@@ -64,5 +68,22 @@ impl IntoResponse for ApiError {
             },
         };
         (self.0.status(), Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_details_stay_in_the_log() {
+        let error = AppError::Internal("disk I/O error at /var/lib/chainatlas/atlas.db".into());
+        assert_eq!(error.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(error.code(), "internal");
+        assert!(!error.public_message().contains("atlas.db"));
+        assert_eq!(
+            AppError::Forbidden("no".into()).status(),
+            StatusCode::FORBIDDEN
+        );
     }
 }

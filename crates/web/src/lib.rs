@@ -3,6 +3,7 @@
 
 mod api;
 mod assets;
+mod auth;
 mod cache;
 mod error;
 mod i18n;
@@ -14,6 +15,8 @@ use std::sync::Arc;
 use axum::Router;
 use chainatlas_store::{Pool, Store, StoreError};
 
+pub use auth::{BODY_LIMIT, SESSION_COOKIE, SESSION_SECONDS};
+
 pub use api::openapi_json;
 
 /// What every handler shares.
@@ -21,6 +24,9 @@ pub use api::openapi_json;
 pub struct AppState {
     pool: Arc<Pool>,
     caches: Arc<cache::Caches>,
+    throttle: Arc<auth::Throttle>,
+    /// Mark session cookies `Secure` (when served over TLS, directly or behind a proxy).
+    secure_cookies: bool,
 }
 
 impl AppState {
@@ -28,7 +34,14 @@ impl AppState {
         AppState {
             pool: Arc::new(pool),
             caches: Arc::default(),
+            throttle: Arc::default(),
+            secure_cookies: false,
         }
+    }
+
+    pub fn with_secure_cookies(mut self, secure: bool) -> AppState {
+        self.secure_cookies = secure;
+        self
     }
 
     /// Computes the whole-atlas aggregates ahead of the first visitor.
@@ -59,6 +72,23 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// Runs a blocking store write on the blocking thread pool.
+    async fn write<T, F>(&self, change: F) -> Result<T, error::AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store) -> Result<T, error::AppError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut store = pool.get().map_err(error::AppError::from)?;
+            change(&mut store)
+        })
+        .await
+        .map_err(|e| error::AppError::Internal(format!("write task failed: {e}")))?
+    }
+}
+
 impl From<StoreError> for error::AppError {
     fn from(e: StoreError) -> Self {
         error::AppError::Internal(e.to_string())
@@ -66,25 +96,44 @@ impl From<StoreError> for error::AppError {
 }
 
 /// The whole application: pages, API and embedded assets.
+/// Every request passes, outermost first: the security headers, the body size limit,
+/// and `auth::guard` (authentication, access control, CSRF). No route is reachable
+/// around them.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
+        .route(
+            "/login",
+            axum::routing::get(auth::login_form).post(auth::login),
+        )
+        .route("/logout", axum::routing::post(auth::logout))
         .nest("/api/v1", api::routes())
         .merge(assets::routes())
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::guard,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(auth::security_headers))
         .with_state(state)
 }
 
 /// Serves until Ctrl-C (or SIGTERM), then finishes the requests in flight.
-pub async fn serve(listener: tokio::net::TcpListener, pool: Pool) -> std::io::Result<()> {
-    let state = AppState::new(pool);
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    pool: Pool,
+    secure_cookies: bool,
+) -> std::io::Result<()> {
+    let state = AppState::new(pool).with_secure_cookies(secure_cookies);
     let warming = state.clone();
     tokio::spawn(async move {
         if let Err(e) = warming.warm_up().await {
             eprintln!("warming the caches failed: {e}");
         }
     });
-    axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

@@ -9,9 +9,11 @@ use axum::http::{header, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
+use chainatlas_auth::Permission;
 use chainatlas_model::{Money, Region, RegionCode, RegionLevel, Segment, Tag, Tags};
 use chainatlas_store::{ChainSummary, Counts};
 
+use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::i18n::{Lang, Texts};
 use crate::view;
@@ -25,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/nodes/{id}", get(node_page))
         .route("/enterprises/{id}", get(enterprise_page))
         .route("/lang/{lang}", get(switch_language))
+        .route("/admin/audit", get(audit_page))
 }
 
 /// What the layout around every page needs.
@@ -33,10 +36,15 @@ pub struct Layout {
     pub t: &'static Texts,
     pub title: String,
     pub switch_href: String,
+    /// The signed-in user's name, if any.
+    pub user: Option<String>,
+    /// The session's CSRF token, for the sign-out form.
+    pub csrf: String,
+    pub is_admin: bool,
 }
 
 impl Layout {
-    fn new(lang: Lang, title: impl Into<String>, uri: &Uri) -> Layout {
+    pub fn new(lang: Lang, title: impl Into<String>, uri: &Uri, viewer: &Viewer) -> Layout {
         let here = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
         Layout {
             lang,
@@ -47,11 +55,14 @@ impl Layout {
                 lang.other().param(),
                 percent_encode(here)
             ),
+            user: viewer.principal.as_ref().map(|p| p.username.clone()),
+            csrf: viewer.csrf.clone().unwrap_or_default(),
+            is_admin: viewer.may(Permission::ManageUsers),
         }
     }
 }
 
-fn percent_encode(s: &str) -> String {
+pub(crate) fn percent_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
@@ -62,7 +73,7 @@ fn percent_encode(s: &str) -> String {
         .collect()
 }
 
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -179,7 +190,7 @@ fn region_query(region: &Option<Region>) -> String {
 /// An error shown as a page, in the visitor's language.
 pub struct PageError {
     error: AppError,
-    layout: Layout,
+    layout: Box<Layout>,
 }
 
 #[derive(Template)]
@@ -196,6 +207,7 @@ impl IntoResponse for PageError {
         let heading = match self.error {
             AppError::NotFound(_) => t.not_found,
             AppError::BadRequest(_) => t.bad_request,
+            AppError::Forbidden(_) => t.forbidden,
             AppError::Internal(_) => t.internal,
         };
         let page = ErrorPage {
@@ -207,7 +219,7 @@ impl IntoResponse for PageError {
     }
 }
 
-fn render(template: &impl Template) -> Response {
+pub(crate) fn render(template: &impl Template) -> Response {
     match template.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
@@ -218,23 +230,23 @@ fn render(template: &impl Template) -> Response {
 }
 
 trait OrPage<T> {
-    fn or_page(self, lang: Lang, uri: &Uri) -> Result<T, PageError>;
+    fn or_page(self, lang: Lang, uri: &Uri, viewer: &Viewer) -> Result<T, PageError>;
 }
 
 impl<T> OrPage<T> for Result<T, AppError> {
-    fn or_page(self, lang: Lang, uri: &Uri) -> Result<T, PageError> {
+    fn or_page(self, lang: Lang, uri: &Uri, viewer: &Viewer) -> Result<T, PageError> {
         self.map_err(|error| PageError {
             error,
-            layout: Layout::new(lang, lang.texts().app_name, uri),
+            layout: Box::new(Layout::new(lang, lang.texts().app_name, uri, viewer)),
         })
     }
 }
 
-pub async fn not_found(lang: Lang, uri: Uri) -> PageError {
+pub async fn not_found(lang: Lang, uri: Uri, viewer: Viewer) -> PageError {
     let error = AppError::NotFound(format!("{}: {}", lang.texts().not_found, uri.path()));
     PageError {
         error,
-        layout: Layout::new(lang, lang.texts().not_found, &uri),
+        layout: Box::new(Layout::new(lang, lang.texts().not_found, &uri, &viewer)),
     }
 }
 
@@ -264,7 +276,8 @@ pub struct ChainRow {
     pub output: String,
 }
 
-fn chain_rows(lang: Lang, summaries: &[ChainSummary]) -> Vec<ChainRow> {
+/// Chain rows; output totals only for those who may read business figures.
+fn chain_rows(lang: Lang, summaries: &[ChainSummary], show_values: bool) -> Vec<ChainRow> {
     summaries
         .iter()
         .map(|s| ChainRow {
@@ -272,9 +285,18 @@ fn chain_rows(lang: Lang, summaries: &[ChainSummary]) -> Vec<ChainRow> {
             name: lang.pick(&s.chain.name_zh, &s.chain.name_en).to_string(),
             nodes: s.nodes,
             enterprises: s.enterprises,
-            output: wan(s.output),
+            output: shown(show_values, lang, s.output),
         })
         .collect()
+}
+
+/// A money figure in 万元, or a dash where the viewer may not see it.
+fn shown(visible: bool, lang: Lang, money: Money) -> String {
+    if visible {
+        wan(money)
+    } else {
+        lang.texts().hidden.to_string()
+    }
 }
 
 #[derive(Template)]
@@ -287,11 +309,26 @@ struct Dashboard {
     chains: Vec<ChainRow>,
 }
 
+#[derive(Template)]
+#[template(path = "landing.html")]
+struct Landing {
+    layout: Layout,
+}
+
+/// `/`: the public landing page for visitors, the dashboard for signed-in users.
 async fn dashboard(
     State(state): State<AppState>,
     lang: Lang,
     uri: Uri,
+    viewer: Viewer,
 ) -> Result<Response, PageError> {
+    if viewer.principal.is_none() {
+        let page = Landing {
+            layout: Layout::new(lang, lang.texts().app_name, &uri, &viewer),
+        };
+        return Ok(render(&page));
+    }
+    let show_values = viewer.may(Permission::ReadAllPrivateData);
     let caches = state.caches.clone();
     let (overview, summaries) = state
         .read(move |store| {
@@ -301,13 +338,13 @@ async fn dashboard(
             ))
         })
         .await
-        .or_page(lang, &uri)?;
+        .or_page(lang, &uri, &viewer)?;
     let page = Dashboard {
-        layout: Layout::new(lang, lang.texts().dashboard_title, &uri),
+        layout: Layout::new(lang, lang.texts().dashboard_title, &uri, &viewer),
         counts: overview.counts,
         chain_masters: overview.chain_masters,
         synthetic: overview.synthetic,
-        chains: chain_rows(lang, &summaries),
+        chains: chain_rows(lang, &summaries, show_values),
     };
     Ok(render(&page))
 }
@@ -326,9 +363,12 @@ async fn chains(
     State(state): State<AppState>,
     lang: Lang,
     uri: Uri,
+    viewer: Viewer,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let code = view::parse_region(params.get("region").map(String::as_str)).or_page(lang, &uri)?;
+    let code = view::parse_region(params.get("region").map(String::as_str))
+        .or_page(lang, &uri, &viewer)?;
+    let show_values = viewer.may(Permission::ReadAllPrivateData);
     let caches = state.caches.clone();
     let (region, regions, summaries) = state
         .read(move |store| {
@@ -339,13 +379,13 @@ async fn chains(
             ))
         })
         .await
-        .or_page(lang, &uri)?;
+        .or_page(lang, &uri, &viewer)?;
     let page = ChainsPage {
-        layout: Layout::new(lang, lang.texts().nav_chains, &uri),
+        layout: Layout::new(lang, lang.texts().nav_chains, &uri, &viewer),
         region_name: region_label(lang, &region),
         region_query: region_query(&region),
         regions: region_options(lang, &regions, code),
-        chains: chain_rows(lang, &summaries),
+        chains: chain_rows(lang, &summaries, show_values),
     };
     Ok(render(&page))
 }
@@ -382,11 +422,12 @@ async fn chain_page(
     State(state): State<AppState>,
     lang: Lang,
     uri: Uri,
+    viewer: Viewer,
     Path(code): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let region_code =
-        view::parse_region(params.get("region").map(String::as_str)).or_page(lang, &uri)?;
+    let region_code = view::parse_region(params.get("region").map(String::as_str))
+        .or_page(lang, &uri, &viewer)?;
     let (map, regions) = state
         .read(move |store| {
             Ok((
@@ -395,7 +436,8 @@ async fn chain_page(
             ))
         })
         .await
-        .or_page(lang, &uri)?;
+        .or_page(lang, &uri, &viewer)?;
+    let show_values = viewer.may(Permission::ReadAllPrivateData);
     let t = lang.texts();
     let chain_name = lang
         .pick(&map.chain.name_zh, &map.chain.name_en)
@@ -408,16 +450,21 @@ async fn chain_page(
             name: lang.pick(&n.name_zh, &n.name_en).to_string(),
             segment: segment_name(t, n.segment),
             enterprises: p.enterprises,
-            output: wan(p.output),
+            output: shown(show_values, lang, p.output),
         })
         .collect();
     let page = ChainPage {
-        layout: Layout::new(lang, format!("{chain_name} · {}", t.chain_map), &uri),
+        layout: Layout::new(
+            lang,
+            format!("{chain_name} · {}", t.chain_map),
+            &uri,
+            &viewer,
+        ),
         region_name: region_label(lang, &map.region),
         region_query: region_query(&map.region),
         regions: region_options(lang, &regions, region_code),
         nodes,
-        map_json: script_json(&crate::api::ChainMapDto::from(&map)),
+        map_json: script_json(&crate::api::ChainMapDto::for_viewer(&map, show_values)),
         chain_name,
     };
     Ok(render(&page))
@@ -464,14 +511,15 @@ async fn node_page(
     State(state): State<AppState>,
     lang: Lang,
     uri: Uri,
+    viewer: Viewer,
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let id = view::parse_id("node", &id).or_page(lang, &uri)?;
-    let region_code =
-        view::parse_region(params.get("region").map(String::as_str)).or_page(lang, &uri)?;
+    let id = view::parse_id("node", &id).or_page(lang, &uri, &viewer)?;
+    let region_code = view::parse_region(params.get("region").map(String::as_str))
+        .or_page(lang, &uri, &viewer)?;
     let page = view::parse_count("page", params.get("page").map(String::as_str), 1, 1_000_000)
-        .or_page(lang, &uri)?
+        .or_page(lang, &uri, &viewer)?
         .max(1);
     let (detail, region, regions, list) = state
         .read(move |store| {
@@ -487,7 +535,7 @@ async fn node_page(
             Ok((detail, region, regions, list))
         })
         .await
-        .or_page(lang, &uri)?;
+        .or_page(lang, &uri, &viewer)?;
     let region_names: HashMap<RegionCode, &Region> = regions.iter().map(|r| (r.code, r)).collect();
     let links = |refs: &[chainatlas_store::NodeRef]| {
         refs.iter()
@@ -502,7 +550,7 @@ async fn node_page(
         .pick(&detail.node.name_zh, &detail.node.name_en)
         .to_string();
     let page = NodePage {
-        layout: Layout::new(lang, node_name.clone(), &uri),
+        layout: Layout::new(lang, node_name.clone(), &uri, &viewer),
         node_id: detail.node.id.0,
         node_name,
         segment: segment_name(t, detail.node.segment),
@@ -531,8 +579,8 @@ async fn node_page(
                         lang.pick(&r.name_zh, &r.name_en).to_string()
                     }),
                 tags: tag_labels(lang, row.item.tags),
-                output: wan(row.output),
-                capacity: wan(row.capacity),
+                output: shown(viewer.may_see_private(row.item.id), lang, row.output),
+                capacity: shown(viewer.may_see_private(row.item.id), lang, row.capacity),
             })
             .collect(),
         total: list.total,
@@ -554,6 +602,8 @@ pub struct LinkRow {
 #[template(path = "enterprise.html")]
 struct EnterprisePage {
     layout: Layout,
+    /// Whether the viewer may see this enterprise's relations and figures.
+    private: bool,
     name: String,
     other_name: String,
     credit_code: String,
@@ -574,13 +624,16 @@ async fn enterprise_page(
     State(state): State<AppState>,
     lang: Lang,
     uri: Uri,
+    viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = view::parse_id("enterprise", &id).or_page(lang, &uri)?;
+    let id = view::parse_id("enterprise", &id).or_page(lang, &uri, &viewer)?;
+    let private = viewer.may_see_private(chainatlas_model::EnterpriseId(id));
+    let links = if private { PAGE_SIZE } else { 0 };
     let d = state
-        .read(move |store| view::enterprise_detail(store, id, PAGE_SIZE))
+        .read(move |store| view::enterprise_detail(store, id, links))
         .await
-        .or_page(lang, &uri)?;
+        .or_page(lang, &uri, &viewer)?;
     let e = &d.enterprise;
     let links = |page: &chainatlas_store::Page<chainatlas_store::SupplyLink>| {
         page.items
@@ -609,7 +662,7 @@ async fn enterprise_page(
         (Lang::En, size) => size.to_string(),
     };
     let page = EnterprisePage {
-        layout: Layout::new(lang, name.clone(), &uri),
+        layout: Layout::new(lang, name.clone(), &uri, &viewer),
         name,
         other_name,
         credit_code: e.credit_code.to_string(),
@@ -618,7 +671,8 @@ async fn enterprise_page(
         }),
         size,
         tags: tag_labels(lang, e.tags),
-        revenue: wan(e.revenue),
+        revenue: shown(private, lang, e.revenue),
+        private,
         employees: e.employees,
         source: e.source.clone(),
         nodes: d
@@ -629,14 +683,81 @@ async fn enterprise_page(
                 name: lang.pick(&n.item.name_zh, &n.item.name_en).to_string(),
                 region: String::new(),
                 tags: Vec::new(),
-                output: wan(n.output),
-                capacity: wan(n.capacity),
+                output: shown(private, lang, n.output),
+                capacity: shown(private, lang, n.capacity),
             })
             .collect(),
         suppliers: links(&d.suppliers),
         suppliers_total: d.suppliers.total,
         buyers: links(&d.buyers),
         buyers_total: d.buyers.total,
+    };
+    Ok(render(&page))
+}
+
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub address: String,
+    pub action: String,
+    pub entity: String,
+    pub change: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    layout: Layout,
+    rows: Vec<AuditRow>,
+    total: u64,
+}
+
+/// A Unix time as `2026-11-20 23:49:31 UTC`.
+fn utc(seconds: i64) -> String {
+    let date = chainatlas_model::Date::from_days_since_epoch(seconds.div_euclid(86_400));
+    let s = seconds.rem_euclid(86_400);
+    format!(
+        "{date} {:02}:{:02}:{:02} UTC",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
+}
+
+async fn audit_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+) -> Result<Response, PageError> {
+    viewer
+        .require(Permission::ManageUsers)
+        .or_page(lang, &uri, &viewer)?;
+    let log = state
+        .read(|store| Ok(store.audit_log(200, 0)?))
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    let rows = log
+        .items
+        .iter()
+        .map(|e| AuditRow {
+            at: utc(e.actor.at),
+            actor: e.actor.name.clone(),
+            address: e.actor.address.clone(),
+            action: e.change.action.clone(),
+            entity: format!("{} {}", e.change.entity, e.change.entity_id),
+            change: match (&e.change.before, &e.change.after) {
+                (Some(b), Some(a)) => format!("{b} → {a}"),
+                (None, Some(a)) => a.clone(),
+                (Some(b), None) => format!("{b} → —"),
+                (None, None) => String::new(),
+            },
+        })
+        .collect();
+    let page = AuditPage {
+        layout: Layout::new(lang, lang.texts().audit_log, &uri, &viewer),
+        rows,
+        total: log.total,
     };
     Ok(render(&page))
 }
@@ -652,6 +773,12 @@ mod tests {
         assert_eq!(wan(Money::from_yuan(5_000)), "0.5");
         assert_eq!(wan(Money::from_yuan(-15_000)), "-1.5");
         assert_eq!(wan(Money::from_yuan(-5_000)), "-0.5");
+    }
+
+    #[test]
+    fn unix_times_print_as_utc() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(1_779_321_600 + 3_723), "2026-05-21 01:02:03 UTC");
     }
 
     #[test]

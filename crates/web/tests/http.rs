@@ -1,80 +1,12 @@
-//! The real router, over a real SQLite file filled by the demo generator.
+//! The real router, over a real SQLite file filled by the demo generator, as a signed-in
+//! analyst unless a test says otherwise.
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use chainatlas_demo::{generate, DemoConfig};
+mod support;
+
+use axum::http::{header, StatusCode};
 use chainatlas_model::{Chain, ChainId, Record};
-use chainatlas_store::{InsertError, Pool, Store};
-use chainatlas_web::{router, AppState};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
-
-struct App {
-    dir: tempfile::TempDir,
-    router: axum::Router,
-}
-
-fn app_with(extra: &[Record]) -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("atlas.db");
-    let mut store = Store::open(&path).unwrap();
-    let mut writer = store.writer().unwrap();
-    generate::<InsertError>(
-        &DemoConfig {
-            enterprises: 300,
-            listings: 30,
-            ..DemoConfig::demo(2024)
-        },
-        &mut |r| writer.insert(&r),
-    )
-    .unwrap();
-    for r in extra {
-        writer.insert(r).unwrap();
-    }
-    writer
-        .commit(
-            &chainatlas_store::Actor::local("tests", 0),
-            &chainatlas_store::Change::new("test", "atlas", 0),
-        )
-        .unwrap();
-    App {
-        router: router(AppState::new(Pool::open(&path, 4).unwrap())),
-        dir,
-    }
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-}
-
-async fn get(app: &App, uri: &str, cookie: Option<&str>) -> Reply {
-    let mut request = Request::get(uri);
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    let response = app
-        .router
-        .clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
+use chainatlas_store::{Change, Store};
+use support::{app_with, get};
 
 #[tokio::test]
 async fn pages_are_chinese_by_default_and_english_on_request() {
@@ -105,7 +37,13 @@ async fn pages_are_chinese_by_default_and_english_on_request() {
         .unwrap()
         .starts_with("lang=en;"));
     // Never an open redirect.
-    let evil = get(&app, "/lang/en?next=%2F%2Fevil.example", None).await;
+    let evil = support::get_as(
+        &app,
+        "/lang/en?next=%2F%2Fevil.example",
+        &app.anonymous,
+        None,
+    )
+    .await;
     assert_eq!(evil.headers[header::LOCATION], "/");
 }
 
@@ -325,6 +263,10 @@ async fn the_openapi_document_describes_every_endpoint() {
     }
     let stats = get(&app, "/api/v1/stats", None).await.json();
     assert_eq!(stats["enterprises"], 300);
+    assert!(
+        doc["components"]["securitySchemes"]["bearer"].is_object(),
+        "bearer tokens are documented"
+    );
 }
 
 #[tokio::test]
@@ -358,8 +300,8 @@ async fn cached_figures_follow_every_write() {
         .unwrap();
     writer
         .commit(
-            &chainatlas_store::Actor::local("tests", 0),
-            &chainatlas_store::Change::new("test", "atlas", 0),
+            &support::actor(),
+            &Change::new("test", "enterprise", 90_000),
         )
         .unwrap();
     assert_eq!(

@@ -27,6 +27,8 @@ pub fn stderr(output: &Output) -> String {
 pub struct Server {
     child: Child,
     pub base: String,
+    /// The demo accounts `serve` printed when it created the database: (username, password).
+    pub accounts: Vec<(String, String)>,
 }
 
 impl Server {
@@ -41,11 +43,16 @@ impl Server {
             .expect("the server starts");
         let stderr = child.stderr.take().expect("piped");
         let mut lines = BufReader::new(stderr).lines();
+        let mut accounts = Vec::new();
         let base = loop {
             let line = lines
                 .next()
                 .expect("the server reports where it listens")
                 .expect("readable");
+            let words: Vec<&str> = line.split_whitespace().collect();
+            if words.len() >= 4 && words[2] == "role" {
+                accounts.push((words[0].to_string(), words[1].to_string()));
+            }
             if let Some(at) = line.find("http://") {
                 let url = line[at..]
                     .split_whitespace()
@@ -58,7 +65,11 @@ impl Server {
         };
         // Keep draining the server's log so it never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        Server { child, base }
+        Server {
+            child,
+            base,
+            accounts,
+        }
     }
 }
 

@@ -1,0 +1,559 @@
+//! Who is asking, and whether they may. This module is the one place where requests are
+//! authenticated (session cookie or bearer token), where anonymous requests are turned
+//! away, and where state-changing requests are checked for a CSRF token. Handlers receive
+//! a [`Viewer`] and ask it about permissions; they never read cookies or headers.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Mutex;
+
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use chainatlas_auth::{
+    constant_time_eq, new_secret, secret_hash, verify_password, Permission, Principal,
+};
+use chainatlas_store::Actor;
+
+use crate::api::{ErrorBody, ErrorDetail};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::pages::Layout;
+use crate::AppState;
+
+pub const SESSION_COOKIE: &str = "ca_session";
+const LOGIN_CSRF_COOKIE: &str = "ca_login_csrf";
+/// How long a session lasts after sign-in.
+pub const SESSION_SECONDS: i64 = 8 * 3600;
+/// The largest request body any endpoint accepts.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The requester, as handlers see it.
+#[derive(Clone, Debug)]
+pub struct Viewer {
+    pub principal: Option<Principal>,
+    /// The session's CSRF token, for forms; `None` for bearer tokens and visitors.
+    pub csrf: Option<String>,
+    /// The client's address, for the audit log.
+    pub address: String,
+}
+
+impl Viewer {
+    pub fn may(&self, permission: Permission) -> bool {
+        self.principal.as_ref().is_some_and(|p| p.may(permission))
+    }
+
+    pub fn may_see_private(&self, enterprise: chainatlas_model::EnterpriseId) -> bool {
+        self.principal
+            .as_ref()
+            .is_some_and(|p| p.may_see_private(enterprise))
+    }
+
+    /// The actor to record for a write made on this viewer's behalf.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.principal.as_ref().map(|p| p.user_id),
+            name: self
+                .principal
+                .as_ref()
+                .map_or_else(|| "anonymous".to_string(), |p| p.username.clone()),
+            address: self.address.clone(),
+            at: now(),
+        }
+    }
+
+    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
+        if self.may(permission) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "your account's role does not allow this".into(),
+            ))
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Viewer>().cloned().unwrap_or(Viewer {
+            principal: None,
+            csrf: None,
+            address: "unknown".into(),
+        }))
+    }
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn client_address(request: &Request) -> String {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(
+            || "unknown".to_string(),
+            |ConnectInfo(addr)| addr.ip().to_string(),
+        )
+}
+
+/// Paths anyone may open: the landing page, sign-in, language switch, assets, and the API
+/// description.
+fn is_public(method: &Method, path: &str) -> bool {
+    path == "/"
+        || path == "/login"
+        || path == "/favicon.ico"
+        || path.starts_with("/assets/")
+        || path.starts_with("/lang/")
+        || (method == Method::GET && path == "/api/v1/openapi.json")
+}
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: code.into(),
+            message: message.into(),
+        },
+    };
+    (status, Json(body)).into_response()
+}
+
+/// Authenticates, turns anonymous requests away from private paths, and checks CSRF
+/// tokens on state-changing requests made with a session cookie.
+pub async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let address = client_address(&request);
+    let path = request.uri().path().to_string();
+    let bearer = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string());
+    let session = cookie(request.headers(), SESSION_COOKIE).map(str::to_string);
+    let (principal, csrf) = match (&bearer, &session) {
+        (Some(token), _) => {
+            let hash = secret_hash(token);
+            match state
+                .read(move |store| Ok(store.token_principal(&hash)?))
+                .await
+            {
+                Ok(Some(p)) => (Some(p), None),
+                Ok(None) => {
+                    return api_error(
+                        StatusCode::UNAUTHORIZED,
+                        "unauthorized",
+                        "the API token is not valid or was revoked",
+                    )
+                }
+                Err(e) => return crate::error::ApiError(e).into_response(),
+            }
+        }
+        (None, Some(secret)) => {
+            let hash = secret_hash(secret);
+            match state
+                .read(move |store| Ok(store.session(&hash, now())?))
+                .await
+            {
+                Ok(Some((p, csrf))) => (Some(p), Some(csrf)),
+                Ok(None) => (None, None),
+                Err(e) => return crate::error::ApiError(e).into_response(),
+            }
+        }
+        (None, None) => (None, None),
+    };
+    let method = request.method().clone();
+    if principal.is_none() && !is_public(&method, &path) {
+        if is_api(&path) {
+            return api_error(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "sign in or send an API token (Authorization: Bearer …)",
+            );
+        }
+        let here = request.uri().path_and_query().map_or("/", |p| p.as_str());
+        return Redirect::to(&format!(
+            "/login?next={}",
+            crate::pages::percent_encode(here)
+        ))
+        .into_response();
+    }
+    let changes_state = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if changes_state && bearer.is_none() && path != "/login" {
+        // Cookie-authenticated writes must prove they come from our own pages.
+        let (parts, body) = request.into_parts();
+        let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
+            Ok(bytes) => bytes,
+            Err(_) => {
+                return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response()
+            }
+        };
+        let sent = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .or_else(|| form_field(&bytes, "csrf_token"));
+        let valid = matches!((&csrf, &sent), (Some(expected), Some(sent)) if constant_time_eq(expected, sent));
+        if !valid {
+            let message =
+                "the form's security token is missing or stale: reload the page and try again";
+            return if is_api(&path) {
+                api_error(StatusCode::FORBIDDEN, "csrf", message)
+            } else {
+                (StatusCode::FORBIDDEN, message).into_response()
+            };
+        }
+        request = Request::from_parts(parts, Body::from(bytes));
+    }
+    request.extensions_mut().insert(Viewer {
+        principal,
+        csrf,
+        address,
+    });
+    next.run(request).await
+}
+
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    let fields: Vec<(String, String)> = serde_urlencoded_pairs(body);
+    fields.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+}
+
+fn serde_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
+    let text = String::from_utf8_lossy(body);
+    text.split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| {
+            (
+                crate::pages::percent_decode(k),
+                crate::pages::percent_decode(v),
+            )
+        })
+        .collect()
+}
+
+/// Adds the headers every response carries.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let set = |headers: &mut HeaderMap, name: &'static str, value: &'static str| {
+        headers.insert(name, header::HeaderValue::from_static(value));
+    };
+    set(
+        headers,
+        "content-security-policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    );
+    set(headers, "x-content-type-options", "nosniff");
+    set(headers, "referrer-policy", "same-origin");
+    set(headers, "x-frame-options", "DENY");
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        // Pages and API answers hold data a shared cache must not keep.
+        set(headers, "cache-control", "no-store");
+    }
+    response
+}
+
+/// Failed sign-ins per account and per address within a window.
+#[derive(Default)]
+pub struct Throttle {
+    failures: Mutex<HashMap<String, Vec<i64>>>,
+}
+
+const THROTTLE_WINDOW: i64 = 15 * 60;
+const MAX_FAILURES_PER_ACCOUNT: usize = 5;
+const MAX_FAILURES_PER_ADDRESS: usize = 20;
+
+impl Throttle {
+    /// Seconds to wait before `keys` may try again, if any of them is over its limit.
+    fn wait(&self, keys: &[(String, usize)], now: i64) -> Option<i64> {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        keys.iter()
+            .filter_map(|(key, limit)| {
+                let times = failures.entry(key.clone()).or_default();
+                times.retain(|&t| t > now - THROTTLE_WINDOW);
+                (times.len() >= *limit).then(|| times[times.len() - limit] + THROTTLE_WINDOW - now)
+            })
+            .max()
+    }
+
+    fn fail(&self, keys: &[(String, usize)], now: i64) {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        for (key, _) in keys {
+            failures.entry(key.clone()).or_default().push(now);
+        }
+    }
+
+    fn succeed(&self, account_key: &str) {
+        self.failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(account_key);
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Layout,
+    next: String,
+    csrf: String,
+    username: String,
+    message: String,
+}
+
+fn safe_next(next: Option<&String>) -> String {
+    next.map(|n| n.as_str())
+        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/login"))
+        .unwrap_or("/")
+        .to_string()
+}
+
+/// What the login form shows besides its token.
+struct LoginForm {
+    next: String,
+    username: String,
+    message: String,
+    status: StatusCode,
+}
+
+/// The login form. Its CSRF token lives in a cookie the form echoes; an existing token is
+/// kept, so that a second page load (another tab, a redirected favicon request) does not
+/// invalidate the form already on screen.
+fn login_page(
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    headers: &HeaderMap,
+    form: LoginForm,
+) -> Response {
+    let csrf = cookie(headers, LOGIN_CSRF_COOKIE)
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map_or_else(|| new_secret(""), str::to_string);
+    let page = LoginPage {
+        layout: Layout::new(lang, lang.texts().sign_in, uri, viewer),
+        next: form.next,
+        csrf: csrf.clone(),
+        username: form.username,
+        message: form.message,
+    };
+    let cookie =
+        format!("{LOGIN_CSRF_COOKIE}={csrf}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600");
+    (
+        form.status,
+        [(header::SET_COOKIE, cookie)],
+        crate::pages::render(&page),
+    )
+        .into_response()
+}
+
+pub async fn login_form(
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    login_page(
+        lang,
+        &uri,
+        &viewer,
+        &headers,
+        LoginForm {
+            next: safe_next(params.get("next")),
+            username: String::new(),
+            message: String::new(),
+            status: StatusCode::OK,
+        },
+    )
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Response {
+    let t = lang.texts();
+    let next = safe_next(form.get("next"));
+    let username = form
+        .get("username")
+        .map(|u| u.trim().to_string())
+        .unwrap_or_default();
+    let password = form.get("password").cloned().unwrap_or_default();
+    // Sign-in has no session yet: its CSRF token is a cookie the form must echo.
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
+    let sent = form.get("csrf_token").map(String::as_str).unwrap_or("");
+    if expected.is_empty() || !constant_time_eq(expected, sent) {
+        return login_page(
+            lang,
+            &uri,
+            &viewer,
+            &headers,
+            LoginForm {
+                next,
+                username,
+                message: t.form_expired.into(),
+                status: StatusCode::FORBIDDEN,
+            },
+        );
+    }
+    let now = now();
+    let keys = [
+        (format!("account:{username}"), MAX_FAILURES_PER_ACCOUNT),
+        (
+            format!("address:{}", viewer.address),
+            MAX_FAILURES_PER_ADDRESS,
+        ),
+    ];
+    if let Some(wait) = state.throttle.wait(&keys, now) {
+        let minutes = (wait + 59) / 60;
+        let message = t
+            .too_many_attempts
+            .replace("{minutes}", &minutes.to_string());
+        return login_page(
+            lang,
+            &uri,
+            &viewer,
+            &headers,
+            LoginForm {
+                next,
+                username,
+                message,
+                status: StatusCode::TOO_MANY_REQUESTS,
+            },
+        );
+    }
+    let name = username.clone();
+    let found = match state
+        .read(move |store| Ok(store.user_for_login(&name)?))
+        .await
+    {
+        Ok(found) => found,
+        Err(e) => return crate::error::ApiError(e).into_response(),
+    };
+    // Verify against a real hash even for unknown users, so that timing does not tell
+    // which usernames exist.
+    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3Bw5y5YdVvA5r2tBq3F5mM5QeU1yVb7dZ0zT1q8wq1k";
+    let (user, hash) = match found {
+        Some((user, hash)) => (Some(user), hash),
+        None => (None, DUMMY.to_string()),
+    };
+    let password_ok = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
+        .await
+        .unwrap_or(false);
+    let user = match user {
+        Some(user) if password_ok && !user.disabled => user,
+        _ => {
+            state.throttle.fail(&keys, now);
+            return login_page(
+                lang,
+                &uri,
+                &viewer,
+                &headers,
+                LoginForm {
+                    next,
+                    username,
+                    message: t.bad_credentials.into(),
+                    status: StatusCode::UNAUTHORIZED,
+                },
+            );
+        }
+    };
+    state.throttle.succeed(&keys[0].0);
+    let secret = new_secret("ca_session_");
+    let csrf = new_secret("");
+    let hash = secret_hash(&secret);
+    let actor = Actor {
+        user_id: Some(user.id),
+        name: user.username.clone(),
+        address: viewer.address.clone(),
+        at: now,
+    };
+    let created = state
+        .write(move |store| {
+            Ok(store.create_session(&actor, &user, &hash, &csrf, now + SESSION_SECONDS)?)
+        })
+        .await;
+    if let Err(e) = created {
+        return crate::error::ApiError(e).into_response();
+    }
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let session_cookie = format!("{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={SESSION_SECONDS}{secure}");
+    ([(header::SET_COOKIE, session_cookie)], Redirect::to(&next)).into_response()
+}
+
+pub async fn logout(State(state): State<AppState>, viewer: Viewer, headers: HeaderMap) -> Response {
+    if let Some(secret) = cookie(&headers, SESSION_COOKIE) {
+        let hash = secret_hash(secret);
+        let actor = viewer.actor();
+        if let Err(e) = state
+            .write(move |store| Ok(store.end_session(&actor, &hash)?))
+            .await
+        {
+            return crate::error::ApiError(e).into_response();
+        }
+    }
+    let expired = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    ([(header::SET_COOKIE, expired)], Redirect::to("/login")).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttling_counts_failures_in_a_window() {
+        let throttle = Throttle::default();
+        let keys = [("account:a".to_string(), 2usize)];
+        assert_eq!(throttle.wait(&keys, 1000), None);
+        throttle.fail(&keys, 1000);
+        throttle.fail(&keys, 1010);
+        assert_eq!(
+            throttle.wait(&keys, 1020),
+            Some(1000 + THROTTLE_WINDOW - 1020)
+        );
+        assert_eq!(
+            throttle.wait(&keys, 1000 + THROTTLE_WINDOW + 11),
+            None,
+            "old failures expire"
+        );
+        throttle.fail(&keys, 5000);
+        throttle.succeed("account:a");
+        assert_eq!(throttle.wait(&keys, 5001), None);
+    }
+
+    #[test]
+    fn only_local_next_paths_are_followed() {
+        assert_eq!(safe_next(Some(&"/chains".to_string())), "/chains");
+        assert_eq!(safe_next(Some(&"//evil.example".to_string())), "/");
+        assert_eq!(safe_next(Some(&"https://evil.example".to_string())), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -1,0 +1,223 @@
+//! The real router over a real SQLite file, with one account per role.
+
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use chainatlas_auth::{new_secret, secret_hash, Role};
+use chainatlas_demo::{generate, DemoConfig};
+use chainatlas_model::{EnterpriseId, Record};
+use chainatlas_store::{Actor, Change, InsertError, Pool, Store};
+use chainatlas_web::{router, AppState};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+/// Who sends a request.
+#[derive(Clone, Debug)]
+pub struct Who {
+    pub name: &'static str,
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+    pub bearer: Option<String>,
+}
+
+pub struct App {
+    pub dir: tempfile::TempDir,
+    pub router: axum::Router,
+    pub anonymous: Who,
+    pub admin: Who,
+    pub analyst: Who,
+    /// Acts for enterprise 1 (a chain master of the demo).
+    pub firm: Who,
+    /// The same roles, with API tokens instead of sessions.
+    pub admin_token: Who,
+    pub analyst_token: Who,
+    pub firm_token: Who,
+}
+
+pub const FIRM: EnterpriseId = EnterpriseId(1);
+
+impl App {
+    pub fn store(&self) -> Store {
+        Store::open(self.dir.path().join("atlas.db")).unwrap()
+    }
+}
+
+pub fn actor() -> Actor {
+    Actor::local("tests", chainatlas_web_now())
+}
+
+pub fn chainatlas_web_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// A user of `role` with a signed-in session and an API token.
+fn account(store: &mut Store, username: &'static str, role: Role) -> (Who, Who) {
+    let enterprise = (role == Role::Enterprise).then_some(FIRM);
+    let user = store
+        .create_user(
+            &actor(),
+            username,
+            "not-a-real-hash",
+            role,
+            enterprise,
+            false,
+        )
+        .unwrap();
+    let secret = new_secret("ca_session_");
+    let csrf = new_secret("");
+    store
+        .create_session(
+            &actor(),
+            &user,
+            &secret_hash(&secret),
+            &csrf,
+            chainatlas_web_now() + 3600,
+        )
+        .unwrap();
+    let token = new_secret("ca_token_");
+    store
+        .create_token(&actor(), username, "tests", &secret_hash(&token))
+        .unwrap();
+    (
+        Who {
+            name: username,
+            cookie: Some(format!("ca_session={secret}")),
+            csrf: Some(csrf),
+            bearer: None,
+        },
+        Who {
+            name: username,
+            cookie: None,
+            csrf: None,
+            bearer: Some(token),
+        },
+    )
+}
+
+pub fn app_with(extra: &[Record]) -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("atlas.db");
+    let mut store = Store::open(&path).unwrap();
+    let mut writer = store.writer().unwrap();
+    generate::<InsertError>(
+        &DemoConfig {
+            enterprises: 300,
+            listings: 30,
+            ..DemoConfig::demo(2024)
+        },
+        &mut |r| writer.insert(&r),
+    )
+    .unwrap();
+    for r in extra {
+        writer.insert(r).unwrap();
+    }
+    writer
+        .commit(&actor(), &Change::new("test", "atlas", 0))
+        .unwrap();
+    let (admin, admin_token) = account(&mut store, "admin", Role::Admin);
+    let (analyst, analyst_token) = account(&mut store, "analyst", Role::Analyst);
+    let (firm, firm_token) = account(&mut store, "firm", Role::Enterprise);
+    App {
+        router: router(AppState::new(Pool::open(&path, 4).unwrap())),
+        dir,
+        anonymous: Who {
+            name: "anonymous",
+            cookie: None,
+            csrf: None,
+            bearer: None,
+        },
+        admin,
+        analyst,
+        firm,
+        admin_token,
+        analyst_token,
+        firm_token,
+    }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+pub async fn send(
+    app: &App,
+    method: Method,
+    uri: &str,
+    who: &Who,
+    extra_cookie: Option<&str>,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Reply {
+    let mut request = Request::builder().method(method).uri(uri);
+    let cookies: Vec<&str> = who
+        .cookie
+        .as_deref()
+        .into_iter()
+        .chain(extra_cookie)
+        .collect();
+    if !cookies.is_empty() {
+        request = request.header(header::COOKIE, cookies.join("; "));
+    }
+    if let Some(token) = &who.bearer {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = app
+        .router
+        .clone()
+        .oneshot(request.body(Body::from(body.to_string())).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+/// A GET as `who`, with an optional extra cookie (such as `lang=en`).
+pub async fn get_as(app: &App, uri: &str, who: &Who, extra_cookie: Option<&str>) -> Reply {
+    send(app, Method::GET, uri, who, extra_cookie, &[], "").await
+}
+
+/// A GET as the analyst, who may read everything.
+pub async fn get(app: &App, uri: &str, extra_cookie: Option<&str>) -> Reply {
+    get_as(app, uri, &app.analyst, extra_cookie).await
+}
+
+/// A form POST as `who`, with the session's CSRF token unless `csrf` overrides it.
+pub async fn post_form(
+    app: &App,
+    uri: &str,
+    who: &Who,
+    extra_cookie: Option<&str>,
+    form: &str,
+) -> Reply {
+    send(
+        app,
+        Method::POST,
+        uri,
+        who,
+        extra_cookie,
+        &[("content-type", "application/x-www-form-urlencoded")],
+        form,
+    )
+    .await
+}
