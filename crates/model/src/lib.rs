@@ -25,4 +25,4 @@ pub use money::{Money, MoneyError};
 /// The `source` of every record the demo generator invents, so that synthetic data can
 /// always be told apart (and the web app can say so on every page).
 pub const SYNTHETIC_SOURCE: &str = "synthetic demo";
-pub use region_code::{RegionCode, RegionCodeError};
+pub use region_code::{RegionCode, RegionCodeError, REGION_CODE_PATTERN};

@@ -15,7 +15,7 @@ pub struct RegionCode(u32);
 pub enum RegionCodeError {
     #[error("'{0}' is not a division code: expected 6 digits such as 430200")]
     NotSixDigits(String),
-    #[error("'{0}' is not a division code: the province part must be 11 to 82")]
+    #[error("'{0}' is not a division code: its first two digits must be a province (11-15, 21-23, 31-37, 41-46, 50-54, 61-65, 71, 81 or 82)")]
     BadProvince(String),
 }
 
@@ -86,12 +86,22 @@ impl FromStr for RegionCode {
             return Err(RegionCodeError::NotSixDigits(s.to_string()));
         }
         let value: u32 = s.parse().expect("six ascii digits");
-        if !(11..=82).contains(&(value / 10_000)) {
+        if !is_province(value / 10_000) {
             return Err(RegionCodeError::BadProvince(s.to_string()));
         }
         Ok(RegionCode(value))
     }
 }
+
+/// The province-level prefixes of GB/T 2260: the six regions of mainland China,
+/// Taiwan (71), Hong Kong (81) and Macao (82).
+fn is_province(prefix: u32) -> bool {
+    matches!(prefix, 11..=15 | 21..=23 | 31..=37 | 41..=46 | 50..=54 | 61..=65 | 71 | 81 | 82)
+}
+
+/// The same rule as a regular expression, for API documents and forms.
+pub const REGION_CODE_PATTERN: &str =
+    "^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4}$";
 
 impl fmt::Display for RegionCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -463,9 +463,20 @@ fn param<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
     params.get(name).map(String::as_str)
 }
 
+/// A numeric parameter, if given. Unlike pages (whose forms send empty fields), the API
+/// treats `limit=` as a mistake, as its document says.
+fn number<'a>(params: &'a Params, name: &str) -> Result<Option<&'a str>, AppError> {
+    match param(params, name) {
+        Some(v) if v.trim().is_empty() => Err(AppError::BadRequest(format!(
+            "parameter {name} is empty, expected a whole number"
+        ))),
+        other => Ok(other),
+    }
+}
+
 fn paging(params: &Params) -> Result<(u32, u32), AppError> {
-    let limit = view::parse_count("limit", param(params, "limit"), 50, MAX_LIMIT)?;
-    let offset = view::parse_count("offset", param(params, "offset"), 0, u32::MAX)?;
+    let limit = view::parse_count("limit", number(params, "limit")?, 50, MAX_LIMIT)?;
+    let offset = view::parse_count("offset", number(params, "offset")?, 0, i32::MAX as u32)?;
     Ok((limit, offset))
 }
 
@@ -498,7 +509,7 @@ async fn regions(State(state): State<AppState>) -> ApiResult<Vec<RegionDto>> {
 }
 
 #[utoipa::path(get, path = "/api/v1/chains", tag = "atlas",
-    params(("region" = Option<String>, Query, description = "6-digit division code: count only enterprises in this region")),
+    params(("region" = Option<String>, Query, pattern = r"^((1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4})?$", description = "6-digit division code: count only enterprises in this region; empty for all")),
     responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
         (status = 200, description = "Every chain with its size", body = [ChainSummaryDto]),
         (status = 400, description = "Malformed parameter", body = ErrorBody),
@@ -532,7 +543,7 @@ async fn chains(
 
 #[utoipa::path(get, path = "/api/v1/chains/{code}/map", tag = "atlas",
     params(("code" = String, Path, description = "Chain code, e.g. rail"),
-        ("region" = Option<String>, Query, description = "6-digit division code")),
+        ("region" = Option<String>, Query, pattern = r"^((1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4})?$", description = "6-digit division code; empty for all regions")),
     responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
         (status = 200, description = "The chain's nodes with enterprise counts and output, and its input links", body = ChainMapDto),
         (status = 400, description = "Malformed parameter", body = ErrorBody),
@@ -554,7 +565,7 @@ async fn chain_map(
 }
 
 #[utoipa::path(get, path = "/api/v1/nodes/{id}", tag = "atlas",
-    params(("id" = i64, Path, description = "Node id")),
+    params(("id" = i64, Path, minimum = 1, description = "Node id")),
     responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
         (status = 200, description = "A chain node with its neighbours", body = NodeDetailDto),
         (status = 400, description = "Malformed id", body = ErrorBody),
@@ -573,10 +584,10 @@ async fn node(State(state): State<AppState>, Path(id): Path<String>) -> ApiResul
 }
 
 #[utoipa::path(get, path = "/api/v1/nodes/{id}/enterprises", tag = "atlas",
-    params(("id" = i64, Path, description = "Node id"),
-        ("region" = Option<String>, Query, description = "6-digit division code"),
-        ("limit" = Option<u32>, Query, description = "At most 500; default 50"),
-        ("offset" = Option<u32>, Query, description = "Rows to skip")),
+    params(("id" = i64, Path, minimum = 1, description = "Node id"),
+        ("region" = Option<String>, Query, pattern = r"^((1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4})?$", description = "6-digit division code; empty for all regions"),
+        ("limit" = Option<u32>, Query, minimum = 0, maximum = 500, description = "At most 500; default 50"),
+        ("offset" = Option<u32>, Query, minimum = 0, maximum = 2147483647, description = "Rows to skip")),
     responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
         (status = 200, description = "Enterprises in the node, largest output first", body = EnterprisePageDto),
         (status = 400, description = "Malformed parameter", body = ErrorBody),
@@ -617,9 +628,9 @@ async fn node_enterprises(
 
 #[utoipa::path(get, path = "/api/v1/enterprises", tag = "atlas",
     params(("q" = Option<String>, Query, description = "Part of the Chinese or English name, or a whole credit code"),
-        ("region" = Option<String>, Query, description = "6-digit division code"),
-        ("limit" = Option<u32>, Query, description = "At most 500; default 50"),
-        ("offset" = Option<u32>, Query, description = "Rows to skip")),
+        ("region" = Option<String>, Query, pattern = r"^((1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4})?$", description = "6-digit division code; empty for all regions"),
+        ("limit" = Option<u32>, Query, minimum = 0, maximum = 500, description = "At most 500; default 50"),
+        ("offset" = Option<u32>, Query, minimum = 0, maximum = 2147483647, description = "Rows to skip")),
     responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
         (status = 200, description = "Matching enterprises by id", body = EnterpriseSearchDto),
         (status = 400, description = "Malformed parameter", body = ErrorBody),
@@ -646,7 +657,7 @@ async fn enterprises(
 }
 
 #[utoipa::path(get, path = "/api/v1/enterprises/{id}", tag = "atlas",
-    params(("id" = i64, Path, description = "Enterprise id")),
+    params(("id" = i64, Path, minimum = 1, description = "Enterprise id")),
     responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
         (status = 200, description = "An enterprise and the nodes it operates in", body = EnterpriseDto),
         (status = 400, description = "Malformed id", body = ErrorBody),
@@ -695,9 +706,9 @@ fn link_page(page: Page<SupplyLink>, limit: u32, offset: u32) -> SupplyLinkPageD
 }
 
 #[utoipa::path(get, path = "/api/v1/enterprises/{id}/suppliers", tag = "atlas",
-    params(("id" = i64, Path, description = "Enterprise id"),
-        ("limit" = Option<u32>, Query, description = "At most 500; default 50"),
-        ("offset" = Option<u32>, Query, description = "Rows to skip")),
+    params(("id" = i64, Path, minimum = 1, description = "Enterprise id"),
+        ("limit" = Option<u32>, Query, minimum = 0, maximum = 500, description = "At most 500; default 50"),
+        ("offset" = Option<u32>, Query, minimum = 0, maximum = 2147483647, description = "Rows to skip")),
     responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
         (status = 200, description = "Who supplies the enterprise, largest value first", body = SupplyLinkPageDto),
         (status = 403, description = "Another enterprise's relations", body = ErrorBody),
@@ -713,9 +724,9 @@ async fn suppliers(
 }
 
 #[utoipa::path(get, path = "/api/v1/enterprises/{id}/buyers", tag = "atlas",
-    params(("id" = i64, Path, description = "Enterprise id"),
-        ("limit" = Option<u32>, Query, description = "At most 500; default 50"),
-        ("offset" = Option<u32>, Query, description = "Rows to skip")),
+    params(("id" = i64, Path, minimum = 1, description = "Enterprise id"),
+        ("limit" = Option<u32>, Query, minimum = 0, maximum = 500, description = "At most 500; default 50"),
+        ("offset" = Option<u32>, Query, minimum = 0, maximum = 2147483647, description = "Rows to skip")),
     responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
         (status = 200, description = "Whom the enterprise supplies, largest value first", body = SupplyLinkPageDto),
         (status = 403, description = "Another enterprise's relations", body = ErrorBody),
@@ -777,8 +788,8 @@ async fn me(viewer: Viewer) -> ApiResult<MeDto> {
 }
 
 #[utoipa::path(get, path = "/api/v1/audit", tag = "accounts",
-    params(("limit" = Option<u32>, Query, description = "At most 500; default 50"),
-        ("offset" = Option<u32>, Query, description = "Rows to skip")),
+    params(("limit" = Option<u32>, Query, minimum = 0, maximum = 500, description = "At most 500; default 50"),
+        ("offset" = Option<u32>, Query, minimum = 0, maximum = 2147483647, description = "Rows to skip")),
     responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
         (status = 200, description = "The audit log, newest first", body = AuditPageDto),
         (status = 400, description = "Malformed parameter", body = ErrorBody),
@@ -814,4 +825,21 @@ async fn audit(
             })
             .collect(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    /// The API document states the same region rule as the model's parser.
+    #[test]
+    fn the_documented_region_pattern_is_the_models() {
+        let pattern = chainatlas_model::REGION_CODE_PATTERN;
+        let documented = format!(
+            "^({})?$",
+            pattern.trim_start_matches('^').trim_end_matches('$')
+        );
+        assert!(
+            super::openapi_json().contains(&documented.replace('\\', "\\\\")),
+            "{documented}"
+        );
+    }
 }
