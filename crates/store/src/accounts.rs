@@ -80,6 +80,9 @@ impl From<rusqlite::Error> for AccountError {
 }
 
 const USER_COLUMNS: &str = "id, username, role, enterprise_id, disabled, demo_password, created_at";
+/// [`USER_COLUMNS`] of the table aliased `u`, for joins.
+const USER_COLUMNS_U: &str =
+    "u.id, u.username, u.role, u.enterprise_id, u.disabled, u.demo_password, u.created_at";
 
 fn user(row: &Row<'_>) -> rusqlite::Result<User> {
     Ok(User {
@@ -274,11 +277,7 @@ impl Store {
         let sql = format!(
             "SELECT {}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled = 0",
-            USER_COLUMNS
-                .split(", ")
-                .map(|c| format!("u.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            USER_COLUMNS_U
         );
         Ok(self
             .conn
@@ -372,11 +371,7 @@ impl Store {
         let sql = format!(
             "SELECT {} FROM api_tokens t JOIN users u ON u.id = t.user_id
              WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND u.disabled = 0",
-            USER_COLUMNS
-                .split(", ")
-                .map(|c| format!("u.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            USER_COLUMNS_U
         );
         Ok(self
             .conn

@@ -407,22 +407,21 @@ pub async fn login(
         .map(|u| u.trim().to_string())
         .unwrap_or_default();
     let password = form.get("password").cloned().unwrap_or_default();
+    // The form again, with a message.
+    let again = |message: String, status: StatusCode| {
+        let form = LoginForm {
+            next: next.clone(),
+            username: username.clone(),
+            message,
+            status,
+        };
+        login_page(lang, &uri, &viewer, &headers, form)
+    };
     // Sign-in has no session yet: its CSRF token is a cookie the form must echo.
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
     let sent = form.get("csrf_token").map(String::as_str).unwrap_or("");
     if expected.is_empty() || !constant_time_eq(expected, sent) {
-        return login_page(
-            lang,
-            &uri,
-            &viewer,
-            &headers,
-            LoginForm {
-                next,
-                username,
-                message: t.form_expired.into(),
-                status: StatusCode::FORBIDDEN,
-            },
-        );
+        return again(t.form_expired.into(), StatusCode::FORBIDDEN);
     }
     let now = now();
     let keys = [
@@ -434,20 +433,10 @@ pub async fn login(
     ];
     if let Some(wait) = state.throttle.wait(&keys, now) {
         let minutes = (wait + 59) / 60;
-        let message = t
-            .too_many_attempts
-            .replace("{minutes}", &minutes.to_string());
-        return login_page(
-            lang,
-            &uri,
-            &viewer,
-            &headers,
-            LoginForm {
-                next,
-                username,
-                message,
-                status: StatusCode::TOO_MANY_REQUESTS,
-            },
+        return again(
+            t.too_many_attempts
+                .replace("{minutes}", &minutes.to_string()),
+            StatusCode::TOO_MANY_REQUESTS,
         );
     }
     let name = username.clone();
@@ -472,18 +461,7 @@ pub async fn login(
         Some(user) if password_ok && !user.disabled => user,
         _ => {
             state.throttle.fail(&keys, now);
-            return login_page(
-                lang,
-                &uri,
-                &viewer,
-                &headers,
-                LoginForm {
-                    next,
-                    username,
-                    message: t.bad_credentials.into(),
-                    status: StatusCode::UNAUTHORIZED,
-                },
-            );
+            return again(t.bad_credentials.into(), StatusCode::UNAUTHORIZED);
         }
     };
     state.throttle.succeed(&keys[0].0);
