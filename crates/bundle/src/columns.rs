@@ -289,7 +289,8 @@ impl RowReader<'_> {
         self.cells.get(at).map(|s| s.trim()).unwrap_or("")
     }
 
-    fn fail(&mut self, name: &str, message: String) {
+    /// Records a problem with one cell of this row.
+    pub fn fail(&mut self, name: &str, message: String) {
         let index = self.index_of(name);
         self.problems.push((index, message));
     }
@@ -409,10 +410,6 @@ impl RowReader<'_> {
             None
         }
     }
-
-    pub fn fail_column(&mut self, name: &str, message: String) {
-        self.fail(name, message);
-    }
 }
 
 /// Decodes one row into a record. `None` when any cell is wrong; the reasons are left
@@ -429,7 +426,7 @@ pub(crate) fn decode(kind: RecordKind, r: &mut RowReader<'_>) -> Option<Record> 
                 r.get("level", "province, city or district");
             let (code, parent, level) = (code?, parent?, level?);
             if code.level() != level {
-                r.fail_column(
+                r.fail(
                     "level",
                     format!("is {level}, but code {code} is a {}", code.level()),
                 );
@@ -441,7 +438,7 @@ pub(crate) fn decode(kind: RecordKind, r: &mut RowReader<'_>) -> Option<Record> 
                         .map_or("empty, since a province has no parent".to_string(), |p| {
                             format!("{p}")
                         });
-                    r.fail_column("parent_code", format!("is {parent}, expected {expected}"));
+                    r.fail("parent_code", format!("is {parent}, expected {expected}"));
                 }
             }
             if !r.problems.is_empty() {
@@ -488,7 +485,7 @@ pub(crate) fn decode(kind: RecordKind, r: &mut RowReader<'_>) -> Option<Record> 
             let output = r.integer("output_node_id").map(NodeId);
             let (input, output) = (input?, output?);
             if input == output {
-                r.fail_column(
+                r.fail(
                     "output_node_id",
                     format!("is {output}, the same as input_node_id: a node is not its own input"),
                 );
@@ -527,7 +524,7 @@ pub(crate) fn decode(kind: RecordKind, r: &mut RowReader<'_>) -> Option<Record> 
             let capacity = r.money("capacity");
             let (output, capacity) = (output?, capacity?);
             if capacity < output {
-                r.fail_column(
+                r.fail(
                     "capacity",
                     format!("is {capacity}, expected at least the output {output}"),
                 );
@@ -548,7 +545,7 @@ pub(crate) fn decode(kind: RecordKind, r: &mut RowReader<'_>) -> Option<Record> 
             let annual_value = r.money("annual_value");
             let (supplier, buyer) = (supplier?, buyer?);
             if supplier == buyer {
-                r.fail_column(
+                r.fail(
                     "buyer_id",
                     format!(
                         "is {buyer}, the same as supplier_id: an enterprise does not supply itself"

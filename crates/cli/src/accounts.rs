@@ -10,8 +10,8 @@ use chainatlas_model::EnterpriseId;
 use chainatlas_store::Store;
 use clap::Subcommand;
 
+use crate::local_actor;
 use crate::output::Format;
-use crate::{local_actor, now};
 
 #[derive(Subcommand)]
 pub enum UserCommand {
@@ -239,10 +239,7 @@ pub fn create_demo_accounts(store: &mut Store, out: &mut dyn std::io::Write) -> 
     let Some(firm) = store.enterprise(EnterpriseId(1))? else {
         bail!("the demo atlas has no enterprise 1 to bind the enterprise account to");
     };
-    let actor = chainatlas_store::Actor {
-        at: now(),
-        ..local_actor()
-    };
+    let actor = local_actor();
     writeln!(out, "Demo accounts (passwords are shown only now; change them with `chainatlas user passwd NAME`):")?;
     for (username, role, enterprise) in [
         ("admin", Role::Admin, None),

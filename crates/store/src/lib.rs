@@ -38,12 +38,6 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
-    #[error("database row {table} {key} is invalid: {detail}")]
-    Corrupt {
-        table: &'static str,
-        key: String,
-        detail: String,
-    },
     #[error(transparent)]
     Sql(#[from] rusqlite::Error),
 }

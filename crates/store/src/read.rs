@@ -225,29 +225,43 @@ impl Store {
 
     /// Every chain with its node count, enterprises and output, within `region` if given.
     pub fn chain_summaries(&self, region: Option<RegionCode>) -> Result<Vec<ChainSummary>> {
-        let (lo, hi) = region_range(region);
-        // Without a region there is nothing to filter on: skip the join with enterprises.
-        let sql = if region.is_some() {
-            "SELECT n.chain_id, COUNT(DISTINCT en.enterprise_id), COALESCE(SUM(en.output_fen), 0)
-             FROM enterprise_nodes en
-             JOIN chain_nodes n ON n.id = en.node_id
-             JOIN enterprises e ON e.id = en.enterprise_id
-             WHERE e.region_code BETWEEN ?1 AND ?2
-             GROUP BY n.chain_id"
-        } else {
-            "SELECT n.chain_id, COUNT(DISTINCT en.enterprise_id), COALESCE(SUM(en.output_fen), 0)
-             FROM enterprise_nodes en
-             JOIN chain_nodes n ON n.id = en.node_id
-             WHERE ?1 <= ?2
-             GROUP BY n.chain_id"
-        };
-        let mut stmt = self.conn.prepare_cached(sql)?;
         let mut presence = std::collections::HashMap::new();
-        for row in stmt.query_map(params![lo, hi], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, money(r, 2)?))
-        })? {
-            let (chain, enterprises, output) = row?;
-            presence.insert(chain, (enterprises as u64, output));
+        let mut collect = |row: &Row<'_>| -> rusqlite::Result<()> {
+            presence.insert(
+                row.get::<_, i64>(0)?,
+                (row.get::<_, i64>(1)? as u64, money(row, 2)?),
+            );
+            Ok(())
+        };
+        match region {
+            Some(code) => {
+                let range = code.descendants();
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT n.chain_id, COUNT(DISTINCT en.enterprise_id), COALESCE(SUM(en.output_fen), 0)
+                     FROM enterprise_nodes en
+                     JOIN chain_nodes n ON n.id = en.node_id
+                     JOIN enterprises e ON e.id = en.enterprise_id
+                     WHERE e.region_code BETWEEN ?1 AND ?2
+                     GROUP BY n.chain_id",
+                )?;
+                let mut rows = stmt.query(params![range.start(), range.end()])?;
+                while let Some(row) = rows.next()? {
+                    collect(row)?;
+                }
+            }
+            // Without a region there is nothing to filter on: no join with enterprises.
+            None => {
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT n.chain_id, COUNT(DISTINCT en.enterprise_id), COALESCE(SUM(en.output_fen), 0)
+                     FROM enterprise_nodes en
+                     JOIN chain_nodes n ON n.id = en.node_id
+                     GROUP BY n.chain_id",
+                )?;
+                let mut rows = stmt.query([])?;
+                while let Some(row) = rows.next()? {
+                    collect(row)?;
+                }
+            }
         }
         let mut node_counts = std::collections::HashMap::new();
         let mut stmt = self

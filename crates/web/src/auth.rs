@@ -237,22 +237,13 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
     next.run(request).await
 }
 
+/// The value of one field of a URL-encoded form body.
 fn form_field(body: &[u8], name: &str) -> Option<String> {
-    let fields: Vec<(String, String)> = serde_urlencoded_pairs(body);
-    fields.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
-}
-
-fn serde_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
-    let text = String::from_utf8_lossy(body);
-    text.split('&')
+    String::from_utf8_lossy(body)
+        .split('&')
         .filter_map(|pair| pair.split_once('='))
-        .map(|(k, v)| {
-            (
-                crate::pages::percent_decode(k),
-                crate::pages::percent_decode(v),
-            )
-        })
-        .collect()
+        .find(|(k, _)| crate::pages::percent_decode(k) == name)
+        .map(|(_, v)| crate::pages::percent_decode(v))
 }
 
 /// Adds the headers every response carries.

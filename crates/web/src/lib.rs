@@ -62,17 +62,9 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&Store) -> Result<T, error::AppError> + Send + 'static,
     {
-        let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || {
-            let store = pool.get().map_err(error::AppError::from)?;
-            query(&store)
-        })
-        .await
-        .map_err(|e| error::AppError::Internal(format!("query task failed: {e}")))?
+        self.write(move |store| query(store)).await
     }
-}
 
-impl AppState {
     /// Runs a blocking store write on the blocking thread pool.
     async fn write<T, F>(&self, change: F) -> Result<T, error::AppError>
     where
@@ -85,7 +77,7 @@ impl AppState {
             change(&mut store)
         })
         .await
-        .map_err(|e| error::AppError::Internal(format!("write task failed: {e}")))?
+        .map_err(|e| error::AppError::Internal(format!("store task failed: {e}")))?
     }
 }
 
