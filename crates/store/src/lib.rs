@@ -20,7 +20,8 @@ pub use accounts::{AccountError, ApiToken, User};
 pub use audit::{Actor, AuditEntry, Change};
 pub use pool::{Pool, PooledStore};
 pub use read::{
-    ChainSummary, Counts, EnterpriseNodeRow, EnterpriseRef, NodePresence, NodeRef, Page, SupplyLink,
+    ChainSummary, Counts, EnterpriseNodeRow, EnterpriseOrder, EnterpriseRef, NodePresence, NodeRef,
+    Page, SupplyLink,
 };
 pub use writer::{InsertError, Writer};
 

@@ -110,6 +110,15 @@ pub struct SupplyLink {
     pub annual_value: Money,
 }
 
+/// How to order enterprises in a node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnterpriseOrder {
+    /// Largest output first: for those who may see output.
+    ByOutput,
+    /// By id: for those who may not, since an order by output would reveal rank.
+    ById,
+}
+
 /// One page of a longer list, with the length of the whole list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Page<T> {
@@ -374,11 +383,12 @@ impl Store {
         Ok((inputs, outputs))
     }
 
-    /// Enterprises operating in `node` (within `region`, if given), largest output first.
+    /// Enterprises operating in `node` (within `region`, if given), in `order`.
     pub fn node_enterprises(
         &self,
         node: NodeId,
         region: Option<RegionCode>,
+        order: EnterpriseOrder,
         limit: u32,
         offset: u32,
     ) -> Result<Page<EnterpriseNodeRow<EnterpriseRef>>> {
@@ -389,11 +399,15 @@ impl Store {
             params![node.0, lo, hi],
             |r| r.get(0),
         )?;
+        let order_by = match order {
+            EnterpriseOrder::ByOutput => "en.output_fen DESC, e.id",
+            EnterpriseOrder::ById => "e.id",
+        };
         let sql = format!(
             "SELECT {ENTERPRISE_REF_COLUMNS}, en.output_fen, en.capacity_fen
              FROM enterprise_nodes en JOIN enterprises e ON e.id = en.enterprise_id
              WHERE en.node_id = ?1 AND e.region_code BETWEEN ?2 AND ?3
-             ORDER BY en.output_fen DESC, e.id LIMIT ?4 OFFSET ?5"
+             ORDER BY {order_by} LIMIT ?4 OFFSET ?5"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let items = stmt

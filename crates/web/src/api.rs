@@ -589,7 +589,7 @@ async fn node(State(state): State<AppState>, Path(id): Path<String>) -> ApiResul
         ("limit" = Option<u32>, Query, minimum = 0, maximum = 500, description = "At most 500; default 50"),
         ("offset" = Option<u32>, Query, minimum = 0, maximum = 2147483647, description = "Rows to skip")),
     responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
-        (status = 200, description = "Enterprises in the node, largest output first", body = EnterprisePageDto),
+        (status = 200, description = "Enterprises in the node: largest output first for staff, by id for enterprise users", body = EnterprisePageDto),
         (status = 400, description = "Malformed parameter", body = ErrorBody),
         (status = 404, description = "Unknown node or region", body = ErrorBody)))]
 async fn node_enterprises(
@@ -601,11 +601,18 @@ async fn node_enterprises(
     let id = view::parse_id("node", &id)?;
     let region = view::parse_region(param(&params, "region"))?;
     let (limit, offset) = paging(&params)?;
+    let order = view::enterprise_order(&viewer);
     let page = state
         .read(move |store| {
             view::node_detail(store, id)?;
             view::region(store, region)?;
-            Ok(store.node_enterprises(chainatlas_model::NodeId(id), region, limit, offset)?)
+            Ok(store.node_enterprises(
+                chainatlas_model::NodeId(id),
+                region,
+                order,
+                limit,
+                offset,
+            )?)
         })
         .await?;
     Ok(Json(EnterprisePageDto {

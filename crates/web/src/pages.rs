@@ -521,6 +521,7 @@ async fn node_page(
     let page = view::parse_count("page", params.get("page").map(String::as_str), 1, 1_000_000)
         .or_page(lang, &uri, &viewer)?
         .max(1);
+    let order = view::enterprise_order(&viewer);
     let (detail, region, regions, list) = state
         .read(move |store| {
             let detail = view::node_detail(store, id)?;
@@ -528,6 +529,7 @@ async fn node_page(
             let list = store.node_enterprises(
                 detail.node.id,
                 region_code,
+                order,
                 PAGE_SIZE,
                 (page - 1) * PAGE_SIZE,
             )?;

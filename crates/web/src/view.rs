@@ -144,3 +144,13 @@ pub fn enterprise_detail(store: &Store, id: i64, links: u32) -> Result<Enterpris
         buyers,
     })
 }
+
+/// The order in which `viewer` may see a node's enterprises: by output only for those who
+/// may read business figures, since the order itself would otherwise reveal rank.
+pub fn enterprise_order(viewer: &crate::auth::Viewer) -> chainatlas_store::EnterpriseOrder {
+    if viewer.may(chainatlas_auth::Permission::ReadAllPrivateData) {
+        chainatlas_store::EnterpriseOrder::ByOutput
+    } else {
+        chainatlas_store::EnterpriseOrder::ById
+    }
+}

@@ -137,6 +137,35 @@ async fn an_enterprise_never_sees_another_enterprises_private_data() {
         let mine = item["enterprise"]["id"] == 1;
         assert_eq!(item["output_fen"].is_i64(), mine, "{item}");
     }
+    // Not even the order tells who produces more.
+    let ids: Vec<i64> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["enterprise"]["id"].as_i64().unwrap())
+        .collect();
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "by id for an enterprise user: {ids:?}"
+    );
+    let staff = get_as(
+        &app,
+        &format!("/api/v1/nodes/{node}/enterprises?limit=500"),
+        &app.analyst_token,
+        None,
+    )
+    .await
+    .json();
+    let outputs: Vec<i64> = staff["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["output_fen"].as_i64().unwrap())
+        .collect();
+    assert!(
+        outputs.windows(2).all(|w| w[0] >= w[1]),
+        "largest output first for staff"
+    );
     let map = get_as(
         &app,
         "/api/v1/chains/rail/map?region=430200",
