@@ -1,0 +1,461 @@
+//! The compact supply graph every analysis works on.
+//!
+//! Enterprises, nodes, production units and supply relations are renumbered densely
+//! (`u32` indexes) and stored as flat arrays in compressed-sparse-row form, so that a
+//! province-scale atlas (1M enterprises, 10M relations) fits in a few hundred MiB and a
+//! walk over one enterprise's purchases or sales touches contiguous memory.
+//!
+//! - A **unit** is one enterprise producing in one node, with its output and capacity.
+//! - A **slot** is what one buyer buys of one input node: the relations from its
+//!   suppliers of that node, and the buyer's units it feeds (those whose node has that
+//!   input; all of the buyer's units if none does, so that no purchase is ignored).
+//! - A supplier that sells a node it has no unit in gets an implied unit with zero
+//!   output and capacity, so that every relation leaves from a unit.
+
+use std::collections::HashMap;
+
+use chainatlas_model::{ChainId, EnterpriseId, EnterpriseSize, NodeId, RegionCode, Segment, Tags};
+
+/// Raised when a record refers to something the graph does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GraphError {
+    #[error("unknown enterprise {0}")]
+    UnknownEnterprise(i64),
+    #[error("unknown chain node {0}")]
+    UnknownNode(i64),
+    #[error("enterprise {0} was added twice, or out of ascending id order")]
+    EnterpriseOrder(i64),
+}
+
+/// What the graph keeps of an enterprise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Profile {
+    pub id: EnterpriseId,
+    pub region: RegionCode,
+    pub size: EnterpriseSize,
+    pub tags: Tags,
+}
+
+/// Collects the atlas, then [`GraphBuilder::build`] lays it out.
+///
+/// Nodes and inputs first, then enterprises in ascending id order, then units and
+/// relations in any order.
+#[derive(Default)]
+pub struct GraphBuilder {
+    nodes: Vec<(NodeId, ChainId, Segment)>,
+    node_index: HashMap<NodeId, u32>,
+    inputs: Vec<(u32, u32)>,
+    profiles: Vec<Profile>,
+    units: Vec<(u32, u32, i64, i64)>,
+    relations: Vec<RawRelation>,
+}
+
+#[derive(Clone, Copy)]
+struct RawRelation {
+    buyer: u32,
+    node: u32,
+    supplier: u32,
+    value: i64,
+}
+
+impl GraphBuilder {
+    pub fn new() -> GraphBuilder {
+        GraphBuilder::default()
+    }
+
+    pub fn node(&mut self, id: NodeId, chain: ChainId, segment: Segment) {
+        let index = self.nodes.len() as u32;
+        if self.node_index.insert(id, index).is_none() {
+            self.nodes.push((id, chain, segment));
+        }
+    }
+
+    /// `input` is an input of `output`.
+    pub fn input(&mut self, input: NodeId, output: NodeId) -> Result<(), GraphError> {
+        let pair = (self.node_idx(input)?, self.node_idx(output)?);
+        self.inputs.push(pair);
+        Ok(())
+    }
+
+    pub fn enterprise(&mut self, profile: Profile) -> Result<(), GraphError> {
+        if self.profiles.last().is_some_and(|p| p.id.0 >= profile.id.0) {
+            return Err(GraphError::EnterpriseOrder(profile.id.0));
+        }
+        self.profiles.push(profile);
+        Ok(())
+    }
+
+    pub fn unit(
+        &mut self,
+        enterprise: EnterpriseId,
+        node: NodeId,
+        output_fen: i64,
+        capacity_fen: i64,
+    ) -> Result<(), GraphError> {
+        let unit = (
+            self.enterprise_idx(enterprise)?,
+            self.node_idx(node)?,
+            output_fen,
+            capacity_fen,
+        );
+        self.units.push(unit);
+        Ok(())
+    }
+
+    pub fn relation(
+        &mut self,
+        supplier: EnterpriseId,
+        buyer: EnterpriseId,
+        node: NodeId,
+        value_fen: i64,
+    ) -> Result<(), GraphError> {
+        let relation = RawRelation {
+            buyer: self.enterprise_idx(buyer)?,
+            node: self.node_idx(node)?,
+            supplier: self.enterprise_idx(supplier)?,
+            value: value_fen,
+        };
+        self.relations.push(relation);
+        Ok(())
+    }
+
+    fn node_idx(&self, id: NodeId) -> Result<u32, GraphError> {
+        self.node_index
+            .get(&id)
+            .copied()
+            .ok_or(GraphError::UnknownNode(id.0))
+    }
+
+    fn enterprise_idx(&self, id: EnterpriseId) -> Result<u32, GraphError> {
+        self.profiles
+            .binary_search_by_key(&id.0, |p| p.id.0)
+            .map(|i| i as u32)
+            .map_err(|_| GraphError::UnknownEnterprise(id.0))
+    }
+
+    pub fn build(self) -> Graph {
+        let GraphBuilder {
+            nodes,
+            node_index,
+            inputs,
+            profiles,
+            mut units,
+            mut relations,
+        } = self;
+        let node_count = nodes.len();
+        let mut node_inputs = vec![Vec::new(); node_count];
+        let mut node_outputs = vec![Vec::new(); node_count];
+        for &(input, output) in &inputs {
+            node_inputs[output as usize].push(input);
+            node_outputs[input as usize].push(output);
+        }
+        for list in node_inputs.iter_mut().chain(node_outputs.iter_mut()) {
+            list.sort_unstable();
+            list.dedup();
+        }
+
+        // Units, with implied ones for suppliers selling a node they have no unit in.
+        units.sort_unstable_by_key(|u| (u.0, u.1));
+        units.dedup_by_key(|u| (u.0, u.1));
+        let mut implied: Vec<(u32, u32)> = relations
+            .iter()
+            .map(|r| (r.supplier, r.node))
+            .filter(|key| units.binary_search_by_key(key, |u| (u.0, u.1)).is_err())
+            .collect();
+        implied.sort_unstable();
+        implied.dedup();
+        units.extend(implied.into_iter().map(|(e, n)| (e, n, 0, 0)));
+        units.sort_unstable_by_key(|u| (u.0, u.1));
+
+        let enterprise_count = profiles.len();
+        let unit_enterprise: Vec<u32> = units.iter().map(|u| u.0).collect();
+        let ent_units = offsets(enterprise_count, &unit_enterprise);
+        let unit_node: Vec<u32> = units.iter().map(|u| u.1).collect();
+        let unit_output: Vec<i64> = units.iter().map(|u| u.2).collect();
+        let unit_capacity: Vec<i64> = units.iter().map(|u| u.3).collect();
+        drop(units);
+        let (node_unit_start, node_units) = group_by(node_count, &unit_node);
+
+        // Relations, grouped into slots by (buyer, node).
+        relations.sort_unstable_by_key(|r| (r.buyer, r.node, r.supplier));
+        let unit_of = |enterprise: u32, node: u32| -> u32 {
+            let range = ent_units[enterprise as usize] as usize
+                ..ent_units[enterprise as usize + 1] as usize;
+            let at = unit_node[range.clone()]
+                .binary_search(&node)
+                .expect("every supplier has a unit in the node it sells");
+            (range.start + at) as u32
+        };
+        let mut rel_supplier_unit = Vec::with_capacity(relations.len());
+        let mut rel_value = Vec::with_capacity(relations.len());
+        let mut rel_slot = Vec::with_capacity(relations.len());
+        let mut slot_buyer = Vec::new();
+        let mut slot_node = Vec::new();
+        let mut slot_rel_start = Vec::new();
+        let mut slot_total = Vec::new();
+        for (i, r) in relations.iter().enumerate() {
+            let new_slot = slot_buyer.last() != Some(&r.buyer) || slot_node.last() != Some(&r.node);
+            if new_slot {
+                slot_buyer.push(r.buyer);
+                slot_node.push(r.node);
+                slot_rel_start.push(i as u32);
+                slot_total.push(0i64);
+            }
+            *slot_total.last_mut().expect("a slot was just pushed") += r.value;
+            rel_supplier_unit.push(unit_of(r.supplier, r.node));
+            rel_value.push(r.value);
+            rel_slot.push(slot_buyer.len() as u32 - 1);
+        }
+        slot_rel_start.push(relations.len() as u32);
+        drop(relations);
+        let ent_slots = offsets(enterprise_count, &slot_buyer);
+
+        // The units each slot feeds.
+        let mut slot_unit_start = Vec::with_capacity(slot_buyer.len() + 1);
+        let mut slot_units = Vec::new();
+        for (&buyer, &node) in slot_buyer.iter().zip(&slot_node) {
+            slot_unit_start.push(slot_units.len() as u32);
+            let range = ent_units[buyer as usize] as usize..ent_units[buyer as usize + 1] as usize;
+            let before = slot_units.len();
+            for u in range.clone() {
+                if node_inputs[unit_node[u] as usize]
+                    .binary_search(&node)
+                    .is_ok()
+                {
+                    slot_units.push(u as u32);
+                }
+            }
+            if slot_units.len() == before {
+                slot_units.extend(range.map(|u| u as u32));
+            }
+        }
+        slot_unit_start.push(slot_units.len() as u32);
+
+        // Sales of each unit.
+        let (unit_sale_start, unit_sales) = group_by(unit_node.len(), &rel_supplier_unit);
+
+        Graph {
+            node_ids: nodes.iter().map(|n| n.0).collect(),
+            node_chain: nodes.iter().map(|n| n.1).collect(),
+            node_segment: nodes.iter().map(|n| n.2).collect(),
+            node_index,
+            node_inputs,
+            node_outputs,
+            profiles,
+            ent_units,
+            unit_enterprise,
+            unit_node,
+            unit_output,
+            unit_capacity,
+            node_unit_start,
+            node_units,
+            rel_supplier_unit,
+            rel_value,
+            rel_slot,
+            slot_buyer,
+            slot_node,
+            slot_rel_start,
+            slot_total,
+            ent_slots,
+            slot_unit_start,
+            slot_units,
+            unit_sale_start,
+            unit_sales,
+        }
+    }
+}
+
+/// CSR offsets for items sorted by `keys` (ascending), over `count` owners.
+fn offsets(count: usize, keys: &[u32]) -> Vec<u32> {
+    let mut starts = vec![0u32; count + 1];
+    for &k in keys {
+        starts[k as usize + 1] += 1;
+    }
+    for i in 0..count {
+        starts[i + 1] += starts[i];
+    }
+    starts
+}
+
+/// CSR grouping of item indexes by an unsorted key: (offsets, item indexes).
+fn group_by(count: usize, keys: &[u32]) -> (Vec<u32>, Vec<u32>) {
+    let starts = offsets(count, &{
+        let mut sorted = keys.to_vec();
+        sorted.sort_unstable();
+        sorted
+    });
+    let mut next = starts.clone();
+    let mut items = vec![0u32; keys.len()];
+    for (i, &k) in keys.iter().enumerate() {
+        items[next[k as usize] as usize] = i as u32;
+        next[k as usize] += 1;
+    }
+    (starts, items)
+}
+
+/// The supply graph. Indexes (`u32`) are positions in its arrays, not database ids.
+#[derive(Debug)]
+pub struct Graph {
+    node_ids: Vec<NodeId>,
+    node_chain: Vec<ChainId>,
+    node_segment: Vec<Segment>,
+    node_index: HashMap<NodeId, u32>,
+    node_inputs: Vec<Vec<u32>>,
+    node_outputs: Vec<Vec<u32>>,
+    profiles: Vec<Profile>,
+    ent_units: Vec<u32>,
+    pub(crate) unit_enterprise: Vec<u32>,
+    pub(crate) unit_node: Vec<u32>,
+    pub(crate) unit_output: Vec<i64>,
+    pub(crate) unit_capacity: Vec<i64>,
+    node_unit_start: Vec<u32>,
+    node_units: Vec<u32>,
+    pub(crate) rel_supplier_unit: Vec<u32>,
+    pub(crate) rel_value: Vec<i64>,
+    pub(crate) rel_slot: Vec<u32>,
+    pub(crate) slot_buyer: Vec<u32>,
+    pub(crate) slot_node: Vec<u32>,
+    slot_rel_start: Vec<u32>,
+    pub(crate) slot_total: Vec<i64>,
+    ent_slots: Vec<u32>,
+    slot_unit_start: Vec<u32>,
+    slot_units: Vec<u32>,
+    unit_sale_start: Vec<u32>,
+    unit_sales: Vec<u32>,
+}
+
+type Range = std::ops::Range<usize>;
+
+fn range(starts: &[u32], i: u32) -> Range {
+    starts[i as usize] as usize..starts[i as usize + 1] as usize
+}
+
+impl Graph {
+    pub fn enterprise_count(&self) -> usize {
+        self.profiles.len()
+    }
+    pub fn unit_count(&self) -> usize {
+        self.unit_node.len()
+    }
+    pub fn relation_count(&self) -> usize {
+        self.rel_value.len()
+    }
+    pub fn slot_count(&self) -> usize {
+        self.slot_buyer.len()
+    }
+
+    /// Approximate heap size of the graph, in bytes.
+    pub fn heap_bytes(&self) -> usize {
+        let u32s = self.ent_units.len()
+            + self.unit_enterprise.len()
+            + self.unit_node.len()
+            + self.node_unit_start.len()
+            + self.node_units.len()
+            + self.rel_supplier_unit.len()
+            + self.rel_slot.len()
+            + self.slot_buyer.len()
+            + self.slot_node.len()
+            + self.slot_rel_start.len()
+            + self.ent_slots.len()
+            + self.slot_unit_start.len()
+            + self.slot_units.len()
+            + self.unit_sale_start.len()
+            + self.unit_sales.len();
+        let i64s = self.unit_output.len() * 2 + self.rel_value.len() + self.slot_total.len();
+        u32s * 4 + i64s * 8 + self.profiles.len() * std::mem::size_of::<Profile>()
+    }
+
+    // Nodes.
+
+    pub fn node_idx(&self, id: NodeId) -> Option<u32> {
+        self.node_index.get(&id).copied()
+    }
+    pub fn node_id(&self, node: u32) -> NodeId {
+        self.node_ids[node as usize]
+    }
+    pub fn node_chain(&self, node: u32) -> ChainId {
+        self.node_chain[node as usize]
+    }
+    pub fn node_segment(&self, node: u32) -> Segment {
+        self.node_segment[node as usize]
+    }
+    /// The nodes of a chain, in the order they were added.
+    pub fn chain_nodes(&self, chain: ChainId) -> Vec<u32> {
+        (0..self.node_ids.len() as u32)
+            .filter(|&n| self.node_chain[n as usize] == chain)
+            .collect()
+    }
+    pub fn node_inputs(&self, node: u32) -> &[u32] {
+        &self.node_inputs[node as usize]
+    }
+    pub fn node_outputs(&self, node: u32) -> &[u32] {
+        &self.node_outputs[node as usize]
+    }
+    /// The units producing in a node.
+    pub fn node_units(&self, node: u32) -> &[u32] {
+        &self.node_units[range(&self.node_unit_start, node)]
+    }
+
+    // Enterprises.
+
+    pub fn enterprise_idx(&self, id: EnterpriseId) -> Option<u32> {
+        self.profiles
+            .binary_search_by_key(&id.0, |p| p.id.0)
+            .ok()
+            .map(|i| i as u32)
+    }
+    pub fn profile(&self, enterprise: u32) -> &Profile {
+        &self.profiles[enterprise as usize]
+    }
+    pub fn region(&self, enterprise: u32) -> RegionCode {
+        self.profiles[enterprise as usize].region
+    }
+    /// An enterprise's units, a contiguous range of unit indexes ordered by node.
+    pub fn enterprise_units(&self, enterprise: u32) -> Range {
+        range(&self.ent_units, enterprise)
+    }
+    /// An enterprise's purchases, one slot per input node, a contiguous range.
+    pub fn enterprise_slots(&self, enterprise: u32) -> Range {
+        range(&self.ent_slots, enterprise)
+    }
+
+    // Units.
+
+    pub fn unit_enterprise(&self, unit: u32) -> u32 {
+        self.unit_enterprise[unit as usize]
+    }
+    pub fn unit_node(&self, unit: u32) -> u32 {
+        self.unit_node[unit as usize]
+    }
+    pub fn unit_output(&self, unit: u32) -> i64 {
+        self.unit_output[unit as usize]
+    }
+    pub fn unit_capacity(&self, unit: u32) -> i64 {
+        self.unit_capacity[unit as usize]
+    }
+    /// The relations through which a unit sells.
+    pub fn unit_sales(&self, unit: u32) -> &[u32] {
+        &self.unit_sales[range(&self.unit_sale_start, unit)]
+    }
+
+    // Slots and relations.
+
+    pub fn slot_relations(&self, slot: u32) -> Range {
+        range(&self.slot_rel_start, slot)
+    }
+    /// The buyer's units a slot feeds.
+    pub fn slot_units(&self, slot: u32) -> &[u32] {
+        &self.slot_units[range(&self.slot_unit_start, slot)]
+    }
+    pub fn relation_supplier(&self, relation: u32) -> u32 {
+        self.unit_enterprise[self.rel_supplier_unit[relation as usize] as usize]
+    }
+
+    /// Output of the units a slot feeds: what the buyer stands to lose if the slot fails.
+    pub fn slot_output(&self, slot: u32) -> i64 {
+        self.slot_units(slot)
+            .iter()
+            .map(|&u| self.unit_output[u as usize])
+            .sum()
+    }
+}

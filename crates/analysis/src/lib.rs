@@ -1,0 +1,28 @@
+//! Chain diagnostics on an in-memory supply graph: node coverage and short boards, local
+//! supporting rates, dependencies, disruption simulation, chokepoints and
+//! investment-attraction targets.
+//!
+//! Pure: the interfaces build a [`Graph`] from the store once per atlas generation and
+//! every analysis here is a function of that graph. Results carry database ids, never
+//! names; the interfaces look those up for what they show.
+
+pub mod attract;
+pub mod chokepoint;
+pub mod coverage;
+pub mod dependency;
+pub mod disrupt;
+mod graph;
+pub mod supporting;
+
+pub use attract::{attraction_targets, NodeTargets, Reason, Target};
+pub use chokepoint::{
+    enterprise_chokepoints, node_chokepoints, Chokepoint, NodeChokepoint, Ranking,
+};
+pub use coverage::{coverage, Coverage, NodeCoverage, NodeStatus, Thresholds};
+pub use dependency::{dependencies, BuyerDependency, Dependencies, NodeDependency};
+pub use disrupt::{disrupt, Impact, Locality, Shock, Simulator};
+pub use graph::{Graph, GraphBuilder, GraphError, Profile};
+pub use supporting::{supporting, BuyerSupport, Purchases, Supporting};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,575 @@
+//! Hand-checked graphs and invariants. The expected numbers in comments are worked out
+//! by hand from the model in each module's documentation.
+
+use chainatlas_model::{
+    ChainId, EnterpriseId, EnterpriseSize, Money, NodeId, RegionCode, Segment, Tag, Tags,
+};
+use proptest::prelude::*;
+
+use crate::*;
+
+const ZHUZHOU: u32 = 430200;
+const CHANGSHA: u32 = 430100;
+const HUNAN: u32 = 430000;
+const SHANGHAI: u32 = 310100;
+const CHAIN: ChainId = ChainId(1);
+const ORE: NodeId = NodeId(1);
+const POWDER: NodeId = NodeId(2);
+const TOOL: NodeId = NodeId(3);
+const COATING: NodeId = NodeId(4);
+
+fn region(code: u32) -> RegionCode {
+    RegionCode::new(code).unwrap()
+}
+
+fn e(id: i64) -> EnterpriseId {
+    EnterpriseId(id)
+}
+
+/// ore → powder → tool ← coating.
+///
+/// | id | region | node | output | capacity |
+/// |---|---|---|---|---|
+/// | 1 | Zhuzhou | ore | 100 | 150 |
+/// | 2 | Shanghai | ore | 100 | 300 |
+/// | 3 | Zhuzhou | powder | 200 | 200 |
+/// | 4 | Zhuzhou | tool (chain master) | 1000 | 1000 |
+/// | 5 | Changsha | tool | 500 | 600 |
+/// | 6 | Shanghai | coating | 300 | 400 |
+///
+/// Relations: 1→3 ore 30, 2→3 ore 90, 3→4 powder 100, 3→5 powder 40, 6→5 coating 50.
+fn tools() -> Graph {
+    let mut b = GraphBuilder::new();
+    b.node(ORE, CHAIN, Segment::Upstream);
+    b.node(POWDER, CHAIN, Segment::Midstream);
+    b.node(TOOL, CHAIN, Segment::Downstream);
+    b.node(COATING, CHAIN, Segment::Upstream);
+    b.input(ORE, POWDER).unwrap();
+    b.input(POWDER, TOOL).unwrap();
+    b.input(COATING, TOOL).unwrap();
+    let firms = [
+        (1, ZHUZHOU, ORE, 100, 150, Tags::EMPTY),
+        (2, SHANGHAI, ORE, 100, 300, Tags::EMPTY),
+        (
+            3,
+            ZHUZHOU,
+            POWDER,
+            200,
+            200,
+            Tags::EMPTY.with(Tag::HighTech),
+        ),
+        (
+            4,
+            ZHUZHOU,
+            TOOL,
+            1000,
+            1000,
+            Tags::EMPTY.with(Tag::ChainMaster),
+        ),
+        (5, CHANGSHA, TOOL, 500, 600, Tags::EMPTY),
+        (
+            6,
+            SHANGHAI,
+            COATING,
+            300,
+            400,
+            Tags::EMPTY.with(Tag::Listed),
+        ),
+    ];
+    for &(id, code, _, _, _, tags) in &firms {
+        b.enterprise(Profile {
+            id: e(id),
+            region: region(code),
+            size: EnterpriseSize::Medium,
+            tags,
+        })
+        .unwrap();
+    }
+    for &(id, _, node, output, capacity, _) in &firms {
+        b.unit(e(id), node, output, capacity).unwrap();
+    }
+    for (s, buyer, node, value) in [
+        (1, 3, ORE, 30),
+        (2, 3, ORE, 90),
+        (3, 4, POWDER, 100),
+        (3, 5, POWDER, 40),
+        (6, 5, COATING, 50),
+    ] {
+        b.relation(e(s), e(buyer), node, value).unwrap();
+    }
+    b.build()
+}
+
+fn shock_of(enterprises: &[i64], regions: &[u32], nodes: &[NodeId], fraction: f64) -> Shock {
+    Shock {
+        enterprises: enterprises.iter().map(|&id| e(id)).collect(),
+        regions: regions.iter().map(|&c| region(c)).collect(),
+        nodes: nodes.to_vec(),
+        fraction,
+    }
+}
+
+#[test]
+fn builder_rejects_unknown_references() {
+    let mut b = GraphBuilder::new();
+    b.node(ORE, CHAIN, Segment::Upstream);
+    assert_eq!(b.input(ORE, POWDER), Err(GraphError::UnknownNode(2)));
+    assert_eq!(
+        b.unit(e(9), ORE, 1, 1),
+        Err(GraphError::UnknownEnterprise(9))
+    );
+    let profile = Profile {
+        id: e(5),
+        region: region(ZHUZHOU),
+        size: EnterpriseSize::Small,
+        tags: Tags::EMPTY,
+    };
+    b.enterprise(profile).unwrap();
+    assert_eq!(b.enterprise(profile), Err(GraphError::EnterpriseOrder(5)));
+}
+
+#[test]
+fn a_supplier_without_a_unit_gets_an_implied_one() {
+    let mut b = GraphBuilder::new();
+    b.node(ORE, CHAIN, Segment::Upstream);
+    b.node(POWDER, CHAIN, Segment::Midstream);
+    b.input(ORE, POWDER).unwrap();
+    for id in [1, 2] {
+        b.enterprise(Profile {
+            id: e(id),
+            region: region(ZHUZHOU),
+            size: EnterpriseSize::Small,
+            tags: Tags::EMPTY,
+        })
+        .unwrap();
+    }
+    b.unit(e(2), POWDER, 100, 100).unwrap();
+    b.relation(e(1), e(2), ORE, 10).unwrap();
+    let g = b.build();
+    assert_eq!(g.unit_count(), 2);
+    let impact = disrupt(&g, CHAIN, &shock_of(&[1], &[], &[], 1.0), 10);
+    assert_eq!(
+        impact.total_loss,
+        Money::from_fen(100),
+        "the implied unit carries the shock"
+    );
+}
+
+#[test]
+fn coverage_statuses_location_quotients_and_short_boards() {
+    let g = tools();
+    // Zhuzhou: 1300 of the 2200 total. Ore (100/1300)/(200/2200) = 0.846, powder 1.692,
+    // tool (1000/1300)/(1500/2200) = 1.128, coating missing.
+    let c = coverage(&g, CHAIN, region(ZHUZHOU), Thresholds::default());
+    let status = |n| c.node(n).unwrap().status;
+    assert_eq!(status(ORE), NodeStatus::Present);
+    assert_eq!(status(POWDER), NodeStatus::Strong);
+    assert_eq!(status(TOOL), NodeStatus::Present);
+    assert_eq!(status(COATING), NodeStatus::Missing);
+    let ore = c.node(ORE).unwrap();
+    assert!((ore.location_quotient.unwrap() - (100.0 / 1300.0) / (200.0 / 2200.0)).abs() < 1e-12);
+    assert!((ore.share - 0.5).abs() < 1e-12);
+    assert_eq!(ore.downstream_output, Money::from_fen(1200));
+    assert_eq!(c.short_boards, vec![COATING]);
+    assert_eq!(
+        c.node(COATING).unwrap().downstream_output,
+        Money::from_fen(1000)
+    );
+    assert_eq!(c.output, Money::from_fen(1300));
+
+    // Changsha makes only tools: (500/500)/(1500/2200) = 1.467, just under strong.
+    let c = coverage(&g, CHAIN, region(CHANGSHA), Thresholds::default());
+    assert_eq!(c.node(TOOL).unwrap().status, NodeStatus::Present);
+    assert_eq!(c.short_boards, vec![ORE, POWDER, COATING]);
+    // Thresholds are configurable: with strong from 1.4, Changsha's tools are strong,
+    // and with weak below 0.9, Zhuzhou's ore becomes a weak short board.
+    let c = coverage(
+        &g,
+        CHAIN,
+        region(CHANGSHA),
+        Thresholds {
+            weak_below: 0.5,
+            strong_from: 1.4,
+        },
+    );
+    assert_eq!(c.node(TOOL).unwrap().status, NodeStatus::Strong);
+    let c = coverage(
+        &g,
+        CHAIN,
+        region(ZHUZHOU),
+        Thresholds {
+            weak_below: 0.9,
+            strong_from: 1.5,
+        },
+    );
+    assert_eq!(c.node(ORE).unwrap().status, NodeStatus::Weak);
+    assert_eq!(
+        c.short_boards,
+        vec![ORE, COATING],
+        "ore feeds 1200 of local output, coating 1000"
+    );
+}
+
+#[test]
+fn supporting_rates_compare_suppliers_with_each_buyer() {
+    let g = tools();
+    let s = supporting(&g, CHAIN, region(ZHUZHOU));
+    // Buyers 3 (ore: 30 local, 90 Shanghai) and 4 (powder: 100 local).
+    assert_eq!(s.overall.total, Money::from_fen(220));
+    assert_eq!(s.overall.same_city, Money::from_fen(130));
+    assert_eq!(s.overall.same_province, Money::from_fen(130));
+    assert_eq!(s.chain_masters.len(), 1);
+    assert_eq!(s.chain_masters[0].enterprise, e(4));
+    assert_eq!(s.chain_masters[0].overall.city_rate(), Some(1.0));
+
+    // Hunan adds buyer 5 in Changsha: powder 40 from Zhuzhou (same province, other
+    // city) and coating 50 from Shanghai.
+    let s = supporting(&g, CHAIN, region(HUNAN));
+    assert_eq!(s.overall.total, Money::from_fen(310));
+    assert_eq!(s.overall.same_city, Money::from_fen(130));
+    assert_eq!(s.overall.same_province, Money::from_fen(170));
+    let powder = s.by_node.iter().find(|(n, _)| *n == POWDER).unwrap().1;
+    assert_eq!(
+        (
+            powder.total.fen(),
+            powder.same_city.fen(),
+            powder.same_province.fen()
+        ),
+        (140, 100, 140)
+    );
+    assert!((s.overall.province_rate().unwrap() - 170.0 / 310.0).abs() < 1e-12);
+}
+
+#[test]
+fn dependencies_find_concentration_single_sources_and_outside_reliance() {
+    let g = tools();
+    let d = dependencies(&g, CHAIN, region(HUNAN), 10);
+    let node = |n| d.nodes.iter().find(|r| r.node == n).unwrap();
+    let ore = node(ORE);
+    assert_eq!((ore.buyers, ore.suppliers, ore.single_sourced), (1, 2, 0));
+    assert!((ore.hhi - 6250.0).abs() < 1e-9, "0.25² + 0.75²");
+    assert!((ore.outside_share - 0.75).abs() < 1e-12);
+    let powder = node(POWDER);
+    assert_eq!(
+        (powder.buyers, powder.suppliers, powder.single_sourced),
+        (2, 1, 2)
+    );
+    assert!((powder.hhi - 10_000.0).abs() < 1e-9);
+    assert_eq!(node(COATING).outside_share, 1.0);
+    // Single sources, by output at risk: 4's powder (1000), then 5's powder and coating.
+    let single: Vec<(i64, NodeId)> = d
+        .single_sources
+        .iter()
+        .map(|s| (s.buyer.0, s.node))
+        .collect();
+    assert_eq!(single, vec![(4, POWDER), (5, POWDER), (5, COATING)]);
+    assert_eq!(d.single_sources[0].output_at_risk, Money::from_fen(1000));
+    assert_eq!(d.single_sources[0].main_supplier, e(3));
+    assert_eq!(d.single_source_count, 3);
+    // Buyer 3 has two ore suppliers but an HHI of 6250.
+    assert_eq!(d.concentrated.len(), 1);
+    assert_eq!(
+        (d.concentrated[0].buyer, d.concentrated[0].main_supplier),
+        (e(3), e(2))
+    );
+    assert!((d.concentrated[0].main_share - 0.75).abs() < 1e-12);
+    // The limit keeps the counts whole.
+    let d = dependencies(&g, CHAIN, region(HUNAN), 1);
+    assert_eq!((d.single_sources.len(), d.single_source_count), (1, 3));
+}
+
+#[test]
+fn disruption_of_one_supplier_travels_two_tiers() {
+    let g = tools();
+    // Enterprise 2 supplies 90 of 120 of 3's ore: 3 keeps 0.25, and so do 4 and 5,
+    // whose powder comes from 3 alone.
+    let i = disrupt(&g, CHAIN, &shock_of(&[2], &[], &[], 1.0), 10);
+    assert_eq!(i.direct_loss, Money::from_fen(100));
+    assert_eq!(i.total_loss, Money::from_fen(100 + 150 + 750 + 375));
+    assert_eq!(
+        (i.hit_enterprises, i.affected_enterprises, i.tiers),
+        (1, 4, 2)
+    );
+    let tiers: Vec<(u16, u32, i64)> = i
+        .by_tier
+        .iter()
+        .map(|t| (t.tier, t.enterprises, t.loss.fen()))
+        .collect();
+    assert_eq!(tiers, vec![(0, 1, 100), (1, 1, 150), (2, 2, 1125)]);
+    assert_eq!(i.enterprises[0].enterprise, e(4));
+    assert!((i.enterprises[0].loss_share - 0.75).abs() < 1e-12);
+    let by_region: Vec<(u32, i64)> = i
+        .by_region
+        .iter()
+        .map(|r| (r.region.value(), r.loss.fen()))
+        .collect();
+    assert_eq!(
+        by_region,
+        vec![(ZHUZHOU, 900), (CHANGSHA, 375), (SHANGHAI, 100)]
+    );
+    // Ore: 90 lost at 3 in Zhuzhou; enterprise 1 there has 50 spare. Powder: 105 lost,
+    // and its only maker is damaged.
+    let ore = i.lost_inputs.iter().find(|l| l.node == ORE).unwrap();
+    assert_eq!(
+        (ore.lost_value.fen(), ore.buyers, ore.main_region.value()),
+        (90, 1, ZHUZHOU)
+    );
+    assert_eq!(ore.alternatives.len(), 1);
+    assert_eq!(
+        (ore.alternatives[0].enterprise, ore.alternatives[0].locality),
+        (e(1), Locality::SameCity)
+    );
+    assert!((ore.restorable() - 50.0 / 90.0).abs() < 1e-12);
+    let powder = i.lost_inputs.iter().find(|l| l.node == POWDER).unwrap();
+    assert_eq!(powder.lost_value.fen(), 105);
+    assert!(powder.alternatives.is_empty());
+    assert_eq!(powder.restorable(), 0.0);
+}
+
+#[test]
+fn a_partial_region_shock_is_limited_by_the_most_damaged_input() {
+    let g = tools();
+    // Half of Zhuzhou's capacity: 1, 3 and 4 keep 0.5. 3 still gets 0.875 of its ore,
+    // so stays at 0.5; 5 gets half its powder and drops to 0.5.
+    let i = disrupt(&g, CHAIN, &shock_of(&[], &[ZHUZHOU], &[], 0.5), 10);
+    assert_eq!(i.hit_units, 3);
+    assert_eq!(i.direct_loss, Money::from_fen(650));
+    assert_eq!(i.total_loss, Money::from_fen(900));
+    assert_eq!(i.tiers, 1);
+    // Selectors of different kinds narrow each other: Zhuzhou's powder only.
+    let i = disrupt(&g, CHAIN, &shock_of(&[], &[ZHUZHOU], &[POWDER], 1.0), 10);
+    assert_eq!(i.hit_units, 1);
+    assert_eq!(i.total_loss, Money::from_fen(200 + 1000 + 500));
+    // A node shock outside the chain's nodes hits nothing.
+    let i = disrupt(&g, ChainId(2), &shock_of(&[], &[ZHUZHOU], &[], 1.0), 10);
+    assert_eq!((i.hit_units, i.total_loss), (0, Money::ZERO));
+}
+
+#[test]
+fn chokepoints_rank_by_downstream_loss() {
+    let g = tools();
+    // 3 fails: 4 and 5 stop (1500). 2: 150 + 750 + 375. 6: 5 loses its coating (500).
+    // 1: 3 keeps 0.75, and so do 4 and 5: 50 + 250 + 125.
+    let r = enterprise_chokepoints(&g, CHAIN, None, 4, 1);
+    let ranked: Vec<(i64, i64)> = r
+        .items
+        .iter()
+        .map(|c| (c.enterprise.0, c.downstream_loss.fen()))
+        .collect();
+    assert_eq!(ranked, vec![(3, 1500), (2, 1275), (6, 500), (1, 425)]);
+    assert_eq!(r.candidates, 6);
+    assert!(r.simulated <= 6);
+    assert_eq!(r.items[0].own_output, Money::from_fen(200));
+    assert_eq!(r.items[0].affected_enterprises, 3);
+    // Within Zhuzhou only.
+    let r = enterprise_chokepoints(&g, CHAIN, Some(region(ZHUZHOU)), 2, 2);
+    let ranked: Vec<i64> = r.items.iter().map(|c| c.enterprise.0).collect();
+    assert_eq!(ranked, vec![3, 1]);
+
+    let nodes = node_chokepoints(&g, CHAIN, None);
+    let ranked: Vec<(NodeId, i64)> = nodes
+        .iter()
+        .map(|n| (n.node, n.downstream_loss.fen()))
+        .collect();
+    assert_eq!(
+        ranked,
+        vec![(ORE, 1700), (POWDER, 1500), (COATING, 500), (TOOL, 0)]
+    );
+}
+
+#[test]
+fn attraction_targets_fill_short_boards_with_reasons() {
+    let g = tools();
+    let c = coverage(&g, CHAIN, region(HUNAN), Thresholds::default());
+    assert_eq!(c.short_boards, vec![COATING]);
+    let targets = attraction_targets(&g, &c, 5);
+    assert_eq!(targets.len(), 1);
+    let coating = &targets[0];
+    assert_eq!(
+        (coating.node, coating.status, coating.candidates),
+        (COATING, NodeStatus::Missing, 1)
+    );
+    let t = &coating.targets[0];
+    assert_eq!(t.enterprise, e(6));
+    assert_eq!(
+        (t.supplies_region.fen(), t.buyers_in_region, t.spare.fen()),
+        (50, 1, 100)
+    );
+    assert_eq!(
+        t.reasons,
+        vec![
+            Reason::Produces(Money::from_fen(300)),
+            Reason::SuppliesRegion {
+                value: Money::from_fen(50),
+                buyers: 1
+            },
+            Reason::SpareCapacity(Money::from_fen(100)),
+            Reason::Size(EnterpriseSize::Medium),
+            Reason::Tag(Tag::Listed),
+        ]
+    );
+    // The only candidate is at the top of every scaled term: 40 + 30 + 10 + 20·(0.28 + 0.2).
+    assert!((t.score - (80.0 + 20.0 * 0.48)).abs() < 1e-9);
+}
+
+/// A random graph: up to 5 nodes with random input links (loops allowed), up to 14
+/// enterprises in 3 cities with one or two units, and random relations between
+/// producers of a node and producers of a node it feeds (or anyone, sometimes).
+fn arbitrary_graph() -> impl Strategy<Value = Graph> {
+    (2usize..=5, 2usize..=14).prop_flat_map(|(nodes, firms)| {
+        (
+            proptest::collection::vec((0..nodes, 0..nodes), 1..8),
+            proptest::collection::vec(
+                (
+                    0..3usize,
+                    0..nodes,
+                    proptest::option::of(0..nodes),
+                    0i64..1000,
+                    0i64..500,
+                ),
+                firms,
+            ),
+            proptest::collection::vec((0..firms, 0..firms, 0..nodes, 1i64..200), 0..40),
+        )
+            .prop_map(move |(links, firms, relations)| {
+                let cities = [ZHUZHOU, CHANGSHA, SHANGHAI];
+                let mut b = GraphBuilder::new();
+                for n in 0..nodes {
+                    b.node(NodeId(n as i64 + 1), CHAIN, Segment::Midstream);
+                }
+                for (i, o) in links {
+                    b.input(NodeId(i as i64 + 1), NodeId(o as i64 + 1)).unwrap();
+                }
+                for (i, &(city, ..)) in firms.iter().enumerate() {
+                    b.enterprise(Profile {
+                        id: e(i as i64 + 1),
+                        region: region(cities[city]),
+                        size: EnterpriseSize::Small,
+                        tags: Tags::EMPTY,
+                    })
+                    .unwrap();
+                }
+                for (i, &(_, node, second, output, spare)) in firms.iter().enumerate() {
+                    b.unit(
+                        e(i as i64 + 1),
+                        NodeId(node as i64 + 1),
+                        output,
+                        output + spare,
+                    )
+                    .unwrap();
+                    if let Some(n) = second.filter(|&n| n != node) {
+                        b.unit(
+                            e(i as i64 + 1),
+                            NodeId(n as i64 + 1),
+                            output / 2,
+                            output / 2,
+                        )
+                        .unwrap();
+                    }
+                }
+                for (s, buyer, node, value) in relations {
+                    if s != buyer {
+                        b.relation(
+                            e(s as i64 + 1),
+                            e(buyer as i64 + 1),
+                            NodeId(node as i64 + 1),
+                            value,
+                        )
+                        .unwrap();
+                    }
+                }
+                b.build()
+            })
+    })
+}
+
+fn total_output(g: &Graph) -> i64 {
+    (0..g.unit_count() as u32).map(|u| g.unit_output(u)).sum()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn removing_nothing_loses_nothing(g in arbitrary_graph()) {
+        let i = disrupt(&g, CHAIN, &Shock { fraction: 1.0, ..Shock::default() }, 10);
+        prop_assert_eq!(i.total_loss, Money::ZERO);
+        prop_assert_eq!(i.affected_enterprises, 0);
+        let i = disrupt(&g, CHAIN, &shock_of(&[1, 2], &[], &[], 0.0), 10);
+        prop_assert_eq!(i.total_loss, Money::ZERO);
+    }
+
+    #[test]
+    fn removing_more_never_loses_less(
+        g in arbitrary_graph(),
+        picks in proptest::collection::vec(1i64..=14, 1..5),
+        extra in 1i64..=14,
+        f in 0.05f64..1.0,
+        g_more in 0.0f64..1.0,
+    ) {
+        let mut sim = Simulator::new(&g);
+        let base = crate::disrupt::impact(&g, CHAIN, &shock_of(&picks, &[], &[], f), 10, &mut sim);
+        let mut more = picks.clone();
+        more.push(extra);
+        let wider = crate::disrupt::impact(&g, CHAIN, &shock_of(&more, &[], &[], f), 10, &mut sim);
+        let deeper_fraction = f + (1.0 - f) * g_more;
+        let deeper = crate::disrupt::impact(&g, CHAIN, &shock_of(&picks, &[], &[], deeper_fraction), 10, &mut sim);
+        prop_assert!(wider.total_loss.fen() + 1 >= base.total_loss.fen());
+        prop_assert!(deeper.total_loss.fen() + 1 >= base.total_loss.fen());
+    }
+
+    #[test]
+    fn output_never_goes_negative_and_loss_is_bounded(
+        g in arbitrary_graph(),
+        picks in proptest::collection::vec(1i64..=14, 0..5),
+        cities in proptest::collection::vec(prop_oneof![Just(ZHUZHOU), Just(HUNAN), Just(SHANGHAI)], 0..2),
+        f in 0.0f64..=1.0,
+    ) {
+        let mut sim = Simulator::new(&g);
+        let shock = shock_of(&picks, &cities, &[], f);
+        let hit = shock.units(&g, CHAIN);
+        sim.run(&hit, 1.0 - f);
+        for &u in sim.touched() {
+            prop_assert!((0.0..=1.0).contains(&sim.health(u)));
+        }
+        let loss = sim.loss();
+        prop_assert!(loss >= 0.0 && loss <= total_output(&g) as f64 + 1e-6);
+        // Hit units keep no more than 1 - f.
+        for &u in &hit {
+            prop_assert!(sim.health(u) <= 1.0 - f + 1e-12);
+        }
+        // A reset simulator is as good as new.
+        sim.reset();
+        sim.run(&hit, 1.0 - f);
+        prop_assert!((sim.loss() - loss).abs() < 1e-6);
+    }
+
+    #[test]
+    fn chokepoint_ranking_equals_the_naive_ranking(g in arbitrary_graph(), top in 1usize..6, threads in 1usize..3) {
+        let ranking = enterprise_chokepoints(&g, CHAIN, None, top, threads);
+        // Naive: simulate every candidate.
+        let mut sim = Simulator::new(&g);
+        let mut naive: Vec<(f64, i64)> = Vec::new();
+        let bounds = crate::chokepoint::unit_bounds(&g).map(|b| b.0);
+        for enterprise in 0..g.enterprise_count() as u32 {
+            let units: Vec<u32> = g.enterprise_units(enterprise).map(|u| u as u32).collect();
+            if units.is_empty() {
+                continue;
+            }
+            sim.reset();
+            sim.run(&units, 0.0);
+            let own: f64 = units.iter().map(|&u| sim.unit_loss(u)).sum();
+            let downstream = (sim.loss() - own).max(0.0);
+            if let Some(bounds) = &bounds {
+                let bound: f64 = units.iter().map(|&u| bounds[u as usize] - g.unit_output(u) as f64).sum();
+                prop_assert!(downstream <= bound * (1.0 + 1e-9) + 1e-6, "bound {} below loss {}", bound, downstream);
+            }
+            naive.push((downstream, g.profile(enterprise).id.0));
+        }
+        naive.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        naive.truncate(top);
+        let got: Vec<i64> = ranking.items.iter().map(|c| c.downstream_loss.fen()).collect();
+        let want: Vec<i64> = naive.iter().map(|n| n.0.round() as i64).collect();
+        prop_assert_eq!(got, want);
+    }
+}
