@@ -3,23 +3,26 @@
 //!
 //! Ranking enterprises exactly by running one simulation per candidate costs a whole
 //! cascade per enterprise. Instead, [`enterprise_chokepoints`] computes an upper bound
-//! of every candidate's loss in a few linear sweeps over the graph, then simulates
-//! candidates in decreasing order of their bound and stops as soon as the k-th best
-//! simulated loss is at least the next bound: no candidate left can enter the top k, so
-//! the result is the same as the naive ranking.
+//! of every candidate's loss in one pass over the graph, then simulates candidates in
+//! decreasing order of their bound and stops as soon as the k-th best simulated loss is
+//! at least the next bound: no candidate left can enter the top k, so the result is the
+//! naive ranking, exactly.
 //!
-//! **The bound.** Let x be the loss shares of a simulation ([`crate::disrupt`]): a unit
-//! loses the largest, over the slots feeding it, of the value-weighted loss of the
-//! slot's suppliers. Replacing that maximum by the sum over slots gives a linear system
-//! whose solution dominates x (the simulation's operator is monotone, and the linear one
-//! is at least as large at every point, so its least fixed point is too). Its total for
-//! a failing unit u is U(u) = out(u) + Σ over u's sales r of w(r)·S(slot r), where w(r)
-//! is r's share of its slot and S(slot) is the sum of U over the units the slot feeds;
-//! one fixed point gives U for every unit at once. Losses are sub-additive in the shock,
-//! so an enterprise's loss is at most the sum of U over its units. On a graph without
-//! loops the sweeps reach the fixed point exactly; with loops they converge
-//! geometrically and the remaining tail is added from the observed rate. If they do not
-//! settle, every candidate is simulated.
+//! **Why the bound holds.** Write a simulation as loss shares x = max(d, F(x)), d the
+//! direct hit, F(x)_v the largest over v's slots of the value-weighted loss of the
+//! slot's suppliers. F is monotone, positively homogeneous and sub-additive (a maximum
+//! of linear maps), so the least fixed point is too: a shock spread over several units
+//! costs at most the sum of their separate costs, and a share t of a shock costs at most
+//! t times it. When u, on no supply loop, fails, each buyer v loses at most c(u,v), the
+//! sum of u's shares in v's slots; so u's loss is at most out(u) + Σ c(u,v)·loss(v) over
+//! buyers on no loop, plus, for buyers on a loop, everything reachable from it (a loss
+//! share never exceeds 1). [`unit_bounds`] evaluates this downstream first over the
+//! strongly connected components. An enterprise's bound is the sum over its units.
+//!
+//! On acyclic chains the bound is tight where purchases of different inputs do not
+//! meet again downstream, and few candidates need simulating. Units on loops (battery
+//! recycling feeding lithium carbonate) only get their reachable output as a bound, so
+//! in a chain with a large loop most of the loop's members are simulated.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -29,8 +32,6 @@ use chainatlas_model::{ChainId, EnterpriseId, Money, NodeId, RegionCode};
 use crate::disrupt::{money, Simulator};
 use crate::supporting::local_enterprises;
 use crate::Graph;
-
-const MAX_SWEEPS: u32 = 500;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Chokepoint {
@@ -51,58 +52,185 @@ pub struct Ranking {
     pub candidates: u32,
     /// Candidates that were simulated; the rest were ruled out by their bound.
     pub simulated: u32,
-    /// Sweeps the bound took; `None` if it did not settle and everything was simulated.
-    pub bound_sweeps: Option<u32>,
+    /// Units on supply loops in the whole graph: their bound is coarse (see
+    /// [`unit_bounds`]), so loops cost more simulations.
+    pub on_loop: u32,
 }
 
-/// Upper bounds of the loss each unit's failure causes (itself included), in fen.
-pub fn unit_bounds(graph: &Graph) -> Option<(Vec<f64>, u32)> {
+/// Upper bounds of the loss each unit's failure causes (itself included), in fen, and
+/// the number of units that lie on loops.
+///
+/// Works on the strongly connected components of the unit graph (u → v when u sells
+/// into a slot feeding v), which Tarjan's algorithm yields downstream first:
+/// - a unit on no loop gets `out(u) + Σ c(u,v)·B(v)` over its buyers v on no loop, where
+///   c(u,v) is the share of v's slots that u supplies, plus the reachable output of each
+///   distinct loop its buyers lie on;
+/// - a unit on a loop gets the output reachable from its loop: a loss share never
+///   exceeds 1, and nothing outside the reach can lose.
+pub fn unit_bounds(graph: &Graph) -> (Vec<f64>, u32) {
     let units = graph.unit_count();
-    let out: Vec<f64> = (0..units as u32)
-        .map(|u| graph.unit_output(u) as f64)
-        .collect();
-    let mut bound = out.clone();
-    let mut slot_sum = vec![0.0f64; graph.slot_count()];
-    let mut previous_step = f64::INFINITY;
-    for sweep in 1..=MAX_SWEEPS {
-        for (slot, sum) in slot_sum.iter_mut().enumerate() {
-            *sum = graph
-                .slot_units(slot as u32)
-                .iter()
-                .map(|&v| bound[v as usize])
-                .sum();
+    let components = strongly_connected(graph);
+    let mut bound = vec![0.0f64; units];
+    let mut on_loop = 0u32;
+    let mut loop_reach: Vec<(u32, f64)> = Vec::new();
+    let mut seen_loops: Vec<u32> = Vec::new();
+    for (id, members) in components.iter().enumerate() {
+        let id = id as u32;
+        let looped = members.len() > 1 || successors(graph, members[0]).any(|v| v == members[0]);
+        if looped {
+            on_loop += members.len() as u32;
+            let reach = reachable_output(graph, members);
+            loop_reach.push((id, reach));
+            for &u in members {
+                bound[u as usize] = reach;
+            }
+            continue;
         }
-        let mut step = 0.0f64;
-        let mut largest = 0.0f64;
-        for u in 0..units {
-            let mut next = out[u];
-            for &r in graph.unit_sales(u as u32) {
-                let slot = graph.rel_slot[r as usize] as usize;
-                let total = graph.slot_total[slot];
-                if total > 0 {
-                    next += graph.rel_value[r as usize] as f64 / total as f64 * slot_sum[slot];
+        let u = members[0];
+        let mut b = graph.unit_output(u) as f64;
+        seen_loops.clear();
+        for &r in graph.unit_sales(u) {
+            let slot = graph.rel_slot[r as usize];
+            let total = graph.slot_total[slot as usize];
+            if total <= 0 {
+                continue;
+            }
+            let w = graph.rel_value[r as usize] as f64 / total as f64;
+            for &v in graph.slot_units(slot) {
+                let c = components.component[v as usize];
+                match loop_reach.binary_search_by_key(&c, |l| l.0) {
+                    Ok(at) => {
+                        if !seen_loops.contains(&c) {
+                            seen_loops.push(c);
+                            b += loop_reach[at].1;
+                        }
+                    }
+                    Err(_) => b += w * bound[v as usize],
                 }
             }
-            step = step.max(next - bound[u]);
-            largest = largest.max(next);
-            bound[u] = next;
         }
-        if step == 0.0 {
-            return Some((bound, sweep));
-        }
-        let rate = step / previous_step;
-        if step <= largest * 1e-12 && rate < 0.9 {
-            // Geometric tail, doubled for safety.
-            let tail = 2.0 * step * rate / (1.0 - rate);
-            bound.iter_mut().for_each(|b| *b += tail);
-            return Some((bound, sweep));
-        }
-        if !step.is_finite() {
-            return None;
-        }
-        previous_step = step;
+        bound[u as usize] = b;
     }
-    None
+    (bound, on_loop)
+}
+
+/// The units a unit's failure reaches directly: those fed by the slots it sells into.
+fn successors(graph: &Graph, u: u32) -> impl Iterator<Item = u32> + '_ {
+    graph
+        .unit_sales(u)
+        .iter()
+        .flat_map(move |&r| graph.slot_units(graph.rel_slot[r as usize]).iter().copied())
+}
+
+/// Output of every unit reachable from `start` (itself included).
+fn reachable_output(graph: &Graph, start: &[u32]) -> f64 {
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<u32> = start.to_vec();
+    seen.extend(start.iter().copied());
+    let mut total = 0.0;
+    while let Some(u) = stack.pop() {
+        total += graph.unit_output(u) as f64;
+        for v in successors(graph, u) {
+            if seen.insert(v) {
+                stack.push(v);
+            }
+        }
+    }
+    total
+}
+
+/// Strongly connected components, downstream first (Tarjan's order), with the
+/// component of each unit. Components are numbered in the order they are listed, so
+/// every edge leaves a component for one with a smaller number or stays inside.
+struct Components {
+    members: Vec<u32>,
+    starts: Vec<u32>,
+    component: Vec<u32>,
+}
+
+impl Components {
+    fn iter(&self) -> impl Iterator<Item = &[u32]> {
+        self.starts
+            .windows(2)
+            .map(|w| &self.members[w[0] as usize..w[1] as usize])
+    }
+}
+
+/// Iterative Tarjan over the unit graph.
+fn strongly_connected(graph: &Graph) -> Components {
+    const NONE: u32 = u32::MAX;
+    let n = graph.unit_count();
+    let mut index = vec![NONE; n];
+    let mut low = vec![0u32; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<u32> = Vec::new();
+    let mut component = vec![NONE; n];
+    let mut members = Vec::with_capacity(n);
+    let mut starts = vec![0u32];
+    let mut next_index = 0u32;
+    // Call frames: (unit, position in its sales, position in the current slot's units).
+    let mut frames: Vec<(u32, usize, usize)> = Vec::new();
+    for root in 0..n as u32 {
+        if index[root as usize] != NONE {
+            continue;
+        }
+        frames.push((root, 0, 0));
+        index[root as usize] = next_index;
+        low[root as usize] = next_index;
+        next_index += 1;
+        stack.push(root);
+        on_stack[root as usize] = true;
+        while let Some(frame) = frames.last_mut() {
+            let (u, sale, at) = *frame;
+            let sales = graph.unit_sales(u);
+            if sale < sales.len() {
+                let fed = graph.slot_units(graph.rel_slot[sales[sale] as usize]);
+                if at < fed.len() {
+                    frame.2 += 1;
+                    let v = fed[at];
+                    if index[v as usize] == NONE {
+                        index[v as usize] = next_index;
+                        low[v as usize] = next_index;
+                        next_index += 1;
+                        stack.push(v);
+                        on_stack[v as usize] = true;
+                        frames.push((v, 0, 0));
+                    } else if on_stack[v as usize] {
+                        low[u as usize] = low[u as usize].min(index[v as usize]);
+                    }
+                } else {
+                    frame.1 += 1;
+                    frame.2 = 0;
+                }
+                continue;
+            }
+            frames.pop();
+            if let Some(parent) = frames.last() {
+                let p = parent.0 as usize;
+                low[p] = low[p].min(low[u as usize]);
+            }
+            if low[u as usize] == index[u as usize] {
+                let id = starts.len() as u32 - 1;
+                loop {
+                    let v = stack
+                        .pop()
+                        .expect("the root of a component is on the stack");
+                    on_stack[v as usize] = false;
+                    component[v as usize] = id;
+                    members.push(v);
+                    if v == u {
+                        break;
+                    }
+                }
+                starts.push(members.len() as u32);
+            }
+        }
+    }
+    Components {
+        members,
+        starts,
+        component,
+    }
 }
 
 /// The `top` enterprises of `chain` (in `region`, if given) whose failure alone loses
@@ -135,18 +263,14 @@ pub fn enterprise_chokepoints(
             .filter(|&u| nodes.contains(&graph.unit_node(u)))
             .collect()
     };
-    let bounds = unit_bounds(graph);
-    let bound_sweeps = bounds.as_ref().map(|b| b.1);
+    let (unit_bound, on_loop) = unit_bounds(graph);
     let mut order: Vec<(f64, u32)> = candidates
         .iter()
         .map(|&e| {
-            let bound = match &bounds {
-                Some((unit_bound, _)) => chain_units(e)
-                    .iter()
-                    .map(|&u| unit_bound[u as usize] - graph.unit_output(u) as f64)
-                    .sum::<f64>(),
-                None => f64::INFINITY,
-            };
+            let bound = chain_units(e)
+                .iter()
+                .map(|&u| unit_bound[u as usize] - graph.unit_output(u) as f64)
+                .sum::<f64>();
             // Slack for rounding in the sums on both sides.
             (bound * (1.0 + 1e-9) + 1.0, e)
         })
@@ -227,7 +351,7 @@ pub fn enterprise_chokepoints(
             .collect(),
         candidates: candidates.len() as u32,
         simulated: simulated.into_inner() as u32,
-        bound_sweeps,
+        on_loop,
     }
 }
 

@@ -17,7 +17,7 @@ use chainatlas_model::{ChainId, EnterpriseId, Money, NodeId, RegionCode};
 use crate::Graph;
 
 /// Changes of health smaller than this stop travelling.
-pub const EPSILON: f64 = 1e-12;
+pub const EPSILON: f64 = 1e-9;
 const UNTOUCHED: u16 = u16::MAX;
 
 /// What to remove. Selectors of one kind add up; selectors of different kinds narrow

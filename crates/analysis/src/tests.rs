@@ -550,7 +550,7 @@ proptest! {
         // Naive: simulate every candidate.
         let mut sim = Simulator::new(&g);
         let mut naive: Vec<(f64, i64)> = Vec::new();
-        let bounds = crate::chokepoint::unit_bounds(&g).map(|b| b.0);
+        let bounds = Some(crate::chokepoint::unit_bounds(&g).0);
         for enterprise in 0..g.enterprise_count() as u32 {
             let units: Vec<u32> = g.enterprise_units(enterprise).map(|u| u as u32).collect();
             if units.is_empty() {

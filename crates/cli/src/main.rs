@@ -2,6 +2,7 @@
 //! crates together; the work itself lives in those crates.
 
 mod accounts;
+mod diagnose;
 mod output;
 
 use std::net::SocketAddr;
@@ -87,6 +88,8 @@ enum Command {
     /// Manage API tokens for scripts.
     #[command(subcommand)]
     Token(accounts::TokenCommand),
+    #[command(flatten)]
+    Diagnostics(diagnose::DiagnosticsCommand),
     /// Show the audit log, newest first.
     Audit {
         #[arg(long, default_value_t = 50)]
@@ -106,6 +109,7 @@ fn main() {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::Diagnostics(command) => diagnose::run(&open(&cli.db)?, command),
         Command::Serve {
             addr,
             seed,

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod audit;
+mod graph;
 mod migrate;
 mod pool;
 mod read;

@@ -126,8 +126,8 @@ pub struct Page<T> {
     pub total: u64,
 }
 
-const ENTERPRISE_REF_COLUMNS: &str = "e.id, e.name_zh, e.name_en, e.region_code, e.tags";
-fn enterprise_ref(row: &Row<'_>, at: usize) -> rusqlite::Result<EnterpriseRef> {
+pub(crate) const ENTERPRISE_REF_COLUMNS: &str = "e.id, e.name_zh, e.name_en, e.region_code, e.tags";
+pub(crate) fn enterprise_ref(row: &Row<'_>, at: usize) -> rusqlite::Result<EnterpriseRef> {
     Ok(EnterpriseRef {
         id: EnterpriseId(row.get(at)?),
         name_zh: row.get(at + 1)?,

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use chainatlas_model::{Chain, ChainNode, Region, Tags};
@@ -12,6 +12,7 @@ use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
 use crate::auth::Viewer;
+use crate::diagnostics;
 use crate::error::{ApiError, AppError};
 use crate::view::{self, MAX_LIMIT};
 use crate::AppState;
@@ -33,6 +34,10 @@ pub fn routes() -> Router<AppState> {
         .route("/enterprises/{id}", get(enterprise))
         .route("/enterprises/{id}/suppliers", get(suppliers))
         .route("/enterprises/{id}/buyers", get(buyers))
+        .route("/chains/{code}/diagnosis", get(diagnosis))
+        .route("/chains/{code}/disruption", get(disruption))
+        .route("/chains/{code}/chokepoints", get(chokepoints))
+        .route("/chains/{code}/attraction", get(attraction))
         .route("/me", get(me))
         .route("/audit", get(audit))
         .fallback(api_not_found)
@@ -56,6 +61,10 @@ pub fn routes() -> Router<AppState> {
         enterprise,
         suppliers,
         buyers,
+        diagnosis,
+        disruption,
+        chokepoints,
+        attraction,
         me,
         audit
     ),
@@ -185,7 +194,7 @@ impl From<&Region> for RegionDto {
     }
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Clone, Serialize, ToSchema)]
 pub struct ChainDto {
     pub id: i64,
     pub code: String,
@@ -214,7 +223,7 @@ pub struct ChainSummaryDto {
     pub output_fen: Option<i64>,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Clone, Serialize, ToSchema)]
 pub struct NodeDto {
     pub id: i64,
     pub chain_id: i64,
@@ -324,7 +333,7 @@ pub struct NodeDetailDto {
     pub outputs: Vec<NodeRefDto>,
 }
 
-fn tag_names(tags: Tags) -> Vec<String> {
+pub(crate) fn tag_names(tags: Tags) -> Vec<String> {
     tags.iter().map(|t| t.as_str().to_string()).collect()
 }
 
@@ -792,6 +801,131 @@ async fn me(viewer: Viewer) -> ApiResult<MeDto> {
         role: p.role.as_str().into(),
         enterprise_id: p.enterprise.map(|e| e.0),
     }))
+}
+
+/// Runs a diagnostics request for an analyst: parse, load the cached graph, analyse.
+async fn analyse<T: Send + 'static>(
+    state: &AppState,
+    viewer: &Viewer,
+    raw: Option<String>,
+    run: impl FnOnce(
+            &chainatlas_store::Store,
+            &crate::cache::Caches,
+            &diagnostics::DiagnosticsQuery,
+        ) -> Result<T, AppError>
+        + Send
+        + 'static,
+) -> ApiResult<T> {
+    viewer.require(Permission::Analyse)?;
+    let caches = state.caches.clone();
+    let result = state
+        .read(move |store| {
+            let query = diagnostics::DiagnosticsQuery::parse(raw.as_deref(), false);
+            run(store, &caches, &query)
+        })
+        .await?;
+    Ok(Json(result))
+}
+
+#[utoipa::path(get, path = "/api/v1/chains/{code}/diagnosis", tag = "diagnostics",
+    params(("code" = String, Path, description = "Chain code, e.g. rail"),
+        ("region" = String, Query, pattern = r"^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4}$", description = "6-digit division code of a province, city or district"),
+        ("weak_below" = Option<f64>, Query, minimum = 0, description = "Location quotient below which a node is weak; default 0.5"),
+        ("strong_from" = Option<f64>, Query, minimum = 0, description = "Location quotient from which a node is strong; default 1.5; at least weak_below"),
+        ("limit" = Option<u32>, Query, minimum = 0, maximum = 500, description = "Rows of each enterprise list; default 20")),
+    responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 200, description = "Node coverage, short boards, supporting rates and dependencies", body = diagnostics::DiagnosisDto),
+        (status = 400, description = "Malformed or missing parameter", body = ErrorBody),
+        (status = 403, description = "Role may not run analyses (enterprise accounts)", body = ErrorBody),
+        (status = 404, description = "Unknown chain or region", body = ErrorBody)))]
+async fn diagnosis(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<diagnostics::DiagnosisDto> {
+    analyse(&state, &viewer, raw, move |store, caches, q| {
+        let region = q.required_region()?;
+        let (thresholds, limit) = (q.thresholds()?, q.count("limit", 20, MAX_LIMIT)?);
+        let graph = caches.graph(store)?;
+        diagnostics::diagnosis(store, &graph, &code, region, thresholds, limit)
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/api/v1/chains/{code}/disruption", tag = "diagnostics",
+    params(("code" = String, Path, description = "Chain code, e.g. rail"),
+        ("enterprise" = Option<Vec<i64>>, Query, explode = true, description = "Enterprise ids to remove (repeat the key or separate with commas)"),
+        ("region" = Option<Vec<String>>, Query, explode = true, description = "Division codes whose enterprises to remove"),
+        ("node" = Option<Vec<i64>>, Query, explode = true, description = "Node ids of the chain to remove"),
+        ("fraction" = Option<f64>, Query, minimum = 0, exclusive_minimum = 0, maximum = 1, description = "Share of the selected capacity removed; default 1"),
+        ("limit" = Option<u32>, Query, minimum = 0, maximum = 500, description = "Rows of the enterprise and alternative lists; default 20")),
+    responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 200, description = "The loss, where it fell, how far it travelled, and alternatives", body = diagnostics::DisruptionDto),
+        (status = 400, description = "Malformed parameter, or nothing to remove", body = ErrorBody),
+        (status = 403, description = "Role may not run analyses (enterprise accounts)", body = ErrorBody),
+        (status = 404, description = "Unknown chain, node, region or enterprise", body = ErrorBody)))]
+async fn disruption(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<diagnostics::DisruptionDto> {
+    analyse(&state, &viewer, raw, move |store, caches, q| {
+        let (shock, limit) = (q.shock()?, q.count("limit", 20, MAX_LIMIT)?);
+        let graph = caches.graph(store)?;
+        diagnostics::disruption(store, &graph, &code, &shock, limit)
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/api/v1/chains/{code}/chokepoints", tag = "diagnostics",
+    params(("code" = String, Path, description = "Chain code, e.g. rail"),
+        ("region" = Option<String>, Query, pattern = r"^((1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4})?$", description = "Only candidates in this region; empty for all"),
+        ("top" = Option<u32>, Query, minimum = 0, maximum = 500, description = "Enterprises to rank; default 20")),
+    responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 200, description = "Enterprises and nodes whose failure alone loses the most output downstream", body = diagnostics::ChokepointsDto),
+        (status = 400, description = "Malformed parameter", body = ErrorBody),
+        (status = 403, description = "Role may not run analyses (enterprise accounts)", body = ErrorBody),
+        (status = 404, description = "Unknown chain or region", body = ErrorBody)))]
+async fn chokepoints(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<diagnostics::ChokepointsDto> {
+    analyse(&state, &viewer, raw, move |store, caches, q| {
+        let (region, top) = (q.region()?, q.count("top", 20, MAX_LIMIT)?);
+        let ranking = caches.chokepoints(store, &code, region, top)?;
+        Ok(std::sync::Arc::unwrap_or_clone(ranking))
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/api/v1/chains/{code}/attraction", tag = "diagnostics",
+    params(("code" = String, Path, description = "Chain code, e.g. rail"),
+        ("region" = String, Query, pattern = r"^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4}$", description = "6-digit division code"),
+        ("weak_below" = Option<f64>, Query, minimum = 0, description = "As for the diagnosis"),
+        ("strong_from" = Option<f64>, Query, minimum = 0, description = "As for the diagnosis"),
+        ("limit" = Option<u32>, Query, minimum = 0, maximum = 500, description = "Targets per short board; default 10")),
+    responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 200, description = "For each short board, outside enterprises that could fill it, with reasons", body = diagnostics::AttractionDto),
+        (status = 400, description = "Malformed or missing parameter", body = ErrorBody),
+        (status = 403, description = "Role may not run analyses (enterprise accounts)", body = ErrorBody),
+        (status = 404, description = "Unknown chain or region", body = ErrorBody)))]
+async fn attraction(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<diagnostics::AttractionDto> {
+    analyse(&state, &viewer, raw, move |store, caches, q| {
+        let region = q.required_region()?;
+        let (thresholds, limit) = (q.thresholds()?, q.count("limit", 10, MAX_LIMIT)?);
+        let graph = caches.graph(store)?;
+        diagnostics::attraction(store, &graph, &code, region, thresholds, limit)
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/audit", tag = "accounts",

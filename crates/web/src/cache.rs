@@ -5,8 +5,11 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 
+use chainatlas_analysis::Graph;
 use chainatlas_model::{RegionCode, Tag};
 use chainatlas_store::{ChainSummary, Counts, Store};
+
+use crate::diagnostics::ChokepointsDto;
 
 use crate::error::AppError;
 
@@ -70,6 +73,8 @@ pub struct Overview {
 pub struct Caches {
     overview: GenerationCache<(), Overview>,
     chain_summaries: GenerationCache<Option<RegionCode>, Vec<ChainSummary>>,
+    graph: GenerationCache<(), Graph>,
+    chokepoints: GenerationCache<(String, Option<RegionCode>, usize), ChokepointsDto>,
 }
 
 impl Caches {
@@ -91,6 +96,31 @@ impl Caches {
         self.chain_summaries
             .get_or_compute(store.generation()?, region, || {
                 Ok(store.chain_summaries(region)?)
+            })
+    }
+}
+
+impl Caches {
+    /// The supply graph of the current generation, loaded on first use after a write.
+    pub fn graph(&self, store: &Store) -> Result<Arc<Graph>, AppError> {
+        self.graph
+            .get_or_compute(store.generation()?, (), || Ok(store.supply_graph()?))
+    }
+
+    /// A chokepoint ranking, computed once per generation, chain, region and length.
+    pub fn chokepoints(
+        &self,
+        store: &Store,
+        chain: &str,
+        region: Option<RegionCode>,
+        top: usize,
+    ) -> Result<Arc<ChokepointsDto>, AppError> {
+        let graph = self.graph(store)?;
+        let key = (chain.to_string(), region, top);
+        self.chokepoints
+            .get_or_compute(store.generation()?, key, || {
+                let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+                crate::diagnostics::chokepoints(store, &graph, chain, region, top, threads)
             })
     }
 }

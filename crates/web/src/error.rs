@@ -50,6 +50,20 @@ impl AppError {
     }
 }
 
+impl std::fmt::Display for AppError {
+    /// The full message, internal details included: for the local operator (CLI, logs).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AppError::NotFound(m)
+            | AppError::BadRequest(m)
+            | AppError::Forbidden(m)
+            | AppError::Internal(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for AppError {}
+
 /// An error answered as JSON.
 pub struct ApiError(pub AppError);
 

@@ -5,6 +5,7 @@ mod api;
 mod assets;
 mod auth;
 mod cache;
+pub mod diagnostics;
 mod error;
 mod i18n;
 mod pages;
@@ -18,6 +19,8 @@ use chainatlas_store::{Pool, Store, StoreError};
 pub use auth::{BODY_LIMIT, SESSION_COOKIE, SESSION_SECONDS};
 
 pub use api::openapi_json;
+pub use error::AppError;
+pub use pages::wan;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -50,6 +53,7 @@ impl AppState {
         self.read(move |store| {
             caches.overview(store)?;
             caches.chain_summaries(store, None)?;
+            caches.graph(store)?;
             Ok(())
         })
         .await

@@ -1,0 +1,704 @@
+//! `diagnose`, `disrupt`, `chokepoints` and `attract`: the chain diagnostics on the
+//! command line, printing the same wire types as the API.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use chainatlas_model::{EnterpriseId, NodeId, RegionCode};
+use chainatlas_store::Store;
+use chainatlas_web::diagnostics::{self as diag, EnterpriseBriefDto, RegionRefDto};
+use chainatlas_web::wan;
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+/// Options every diagnostics command takes.
+#[derive(clap::Args, Debug)]
+pub struct Output {
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    format: ReportFormat,
+    /// With --format csv: which table to write (the first one by default).
+    #[arg(long)]
+    section: Option<String>,
+    /// Language of names in tables and CSV.
+    #[arg(long, value_enum, default_value_t = Lang::Zh)]
+    lang: Lang,
+    /// Run the analysis this many times and print timings to stderr (for benchmarks).
+    #[arg(long, default_value_t = 1)]
+    repeat: u32,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum DiagnosticsCommand {
+    /// Diagnose a chain in a region: node coverage, short boards, local supporting
+    /// rates and dependencies.
+    Diagnose {
+        /// Chain code, e.g. rail.
+        #[arg(long)]
+        chain: String,
+        /// 6-digit division code of a province, city or district.
+        #[arg(long)]
+        region: RegionCode,
+        /// Location quotient below which a node with local producers is weak.
+        #[arg(long, default_value_t = 0.5)]
+        weak_below: f64,
+        /// Location quotient from which a node is strong.
+        #[arg(long, default_value_t = 1.5)]
+        strong_from: f64,
+        /// Rows of each enterprise list.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Simulate a disruption: remove enterprises, regions or nodes of a chain (or a
+    /// fraction of their capacity) and follow the loss downstream.
+    Disrupt {
+        #[arg(long)]
+        chain: String,
+        #[arg(long = "enterprise", value_name = "ID")]
+        enterprises: Vec<i64>,
+        #[arg(long = "region", value_name = "CODE")]
+        regions: Vec<RegionCode>,
+        #[arg(long = "node", value_name = "ID")]
+        nodes: Vec<i64>,
+        /// Share of the selected units' capacity removed, in (0, 1].
+        #[arg(long, default_value_t = 1.0)]
+        fraction: f64,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Rank the enterprises and nodes whose failure alone loses the most output downstream.
+    Chokepoints {
+        #[arg(long)]
+        chain: String,
+        /// Only candidates in this region.
+        #[arg(long)]
+        region: Option<RegionCode>,
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        /// Threads for the exact simulations (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Investment-attraction targets for each short board of a chain in a region.
+    Attract {
+        #[arg(long)]
+        chain: String,
+        #[arg(long)]
+        region: RegionCode,
+        #[arg(long, default_value_t = 0.5)]
+        weak_below: f64,
+        #[arg(long, default_value_t = 1.5)]
+        strong_from: f64,
+        /// Targets per short board.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[command(flatten)]
+        output: Output,
+    },
+}
+
+pub fn run(store: &Store, command: DiagnosticsCommand) -> Result<()> {
+    let started = Instant::now();
+    let graph = store.supply_graph()?;
+    eprintln!(
+        "graph: {} enterprises, {} units, {} relations loaded in {:.2?} ({} MiB)",
+        graph.enterprise_count(),
+        graph.unit_count(),
+        graph.relation_count(),
+        started.elapsed(),
+        graph.heap_bytes() >> 20
+    );
+    match command {
+        DiagnosticsCommand::Diagnose {
+            chain,
+            region,
+            weak_below,
+            strong_from,
+            limit,
+            output,
+        } => {
+            let thresholds = diag::thresholds(Some(weak_below), Some(strong_from))?;
+            let dto = timed(output.repeat, || {
+                diag::diagnosis(store, &graph, &chain, region, thresholds, limit)
+            })?;
+            let l = output.lang;
+            let pct = |r: Option<f64>| r.map_or("—".into(), |r| format!("{:.1}%", r * 100.0));
+            let sections = vec![
+                Section::new(
+                    "coverage",
+                    &[
+                        "node_id",
+                        "status",
+                        "enterprises",
+                        "output_wan",
+                        "share",
+                        "lq",
+                        "downstream_wan",
+                        "node",
+                    ],
+                    dto.coverage
+                        .iter()
+                        .map(|c| {
+                            vec![
+                                c.node.id.to_string(),
+                                c.status.clone(),
+                                c.enterprises.to_string(),
+                                wan_fen(c.output_fen),
+                                format!("{:.1}%", c.share * 100.0),
+                                c.location_quotient
+                                    .map_or("—".into(), |q| format!("{q:.2}")),
+                                wan_fen(c.downstream_output_fen),
+                                name(l, &c.node.name_zh, &c.node.name_en),
+                            ]
+                        })
+                        .collect(),
+                ),
+                Section::new(
+                    "short-boards",
+                    &[
+                        "rank",
+                        "node_id",
+                        "status",
+                        "enterprises",
+                        "downstream_wan",
+                        "node",
+                    ],
+                    dto.short_boards
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| {
+                            vec![
+                                (i + 1).to_string(),
+                                c.node.id.to_string(),
+                                c.status.clone(),
+                                c.enterprises.to_string(),
+                                wan_fen(c.downstream_output_fen),
+                                name(l, &c.node.name_zh, &c.node.name_en),
+                            ]
+                        })
+                        .collect(),
+                ),
+                Section::new(
+                    "supporting",
+                    &[
+                        "scope",
+                        "purchases_wan",
+                        "same_city",
+                        "same_province",
+                        "name",
+                    ],
+                    std::iter::once(vec![
+                        "chain".into(),
+                        wan_fen(dto.supporting.overall.total_fen),
+                        pct(dto.supporting.overall.city_rate),
+                        pct(dto.supporting.overall.province_rate),
+                        name(l, &dto.region.name_zh, &dto.region.name_en),
+                    ])
+                    .chain(dto.supporting.chain_masters.iter().map(|m| {
+                        vec![
+                            format!("master {}", m.enterprise.id),
+                            wan_fen(m.overall.total_fen),
+                            pct(m.overall.city_rate),
+                            pct(m.overall.province_rate),
+                            enterprise(l, &m.enterprise),
+                        ]
+                    }))
+                    .chain(dto.supporting.by_node.iter().map(|n| {
+                        vec![
+                            format!("node {}", n.node.id),
+                            wan_fen(n.purchases.total_fen),
+                            pct(n.purchases.city_rate),
+                            pct(n.purchases.province_rate),
+                            name(l, &n.node.name_zh, &n.node.name_en),
+                        ]
+                    }))
+                    .collect(),
+                ),
+                Section::new(
+                    "dependencies",
+                    &[
+                        "node_id",
+                        "purchases_wan",
+                        "buyers",
+                        "suppliers",
+                        "hhi",
+                        "outside",
+                        "single_sourced",
+                        "node",
+                    ],
+                    dto.dependencies
+                        .nodes
+                        .iter()
+                        .map(|n| {
+                            vec![
+                                n.node.id.to_string(),
+                                wan_fen(n.purchases_fen),
+                                n.buyers.to_string(),
+                                n.suppliers.to_string(),
+                                format!("{:.0}", n.hhi),
+                                format!("{:.1}%", n.outside_share * 100.0),
+                                n.single_sourced.to_string(),
+                                name(l, &n.node.name_zh, &n.node.name_en),
+                            ]
+                        })
+                        .collect(),
+                ),
+                buyer_section("single-sources", l, &dto.dependencies.single_sources),
+                buyer_section("concentrated", l, &dto.dependencies.concentrated),
+            ];
+            emit(&output, &dto, &sections)
+        }
+        DiagnosticsCommand::Disrupt {
+            chain,
+            enterprises,
+            regions,
+            nodes,
+            fraction,
+            limit,
+            output,
+        } => {
+            let shock = chainatlas_analysis::Shock {
+                enterprises: enterprises.into_iter().map(EnterpriseId).collect(),
+                regions,
+                nodes: nodes.into_iter().map(NodeId).collect(),
+                fraction: diag::fraction(Some(fraction))?,
+            };
+            if shock.is_empty() {
+                anyhow::bail!("say what to remove: --enterprise ID, --region CODE or --node ID (each may repeat)");
+            }
+            let dto = timed(output.repeat, || {
+                diag::disruption(store, &graph, &chain, &shock, limit)
+            })?;
+            let l = output.lang;
+            eprintln!(
+                "hit {} enterprises; {} affected; lost {} of {} ×10k yuan ({} direct); travelled {} tiers",
+                dto.hit_enterprises,
+                dto.affected_enterprises,
+                wan_fen(dto.total_loss_fen),
+                wan_fen(dto.baseline_fen),
+                wan_fen(dto.direct_loss_fen),
+                dto.tiers
+            );
+            let sections = vec![
+                Section::new(
+                    "enterprises",
+                    &[
+                        "enterprise_id",
+                        "tier",
+                        "loss_wan",
+                        "loss_share",
+                        "region",
+                        "enterprise",
+                    ],
+                    dto.enterprises
+                        .iter()
+                        .map(|e| {
+                            vec![
+                                e.enterprise.id.to_string(),
+                                e.tier.to_string(),
+                                wan_fen(e.loss_fen),
+                                format!("{:.1}%", e.loss_share * 100.0),
+                                e.enterprise.region.code.clone(),
+                                enterprise(l, &e.enterprise),
+                            ]
+                        })
+                        .collect(),
+                ),
+                Section::new(
+                    "tiers",
+                    &["tier", "enterprises", "loss_wan"],
+                    dto.by_tier
+                        .iter()
+                        .map(|t| {
+                            vec![
+                                t.tier.to_string(),
+                                t.enterprises.to_string(),
+                                wan_fen(t.loss_fen),
+                            ]
+                        })
+                        .collect(),
+                ),
+                Section::new(
+                    "nodes",
+                    &["node_id", "enterprises", "loss_wan", "baseline_wan", "node"],
+                    dto.by_node
+                        .iter()
+                        .map(|n| {
+                            vec![
+                                n.node.id.to_string(),
+                                n.enterprises.to_string(),
+                                wan_fen(n.loss_fen),
+                                wan_fen(n.baseline_fen),
+                                name(l, &n.node.name_zh, &n.node.name_en),
+                            ]
+                        })
+                        .collect(),
+                ),
+                Section::new(
+                    "regions",
+                    &["region_code", "enterprises", "loss_wan", "region"],
+                    dto.by_region
+                        .iter()
+                        .map(|r| {
+                            vec![
+                                r.region.code.clone(),
+                                r.enterprises.to_string(),
+                                wan_fen(r.loss_fen),
+                                region(l, &r.region),
+                            ]
+                        })
+                        .collect(),
+                ),
+                Section::new(
+                    "lost-inputs",
+                    &[
+                        "node_id",
+                        "lost_wan",
+                        "buyers",
+                        "restorable",
+                        "spare_nearby_wan",
+                        "best_alternatives",
+                        "node",
+                    ],
+                    dto.lost_inputs
+                        .iter()
+                        .map(|i| {
+                            vec![
+                                i.node.id.to_string(),
+                                wan_fen(i.lost_value_fen),
+                                i.buyers.to_string(),
+                                format!("{:.0}%", i.restorable * 100.0),
+                                wan_fen(i.spare_nearby_fen),
+                                i.alternatives
+                                    .iter()
+                                    .take(3)
+                                    .map(|a| {
+                                        format!(
+                                            "{} ({}, {})",
+                                            a.enterprise.id,
+                                            a.locality,
+                                            wan_fen(a.spare_fen)
+                                        )
+                                    })
+                                    .collect::<Vec<_>>()
+                                    .join("; "),
+                                name(l, &i.node.name_zh, &i.node.name_en),
+                            ]
+                        })
+                        .collect(),
+                ),
+            ];
+            emit(&output, &dto, &sections)
+        }
+        DiagnosticsCommand::Chokepoints {
+            chain,
+            region,
+            top,
+            threads,
+            output,
+        } => {
+            let threads = threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+                .max(1);
+            let dto = timed(output.repeat, || {
+                diag::chokepoints(store, &graph, &chain, region, top, threads)
+            })?;
+            eprintln!(
+                "{} candidates, {} simulated exactly, {threads} threads",
+                dto.candidates, dto.simulated
+            );
+            let l = output.lang;
+            let sections = vec![
+                Section::new(
+                    "enterprises",
+                    &[
+                        "rank",
+                        "enterprise_id",
+                        "downstream_loss_wan",
+                        "own_output_wan",
+                        "affected",
+                        "tiers",
+                        "enterprise",
+                    ],
+                    dto.enterprises
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| {
+                            vec![
+                                (i + 1).to_string(),
+                                c.enterprise.id.to_string(),
+                                wan_fen(c.downstream_loss_fen),
+                                wan_fen(c.own_output_fen),
+                                c.affected_enterprises.to_string(),
+                                c.tiers.to_string(),
+                                enterprise(l, &c.enterprise),
+                            ]
+                        })
+                        .collect(),
+                ),
+                Section::new(
+                    "nodes",
+                    &[
+                        "node_id",
+                        "downstream_loss_wan",
+                        "own_output_wan",
+                        "affected",
+                        "tiers",
+                        "node",
+                    ],
+                    dto.nodes
+                        .iter()
+                        .map(|n| {
+                            vec![
+                                n.node.id.to_string(),
+                                wan_fen(n.downstream_loss_fen),
+                                wan_fen(n.own_output_fen),
+                                n.affected_enterprises.to_string(),
+                                n.tiers.to_string(),
+                                name(l, &n.node.name_zh, &n.node.name_en),
+                            ]
+                        })
+                        .collect(),
+                ),
+            ];
+            emit(&output, &dto, &sections)
+        }
+        DiagnosticsCommand::Attract {
+            chain,
+            region,
+            weak_below,
+            strong_from,
+            limit,
+            output,
+        } => {
+            let thresholds = diag::thresholds(Some(weak_below), Some(strong_from))?;
+            let dto = timed(output.repeat, || {
+                diag::attraction(store, &graph, &chain, region, thresholds, limit)
+            })?;
+            let l = output.lang;
+            let rows = dto
+                .short_boards
+                .iter()
+                .flat_map(|b| {
+                    b.targets.iter().enumerate().map(move |(i, t)| {
+                        vec![
+                            b.node.id.to_string(),
+                            b.status.clone(),
+                            (i + 1).to_string(),
+                            t.enterprise.id.to_string(),
+                            format!("{:.1}", t.score),
+                            t.enterprise.region.code.clone(),
+                            name(l, &b.node.name_zh, &b.node.name_en),
+                            enterprise(l, &t.enterprise),
+                            t.reasons
+                                .iter()
+                                .map(|r| {
+                                    if l == Lang::Zh {
+                                        r.text_zh.clone()
+                                    } else {
+                                        r.text_en.clone()
+                                    }
+                                })
+                                .collect::<Vec<_>>()
+                                .join("; "),
+                        ]
+                    })
+                })
+                .collect();
+            let sections = vec![Section::new(
+                "targets",
+                &[
+                    "node_id",
+                    "status",
+                    "rank",
+                    "enterprise_id",
+                    "score",
+                    "region",
+                    "node",
+                    "enterprise",
+                    "reasons",
+                ],
+                rows,
+            )];
+            emit(&output, &dto, &sections)
+        }
+    }
+}
+
+/// Runs `analysis` `repeat` times (at least once), printing timings when repeating.
+fn timed<T>(
+    repeat: u32,
+    mut analysis: impl FnMut() -> Result<T, chainatlas_web::AppError>,
+) -> Result<T> {
+    let mut times: Vec<Duration> = Vec::new();
+    let mut result = None;
+    for _ in 0..repeat.max(1) {
+        let started = Instant::now();
+        result = Some(analysis()?);
+        times.push(started.elapsed());
+    }
+    times.sort();
+    eprintln!(
+        "analysis: {} runs, min {:.1?}, median {:.1?}, max {:.1?}",
+        times.len(),
+        times[0],
+        times[times.len() / 2],
+        times[times.len() - 1]
+    );
+    Ok(result.expect("ran at least once"))
+}
+
+struct Section {
+    name: &'static str,
+    headers: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Section {
+    fn new(name: &'static str, headers: &[&'static str], rows: Vec<Vec<String>>) -> Section {
+        Section {
+            name,
+            headers: headers.to_vec(),
+            rows,
+        }
+    }
+}
+
+fn buyer_section(name_: &'static str, l: Lang, rows: &[diag::BuyerDependencyDto]) -> Section {
+    Section::new(
+        name_,
+        &[
+            "buyer_id",
+            "node_id",
+            "suppliers",
+            "hhi",
+            "output_at_risk_wan",
+            "main_supplier_id",
+            "main_share",
+            "buyer",
+            "node",
+        ],
+        rows.iter()
+            .map(|d| {
+                vec![
+                    d.buyer.id.to_string(),
+                    d.node.id.to_string(),
+                    d.suppliers.to_string(),
+                    format!("{:.0}", d.hhi),
+                    wan_fen(d.output_at_risk_fen),
+                    d.main_supplier.id.to_string(),
+                    format!("{:.1}%", d.main_share * 100.0),
+                    enterprise(l, &d.buyer),
+                    name(l, &d.node.name_zh, &d.node.name_en),
+                ]
+            })
+            .collect(),
+    )
+}
+
+fn emit(output: &Output, dto: &impl Serialize, sections: &[Section]) -> Result<()> {
+    match output.format {
+        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(dto)?),
+        ReportFormat::Csv => {
+            let section = match &output.section {
+                None => &sections[0],
+                Some(wanted) => sections.iter().find(|s| s.name == wanted).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--section {wanted}: expected one of {}",
+                        sections
+                            .iter()
+                            .map(|s| s.name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })?,
+            };
+            let mut w = csv::Writer::from_writer(std::io::stdout().lock());
+            w.write_record(&section.headers)?;
+            for row in &section.rows {
+                w.write_record(row)?;
+            }
+            w.flush()?;
+        }
+        ReportFormat::Table => {
+            for section in sections {
+                println!("## {} ({} rows)", section.name, section.rows.len());
+                print_table(&section.headers, &section.rows);
+                println!();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Columns padded to their widest cell, counting East Asian wide characters as two.
+fn print_table(headers: &[&str], rows: &[Vec<String>]) {
+    let width = |s: &str| -> usize {
+        s.chars()
+            .map(|c| {
+                if ('\u{2e80}'..='\u{ffdc}').contains(&c) {
+                    2
+                } else {
+                    1
+                }
+            })
+            .sum()
+    };
+    let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(width(cell));
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut out = String::new();
+        let last = cells.len().saturating_sub(1);
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+            out.push_str(cell);
+            if i < last {
+                out.push_str(&" ".repeat(w - width(cell) + 2));
+            }
+        }
+        println!("{out}");
+    };
+    line(headers.to_vec());
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+}
+
+fn wan_fen(fen: i64) -> String {
+    wan(chainatlas_model::Money::from_fen(fen))
+}
+
+fn name(l: Lang, zh: &str, en: &str) -> String {
+    match l {
+        Lang::Zh => zh.to_string(),
+        Lang::En => en.to_string(),
+    }
+}
+
+fn enterprise(l: Lang, e: &EnterpriseBriefDto) -> String {
+    name(l, &e.name_zh, &e.name_en)
+}
+
+fn region(l: Lang, r: &RegionRefDto) -> String {
+    name(l, &r.name_zh, &r.name_en)
+}

@@ -1,0 +1,106 @@
+//! Loading the in-memory supply graph that the analyses work on, and looking up the
+//! names of what their results mention.
+
+use std::collections::HashMap;
+
+use chainatlas_analysis::{Graph, GraphBuilder, Profile};
+use chainatlas_model::{ChainId, EnterpriseId, NodeId, Tags};
+use rusqlite::types::Type;
+
+use crate::read::{enterprise_ref, EnterpriseRef, ENTERPRISE_REF_COLUMNS};
+use crate::rows::{parsed, region_code};
+use crate::{Result, Store, StoreError};
+
+impl Store {
+    /// The whole atlas as a [`Graph`], read in five sequential scans. The caller keys it
+    /// on [`Store::generation`], read before this call, so a write during the load only
+    /// makes the graph look older than it is, never newer.
+    pub fn supply_graph(&self) -> Result<Graph> {
+        let mut b = GraphBuilder::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, chain_id, segment FROM chain_nodes ORDER BY id")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            b.node(NodeId(r.get(0)?), ChainId(r.get(1)?), parsed(r, 2)?);
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT input_node_id, output_node_id FROM node_inputs")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            b.input(NodeId(r.get(0)?), NodeId(r.get(1)?))
+                .map_err(inconsistent)?;
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, region_code, size, tags FROM enterprises ORDER BY id")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            b.enterprise(Profile {
+                id: EnterpriseId(r.get(0)?),
+                region: region_code(r, 1)?,
+                size: parsed(r, 2)?,
+                tags: Tags::from_bits(r.get(3)?),
+            })
+            .map_err(inconsistent)?;
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT enterprise_id, node_id, output_fen, capacity_fen FROM enterprise_nodes",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            b.unit(
+                EnterpriseId(r.get(0)?),
+                NodeId(r.get(1)?),
+                r.get(2)?,
+                r.get(3)?,
+            )
+            .map_err(inconsistent)?;
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT supplier_id, buyer_id, node_id, annual_value_fen FROM supply_relations",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            b.relation(
+                EnterpriseId(r.get(0)?),
+                EnterpriseId(r.get(1)?),
+                NodeId(r.get(2)?),
+                r.get(3)?,
+            )
+            .map_err(inconsistent)?;
+        }
+        Ok(b.build())
+    }
+
+    /// Names and regions of the given enterprises, keyed by id; unknown ids are left out.
+    pub fn enterprise_refs(
+        &self,
+        ids: &[EnterpriseId],
+    ) -> Result<HashMap<EnterpriseId, EnterpriseRef>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ENTERPRISE_REF_COLUMNS} FROM enterprises e WHERE e.id = ?1"
+        ))?;
+        let mut found = HashMap::with_capacity(ids.len());
+        for &id in ids {
+            if found.contains_key(&id) {
+                continue;
+            }
+            let mut rows = stmt.query([id.0])?;
+            if let Some(r) = rows.next()? {
+                found.insert(id, enterprise_ref(r, 0)?);
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// The schema's foreign keys make this unreachable unless the file was edited by hand.
+fn inconsistent(e: chainatlas_analysis::GraphError) -> StoreError {
+    StoreError::Sql(rusqlite::Error::FromSqlConversionFailure(
+        0,
+        Type::Integer,
+        Box::new(e),
+    ))
+}
