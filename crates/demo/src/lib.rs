@@ -567,6 +567,7 @@ fn generate_relations<E>(
         .max(1) as i64;
     let mut next_id = 1i64;
     let mut chosen: Vec<u32> = Vec::new();
+    let masters = anchors(atlas).len();
     for buyer in &members.list {
         let inputs = &atlas.inputs_of[buyer.node as usize];
         let region = RegionCode::new(buyer.region).expect("valid");
@@ -600,7 +601,14 @@ fn generate_relations<E>(
             // Inputs take half of the buyer's output value, shared evenly over its input nodes
             // and unevenly over the suppliers of each.
             let budget = buyer.output_yuan / 2 / inputs.len() as i64;
-            let weights: Vec<i64> = chosen.iter().map(|_| rng.between(1, 10)).collect();
+            let mut weights: Vec<i64> = chosen.iter().map(|_| rng.between(1, 10)).collect();
+            // Each chain master buys its last input from one supplier alone: the kind of
+            // single-source dependency diagnostics exist to find. (The draws above still
+            // happen, so the rest of the atlas does not shift.)
+            if (buyer.enterprise as usize) < masters && Some(&input) == inputs.last() {
+                chosen.truncate(1);
+                weights.truncate(1);
+            }
             let total: i64 = weights.iter().sum();
             for (&supplier, &w) in chosen.iter().zip(&weights) {
                 let value = (budget * w / total).max(1);

@@ -11,6 +11,23 @@
   var name = function (n) { return english && n.name_en ? n.name_en : n.name_zh; };
   var segments = ['upstream', 'midstream', 'downstream'];
   var colours = { upstream: '#2c7fb8', midstream: '#41ab5d', downstream: '#e6550d' };
+  // Diagnosis pages colour nodes by coverage status, the simulator by the share lost.
+  var statusColours = { missing: '#c8c8c8', weak: '#fdae61', present: '#a6d96a', strong: '#1a9641' };
+  var lossColour = function (share) {
+    var t = Math.max(0, Math.min(1, share));
+    var mix = function (a, b) { return Math.round(a + (b - a) * t); };
+    return 'rgb(' + mix(230, 215) + ',' + mix(230, 25) + ',' + mix(230, 28) + ')';
+  };
+  var colour = function (n, segment) {
+    if (n.status) { return statusColours[n.status]; }
+    if (typeof n.loss_share === 'number') { return lossColour(n.loss_share); }
+    return n.enterprises === 0 ? '#c8c8c8' : colours[segment];
+  };
+  var caption = function (n) {
+    if (n.status_label) { return ' · ' + n.status_label; }
+    if (n.loss_label) { return ' · −' + n.loss_label; }
+    return ' (' + n.enterprises + ')';
+  };
   var perColumn = 8;
   // Output is null for roles that may not read business figures: size by enterprises then.
   var weight = function (n) { return n.output_fen === null ? n.enterprises : n.output_fen; };
@@ -20,15 +37,14 @@
   segments.forEach(function (segment) {
     var members = data.nodes.filter(function (n) { return n.node.segment === segment; });
     members.forEach(function (n, i) {
-      var empty = n.enterprises === 0;
       nodes.push({
         id: String(n.node.id),
         name: name(n.node),
         x: (column + Math.floor(i / perColumn)) * 260,
         y: (i % perColumn) * 70,
         symbolSize: 14 + 34 * Math.sqrt(weight(n) / maxWeight),
-        itemStyle: { color: empty ? '#c8c8c8' : colours[segment] },
-        label: { show: true, position: 'right', formatter: name(n.node) + ' (' + n.enterprises + ')' },
+        itemStyle: { color: colour(n, segment) },
+        label: { show: true, position: 'right', formatter: name(n.node) + caption(n) },
         value: n.enterprises,
         output: n.output_fen === null ? '—' : (n.output_fen / 1e6).toFixed(1),
       });

@@ -21,6 +21,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/chainmap.js"),
     ),
     (
+        "diagnostics.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/diagnostics.js"),
+    ),
+    (
         "app.css",
         "text/css; charset=utf-8",
         include_bytes!("../assets/app.css"),

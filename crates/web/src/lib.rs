@@ -9,6 +9,7 @@ pub mod diagnostics;
 mod error;
 mod i18n;
 mod pages;
+mod pages_diagnostics;
 mod view;
 
 use std::sync::Arc;

@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(dashboard))
         .route("/chains", get(chains))
         .route("/chains/{code}", get(chain_page))
+        .merge(crate::pages_diagnostics::routes())
         .route("/nodes/{id}", get(node_page))
         .route("/enterprises/{id}", get(enterprise_page))
         .route("/lang/{lang}", get(switch_language))
@@ -151,7 +152,7 @@ pub struct RegionOption {
     pub selected: bool,
 }
 
-fn region_options(
+pub(crate) fn region_options(
     lang: Lang,
     regions: &[Region],
     selected: Option<RegionCode>,
@@ -229,7 +230,7 @@ pub(crate) fn render(template: &impl Template) -> Response {
     }
 }
 
-trait OrPage<T> {
+pub(crate) trait OrPage<T> {
     fn or_page(self, lang: Lang, uri: &Uri, viewer: &Viewer) -> Result<T, PageError>;
 }
 
@@ -402,6 +403,8 @@ pub struct MapNodeRow {
 #[template(path = "chain.html")]
 struct ChainPage {
     layout: Layout,
+    chain_code: String,
+    may_analyse: bool,
     chain_name: String,
     region_name: String,
     region_query: String,
@@ -412,7 +415,7 @@ struct ChainPage {
 
 /// JSON for a `<script type="application/json">` block: `<` is escaped so that no
 /// value can close the script element.
-fn script_json(value: &impl serde::Serialize) -> String {
+pub(crate) fn script_json(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value)
         .expect("serializable")
         .replace('<', "\\u003c")
@@ -465,6 +468,8 @@ async fn chain_page(
         regions: region_options(lang, &regions, region_code),
         nodes,
         map_json: script_json(&crate::api::ChainMapDto::for_viewer(&map, show_values)),
+        chain_code: map.chain.code.clone(),
+        may_analyse: viewer.may(Permission::Analyse),
         chain_name,
     };
     Ok(render(&page))

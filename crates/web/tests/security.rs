@@ -52,6 +52,22 @@ async fn every_role_meets_every_page_and_endpoint_as_designed() {
         ("/enterprises/1", ToLogin, Ok, Ok, Ok),
         ("/enterprises/2", ToLogin, Ok, Ok, Ok),
         ("/admin/audit", ToLogin, Forbidden, Forbidden, Ok),
+        // Diagnostics reveal every firm's figures: analysts and administrators only.
+        (
+            "/chains/rail/diagnosis?region=430200",
+            ToLogin,
+            Forbidden,
+            Ok,
+            Ok,
+        ),
+        ("/chains/rail/disruption", ToLogin, Forbidden, Ok, Ok),
+        (
+            "/chains/rail/disruption?region=430200",
+            ToLogin,
+            Forbidden,
+            Ok,
+            Ok,
+        ),
     ];
     for (path, anonymous, firm, analyst, admin) in pages {
         check(&app, &app.anonymous, path, anonymous).await;
@@ -88,6 +104,34 @@ async fn every_role_meets_every_page_and_endpoint_as_designed() {
         ),
         ("/api/v1/me", Unauthorized, Ok, Ok, Ok),
         ("/api/v1/audit", Unauthorized, Forbidden, Forbidden, Ok),
+        (
+            "/api/v1/chains/rail/diagnosis?region=430200",
+            Unauthorized,
+            Forbidden,
+            Ok,
+            Ok,
+        ),
+        (
+            "/api/v1/chains/rail/disruption?region=430200",
+            Unauthorized,
+            Forbidden,
+            Ok,
+            Ok,
+        ),
+        (
+            "/api/v1/chains/rail/chokepoints?top=3",
+            Unauthorized,
+            Forbidden,
+            Ok,
+            Ok,
+        ),
+        (
+            "/api/v1/chains/rail/attraction?region=430200",
+            Unauthorized,
+            Forbidden,
+            Ok,
+            Ok,
+        ),
     ];
     for (path, anonymous, firm, analyst, admin) in api {
         check(&app, &app.anonymous, path, anonymous).await;

@@ -1,0 +1,387 @@
+//! The diagnostics API and pages over the demo atlas, as an analyst.
+
+mod support;
+
+use axum::http::StatusCode;
+use chainatlas_model::{
+    Enterprise, EnterpriseId, EnterpriseNode, EnterpriseSize, Money, NodeId, Record, Tags,
+};
+use chainatlas_store::{Change, Store};
+use serde_json::Value;
+use support::{app_with, get};
+
+fn node_id(map: &Value, code: &str) -> i64 {
+    map["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["node"]["code"] == code)
+        .unwrap_or_else(|| panic!("no node {code}"))["node"]["id"]
+        .as_i64()
+        .unwrap()
+}
+
+fn status_of(diagnosis: &Value, code: &str) -> String {
+    diagnosis["coverage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["node"]["code"] == code)
+        .unwrap()["status"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn hunan_rail_has_the_deliberate_short_boards_and_they_heal_after_a_write() {
+    let app = app_with(&[]);
+    let d = get(&app, "/api/v1/chains/rail/diagnosis?region=430000", None).await;
+    assert_eq!(d.status, StatusCode::OK, "{}", d.body);
+    let d = d.json();
+    assert_eq!(d["region"]["name_zh"], "湖南省");
+    // The demo leaves bearings and braking systems out of Hunan.
+    assert_eq!(status_of(&d, "rail-bearing"), "missing");
+    assert_eq!(status_of(&d, "rail-brake-system"), "missing");
+    let boards: Vec<&str> = d["short_boards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["node"]["code"].as_str().unwrap())
+        .collect();
+    assert!(boards.contains(&"rail-bearing") && boards.contains(&"rail-brake-system"));
+    // Short boards come most local downstream output first.
+    let downstream: Vec<i64> = d["short_boards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["downstream_output_fen"].as_i64().unwrap())
+        .collect();
+    assert!(downstream.windows(2).all(|w| w[0] >= w[1]));
+    let overall = &d["supporting"]["overall"];
+    let (city, province) = (
+        overall["city_rate"].as_f64().unwrap(),
+        overall["province_rate"].as_f64().unwrap(),
+    );
+    assert!(
+        0.0 < city && city <= province && province < 1.0,
+        "{city} {province}"
+    );
+    assert!(!d["supporting"]["chain_masters"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    // Zhuzhou's rail chain master buys one input from a single supplier.
+    let z = get(
+        &app,
+        "/api/v1/chains/rail/diagnosis?region=430200&limit=500",
+        None,
+    )
+    .await
+    .json();
+    assert!(z["dependencies"]["single_sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["buyer"]["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "chain_master")));
+
+    // A bearing maker opens in Changsha: the next diagnosis sees it.
+    let map = get(&app, "/api/v1/chains/rail/map", None).await.json();
+    let bearing = node_id(&map, "rail-bearing");
+    let mut store = Store::open(app.dir.path().join("atlas.db")).unwrap();
+    let mut writer = store.writer().unwrap();
+    writer
+        .insert(&Record::Enterprise(Enterprise {
+            id: EnterpriseId(90_000),
+            credit_code: "91350100M000100Y43".parse().unwrap(),
+            name_zh: "长沙新轴承有限公司".into(),
+            name_en: "Changsha New Bearing Co".into(),
+            region: "430100".parse().unwrap(),
+            size: EnterpriseSize::Medium,
+            tags: Tags::EMPTY,
+            revenue: Money::from_yuan(100_000_000),
+            employees: 300,
+            source: "test".into(),
+        }))
+        .unwrap();
+    writer
+        .insert(&Record::EnterpriseNode(EnterpriseNode {
+            enterprise: EnterpriseId(90_000),
+            node: NodeId(bearing),
+            output: Money::from_yuan(80_000_000),
+            capacity: Money::from_yuan(100_000_000),
+        }))
+        .unwrap();
+    writer
+        .commit(
+            &support::actor(),
+            &Change::new("test", "enterprise", 90_000),
+        )
+        .unwrap();
+    let after = get(&app, "/api/v1/chains/rail/diagnosis?region=430000", None)
+        .await
+        .json();
+    assert_ne!(status_of(&after, "rail-bearing"), "missing");
+}
+
+#[tokio::test]
+async fn a_region_disruption_travels_downstream_and_names_alternatives() {
+    let app = app_with(&[]);
+    let r = get(&app, "/api/v1/chains/rail/disruption?region=430200", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = r.json();
+    let (direct, total) = (
+        r["direct_loss_fen"].as_i64().unwrap(),
+        r["total_loss_fen"].as_i64().unwrap(),
+    );
+    assert!(
+        direct > 0 && total > direct,
+        "the loss spreads beyond Zhuzhou: {direct} < {total}"
+    );
+    assert!(r["tiers"].as_u64().unwrap() >= 1);
+    assert!(r["by_region"].as_array().unwrap().len() > 1);
+    let by_tier: i64 = r["by_tier"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["loss_fen"].as_i64().unwrap())
+        .sum();
+    assert!(
+        (by_tier - total).abs() <= r["by_tier"].as_array().unwrap().len() as i64,
+        "tiers add up"
+    );
+    let lost = r["lost_inputs"].as_array().unwrap();
+    assert!(!lost.is_empty());
+    for input in lost {
+        for a in input["alternatives"].as_array().unwrap() {
+            assert_ne!(
+                a["enterprise"]["region"]["code"], "430200",
+                "Zhuzhou's own firms are hit"
+            );
+            assert!(a["spare_fen"].as_i64().unwrap() > 0);
+        }
+        let restorable = input["restorable"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&restorable));
+    }
+    // Half the capacity loses less, never more.
+    let half = get(
+        &app,
+        "/api/v1/chains/rail/disruption?region=430200&fraction=0.5",
+        None,
+    )
+    .await
+    .json();
+    assert!(half["total_loss_fen"].as_i64().unwrap() <= total);
+    // Keys may repeat or list values with commas.
+    let a = get(
+        &app,
+        "/api/v1/chains/rail/disruption?enterprise=1&enterprise=2",
+        None,
+    )
+    .await
+    .json();
+    let b = get(&app, "/api/v1/chains/rail/disruption?enterprise=1,2", None)
+        .await
+        .json();
+    assert_eq!(a["total_loss_fen"], b["total_loss_fen"]);
+    assert_eq!(a["shock"]["enterprises"], serde_json::json!([1, 2]));
+}
+
+#[tokio::test]
+async fn bad_diagnostics_requests_say_what_is_wrong() {
+    let app = app_with(&[]);
+    for (uri, status, words) in [
+        (
+            "/api/v1/chains/rail/diagnosis",
+            StatusCode::BAD_REQUEST,
+            "region is required",
+        ),
+        (
+            "/api/v1/chains/rail/diagnosis?region=43020",
+            StatusCode::BAD_REQUEST,
+            "region",
+        ),
+        (
+            "/api/v1/chains/rail/diagnosis?region=430200&weak_below=2&strong_from=1",
+            StatusCode::BAD_REQUEST,
+            "weak_below",
+        ),
+        (
+            "/api/v1/chains/rail/diagnosis?region=990000",
+            StatusCode::BAD_REQUEST,
+            "region",
+        ),
+        (
+            "/api/v1/chains/rail/diagnosis?region=650000",
+            StatusCode::NOT_FOUND,
+            "650000",
+        ),
+        (
+            "/api/v1/chains/nope/diagnosis?region=430200",
+            StatusCode::NOT_FOUND,
+            "nope",
+        ),
+        (
+            "/api/v1/chains/rail/disruption",
+            StatusCode::BAD_REQUEST,
+            "say what to remove",
+        ),
+        (
+            "/api/v1/chains/rail/disruption?region=430200&fraction=0",
+            StatusCode::BAD_REQUEST,
+            "fraction",
+        ),
+        (
+            "/api/v1/chains/rail/disruption?region=430200&fraction=1.5",
+            StatusCode::BAD_REQUEST,
+            "fraction",
+        ),
+        (
+            "/api/v1/chains/rail/disruption?enterprise=abc",
+            StatusCode::BAD_REQUEST,
+            "abc",
+        ),
+        (
+            "/api/v1/chains/rail/disruption?enterprise=",
+            StatusCode::BAD_REQUEST,
+            "empty",
+        ),
+        (
+            "/api/v1/chains/rail/disruption?enterprise=999999",
+            StatusCode::NOT_FOUND,
+            "999999",
+        ),
+        (
+            "/api/v1/chains/nev/disruption?node=1",
+            StatusCode::NOT_FOUND,
+            "no node 1",
+        ),
+        (
+            "/api/v1/chains/rail/chokepoints?top=501",
+            StatusCode::BAD_REQUEST,
+            "top",
+        ),
+        (
+            "/api/v1/chains/rail/attraction",
+            StatusCode::BAD_REQUEST,
+            "region is required",
+        ),
+    ] {
+        let reply = get(&app, uri, None).await;
+        assert_eq!(reply.status, status, "{uri}: {}", reply.body);
+        assert!(reply.body.contains(words), "{uri}: {}", reply.body);
+    }
+}
+
+#[tokio::test]
+async fn chokepoints_are_ranked_and_targets_come_with_reasons() {
+    let app = app_with(&[]);
+    let c = get(&app, "/api/v1/chains/rail/chokepoints?top=5", None)
+        .await
+        .json();
+    let losses: Vec<i64> = c["enterprises"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["downstream_loss_fen"].as_i64().unwrap())
+        .collect();
+    assert_eq!(losses.len(), 5);
+    assert!(losses.windows(2).all(|w| w[0] >= w[1]) && losses[0] > 0);
+    assert!(c["simulated"].as_u64().unwrap() <= c["candidates"].as_u64().unwrap());
+    assert_eq!(
+        c["nodes"].as_array().unwrap().len(),
+        24,
+        "every rail node is ranked"
+    );
+
+    let a = get(
+        &app,
+        "/api/v1/chains/rail/attraction?region=430000&limit=3",
+        None,
+    )
+    .await
+    .json();
+    let boards = a["short_boards"].as_array().unwrap();
+    assert!(!boards.is_empty());
+    let mut targets = 0;
+    for board in boards {
+        for t in board["targets"].as_array().unwrap() {
+            targets += 1;
+            assert!(
+                !t["enterprise"]["region"]["code"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("43"),
+                "outside Hunan"
+            );
+            let reasons = t["reasons"].as_array().unwrap();
+            assert_eq!(reasons[0]["kind"], "produces");
+            assert!(reasons
+                .iter()
+                .all(|r| !r["text_zh"].as_str().unwrap().is_empty()
+                    && !r["text_en"].as_str().unwrap().is_empty()));
+            let score = t["score"].as_f64().unwrap();
+            assert!((0.0..=100.0).contains(&score));
+        }
+    }
+    assert!(targets > 0);
+}
+
+#[tokio::test]
+async fn the_pages_show_the_diagnosis_and_the_simulation() {
+    let app = app_with(&[]);
+    let page = get(&app, "/chains/rail/diagnosis?region=430000", None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for part in [
+        "id=\"short-boards\"",
+        "轴承",
+        "缺失",
+        "id=\"supporting-data\"",
+        "id=\"single-sources\"",
+        "id=\"chokepoints\"",
+        "\"status\":\"missing\"",
+    ] {
+        assert!(page.body.contains(part), "diagnosis page lacks {part}");
+    }
+    let en = get(
+        &app,
+        "/chains/rail/diagnosis?region=430000",
+        Some("lang=en"),
+    )
+    .await;
+    assert!(en.body.contains("Short boards") && en.body.contains("Bearings"));
+    let first = get(&app, "/chains/rail/diagnosis", None).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(first.body.contains("请选择一个地区"));
+
+    let empty = get(&app, "/chains/rail/disruption", None).await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(empty.body.contains("id=\"disruption-form\"") && !empty.body.contains("id=\"impact\""));
+    let sim = get(
+        &app,
+        "/chains/rail/disruption?region=430200&node=&enterprise=&fraction=1",
+        None,
+    )
+    .await;
+    assert_eq!(sim.status, StatusCode::OK, "{}", sim.body);
+    for part in [
+        "id=\"impact\"",
+        "id=\"lost-inputs\"",
+        "id=\"by-tier\"",
+        "\"loss_share\"",
+    ] {
+        assert!(sim.body.contains(part), "simulator lacks {part}");
+    }
+    let bad = get(
+        &app,
+        "/chains/rail/disruption?region=430200&fraction=7",
+        None,
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("fraction"));
+}
