@@ -19,6 +19,8 @@ use crate::Graph;
 /// Changes of health smaller than this stop travelling.
 pub const EPSILON: f64 = 1e-9;
 const UNTOUCHED: u16 = u16::MAX;
+/// Touched, tier not yet known.
+const TOUCHED: u16 = u16::MAX - 1;
 
 /// What to remove. Selectors of one kind add up; selectors of different kinds narrow
 /// each other: `regions = [Hunan], nodes = [bearings]` removes Hunan's bearing makers.
@@ -121,7 +123,6 @@ impl<'g> Simulator<'g> {
                 continue;
             }
             self.sent[u] = self.health[u];
-            let next_tier = self.tier[u].saturating_add(1).min(UNTOUCHED - 1);
             for &r in g.unit_sales(u as u32) {
                 let slot = g.rel_slot[r as usize] as usize;
                 let total = g.slot_total[slot];
@@ -138,13 +139,43 @@ impl<'g> Simulator<'g> {
                     if delivered < self.health[v] - EPSILON {
                         if self.tier[v] == UNTOUCHED {
                             self.touched_units.push(v as u32);
+                            self.tier[v] = TOUCHED;
                         }
                         self.health[v] = delivered;
-                        self.tier[v] = self.tier[v].min(next_tier);
                         self.enqueue(v);
                     }
                 }
             }
+        }
+        self.assign_tiers();
+    }
+
+    /// Tiers are breadth-first distances from the hit units over touched units, found
+    /// once the healths have settled (the order in which the queue lowered them is not
+    /// the shortest path).
+    fn assign_tiers(&mut self) {
+        let g = self.graph;
+        let mut frontier: Vec<u32> = self
+            .touched_units
+            .iter()
+            .copied()
+            .filter(|&u| self.tier[u as usize] == 0)
+            .collect();
+        let mut tier = 0u16;
+        while !frontier.is_empty() {
+            tier = tier.saturating_add(1).min(TOUCHED - 1);
+            let mut next = Vec::new();
+            for &u in &frontier {
+                for &r in g.unit_sales(u) {
+                    for &v in g.slot_units(g.rel_slot[r as usize]) {
+                        if self.tier[v as usize] == TOUCHED {
+                            self.tier[v as usize] = tier;
+                            next.push(v);
+                        }
+                    }
+                }
+            }
+            frontier = next;
         }
     }
 
