@@ -89,14 +89,9 @@ pub fn unit_bounds(graph: &Graph) -> (Vec<f64>, u32) {
         let u = members[0];
         let mut b = graph.unit_output(u) as f64;
         seen_loops.clear();
-        for &r in graph.unit_sales(u) {
-            let slot = graph.rel_slot[r as usize];
-            let total = graph.slot_total[slot as usize];
-            if total <= 0 {
-                continue;
-            }
-            let w = graph.rel_value[r as usize] as f64 / total as f64;
-            for &v in graph.slot_units(slot) {
+        for sale in graph.sales(u) {
+            let w = sale.share;
+            for &v in graph.slot_units(sale.slot) {
                 let c = components.component[v as usize];
                 match loop_reach.binary_search_by_key(&c, |l| l.0) {
                     Ok(at) => {
@@ -117,9 +112,9 @@ pub fn unit_bounds(graph: &Graph) -> (Vec<f64>, u32) {
 /// The units a unit's failure reaches directly: those fed by the slots it sells into.
 fn successors(graph: &Graph, u: u32) -> impl Iterator<Item = u32> + '_ {
     graph
-        .unit_sales(u)
+        .sales(u)
         .iter()
-        .flat_map(move |&r| graph.slot_units(graph.rel_slot[r as usize]).iter().copied())
+        .flat_map(move |sale| graph.slot_units(sale.slot).iter().copied())
 }
 
 /// Output of every unit reachable from `start` (itself included).
@@ -182,9 +177,9 @@ fn strongly_connected(graph: &Graph) -> Components {
         on_stack[root as usize] = true;
         while let Some(frame) = frames.last_mut() {
             let (u, sale, at) = *frame;
-            let sales = graph.unit_sales(u);
+            let sales = graph.sales(u);
             if sale < sales.len() {
-                let fed = graph.slot_units(graph.rel_slot[sales[sale] as usize]);
+                let fed = graph.slot_units(sales[sale].slot);
                 if at < fed.len() {
                     frame.2 += 1;
                     let v = fed[at];

@@ -10,7 +10,7 @@
 //! battery recycling feeding lithium carbonate) settle at the greatest consistent
 //! state. Lost output is Σ output·(1 - h).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 use chainatlas_model::{ChainId, EnterpriseId, Money, NodeId, RegionCode};
 
@@ -78,10 +78,17 @@ pub struct Simulator<'g> {
     sent: Vec<f64>,
     tier: Vec<u16>,
     queued: Vec<bool>,
+    /// Per slot, the share of its value no longer delivered.
     lost: Vec<f64>,
     touched_units: Vec<u32>,
     touched_slots: Vec<u32>,
-    queue: VecDeque<u32>,
+    /// Units waiting to pass on a change, bucketed by their node's level (upstream
+    /// first), so that on an acyclic chain each unit passes on its change once, after all
+    /// its suppliers have settled; first in, first out within a level, with the position
+    /// of the next unit to take.
+    queue: Vec<(Vec<u32>, usize)>,
+    /// The lowest level that may hold a waiting unit.
+    level: usize,
 }
 
 impl<'g> Simulator<'g> {
@@ -96,7 +103,8 @@ impl<'g> Simulator<'g> {
             lost: vec![0.0; graph.slot_count()],
             touched_units: Vec::new(),
             touched_slots: Vec::new(),
-            queue: VecDeque::new(),
+            queue: vec![(Vec::new(), 0); graph.level_count()],
+            level: 0,
         }
     }
 
@@ -115,7 +123,7 @@ impl<'g> Simulator<'g> {
             }
         }
         let g = self.graph;
-        while let Some(u) = self.queue.pop_front() {
+        while let Some(u) = self.pop() {
             let u = u as usize;
             self.queued[u] = false;
             let delta = self.sent[u] - self.health[u];
@@ -123,17 +131,17 @@ impl<'g> Simulator<'g> {
                 continue;
             }
             self.sent[u] = self.health[u];
-            for &r in g.unit_sales(u as u32) {
-                let slot = g.rel_slot[r as usize] as usize;
-                let total = g.slot_total[slot];
-                if total <= 0 {
+            for sale in g.sales(u as u32) {
+                let slot = sale.slot as usize;
+                if sale.share <= 0.0 {
                     continue;
                 }
                 if self.lost[slot] == 0.0 {
                     self.touched_slots.push(slot as u32);
                 }
-                self.lost[slot] += g.rel_value[r as usize] as f64 * delta;
-                let delivered = (1.0 - self.lost[slot] / total as f64).max(0.0);
+                // The share of the slot's value no longer delivered.
+                self.lost[slot] += sale.share * delta;
+                let delivered = (1.0 - self.lost[slot]).max(0.0);
                 for &v in g.slot_units(slot as u32) {
                     let v = v as usize;
                     if delivered < self.health[v] - EPSILON {
@@ -166,8 +174,8 @@ impl<'g> Simulator<'g> {
             tier = tier.saturating_add(1).min(TOUCHED - 1);
             let mut next = Vec::new();
             for &u in &frontier {
-                for &r in g.unit_sales(u) {
-                    for &v in g.slot_units(g.rel_slot[r as usize]) {
+                for sale in g.sales(u) {
+                    for &v in g.slot_units(sale.slot) {
                         if self.tier[v as usize] == TOUCHED {
                             self.tier[v as usize] = tier;
                             next.push(v);
@@ -182,8 +190,23 @@ impl<'g> Simulator<'g> {
     fn enqueue(&mut self, u: usize) {
         if !self.queued[u] {
             self.queued[u] = true;
-            self.queue.push_back(u as u32);
+            let level = self.graph.unit_level(u as u32);
+            self.queue[level].0.push(u as u32);
+            self.level = self.level.min(level);
         }
+    }
+
+    fn pop(&mut self) -> Option<u32> {
+        while let Some((bucket, next)) = self.queue.get_mut(self.level) {
+            if let Some(&u) = bucket.get(*next) {
+                *next += 1;
+                return Some(u);
+            }
+            bucket.clear();
+            *next = 0;
+            self.level += 1;
+        }
+        None
     }
 
     /// Units whose health fell, in the order they were first reached.
@@ -214,7 +237,12 @@ impl<'g> Simulator<'g> {
     pub fn lost_slots(&self) -> impl Iterator<Item = (u32, f64)> + '_ {
         self.touched_slots
             .iter()
-            .map(|&s| (s, self.lost[s as usize]))
+            .map(|&s| {
+                (
+                    s,
+                    self.lost[s as usize].min(1.0) * self.graph.slot_total[s as usize] as f64,
+                )
+            })
             .filter(|&(_, lost)| lost > 0.0)
     }
 
@@ -376,13 +404,16 @@ pub fn impact(
     sim.run(&hit, 1.0 - shock.fraction);
     let chain_nodes = graph.chain_nodes(chain);
 
-    let mut per_enterprise: HashMap<u32, (f64, i64, u16)> = HashMap::new();
-    let mut per_node: HashMap<u32, (f64, u32)> = HashMap::new();
+    // Units of one enterprise are consecutive indexes: sorting groups them.
+    let mut touched = sim.touched().to_vec();
+    touched.sort_unstable();
+    let mut per_enterprise: Vec<(u32, f64, i64, u16)> = Vec::new();
+    let mut per_node: Vec<(f64, u32)> = vec![(0.0, 0); graph.node_count()];
     let mut per_tier: Vec<(u32, f64)> = Vec::new();
     let mut direct = 0.0;
     let mut total = 0.0;
     let mut max_tier = 0u16;
-    for &u in sim.touched() {
+    for &u in &touched {
         let loss = sim.unit_loss(u);
         let tier = sim.tier(u);
         total += loss;
@@ -391,15 +422,19 @@ pub fn impact(
         }
         max_tier = max_tier.max(tier);
         let e = graph.unit_enterprise(u);
-        let entry = per_enterprise.entry(e).or_insert((0.0, 0, u16::MAX));
-        entry.0 += loss;
-        entry.1 += graph.unit_output(u);
-        entry.2 = entry.2.min(tier);
-        let node = per_node.entry(graph.unit_node(u)).or_default();
+        match per_enterprise.last_mut() {
+            Some(last) if last.0 == e => {
+                last.1 += loss;
+                last.2 += graph.unit_output(u);
+                last.3 = last.3.min(tier);
+            }
+            _ => per_enterprise.push((e, loss, graph.unit_output(u), tier)),
+        }
+        let node = &mut per_node[graph.unit_node(u) as usize];
         node.0 += loss;
         node.1 += 1;
     }
-    for &(loss, _, tier) in per_enterprise.values() {
+    for &(_, loss, _, tier) in &per_enterprise {
         let t = tier as usize;
         if per_tier.len() <= t {
             per_tier.resize(t + 1, (0, 0.0));
@@ -414,7 +449,7 @@ pub fn impact(
     };
 
     let mut by_region: HashMap<RegionCode, (f64, u32)> = HashMap::new();
-    for (&e, &(loss, _, _)) in &per_enterprise {
+    for &(e, loss, _, _) in &per_enterprise {
         let region = bucket(graph.region(e));
         let entry = by_region.entry(region).or_default();
         entry.0 += loss;
@@ -431,17 +466,14 @@ pub fn impact(
     by_region.sort_by(|a, b| b.loss.cmp(&a.loss).then(a.region.cmp(&b.region)));
 
     let mut node_list: Vec<u32> = chain_nodes.clone();
-    let mut others: Vec<u32> = per_node
-        .keys()
-        .copied()
-        .filter(|n| !chain_nodes.contains(n))
-        .collect();
-    others.sort_unstable();
-    node_list.extend(others);
+    node_list.extend(
+        (0..graph.node_count() as u32)
+            .filter(|n| per_node[*n as usize].1 > 0 && !chain_nodes.contains(n)),
+    );
     let by_node = node_list
         .iter()
         .map(|&n| {
-            let (loss, enterprises) = per_node.get(&n).copied().unwrap_or_default();
+            let (loss, enterprises) = per_node[n as usize];
             NodeImpact {
                 node: graph.node_id(n),
                 baseline: Money::from_fen(
@@ -459,8 +491,8 @@ pub fn impact(
 
     let mut enterprises: Vec<EnterpriseImpact> = per_enterprise
         .iter()
-        .filter(|(_, &(loss, _, _))| loss > 0.0)
-        .map(|(&e, &(loss, output, tier))| EnterpriseImpact {
+        .filter(|&&(_, loss, _, _)| loss > 0.0)
+        .map(|&(e, loss, output, tier)| EnterpriseImpact {
             enterprise: graph.profile(e).id,
             region: graph.region(e),
             loss: money(loss),

@@ -154,6 +154,8 @@ impl GraphBuilder {
             list.dedup();
         }
 
+        let node_level = levels(&node_inputs, &node_outputs);
+
         // Units, with implied ones for suppliers selling a node they have no unit in.
         units.sort_unstable_by_key(|u| (u.0, u.1));
         units.dedup_by_key(|u| (u.0, u.1));
@@ -231,10 +233,26 @@ impl GraphBuilder {
         }
         slot_unit_start.push(slot_units.len() as u32);
 
-        // Sales of each unit.
+        // Sales of each unit, and the same laid out for simulations: slot and share side by
+        // side in supplier order, so that passing on a change reads memory in sequence.
         let (unit_sale_start, unit_sales) = group_by(unit_node.len(), &rel_supplier_unit);
+        let sales = unit_sales
+            .iter()
+            .map(|&r| {
+                let slot = rel_slot[r as usize];
+                let total = slot_total[slot as usize];
+                let share = if total > 0 {
+                    rel_value[r as usize] as f64 / total as f64
+                } else {
+                    0.0
+                };
+                Sale { slot, share }
+            })
+            .collect();
 
         Graph {
+            unit_level: unit_node.iter().map(|&n| node_level[n as usize]).collect(),
+            level_count: node_level.iter().max().map_or(1, |&l| l as usize + 1),
             node_ids: nodes.iter().map(|n| n.0).collect(),
             node_chain: nodes.iter().map(|n| n.1).collect(),
             node_segment: nodes.iter().map(|n| n.2).collect(),
@@ -261,8 +279,56 @@ impl GraphBuilder {
             slot_units,
             unit_sale_start,
             unit_sales,
+            sales,
         }
     }
+}
+
+/// Topological levels of the nodes: nodes on one loop share a level, and every other
+/// node sits one level below its deepest input. Any order would give the same results;
+/// this one lets a simulation pass each change on once, after all its inputs settled.
+fn levels(inputs: &[Vec<u32>], outputs: &[Vec<u32>]) -> Vec<u8> {
+    let n = inputs.len();
+    // Reachability by depth-first search from each node: chains have tens of nodes.
+    let reach: Vec<Vec<bool>> = (0..n)
+        .map(|start| {
+            let mut seen = vec![false; n];
+            let mut stack = vec![start];
+            while let Some(i) = stack.pop() {
+                for &o in &outputs[i] {
+                    if !seen[o as usize] {
+                        seen[o as usize] = true;
+                        stack.push(o as usize);
+                    }
+                }
+            }
+            seen
+        })
+        .collect();
+    let same_loop = |a: usize, b: usize| a == b || (reach[a][b] && reach[b][a]);
+    // Longest path over the loops collapsed, by repeated relaxation in a fixed order.
+    let mut level = vec![0u8; n];
+    for _ in 0..n {
+        let mut changed = false;
+        for o in 0..n {
+            for &i in &inputs[o] {
+                let i = i as usize;
+                let wanted = if same_loop(i, o) {
+                    level[i]
+                } else {
+                    level[i].saturating_add(1)
+                };
+                if wanted > level[o] {
+                    level[o] = wanted;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    level
 }
 
 /// CSR offsets for items sorted by `keys` (ascending), over `count` owners.
@@ -296,6 +362,8 @@ fn group_by(count: usize, keys: &[u32]) -> (Vec<u32>, Vec<u32>) {
 /// The supply graph. Indexes (`u32`) are positions in its arrays, not database ids.
 #[derive(Debug)]
 pub struct Graph {
+    unit_level: Vec<u8>,
+    level_count: usize,
     node_ids: Vec<NodeId>,
     node_chain: Vec<ChainId>,
     node_segment: Vec<Segment>,
@@ -322,6 +390,14 @@ pub struct Graph {
     slot_units: Vec<u32>,
     unit_sale_start: Vec<u32>,
     unit_sales: Vec<u32>,
+    sales: Vec<Sale>,
+}
+
+/// One sale as simulations see it: the slot it feeds and its share of that slot's value.
+#[derive(Clone, Copy, Debug)]
+pub struct Sale {
+    pub slot: u32,
+    pub share: f64,
 }
 
 type Range = std::ops::Range<usize>;
@@ -361,12 +437,18 @@ impl Graph {
             + self.slot_units.len()
             + self.unit_sale_start.len()
             + self.unit_sales.len();
-        let i64s = self.unit_output.len() * 2 + self.rel_value.len() + self.slot_total.len();
+        let i64s = self.unit_output.len() * 2
+            + self.rel_value.len()
+            + self.slot_total.len()
+            + self.sales.len() * std::mem::size_of::<Sale>() / 8;
         u32s * 4 + i64s * 8 + self.profiles.len() * std::mem::size_of::<Profile>()
     }
 
     // Nodes.
 
+    pub fn node_count(&self) -> usize {
+        self.node_ids.len()
+    }
     pub fn node_idx(&self, id: NodeId) -> Option<u32> {
         self.node_index.get(&id).copied()
     }
@@ -421,6 +503,14 @@ impl Graph {
 
     // Units.
 
+    /// The topological level of a unit's node (see [`levels`]).
+    pub fn unit_level(&self, unit: u32) -> usize {
+        self.unit_level[unit as usize] as usize
+    }
+    pub fn level_count(&self) -> usize {
+        self.level_count
+    }
+
     pub fn unit_enterprise(&self, unit: u32) -> u32 {
         self.unit_enterprise[unit as usize]
     }
@@ -433,6 +523,11 @@ impl Graph {
     pub fn unit_capacity(&self, unit: u32) -> i64 {
         self.unit_capacity[unit as usize]
     }
+    /// A unit's sales as (slot, share), in the order of [`Graph::unit_sales`].
+    pub fn sales(&self, unit: u32) -> &[Sale] {
+        &self.sales[range(&self.unit_sale_start, unit)]
+    }
+
     /// The relations through which a unit sells.
     pub fn unit_sales(&self, unit: u32) -> &[u32] {
         &self.unit_sales[range(&self.unit_sale_start, unit)]
