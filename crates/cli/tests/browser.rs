@@ -275,6 +275,35 @@ fn the_chain_map_draws_every_node_of_the_chain_in_both_languages() {
         "{labels:?}"
     );
 
+    // The diagnosis page colours the map by coverage and draws the supporting-rate chart.
+    driver.click("#diagnosis-link");
+    driver.wait_for("return document.getElementById('chain-map') && document.getElementById('chain-map').getAttribute('data-rendered-nodes') && document.getElementById('supporting-chart').getAttribute('data-rendered-bars') ? true : null;");
+    let labels: Vec<String> = serde_json::from_value(driver.script(CHART_LABELS)).unwrap();
+    assert!(
+        labels.contains(&"Bearings · missing".to_string()),
+        "{labels:?}"
+    );
+    let short_boards =
+        driver.script("return document.querySelectorAll('#short-boards tbody tr').length;");
+    assert!(short_boards.as_u64().unwrap() >= 2);
+    driver.screenshot(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("diagnosis.png"));
+
+    // The simulator: losing Zhuzhou colours the map by the share each node loses.
+    driver.goto(&format!("{}/chains/rail/disruption", server.base));
+    driver.wait_for("return document.getElementById('disruption-form') ? true : null;");
+    driver.script("var s = document.querySelector('select[name=region]'); Array.from(s.options).forEach(function (o) { o.selected = o.value === '430200'; }); document.getElementById('disruption-form').submit(); return true;");
+    driver.wait_for("return document.getElementById('total-loss') && document.getElementById('chain-map').getAttribute('data-rendered-nodes') ? true : null;");
+    let labels: Vec<String> = serde_json::from_value(driver.script(CHART_LABELS)).unwrap();
+    assert!(
+        labels
+            .iter()
+            .any(|l| l.contains(" · −") && !l.ends_with("−0.0%")),
+        "{labels:?}"
+    );
+    let tiers = driver.script("return document.getElementById('tiers').textContent;");
+    assert!(tiers.as_str().unwrap().trim().parse::<u32>().unwrap() >= 1);
+    driver.screenshot(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("disruption.png"));
+
     // Signing out ends the session: the map needs a login again.
     driver.click("#sign-out");
     driver.wait_for("return document.getElementById('username') ? true : null;");
