@@ -203,3 +203,129 @@ fn serve_refuses_to_face_the_network_while_a_demo_password_remains() {
         stderr(&refused)
     );
 }
+
+#[test]
+fn diagnostics_print_tables_json_and_csv_and_refuse_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    assert!(chainatlas(&db, &["demo"]).status.success());
+
+    let table = chainatlas(&db, &["diagnose", "--chain", "rail", "--region", "430000"]);
+    assert!(table.status.success(), "{}", stderr(&table));
+    let text = stdout(&table);
+    assert!(
+        text.contains("## short-boards") && text.contains("轴承") && text.contains("missing"),
+        "{text}"
+    );
+    let csv = chainatlas(
+        &db,
+        &[
+            "diagnose",
+            "--chain",
+            "rail",
+            "--region",
+            "430000",
+            "--format",
+            "csv",
+            "--section",
+            "single-sources",
+            "--lang",
+            "en",
+        ],
+    );
+    let csv = stdout(&csv);
+    assert!(csv.starts_with("buyer_id,node_id,suppliers,hhi,"), "{csv}");
+    assert!(csv.lines().count() > 1);
+
+    let json = chainatlas(
+        &db,
+        &[
+            "disrupt",
+            "--chain",
+            "rail",
+            "--region",
+            "430200",
+            "--fraction",
+            "0.5",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(json.status.success(), "{}", stderr(&json));
+    let impact: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert!(
+        impact["total_loss_fen"].as_i64().unwrap() > impact["direct_loss_fen"].as_i64().unwrap()
+    );
+    assert!(stderr(&json).contains("travelled"));
+
+    let ranked = chainatlas(
+        &db,
+        &[
+            "chokepoints",
+            "--chain",
+            "rail",
+            "--top",
+            "3",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(stdout(&ranked).lines().count(), 4, "{}", stdout(&ranked));
+    let targets = chainatlas(
+        &db,
+        &[
+            "attract", "--chain", "rail", "--region", "430000", "--format", "json",
+        ],
+    );
+    let targets: serde_json::Value = serde_json::from_str(&stdout(&targets)).unwrap();
+    assert!(!targets["short_boards"][0]["targets"][0]["reasons"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    for (args, words) in [
+        (vec!["disrupt", "--chain", "rail"], "say what to remove"),
+        (
+            vec![
+                "disrupt",
+                "--chain",
+                "rail",
+                "--region",
+                "430200",
+                "--fraction",
+                "0",
+            ],
+            "fraction",
+        ),
+        (
+            vec!["disrupt", "--chain", "rail", "--node", "999"],
+            "no node 999",
+        ),
+        (
+            vec!["diagnose", "--chain", "nope", "--region", "430200"],
+            "no chain with code 'nope'",
+        ),
+        (
+            vec!["diagnose", "--chain", "rail", "--region", "4302"],
+            "6 digits",
+        ),
+        (
+            vec![
+                "diagnose",
+                "--chain",
+                "rail",
+                "--region",
+                "430200",
+                "--format",
+                "csv",
+                "--section",
+                "x",
+            ],
+            "expected one of coverage, short-boards",
+        ),
+    ] {
+        let out = chainatlas(&db, &args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert!(stderr(&out).contains(words), "{args:?}: {}", stderr(&out));
+    }
+}
