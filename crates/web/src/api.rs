@@ -93,7 +93,8 @@ pub fn routes() -> Router<AppState> {
         SupplyLinkPageDto,
         MeDto,
         AuditEntryDto,
-        AuditPageDto
+        AuditPageDto,
+        RegionCodeParam
     ))
 )]
 struct ApiDoc;
@@ -831,7 +832,7 @@ async fn analyse<T: Send + 'static>(
     params(("code" = String, Path, description = "Chain code, e.g. rail"),
         ("region" = String, Query, pattern = r"^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4}$", description = "6-digit division code of a province, city or district"),
         ("weak_below" = Option<f64>, Query, minimum = 0, description = "Location quotient below which a node is weak; default 0.5"),
-        ("strong_from" = Option<f64>, Query, minimum = 0, description = "Location quotient from which a node is strong; default 1.5; at least weak_below"),
+        ("strong_from" = Option<f64>, Query, minimum = 0, description = "Location quotient from which a node is strong; default 1.5"),
         ("limit" = Option<u32>, Query, minimum = 0, maximum = 500, description = "Rows of each enterprise list; default 20")),
     responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
         (status = 200, description = "Node coverage, short boards, supporting rates and dependencies", body = diagnostics::DiagnosisDto),
@@ -853,16 +854,32 @@ async fn diagnosis(
     .await
 }
 
+/// A 6-digit division code, as a list item of a query parameter.
+struct RegionCodeParam;
+
+impl utoipa::PartialSchema for RegionCodeParam {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(
+                r"^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4}$",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for RegionCodeParam {}
+
 #[utoipa::path(get, path = "/api/v1/chains/{code}/disruption", tag = "diagnostics",
     params(("code" = String, Path, description = "Chain code, e.g. rail"),
         ("enterprise" = Option<Vec<i64>>, Query, explode = true, description = "Enterprise ids to remove (repeat the key or separate with commas)"),
-        ("region" = Option<Vec<String>>, Query, explode = true, description = "Division codes whose enterprises to remove"),
+        ("region" = Option<Vec<RegionCodeParam>>, Query, explode = true, description = "Division codes whose enterprises to remove"),
         ("node" = Option<Vec<i64>>, Query, explode = true, description = "Node ids of the chain to remove"),
         ("fraction" = Option<f64>, Query, minimum = 0, exclusive_minimum = 0, maximum = 1, description = "Share of the selected capacity removed; default 1"),
         ("limit" = Option<u32>, Query, minimum = 0, maximum = 500, description = "Rows of the enterprise and alternative lists; default 20")),
     responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
-        (status = 200, description = "The loss, where it fell, how far it travelled, and alternatives", body = diagnostics::DisruptionDto),
-        (status = 400, description = "Malformed parameter, or nothing to remove", body = ErrorBody),
+        (status = 200, description = "The loss, where it fell, how far it travelled, and alternatives; removing nothing loses nothing", body = diagnostics::DisruptionDto),
+        (status = 400, description = "Malformed parameter", body = ErrorBody),
         (status = 403, description = "Role may not run analyses (enterprise accounts)", body = ErrorBody),
         (status = 404, description = "Unknown chain, node, region or enterprise", body = ErrorBody)))]
 async fn disruption(
@@ -881,7 +898,7 @@ async fn disruption(
 
 #[utoipa::path(get, path = "/api/v1/chains/{code}/chokepoints", tag = "diagnostics",
     params(("code" = String, Path, description = "Chain code, e.g. rail"),
-        ("region" = Option<String>, Query, pattern = r"^((1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4})?$", description = "Only candidates in this region; empty for all"),
+        ("region" = Option<String>, Query, pattern = r"^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4}$", description = "Only candidates in this region; leave out for all"),
         ("top" = Option<u32>, Query, minimum = 0, maximum = 500, description = "Enterprises to rank; default 20")),
     responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
         (status = 200, description = "Enterprises and nodes whose failure alone loses the most output downstream", body = diagnostics::ChokepointsDto),

@@ -830,15 +830,14 @@ pub fn thresholds(
         weak_below: weak_below.unwrap_or(default.weak_below),
         strong_from: strong_from.unwrap_or(default.strong_from),
     };
-    if !(t.weak_below.is_finite()
-        && t.strong_from.is_finite()
-        && 0.0 <= t.weak_below
-        && t.weak_below <= t.strong_from)
-    {
-        return Err(AppError::BadRequest(format!(
-            "thresholds must satisfy 0 ≤ weak_below ≤ strong_from; got weak_below={} strong_from={}",
-            t.weak_below, t.strong_from
-        )));
+    // Any non-negative pair is meaningful: with strong_from below weak_below there is
+    // simply no "present" band.
+    for (name, value) in [("weak_below", t.weak_below), ("strong_from", t.strong_from)] {
+        if !(value.is_finite() && value >= 0.0) {
+            return Err(AppError::BadRequest(format!(
+                "{name} must be a location quotient of 0 or more, got {value}"
+            )));
+        }
     }
     Ok(t)
 }
@@ -877,6 +876,17 @@ impl DiagnosticsQuery {
             })
             .collect();
         DiagnosticsQuery { pairs, lenient }
+    }
+
+    /// Every value of a list parameter, commas split, blanks dropped (an empty list item
+    /// is no item).
+    fn list(&self, name: &str) -> Vec<&str> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .flat_map(|(_, v)| v.split(',').map(str::trim))
+            .filter(|part| !part.is_empty())
+            .collect()
     }
 
     /// Every value of `name`, commas split, blanks dropped for pages.
@@ -945,12 +955,17 @@ impl DiagnosticsQuery {
         thresholds(self.number("weak_below")?, self.number("strong_from")?)
     }
 
-    /// The shock of a disruption request.
+    /// The shock of a disruption request; it may remove nothing, which loses nothing.
     pub fn shock(&self) -> Result<Shock, AppError> {
+        // Any whole number is a well-formed id; ids that name nothing are answered 404.
         let ids = |name: &str, what: &str| -> Result<Vec<i64>, AppError> {
-            self.all(name)?
+            self.list(name)
                 .into_iter()
-                .map(|v| crate::view::parse_id(what, v))
+                .map(|v| {
+                    v.parse::<i64>().map_err(|_| {
+                        AppError::BadRequest(format!("{what} id '{v}' is not a whole number"))
+                    })
+                })
                 .collect()
         };
         let shock = Shock {
@@ -959,18 +974,13 @@ impl DiagnosticsQuery {
                 .map(EnterpriseId)
                 .collect(),
             regions: self
-                .all("region")?
+                .list("region")
                 .into_iter()
                 .map(|v| crate::view::parse_region(Some(v)).map(|r| r.expect("a non-empty code")))
                 .collect::<Result<_, _>>()?,
             nodes: ids("node", "node")?.into_iter().map(NodeId).collect(),
             fraction: fraction(self.number("fraction")?)?,
         };
-        if shock.is_empty() {
-            return Err(AppError::BadRequest(
-                "say what to remove: at least one enterprise, region or node".into(),
-            ));
-        }
         Ok(shock)
     }
 }

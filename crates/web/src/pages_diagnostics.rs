@@ -15,7 +15,6 @@ use crate::api::ChainMapDto;
 use crate::api::NodeDto;
 use crate::auth::Viewer;
 use crate::diagnostics::{self as diag, DiagnosticsQuery, EnterpriseBriefDto, RegionRefDto};
-use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::pages::{
     region_options, render, script_json, wan, Layout, OrPage, PageError, RegionOption,
@@ -606,12 +605,8 @@ async fn disruption_page(
         .require(Permission::Analyse)
         .or_page(lang, &uri, &viewer)?;
     let query = DiagnosticsQuery::parse(raw.as_deref(), true);
-    let shock = match query.shock() {
-        Ok(shock) => Some(shock),
-        // An empty form is the page's first visit, not a mistake.
-        Err(AppError::BadRequest(_)) if raw.as_deref().is_none_or(|q| !q.contains('=')) => None,
-        Err(e) => return Err(e).or_page(lang, &uri, &viewer),
-    };
+    // A form that removes nothing is the page's first visit: show the form alone.
+    let shock = Some(query.shock().or_page(lang, &uri, &viewer)?).filter(|s| !s.is_empty());
     let caches = state.caches.clone();
     let shock_for_store = shock.clone();
     let (chain, regions, nodes, found) = state
