@@ -18,13 +18,6 @@ pub enum NodeStatus {
 }
 
 impl NodeStatus {
-    pub const ALL: [NodeStatus; 4] = [
-        NodeStatus::Missing,
-        NodeStatus::Weak,
-        NodeStatus::Present,
-        NodeStatus::Strong,
-    ];
-
     pub fn as_str(self) -> &'static str {
         match self {
             NodeStatus::Missing => "missing",

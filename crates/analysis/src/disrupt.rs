@@ -44,11 +44,12 @@ impl Shock {
         if self.is_empty() || self.fraction <= 0.0 {
             return Vec::new();
         }
-        let enterprises: Vec<u32> = self
+        let mut enterprises: Vec<u32> = self
             .enterprises
             .iter()
             .filter_map(|&id| graph.enterprise_idx(id))
             .collect();
+        enterprises.sort_unstable();
         let nodes: Vec<u32> = graph
             .chain_nodes(chain)
             .into_iter()
@@ -60,7 +61,7 @@ impl Shock {
             .copied()
             .filter(|&u| {
                 let e = graph.unit_enterprise(u);
-                (self.enterprises.is_empty() || enterprises.contains(&e))
+                (self.enterprises.is_empty() || enterprises.binary_search(&e).is_ok())
                     && (self.regions.is_empty()
                         || self.regions.iter().any(|r| r.contains(graph.region(e))))
             })

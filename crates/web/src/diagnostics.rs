@@ -5,14 +5,17 @@
 use std::collections::HashMap;
 
 use chainatlas_analysis::{self as analysis, Graph, Impact, Purchases, Reason, Shock, Thresholds};
-use chainatlas_model::{Chain, ChainNode, EnterpriseId, Money, NodeId, Region, RegionCode};
-use chainatlas_store::{EnterpriseRef, Store};
+use chainatlas_model::{
+    Chain, ChainId, ChainNode, EnterpriseId, Money, NodeId, Region, RegionCode,
+};
+use chainatlas_store::{EnterpriseRef, NodePresence, Store};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::{tag_names, ChainDto, NodeDto};
 use crate::error::AppError;
 use crate::pages::wan;
+pub use crate::view::{chain, known_region};
 
 /// The names an answer mentions.
 struct Names {
@@ -98,17 +101,35 @@ impl Names {
     }
 }
 
-pub fn chain(store: &Store, code: &str) -> Result<Chain, AppError> {
-    store
-        .chain_by_code(code)?
-        .ok_or_else(|| AppError::NotFound(format!("no chain with code '{code}'")))
-}
-
-/// A region that must exist.
-pub fn known_region(store: &Store, code: RegionCode) -> Result<Region, AppError> {
-    store
-        .region(code)?
-        .ok_or_else(|| AppError::NotFound(format!("no region with code {code}")))
+/// Enterprises, output and capacity per node of `chain` (in `region`, if given), from the
+/// graph: what the chain map shows, without the SQL aggregation it costs at scale.
+pub fn node_presence(
+    graph: &Graph,
+    chain: ChainId,
+    region: Option<RegionCode>,
+) -> Vec<NodePresence> {
+    graph
+        .chain_nodes(chain)
+        .into_iter()
+        .map(|node| {
+            let mut presence = NodePresence {
+                node: graph.node_id(node),
+                enterprises: 0,
+                output: Money::ZERO,
+                capacity: Money::ZERO,
+            };
+            for &unit in graph.node_units(node) {
+                if region.is_none_or(|r| r.contains(graph.region(graph.unit_enterprise(unit)))) {
+                    presence.enterprises += 1;
+                    presence.output =
+                        Money::from_fen(presence.output.fen() + graph.unit_output(unit));
+                    presence.capacity =
+                        Money::from_fen(presence.capacity.fen() + graph.unit_capacity(unit));
+                }
+            }
+            presence
+        })
+        .collect()
 }
 
 #[derive(Clone, Serialize, ToSchema)]

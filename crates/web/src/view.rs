@@ -56,16 +56,38 @@ pub struct ChainMap {
     pub inputs: Vec<NodeInput>,
 }
 
+/// A chain by its code; unknown codes are a 404.
+pub fn chain(store: &Store, code: &str) -> Result<Chain, AppError> {
+    store
+        .chain_by_code(code)?
+        .ok_or_else(|| AppError::NotFound(format!("no chain with code '{code}'")))
+}
+
+/// A region that must exist; unknown codes are a 404.
+pub fn known_region(store: &Store, code: RegionCode) -> Result<Region, AppError> {
+    Ok(region(store, Some(code))?.expect("a code was given"))
+}
+
+/// The chain map of a region, with node totals from one SQL aggregation.
 pub fn chain_map(
     store: &Store,
     code: &str,
     region_code: Option<RegionCode>,
 ) -> Result<ChainMap, AppError> {
-    let chain = store
-        .chain_by_code(code)?
-        .ok_or_else(|| AppError::NotFound(format!("no chain with code '{code}'")))?;
-    let region = region(store, region_code)?;
+    let chain = chain(store, code)?;
     let presence = store.node_presence(chain.id, region_code)?;
+    chain_map_with(store, chain, region_code, &presence)
+}
+
+/// The chain map with node totals the caller already has (the diagnostics take them from
+/// the in-memory graph); nodes without an entry show zero.
+pub fn chain_map_with(
+    store: &Store,
+    chain: Chain,
+    region_code: Option<RegionCode>,
+    presence: &[NodePresence],
+) -> Result<ChainMap, AppError> {
+    let region = region(store, region_code)?;
     let nodes: Vec<(ChainNode, NodePresence)> = store
         .chain_nodes(chain.id)?
         .into_iter()
