@@ -1,0 +1,664 @@
+//! The listing index: a tantivy index of listings, derived from the database (or from a
+//! spreadsheet, in memory). It holds what ranking needs without a database round trip:
+//! the analysed title and description, and fast fields for side, kind, node, region,
+//! enterprise, quantity, price, validity and status.
+
+use std::ops::Bound;
+use std::path::Path;
+
+use chainatlas_model::{Date, ListingKind, ListingSide, ListingStatus, Money, RegionCode};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
+};
+use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::analyzer::analyze;
+
+/// How text is cut into terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Analysis {
+    /// The Chain Atlas analyzer ([`crate::analyzer`]).
+    Bilingual,
+    /// Tantivy's default: split on non-alphanumerics, lower case. The evaluation's
+    /// plain-BM25 baseline.
+    Plain,
+}
+
+impl Analysis {
+    fn tokenizer_name(self) -> &'static str {
+        match self {
+            Analysis::Bilingual => "chainatlas",
+            Analysis::Plain => "default",
+        }
+    }
+}
+
+/// One listing as the index sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub id: u64,
+    pub side: ListingSide,
+    pub kind: ListingKind,
+    pub enterprise: Option<u64>,
+    pub node: Option<u64>,
+    pub region: Option<RegionCode>,
+    pub title: String,
+    pub description: String,
+    pub quantity: Option<u64>,
+    pub unit: String,
+    /// Budget of a demand, asking price of a supply.
+    pub price: Option<Money>,
+    pub valid_until: Option<Date>,
+    pub status: ListingStatus,
+    /// Qualifications: required by a demand, held by a supply.
+    pub tags: Vec<String>,
+}
+
+/// Which listings a search may return.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub side: Option<ListingSide>,
+    pub kinds: Vec<ListingKind>,
+    /// Any of these nodes; empty means any node (or none).
+    pub nodes: Vec<u64>,
+    /// Inside this region (a province or city contains its districts).
+    pub region: Option<RegionCode>,
+    pub status: Option<ListingStatus>,
+    /// Still valid on this day: no end date, or an end date on or after it.
+    pub valid_on: Option<Date>,
+    pub enterprise: Option<u64>,
+    pub exclude_enterprise: Option<u64>,
+}
+
+/// One search hit with what ranking needs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hit {
+    pub entry: Entry,
+    /// BM25 text relevance (0 when the search had no text).
+    pub text_score: f32,
+}
+
+/// An error of the listing index.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("listing index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("listing index at {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+pub type Result<T, E = IndexError> = std::result::Result<T, E>;
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    side: Field,
+    kind: Field,
+    enterprise: Field,
+    node: Field,
+    region: Field,
+    title: Field,
+    description: Field,
+    quantity: Field,
+    unit: Field,
+    price: Field,
+    valid_until: Field,
+    status: Field,
+    tags: Field,
+}
+
+const NONE_U64: u64 = u64::MAX;
+const NO_END: i64 = i64::MAX;
+
+fn schema(analysis: Analysis) -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analysis.tokenizer_name())
+                .set_index_option(IndexRecordOption::WithFreqs),
+        )
+        .set_stored();
+    let fields = Fields {
+        id: b.add_u64_field("id", INDEXED | FAST | STORED),
+        side: b.add_u64_field("side", INDEXED | FAST),
+        kind: b.add_u64_field("kind", INDEXED | FAST),
+        enterprise: b.add_u64_field("enterprise", INDEXED | FAST),
+        node: b.add_u64_field("node", INDEXED | FAST),
+        region: b.add_u64_field("region", INDEXED | FAST),
+        title: b.add_text_field("title", text.clone()),
+        description: b.add_text_field("description", text),
+        quantity: b.add_u64_field("quantity", FAST),
+        unit: b.add_text_field("unit", STORED),
+        price: b.add_i64_field("price", FAST),
+        valid_until: b.add_i64_field("valid_until", INDEXED | FAST),
+        status: b.add_u64_field("status", INDEXED | FAST),
+        tags: b.add_text_field("tags", STORED),
+    };
+    (b.build(), fields)
+}
+
+fn side_code(side: ListingSide) -> u64 {
+    ListingSide::ALL
+        .iter()
+        .position(|s| *s == side)
+        .unwrap_or(0) as u64
+}
+fn kind_code(kind: ListingKind) -> u64 {
+    ListingKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(0) as u64
+}
+fn status_code(status: ListingStatus) -> u64 {
+    ListingStatus::ALL
+        .iter()
+        .position(|s| *s == status)
+        .unwrap_or(0) as u64
+}
+
+/// The tantivy tokenizer around [`analyze`].
+#[derive(Clone, Default)]
+struct BilingualTokenizer {
+    token: Token,
+}
+
+struct BilingualStream {
+    terms: std::vec::IntoIter<String>,
+    token: Token,
+    position: usize,
+}
+
+impl Tokenizer for BilingualTokenizer {
+    type TokenStream<'a> = BilingualStream;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BilingualStream {
+        self.token.reset();
+        BilingualStream {
+            terms: analyze(text).into_iter(),
+            token: Token::default(),
+            position: 0,
+        }
+    }
+}
+
+impl TokenStream for BilingualStream {
+    fn advance(&mut self) -> bool {
+        match self.terms.next() {
+            Some(term) => {
+                self.token.text = term;
+                self.token.position = self.position;
+                self.position += 1;
+                true
+            }
+            None => false,
+        }
+    }
+    fn token(&self) -> &Token {
+        &self.token
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+/// Terms of a query with their weights, in the analysis of an index.
+#[derive(Clone, Debug, Default)]
+pub struct QueryText {
+    terms: Vec<(String, f32)>,
+    /// Weight of a title match against a description match.
+    title_boost: f32,
+}
+
+impl QueryText {
+    /// Title terms weigh 1, description terms `description_weight`; a term in both keeps
+    /// the larger weight.
+    pub fn new(
+        analysis: Analysis,
+        title: &str,
+        description: &str,
+        weights: TextWeights,
+    ) -> QueryText {
+        let TextWeights {
+            title_boost,
+            description_weight,
+        } = weights;
+        let mut terms: Vec<(String, f32)> = Vec::new();
+        let mut add = |text: &str, weight: f32| {
+            for term in terms_of(analysis, text) {
+                match terms.iter_mut().find(|(t, _)| *t == term) {
+                    Some((_, w)) => *w = w.max(weight),
+                    None => terms.push((term, weight)),
+                }
+            }
+        };
+        add(title, 1.0);
+        if description_weight > 0.0 {
+            add(description, description_weight);
+        }
+        QueryText { terms, title_boost }
+    }
+
+    /// Query terms typed by a user: every term weighs 1.
+    pub fn typed(analysis: Analysis, text: &str) -> QueryText {
+        QueryText::new(analysis, text, "", TextWeights::default())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    pub fn terms(&self) -> impl Iterator<Item = &str> {
+        self.terms.iter().map(|(t, _)| t.as_str())
+    }
+}
+
+/// The terms of a text in an analysis.
+pub fn terms_of(analysis: Analysis, text: &str) -> Vec<String> {
+    match analysis {
+        Analysis::Bilingual => analyze(text),
+        Analysis::Plain => {
+            let mut analyzer = plain_analyzer();
+            let mut stream = analyzer.token_stream(text);
+            let mut out = Vec::new();
+            while stream.advance() {
+                out.push(stream.token().text.clone());
+            }
+            out
+        }
+    }
+}
+
+fn plain_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(tantivy::tokenizer::SimpleTokenizer::default())
+        .filter(tantivy::tokenizer::RemoveLongFilter::limit(40))
+        .filter(tantivy::tokenizer::LowerCaser)
+        .build()
+}
+
+/// How title and description count in text relevance.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TextWeights {
+    /// A match in a listing's title counts this many times a match in its description.
+    pub title_boost: f32,
+    /// A query term only in the query's description weighs this much (title terms 1).
+    pub description_weight: f32,
+}
+
+impl Default for TextWeights {
+    fn default() -> Self {
+        TextWeights {
+            title_boost: 3.0,
+            description_weight: 0.3,
+        }
+    }
+}
+
+impl TextWeights {
+    /// Plain BM25: every field and every term alike (the evaluation's baseline).
+    pub const PLAIN: TextWeights = TextWeights {
+        title_boost: 1.0,
+        description_weight: 1.0,
+    };
+}
+
+/// A listing index on disk or in memory.
+pub struct ListingIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    analysis: Analysis,
+}
+
+/// Memory for the indexing threads.
+const WRITER_MEMORY: usize = 200_000_000;
+
+impl ListingIndex {
+    /// A new empty index in memory (for spreadsheets and tests).
+    pub fn in_memory(analysis: Analysis) -> Result<ListingIndex> {
+        let (schema, fields) = schema(analysis);
+        let index = Index::create_in_ram(schema);
+        Self::wrap(index, fields, analysis)
+    }
+
+    /// Opens the index in `dir`, or `None` when there is none (or it cannot be read, or was
+    /// built by another schema): the caller rebuilds.
+    pub fn open(dir: &Path) -> Option<ListingIndex> {
+        let index = Index::open_in_dir(dir).ok()?;
+        let (expected, fields) = schema(Analysis::Bilingual);
+        if index.schema() != expected {
+            return None;
+        }
+        Self::wrap(index, fields, Analysis::Bilingual).ok()
+    }
+
+    /// Creates an empty index in `dir`, replacing whatever was there.
+    pub fn create(dir: &Path) -> Result<ListingIndex> {
+        let io = |source| IndexError::Io {
+            path: dir.display().to_string(),
+            source,
+        };
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(io)?;
+        }
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let (schema, fields) = schema(Analysis::Bilingual);
+        let index = Index::create_in_dir(dir, schema)?;
+        Self::wrap(index, fields, Analysis::Bilingual)
+    }
+
+    fn wrap(index: Index, fields: Fields, analysis: Analysis) -> Result<ListingIndex> {
+        index.tokenizers().register(
+            "chainatlas",
+            TextAnalyzer::from(BilingualTokenizer::default()),
+        );
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(ListingIndex {
+            index,
+            reader,
+            fields,
+            analysis,
+        })
+    }
+
+    pub fn analysis(&self) -> Analysis {
+        self.analysis
+    }
+
+    /// The payload of the last commit: the database revision the index reflects.
+    pub fn revision(&self) -> Option<String> {
+        self.index.load_metas().ok()?.payload
+    }
+
+    /// Number of listings in the index.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Starts a batch of changes; nothing is visible until [`Batch::commit`].
+    pub fn batch(&self) -> Result<Batch<'_>> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(4);
+        let writer = self.index.writer_with_num_threads(threads, WRITER_MEMORY)?;
+        Ok(Batch {
+            index: self,
+            writer,
+        })
+    }
+
+    fn document(&self, e: &Entry) -> TantivyDocument {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_u64(f.id, e.id);
+        doc.add_u64(f.side, side_code(e.side));
+        doc.add_u64(f.kind, kind_code(e.kind));
+        doc.add_u64(f.enterprise, e.enterprise.unwrap_or(NONE_U64));
+        doc.add_u64(f.node, e.node.unwrap_or(NONE_U64));
+        doc.add_u64(f.region, e.region.map_or(NONE_U64, |r| r.value() as u64));
+        doc.add_text(f.title, &e.title);
+        doc.add_text(f.description, &e.description);
+        doc.add_u64(f.quantity, e.quantity.unwrap_or(NONE_U64));
+        doc.add_text(f.unit, &e.unit);
+        doc.add_i64(f.price, e.price.map_or(-1, |p| p.fen()));
+        doc.add_i64(
+            f.valid_until,
+            e.valid_until.map_or(NO_END, |d| d.days_since_epoch()),
+        );
+        doc.add_u64(f.status, status_code(e.status));
+        doc.add_text(f.tags, e.tags.join(";"));
+        doc
+    }
+
+    /// Searches: the best `limit` listings after `offset` that pass `filter`, by text
+    /// relevance when `text` has terms, else newest (highest id) first; and how many
+    /// listings pass in all.
+    pub fn search(
+        &self,
+        text: &QueryText,
+        filter: &Filter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<Hit>, usize)> {
+        let searcher = self.reader.searcher();
+        let query = self.query(text, filter);
+        let (docs, total): (Vec<(f32, DocAddress)>, usize) = if text.is_empty() {
+            let (top, total) = searcher.search(
+                &query,
+                &(
+                    TopDocs::with_limit(limit)
+                        .and_offset(offset)
+                        .order_by_u64_field("id", tantivy::Order::Desc),
+                    Count,
+                ),
+            )?;
+            (top.into_iter().map(|(_, a)| (0.0, a)).collect(), total)
+        } else {
+            searcher.search(
+                &query,
+                &(
+                    TopDocs::with_limit(limit)
+                        .and_offset(offset)
+                        .order_by_score(),
+                    Count,
+                ),
+            )?
+        };
+        let hits = docs
+            .into_iter()
+            .map(|(score, address)| {
+                Ok(Hit {
+                    entry: self.entry(&searcher, address)?,
+                    text_score: score,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((hits, total))
+    }
+
+    /// Like [`ListingIndex::search`] without the count, for ranking.
+    pub fn top(&self, text: &QueryText, filter: &Filter, limit: usize) -> Result<Vec<Hit>> {
+        let searcher = self.reader.searcher();
+        let query = self.query(text, filter);
+        let docs = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        docs.into_iter()
+            .map(|(score, address)| {
+                Ok(Hit {
+                    entry: self.entry(&searcher, address)?,
+                    text_score: score,
+                })
+            })
+            .collect()
+    }
+
+    /// The listing with this id, if indexed.
+    pub fn get(&self, id: u64) -> Result<Option<Entry>> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(
+            Term::from_field_u64(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        top.first()
+            .map(|(_, a)| self.entry(&searcher, *a))
+            .transpose()
+    }
+
+    fn query(&self, text: &QueryText, filter: &Filter) -> Box<dyn Query> {
+        let f = &self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let term_u64 = |field, value| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_u64(field, value),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let any_of = |field, values: Vec<u64>| -> Box<dyn Query> {
+            if values.len() == 1 {
+                return term_u64(field, values[0]);
+            }
+            Box::new(BooleanQuery::new(
+                values
+                    .into_iter()
+                    .map(|v| (Occur::Should, term_u64(field, v)))
+                    .collect(),
+            ))
+        };
+        if let Some(side) = filter.side {
+            clauses.push((Occur::Must, term_u64(f.side, side_code(side))));
+        }
+        if !filter.kinds.is_empty() {
+            clauses.push((
+                Occur::Must,
+                any_of(f.kind, filter.kinds.iter().map(|k| kind_code(*k)).collect()),
+            ));
+        }
+        if !filter.nodes.is_empty() {
+            clauses.push((Occur::Must, any_of(f.node, filter.nodes.clone())));
+        }
+        if let Some(region) = filter.region {
+            let range = region.descendants();
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    Bound::Included(Term::from_field_u64(f.region, *range.start() as u64)),
+                    Bound::Included(Term::from_field_u64(f.region, *range.end() as u64)),
+                )),
+            ));
+        }
+        if let Some(status) = filter.status {
+            clauses.push((Occur::Must, term_u64(f.status, status_code(status))));
+        }
+        if let Some(day) = filter.valid_on {
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    Bound::Included(Term::from_field_i64(f.valid_until, day.days_since_epoch())),
+                    Bound::Unbounded,
+                )),
+            ));
+        }
+        if let Some(e) = filter.enterprise {
+            clauses.push((Occur::Must, term_u64(f.enterprise, e)));
+        }
+        if let Some(e) = filter.exclude_enterprise {
+            clauses.push((Occur::MustNot, term_u64(f.enterprise, e)));
+        }
+        if !text.is_empty() {
+            let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(text.terms.len() * 2);
+            for (term, weight) in &text.terms {
+                for (field, boost) in [(f.title, text.title_boost), (f.description, 1.0)] {
+                    let q = TermQuery::new(
+                        Term::from_field_text(field, term),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    should.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(q), boost * weight)),
+                    ));
+                }
+            }
+            let text_query: Box<dyn Query> = Box::new(BooleanQuery::new(should));
+            if clauses.is_empty() {
+                return text_query;
+            }
+            clauses.push((Occur::Must, text_query));
+        } else if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    fn entry(&self, searcher: &tantivy::Searcher, address: DocAddress) -> Result<Entry> {
+        let f = &self.fields;
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let segment = searcher.segment_reader(address.segment_ord);
+        let fast = segment.fast_fields();
+        let d = address.doc_id;
+        let u = |name: &str| -> Result<u64> { Ok(fast.u64(name)?.first(d).unwrap_or(NONE_U64)) };
+        let i = |name: &str| -> Result<i64> { Ok(fast.i64(name)?.first(d).unwrap_or(-1)) };
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        };
+        let some = |v: u64| (v != NONE_U64).then_some(v);
+        let price = i("price")?;
+        let valid_until = i("valid_until")?;
+        let tags = text(f.tags);
+        Ok(Entry {
+            id: u("id")?,
+            side: ListingSide::ALL[u("side")? as usize % ListingSide::ALL.len()],
+            kind: ListingKind::ALL[u("kind")? as usize % ListingKind::ALL.len()],
+            enterprise: some(u("enterprise")?),
+            node: some(u("node")?),
+            region: some(u("region")?).and_then(|r| RegionCode::new(r as u32).ok()),
+            title: text(f.title),
+            description: text(f.description),
+            quantity: some(u("quantity")?),
+            unit: text(f.unit),
+            price: (price >= 0).then(|| Money::from_fen(price)),
+            valid_until: (valid_until != NO_END).then(|| Date::from_days_since_epoch(valid_until)),
+            status: ListingStatus::ALL[u("status")? as usize % ListingStatus::ALL.len()],
+            tags: tags
+                .split(';')
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect(),
+        })
+    }
+}
+
+/// Changes to a [`ListingIndex`], visible at [`Batch::commit`].
+pub struct Batch<'a> {
+    index: &'a ListingIndex,
+    writer: IndexWriter,
+}
+
+impl Batch<'_> {
+    /// Adds a listing, replacing an earlier version with the same id.
+    pub fn upsert(&mut self, entry: &Entry) -> Result<()> {
+        self.remove(entry.id);
+        self.writer.add_document(self.index.document(entry))?;
+        Ok(())
+    }
+
+    /// Adds a listing known not to be in the index (bulk builds).
+    pub fn add(&mut self, entry: &Entry) -> Result<()> {
+        self.writer.add_document(self.index.document(entry))?;
+        Ok(())
+    }
+
+    pub fn remove(&mut self, id: u64) {
+        self.writer
+            .delete_term(Term::from_field_u64(self.index.fields.id, id));
+    }
+
+    /// Removes every listing (a rebuild).
+    pub fn clear(&mut self) -> Result<()> {
+        self.writer.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Makes the changes durable and visible, recording `revision` as the commit payload.
+    pub fn commit(mut self, revision: &str) -> Result<()> {
+        let mut prepared = self.writer.prepare_commit()?;
+        prepared.set_payload(revision);
+        prepared.commit()?;
+        self.writer.wait_merging_threads()?;
+        self.index.reader.reload()?;
+        Ok(())
+    }
+}
