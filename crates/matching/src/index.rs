@@ -468,10 +468,11 @@ impl ListingIndex {
         Ok((hits, total))
     }
 
-    /// Like [`ListingIndex::search`] without the count, for ranking.
-    pub fn top(&self, text: &QueryText, filter: &Filter, limit: usize) -> Result<Vec<Hit>> {
+    /// The best `limit` listings by text relevance, for ranking. Unless `text_required`,
+    /// listings that pass the filter without sharing a term come too (scored 0).
+    pub fn top(&self, text: &QueryText, filter: &Filter, text_required: bool, limit: usize) -> Result<Vec<Hit>> {
         let searcher = self.reader.searcher();
-        let query = self.query(text, filter);
+        let query = self.query_with(text, filter, if text_required { Occur::Must } else { Occur::Should });
         let docs = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
         docs.into_iter()
             .map(|(score, address)| {
@@ -497,6 +498,10 @@ impl ListingIndex {
     }
 
     fn query(&self, text: &QueryText, filter: &Filter) -> Box<dyn Query> {
+        self.query_with(text, filter, Occur::Must)
+    }
+
+    fn query_with(&self, text: &QueryText, filter: &Filter, text_occur: Occur) -> Box<dyn Query> {
         let f = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let term_u64 = |field, value| -> Box<dyn Query> {
@@ -574,7 +579,7 @@ impl ListingIndex {
             if clauses.is_empty() {
                 return text_query;
             }
-            clauses.push((Occur::Must, text_query));
+            clauses.push((text_occur, text_query));
         } else if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }

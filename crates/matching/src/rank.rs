@@ -197,7 +197,7 @@ pub trait Atlas: Sync {
     fn outputs_of(&self, _node: u64) -> &[u64] {
         &[]
     }
-    /// Qualifications an enterprise holds on record (folded, see [`fold_tag`]).
+    /// Qualifications an enterprise holds on record.
     fn enterprise_tags(&self, _enterprise: u64) -> Vec<String> {
         Vec::new()
     }
@@ -423,7 +423,7 @@ fn score_parts(
     // enterprise holds on record.
     let mut held_all: Vec<String> = supply.tags.iter().map(|t| fold_tag(t)).collect();
     if let Some(e) = supply.enterprise {
-        held_all.extend(atlas.enterprise_tags(e));
+        held_all.extend(atlas.enterprise_tags(e).iter().map(|t| fold_tag(t)));
     }
     let (held, missing): (Vec<String>, Vec<String>) = demand
         .tags
@@ -521,7 +521,7 @@ pub fn rank(
     let mut hits = if text.is_empty() && query.node.is_none() {
         Vec::new()
     } else {
-        index.top(&text, &filter, config.candidates)?
+        index.top(&text, &filter, true, config.candidates)?
     };
     if let Some(node) = query.node {
         let mut nodes = vec![node];
@@ -533,7 +533,8 @@ pub fn rank(
             nodes,
             ..filter.clone()
         };
-        hits.extend(index.top(&text, &related, config.candidates)?);
+        // Text is optional here: a supply in the right node may share no word.
+        hits.extend(index.top(&text, &related, false, config.candidates)?);
     }
     let mut seen = HashSet::new();
     hits.retain(|h| seen.insert(h.entry.id));
@@ -589,9 +590,17 @@ fn reasons(
             shared.push(surface.clone());
         }
     }
-    // Longer shared terms say more: whole model numbers before their pieces.
+    // Longer shared terms say more; a piece of a term already shown (`150` of `dsc-w150r`,
+    // `电池` of `动力电池`) says nothing new.
     shared.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
-    shared.truncate(6);
+    let mut shown: Vec<String> = Vec::new();
+    for s in shared {
+        if !shown.iter().any(|t| t.contains(s.as_str())) {
+            shown.push(s);
+        }
+    }
+    shown.truncate(6);
+    let shared = shown;
     if !shared.is_empty() {
         reasons.push(Reason::SharedTerms(shared));
     }
