@@ -164,7 +164,7 @@ const LISTINGS: &[Column] = &[
         "price",
         M,
         false,
-        "budget (demand) or asking price (supply), yuan",
+        "budget (demand) or asking price (supply) per unit, yuan",
     ),
     col(
         "region_code",
@@ -179,6 +179,12 @@ const LISTINGS: &[Column] = &[
         "last day the listing is valid, YYYY-MM-DD",
     ),
     col("status", T, true, "open or closed"),
+    col(
+        "tags",
+        T,
+        false,
+        "qualifications required (demand) or held (supply), separated by ;",
+    ),
 ];
 
 /// The columns of a bundle file, in the order the writer uses.
@@ -263,6 +269,7 @@ pub(crate) fn encode(record: &Record) -> Vec<String> {
             l.region.to_string(),
             opt(l.valid_until),
             l.status.to_string(),
+            l.tags.join(";"),
         ],
     }
 }
@@ -592,6 +599,13 @@ pub(crate) fn decode(kind: RecordKind, r: &mut RowReader<'_>) -> Option<Record> 
                 region: region?,
                 valid_until: valid_until?,
                 status: status?,
+                tags: r
+                    .text("tags")
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string)
+                    .collect(),
             }))
         }
     }

@@ -48,6 +48,8 @@ pub enum ImportError {
     },
     #[error("{0} is neither a folder of CSV files nor an .xlsx workbook")]
     NotABundle(PathBuf),
+    #[error("{0} is neither a .csv file nor an .xlsx workbook")]
+    NotAList(PathBuf),
     #[error("cannot read workbook {path}: {message}")]
     Workbook { path: PathBuf, message: String },
     #[error(transparent)]

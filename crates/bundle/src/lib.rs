@@ -10,6 +10,7 @@
 mod columns;
 mod export;
 mod import;
+mod match_list;
 mod source;
 
 use std::fmt;
@@ -17,6 +18,7 @@ use std::fmt;
 pub use columns::{columns, CellType, Column};
 pub use export::{export, ExportError, ExportSummary};
 pub use import::{import, ImportError, ImportOptions, ImportSummary};
+pub use match_list::{read_match_list, ListRow, MATCH_LIST_COLUMNS};
 
 /// Work done so far, for progress bars.
 #[derive(Clone, Copy, Debug)]
@@ -115,6 +117,15 @@ mod format_doc {
                 let row = format!("| `{}` | {} | {} |", column.name, required, column.doc);
                 assert!(section.contains(&row), "{heading} lacks the row: {row}");
             }
+        }
+        let section = doc
+            .split("## Match lists")
+            .nth(1)
+            .expect("a section on match lists");
+        for column in crate::MATCH_LIST_COLUMNS {
+            let required = if column.required { "yes" } else { "no" };
+            let row = format!("| `{}` | {} | {} |", column.name, required, column.doc);
+            assert!(section.contains(&row), "match lists lack the row: {row}");
         }
     }
 }

@@ -137,13 +137,16 @@ impl Source {
                             path: path.clone(),
                             message: e.to_string(),
                         })?;
-                Ok(Some(Box::new(SheetTable::new(kind, range))))
+                Ok(Some(Box::new(SheetTable::new(
+                    format!("sheet {}", kind.as_str()),
+                    range,
+                ))))
             }
         }
     }
 }
 
-struct CsvTable {
+pub(crate) struct CsvTable {
     label: String,
     reader: csv::Reader<BufReader<File>>,
     header: Vec<String>,
@@ -151,7 +154,7 @@ struct CsvTable {
 }
 
 impl CsvTable {
-    fn open(path: &Path) -> Result<CsvTable, ImportError> {
+    pub(crate) fn open(path: &Path) -> Result<CsvTable, ImportError> {
         let label = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -241,14 +244,14 @@ impl Table for CsvTable {
     }
 }
 
-struct SheetTable {
+pub(crate) struct SheetTable {
     label: String,
     header: Vec<String>,
     rows: std::vec::IntoIter<Row>,
 }
 
 impl SheetTable {
-    fn new(kind: RecordKind, range: calamine::Range<Data>) -> SheetTable {
+    pub(crate) fn new(label: String, range: calamine::Range<Data>) -> SheetTable {
         let first_row = range.start().map_or(0, |(row, _)| row as u64);
         let first_col = range.start().map_or(0, |(_, col)| col as usize);
         let mut rows = range.rows().enumerate().map(|(i, cells)| Row {
@@ -266,7 +269,7 @@ impl SheetTable {
             .filter(|r| r.cells.iter().any(|c| !c.is_empty()))
             .collect();
         SheetTable {
-            label: format!("sheet {}", kind.as_str()),
+            label,
             header,
             rows: rows.into_iter(),
         }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod diagnose;
+mod matchmaking;
 mod output;
 
 use std::net::SocketAddr;
@@ -90,6 +91,15 @@ enum Command {
     Token(accounts::TokenCommand),
     #[command(flatten)]
     Diagnostics(diagnose::DiagnosticsCommand),
+    /// Rank counterparts: for two spreadsheets (--demands, --supplies), for one listing of
+    /// the database (--demand, --supply), or for every open demand (--all --out FILE).
+    Match(matchmaking::MatchArgs),
+    /// Manage the listing index (derived from the database; rebuilt when missing or stale).
+    #[command(subcommand)]
+    Index(matchmaking::IndexCommand),
+    /// Measure ranking quality (recall@1, recall@10, MRR) beside plain BM25: on a pair file
+    /// (--pairs) or on the judged Chinese set from the demo model (--judged).
+    Evaluate(matchmaking::EvaluateArgs),
     /// Show the audit log, newest first.
     Audit {
         #[arg(long, default_value_t = 50)]
@@ -110,6 +120,9 @@ fn main() {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Diagnostics(command) => diagnose::run(&open(&cli.db)?, command),
+        Command::Match(args) => matchmaking::run(&cli.db, args),
+        Command::Index(command) => matchmaking::index(&cli.db, command),
+        Command::Evaluate(args) => matchmaking::evaluate(args),
         Command::Serve {
             addr,
             seed,

@@ -17,7 +17,10 @@ use chainatlas_model::{
     NodeInput, Record, Region, RegionCode, Segment, SupplyRelation, SupplyRelationId, Tag, Tags,
 };
 
+mod judged;
+
 use chains::{ChainDef, CHAINS, REGIONS};
+pub use judged::{judged_matching_set, JudgedSet};
 use rng::{Rng, Weighted};
 
 /// What to generate.
@@ -645,6 +648,26 @@ const EQUIPMENT: &[(&str, &str, &str)] = &[
     ("节能型空压机", "Energy-saving air compressor", "台"),
 ];
 
+/// Units of a node's goods, the same for its demands and supplies so that quantities compare.
+fn node_unit(node: NodeId) -> &'static str {
+    ["件", "套", "吨"][node.0 as usize % 3]
+}
+
+/// What a listing is about, without the verb and model: `设备更新：数控机床` → `数控机床`.
+fn title_key(title: &str) -> String {
+    let t = title
+        .trim_start_matches("设备更新：")
+        .trim_start_matches("Equipment renewal: ")
+        .trim_start_matches("供应");
+    t.split_whitespace().next().unwrap_or(t).to_string()
+}
+
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
 fn generate_listings<E>(
     config: &DemoConfig,
     atlas: &Atlas,
@@ -662,13 +685,13 @@ fn generate_listings<E>(
         .collect();
     for index in 0..config.listings {
         let roll = rng.below(100);
-        let member = if roll < 45 && !buyers.is_empty() {
+        let member = if roll < 40 && !buyers.is_empty() {
             *rng.pick(&buyers)
         } else {
             rng.pick(&members.list)
         };
         let english = rng.chance(0.2);
-        let (side, kind, node, title, description, unit) = if roll < 45 && !buyers.is_empty() {
+        let (side, kind, node, title, description, unit) = if roll < 40 && !buyers.is_empty() {
             let input = &atlas.nodes[*rng.pick(&atlas.inputs_of[member.node as usize]) as usize];
             let buyer_node = &atlas.nodes[member.node as usize];
             let (title, description) = if english {
@@ -693,9 +716,9 @@ fn generate_listings<E>(
                 Some(input.id),
                 title,
                 description,
-                *rng.pick(&["件", "套", "吨"]),
+                node_unit(input.id),
             )
-        } else if roll < 80 {
+        } else if roll < 70 {
             let node = &atlas.nodes[member.node as usize];
             let kind = if rng.chance(0.3) {
                 ListingKind::Capacity
@@ -725,7 +748,36 @@ fn generate_listings<E>(
                 Some(node.id),
                 title,
                 description,
-                *rng.pick(&["件", "套", "吨"]),
+                node_unit(node.id),
+            )
+        } else if roll < 80 {
+            // Equipment makers answer the renewal demands.
+            let (zh, en, unit) = *rng.pick(EQUIPMENT);
+            let model = format!(
+                "{}-{}",
+                *rng.pick(&["HX", "ZK", "SD", "TR"]),
+                rng.between(100, 999)
+            );
+            let (title, description) = if english {
+                (
+                    format!("{en} {model}"),
+                    format!(
+                        "Manufacturer of {en}; model {model}, installation and training included."
+                    ),
+                )
+            } else {
+                (
+                    format!("供应{zh} {model}"),
+                    format!("自主研发{zh}，型号{model}，提供安装调试与培训，可承接设备更新项目。"),
+                )
+            };
+            (
+                ListingSide::Supply,
+                ListingKind::Equipment,
+                None,
+                title,
+                description,
+                unit,
             )
         } else if roll < 95 {
             let (zh, en, unit) = *rng.pick(EQUIPMENT);
@@ -764,12 +816,30 @@ fn generate_listings<E>(
             )
         };
         let quantity = rng.between(1, 500) as u64;
-        let price = Money::from_yuan((member.output_yuan / 200).max(10_000) / 1000 * 1000);
+        // Prices are per unit: a demand's budget is the most it pays for one, a supply's
+        // price what it asks for one. Both scatter around a price that depends on the node
+        // (or the equipment), so that some supplies fit a budget and some do not.
+        let base = 500 + (fnv(&title_key(&title)) % 50) as i64 * 1000;
+        let factor = match side {
+            ListingSide::Demand => rng.between(80, 130),
+            ListingSide::Supply => rng.between(80, 120),
+        };
+        let price = Money::from_yuan(base * factor / 100);
         let valid_until = config.reference_date.add_days(rng.between(-30, 180));
         let status = if rng.chance(0.1) {
             ListingStatus::Closed
         } else {
             ListingStatus::Open
+        };
+        // Demands sometimes require a qualification; supplies often state theirs.
+        let tags = match side {
+            ListingSide::Demand if rng.chance(0.25) => {
+                vec![rng
+                    .pick(&["ISO 9001", "高新技术企业", "IATF 16949"])
+                    .to_string()]
+            }
+            ListingSide::Supply if rng.chance(0.5) => vec!["ISO 9001".to_string()],
+            _ => Vec::new(),
         };
         emit(Record::Listing(Listing {
             id: ListingId(index as i64 + 1),
@@ -785,6 +855,7 @@ fn generate_listings<E>(
             region: RegionCode::new(member.region).expect("valid"),
             valid_until: Some(valid_until),
             status,
+            tags,
         }))?;
     }
     Ok(())

@@ -373,6 +373,12 @@ impl ListingIndex {
         self.analysis
     }
 
+    /// Sees the latest commit on disk, whoever made it.
+    pub fn refresh(&self) -> Result<()> {
+        self.reader.reload()?;
+        Ok(())
+    }
+
     /// The payload of the last commit: the database revision the index reflects.
     pub fn revision(&self) -> Option<String> {
         self.index.load_metas().ok()?.payload
@@ -470,9 +476,23 @@ impl ListingIndex {
 
     /// The best `limit` listings by text relevance, for ranking. Unless `text_required`,
     /// listings that pass the filter without sharing a term come too (scored 0).
-    pub fn top(&self, text: &QueryText, filter: &Filter, text_required: bool, limit: usize) -> Result<Vec<Hit>> {
+    pub fn top(
+        &self,
+        text: &QueryText,
+        filter: &Filter,
+        text_required: bool,
+        limit: usize,
+    ) -> Result<Vec<Hit>> {
         let searcher = self.reader.searcher();
-        let query = self.query_with(text, filter, if text_required { Occur::Must } else { Occur::Should });
+        let query = self.query_with(
+            text,
+            filter,
+            if text_required {
+                Occur::Must
+            } else {
+                Occur::Should
+            },
+        );
         let docs = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
         docs.into_iter()
             .map(|(score, address)| {

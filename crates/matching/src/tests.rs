@@ -61,7 +61,10 @@ fn model_numbers_are_kept_whole_and_split() {
 #[test]
 fn full_width_and_case_are_folded() {
     assert_eq!(analyze("ＤＳＣ－Ｗ１５０Ｒ"), analyze("dsc-w150r"));
-    assert_eq!(analyze("ＡＢＣ１２３　伺服电机"), analyze("abc123 伺服电机"));
+    assert_eq!(
+        analyze("ＡＢＣ１２３　伺服电机"),
+        analyze("abc123 伺服电机")
+    );
 }
 
 #[test]
@@ -79,7 +82,9 @@ fn numbers_with_units_are_normalised() {
     assert!(has("1.5米", "1500mm"));
     assert!(has("功率 7.5 kW", "7.5kw"));
     // Counting words are not units.
-    assert!(!analyze("10台").iter().any(|t| t.ends_with("台") && t.len() > 3));
+    assert!(!analyze("10台")
+        .iter()
+        .any(|t| t.ends_with("台") && t.len() > 3));
 }
 
 proptest! {
@@ -201,7 +206,11 @@ fn tags_quantity_price_and_validity_parts() {
     s.enterprise = None;
     let b = score(&d, &s, 0.0, &Chain, &config());
     assert_eq!(b.tags, 0.5);
-    assert_eq!((b.quantity, b.price, b.validity), (0.5, 0.5, 1.0), "unknowns are neutral");
+    assert_eq!(
+        (b.quantity, b.price, b.validity),
+        (0.5, 0.5, 1.0),
+        "unknowns are neutral"
+    );
     // Enterprise 1002 holds high_tech on record.
     s.enterprise = Some(1002);
     assert_eq!(score(&d, &s, 0.0, &Chain, &config()).tags, 1.0);
@@ -214,7 +223,11 @@ fn tags_quantity_price_and_validity_parts() {
     s.quantity = Some(500);
     assert_eq!(score(&d, &s, 0.0, &Chain, &config()).quantity, 1.0);
     s.unit = "吨".into();
-    assert_eq!(score(&d, &s, 0.0, &Chain, &config()).quantity, 0.5, "different units cannot be compared");
+    assert_eq!(
+        score(&d, &s, 0.0, &Chain, &config()).quantity,
+        0.5,
+        "different units cannot be compared"
+    );
 
     d.price = Some(Money::from_yuan(100));
     s.price = Some(Money::from_yuan(90));
@@ -240,7 +253,13 @@ fn total_is_the_weighted_sum_of_the_parts() {
     s.region = region(420500);
     let b = score(&d, &s, 0.8, &Chain, &config());
     let w = Weights::default();
-    let expected = w.text * 0.8 + w.node * 0.7 + w.region * 0.6 + w.tags + w.quantity * 0.5 + w.price * 0.5 + w.validity;
+    let expected = w.text * 0.8
+        + w.node * 0.7
+        + w.region * 0.6
+        + w.tags
+        + w.quantity * 0.5
+        + w.price * 0.5
+        + w.validity;
     assert!((b.total - expected).abs() < 1e-12, "{b:?}");
     let sum = w.text + w.node + w.region + w.tags + w.quantity + w.price + w.validity;
     assert!((sum - 1.0).abs() < 1e-12);
@@ -249,11 +268,27 @@ fn total_is_the_weighted_sum_of_the_parts() {
 #[test]
 fn configuration_errors_are_precise() {
     let mut c = config();
-    assert_eq!(c.apply("region=-1").unwrap_err(), "`region=-1`: the value must be a non-negative number");
-    assert!(c.apply("colour=1").unwrap_err().starts_with("`colour` is not a setting"));
-    assert_eq!(c.apply("region").unwrap_err(), "`region`: expected name=value");
-    assert_eq!(c.apply("elsewhere=2").unwrap_err(), "`elsewhere=2`: a region value is between 0 and 1");
-    assert_eq!(c, config(), "a failed setting changes nothing it did not reach");
+    assert_eq!(
+        c.apply("region=-1").unwrap_err(),
+        "`region=-1`: the value must be a non-negative number"
+    );
+    assert!(c
+        .apply("colour=1")
+        .unwrap_err()
+        .starts_with("`colour` is not a setting"));
+    assert_eq!(
+        c.apply("region").unwrap_err(),
+        "`region`: expected name=value"
+    );
+    assert_eq!(
+        c.apply("elsewhere=2").unwrap_err(),
+        "`elsewhere=2`: a region value is between 0 and 1"
+    );
+    assert_eq!(
+        c,
+        config(),
+        "a failed setting changes nothing it did not reach"
+    );
 }
 
 fn index_of(entries: &[Entry]) -> ListingIndex {
@@ -290,7 +325,15 @@ fn ranking_excludes_own_enterprise_closed_and_expired() {
     };
     let other_demand = entry(6, ListingSide::Demand, "伺服电机");
     let fine = entry(7, ListingSide::Supply, "伺服电机 servo motor");
-    let index = index_of(&[demand.clone(), own, closed, expired, last_day, other_demand, fine]);
+    let index = index_of(&[
+        demand.clone(),
+        own,
+        closed,
+        expired,
+        last_day,
+        other_demand,
+        fine,
+    ]);
     let ids: Vec<u64> = rank(&index, &demand, &Chain, &config(), 10)
         .unwrap()
         .iter()
@@ -375,10 +418,22 @@ fn index_on_disk_keeps_listings_and_revision_and_reports_absence() {
     assert_eq!((e.quantity, e.unit.as_str()), (Some(3), "台"));
     // Upserting replaces; removing removes.
     let mut batch = index.batch().unwrap();
-    batch.upsert(&Entry { title: "立式加工中心".into(), ..e.clone() }).unwrap();
+    batch
+        .upsert(&Entry {
+            title: "立式加工中心".into(),
+            ..e.clone()
+        })
+        .unwrap();
     batch.commit("43").unwrap();
     assert_eq!(index.len(), 1);
-    let (hits, total) = index.search(&QueryText::typed(Analysis::Bilingual, "加工中心"), &Filter::default(), 0, 10).unwrap();
+    let (hits, total) = index
+        .search(
+            &QueryText::typed(Analysis::Bilingual, "加工中心"),
+            &Filter::default(),
+            0,
+            10,
+        )
+        .unwrap();
     assert_eq!((hits.len(), total), (1, 1));
     let mut batch = index.batch().unwrap();
     batch.remove(9);
@@ -400,11 +455,17 @@ fn search_filters_by_side_kind_node_region_status_and_validity() {
     c.region = region(420500);
     let index = index_of(&[a, b, c]);
     let ids = |text: &str, f: Filter| -> Vec<u64> {
-        let (hits, total) = index.search(&QueryText::typed(Analysis::Bilingual, text), &f, 0, 10).unwrap();
+        let (hits, total) = index
+            .search(&QueryText::typed(Analysis::Bilingual, text), &f, 0, 10)
+            .unwrap();
         assert_eq!(hits.len(), total);
         hits.iter().map(|h| h.entry.id).collect()
     };
-    assert_eq!(ids("", Filter::default()), [3, 2, 1], "newest first without text");
+    assert_eq!(
+        ids("", Filter::default()),
+        [3, 2, 1],
+        "newest first without text"
+    );
     assert_eq!(ids("钢材", Filter::default()).len(), 2);
     let f = |g: fn(&mut Filter)| {
         let mut f = Filter::default();
@@ -441,7 +502,13 @@ fn pair_files_are_read_and_evaluated() {
     let m = evaluate_pairs(&set, Analysis::Bilingual, TextWeights::default()).unwrap();
     assert_eq!(m.recall_at_1, 1.0);
     let err = read_pairs("COL name VAL a\tCOL name VAL b\t2\n").unwrap_err();
-    assert_eq!(err.to_string(), "line 1: the label must be 0 or 1, found `2`");
+    assert_eq!(
+        err.to_string(),
+        "line 1: the label must be 0 or 1, found `2`"
+    );
     let err = read_pairs("x\ty\n").unwrap_err();
-    assert_eq!(err.to_string(), "line 1: expected 3 tab-separated columns (left, right, label), found 2");
+    assert_eq!(
+        err.to_string(),
+        "line 1: expected 3 tab-separated columns (left, right, label), found 2"
+    );
 }

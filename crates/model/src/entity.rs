@@ -246,6 +246,9 @@ pub struct Listing {
     pub region: RegionCode,
     pub valid_until: Option<Date>,
     pub status: ListingStatus,
+    /// Qualifications (certifications, designations): required by a demand, held by a
+    /// supply. Free labels such as `ISO 9001` or `高新技术企业`.
+    pub tags: Vec<String>,
 }
 
 vocabulary!(

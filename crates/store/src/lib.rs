@@ -9,6 +9,7 @@
 mod accounts;
 mod audit;
 mod graph;
+mod listings;
 mod migrate;
 mod pool;
 mod read;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 pub use accounts::{AccountError, ApiToken, User};
 pub use audit::{Actor, AuditEntry, Change};
+pub use listings::MatchFacts;
 pub use pool::{Pool, PooledStore};
 pub use read::{
     ChainSummary, Counts, EnterpriseNodeRow, EnterpriseOrder, EnterpriseRef, NodePresence, NodeRef,

@@ -11,6 +11,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_atlas.sql")),
     (2, include_str!("../migrations/0002_generation.sql")),
     (3, include_str!("../migrations/0003_accounts.sql")),
+    (4, include_str!("../migrations/0004_listing_search.sql")),
 ];
 
 /// The schema version this program brings a database to.

@@ -117,7 +117,7 @@ pub(crate) fn supply_relation(row: &Row<'_>) -> rusqlite::Result<SupplyRelation>
 }
 
 pub(crate) const LISTING_COLUMNS: &str =
-    "id, enterprise_id, side, kind, node_id, title, description, quantity, unit, price_fen, region_code, valid_until, status";
+    "id, enterprise_id, side, kind, node_id, title, description, quantity, unit, price_fen, region_code, valid_until, status, tags";
 pub(crate) fn listing(row: &Row<'_>) -> rusqlite::Result<Listing> {
     Ok(Listing {
         id: ListingId(row.get(0)?),
@@ -136,5 +136,15 @@ pub(crate) fn listing(row: &Row<'_>) -> rusqlite::Result<Listing> {
             Some(_) => Some(parsed(row, 11)?),
         },
         status: parsed(row, 12)?,
+        tags: split_tags(&row.get::<_, String>(13)?),
     })
+}
+
+/// Listing tags are stored as one text, separated by `;`.
+pub(crate) fn split_tags(text: &str) -> Vec<String> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
 }

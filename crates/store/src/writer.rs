@@ -138,8 +138,8 @@ impl<'a> Writer<'a> {
             }
             Record::Listing(l) => {
                 tx.prepare_cached(
-                    "INSERT INTO listings (id, enterprise_id, side, kind, node_id, title, description, quantity, unit, price_fen, region_code, valid_until, status)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                    "INSERT INTO listings (id, enterprise_id, side, kind, node_id, title, description, quantity, unit, price_fen, region_code, valid_until, status, tags)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                 )?
                 .execute(params![
                     l.id.0,
@@ -154,7 +154,8 @@ impl<'a> Writer<'a> {
                     l.price.map(|p| p.fen()),
                     l.region.value(),
                     l.valid_until.map(|d| d.to_string()),
-                    l.status.as_str()
+                    l.status.as_str(),
+                    l.tags.join(";")
                 ])?;
             }
         }

@@ -8,6 +8,7 @@ mod cache;
 pub mod diagnostics;
 mod error;
 mod i18n;
+pub mod matchmaking;
 mod pages;
 mod pages_diagnostics;
 mod view;

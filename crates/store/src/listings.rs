@@ -1,0 +1,219 @@
+//! Listings: reading them one by one or all in order, saving them with an audit entry,
+//! and the revision counter that tells derived indexes whether they are current.
+
+use chainatlas_model::{EnterpriseId, Listing, ListingId, NodeId, RegionCode, Tags};
+use rusqlite::{params, OptionalExtension};
+
+use crate::audit::{self, json_object, Actor, Change, Json};
+use crate::rows::{self, LISTING_COLUMNS};
+use crate::writer::InsertError;
+use crate::{Result, Store};
+
+/// What matchmaking needs to know about the atlas besides listings.
+#[derive(Clone, Debug, Default)]
+pub struct MatchFacts {
+    /// (input node, output node) pairs of every chain.
+    pub node_inputs: Vec<(NodeId, NodeId)>,
+    /// Every node: id, Chinese name, English name.
+    pub nodes: Vec<(NodeId, String, String)>,
+    /// Every region: code, Chinese name, English name.
+    pub regions: Vec<(RegionCode, String, String)>,
+    /// Each enterprise's designations, indexed by enterprise id (ids are dense from 1).
+    pub enterprise_tags: Vec<Tags>,
+}
+
+fn snapshot(l: &Listing) -> String {
+    let valid_until = l.valid_until.map(|d| d.to_string());
+    let tags = l.tags.join(";");
+    json_object(&[
+        ("enterprise_id", Json::Int(l.enterprise.0)),
+        ("side", Json::Str(l.side.as_str())),
+        ("kind", Json::Str(l.kind.as_str())),
+        ("node_id", l.node.map_or(Json::Null, |n| Json::Int(n.0))),
+        ("title", Json::Str(&l.title)),
+        ("description", Json::Str(&l.description)),
+        (
+            "quantity",
+            l.quantity.map_or(Json::Null, |q| Json::Int(q as i64)),
+        ),
+        ("unit", Json::Str(&l.unit)),
+        (
+            "price_fen",
+            l.price.map_or(Json::Null, |p| Json::Int(p.fen())),
+        ),
+        ("region_code", Json::Int(l.region.value() as i64)),
+        (
+            "valid_until",
+            valid_until.as_deref().map_or(Json::Null, Json::Str),
+        ),
+        ("status", Json::Str(l.status.as_str())),
+        ("tags", Json::Str(&tags)),
+    ])
+}
+
+impl Store {
+    /// Moves with every insert, update and delete of a listing, whoever makes it.
+    pub fn listing_revision(&self) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT revision FROM listing_revision WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn listing(&self, id: ListingId) -> Result<Option<Listing>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {LISTING_COLUMNS} FROM listings WHERE id = ?1"
+            ))?
+            .query_row([id.0], rows::listing)
+            .optional()?)
+    }
+
+    /// Every listing in id order, one at a time (a million fit no one's memory twice).
+    pub fn for_each_listing(&self, mut f: impl FnMut(Listing)) -> Result<()> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {LISTING_COLUMNS} FROM listings ORDER BY id"
+        ))?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            f(rows::listing(row)?);
+        }
+        Ok(())
+    }
+
+    /// Ids of the open demand listings, ascending.
+    pub fn open_listing_ids(&self, side: chainatlas_model::ListingSide) -> Result<Vec<ListingId>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM listings WHERE side = ?1 AND status = 'open' ORDER BY id")?;
+        let ids = stmt
+            .query_map([side.as_str()], |r| r.get(0).map(ListingId))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
+    /// The id a new listing gets.
+    pub fn next_listing_id(&self) -> Result<ListingId> {
+        Ok(ListingId(self.conn.query_row(
+            "SELECT COALESCE(MAX(id), 0) + 1 FROM listings",
+            [],
+            |r| r.get(0),
+        )?))
+    }
+
+    /// Creates the listing, or replaces the one with its id, auditing before and after.
+    /// Returns the listing as stored.
+    pub fn save_listing(
+        &mut self,
+        actor: &Actor,
+        listing: &Listing,
+    ) -> Result<Listing, InsertError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(crate::StoreError::from)?;
+        let before = tx
+            .prepare_cached(&format!(
+                "SELECT {LISTING_COLUMNS} FROM listings WHERE id = ?1"
+            ))?
+            .query_row([listing.id.0], rows::listing)
+            .optional()?;
+        let l = listing;
+        let values = params![
+            l.id.0,
+            l.enterprise.0,
+            l.side.as_str(),
+            l.kind.as_str(),
+            l.node.map(|n| n.0),
+            l.title,
+            l.description,
+            l.quantity.map(|q| q as i64),
+            l.unit,
+            l.price.map(|p| p.fen()),
+            l.region.value(),
+            l.valid_until.map(|d| d.to_string()),
+            l.status.as_str(),
+            l.tags.join(";"),
+        ];
+        if before.is_some() {
+            tx.execute(
+                "UPDATE listings SET enterprise_id = ?2, side = ?3, kind = ?4, node_id = ?5, title = ?6,
+                 description = ?7, quantity = ?8, unit = ?9, price_fen = ?10, region_code = ?11,
+                 valid_until = ?12, status = ?13, tags = ?14 WHERE id = ?1",
+                values,
+            )?;
+        } else {
+            tx.execute(
+                "INSERT INTO listings (id, enterprise_id, side, kind, node_id, title, description, quantity, unit, price_fen, region_code, valid_until, status, tags)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                values,
+            )?;
+        }
+        // References are checked now, inside the transaction, so a bad one changes nothing.
+        let action = if before.is_some() { "update" } else { "create" };
+        let mut change = Change::new(action, "listing", l.id.0).after(snapshot(l));
+        if let Some(b) = &before {
+            change = change.before(snapshot(b));
+        }
+        audit::record(&tx, actor, &change)?;
+        tx.execute(
+            "UPDATE atlas_generation SET generation = generation + 1 WHERE id = 1",
+            [],
+        )?;
+        tx.commit()?;
+        Ok(listing.clone())
+    }
+
+    /// Chain structure, names and enterprise designations for matchmaking.
+    pub fn match_facts(&self) -> Result<MatchFacts> {
+        let mut facts = MatchFacts::default();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT input_node_id, output_node_id FROM node_inputs")?;
+        facts.node_inputs = stmt
+            .query_map([], |r| Ok((NodeId(r.get(0)?), NodeId(r.get(1)?))))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, name_zh, name_en FROM chain_nodes")?;
+        facts.nodes = stmt
+            .query_map([], |r| Ok((NodeId(r.get(0)?), r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        facts.regions = self
+            .regions()?
+            .into_iter()
+            .map(|r| (r.code, r.name_zh, r.name_en))
+            .collect();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, tags FROM enterprises ORDER BY id")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            let bits: i64 = row.get(1)?;
+            let Ok(slot) = usize::try_from(id) else {
+                continue;
+            };
+            if slot >= facts.enterprise_tags.len() {
+                facts.enterprise_tags.resize(slot + 1, Tags::EMPTY);
+            }
+            facts.enterprise_tags[slot] = Tags::from_bits(bits as u8);
+        }
+        Ok(facts)
+    }
+
+    /// The enterprise a user acts for, if it exists.
+    pub fn enterprise_exists(&self, id: EnterpriseId) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM enterprises WHERE id = ?1",
+                [id.0],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+}
