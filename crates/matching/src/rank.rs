@@ -585,7 +585,7 @@ fn reasons(
             .collect();
     let mut shared: Vec<String> = Vec::new();
     for (term, surface) in query_terms {
-        let informative = surface.chars().count() >= 2 || surface.chars().any(|c| !c.is_ascii());
+        let informative = surface.chars().count() >= 2 || !surface.is_ascii();
         if informative && candidate_terms.contains(term) && !shared.contains(surface) {
             shared.push(surface.clone());
         }

@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/chains/{code}/attraction", get(attraction))
         .route("/me", get(me))
         .route("/audit", get(audit))
+        .merge(crate::api_listings::routes())
         .fallback(api_not_found)
 }
 
@@ -66,7 +67,14 @@ pub fn routes() -> Router<AppState> {
         chokepoints,
         attraction,
         me,
-        audit
+        audit,
+        crate::api_listings::search_listings,
+        crate::api_listings::get_listing,
+        crate::api_listings::create_listing,
+        crate::api_listings::update_listing,
+        crate::api_listings::close_listing,
+        crate::api_listings::reopen_listing,
+        crate::api_listings::listing_matches
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = [])),
@@ -94,7 +102,13 @@ pub fn routes() -> Router<AppState> {
         MeDto,
         AuditEntryDto,
         AuditPageDto,
-        RegionCodeParam
+        RegionCodeParam,
+        crate::listings::ListingDto,
+        crate::listings::ListingPageDto,
+        crate::listings::ListingInput,
+        crate::listings::MatchesDto,
+        crate::matchmaking::MatchDto,
+        crate::matchmaking::BreakdownDto
     ))
 )]
 struct ApiDoc;

@@ -10,6 +10,7 @@ use chainatlas_model::{RegionCode, Tag};
 use chainatlas_store::{ChainSummary, Counts, Store};
 
 use crate::diagnostics::ChokepointsDto;
+use crate::matchmaking::StoreAtlas;
 
 use crate::error::AppError;
 
@@ -75,6 +76,7 @@ pub struct Caches {
     chain_summaries: GenerationCache<Option<RegionCode>, Vec<ChainSummary>>,
     graph: GenerationCache<(), Graph>,
     chokepoints: GenerationCache<(String, Option<RegionCode>, usize), ChokepointsDto>,
+    match_atlas: GenerationCache<(), StoreAtlas>,
 }
 
 impl Caches {
@@ -102,6 +104,12 @@ impl Caches {
 
 impl Caches {
     /// The supply graph of the current generation, loaded on first use after a write.
+    /// Chain structure, names and enterprise designations for ranking matches.
+    pub fn match_atlas(&self, store: &Store) -> Result<Arc<StoreAtlas>, AppError> {
+        self.match_atlas
+            .get_or_compute(store.generation()?, (), || StoreAtlas::load(store))
+    }
+
     pub fn graph(&self, store: &Store) -> Result<Arc<Graph>, AppError> {
         self.graph
             .get_or_compute(store.generation()?, (), || Ok(store.supply_graph()?))

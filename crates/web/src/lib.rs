@@ -2,15 +2,18 @@
 //! OpenAPI document. It reads through `chainatlas-store` and never sees SQL.
 
 mod api;
+mod api_listings;
 mod assets;
 mod auth;
 mod cache;
 pub mod diagnostics;
 mod error;
 mod i18n;
+mod listings;
 pub mod matchmaking;
 mod pages;
 mod pages_diagnostics;
+mod pages_listings;
 mod view;
 
 use std::sync::Arc;
@@ -30,6 +33,8 @@ pub struct AppState {
     pool: Arc<Pool>,
     caches: Arc<cache::Caches>,
     throttle: Arc<auth::Throttle>,
+    /// The listing index, opened on first use.
+    matchmaker: Arc<std::sync::Mutex<Option<Arc<matchmaking::Matchmaker>>>>,
     /// Mark session cookies `Secure` (when served over TLS, directly or behind a proxy).
     secure_cookies: bool,
 }
@@ -40,6 +45,7 @@ impl AppState {
             pool: Arc::new(pool),
             caches: Arc::default(),
             throttle: Arc::default(),
+            matchmaker: Arc::default(),
             secure_cookies: false,
         }
     }
@@ -52,10 +58,15 @@ impl AppState {
     /// Computes the whole-atlas aggregates ahead of the first visitor.
     pub async fn warm_up(&self) -> Result<(), String> {
         let caches = self.caches.clone();
+        let state = self.clone();
         self.read(move |store| {
+            // The listing index first: a missing or stale one is rebuilt now, not on the
+            // first search.
+            state.matchmaker(store)?;
             caches.overview(store)?;
             caches.chain_summaries(store, None)?;
             caches.graph(store)?;
+            caches.match_atlas(store)?;
             Ok(())
         })
         .await

@@ -61,6 +61,17 @@ async fn every_role_meets_every_page_and_endpoint_as_designed() {
             Ok,
         ),
         ("/chains/rail/disruption", ToLogin, Forbidden, Ok, Ok),
+        // Listings are published to every signed-in user; prices stay private (below).
+        ("/listings", ToLogin, Ok, Ok, Ok),
+        (
+            "/listings?q=%E8%AE%BE%E5%A4%87&side=demand",
+            ToLogin,
+            Ok,
+            Ok,
+            Ok,
+        ),
+        ("/listings/1", ToLogin, Ok, Ok, Ok),
+        ("/listings/new", ToLogin, Ok, Ok, Ok),
         (
             "/chains/rail/disruption?region=430200",
             ToLogin,
@@ -103,6 +114,9 @@ async fn every_role_meets_every_page_and_endpoint_as_designed() {
             Ok,
         ),
         ("/api/v1/me", Unauthorized, Ok, Ok, Ok),
+        ("/api/v1/listings", Unauthorized, Ok, Ok, Ok),
+        ("/api/v1/listings/1", Unauthorized, Ok, Ok, Ok),
+        ("/api/v1/listings/1/matches", Unauthorized, Ok, Ok, Ok),
         ("/api/v1/audit", Unauthorized, Forbidden, Forbidden, Ok),
         (
             "/api/v1/chains/rail/diagnosis?region=430200",

@@ -1,0 +1,430 @@
+//! Listings and matches through the real router: writing rules, private prices in
+//! listings and in matches, the index kept current on writes and rebuilt when deleted or
+//! behind, bad input refused with every problem and nothing written.
+
+mod support;
+
+use axum::http::{Method, StatusCode};
+use chainatlas_model::{
+    EnterpriseId, Listing, ListingId, ListingKind, ListingSide, ListingStatus, Money, RegionCode,
+};
+use chainatlas_store::Store;
+use chainatlas_web::{router, AppState};
+use support::{actor, app_with, get_as, post_form, send, App, Who};
+
+async fn post_json(app: &App, uri: &str, who: &Who, body: &str) -> support::Reply {
+    send(
+        app,
+        Method::POST,
+        uri,
+        who,
+        None,
+        &[("content-type", "application/json")],
+        body,
+    )
+    .await
+}
+
+async fn put_json(app: &App, uri: &str, who: &Who, body: &str) -> support::Reply {
+    send(
+        app,
+        Method::PUT,
+        uri,
+        who,
+        None,
+        &[("content-type", "application/json")],
+        body,
+    )
+    .await
+}
+
+fn listing_count(app: &App) -> usize {
+    let mut n = 0;
+    app.store().for_each_listing(|_| n += 1).unwrap();
+    n
+}
+
+const LASER_DEMAND: &str = r#"{"side":"demand","kind":"equipment","title":"采购光纤激光切割机 GF-3015","description":"设备更新，功率 6kW","quantity":2,"unit":"台","price_fen":50000000,"region_code":"430200","tags":["ISO 9001"]}"#;
+
+fn laser_supply(enterprise: i64, price_yuan: i64) -> String {
+    format!(
+        r#"{{"enterprise_id":{enterprise},"side":"supply","kind":"equipment","title":"光纤激光切割机 GF3015","description":"6 千瓦激光器，含安装","quantity":5,"unit":"台","price_fen":{},"region_code":"430200","tags":["ISO9001"]}}"#,
+        price_yuan * 100
+    )
+}
+
+#[tokio::test]
+async fn enterprises_write_their_own_listings_and_staff_write_any() {
+    let app = app_with(&[]);
+    // An enterprise user publishes for its own enterprise without naming it.
+    let r = post_json(&app, "/api/v1/listings", &app.firm_token, LASER_DEMAND).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let own = r.json();
+    assert_eq!(own["enterprise_id"], 1);
+    assert_eq!(own["editable"], true);
+    // … and may not publish for another.
+    let other = LASER_DEMAND.replacen('{', r#"{"enterprise_id":2,"#, 1);
+    let r = post_json(&app, "/api/v1/listings", &app.firm_token, &other).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    // Staff publish for any enterprise, and must say which.
+    let r = post_json(
+        &app,
+        "/api/v1/listings",
+        &app.analyst_token,
+        &laser_supply(2, 240_000),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let supply_id = r.json()["id"].as_i64().unwrap();
+    let r = post_json(&app, "/api/v1/listings", &app.analyst_token, LASER_DEMAND).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("enterprise_id: is missing"), "{}", r.body);
+    // The firm may neither edit nor close enterprise 2's listing; the analyst may.
+    let uri = format!("/api/v1/listings/{supply_id}");
+    let r = put_json(&app, &uri, &app.firm_token, &laser_supply(2, 1)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = post_json(&app, &format!("{uri}/close"), &app.firm_token, "").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = post_json(&app, &format!("{uri}/close"), &app.analyst_token, "").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["status"], "closed");
+    let stored = app.store().listing(ListingId(supply_id)).unwrap().unwrap();
+    assert_eq!(stored.status, ListingStatus::Closed);
+    // Every write is audited.
+    let audit = app.store().audit_log(50, 0).unwrap();
+    assert!(audit.items.iter().any(|e| e.change.entity == "listing"
+        && e.change.action == "update"
+        && e.change.before.is_some()));
+}
+
+#[tokio::test]
+async fn bad_listings_are_refused_with_every_problem_and_nothing_is_written() {
+    let app = app_with(&[]);
+    let before = listing_count(&app);
+    let bad = r#"{"enterprise_id":999999,"side":"sell","kind":"product","node_id":999999,"title":" ","region_code":"430299","valid_until":"2026-02-30","price_fen":-5}"#;
+    let r = post_json(&app, "/api/v1/listings", &app.analyst_token, bad).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let message = r.json()["error"]["message"].as_str().unwrap().to_string();
+    for expected in [
+        "enterprise_id: there is no enterprise 999999",
+        "side: 'sell' is not one of demand, supply",
+        "node_id: there is no chain node 999999",
+        "title: is empty, expected text",
+        "price_fen: is negative",
+        "region_code: 430299 is not a region of the atlas",
+        "valid_until:",
+    ] {
+        assert!(message.contains(expected), "{expected} in {message}");
+    }
+    // Malformed JSON and unknown fields say so.
+    let r = post_json(&app, "/api/v1/listings", &app.analyst_token, r#"{"side":"#).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = post_json(
+        &app,
+        "/api/v1/listings",
+        &app.analyst_token,
+        r#"{"colour":"red"}"#,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("colour"), "{}", r.body);
+    assert_eq!(listing_count(&app), before);
+}
+
+#[tokio::test]
+async fn prices_stay_private_in_listings_and_in_matches() {
+    let app = app_with(&[]);
+    let demand = post_json(&app, "/api/v1/listings", &app.firm_token, LASER_DEMAND)
+        .await
+        .json();
+    let demand_id = demand["id"].as_i64().unwrap();
+    assert_eq!(
+        demand["price_fen"], 50_000_000,
+        "the owner sees its own budget"
+    );
+    let supply = post_json(
+        &app,
+        "/api/v1/listings",
+        &app.analyst_token,
+        &laser_supply(2, 240_000),
+    )
+    .await
+    .json();
+    let supply_id = supply["id"].as_i64().unwrap();
+    // Another enterprise's price is hidden from the firm, shown to staff.
+    let r = get_as(
+        &app,
+        &format!("/api/v1/listings/{supply_id}"),
+        &app.firm_token,
+        None,
+    )
+    .await;
+    assert_eq!(r.json()["price_fen"], serde_json::Value::Null);
+    let r = get_as(
+        &app,
+        &format!("/api/v1/listings/{supply_id}"),
+        &app.analyst_token,
+        None,
+    )
+    .await;
+    assert_eq!(r.json()["price_fen"], 24_000_000);
+    // The firm's demand finds the supply first, with reasons, but no price comparison.
+    let uri = format!("/api/v1/listings/{demand_id}/matches?top=5");
+    let firm_view = get_as(&app, &uri, &app.firm_token, None).await.json();
+    let best = &firm_view["matches"][0];
+    assert_eq!(best["listing_id"], supply_id, "{firm_view:#}");
+    assert_eq!(best["score"]["price"], serde_json::Value::Null);
+    let zh: Vec<String> = serde_json::from_value(best["reasons_zh"].clone()).unwrap();
+    assert!(
+        zh.iter()
+            .any(|r| r.contains("gf3015") || r.contains("gf-3015")),
+        "{zh:?}"
+    );
+    assert!(zh.iter().any(|r| r.starts_with("同城")), "{zh:?}");
+    assert!(zh.iter().any(|r| r.contains("具备ISO 9001")), "{zh:?}");
+    assert!(!zh.iter().any(|r| r.contains("预算")), "{zh:?}");
+    let en: Vec<String> = serde_json::from_value(best["reasons_en"].clone()).unwrap();
+    assert!(en.iter().any(|r| r.starts_with("Same city")), "{en:?}");
+    // Staff see the price part: 240,000 within the 500,000 budget.
+    let staff_view = get_as(&app, &uri, &app.analyst_token, None).await.json();
+    assert_eq!(staff_view["matches"][0]["score"]["price"], 1.0);
+    let zh: Vec<String> =
+        serde_json::from_value(staff_view["matches"][0]["reasons_zh"].clone()).unwrap();
+    assert!(zh.contains(&"报价在预算内".to_string()), "{zh:?}");
+    // The firm's own listings never come back as its counterparts.
+    let own_supply = post_json(
+        &app,
+        "/api/v1/listings",
+        &app.firm_token,
+        &laser_supply(1, 1).replace(r#""enterprise_id":1,"#, ""),
+    )
+    .await;
+    assert_eq!(
+        own_supply.status,
+        StatusCode::CREATED,
+        "{}",
+        own_supply.body
+    );
+    let own_id = own_supply.json()["id"].as_i64().unwrap();
+    let again = get_as(&app, &uri, &app.firm_token, None).await.json();
+    assert!(again["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["listing_id"] != own_id));
+    // A closed supply is not matched any more.
+    post_json(
+        &app,
+        &format!("/api/v1/listings/{supply_id}/close"),
+        &app.analyst_token,
+        "",
+    )
+    .await;
+    let after = get_as(&app, &uri, &app.firm_token, None).await.json();
+    assert!(after["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["listing_id"] != supply_id));
+}
+
+#[tokio::test]
+async fn search_filters_and_sees_writes_at_once() {
+    let app = app_with(&[]);
+    let created = post_json(
+        &app,
+        "/api/v1/listings",
+        &app.analyst_token,
+        &laser_supply(2, 1000),
+    )
+    .await
+    .json();
+    let id = created["id"].as_i64().unwrap();
+    for (query, found) in [
+        ("q=gf-3015", true),
+        (
+            "q=%EF%BC%A7%EF%BC%A6%EF%BC%93%EF%BC%90%EF%BC%91%EF%BC%95",
+            true,
+        ), // ＧＦ３０１５
+        ("q=GF3015&side=demand", false),
+        ("q=GF3015&side=supply&kind=equipment&region=430000", true),
+        ("q=GF3015&region=420000", false),
+        ("q=GF3015&status=closed", false),
+    ] {
+        let r = get_as(
+            &app,
+            &format!("/api/v1/listings?{query}"),
+            &app.firm_token,
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{query}: {}", r.body);
+        let ids: Vec<i64> = r.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids.contains(&id), found, "{query}: {ids:?}");
+    }
+    // An edit is searchable at once; the old words are gone.
+    let edited = laser_supply(2, 1000).replace("光纤激光切割机 GF3015", "数控折弯机 WE67K");
+    let r = put_json(
+        &app,
+        &format!("/api/v1/listings/{id}"),
+        &app.analyst_token,
+        &edited,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = get_as(&app, "/api/v1/listings?q=WE67K", &app.firm_token, None)
+        .await
+        .json();
+    assert_eq!(r["items"][0]["id"], id);
+    let r = get_as(&app, "/api/v1/listings?q=GF3015", &app.firm_token, None)
+        .await
+        .json();
+    assert!(r["items"].as_array().unwrap().iter().all(|l| l["id"] != id));
+    // Bad parameters are named.
+    let r = get_as(&app, "/api/v1/listings?side=sell", &app.firm_token, None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("parameter side"), "{}", r.body);
+    let r = get_as(&app, "/api/v1/listings?chain=nope", &app.firm_token, None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+fn direct_listing(id: i64, title: &str) -> Listing {
+    Listing {
+        id: ListingId(id),
+        enterprise: EnterpriseId(3),
+        side: ListingSide::Supply,
+        kind: ListingKind::Product,
+        node: None,
+        title: title.into(),
+        description: String::new(),
+        quantity: None,
+        unit: String::new(),
+        price: Some(Money::from_yuan(1)),
+        region: RegionCode::new(430200).unwrap(),
+        valid_until: None,
+        status: ListingStatus::Open,
+        tags: Vec::new(),
+    }
+}
+
+#[tokio::test]
+async fn the_index_is_rebuilt_when_deleted_or_behind_the_database() {
+    let app = app_with(&[]);
+    let search = |q: &'static str| {
+        let app = &app;
+        async move {
+            let r = get_as(
+                app,
+                &format!("/api/v1/listings?q={q}"),
+                &app.firm_token,
+                None,
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            r.json()["total"].as_u64().unwrap()
+        }
+    };
+    assert_eq!(search("ZX9000").await, 0);
+    // Another program (an import, the CLI) writes a listing: the index is behind.
+    let mut store = app.store();
+    let id = store.next_listing_id().unwrap().0;
+    store
+        .save_listing(&actor(), &direct_listing(id, "高压变频器 ZX9000"))
+        .unwrap();
+    assert_eq!(search("ZX9000").await, 1);
+    // The index deleted: a new server rebuilds it from the database.
+    let path = app.dir.path().join("atlas.db");
+    let index = chainatlas_web::matchmaking::index_dir(&path);
+    assert!(index.is_dir());
+    std::fs::remove_dir_all(&index).unwrap();
+    let fresh = App {
+        router: router(AppState::new(
+            chainatlas_store::Pool::open(&path, 2).unwrap(),
+        )),
+        ..app
+    };
+    let r = get_as(
+        &fresh,
+        "/api/v1/listings?q=zx-9000",
+        &fresh.firm_token,
+        None,
+    )
+    .await;
+    assert_eq!(r.json()["total"], 1, "{}", r.body);
+    assert!(index.is_dir());
+    // A damaged index is rebuilt too.
+    let store = Store::open(&path).unwrap();
+    std::fs::write(index.join("meta.json"), b"not json").unwrap();
+    let (m, rebuilt) = chainatlas_web::matchmaking::Matchmaker::open(&store).unwrap();
+    assert_eq!(rebuilt.unwrap().why, "unreadable");
+    assert!(!m.index().is_empty());
+    drop(fresh);
+}
+
+#[tokio::test]
+async fn pages_publish_show_matches_and_report_bad_input() {
+    let app = app_with(&[]);
+    let csrf = app.firm.csrf.clone().unwrap();
+    let form = format!(
+        "csrf_token={csrf}&side=demand&kind=equipment&title=%E9%87%87%E8%B4%AD%E6%BF%80%E5%85%89%E5%88%87%E5%89%B2%E6%9C%BA+GF-3015&description=&region_code=430200&quantity=2&unit=%E5%8F%B0&price=500000&tags=ISO+9001"
+    );
+    let r = post_form(&app, "/listings/new", &app.firm, None, &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let location = r.headers["location"].to_str().unwrap().to_string();
+    let stored = app
+        .store()
+        .listing(ListingId(
+            location.rsplit('/').next().unwrap().parse().unwrap(),
+        ))
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.price, Some(Money::from_yuan(500_000)));
+    assert_eq!(stored.tags, ["ISO 9001"]);
+    post_json(
+        &app,
+        "/api/v1/listings",
+        &app.analyst_token,
+        &laser_supply(2, 240_000),
+    )
+    .await;
+    let page = get_as(&app, &location, &app.firm, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("推荐对接") && page.body.contains("同城"),
+        "{:.3000}",
+        page.body
+    );
+    assert!(
+        page.body.contains("id=\"close-listing\""),
+        "the owner may close it"
+    );
+    let en = get_as(&app, &location, &app.firm, Some("lang=en")).await;
+    assert!(en.body.contains("Recommended counterparts") && en.body.contains("Same city"));
+    // Bad input: the form comes back with the problems and what was typed; nothing saved.
+    let before = listing_count(&app);
+    let bad =
+        format!("csrf_token={csrf}&side=demand&kind=equipment&title=&region_code=12&price=abc");
+    let r = post_form(&app, "/listings/new", &app.firm, None, &bad).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.body.contains("id=\"form-error\"") && r.body.contains("price"),
+        "{:.2000}",
+        r.body
+    );
+    let bad = format!("csrf_token={csrf}&side=demand&kind=equipment&title=&region_code=12");
+    let r = post_form(&app, "/listings/new", &app.firm, None, &bad).await;
+    assert!(
+        r.body.contains("title: is empty") && r.body.contains("region_code"),
+        "{:.2000}",
+        r.body
+    );
+    assert_eq!(listing_count(&app), before);
+    // The search page finds it by model number.
+    let r = get_as(&app, "/listings?q=gf3015&side=demand", &app.firm, None).await;
+    assert!(r.body.contains(&location), "{:.2000}", r.body);
+}
