@@ -424,9 +424,20 @@ fn analyze_word(word: &str, out: &mut Out) {
         }
         return;
     }
-    // A model number or part code: whole, parts, pieces.
+    // A model number or part code: whole, parts, pieces. Runs of consecutive parts are
+    // joined too, so that `MS1H4-75B/7.5` meets `MS1H4-75B` (a suffix after a connector
+    // is often a variant or a specification).
     let whole: String = parts.concat();
     out.push(whole.clone(), word);
+    if parts.len() <= 6 {
+        for start in 0..parts.len() {
+            for end in start + 2..=parts.len() {
+                if end - start < parts.len() {
+                    out.push(parts[start..end].concat(), &parts[start..end].join("-"));
+                }
+            }
+        }
+    }
     for part in &parts {
         if parts.len() > 1 && *part != whole {
             if part.bytes().all(|b| b.is_ascii_alphabetic()) {
