@@ -62,6 +62,9 @@ enum Command {
         /// Generate this many enterprises with about 10 supply relations each (benchmarks).
         #[arg(long)]
         scale: Option<u32>,
+        /// Generate this many listings instead of the default (matchmaking benchmarks).
+        #[arg(long)]
+        listings: Option<u32>,
         /// Replace whatever the database holds.
         #[arg(long)]
         replace: bool,
@@ -131,12 +134,16 @@ fn run(cli: Cli) -> Result<()> {
         Command::Demo {
             seed,
             scale,
+            listings,
             replace,
         } => {
-            let config = match scale {
+            let mut config = match scale {
                 Some(n) => DemoConfig::scale(seed, n),
                 None => DemoConfig::demo(seed),
             };
+            if let Some(n) = listings {
+                config.listings = n;
+            }
             let mut store = open(&cli.db)?;
             if !replace && !store.is_empty()? {
                 bail!(

@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::diagnose::{Lang, ReportFormat};
 
 #[derive(clap::Args)]
-#[command(group(clap::ArgGroup::new("what").required(true).args(["demands", "demand", "supply", "all"])))]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["demands", "demand", "supply", "all", "latency"])))]
 pub struct MatchArgs {
     /// A demand list (.csv or .xlsx) to match against --supplies, without a database.
     #[arg(long, requires = "supplies")]
@@ -40,6 +40,13 @@ pub struct MatchArgs {
     /// The match sheet of --all: FILE.csv or FILE.xlsx.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// With --all: match only the first N open demands (benchmarks, trials).
+    #[arg(long)]
+    max_demands: Option<usize>,
+    /// Time N single-demand rankings (spread over the open demands) and print latency
+    /// percentiles instead of matches.
+    #[arg(long, conflicts_with_all = ["demands", "demand", "supply", "all"])]
+    latency: Option<usize>,
     /// Candidates per query.
     #[arg(long, default_value_t = 10)]
     top: usize,
@@ -125,9 +132,13 @@ pub fn run(db: &Path, args: MatchArgs) -> Result<()> {
                 &atlas,
                 &config,
                 args.top,
+                args.max_demands,
                 out,
                 args.lang,
             );
+        }
+        if let Some(n) = args.latency {
+            return latency(&store, &matchmaker, &atlas, &config, args.top, n);
         }
         let id = args.demand.or(args.supply).expect("clap requires one");
         let listing = store
@@ -345,16 +356,15 @@ fn match_all(
     atlas: &StoreAtlas,
     config: &Config,
     top: usize,
+    max_demands: Option<usize>,
     out: &Path,
     lang: Lang,
 ) -> Result<()> {
     let started = Instant::now();
-    let mut demands = Vec::new();
-    store.for_each_listing(|l| {
-        if l.side == ListingSide::Demand && matching::is_live(&mm::entry(&l), config.today) {
-            demands.push(l);
-        }
-    })?;
+    let mut demands = live_demands(store, config.today)?;
+    if let Some(n) = max_demands {
+        demands.truncate(n);
+    }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = demands.len().div_ceil(threads).max(1);
     let ranked: Vec<Result<Vec<Match>>> = std::thread::scope(|scope| {
@@ -430,6 +440,54 @@ fn match_all(
         took,
         rows.len(),
         out.display()
+    );
+    Ok(())
+}
+
+/// Open demands still valid on `today`, in id order.
+fn live_demands(store: &Store, today: Date) -> Result<Vec<chainatlas_model::Listing>> {
+    let mut demands = Vec::new();
+    store.for_each_listing(|l| {
+        if l.side == ListingSide::Demand && matching::is_live(&mm::entry(&l), today) {
+            demands.push(l);
+        }
+    })?;
+    Ok(demands)
+}
+
+/// Times `n` rankings one after another on one thread, as a single request would run.
+fn latency(
+    store: &Store,
+    matchmaker: &Matchmaker,
+    atlas: &StoreAtlas,
+    config: &Config,
+    top: usize,
+    n: usize,
+) -> Result<()> {
+    let demands = live_demands(store, config.today)?;
+    if demands.is_empty() || n == 0 {
+        bail!("no open demands to time");
+    }
+    let step = (demands.len() / n).max(1);
+    let mut times = Vec::with_capacity(n);
+    let mut found = 0usize;
+    for d in demands.iter().step_by(step).take(n) {
+        let started = Instant::now();
+        found += matchmaker.matches(d, atlas, config, top)?.len();
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    let pick = |q: f64| times[((times.len() as f64 * q).ceil() as usize).clamp(1, times.len()) - 1];
+    println!(
+        "{} rankings (top {top}) over {} open demands and {} listings: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {:.1} matches each",
+        times.len(),
+        demands.len(),
+        matchmaker.index().len(),
+        pick(0.50),
+        pick(0.95),
+        pick(0.99),
+        times[times.len() - 1],
+        found as f64 / times.len() as f64
     );
     Ok(())
 }
