@@ -5,6 +5,7 @@
 
 use std::ops::Bound;
 use std::path::Path;
+use std::sync::Arc;
 
 use chainatlas_model::{Date, ListingKind, ListingSide, ListingStatus, Money, RegionCode};
 use tantivy::collector::{Count, TopDocs};
@@ -103,8 +104,13 @@ struct Fields {
     enterprise: Field,
     node: Field,
     region: Field,
+    /// Stored for display and reasons; not searched.
     title: Field,
     description: Field,
+    /// Searched: `[side][0 title, 1 description]`. Each side has its own fields, so that
+    /// ranking the other side is one pure disjunction of terms, which tantivy prunes with
+    /// Block-WAND instead of scoring every listing that shares a common word.
+    text: [[Field; 2]; 2],
     quantity: Field,
     unit: Field,
     price: Field,
@@ -118,13 +124,11 @@ const NO_END: i64 = i64::MAX;
 
 fn schema(analysis: Analysis) -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let text = TextOptions::default()
-        .set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(analysis.tokenizer_name())
-                .set_index_option(IndexRecordOption::WithFreqs),
-        )
-        .set_stored();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(analysis.tokenizer_name())
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
     let fields = Fields {
         id: b.add_u64_field("id", INDEXED | FAST | STORED),
         side: b.add_u64_field("side", INDEXED | FAST),
@@ -132,8 +136,18 @@ fn schema(analysis: Analysis) -> (Schema, Fields) {
         enterprise: b.add_u64_field("enterprise", INDEXED | FAST),
         node: b.add_u64_field("node", INDEXED | FAST),
         region: b.add_u64_field("region", INDEXED | FAST),
-        title: b.add_text_field("title", text.clone()),
-        description: b.add_text_field("description", text),
+        title: b.add_text_field("title", STORED),
+        description: b.add_text_field("description", STORED),
+        text: [
+            [
+                b.add_text_field("title_demand", text.clone()),
+                b.add_text_field("description_demand", text.clone()),
+            ],
+            [
+                b.add_text_field("title_supply", text.clone()),
+                b.add_text_field("description_supply", text),
+            ],
+        ],
         quantity: b.add_u64_field("quantity", FAST),
         unit: b.add_text_field("unit", STORED),
         price: b.add_i64_field("price", FAST),
@@ -313,6 +327,10 @@ pub struct ListingIndex {
     reader: IndexReader,
     fields: Fields,
     analysis: Analysis,
+    /// Fast-field columns of each segment of the current searcher. Opening a column reads
+    /// its block index, which at a million documents costs more than a whole query, so
+    /// columns are opened once per searcher generation.
+    columns: std::sync::RwLock<(u64, Arc<Vec<SegmentColumns>>)>,
 }
 
 /// Memory for the indexing threads.
@@ -366,6 +384,7 @@ impl ListingIndex {
             reader,
             fields,
             analysis,
+            columns: std::sync::RwLock::new((u64::MAX, Arc::new(Vec::new()))),
         })
     }
 
@@ -416,6 +435,9 @@ impl ListingIndex {
         doc.add_u64(f.region, e.region.map_or(NONE_U64, |r| r.value() as u64));
         doc.add_text(f.title, &e.title);
         doc.add_text(f.description, &e.description);
+        let [title, description] = f.text[side_code(e.side) as usize];
+        doc.add_text(title, &e.title);
+        doc.add_text(description, &e.description);
         doc.add_u64(f.quantity, e.quantity.unwrap_or(NONE_U64));
         doc.add_text(f.unit, &e.unit);
         doc.add_i64(f.price, e.price.map_or(-1, |p| p.fen()));
@@ -483,6 +505,15 @@ impl ListingIndex {
         text_required: bool,
         limit: usize,
     ) -> Result<Vec<Hit>> {
+        let simple = filter.kinds.is_empty()
+            && filter.nodes.is_empty()
+            && filter.region.is_none()
+            && filter.enterprise.is_none();
+        if let (true, true, false, Some(side)) =
+            (text_required, simple, text.is_empty(), filter.side)
+        {
+            return self.top_by_text(text, filter, side, limit);
+        }
         let searcher = self.reader.searcher();
         let query = self.query_with(
             text,
@@ -582,20 +613,7 @@ impl ListingIndex {
             clauses.push((Occur::MustNot, term_u64(f.enterprise, e)));
         }
         if !text.is_empty() {
-            let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(text.terms.len() * 2);
-            for (term, weight) in &text.terms {
-                for (field, boost) in [(f.title, text.title_boost), (f.description, 1.0)] {
-                    let q = TermQuery::new(
-                        Term::from_field_text(field, term),
-                        IndexRecordOption::WithFreqs,
-                    );
-                    should.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(Box::new(q), boost * weight)),
-                    ));
-                }
-            }
-            let text_query: Box<dyn Query> = Box::new(BooleanQuery::new(should));
+            let text_query = self.text_query(text, filter.side);
             if clauses.is_empty() {
                 return text_query;
             }
@@ -606,43 +624,182 @@ impl ListingIndex {
         Box::new(BooleanQuery::new(clauses))
     }
 
+    /// A disjunction of the query's terms over the text fields of `side` (both when `None`).
+    fn text_query(&self, text: &QueryText, side: Option<ListingSide>) -> Box<dyn Query> {
+        let sides: Vec<usize> = match side {
+            Some(s) => vec![side_code(s) as usize],
+            None => vec![0, 1],
+        };
+        let mut should: Vec<(Occur, Box<dyn Query>)> =
+            Vec::with_capacity(text.terms.len() * 2 * sides.len());
+        for (term, weight) in &text.terms {
+            for &s in &sides {
+                let [title, description] = self.fields.text[s];
+                for (field, boost) in [(title, text.title_boost), (description, 1.0)] {
+                    let q = TermQuery::new(
+                        Term::from_field_text(field, term),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    should.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(q), boost * weight)),
+                    ));
+                }
+            }
+        }
+        Box::new(BooleanQuery::new(should))
+    }
+
+    /// Ranking's first stage: the best `limit` listings of one side by text, among those
+    /// that are open, valid on a day and not of one enterprise. The query is a pure
+    /// disjunction (pruned by Block-WAND); the filter is applied to what it returns, from
+    /// fast fields, asking for more until `limit` pass or the side is exhausted.
+    fn top_by_text(
+        &self,
+        text: &QueryText,
+        filter: &Filter,
+        side: ListingSide,
+        limit: usize,
+    ) -> Result<Vec<Hit>> {
+        let searcher = self.reader.searcher();
+        let query = self.text_query(text, Some(side));
+        let mut fetch = limit + limit / 2 + 8;
+        loop {
+            let docs = searcher.search(&query, &TopDocs::with_limit(fetch).order_by_score())?;
+            let exhausted = docs.len() < fetch;
+            let columns = self.columns(&searcher)?;
+            let mut hits = Vec::with_capacity(limit);
+            for (score, address) in docs {
+                let c = &columns[address.segment_ord as usize];
+                if !c.passes(address.doc_id, filter) {
+                    continue;
+                }
+                hits.push(Hit {
+                    entry: self.entry_with(&searcher, c, address)?,
+                    text_score: score,
+                });
+                if hits.len() == limit {
+                    return Ok(hits);
+                }
+            }
+            if exhausted {
+                return Ok(hits);
+            }
+            fetch *= 4;
+        }
+    }
+
+    /// The columns of every segment of `searcher`, opened at most once per generation.
+    fn columns(&self, searcher: &tantivy::Searcher) -> Result<Arc<Vec<SegmentColumns>>> {
+        let generation = searcher.generation().generation_id();
+        {
+            let cached = self.columns.read().unwrap_or_else(|e| e.into_inner());
+            if cached.0 == generation {
+                return Ok(cached.1.clone());
+            }
+        }
+        let opened = Arc::new(
+            searcher
+                .segment_readers()
+                .iter()
+                .map(SegmentColumns::open)
+                .collect::<Result<Vec<_>>>()?,
+        );
+        *self.columns.write().unwrap_or_else(|e| e.into_inner()) = (generation, opened.clone());
+        Ok(opened)
+    }
+
     fn entry(&self, searcher: &tantivy::Searcher, address: DocAddress) -> Result<Entry> {
+        let columns = self.columns(searcher)?;
+        self.entry_with(searcher, &columns[address.segment_ord as usize], address)
+    }
+
+    fn entry_with(
+        &self,
+        searcher: &tantivy::Searcher,
+        c: &SegmentColumns,
+        address: DocAddress,
+    ) -> Result<Entry> {
         let f = &self.fields;
         let doc: TantivyDocument = searcher.doc(address)?;
-        let segment = searcher.segment_reader(address.segment_ord);
-        let fast = segment.fast_fields();
         let d = address.doc_id;
-        let u = |name: &str| -> Result<u64> { Ok(fast.u64(name)?.first(d).unwrap_or(NONE_U64)) };
-        let i = |name: &str| -> Result<i64> { Ok(fast.i64(name)?.first(d).unwrap_or(-1)) };
+        let u = |col: &tantivy::columnar::Column<u64>| col.first(d).unwrap_or(NONE_U64);
+        let i = |col: &tantivy::columnar::Column<i64>| col.first(d).unwrap_or(-1);
         let text = |field| {
             doc.get_first(field)
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default()
         };
         let some = |v: u64| (v != NONE_U64).then_some(v);
-        let price = i("price")?;
-        let valid_until = i("valid_until")?;
+        let price = i(&c.price);
+        let valid_until = c.valid_until.first(d).unwrap_or(NO_END);
         let tags = text(f.tags);
         Ok(Entry {
-            id: u("id")?,
-            side: ListingSide::ALL[u("side")? as usize % ListingSide::ALL.len()],
-            kind: ListingKind::ALL[u("kind")? as usize % ListingKind::ALL.len()],
-            enterprise: some(u("enterprise")?),
-            node: some(u("node")?),
-            region: some(u("region")?).and_then(|r| RegionCode::new(r as u32).ok()),
+            id: u(&c.id),
+            side: ListingSide::ALL[u(&c.side) as usize % ListingSide::ALL.len()],
+            kind: ListingKind::ALL[u(&c.kind) as usize % ListingKind::ALL.len()],
+            enterprise: some(u(&c.enterprise)),
+            node: some(u(&c.node)),
+            region: some(u(&c.region)).and_then(|r| RegionCode::new(r as u32).ok()),
             title: text(f.title),
             description: text(f.description),
-            quantity: some(u("quantity")?),
+            quantity: some(u(&c.quantity)),
             unit: text(f.unit),
             price: (price >= 0).then(|| Money::from_fen(price)),
             valid_until: (valid_until != NO_END).then(|| Date::from_days_since_epoch(valid_until)),
-            status: ListingStatus::ALL[u("status")? as usize % ListingStatus::ALL.len()],
+            status: ListingStatus::ALL[u(&c.status) as usize % ListingStatus::ALL.len()],
             tags: tags
                 .split(';')
                 .filter(|t| !t.is_empty())
                 .map(str::to_string)
                 .collect(),
         })
+    }
+}
+
+/// The fast-field columns of one segment.
+struct SegmentColumns {
+    id: tantivy::columnar::Column<u64>,
+    side: tantivy::columnar::Column<u64>,
+    kind: tantivy::columnar::Column<u64>,
+    enterprise: tantivy::columnar::Column<u64>,
+    node: tantivy::columnar::Column<u64>,
+    region: tantivy::columnar::Column<u64>,
+    quantity: tantivy::columnar::Column<u64>,
+    price: tantivy::columnar::Column<i64>,
+    valid_until: tantivy::columnar::Column<i64>,
+    status: tantivy::columnar::Column<u64>,
+}
+
+impl SegmentColumns {
+    fn open(segment: &tantivy::SegmentReader) -> Result<SegmentColumns> {
+        let fast = segment.fast_fields();
+        Ok(SegmentColumns {
+            id: fast.u64("id")?,
+            side: fast.u64("side")?,
+            kind: fast.u64("kind")?,
+            enterprise: fast.u64("enterprise")?,
+            node: fast.u64("node")?,
+            region: fast.u64("region")?,
+            quantity: fast.u64("quantity")?,
+            price: fast.i64("price")?,
+            valid_until: fast.i64("valid_until")?,
+            status: fast.u64("status")?,
+        })
+    }
+
+    /// Whether a document passes a ranking filter's status, validity and enterprise.
+    fn passes(&self, doc: tantivy::DocId, filter: &Filter) -> bool {
+        let status_ok = filter
+            .status
+            .is_none_or(|s| self.status.first(doc) == Some(status_code(s)));
+        let valid_ok = filter
+            .valid_on
+            .is_none_or(|d| self.valid_until.first(doc).unwrap_or(NO_END) >= d.days_since_epoch());
+        let enterprise = self.enterprise.first(doc).unwrap_or(NONE_U64);
+        let enterprise_ok = filter.exclude_enterprise.is_none_or(|e| enterprise != e)
+            && filter.enterprise.is_none_or(|e| enterprise == e);
+        status_ok && valid_ok && enterprise_ok
     }
 }
 

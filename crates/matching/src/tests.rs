@@ -327,7 +327,7 @@ fn ranking_excludes_own_enterprise_closed_and_expired() {
         ..entry(5, ListingSide::Supply, "伺服电机")
     };
     let other_demand = entry(6, ListingSide::Demand, "伺服电机");
-    let fine = entry(7, ListingSide::Supply, "伺服电机 servo motor");
+    let fine = entry(7, ListingSide::Supply, "伺服电机");
     let index = index_of(&[
         demand.clone(),
         own,
@@ -342,7 +342,7 @@ fn ranking_excludes_own_enterprise_closed_and_expired() {
         .iter()
         .map(|m| m.candidate.id)
         .collect();
-    // Both remain; the one ending today ranks lower.
+    // Both remain; with equal text, the one ending today ranks lower.
     assert_eq!(ids, [7, 5]);
 }
 
