@@ -361,10 +361,7 @@ fn match_all(
     lang: Lang,
 ) -> Result<()> {
     let started = Instant::now();
-    let mut demands = live_demands(store, config.today)?;
-    if let Some(n) = max_demands {
-        demands.truncate(n);
-    }
+    let demands = live_demands(store, config.today, max_demands.unwrap_or(usize::MAX))?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = demands.len().div_ceil(threads).max(1);
     let ranked: Vec<Result<Vec<Match>>> = std::thread::scope(|scope| {
@@ -444,14 +441,19 @@ fn match_all(
     Ok(())
 }
 
-/// Open demands still valid on `today`, in id order.
-fn live_demands(store: &Store, today: Date) -> Result<Vec<chainatlas_model::Listing>> {
+/// The first `max` open demands still valid on `today`, in id order.
+fn live_demands(store: &Store, today: Date, max: usize) -> Result<Vec<chainatlas_model::Listing>> {
     let mut demands = Vec::new();
-    store.for_each_listing(|l| {
-        if l.side == ListingSide::Demand && matching::is_live(&mm::entry(&l), today) {
-            demands.push(l);
+    for id in store.open_listing_ids(ListingSide::Demand)? {
+        if demands.len() == max {
+            break;
         }
-    })?;
+        if let Some(l) = store.listing(id)? {
+            if matching::is_live(&mm::entry(&l), today) {
+                demands.push(l);
+            }
+        }
+    }
     Ok(demands)
 }
 
@@ -464,7 +466,7 @@ fn latency(
     top: usize,
     n: usize,
 ) -> Result<()> {
-    let demands = live_demands(store, config.today)?;
+    let demands = live_demands(store, config.today, usize::MAX)?;
     if demands.is_empty() || n == 0 {
         bail!("no open demands to time");
     }

@@ -76,7 +76,7 @@ impl Config {
             region: RegionValues::default(),
             text: TextWeights::default(),
             today,
-            candidates: 200,
+            candidates: 100,
         }
     }
 

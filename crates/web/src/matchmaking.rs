@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -181,20 +182,28 @@ pub struct Matchmaker {
     index: ListingIndex,
     /// Held while the index is written, so that one writer exists at a time.
     writing: Mutex<()>,
+    /// The listing revision this process's searcher reflects (-1: not known yet), so that
+    /// a current index costs one SQL read per request, not a look at the disk.
+    seen: AtomicI64,
 }
 
 impl Matchmaker {
+    fn new(dir: PathBuf, index: ListingIndex) -> Matchmaker {
+        Matchmaker {
+            dir,
+            index,
+            writing: Mutex::new(()),
+            seen: AtomicI64::new(-1),
+        }
+    }
+
     /// Opens the index beside the database, rebuilding it if it is missing, unreadable or
     /// behind the database.
     pub fn open(store: &Store) -> Result<(Matchmaker, Option<Rebuilt>), AppError> {
         let dir = index_dir(store.path());
         match ListingIndex::open(&dir) {
             Some(index) => {
-                let m = Matchmaker {
-                    dir,
-                    index,
-                    writing: Mutex::new(()),
-                };
+                let m = Matchmaker::new(dir, index);
                 let rebuilt = m.sync(store)?;
                 Ok((m, rebuilt))
             }
@@ -219,11 +228,7 @@ impl Matchmaker {
     fn build(store: &Store, dir: &Path) -> Result<(Matchmaker, Rebuilt), AppError> {
         let started = Instant::now();
         let index = ListingIndex::create(dir).map_err(index_error)?;
-        let m = Matchmaker {
-            dir: dir.to_path_buf(),
-            index,
-            writing: Mutex::new(()),
-        };
+        let m = Matchmaker::new(dir.to_path_buf(), index);
         let listings = m.fill(store)?;
         Ok((
             m,
@@ -255,15 +260,20 @@ impl Matchmaker {
             return Err(index_error(e));
         }
         batch.commit(&revision.to_string()).map_err(index_error)?;
+        self.seen.store(revision, Ordering::SeqCst);
         Ok(count)
     }
 
     /// Brings the index up to the database: nothing if current, else a rebuild.
     pub fn sync(&self, store: &Store) -> Result<Option<Rebuilt>, AppError> {
-        let revision = store.listing_revision()?.to_string();
-        if self.index.revision().as_deref() == Some(revision.as_str()) {
-            // Another process may have updated the index on disk: see its commit.
+        let current = store.listing_revision()?;
+        if self.seen.load(Ordering::SeqCst) == current {
+            return Ok(None);
+        }
+        if self.index.revision().as_deref() == Some(current.to_string().as_str()) {
+            // Another process brought the index on disk up to date: see its commit.
             self.index.refresh().map_err(index_error)?;
+            self.seen.store(current, Ordering::SeqCst);
             return Ok(None);
         }
         let started = Instant::now();
@@ -291,6 +301,7 @@ impl Matchmaker {
                 let mut batch = self.index.batch().map_err(index_error)?;
                 batch.upsert(&entry(listing)).map_err(index_error)?;
                 batch.commit(&after.to_string()).map_err(index_error)?;
+                self.seen.store(after, Ordering::SeqCst);
                 return Ok(());
             }
         }
