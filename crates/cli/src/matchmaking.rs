@@ -125,17 +125,7 @@ pub fn run(db: &Path, args: MatchArgs) -> Result<()> {
         let matchmaker = open_index(&store)?;
         let atlas = StoreAtlas::load(&store)?;
         if args.all {
-            let out = args.out.as_deref().expect("clap requires --out");
-            return match_all(
-                &store,
-                &matchmaker,
-                &atlas,
-                &config,
-                args.top,
-                args.max_demands,
-                out,
-                args.lang,
-            );
+            return match_all(&store, &matchmaker, &atlas, &config, &args);
         }
         if let Some(n) = args.latency {
             return latency(&store, &matchmaker, &atlas, &config, args.top, n);
@@ -355,13 +345,15 @@ fn match_all(
     matchmaker: &Matchmaker,
     atlas: &StoreAtlas,
     config: &Config,
-    top: usize,
-    max_demands: Option<usize>,
-    out: &Path,
-    lang: Lang,
+    args: &MatchArgs,
 ) -> Result<()> {
     let started = Instant::now();
-    let demands = live_demands(store, config.today, max_demands.unwrap_or(usize::MAX))?;
+    let (top, out, lang) = (
+        args.top,
+        args.out.as_deref().expect("clap requires --out"),
+        args.lang,
+    );
+    let demands = live_demands(store, config.today, args.max_demands.unwrap_or(usize::MAX))?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = demands.len().div_ceil(threads).max(1);
     let ranked: Vec<Result<Vec<Match>>> = std::thread::scope(|scope| {
