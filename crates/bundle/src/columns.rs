@@ -599,13 +599,7 @@ pub(crate) fn decode(kind: RecordKind, r: &mut RowReader<'_>) -> Option<Record> 
                 region: region?,
                 valid_until: valid_until?,
                 status: status?,
-                tags: r
-                    .text("tags")
-                    .split(';')
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_string)
-                    .collect(),
+                tags: chainatlas_model::split_tags(&r.text("tags")),
             }))
         }
     }

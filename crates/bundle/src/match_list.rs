@@ -210,13 +210,7 @@ pub fn read_match_list(path: &Path) -> Result<Vec<ListRow>, ImportError> {
         let unit = r.text("unit");
         let budget = r.optional_money("budget");
         let price = r.optional_money("price");
-        let tags = r
-            .text("tags")
-            .split([';', '；'])
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-            .collect();
+        let tags = chainatlas_model::split_tags(&r.text("tags"));
         let bad = std::mem::take(&mut r.problems);
         if bad.is_empty() {
             rows.push(ListRow {

@@ -266,10 +266,6 @@ impl QueryText {
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
     }
-
-    pub fn terms(&self) -> impl Iterator<Item = &str> {
-        self.terms.iter().map(|(t, _)| t.as_str())
-    }
 }
 
 /// The terms of a text in an analysis.
@@ -748,11 +744,7 @@ impl ListingIndex {
             price: (price >= 0).then(|| Money::from_fen(price)),
             valid_until: (valid_until != NO_END).then(|| Date::from_days_since_epoch(valid_until)),
             status: ListingStatus::ALL[u(&c.status) as usize % ListingStatus::ALL.len()],
-            tags: tags
-                .split(';')
-                .filter(|t| !t.is_empty())
-                .map(str::to_string)
-                .collect(),
+            tags: chainatlas_model::split_tags(&tags),
         })
     }
 }

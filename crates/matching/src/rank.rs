@@ -390,6 +390,14 @@ struct Parts {
     missing: Vec<String>,
 }
 
+/// The two listings of a pair as (demand, supply), whichever side asked.
+fn demand_and_supply<'a>(query: &'a Entry, candidate: &'a Entry) -> (&'a Entry, &'a Entry) {
+    match query.side {
+        ListingSide::Demand => (query, candidate),
+        ListingSide::Supply => (candidate, query),
+    }
+}
+
 /// Scores a candidate for a query; `text` is its relevance already scaled to [0, 1].
 pub fn score(
     query: &Entry,
@@ -408,10 +416,7 @@ fn score_parts(
     atlas: &dyn Atlas,
     config: &Config,
 ) -> (Breakdown, Parts) {
-    let (demand, supply) = match query.side {
-        ListingSide::Demand => (query, candidate),
-        ListingSide::Supply => (candidate, query),
-    };
+    let (demand, supply) = demand_and_supply(query, candidate);
     let node = match (demand.node, supply.node) {
         (Some(d), Some(s)) if d == s => NodeRelation::Same,
         (Some(d), Some(s)) if atlas.inputs_of(d).contains(&s) => NodeRelation::Input,
@@ -574,10 +579,7 @@ fn reasons(
     query_terms: &[(String, String)],
     config: &Config,
 ) -> Vec<Reason> {
-    let (demand, supply) = match query.side {
-        ListingSide::Demand => (query, candidate),
-        ListingSide::Supply => (candidate, query),
-    };
+    let (demand, supply) = demand_and_supply(query, candidate);
     let mut reasons = Vec::new();
     let candidate_terms: HashSet<String> =
         crate::analyzer::analyze(&format!("{}\n{}", candidate.title, candidate.description))

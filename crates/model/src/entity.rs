@@ -229,6 +229,17 @@ pub struct SupplyRelation {
     pub annual_value: Money,
 }
 
+/// Splits a written list of listing tags: separated by `;` (or the full-width `；` that
+/// Chinese input methods type), trimmed, empty ones dropped. Files, forms and the store
+/// all write tags joined with `;`.
+pub fn split_tags(text: &str) -> Vec<String> {
+    text.split([';', '；'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// A demand or supply published by an enterprise.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Listing {

@@ -15,7 +15,7 @@ mod region_code;
 pub use credit_code::{CreditCode, CreditCodeError};
 pub use date::{Date, DateError};
 pub use entity::{
-    Chain, ChainNode, Enterprise, EnterpriseNode, EnterpriseSize, Listing, ListingKind,
+    split_tags, Chain, ChainNode, Enterprise, EnterpriseNode, EnterpriseSize, Listing, ListingKind,
     ListingSide, ListingStatus, NodeInput, Record, RecordKind, Region, RegionLevel, Segment,
     SupplyRelation, Tag, Tags, UnknownVariant,
 };

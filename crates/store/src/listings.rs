@@ -1,10 +1,10 @@
 //! Listings: reading them one by one or all in order, saving them with an audit entry,
 //! and the revision counter that tells derived indexes whether they are current.
 
-use chainatlas_model::{EnterpriseId, Listing, ListingId, NodeId, RegionCode, Tags};
-use rusqlite::{params, OptionalExtension};
+use chainatlas_model::{EnterpriseId, Listing, ListingId, NodeId, Record, RegionCode, Tags};
+use rusqlite::OptionalExtension;
 
-use crate::audit::{self, json_object, Actor, Change, Json};
+use crate::audit::{json_object, Actor, Change, Json};
 use crate::rows::{self, LISTING_COLUMNS};
 use crate::writer::InsertError;
 use crate::{Result, Store};
@@ -104,66 +104,20 @@ impl Store {
     }
 
     /// Creates the listing, or replaces the one with its id, auditing before and after.
-    /// Returns the listing as stored.
-    pub fn save_listing(
-        &mut self,
-        actor: &Actor,
-        listing: &Listing,
-    ) -> Result<Listing, InsertError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(crate::StoreError::from)?;
-        let before = tx
-            .prepare_cached(&format!(
-                "SELECT {LISTING_COLUMNS} FROM listings WHERE id = ?1"
-            ))?
-            .query_row([listing.id.0], rows::listing)
-            .optional()?;
-        let l = listing;
-        let values = params![
-            l.id.0,
-            l.enterprise.0,
-            l.side.as_str(),
-            l.kind.as_str(),
-            l.node.map(|n| n.0),
-            l.title,
-            l.description,
-            l.quantity.map(|q| q as i64),
-            l.unit,
-            l.price.map(|p| p.fen()),
-            l.region.value(),
-            l.valid_until.map(|d| d.to_string()),
-            l.status.as_str(),
-            l.tags.join(";"),
-        ];
-        if before.is_some() {
-            tx.execute(
-                "UPDATE listings SET enterprise_id = ?2, side = ?3, kind = ?4, node_id = ?5, title = ?6,
-                 description = ?7, quantity = ?8, unit = ?9, price_fen = ?10, region_code = ?11,
-                 valid_until = ?12, status = ?13, tags = ?14 WHERE id = ?1",
-                values,
-            )?;
-        } else {
-            tx.execute(
-                "INSERT INTO listings (id, enterprise_id, side, kind, node_id, title, description, quantity, unit, price_fen, region_code, valid_until, status, tags)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                values,
-            )?;
+    pub fn save_listing(&mut self, actor: &Actor, listing: &Listing) -> Result<(), InsertError> {
+        let mut writer = self.writer()?;
+        let before = writer.listing(listing.id)?;
+        match &before {
+            Some(_) => writer.update_listing(listing)?,
+            None => writer.insert(&Record::Listing(listing.clone()))?,
         }
-        // References are checked now, inside the transaction, so a bad one changes nothing.
         let action = if before.is_some() { "update" } else { "create" };
-        let mut change = Change::new(action, "listing", l.id.0).after(snapshot(l));
+        let mut change = Change::new(action, "listing", listing.id.0).after(snapshot(listing));
         if let Some(b) = &before {
             change = change.before(snapshot(b));
         }
-        audit::record(&tx, actor, &change)?;
-        tx.execute(
-            "UPDATE atlas_generation SET generation = generation + 1 WHERE id = 1",
-            [],
-        )?;
-        tx.commit()?;
-        Ok(listing.clone())
+        writer.commit(actor, &change)?;
+        Ok(())
     }
 
     /// Chain structure, names and enterprise designations for matchmaking.

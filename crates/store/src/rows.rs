@@ -136,15 +136,6 @@ pub(crate) fn listing(row: &Row<'_>) -> rusqlite::Result<Listing> {
             Some(_) => Some(parsed(row, 11)?),
         },
         status: parsed(row, 12)?,
-        tags: split_tags(&row.get::<_, String>(13)?),
+        tags: chainatlas_model::split_tags(&row.get::<_, String>(13)?),
     })
-}
-
-/// Listing tags are stored as one text, separated by `;`.
-pub(crate) fn split_tags(text: &str) -> Vec<String> {
-    text.split(';')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect()
 }

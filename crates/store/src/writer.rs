@@ -1,7 +1,7 @@
 //! All-or-nothing writes of atlas records.
 
-use chainatlas_model::{Record, RecordKind};
-use rusqlite::{ffi, params, Connection, Transaction};
+use chainatlas_model::{Listing, ListingId, Record, RecordKind};
+use rusqlite::{ffi, params, Connection, OptionalExtension, Transaction};
 
 use crate::audit::{Actor, Change};
 use crate::{Result, StoreError};
@@ -137,29 +137,38 @@ impl<'a> Writer<'a> {
                 .execute(params![s.id.0, s.supplier.0, s.buyer.0, s.node.0, s.annual_value.fen()])?;
             }
             Record::Listing(l) => {
-                tx.prepare_cached(
+                execute_listing(
+                    tx,
                     "INSERT INTO listings (id, enterprise_id, side, kind, node_id, title, description, quantity, unit, price_fen, region_code, valid_until, status, tags)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                )?
-                .execute(params![
-                    l.id.0,
-                    l.enterprise.0,
-                    l.side.as_str(),
-                    l.kind.as_str(),
-                    l.node.map(|n| n.0),
-                    l.title,
-                    l.description,
-                    l.quantity.map(|q| q as i64),
-                    l.unit,
-                    l.price.map(|p| p.fen()),
-                    l.region.value(),
-                    l.valid_until.map(|d| d.to_string()),
-                    l.status.as_str(),
-                    l.tags.join(";")
-                ])?;
+                    l,
+                )?;
             }
         }
         Ok(())
+    }
+
+    /// The listing with this id as this transaction sees it.
+    pub(crate) fn listing(&self, id: ListingId) -> Result<Option<Listing>> {
+        Ok(self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {} FROM listings WHERE id = ?1",
+                crate::rows::LISTING_COLUMNS
+            ))?
+            .query_row([id.0], crate::rows::listing)
+            .optional()?)
+    }
+
+    /// Replaces the listing that has `l`'s id.
+    pub(crate) fn update_listing(&mut self, l: &Listing) -> Result<(), InsertError> {
+        execute_listing(
+            &self.tx,
+            "UPDATE listings SET enterprise_id = ?2, side = ?3, kind = ?4, node_id = ?5, title = ?6,
+             description = ?7, quantity = ?8, unit = ?9, price_fen = ?10, region_code = ?11,
+             valid_until = ?12, status = ?13, tags = ?14 WHERE id = ?1",
+            l,
+        )
     }
 
     /// Users bound to an enterprise that this write removed (a replacing import):
@@ -186,4 +195,25 @@ impl<'a> Writer<'a> {
         self.tx.commit()?;
         Ok(())
     }
+}
+
+/// Runs an insert or update whose parameters ?1…?14 are a listing's columns in order.
+fn execute_listing(tx: &Transaction<'_>, sql: &str, l: &Listing) -> Result<(), InsertError> {
+    tx.prepare_cached(sql)?.execute(params![
+        l.id.0,
+        l.enterprise.0,
+        l.side.as_str(),
+        l.kind.as_str(),
+        l.node.map(|n| n.0),
+        l.title,
+        l.description,
+        l.quantity.map(|q| q as i64),
+        l.unit,
+        l.price.map(|p| p.fen()),
+        l.region.value(),
+        l.valid_until.map(|d| d.to_string()),
+        l.status.as_str(),
+        l.tags.join(";")
+    ])?;
+    Ok(())
 }

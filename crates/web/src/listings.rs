@@ -308,19 +308,9 @@ where
 
 impl SearchQuery {
     pub fn parse(params: &HashMap<String, String>) -> Result<SearchQuery, AppError> {
-        let count = |name: &str, default: usize, max: usize| -> Result<usize, AppError> {
-            match params.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
-                None => Ok(default),
-                Some(s) => s
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| *n <= max)
-                    .ok_or_else(|| {
-                        AppError::BadRequest(format!(
-                            "parameter {name}: '{s}' is not a whole number from 0 to {max}"
-                        ))
-                    }),
-            }
+        let count = |name: &str, default: u32, max: u32| {
+            crate::view::parse_count(name, params.get(name).map(String::as_str), default, max)
+                .map(|n| n as usize)
         };
         let id = |name: &str| -> Result<Option<i64>, AppError> {
             match params.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {

@@ -578,12 +578,8 @@ fn input_from_form(f: &HashMap<String, String>) -> Result<ListingInput, AppError
         price_fen: price,
         region_code: get("region_code"),
         valid_until: Some(get("valid_until")).filter(|s| !s.is_empty()),
-        tags: get("tags")
-            .split([',', ';', '，', '；'])
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-            .collect(),
+        // The form also takes commas, which people type between tags.
+        tags: chainatlas_model::split_tags(&get("tags").replace([',', '，'], ";")),
     })
 }
 
