@@ -83,7 +83,7 @@ impl Config {
     /// Applies `name=value` settings separated by commas, e.g.
     /// `region=0.3,elsewhere=0,text=0.3`. Names: the weights `text node region tags
     /// quantity price validity`, the region values `same_city same_province elsewhere`,
-    /// `title_boost`, `description_weight` and `candidates`.
+    /// `title_boost`, `description_weight`, `max_terms` and `candidates`.
     pub fn apply(&mut self, settings: &str) -> std::result::Result<(), String> {
         for setting in settings.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let (name, value) = setting
@@ -116,13 +116,17 @@ impl Config {
                     self.text.description_weight = number as f32;
                     continue;
                 }
+                "max_terms" => {
+                    self.text.max_terms = (number as usize).max(1);
+                    continue;
+                }
                 "candidates" => {
                     self.candidates = (number as usize).clamp(1, 10_000);
                     continue;
                 }
                 _ => {
                     return Err(format!(
-                        "`{name}` is not a setting; expected one of text, node, region, tags, quantity, price, validity, same_city, same_province, elsewhere, title_boost, description_weight, candidates"
+                        "`{name}` is not a setting; expected one of text, node, region, tags, quantity, price, validity, same_city, same_province, elsewhere, title_boost, description_weight, max_terms, candidates"
                     ))
                 }
             };
@@ -523,7 +527,7 @@ pub fn rank(
         &query.description,
         config.text,
     );
-    let mut hits = if text.is_empty() && query.node.is_none() {
+    let mut hits = if text.is_empty() {
         Vec::new()
     } else {
         index.top(&text, &filter, true, config.candidates)?
@@ -534,12 +538,8 @@ pub fn rank(
             ListingSide::Demand => atlas.inputs_of(node),
             ListingSide::Supply => atlas.outputs_of(node),
         });
-        let related = Filter {
-            nodes,
-            ..filter.clone()
-        };
         // Text is optional here: a supply in the right node may share no word.
-        hits.extend(index.top(&text, &related, false, config.candidates)?);
+        hits.extend(index.top_in_nodes(&text, &filter, &nodes, config.candidates)?);
     }
     let mut seen = HashSet::new();
     hits.retain(|h| seen.insert(h.entry.id));
@@ -558,6 +558,12 @@ pub fn rank(
         .collect();
     scored.sort_by(|a, b| b.0.total.total_cmp(&a.0.total).then(a.2.id.cmp(&b.2.id)));
     scored.truncate(k);
+    // Candidates come from fast fields; only the kept ones need their text (for reasons).
+    let mut kept: Vec<Entry> = scored.iter().map(|s| s.2.clone()).collect();
+    index.fill_text(&mut kept)?;
+    for (s, entry) in scored.iter_mut().zip(kept) {
+        s.2 = entry;
+    }
     let query_terms = analyze_with_surface(&format!("{}\n{}", query.title, query.description));
     Ok(scored
         .into_iter()

@@ -515,3 +515,33 @@ fn pair_files_are_read_and_evaluated() {
         "line 1: expected 3 tab-separated columns (left, right, label), found 2"
     );
 }
+
+#[test]
+fn a_long_query_searches_its_rarest_terms() {
+    // Forty supplies share the common words; one also carries the model number that the
+    // demand's long description names. With room for only three terms, the query keeps
+    // the rare model number (high idf) and drops common words, so that supply still leads.
+    let mut entries: Vec<Entry> = (1..=40)
+        .map(|i| {
+            entry(
+                i,
+                ListingSide::Supply,
+                "伺服电机 驱动器 控制系统 工业机器人",
+            )
+        })
+        .collect();
+    entries.push(entry(41, ListingSide::Supply, "伺服电机 MS1H4-75B 驱动器"));
+    let index = index_of(&entries);
+    let demand = entry(
+        100,
+        ListingSide::Demand,
+        "伺服电机 驱动器 控制系统 工业机器人 型号 MS1H4-75B 数控机床 自动化产线",
+    );
+    let mut c = config();
+    c.apply("max_terms=3").unwrap();
+    assert_eq!(c.text.max_terms, 3);
+    let top = rank(&index, &demand, &NoAtlas, &c, 3).unwrap();
+    assert_eq!(top[0].candidate.id, 41, "{top:?}");
+    // The kept candidates still carry their text (read for the top k only).
+    assert!(top[0].candidate.title.contains("MS1H4-75B"));
+}

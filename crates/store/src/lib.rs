@@ -106,6 +106,17 @@ impl Store {
         Ok(generation as u64)
     }
 
+    /// The generation of atlas facts: like [`Store::generation`], but not moved by
+    /// commits of activity (listings) that change no chain, node, region or enterprise.
+    pub fn facts_generation(&self) -> Result<u64> {
+        let generation: i64 = self.conn.query_row(
+            "SELECT generation - activity_commits FROM atlas_generation WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(generation as u64)
+    }
+
     /// The schema version the database is at.
     pub fn schema_version(&self) -> Result<i64> {
         migrate::current_version(&self.conn)

@@ -116,7 +116,7 @@ impl Store {
         if let Some(b) = &before {
             change = change.before(snapshot(b));
         }
-        writer.commit(actor, &change)?;
+        writer.commit_activity(actor, &change)?;
         Ok(())
     }
 

@@ -134,6 +134,39 @@ fn every_commit_moves_the_generation_and_a_rollback_does_not() {
     )
     .unwrap();
     assert_eq!(store.generation().unwrap(), 2);
+    assert_eq!(store.facts_generation().unwrap(), 2);
+}
+
+#[test]
+fn saving_a_listing_moves_the_generation_but_not_the_facts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    small_atlas(&mut store);
+    let (generation, facts) = (
+        store.generation().unwrap(),
+        store.facts_generation().unwrap(),
+    );
+    let listing = Listing {
+        id: ListingId(1),
+        enterprise: EnterpriseId(1),
+        side: ListingSide::Demand,
+        kind: ListingKind::Product,
+        node: None,
+        title: "采购轮对".into(),
+        description: String::new(),
+        quantity: None,
+        unit: String::new(),
+        price: None,
+        region: "430200".parse().unwrap(),
+        valid_until: None,
+        status: ListingStatus::Open,
+        tags: Vec::new(),
+    };
+    store
+        .save_listing(&crate::Actor::local("tests", 0), &listing)
+        .unwrap();
+    assert_eq!(store.generation().unwrap(), generation + 1);
+    assert_eq!(store.facts_generation().unwrap(), facts);
 }
 
 #[test]

@@ -187,11 +187,27 @@ impl<'a> Writer<'a> {
     /// Makes every insert of this writer durable and visible, at once, with the audit
     /// entry that says who made the change and what it was.
     pub fn commit(self, actor: &Actor, change: &Change) -> Result<()> {
-        crate::audit::record(&self.tx, actor, change)?;
-        self.tx.execute(
+        self.finish(
+            actor,
+            change,
             "UPDATE atlas_generation SET generation = generation + 1 WHERE id = 1",
-            [],
-        )?;
+        )
+    }
+
+    /// Commits a write of activity only (listings): it moves the generation but not the
+    /// facts generation ([`crate::Store::facts_generation`]).
+    pub(crate) fn commit_activity(self, actor: &Actor, change: &Change) -> Result<()> {
+        self.finish(
+            actor,
+            change,
+            "UPDATE atlas_generation SET generation = generation + 1,
+             activity_commits = activity_commits + 1 WHERE id = 1",
+        )
+    }
+
+    fn finish(self, actor: &Actor, change: &Change, bump: &str) -> Result<()> {
+        crate::audit::record(&self.tx, actor, change)?;
+        self.tx.execute(bump, [])?;
         self.tx.commit()?;
         Ok(())
     }

@@ -107,7 +107,7 @@ impl Caches {
     /// Chain structure, names and enterprise designations for ranking matches.
     pub fn match_atlas(&self, store: &Store) -> Result<Arc<StoreAtlas>, AppError> {
         self.match_atlas
-            .get_or_compute(store.generation()?, (), || StoreAtlas::load(store))
+            .get_or_compute(store.facts_generation()?, (), || StoreAtlas::load(store))
     }
 
     pub fn graph(&self, store: &Store) -> Result<Arc<Graph>, AppError> {
