@@ -3,6 +3,7 @@
 
 mod accounts;
 mod diagnose;
+mod events;
 mod matchmaking;
 mod output;
 
@@ -103,6 +104,8 @@ enum Command {
     /// Measure ranking quality (recall@1, recall@10, MRR) beside plain BM25: on a pair file
     /// (--pairs) or on the judged Chinese set from the demo model (--judged).
     Evaluate(matchmaking::EvaluateArgs),
+    /// Schedule 1:1 meetings into (slot, table): on an instance file (--instance).
+    Schedule(events::ScheduleArgs),
     /// Show the audit log, newest first.
     Audit {
         #[arg(long, default_value_t = 50)]
@@ -126,6 +129,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Match(args) => matchmaking::run(&cli.db, args),
         Command::Index(command) => matchmaking::index(&cli.db, command),
         Command::Evaluate(args) => matchmaking::evaluate(args),
+        Command::Schedule(args) => events::run(args),
         Command::Serve {
             addr,
             seed,
