@@ -517,35 +517,25 @@ impl ListingIndex {
         Ok((hits, total))
     }
 
-    /// The best `limit` listings by text relevance, for ranking. Unless `text_required`,
-    /// listings that pass the filter without sharing a term come too (scored 0).
-    pub fn top(
-        &self,
-        text: &QueryText,
-        filter: &Filter,
-        text_required: bool,
-        limit: usize,
-    ) -> Result<Vec<Hit>> {
+    /// The best `limit` listings that share a term with `text` and pass `filter`, by text
+    /// relevance, for ranking. Entries come from fast fields alone (no title or
+    /// description: see [`ListingIndex::fill_text`]).
+    pub fn top(&self, text: &QueryText, filter: &Filter, limit: usize) -> Result<Vec<Hit>> {
+        if text.is_empty() {
+            return Ok(Vec::new());
+        }
         let simple = filter.kinds.is_empty()
             && filter.nodes.is_empty()
             && filter.region.is_none()
             && filter.enterprise.is_none();
-        if let (true, true, false, Some(side)) =
-            (text_required, simple, text.is_empty(), filter.side)
-        {
+        if let (true, Some(side)) = (simple, filter.side) {
             return self.top_by_text(text, filter, side, limit);
         }
         let searcher = self.reader.searcher();
-        let query = self.query_with(
-            text,
-            filter,
-            if text_required {
-                Occur::Must
-            } else {
-                Occur::Should
-            },
-        );
-        let docs = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        let docs = searcher.search(
+            &self.query(text, filter),
+            &TopDocs::with_limit(limit).order_by_score(),
+        )?;
         let columns = self.columns(&searcher)?;
         Ok(docs
             .into_iter()
@@ -562,44 +552,49 @@ impl ListingIndex {
     pub fn fill_text(&self, entries: &mut [Entry]) -> Result<()> {
         let searcher = self.reader.searcher();
         for entry in entries {
-            let query = TermQuery::new(
-                Term::from_field_u64(self.fields.id, entry.id),
-                IndexRecordOption::Basic,
-            );
-            let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
-            if let Some((_, address)) = top.first() {
-                let doc: TantivyDocument = searcher.doc(*address)?;
-                entry.title = self.stored_text(&doc, self.fields.title);
-                entry.description = self.stored_text(&doc, self.fields.description);
+            if let Some(address) = self.address_of(&searcher, entry.id)? {
+                self.read_text(&searcher, address, entry)?;
             }
         }
         Ok(())
     }
 
-    fn stored_text(&self, doc: &TantivyDocument, field: Field) -> String {
-        doc.get_first(field)
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default()
-    }
-
-    /// The listing with this id, if indexed.
-    pub fn get(&self, id: u64) -> Result<Option<Entry>> {
-        let searcher = self.reader.searcher();
+    fn address_of(&self, searcher: &tantivy::Searcher, id: u64) -> Result<Option<DocAddress>> {
         let query = TermQuery::new(
             Term::from_field_u64(self.fields.id, id),
             IndexRecordOption::Basic,
         );
         let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
-        top.first()
-            .map(|(_, a)| self.entry(&searcher, *a))
+        Ok(top.first().map(|(_, a)| *a))
+    }
+
+    /// Reads the stored title and description of the listing at `address` into `entry`.
+    fn read_text(
+        &self,
+        searcher: &tantivy::Searcher,
+        address: DocAddress,
+        entry: &mut Entry,
+    ) -> Result<()> {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        };
+        entry.title = text(self.fields.title);
+        entry.description = text(self.fields.description);
+        Ok(())
+    }
+
+    /// The listing with this id, if indexed.
+    pub fn get(&self, id: u64) -> Result<Option<Entry>> {
+        let searcher = self.reader.searcher();
+        self.address_of(&searcher, id)?
+            .map(|a| self.entry(&searcher, a))
             .transpose()
     }
 
     fn query(&self, text: &QueryText, filter: &Filter) -> Box<dyn Query> {
-        self.query_with(text, filter, Occur::Must)
-    }
-
-    fn query_with(&self, text: &QueryText, filter: &Filter, text_occur: Occur) -> Box<dyn Query> {
         let f = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let term_u64 = |field, value| -> Box<dyn Query> {
@@ -664,7 +659,7 @@ impl ListingIndex {
             if clauses.is_empty() {
                 return text_query;
             }
-            clauses.push((text_occur, text_query));
+            clauses.push((Occur::Must, text_query));
         } else if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
@@ -740,8 +735,7 @@ impl ListingIndex {
 
     /// Ranking's first stage: the best `limit` listings of one side by text, among those
     /// that are open, valid on a day and not of one enterprise. The query is a pure
-    /// disjunction (pruned by Block-WAND); the filter is applied to what it returns, from
-    /// fast fields, asking for more until `limit` pass or the side is exhausted.
+    /// disjunction (pruned by Block-WAND); the filter is applied to what it returns.
     fn top_by_text(
         &self,
         text: &QueryText,
@@ -749,37 +743,12 @@ impl ListingIndex {
         side: ListingSide,
         limit: usize,
     ) -> Result<Vec<Hit>> {
-        let searcher = self.reader.searcher();
-        let query = self.text_query(text, Some(side));
-        let mut fetch = limit + limit / 2 + 8;
-        loop {
-            let docs = searcher.search(&query, &TopDocs::with_limit(fetch).order_by_score())?;
-            let exhausted = docs.len() < fetch;
-            let columns = self.columns(&searcher)?;
-            let mut hits = Vec::with_capacity(limit);
-            for (score, address) in docs {
-                let c = &columns[address.segment_ord as usize];
-                if !c.passes(address.doc_id, filter) {
-                    continue;
-                }
-                hits.push(Hit {
-                    entry: c.entry(address.doc_id),
-                    text_score: score,
-                });
-                if hits.len() == limit {
-                    return Ok(hits);
-                }
-            }
-            if exhausted {
-                return Ok(hits);
-            }
-            fetch *= 4;
-        }
+        self.top_passing(&self.text_query(text, Some(side)), filter, limit, Some)
     }
 
-    /// Ranking's node stage: the best `limit` listings of `filter.side` in any of `nodes`
-    /// by text relevance, including those that share no term (scored 0), among those that
-    /// pass the filter's status, validity and enterprise.
+    /// Ranking's node stage: the best `limit` listings of `side` in any of `nodes` by text
+    /// relevance, including those that share no term (scored 0), among those that pass the
+    /// filter's status, validity and enterprise.
     ///
     /// One pure disjunction again, so that Block-WAND prunes it: the query's terms, and each
     /// node as a term boosted so that every listing of a node scores `NODE_BONUS` for it
@@ -790,21 +759,11 @@ impl ListingIndex {
         &self,
         text: &QueryText,
         filter: &Filter,
+        side: ListingSide,
         nodes: &[u64],
         limit: usize,
     ) -> Result<Vec<Hit>> {
         const NODE_BONUS: f32 = 10_000.0;
-        let Some(side) = filter.side else {
-            return self.top(
-                text,
-                &Filter {
-                    nodes: nodes.to_vec(),
-                    ..filter.clone()
-                },
-                false,
-                limit,
-            );
-        };
         let searcher = self.reader.searcher();
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for &node in nodes {
@@ -813,14 +772,12 @@ impl ListingIndex {
                 IndexRecordOption::Basic,
             );
             let unit = searcher.search(&term, &TopDocs::with_limit(1).order_by_score())?;
-            let Some(&(score, _)) = unit.first() else {
-                continue; // no listing of this side in the node
-            };
-            if score > 0.0 {
-                should.push((
+            match unit.first() {
+                Some(&(score, _)) if score > 0.0 => should.push((
                     Occur::Should,
                     Box::new(BoostQuery::new(Box::new(term), NODE_BONUS / score)),
-                ));
+                )),
+                _ => {} // no listing of this side in the node
             }
         }
         if should.is_empty() {
@@ -829,25 +786,41 @@ impl ListingIndex {
         if !text.is_empty() {
             should.push((Occur::Should, self.text_query(text, Some(side))));
         }
-        let query = BooleanQuery::new(should);
+        self.top_passing(&BooleanQuery::new(should), filter, limit, |score| {
+            // Below half the bonus: past the listings of the nodes.
+            (score >= NODE_BONUS / 2.0).then(|| (score - NODE_BONUS).max(0.0))
+        })
+    }
+
+    /// The best `limit` hits of `query` that pass `filter` (status, validity, enterprise,
+    /// checked from fast fields), asking the index for more until `limit` pass or it has no
+    /// more. `text_score` maps a document's score to its text score; `None` ends the list
+    /// (every later document scores less).
+    fn top_passing(
+        &self,
+        query: &dyn Query,
+        filter: &Filter,
+        limit: usize,
+        text_score: impl Fn(f32) -> Option<f32>,
+    ) -> Result<Vec<Hit>> {
+        let searcher = self.reader.searcher();
+        let columns = self.columns(&searcher)?;
         let mut fetch = limit + limit / 2 + 8;
         loop {
-            let docs = searcher.search(&query, &TopDocs::with_limit(fetch).order_by_score())?;
-            let exhausted =
-                docs.len() < fetch || docs.last().is_some_and(|d| d.0 < NODE_BONUS / 2.0);
-            let columns = self.columns(&searcher)?;
+            let docs = searcher.search(query, &TopDocs::with_limit(fetch).order_by_score())?;
+            let exhausted = docs.len() < fetch;
             let mut hits = Vec::with_capacity(limit);
             for (score, address) in docs {
-                if score < NODE_BONUS / 2.0 {
-                    break; // past the listings of the nodes
-                }
+                let Some(text_score) = text_score(score) else {
+                    return Ok(hits);
+                };
                 let c = &columns[address.segment_ord as usize];
                 if !c.passes(address.doc_id, filter) {
                     continue;
                 }
                 hits.push(Hit {
                     entry: c.entry(address.doc_id),
-                    text_score: (score - NODE_BONUS).max(0.0),
+                    text_score,
                 });
                 if hits.len() == limit {
                     return Ok(hits);
@@ -884,9 +857,7 @@ impl ListingIndex {
     fn entry(&self, searcher: &tantivy::Searcher, address: DocAddress) -> Result<Entry> {
         let columns = self.columns(searcher)?;
         let mut entry = columns[address.segment_ord as usize].entry(address.doc_id);
-        let doc: TantivyDocument = searcher.doc(address)?;
-        entry.title = self.stored_text(&doc, self.fields.title);
-        entry.description = self.stored_text(&doc, self.fields.description);
+        self.read_text(searcher, address, &mut entry)?;
         Ok(entry)
     }
 }

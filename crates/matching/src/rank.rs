@@ -527,11 +527,7 @@ pub fn rank(
         &query.description,
         config.text,
     );
-    let mut hits = if text.is_empty() {
-        Vec::new()
-    } else {
-        index.top(&text, &filter, true, config.candidates)?
-    };
+    let mut hits = index.top(&text, &filter, config.candidates)?;
     if let Some(node) = query.node {
         let mut nodes = vec![node];
         nodes.extend_from_slice(match query.side {
@@ -539,7 +535,7 @@ pub fn rank(
             ListingSide::Supply => atlas.outputs_of(node),
         });
         // Text is optional here: a supply in the right node may share no word.
-        hits.extend(index.top_in_nodes(&text, &filter, &nodes, config.candidates)?);
+        hits.extend(index.top_in_nodes(&text, &filter, other, &nodes, config.candidates)?);
     }
     let mut seen = HashSet::new();
     hits.retain(|h| seen.insert(h.entry.id));

@@ -369,20 +369,21 @@ pub fn schedule(instance: &Instance) -> Result<Schedule, InstanceError> {
     // Several greedy orders, each improved by ejection chains; the heaviest wins (the
     // earliest order on ties). Fewer orders on large events keep the time near-linear.
     let rounds = (20_000 / n.max(1)).clamp(2, 32) as u64;
-    let mut best: Option<State<'_>> = None;
-    for round in 0..rounds {
-        let st = attempt(&p, round);
-        let weight = |st: &State<'_>| -> u64 {
-            (0..n)
-                .filter(|&m| st.slot_of[m].is_some())
-                .map(|m| p.meetings[m].weight)
-                .sum()
-        };
-        if best.as_ref().is_none_or(|b| weight(&st) > weight(b)) {
-            best = Some(st);
+    let weight = |st: &State<'_>| -> u64 {
+        (0..n)
+            .filter(|&m| st.slot_of[m].is_some())
+            .map(|m| p.meetings[m].weight)
+            .sum()
+    };
+    let mut st = attempt(&p, 0);
+    let mut best = weight(&st);
+    for round in 1..rounds {
+        let next = attempt(&p, round);
+        let w = weight(&next);
+        if w > best {
+            (st, best) = (next, w);
         }
     }
-    let mut st = best.expect("at least one round");
     compact(&p, &mut st);
     // Moving meetings may have opened a slot for one left out: take it.
     let mut left: Vec<usize> = (0..n).filter(|&m| st.slot_of[m].is_none()).collect();
