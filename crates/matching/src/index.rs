@@ -7,7 +7,7 @@ use std::ops::Bound;
 use std::path::Path;
 use std::sync::Arc;
 
-use chainatlas_model::{Date, ListingKind, ListingSide, ListingStatus, Money, RegionCode};
+use chainatlas_model::{Date, Listing, ListingKind, ListingSide, ListingStatus, Money, RegionCode};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{
@@ -33,6 +33,27 @@ impl Analysis {
         match self {
             Analysis::Bilingual => "chainatlas",
             Analysis::Plain => "default",
+        }
+    }
+}
+
+impl From<&Listing> for Entry {
+    fn from(l: &Listing) -> Entry {
+        Entry {
+            id: l.id.0 as u64,
+            side: l.side,
+            kind: l.kind,
+            enterprise: Some(l.enterprise.0 as u64),
+            node: l.node.map(|n| n.0 as u64),
+            region: Some(l.region),
+            title: l.title.clone(),
+            description: l.description.clone(),
+            quantity: l.quantity,
+            unit: l.unit.clone(),
+            price: l.price,
+            valid_until: l.valid_until,
+            status: l.status,
+            tags: l.tags.clone(),
         }
     }
 }

@@ -31,23 +31,24 @@ macro_rules! vocabulary {
             }
         }
 
-        impl FromStr for $name {
-            type Err = UnknownVariant;
-            fn from_str(s: &str) -> Result<Self, UnknownVariant> {
+        impl std::str::FromStr for $name {
+            type Err = $crate::UnknownVariant;
+            fn from_str(s: &str) -> Result<Self, $crate::UnknownVariant> {
                 match s {
                     $($text => Ok($name::$variant),)+
-                    _ => Err(UnknownVariant { found: s.to_string(), expected: Self::NAMES }),
+                    _ => Err($crate::UnknownVariant { found: s.to_string(), expected: Self::NAMES }),
                 }
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
     };
 }
+pub(crate) use vocabulary;
 
 vocabulary!(
     /// The administrative level of a region.

@@ -8,6 +8,7 @@
 mod credit_code;
 mod date;
 mod entity;
+mod event;
 mod ids;
 mod money;
 mod region_code;
@@ -18,6 +19,11 @@ pub use entity::{
     split_tags, Chain, ChainNode, Enterprise, EnterpriseNode, EnterpriseSize, Listing, ListingKind,
     ListingSide, ListingStatus, NodeInput, Record, RecordKind, Region, RegionLevel, Segment,
     SupplyRelation, Tag, Tags, UnknownVariant,
+};
+pub use event::{
+    clock, format_slots, parse_slots, Agreement, AgreementId, AgreementStatus, Event, EventData,
+    EventId, Meeting, MeetingId, MeetingRequest, MeetingStatus, Participant, ParticipantId,
+    RequestId, RequestOrigin, RequestStatus, SlotGrid, SlotTime, MAX_EVENT_SLOTS,
 };
 pub use ids::{ChainId, EnterpriseId, ListingId, NodeId, SupplyRelationId};
 pub use money::{Money, MoneyError};

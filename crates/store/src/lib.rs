@@ -8,6 +8,7 @@
 
 mod accounts;
 mod audit;
+mod events;
 mod graph;
 mod listings;
 mod migrate;
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 pub use accounts::{AccountError, ApiToken, User};
 pub use audit::{Actor, AuditEntry, Change};
+pub use events::EventWriteError;
 pub use listings::MatchFacts;
 pub use pool::{Pool, PooledStore};
 pub use read::{

@@ -63,6 +63,11 @@ impl<'a> Writer<'a> {
         Ok(Writer { tx })
     }
 
+    /// The open transaction, for the store's own modules.
+    pub(crate) fn tx(&self) -> &Transaction<'a> {
+        &self.tx
+    }
+
     /// Removes every atlas record, for imports that replace the whole atlas.
     pub fn clear_all(&mut self) -> Result<()> {
         for kind in RecordKind::ALL.iter().rev() {

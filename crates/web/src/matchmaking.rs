@@ -29,22 +29,7 @@ pub fn index_dir(database: &Path) -> PathBuf {
 
 /// A listing as the index sees it.
 pub fn entry(l: &Listing) -> Entry {
-    Entry {
-        id: l.id.0 as u64,
-        side: l.side,
-        kind: l.kind,
-        enterprise: Some(l.enterprise.0 as u64),
-        node: l.node.map(|n| n.0 as u64),
-        region: Some(l.region),
-        title: l.title.clone(),
-        description: l.description.clone(),
-        quantity: l.quantity,
-        unit: l.unit.clone(),
-        price: l.price,
-        valid_until: l.valid_until,
-        status: l.status,
-        tags: l.tags.clone(),
-    }
+    Entry::from(l)
 }
 
 /// Names a demand may use for an enterprise designation held on record.

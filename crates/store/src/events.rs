@@ -1,0 +1,702 @@
+//! Docking events: events, participants, meeting requests, meetings and agreements.
+//! Every write is one transaction with its audit entry, committed as activity so that
+//! caches of atlas facts survive it.
+
+use std::str::FromStr;
+
+use chainatlas_model::{
+    Agreement, AgreementId, ChainId, Date, EnterpriseId, Event, EventData, EventId, ListingId,
+    Meeting, MeetingId, MeetingRequest, MeetingStatus, NodeId, Participant, ParticipantId,
+    RequestId, RequestStatus, SlotGrid,
+};
+use rusqlite::types::Type;
+use rusqlite::{params, OptionalExtension, Row, Transaction};
+
+use crate::audit::{json_object, Actor, Change, Json};
+use crate::writer::InsertError;
+use crate::{Result, Store};
+
+fn join<T: ToString>(items: &[T], sep: &str) -> String {
+    items
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+fn conversion(idx: usize, message: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, message.into())
+}
+
+fn numbers<T: FromStr>(row: &Row<'_>, idx: usize) -> rusqlite::Result<Vec<T>> {
+    let text: String = row.get(idx)?;
+    text.split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse()
+                .map_err(|_| conversion(idx, format!("'{s}' is not a number")))
+        })
+        .collect()
+}
+
+fn parsed<T>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T>
+where
+    T: FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    crate::rows::parsed(row, idx)
+}
+
+fn opt_date(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Date>> {
+    match row.get::<_, Option<String>>(idx)? {
+        None => Ok(None),
+        Some(_) => parsed(row, idx).map(Some),
+    }
+}
+
+const EVENT_COLUMNS: &str = "id, name, venue, starts_on, days, day_start, slot_minutes, slots_per_day, breaks, tables, groups, may_meet, chains, nodes, request_cap, meeting_cap, request_days";
+
+fn event(row: &Row<'_>) -> rusqlite::Result<Event> {
+    let groups: String = row.get(10)?;
+    let may_meet: String = row.get(11)?;
+    Ok(Event {
+        id: EventId(row.get(0)?),
+        name: row.get(1)?,
+        venue: row.get(2)?,
+        starts_on: parsed(row, 3)?,
+        grid: SlotGrid {
+            days: row.get(4)?,
+            day_start: row.get(5)?,
+            slot_minutes: row.get(6)?,
+            slots_per_day: row.get(7)?,
+            breaks: numbers(row, 8)?,
+        },
+        tables: row.get(9)?,
+        groups: groups
+            .split(';')
+            .filter(|g| !g.is_empty())
+            .map(str::to_string)
+            .collect(),
+        may_meet: may_meet
+            .split(';')
+            .filter_map(|p| p.split_once(':'))
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
+        chains: numbers::<i64>(row, 12)?.into_iter().map(ChainId).collect(),
+        nodes: numbers::<i64>(row, 13)?.into_iter().map(NodeId).collect(),
+        request_cap: row.get(14)?,
+        meeting_cap: row.get(15)?,
+        request_days: row.get(16)?,
+    })
+}
+
+const PARTICIPANT_COLUMNS: &str =
+    "id, event_id, enterprise_id, grp, people, available, max_meetings";
+
+fn participant(row: &Row<'_>) -> rusqlite::Result<Participant> {
+    Ok(Participant {
+        id: ParticipantId(row.get(0)?),
+        event: EventId(row.get(1)?),
+        enterprise: EnterpriseId(row.get(2)?),
+        group: row.get(3)?,
+        people: row.get(4)?,
+        available: match row.get::<_, Option<String>>(5)? {
+            None => None,
+            Some(_) => Some(numbers(row, 5)?),
+        },
+        max_meetings: row.get(6)?,
+        listings: Vec::new(),
+    })
+}
+
+const REQUEST_COLUMNS: &str = "id, event_id, from_id, to_id, priority, origin, status, message, created_on, expires_on, answered_on";
+
+fn request(row: &Row<'_>) -> rusqlite::Result<MeetingRequest> {
+    Ok(MeetingRequest {
+        id: RequestId(row.get(0)?),
+        event: EventId(row.get(1)?),
+        from: ParticipantId(row.get(2)?),
+        to: ParticipantId(row.get(3)?),
+        priority: row.get(4)?,
+        origin: parsed(row, 5)?,
+        status: parsed(row, 6)?,
+        message: row.get(7)?,
+        created_on: parsed(row, 8)?,
+        expires_on: parsed(row, 9)?,
+        answered_on: opt_date(row, 10)?,
+    })
+}
+
+const MEETING_COLUMNS: &str =
+    "id, event_id, request_id, a_id, b_id, slot, table_no, published, status";
+
+fn meeting(row: &Row<'_>) -> rusqlite::Result<Meeting> {
+    Ok(Meeting {
+        id: MeetingId(row.get(0)?),
+        event: EventId(row.get(1)?),
+        request: row.get::<_, Option<i64>>(2)?.map(RequestId),
+        a: ParticipantId(row.get(3)?),
+        b: ParticipantId(row.get(4)?),
+        slot: row.get(5)?,
+        table: row.get(6)?,
+        published: row.get(7)?,
+        status: parsed(row, 8)?,
+    })
+}
+
+const AGREEMENT_COLUMNS: &str = "id, title, buyer_id, supplier_id, chain_id, node_id, value_fen, status, intended_on, signed_on, started_on, completed_on, event_id, meeting_id";
+
+fn agreement(row: &Row<'_>) -> rusqlite::Result<Agreement> {
+    Ok(Agreement {
+        id: AgreementId(row.get(0)?),
+        title: row.get(1)?,
+        buyer: EnterpriseId(row.get(2)?),
+        supplier: EnterpriseId(row.get(3)?),
+        chain: row.get::<_, Option<i64>>(4)?.map(ChainId),
+        node: row.get::<_, Option<i64>>(5)?.map(NodeId),
+        value: crate::rows::money(row, 6)?,
+        status: parsed(row, 7)?,
+        intended_on: opt_date(row, 8)?,
+        signed_on: opt_date(row, 9)?,
+        started_on: opt_date(row, 10)?,
+        completed_on: opt_date(row, 11)?,
+        event: row.get::<_, Option<i64>>(12)?.map(EventId),
+        meeting: row.get::<_, Option<i64>>(13)?.map(MeetingId),
+    })
+}
+
+fn event_json(e: &Event) -> String {
+    json_object(&[
+        ("name", Json::Str(&e.name)),
+        ("venue", Json::Str(&e.venue)),
+        ("starts_on", Json::Str(&e.starts_on.to_string())),
+        ("days", Json::Int(e.grid.days.into())),
+        ("slots_per_day", Json::Int(e.grid.slots_per_day.into())),
+        ("tables", Json::Int(e.tables.into())),
+        ("groups", Json::Str(&e.groups.join(";"))),
+    ])
+}
+
+fn participant_json(p: &Participant) -> String {
+    let available = p.available.as_ref().map(|a| join(a, ","));
+    json_object(&[
+        ("event_id", Json::Int(p.event.0)),
+        ("enterprise_id", Json::Int(p.enterprise.0)),
+        ("group", Json::Str(&p.group)),
+        ("people", Json::Str(&p.people)),
+        (
+            "available",
+            available.as_deref().map_or(Json::Null, Json::Str),
+        ),
+        (
+            "listings",
+            Json::Str(&join(
+                &p.listings.iter().map(|l| l.0).collect::<Vec<_>>(),
+                ",",
+            )),
+        ),
+    ])
+}
+
+fn agreement_json(a: &Agreement) -> String {
+    json_object(&[
+        ("title", Json::Str(&a.title)),
+        ("buyer_id", Json::Int(a.buyer.0)),
+        ("supplier_id", Json::Int(a.supplier.0)),
+        ("value_fen", Json::Int(a.value.fen())),
+        ("status", Json::Str(a.status.as_str())),
+        ("event_id", a.event.map_or(Json::Null, |e| Json::Int(e.0))),
+        (
+            "meeting_id",
+            a.meeting.map_or(Json::Null, |m| Json::Int(m.0)),
+        ),
+    ])
+}
+
+/// Why an event write was refused.
+pub type EventWriteError = InsertError;
+
+impl Store {
+    fn next_id(&self, table: &str) -> Result<i64> {
+        Ok(self.conn.query_row(
+            &format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"),
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn next_event_id(&self) -> Result<EventId> {
+        self.next_id("events").map(EventId)
+    }
+
+    pub fn next_participant_id(&self) -> Result<ParticipantId> {
+        self.next_id("event_participants").map(ParticipantId)
+    }
+
+    pub fn next_request_id(&self) -> Result<RequestId> {
+        self.next_id("meeting_requests").map(RequestId)
+    }
+
+    pub fn next_agreement_id(&self) -> Result<AgreementId> {
+        self.next_id("agreements").map(AgreementId)
+    }
+
+    /// Every event, latest first.
+    pub fn events(&self) -> Result<Vec<Event>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events ORDER BY starts_on DESC, id DESC"
+        ))?;
+        let events = stmt
+            .query_map([], event)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(events)
+    }
+
+    pub fn event(&self, id: EventId) -> Result<Option<Event>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?1"),
+                [id.0],
+                event,
+            )
+            .optional()?)
+    }
+
+    /// The event with its participants, requests, meetings and agreements.
+    pub fn event_data(&self, id: EventId) -> Result<Option<EventData>> {
+        let Some(event) = self.event(id)? else {
+            return Ok(None);
+        };
+        let all = |sql: String| -> Result<rusqlite::Statement<'_>> { Ok(self.conn.prepare(&sql)?) };
+        let mut participants: Vec<Participant> = all(format!(
+            "SELECT {PARTICIPANT_COLUMNS} FROM event_participants WHERE event_id = ?1 ORDER BY id"
+        ))?
+        .query_map([id.0], participant)?
+        .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = all(
+            "SELECT l.participant_id, l.listing_id FROM event_participant_listings l
+             JOIN event_participants p ON p.id = l.participant_id
+             WHERE p.event_id = ?1 ORDER BY l.participant_id, l.listing_id"
+                .into(),
+        )?;
+        let mut rows = stmt.query([id.0])?;
+        while let Some(row) = rows.next()? {
+            let p = ParticipantId(row.get(0)?);
+            if let Some(part) = participants.iter_mut().find(|x| x.id == p) {
+                part.listings.push(ListingId(row.get(1)?));
+            }
+        }
+        let requests = all(format!(
+            "SELECT {REQUEST_COLUMNS} FROM meeting_requests WHERE event_id = ?1 ORDER BY id"
+        ))?
+        .query_map([id.0], request)?
+        .collect::<rusqlite::Result<_>>()?;
+        let meetings = all(format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE event_id = ?1 ORDER BY slot, table_no, id"
+        ))?
+        .query_map([id.0], meeting)?
+        .collect::<rusqlite::Result<_>>()?;
+        let agreements = self.agreements(Some(id))?;
+        Ok(Some(EventData {
+            event,
+            participants,
+            requests,
+            meetings,
+            agreements,
+        }))
+    }
+
+    /// Agreements of one event, or all of them; newest first.
+    pub fn agreements(&self, event: Option<EventId>) -> Result<Vec<Agreement>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {AGREEMENT_COLUMNS} FROM agreements WHERE ?1 IS NULL OR event_id = ?1 ORDER BY id DESC"
+        ))?;
+        let rows = stmt
+            .query_map([event.map(|e| e.0)], agreement)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    pub fn agreement(&self, id: AgreementId) -> Result<Option<Agreement>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {AGREEMENT_COLUMNS} FROM agreements WHERE id = ?1"),
+                [id.0],
+                agreement,
+            )
+            .optional()?)
+    }
+
+    /// Creates the event, or replaces the one with its id.
+    pub fn save_event(&mut self, actor: &Actor, e: &Event) -> Result<(), EventWriteError> {
+        let before = self.event(e.id)?;
+        let writer = self.writer()?;
+        writer.tx().execute(
+            &format!("INSERT OR REPLACE INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"),
+            params![
+                e.id.0,
+                e.name,
+                e.venue,
+                e.starts_on.to_string(),
+                e.grid.days,
+                e.grid.day_start,
+                e.grid.slot_minutes,
+                e.grid.slots_per_day,
+                join(&e.grid.breaks, ","),
+                e.tables,
+                e.groups.join(";"),
+                e.may_meet.iter().map(|(a, b)| format!("{a}:{b}")).collect::<Vec<_>>().join(";"),
+                join(&e.chains.iter().map(|c| c.0).collect::<Vec<_>>(), ","),
+                join(&e.nodes.iter().map(|n| n.0).collect::<Vec<_>>(), ","),
+                e.request_cap,
+                e.meeting_cap,
+                e.request_days,
+            ],
+        )?;
+        let mut change = Change::new(
+            if before.is_some() { "update" } else { "create" },
+            "event",
+            e.id.0,
+        )
+        .after(event_json(e));
+        if let Some(b) = &before {
+            change = change.before(event_json(b));
+        }
+        writer.commit_activity(actor, &change)?;
+        Ok(())
+    }
+
+    /// Registers the participant, or replaces the registration with its id (listings too).
+    pub fn save_participant(
+        &mut self,
+        actor: &Actor,
+        p: &Participant,
+    ) -> Result<(), EventWriteError> {
+        let writer = self.writer()?;
+        let tx = writer.tx();
+        let before = tx
+            .query_row(
+                &format!("SELECT {PARTICIPANT_COLUMNS} FROM event_participants WHERE id = ?1"),
+                [p.id.0],
+                participant,
+            )
+            .optional()?;
+        tx.execute(
+            &format!(
+                "INSERT INTO event_participants ({PARTICIPANT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (id) DO UPDATE SET grp = excluded.grp, people = excluded.people,
+                 available = excluded.available, max_meetings = excluded.max_meetings"
+            ),
+            params![
+                p.id.0,
+                p.event.0,
+                p.enterprise.0,
+                p.group,
+                p.people,
+                p.available.as_ref().map(|a| join(a, ",")),
+                p.max_meetings,
+            ],
+        )?;
+        tx.execute(
+            "DELETE FROM event_participant_listings WHERE participant_id = ?1",
+            [p.id.0],
+        )?;
+        for l in &p.listings {
+            tx.execute(
+                "INSERT INTO event_participant_listings (participant_id, listing_id) VALUES (?1, ?2)",
+                [p.id.0, l.0],
+            )?;
+        }
+        let mut change = Change::new(
+            if before.is_some() {
+                "update"
+            } else {
+                "register"
+            },
+            "participant",
+            p.id.0,
+        )
+        .after(participant_json(p));
+        if let Some(b) = &before {
+            change = change.before(participant_json(b));
+        }
+        writer.commit_activity(actor, &change)?;
+        Ok(())
+    }
+
+    /// Records a new meeting request.
+    pub fn insert_request(
+        &mut self,
+        actor: &Actor,
+        r: &MeetingRequest,
+    ) -> Result<(), EventWriteError> {
+        let writer = self.writer()?;
+        insert_request(writer.tx(), r)?;
+        let change = Change::new("request", "meeting_request", r.id.0).after(json_object(&[
+            ("event_id", Json::Int(r.event.0)),
+            ("from_id", Json::Int(r.from.0)),
+            ("to_id", Json::Int(r.to.0)),
+            ("priority", Json::Int(r.priority.into())),
+            ("origin", Json::Str(r.origin.as_str())),
+        ]));
+        writer.commit_activity(actor, &change)?;
+        Ok(())
+    }
+
+    /// Sets a request's status (an answer, a cancellation). Cancelling or declining a
+    /// request also cancels its meeting, if one was scheduled.
+    pub fn set_request_status(
+        &mut self,
+        actor: &Actor,
+        id: RequestId,
+        status: RequestStatus,
+        on: Date,
+    ) -> Result<(), EventWriteError> {
+        let writer = self.writer()?;
+        let tx = writer.tx();
+        let before: String = tx.query_row(
+            "SELECT status FROM meeting_requests WHERE id = ?1",
+            [id.0],
+            |r| r.get(0),
+        )?;
+        tx.execute(
+            "UPDATE meeting_requests SET status = ?2, answered_on = ?3 WHERE id = ?1",
+            params![id.0, status.as_str(), on.to_string()],
+        )?;
+        if !status.is_live() {
+            tx.execute(
+                "UPDATE meetings SET status = 'cancelled' WHERE request_id = ?1 AND status = 'scheduled'",
+                [id.0],
+            )?;
+        }
+        let change = Change::new(status.as_str(), "meeting_request", id.0)
+            .before(json_object(&[("status", Json::Str(&before))]))
+            .after(json_object(&[("status", Json::Str(status.as_str()))]));
+        writer.commit_activity(actor, &change)?;
+        Ok(())
+    }
+
+    /// Writes `expired` on every pending request of the event past its expiry on `today`;
+    /// returns how many.
+    pub fn expire_requests(
+        &mut self,
+        actor: &Actor,
+        event: EventId,
+        today: Date,
+    ) -> Result<usize, EventWriteError> {
+        let writer = self.writer()?;
+        let n = writer.tx().execute(
+            "UPDATE meeting_requests SET status = 'expired' WHERE event_id = ?1 AND status = 'pending' AND expires_on < ?2",
+            params![event.0, today.to_string()],
+        )?;
+        if n == 0 {
+            return Ok(0);
+        }
+        let change = Change::new("expire", "event", event.0)
+            .after(json_object(&[("expired_requests", Json::Int(n as i64))]));
+        writer.commit_activity(actor, &change)?;
+        Ok(n)
+    }
+
+    /// Replaces the event's scheduled meetings with `meetings` (a new schedule): meetings
+    /// already held, missed or cancelled stay as they are; scheduled ones not in the new
+    /// schedule are deleted. Ids of `meetings` that exist are updated in place.
+    pub fn save_schedule(
+        &mut self,
+        actor: &Actor,
+        event: EventId,
+        meetings: &[Meeting],
+        summary: &str,
+    ) -> Result<(), EventWriteError> {
+        let writer = self.writer()?;
+        let tx = writer.tx();
+        let keep: Vec<i64> = meetings.iter().map(|m| m.id.0).collect();
+        let mut stmt = tx.prepare(
+            "SELECT id FROM meetings WHERE event_id = ?1 AND status = 'scheduled'
+             AND id NOT IN (SELECT meeting_id FROM agreements WHERE meeting_id IS NOT NULL)",
+        )?;
+        let existing: Vec<i64> = stmt
+            .query_map([event.0], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        drop(stmt);
+        for id in existing.iter().filter(|id| !keep.contains(id)) {
+            tx.execute("DELETE FROM meetings WHERE id = ?1", [id])?;
+        }
+        for m in meetings {
+            tx.execute(
+                &format!(
+                    "INSERT INTO meetings ({MEETING_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                     ON CONFLICT (id) DO UPDATE SET slot = excluded.slot, table_no = excluded.table_no,
+                     published = excluded.published, status = excluded.status"
+                ),
+                params![
+                    m.id.0,
+                    event.0,
+                    m.request.map(|r| r.0),
+                    m.a.0,
+                    m.b.0,
+                    m.slot,
+                    m.table,
+                    m.published,
+                    m.status.as_str()
+                ],
+            )?;
+        }
+        let change = Change::new("schedule", "event", event.0).after(summary.to_string());
+        writer.commit_activity(actor, &change)?;
+        Ok(())
+    }
+
+    /// The id the next new meeting gets.
+    pub fn next_meeting_id(&self) -> Result<MeetingId> {
+        self.next_id("meetings").map(MeetingId)
+    }
+
+    /// Publishes every scheduled meeting of the event: they go on people's agendas.
+    pub fn publish_schedule(
+        &mut self,
+        actor: &Actor,
+        event: EventId,
+    ) -> Result<usize, EventWriteError> {
+        let writer = self.writer()?;
+        let n = writer.tx().execute(
+            "UPDATE meetings SET published = 1 WHERE event_id = ?1 AND status = 'scheduled' AND published = 0",
+            [event.0],
+        )?;
+        let change = Change::new("publish", "event", event.0)
+            .after(json_object(&[("published_meetings", Json::Int(n as i64))]));
+        writer.commit_activity(actor, &change)?;
+        Ok(n)
+    }
+
+    pub fn set_meeting_status(
+        &mut self,
+        actor: &Actor,
+        id: MeetingId,
+        status: MeetingStatus,
+    ) -> Result<(), EventWriteError> {
+        let writer = self.writer()?;
+        let n = writer.tx().execute(
+            "UPDATE meetings SET status = ?2 WHERE id = ?1",
+            params![id.0, status.as_str()],
+        )?;
+        if n == 0 {
+            return Err(InsertError::Rejected(format!("there is no meeting {id}")));
+        }
+        let change = Change::new(status.as_str(), "meeting", id.0)
+            .after(json_object(&[("status", Json::Str(status.as_str()))]));
+        writer.commit_activity(actor, &change)?;
+        Ok(())
+    }
+
+    /// Records the agreement, or replaces the one with its id.
+    pub fn save_agreement(&mut self, actor: &Actor, a: &Agreement) -> Result<(), EventWriteError> {
+        let before = self.agreement(a.id)?;
+        let writer = self.writer()?;
+        insert_agreement(writer.tx(), a)?;
+        let mut change = Change::new(
+            if before.is_some() { "update" } else { "create" },
+            "agreement",
+            a.id.0,
+        )
+        .after(agreement_json(a));
+        if let Some(b) = &before {
+            change = change.before(agreement_json(b));
+        }
+        writer.commit_activity(actor, &change)?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Writes a whole event at once (the demo generator, tests): the event, its
+    /// participants, requests, meetings and agreements, in one transaction and one audit
+    /// entry. Nothing of the event may exist yet.
+    pub fn insert_event_data(
+        &mut self,
+        actor: &Actor,
+        d: &EventData,
+    ) -> Result<(), EventWriteError> {
+        self.save_event(actor, &d.event)?;
+        let writer = self.writer()?;
+        let tx = writer.tx();
+        for p in &d.participants {
+            tx.execute(
+                &format!("INSERT INTO event_participants ({PARTICIPANT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+                params![p.id.0, p.event.0, p.enterprise.0, p.group, p.people, p.available.as_ref().map(|a| join(a, ",")), p.max_meetings],
+            )?;
+            for l in &p.listings {
+                tx.execute(
+                    "INSERT INTO event_participant_listings (participant_id, listing_id) VALUES (?1, ?2)",
+                    [p.id.0, l.0],
+                )?;
+            }
+        }
+        for r in &d.requests {
+            insert_request(tx, r)?;
+        }
+        for m in &d.meetings {
+            tx.execute(
+                &format!("INSERT INTO meetings ({MEETING_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+                params![m.id.0, m.event.0, m.request.map(|r| r.0), m.a.0, m.b.0, m.slot, m.table, m.published, m.status.as_str()],
+            )?;
+        }
+        for a in &d.agreements {
+            insert_agreement(tx, a)?;
+        }
+        let change = Change::new("import", "event", d.event.id.0).after(json_object(&[
+            ("participants", Json::Int(d.participants.len() as i64)),
+            ("requests", Json::Int(d.requests.len() as i64)),
+            ("meetings", Json::Int(d.meetings.len() as i64)),
+            ("agreements", Json::Int(d.agreements.len() as i64)),
+        ]));
+        writer.commit_activity(actor, &change)?;
+        Ok(())
+    }
+}
+
+fn insert_agreement(tx: &Transaction<'_>, a: &Agreement) -> Result<(), InsertError> {
+    let date = |d: Option<Date>| d.map(|d| d.to_string());
+    tx.execute(
+        &format!("INSERT OR REPLACE INTO agreements ({AGREEMENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
+        params![
+            a.id.0,
+            a.title,
+            a.buyer.0,
+            a.supplier.0,
+            a.chain.map(|c| c.0),
+            a.node.map(|n| n.0),
+            a.value.fen(),
+            a.status.as_str(),
+            date(a.intended_on),
+            date(a.signed_on),
+            date(a.started_on),
+            date(a.completed_on),
+            a.event.map(|e| e.0),
+            a.meeting.map(|m| m.0),
+        ],
+    )?;
+    Ok(())
+}
+
+fn insert_request(tx: &Transaction<'_>, r: &MeetingRequest) -> Result<(), InsertError> {
+    tx.execute(
+        &format!("INSERT INTO meeting_requests ({REQUEST_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+        params![
+            r.id.0,
+            r.event.0,
+            r.from.0,
+            r.to.0,
+            r.priority,
+            r.origin.as_str(),
+            r.status.as_str(),
+            r.message,
+            r.created_on.to_string(),
+            r.expires_on.to_string(),
+            r.answered_on.map(|d| d.to_string()),
+        ],
+    )?;
+    Ok(())
+}
