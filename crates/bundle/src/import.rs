@@ -171,12 +171,15 @@ pub fn import(
         bytes_done += table.bytes_read();
         summary.imported.push((kind, records - before));
     }
-    for (username, enterprise) in writer.orphaned_enterprise_users()? {
+    for (file, message) in writer.orphaned_references()? {
         problems.push(Problem {
-            location: Location { file: "enterprises.csv".into(), row: 1, column: None, column_letter: None },
-            message: format!(
-                "enterprise {enterprise} is not in the bundle, but user '{username}' acts for it: keep the enterprise or disable the user first"
-            ),
+            location: Location {
+                file: file.into(),
+                row: 1,
+                column: None,
+                column_letter: None,
+            },
+            message,
         });
     }
     if !problems.is_empty() {

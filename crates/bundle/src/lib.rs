@@ -11,6 +11,7 @@ mod columns;
 mod export;
 mod import;
 mod match_list;
+pub mod sheet;
 mod source;
 
 use std::fmt;

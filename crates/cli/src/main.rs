@@ -104,8 +104,12 @@ enum Command {
     /// Measure ranking quality (recall@1, recall@10, MRR) beside plain BM25: on a pair file
     /// (--pairs) or on the judged Chinese set from the demo model (--judged).
     Evaluate(matchmaking::EvaluateArgs),
-    /// Schedule 1:1 meetings into (slot, table): on an instance file (--instance).
+    /// Schedule 1:1 meetings into (slot, table): an event of the database (--event), or an
+    /// instance file (--instance).
     Schedule(events::ScheduleArgs),
+    /// An event's report: participants, meetings requested to held, agreements and value,
+    /// by chain, node and region; as a table, JSON, or a .csv/.xlsx file (--out).
+    Report(events::ReportArgs),
     /// Show the audit log, newest first.
     Audit {
         #[arg(long, default_value_t = 50)]
@@ -129,7 +133,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Match(args) => matchmaking::run(&cli.db, args),
         Command::Index(command) => matchmaking::index(&cli.db, command),
         Command::Evaluate(args) => matchmaking::evaluate(args),
-        Command::Schedule(args) => events::run(args),
+        Command::Schedule(args) => events::run(&cli.db, args),
+        Command::Report(args) => events::report(&cli.db, args),
         Command::Serve {
             addr,
             seed,
@@ -276,6 +281,7 @@ fn fill_with_demo(store: &mut Store, config: &DemoConfig, replace: bool) -> Resu
     );
     let mut writer = store.writer()?;
     if replace {
+        writer.clear_events()?;
         writer.clear_all()?;
     }
     let mut written = 0u64;
@@ -295,6 +301,8 @@ fn fill_with_demo(store: &mut Store, config: &DemoConfig, replace: bool) -> Resu
         config.enterprises, config.seed
     ));
     writer.commit(&local_actor(), &change)?;
+    bar.set_message("events");
+    written += events::write_demo_events(store, config)?;
     bar.finish_and_clear();
     Ok(written)
 }

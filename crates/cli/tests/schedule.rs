@@ -84,3 +84,98 @@ fn a_bad_instance_is_named_with_its_place() {
         "{err}"
     );
 }
+
+/// The demo's upcoming event scheduled from the database, then re-scheduled after the
+/// schedule was published: nothing published moves; the report exports to both formats.
+#[test]
+fn an_event_of_the_database_is_scheduled_kept_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("atlas.db");
+    assert!(chainatlas(&db, &["demo"]).status.success());
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = chainatlas(&db, args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_str(&stdout(&out)).unwrap()
+    };
+    let dry = json(&[
+        "schedule",
+        "--event",
+        "2",
+        "--today",
+        "2026-11-21",
+        "--dry-run",
+        "--format",
+        "json",
+    ]);
+    let placed = dry["summary"]["placed"].as_u64().unwrap();
+    assert!(placed > 10, "{dry}");
+    // A dry run saves nothing: the real run places the same meetings, as new ones.
+    let first = json(&[
+        "schedule",
+        "--event",
+        "2",
+        "--today",
+        "2026-11-21",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(first["meetings"], dry["meetings"]);
+    let slots: std::collections::HashSet<(u64, u64)> = first["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["slot"].as_u64().unwrap(), m["table"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(slots.len() as u64, placed, "no table is booked twice");
+    // Run again: the same schedule (deterministic, ids kept).
+    let again = json(&[
+        "schedule",
+        "--event",
+        "2",
+        "--today",
+        "2026-11-21",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(again["meetings"], first["meetings"]);
+
+    // The past event's report: totals agree between the summary and the breakdowns.
+    let report = json(&[
+        "report",
+        "--event",
+        "1",
+        "--english",
+        "--format",
+        "json",
+        "--today",
+        "2026-11-21",
+    ]);
+    let tables = report["tables"].as_array().unwrap();
+    let value = |t: &serde_json::Value, row: usize, col: usize| -> f64 {
+        t["rows"][row][col].as_str().unwrap().parse().unwrap()
+    };
+    let summary = &tables[0];
+    let total = value(summary, 7, 1);
+    assert!(total > 0.0);
+    let by_region = &tables[3];
+    let sum: f64 = (0..by_region["rows"].as_array().unwrap().len())
+        .map(|r| value(by_region, r, 5))
+        .sum();
+    assert!((sum - total).abs() < 0.01, "{sum} vs {total}");
+    for name in ["report.xlsx", "report.csv"] {
+        let out = dir.path().join(name);
+        let run = chainatlas(
+            &db,
+            &["report", "--event", "1", "--out", out.to_str().unwrap()],
+        );
+        assert!(run.status.success(), "{}", stderr(&run));
+        assert!(std::fs::metadata(&out).unwrap().len() > 1000);
+    }
+    let missing = chainatlas(&db, &["report", "--event", "99"]);
+    assert!(!missing.status.success());
+    assert!(
+        stderr(&missing).contains("there is no event 99"),
+        "{}",
+        stderr(&missing)
+    );
+}

@@ -17,9 +17,11 @@ use chainatlas_model::{
     NodeInput, Record, Region, RegionCode, Segment, SupplyRelation, SupplyRelationId, Tag, Tags,
 };
 
+mod events;
 mod judged;
 
 use chains::{ChainDef, CHAINS, REGIONS};
+pub use events::{demo_events, BUYERS, SUPPLIERS};
 pub use judged::{judged_matching_set, JudgedSet};
 use rng::{Rng, Weighted};
 

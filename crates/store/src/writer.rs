@@ -68,6 +68,17 @@ impl<'a> Writer<'a> {
         &self.tx
     }
 
+    /// Removes every event, with its participants, requests, meetings and agreements
+    /// (`demo --replace` only: a bundle import never touches events).
+    pub fn clear_events(&mut self) -> Result<()> {
+        self.tx.execute_batch(
+            "DELETE FROM agreements; DELETE FROM meetings; DELETE FROM meeting_requests;
+             DELETE FROM event_participant_listings; DELETE FROM event_participants;
+             DELETE FROM events;",
+        )?;
+        Ok(())
+    }
+
     /// Removes every atlas record, for imports that replace the whole atlas.
     pub fn clear_all(&mut self) -> Result<()> {
         for kind in RecordKind::ALL.iter().rev() {
@@ -176,17 +187,33 @@ impl<'a> Writer<'a> {
         )
     }
 
-    /// Users bound to an enterprise that this write removed (a replacing import):
-    /// (username, enterprise id).
-    pub fn orphaned_enterprise_users(&self) -> Result<Vec<(String, i64)>> {
-        let mut stmt = self.tx.prepare(
-            "SELECT username, enterprise_id FROM users u WHERE enterprise_id IS NOT NULL
-             AND NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.id = u.enterprise_id) ORDER BY username",
-        )?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
+    /// What users and events still refer to that this write removed (a replacing
+    /// import): (bundle file, what refers to which missing record), at most 50.
+    pub fn orphaned_references(&self) -> Result<Vec<(&'static str, String)>> {
+        const CHECKS: &[(&str, &str)] = &[
+            ("enterprises.csv", "SELECT 'enterprise ' || enterprise_id || ' is not in the bundle, but user ''' || username || ''' acts for it: keep the enterprise or disable the user first'
+              FROM users u WHERE enterprise_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.id = u.enterprise_id) ORDER BY username"),
+            ("enterprises.csv", "SELECT 'enterprise ' || enterprise_id || ' is not in the bundle, but it is registered for event ' || event_id || ': keep the enterprise'
+              FROM event_participants p WHERE NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.id = p.enterprise_id) ORDER BY id"),
+            ("enterprises.csv", "SELECT 'enterprise ' || x || ' is not in the bundle, but agreement ' || id || ' names it: keep the enterprise'
+              FROM (SELECT id, buyer_id AS x FROM agreements UNION ALL SELECT id, supplier_id FROM agreements) a WHERE NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.id = a.x) ORDER BY id"),
+            ("listings.csv", "SELECT 'listing ' || listing_id || ' is not in the bundle, but participant ' || participant_id || ' brings it to an event: keep the listing'
+              FROM event_participant_listings p WHERE NOT EXISTS (SELECT 1 FROM listings l WHERE l.id = p.listing_id) ORDER BY participant_id"),
+            ("chain_nodes.csv", "SELECT 'chain node ' || node_id || ' is not in the bundle, but agreement ' || id || ' names it: keep the node'
+              FROM agreements a WHERE node_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM chain_nodes n WHERE n.id = a.node_id) ORDER BY id"),
+            ("chains.csv", "SELECT 'chain ' || chain_id || ' is not in the bundle, but agreement ' || id || ' names it: keep the chain'
+              FROM agreements a WHERE chain_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM chains c WHERE c.id = a.chain_id) ORDER BY id"),
+        ];
+        let mut out = Vec::new();
+        for (file, sql) in CHECKS {
+            let mut stmt = self.tx.prepare(&format!("{sql} LIMIT 50"))?;
+            let found: Vec<String> = stmt
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            out.extend(found.into_iter().map(|m| (*file, m)));
+        }
+        out.truncate(50);
+        Ok(out)
     }
 
     /// Makes every insert of this writer durable and visible, at once, with the audit

@@ -8,6 +8,7 @@ mod auth;
 mod cache;
 pub mod diagnostics;
 mod error;
+pub mod events;
 mod i18n;
 mod listings;
 pub mod matchmaking;
@@ -25,6 +26,7 @@ pub use auth::{BODY_LIMIT, SESSION_COOKIE, SESSION_SECONDS};
 
 pub use api::openapi_json;
 pub use error::AppError;
+pub use i18n::Lang;
 pub use pages::wan;
 
 /// What every handler shares.

@@ -1,0 +1,87 @@
+//! Plain tables to spreadsheets: one `.xlsx` workbook with a sheet per table, or one
+//! UTF-8 CSV (with a byte order mark, so Excel reads Chinese right) whose first column
+//! names the table. For reports and match sheets, not for bundles.
+
+use rust_xlsxwriter::Workbook;
+
+/// One table: a sheet name, a header row and rows of cells. Cells that parse as numbers
+/// are written as numbers in a workbook.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Sheet {
+    pub name: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// A cell that reads as a number: codes with leading zeros stay text.
+fn number(cell: &str) -> Option<f64> {
+    let leading_zero = cell.starts_with('0') && cell.len() > 1 && !cell.starts_with("0.");
+    cell.parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite() && !leading_zero)
+}
+
+/// The tables as an `.xlsx` workbook.
+pub fn to_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
+    let mut book = Workbook::new();
+    for s in sheets {
+        let sheet = book.add_worksheet();
+        sheet.set_name(&s.name).map_err(|e| e.to_string())?;
+        for (c, h) in s.header.iter().enumerate() {
+            sheet
+                .write_string(0, c as u16, h)
+                .map_err(|e| e.to_string())?;
+        }
+        for (r, row) in s.rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r, c) = (r as u32 + 1, c as u16);
+                let written = match number(cell) {
+                    Some(n) => sheet.write_number(r, c, n),
+                    None => sheet.write_string(r, c, cell),
+                };
+                written.map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    book.save_to_buffer().map_err(|e| e.to_string())
+}
+
+/// The tables as one CSV: a `table` column first, each table's header row before its rows.
+pub fn to_csv(sheets: &[Sheet]) -> Vec<u8> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = csv::WriterBuilder::new()
+            .flexible(true)
+            .from_writer(&mut out);
+        for s in sheets {
+            let mut header = vec!["table".to_string()];
+            header.extend(s.header.iter().cloned());
+            w.write_record(&header).expect("writing to memory");
+            for row in &s.rows {
+                let mut cells = vec![s.name.clone()];
+                cells.extend(row.iter().cloned());
+                w.write_record(&cells).expect("writing to memory");
+            }
+        }
+        w.flush().expect("writing to memory");
+    }
+    out
+}
+
+/// Writes `sheets` to `path` (`.xlsx` or CSV by the name), beside it first and renamed,
+/// so that a failure never leaves half a file.
+pub fn write(path: &std::path::Path, sheets: &[Sheet]) -> std::io::Result<()> {
+    let xlsx = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let bytes = if xlsx {
+        to_xlsx(sheets).map_err(std::io::Error::other)?
+    } else {
+        to_csv(sheets)
+    };
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    std::fs::write(&partial, bytes)?;
+    std::fs::rename(&partial, path)
+}

@@ -1,0 +1,1120 @@
+//! Docking events in the web app and the API: who may do what, how input is read, and
+//! the writes, each checked by `chainatlas-events` and stored by `chainatlas-store`.
+//!
+//! Organisers (analysts, admins) create events, register any enterprise, run and publish
+//! the schedule, mark meetings held, and read the report. An enterprise user registers its
+//! own enterprise, asks and answers meeting requests as that participant, sees its own
+//! agenda, and records agreements it is a party to. Every signed-in user sees the list of
+//! events and who takes part (public names only).
+
+use std::collections::HashMap;
+
+use chainatlas_auth::Permission;
+use chainatlas_bundle::sheet::Sheet;
+use chainatlas_events::{self as ev, Answer, PlanOptions, Recommendation, ReportFacts};
+use chainatlas_model::{
+    clock, parse_slots, Agreement, AgreementId, AgreementStatus, Date, EnterpriseId, Event,
+    EventData, EventId, ListingId, MeetingId, MeetingStatus, Money, NodeId, Participant,
+    ParticipantId, RequestId, RequestOrigin, RequestStatus, SlotGrid,
+};
+use chainatlas_store::{InsertError, Store};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::matchmaking::today;
+use crate::AppState;
+
+impl From<InsertError> for AppError {
+    fn from(e: InsertError) -> Self {
+        match e {
+            InsertError::Store(s) => s.into(),
+            other => AppError::BadRequest(other.to_string()),
+        }
+    }
+}
+
+impl From<ev::RequestError> for AppError {
+    fn from(e: ev::RequestError) -> Self {
+        AppError::BadRequest(e.to_string())
+    }
+}
+
+pub fn is_organiser(viewer: &Viewer) -> bool {
+    viewer.may(Permission::Analyse)
+}
+
+pub fn require_organiser(viewer: &Viewer) -> Result<(), AppError> {
+    if is_organiser(viewer) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "only the event's organisers (analysts) may do this".into(),
+        ))
+    }
+}
+
+/// The event with everything in it, or not found.
+pub fn load(store: &Store, id: i64) -> Result<EventData, AppError> {
+    store
+        .event_data(EventId(id))?
+        .ok_or_else(|| AppError::NotFound(format!("there is no event {id}")))
+}
+
+/// The participant the viewer acts as at this event, if its enterprise is registered.
+pub fn me<'a>(data: &'a EventData, viewer: &Viewer) -> Option<&'a Participant> {
+    let enterprise = viewer.principal.as_ref()?.enterprise?;
+    data.participant_of(enterprise)
+}
+
+/// Enterprise names of the participants, in the viewer's language.
+pub fn participant_names(
+    store: &Store,
+    data: &EventData,
+    lang: Lang,
+) -> Result<HashMap<ParticipantId, String>, AppError> {
+    let mut out = HashMap::new();
+    for p in &data.participants {
+        let name = store.enterprise(p.enterprise)?.map_or_else(
+            || format!("#{}", p.enterprise),
+            |e| lang.pick(&e.name_zh, &e.name_en).to_string(),
+        );
+        out.insert(p.id, name);
+    }
+    Ok(out)
+}
+
+pub fn enterprise_name(store: &Store, id: EnterpriseId, lang: Lang) -> Result<String, AppError> {
+    Ok(store.enterprise(id)?.map_or_else(
+        || format!("#{id}"),
+        |e| lang.pick(&e.name_zh, &e.name_en).to_string(),
+    ))
+}
+
+/// The atlas facts the report needs about this event's enterprises and listings.
+pub fn report_facts(store: &Store, data: &EventData) -> Result<ReportFacts, AppError> {
+    let mut enterprises: Vec<EnterpriseId> =
+        data.participants.iter().map(|p| p.enterprise).collect();
+    enterprises.extend(data.agreements.iter().flat_map(|a| [a.buyer, a.supplier]));
+    enterprises.sort();
+    enterprises.dedup();
+    let listing_ids: Vec<ListingId> = data
+        .participants
+        .iter()
+        .flat_map(|p| p.listings.iter().copied())
+        .collect();
+    Ok(ReportFacts {
+        enterprise_region: store
+            .enterprise_regions(&enterprises)?
+            .into_iter()
+            .collect(),
+        listing_node: store
+            .listings_by_ids(&listing_ids)?
+            .into_iter()
+            .filter_map(|l| Some((l.id, l.node?)))
+            .collect(),
+        node_chain: store.node_chains()?.into_iter().collect(),
+    })
+}
+
+fn yuan(m: Money) -> String {
+    format!("{:.2}", m.fen() as f64 / 100.0)
+}
+
+/// The report as tables, named in `lang`: summary, by chain, by node, by region, and the
+/// agreements. What the report page shows and what CSV/XLSX exports hold.
+pub fn report_sheets(
+    store: &Store,
+    data: &EventData,
+    lang: Lang,
+    on: Date,
+) -> Result<(ev::Report, Vec<Sheet>), AppError> {
+    let facts = report_facts(store, data)?;
+    let r = ev::report(data, &facts, on);
+    let zh = lang == Lang::Zh;
+    let t = |z: &str, e: &str| if zh { z.to_string() } else { e.to_string() };
+    let summary = Sheet {
+        name: t("概况", "summary"),
+        header: vec![t("指标", "measure"), t("数值", "value")],
+        rows: vec![
+            vec![t("参会企业", "participants"), r.participants.to_string()],
+            vec![t("洽谈请求", "meetings requested"), r.requested.to_string()],
+            vec![t("已接受", "accepted"), r.accepted.to_string()],
+            vec![t("已排期", "scheduled"), r.scheduled.to_string()],
+            vec![t("已举行", "held"), r.held.to_string()],
+            vec![t("未到场", "no-shows"), r.no_show.to_string()],
+            vec![t("签约项目", "agreements"), r.agreements.to_string()],
+            vec![t("签约金额（元）", "agreement value (yuan)"), yuan(r.value)],
+        ],
+    };
+    let header = |key: &str| {
+        vec![
+            t("编码", "code"),
+            key.to_string(),
+            t("参会企业", "participants"),
+            t("已举行洽谈", "meetings held"),
+            t("签约项目", "agreements"),
+            t("签约金额（元）", "value (yuan)"),
+        ]
+    };
+    let unassigned = t("（未注明）", "(not given)");
+    let row = |code: String, name: String, b: (u32, u32, u32, Money)| {
+        vec![
+            code,
+            name,
+            b.0.to_string(),
+            b.1.to_string(),
+            b.2.to_string(),
+            yuan(b.3),
+        ]
+    };
+    let mut chains = Vec::new();
+    for b in &r.by_chain {
+        let name = match b.key {
+            Some(c) => store.chain(c)?.map_or_else(
+                || c.to_string(),
+                |c| lang.pick(&c.name_zh, &c.name_en).to_string(),
+            ),
+            None => unassigned.clone(),
+        };
+        let code = b.key.map(|c| c.0.to_string()).unwrap_or_default();
+        chains.push(row(
+            code,
+            name,
+            (b.participants, b.meetings_held, b.agreements, b.value),
+        ));
+    }
+    let mut nodes = Vec::new();
+    for b in &r.by_node {
+        let name = match b.key {
+            Some(n) => store.node(n)?.map_or_else(
+                || n.to_string(),
+                |n| lang.pick(&n.name_zh, &n.name_en).to_string(),
+            ),
+            None => unassigned.clone(),
+        };
+        let code = b.key.map(|n| n.0.to_string()).unwrap_or_default();
+        nodes.push(row(
+            code,
+            name,
+            (b.participants, b.meetings_held, b.agreements, b.value),
+        ));
+    }
+    let mut regions = Vec::new();
+    for b in &r.by_region {
+        let name = match b.key {
+            Some(code) => store.region(code)?.map_or_else(
+                || code.to_string(),
+                |r| lang.pick(&r.name_zh, &r.name_en).to_string(),
+            ),
+            None => unassigned.clone(),
+        };
+        let code = b.key.map(|c| c.to_string()).unwrap_or_default();
+        regions.push(row(
+            code,
+            name,
+            (b.participants, b.meetings_held, b.agreements, b.value),
+        ));
+    }
+    let mut agreements = Vec::new();
+    for a in &data.agreements {
+        agreements.push(vec![
+            a.id.to_string(),
+            a.title.clone(),
+            enterprise_name(store, a.buyer, lang)?,
+            enterprise_name(store, a.supplier, lang)?,
+            yuan(a.value),
+            agreement_status_name(a.status, lang).to_string(),
+            a.signed_on.map(|d| d.to_string()).unwrap_or_default(),
+        ]);
+    }
+    let sheets = vec![
+        summary,
+        Sheet {
+            name: t("按产业链", "by chain"),
+            header: header(&t("产业链", "chain")),
+            rows: chains,
+        },
+        Sheet {
+            name: t("按环节", "by node"),
+            header: header(&t("环节", "node")),
+            rows: nodes,
+        },
+        Sheet {
+            name: t("按地区", "by region"),
+            header: header(&t("地区（市）", "region (city)")),
+            rows: regions,
+        },
+        Sheet {
+            name: t("签约项目", "agreements"),
+            header: vec![
+                t("编号", "id"),
+                t("项目", "title"),
+                t("采购方", "buyer"),
+                t("供应方", "supplier"),
+                t("金额（元）", "value (yuan)"),
+                t("状态", "status"),
+                t("签约日期", "signed on"),
+            ],
+            rows: agreements,
+        },
+    ];
+    Ok((r, sheets))
+}
+
+pub fn agreement_status_name(s: AgreementStatus, lang: Lang) -> &'static str {
+    match (s, lang) {
+        (AgreementStatus::Intended, Lang::Zh) => "意向",
+        (AgreementStatus::Signed, Lang::Zh) => "已签约",
+        (AgreementStatus::Started, Lang::Zh) => "已开工",
+        (AgreementStatus::Completed, Lang::Zh) => "已完成",
+        (AgreementStatus::Intended, Lang::En) => "intended",
+        (AgreementStatus::Signed, Lang::En) => "signed",
+        (AgreementStatus::Started, Lang::En) => "started",
+        (AgreementStatus::Completed, Lang::En) => "completed",
+    }
+}
+
+pub fn request_status_name(s: RequestStatus, lang: Lang) -> &'static str {
+    match (s, lang) {
+        (RequestStatus::Pending, Lang::Zh) => "待回复",
+        (RequestStatus::Accepted, Lang::Zh) => "已接受",
+        (RequestStatus::Declined, Lang::Zh) => "已婉拒",
+        (RequestStatus::NotInterested, Lang::Zh) => "不感兴趣",
+        (RequestStatus::Expired, Lang::Zh) => "已过期",
+        (RequestStatus::Cancelled, Lang::Zh) => "已撤回",
+        (s, Lang::En) => match s {
+            RequestStatus::NotInterested => "not interested",
+            s => s.as_str(),
+        },
+    }
+}
+
+pub fn meeting_status_name(s: MeetingStatus, lang: Lang) -> &'static str {
+    match (s, lang) {
+        (MeetingStatus::Scheduled, Lang::Zh) => "已排期",
+        (MeetingStatus::Held, Lang::Zh) => "已举行",
+        (MeetingStatus::NoShow, Lang::Zh) => "未到场",
+        (MeetingStatus::Cancelled, Lang::Zh) => "已取消",
+        (MeetingStatus::NoShow, Lang::En) => "no-show",
+        (s, Lang::En) => s.as_str(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Inputs. Fields are text, as forms send them; each is read with a precise message.
+
+/// A new event. Times `HH:MM`; slot numbers from 1; lists separated by `;` or `,`.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventInput {
+    pub name: String,
+    pub venue: String,
+    #[schema(example = "2026-12-10")]
+    pub starts_on: String,
+    #[schema(example = "1")]
+    pub days: String,
+    #[schema(example = "09:00")]
+    pub day_start: String,
+    #[schema(example = "20")]
+    pub slot_minutes: String,
+    #[schema(example = "12")]
+    pub slots_per_day: String,
+    /// Break slots within a day, from 1: `7,8`.
+    #[serde(default)]
+    pub breaks: String,
+    #[schema(example = "20")]
+    pub tables: String,
+    /// Group names: `采购方;供应方`.
+    #[serde(default)]
+    pub groups: String,
+    /// Pairs of groups that may meet: `采购方:供应方`. Empty: anyone meets anyone.
+    #[serde(default)]
+    pub may_meet: String,
+    /// Chain codes in focus: `OPTO;AUTO`.
+    #[serde(default)]
+    pub chains: String,
+    #[serde(default)]
+    pub request_cap: String,
+    #[serde(default)]
+    pub meeting_cap: String,
+    #[serde(default)]
+    pub request_days: String,
+}
+
+struct Problems(Vec<String>);
+
+impl Problems {
+    fn bad(&mut self, field: &str, message: impl std::fmt::Display) {
+        self.0.push(format!("{field}: {message}"));
+    }
+
+    fn number<T: std::str::FromStr>(
+        &mut self,
+        field: &str,
+        raw: &str,
+        default: Option<T>,
+    ) -> Option<T> {
+        match raw.trim() {
+            "" if default.is_some() => default,
+            "" => {
+                self.bad(field, "is missing, expected a whole number");
+                None
+            }
+            s => match s.parse::<T>() {
+                Ok(v) => Some(v),
+                Err(_) => {
+                    self.bad(field, format!("'{s}' is not a whole number"));
+                    None
+                }
+            },
+        }
+    }
+
+    fn date(&mut self, field: &str, raw: &str) -> Option<Date> {
+        match raw.trim().parse::<Date>() {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.bad(field, e);
+                None
+            }
+        }
+    }
+
+    fn opt_date(&mut self, field: &str, raw: &str) -> Option<Option<Date>> {
+        if raw.trim().is_empty() {
+            return Some(None);
+        }
+        self.date(field, raw).map(Some)
+    }
+
+    fn finish(self) -> Result<(), AppError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::BadRequest(self.0.join("; ")))
+        }
+    }
+}
+
+fn list(raw: &str) -> Vec<String> {
+    raw.split([';', '；', ',', '，'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn parse_clock(raw: &str) -> Option<u16> {
+    let (h, m) = raw.trim().split_once([':', '：'])?;
+    let (h, m) = (h.parse::<u16>().ok()?, m.parse::<u16>().ok()?);
+    (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
+impl EventInput {
+    pub fn validate(&self, store: &Store, id: EventId) -> Result<Event, AppError> {
+        let mut p = Problems(Vec::new());
+        let name = self.name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 200 {
+            p.bad("name", "expected 1 to 200 characters");
+        }
+        let starts_on = p.date("starts_on", &self.starts_on);
+        let days = p.number::<u8>("days", &self.days, Some(1));
+        let day_start = parse_clock(&self.day_start);
+        if day_start.is_none() {
+            p.bad(
+                "day_start",
+                format!(
+                    "'{}' is not a time: expected HH:MM such as 09:00",
+                    self.day_start
+                ),
+            );
+        }
+        let slot_minutes = p.number::<u16>("slot_minutes", &self.slot_minutes, Some(20));
+        let slots_per_day = p.number::<u8>("slots_per_day", &self.slots_per_day, None);
+        let tables = p.number::<u32>("tables", &self.tables, None);
+        if tables == Some(0) {
+            p.bad("tables", "0 given, expected at least 1");
+        }
+        let breaks = match parse_slots(&self.breaks, usize::from(slots_per_day.unwrap_or(0))) {
+            Ok(b) => b.into_iter().map(|b| b as u8).collect(),
+            Err(e) => {
+                p.bad("breaks", e);
+                Vec::new()
+            }
+        };
+        let groups = list(&self.groups);
+        let mut may_meet = Vec::new();
+        for pair in list(&self.may_meet) {
+            match pair.split_once([':', '：']) {
+                Some((a, b))
+                    if groups.contains(&a.trim().to_string())
+                        && groups.contains(&b.trim().to_string()) =>
+                {
+                    may_meet.push((a.trim().to_string(), b.trim().to_string()))
+                }
+                _ => p.bad(
+                    "may_meet",
+                    format!("'{pair}' is not two of the groups as group:group"),
+                ),
+            }
+        }
+        let mut chains = Vec::new();
+        for code in list(&self.chains) {
+            match store.chain_by_code(&code)? {
+                Some(c) => chains.push(c.id),
+                None => p.bad("chains", format!("there is no chain with code '{code}'")),
+            }
+        }
+        let request_cap = p.number::<u32>("request_cap", &self.request_cap, Some(10));
+        let meeting_cap = p.number::<u32>("meeting_cap", &self.meeting_cap, Some(12));
+        let request_days = p.number::<u32>("request_days", &self.request_days, Some(5));
+        for (field, v) in [
+            ("request_cap", request_cap),
+            ("meeting_cap", meeting_cap),
+            ("request_days", request_days),
+        ] {
+            if v == Some(0) {
+                p.bad(field, "0 given, expected at least 1");
+            }
+        }
+        let grid = SlotGrid {
+            days: days.unwrap_or(1),
+            day_start: day_start.unwrap_or(0),
+            slot_minutes: slot_minutes.unwrap_or(20),
+            slots_per_day: slots_per_day.unwrap_or(1),
+            breaks,
+        };
+        if p.0.is_empty() {
+            for problem in grid.problems() {
+                p.0.push(problem);
+            }
+        }
+        p.finish()?;
+        Ok(Event {
+            id,
+            name,
+            venue: self.venue.trim().to_string(),
+            starts_on: starts_on.expect("checked"),
+            grid,
+            tables: tables.expect("checked"),
+            groups,
+            may_meet,
+            chains,
+            nodes: Vec::new(),
+            request_cap: request_cap.expect("checked"),
+            meeting_cap: meeting_cap.expect("checked"),
+            request_days: request_days.expect("checked"),
+        })
+    }
+}
+
+pub fn create_event(
+    store: &mut Store,
+    viewer: &Viewer,
+    input: &EventInput,
+) -> Result<Event, AppError> {
+    require_organiser(viewer)?;
+    let event = input.validate(store, store.next_event_id()?)?;
+    store.save_event(&viewer.actor(), &event)?;
+    Ok(event)
+}
+
+/// Registration of an enterprise (an enterprise user's own; staff name any).
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterInput {
+    #[serde(default)]
+    pub enterprise_id: String,
+    pub group: String,
+    #[serde(default)]
+    pub people: String,
+    /// Slots the participant can attend, from 1: `1-6,9-12`; empty: all.
+    #[serde(default)]
+    pub available: String,
+    #[serde(default)]
+    pub max_meetings: String,
+    /// Ids of the enterprise's listings it brings: `12;15`.
+    #[serde(default)]
+    pub listings: String,
+}
+
+pub fn register(
+    store: &mut Store,
+    viewer: &Viewer,
+    event: i64,
+    input: &RegisterInput,
+) -> Result<Participant, AppError> {
+    let data = load(store, event)?;
+    let principal = viewer
+        .principal
+        .as_ref()
+        .ok_or_else(|| AppError::Forbidden("sign in to register".into()))?;
+    let mut p = Problems(Vec::new());
+    let enterprise = if is_organiser(viewer) {
+        p.number::<i64>("enterprise_id", &input.enterprise_id, None)
+            .map(EnterpriseId)
+    } else {
+        let own = principal.enterprise.ok_or_else(|| {
+            AppError::Forbidden("your account is not bound to an enterprise".into())
+        })?;
+        if !input.enterprise_id.trim().is_empty() && input.enterprise_id.trim() != own.0.to_string()
+        {
+            return Err(AppError::Forbidden(
+                "an enterprise account registers its own enterprise only".into(),
+            ));
+        }
+        Some(own)
+    };
+    if let Some(e) = enterprise {
+        if !store.enterprise_exists(e)? {
+            p.bad("enterprise_id", format!("there is no enterprise {e}"));
+        }
+    }
+    let existing = enterprise.and_then(|e| data.participant_of(e)).cloned();
+    let group = input.group.trim().to_string();
+    if !data.event.groups.is_empty() && !data.event.groups.contains(&group) {
+        p.bad(
+            "group",
+            format!("'{group}' is not one of {}", data.event.groups.join(", ")),
+        );
+    }
+    let slots = data.event.grid.slots().len();
+    let available = match input.available.trim() {
+        "" => None,
+        raw => match parse_slots(raw, slots) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                p.bad("available", e);
+                None
+            }
+        },
+    };
+    let max_meetings = match input.max_meetings.trim() {
+        "" => None,
+        raw => p.number::<u32>("max_meetings", raw, None),
+    };
+    let mut listings = Vec::new();
+    for raw in list(&input.listings) {
+        match raw.parse::<i64>().ok().map(ListingId) {
+            Some(id) => match store.listing(id)? {
+                Some(l) if Some(l.enterprise) == enterprise => listings.push(id),
+                Some(_) => p.bad(
+                    "listings",
+                    format!("listing {id} is not the enterprise's own"),
+                ),
+                None => p.bad("listings", format!("there is no listing {id}")),
+            },
+            None => p.bad("listings", format!("'{raw}' is not a listing id")),
+        }
+    }
+    p.finish()?;
+    let participant = Participant {
+        id: match &existing {
+            Some(e) => e.id,
+            None => store.next_participant_id()?,
+        },
+        event: data.event.id,
+        enterprise: enterprise.expect("checked"),
+        group,
+        people: input.people.trim().to_string(),
+        available,
+        max_meetings,
+        listings,
+    };
+    store.save_participant(&viewer.actor(), &participant)?;
+    Ok(participant)
+}
+
+/// The participant the viewer acts as: its own enterprise's, or for staff the one named.
+fn acting_as(
+    data: &EventData,
+    viewer: &Viewer,
+    named: Option<i64>,
+) -> Result<ParticipantId, AppError> {
+    if let Some(p) = me(data, viewer) {
+        return Ok(p.id);
+    }
+    match named {
+        Some(id) if is_organiser(viewer) => data
+            .participant(ParticipantId(id))
+            .map(|p| p.id)
+            .ok_or_else(|| {
+                AppError::BadRequest(format!(
+                    "as_participant: there is no participant {id} in this event"
+                ))
+            }),
+        None if is_organiser(viewer) => Err(AppError::BadRequest(
+            "as_participant: is missing; staff act for a participant by naming it".into(),
+        )),
+        _ => Err(AppError::Forbidden(
+            "your enterprise is not registered for this event; register first".into(),
+        )),
+    }
+}
+
+/// A meeting request.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestInput {
+    /// The participant asked.
+    pub to: String,
+    /// 1 to 5; default 3.
+    #[serde(default)]
+    pub priority: String,
+    #[serde(default)]
+    pub message: String,
+    /// `recommended` when it comes from a recommendation; default `manual`.
+    #[serde(default)]
+    pub origin: String,
+    /// Staff only: the participant asking.
+    #[serde(default)]
+    pub as_participant: String,
+}
+
+fn opt_id(field: &str, raw: &str) -> Result<Option<i64>, AppError> {
+    match raw.trim() {
+        "" => Ok(None),
+        s => s
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| AppError::BadRequest(format!("{field}: '{s}' is not an id"))),
+    }
+}
+
+pub fn request(
+    store: &mut Store,
+    viewer: &Viewer,
+    event: i64,
+    input: &RequestInput,
+) -> Result<chainatlas_model::MeetingRequest, AppError> {
+    let today = today();
+    store.expire_requests(&viewer.actor(), EventId(event), today)?;
+    let data = load(store, event)?;
+    let from = acting_as(
+        &data,
+        viewer,
+        opt_id("as_participant", &input.as_participant)?,
+    )?;
+    let to = opt_id("to", &input.to)?
+        .ok_or_else(|| AppError::BadRequest("to: is missing, expected a participant id".into()))?;
+    let mut p = Problems(Vec::new());
+    let priority = p.number::<u8>("priority", &input.priority, Some(3));
+    let origin = match input.origin.trim() {
+        "" => Some(RequestOrigin::Manual),
+        s => match s.parse::<RequestOrigin>() {
+            Ok(o) => Some(o),
+            Err(e) => {
+                p.bad("origin", e);
+                None
+            }
+        },
+    };
+    p.finish()?;
+    let r = ev::new_request(
+        &data,
+        store.next_request_id()?,
+        from,
+        ParticipantId(to),
+        priority.expect("checked"),
+        origin.expect("checked"),
+        &input.message,
+        today,
+    )?;
+    store.insert_request(&viewer.actor(), &r)?;
+    Ok(r)
+}
+
+/// Answers (`accept`, `decline`, `not_interested`) or cancels (`cancel`) a request.
+pub fn respond(
+    store: &mut Store,
+    viewer: &Viewer,
+    event: i64,
+    request: i64,
+    action: &str,
+) -> Result<RequestStatus, AppError> {
+    let today = today();
+    store.expire_requests(&viewer.actor(), EventId(event), today)?;
+    let data = load(store, event)?;
+    let id = RequestId(request);
+    let r = data.requests.iter().find(|r| r.id == id).ok_or_else(|| {
+        AppError::NotFound(format!("there is no request {request} in event {event}"))
+    })?;
+    let answering = action != "cancel";
+    let by = match me(&data, viewer) {
+        Some(p) => p.id,
+        None if is_organiser(viewer) => {
+            if answering {
+                r.to
+            } else {
+                r.from
+            }
+        }
+        None => {
+            return Err(AppError::Forbidden(
+                "your enterprise is not registered for this event".into(),
+            ))
+        }
+    };
+    let status = match action {
+        "accept" => ev::answer(&data, id, by, Answer::Accept, today)?,
+        "decline" => ev::answer(&data, id, by, Answer::Decline, today)?,
+        "not_interested" => ev::answer(&data, id, by, Answer::NotInterested, today)?,
+        "cancel" => ev::cancel(&data, id, by, today)?,
+        other => {
+            return Err(AppError::BadRequest(format!(
+                "action: '{other}' is not one of accept, decline, not_interested, cancel"
+            )))
+        }
+    };
+    store.set_request_status(&viewer.actor(), id, status, today)?;
+    Ok(status)
+}
+
+/// What a scheduling run did.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ScheduleSummary {
+    pub placed: usize,
+    pub wanted: usize,
+    pub weight: u64,
+    pub idle_slots: u64,
+    pub published_moved: usize,
+    pub unplaced: Vec<UnplacedDto>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct UnplacedDto {
+    pub request_id: Option<i64>,
+    pub a: i64,
+    pub b: i64,
+    pub reason: String,
+    pub reason_zh: String,
+    pub reason_en: String,
+}
+
+/// Recommended pairs among the participants, from the listings they bring.
+pub fn recommendations(
+    store: &Store,
+    data: &EventData,
+    atlas: &dyn chainatlas_matching::Atlas,
+    on: Date,
+) -> Result<Vec<Recommendation>, AppError> {
+    let ids: Vec<ListingId> = data
+        .participants
+        .iter()
+        .flat_map(|p| p.listings.iter().copied())
+        .collect();
+    let listings = store.listings_by_ids(&ids)?;
+    let config = chainatlas_matching::Config::new(on);
+    ev::recommend(data, &listings, atlas, &config, 5).map_err(crate::matchmaking::index_error)
+}
+
+/// Runs the scheduler over the event and saves the new schedule; with `recommended`,
+/// recommended pairs nobody declined are added at weight 1.
+pub fn schedule(
+    state: &AppState,
+    store: &mut Store,
+    viewer: &Viewer,
+    event: i64,
+    recommended: bool,
+) -> Result<ScheduleSummary, AppError> {
+    require_organiser(viewer)?;
+    let today = today();
+    store.expire_requests(&viewer.actor(), EventId(event), today)?;
+    let data = load(store, event)?;
+    let options = PlanOptions {
+        recommended: if recommended {
+            let atlas = state.caches.match_atlas(store)?;
+            recommendations(store, &data, atlas.as_ref(), today)?
+                .iter()
+                .map(|r| (r.buyer, r.supplier))
+                .collect()
+        } else {
+            Vec::new()
+        },
+    };
+    let summary = run_schedule(store, viewer.actor(), &data, &options)?;
+    Ok(summary)
+}
+
+/// Plans and schedules without saving: the summary and the meetings of the new schedule.
+pub fn plan_schedule(
+    store: &Store,
+    data: &EventData,
+    options: &PlanOptions,
+) -> Result<(ScheduleSummary, Vec<chainatlas_model::Meeting>), AppError> {
+    let plan = ev::plan(data, options);
+    let schedule = chainatlas_schedule::schedule(&plan.instance)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let outcome = ev::apply(&plan, &schedule, store.next_meeting_id()?);
+    let summary = ScheduleSummary {
+        placed: outcome.meetings.len(),
+        wanted: plan.instance.meetings.len(),
+        weight: outcome.weight,
+        idle_slots: outcome.gaps,
+        published_moved: outcome.moved,
+        unplaced: outcome
+            .unplaced
+            .iter()
+            .map(|(r, a, b, reason)| UnplacedDto {
+                request_id: r.map(|r| r.0),
+                a: a.0,
+                b: b.0,
+                reason: format!("{reason:?}"),
+                reason_zh: reason.text(false).to_string(),
+                reason_en: reason.text(true).to_string(),
+            })
+            .collect(),
+    };
+    Ok((summary, outcome.meetings))
+}
+
+/// Plans, schedules and saves; shared by the web app and the CLI.
+pub fn run_schedule(
+    store: &mut Store,
+    actor: chainatlas_store::Actor,
+    data: &EventData,
+    options: &PlanOptions,
+) -> Result<ScheduleSummary, AppError> {
+    let (summary, meetings) = plan_schedule(store, data, options)?;
+    save_schedule(store, actor, data.event.id, &summary, &meetings)?;
+    Ok(summary)
+}
+
+/// Saves a schedule [`plan_schedule`] made, with its summary in the audit log.
+pub fn save_schedule(
+    store: &mut Store,
+    actor: chainatlas_store::Actor,
+    event: EventId,
+    summary: &ScheduleSummary,
+    meetings: &[chainatlas_model::Meeting],
+) -> Result<(), AppError> {
+    let json = format!(
+        "{{\"placed\":{},\"wanted\":{},\"weight\":{},\"idle_slots\":{},\"published_moved\":{}}}",
+        summary.placed, summary.wanted, summary.weight, summary.idle_slots, summary.published_moved
+    );
+    store.save_schedule(&actor, event, meetings, &json)?;
+    Ok(())
+}
+
+pub fn publish(store: &mut Store, viewer: &Viewer, event: i64) -> Result<usize, AppError> {
+    require_organiser(viewer)?;
+    load(store, event)?;
+    Ok(store.publish_schedule(&viewer.actor(), EventId(event))?)
+}
+
+pub fn set_meeting_status(
+    store: &mut Store,
+    viewer: &Viewer,
+    event: i64,
+    meeting: i64,
+    status: &str,
+) -> Result<(), AppError> {
+    require_organiser(viewer)?;
+    let data = load(store, event)?;
+    if !data.meetings.iter().any(|m| m.id.0 == meeting) {
+        return Err(AppError::NotFound(format!(
+            "there is no meeting {meeting} in event {event}"
+        )));
+    }
+    let status = status
+        .parse::<MeetingStatus>()
+        .map_err(|e| AppError::BadRequest(format!("status: {e}")))?;
+    store.set_meeting_status(&viewer.actor(), MeetingId(meeting), status)?;
+    Ok(())
+}
+
+/// A cooperation project for the ledger. Value in yuan; dates `YYYY-MM-DD`.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgreementInput {
+    pub title: String,
+    pub buyer_id: String,
+    pub supplier_id: String,
+    #[serde(default)]
+    pub node_id: String,
+    #[schema(example = "150000000")]
+    pub value_yuan: String,
+    #[schema(example = "signed")]
+    pub status: String,
+    #[serde(default)]
+    pub intended_on: String,
+    #[serde(default)]
+    pub signed_on: String,
+    #[serde(default)]
+    pub started_on: String,
+    #[serde(default)]
+    pub completed_on: String,
+    #[serde(default)]
+    pub event_id: String,
+    #[serde(default)]
+    pub meeting_id: String,
+}
+
+pub fn save_agreement(
+    store: &mut Store,
+    viewer: &Viewer,
+    id: Option<i64>,
+    input: &AgreementInput,
+) -> Result<Agreement, AppError> {
+    let principal = viewer
+        .principal
+        .as_ref()
+        .ok_or_else(|| AppError::Forbidden("sign in first".into()))?;
+    let mut p = Problems(Vec::new());
+    let title = input.title.trim().to_string();
+    if title.is_empty() || title.chars().count() > 200 {
+        p.bad("title", "expected 1 to 200 characters");
+    }
+    let buyer = p
+        .number::<i64>("buyer_id", &input.buyer_id, None)
+        .map(EnterpriseId);
+    let supplier = p
+        .number::<i64>("supplier_id", &input.supplier_id, None)
+        .map(EnterpriseId);
+    for (field, e) in [("buyer_id", buyer), ("supplier_id", supplier)] {
+        if let Some(e) = e {
+            if !store.enterprise_exists(e)? {
+                p.bad(field, format!("there is no enterprise {e}"));
+            }
+        }
+    }
+    let node = match opt_id("node_id", &input.node_id)? {
+        None => None,
+        Some(n) => match store.node(NodeId(n))? {
+            Some(node) => Some(node),
+            None => {
+                p.bad("node_id", format!("there is no chain node {n}"));
+                None
+            }
+        },
+    };
+    let value = match input.value_yuan.trim().parse::<Money>() {
+        Ok(v) if v.fen() >= 0 => Some(v),
+        Ok(_) => {
+            p.bad("value_yuan", "is negative, expected 0 or more yuan");
+            None
+        }
+        Err(e) => {
+            p.bad("value_yuan", e);
+            None
+        }
+    };
+    let status = match input.status.trim().parse::<AgreementStatus>() {
+        Ok(s) => Some(s),
+        Err(e) => {
+            p.bad("status", e);
+            None
+        }
+    };
+    let dates = [
+        p.opt_date("intended_on", &input.intended_on),
+        p.opt_date("signed_on", &input.signed_on),
+        p.opt_date("started_on", &input.started_on),
+        p.opt_date("completed_on", &input.completed_on),
+    ];
+    let event = opt_id("event_id", &input.event_id)?.map(EventId);
+    let meeting = opt_id("meeting_id", &input.meeting_id)?.map(MeetingId);
+    if let Some(e) = event {
+        match store.event_data(e)? {
+            None => p.bad("event_id", format!("there is no event {e}")),
+            Some(d) => {
+                if let Some(m) = meeting {
+                    match d.meetings.iter().find(|x| x.id == m) {
+                        None => p.bad(
+                            "meeting_id",
+                            format!("there is no meeting {m} in event {e}"),
+                        ),
+                        Some(x) => {
+                            let parties: Vec<EnterpriseId> = [x.a, x.b]
+                                .iter()
+                                .filter_map(|id| d.participant(*id).map(|p| p.enterprise))
+                                .collect();
+                            if !buyer.is_some_and(|b| parties.contains(&b))
+                                || !supplier.is_some_and(|s| parties.contains(&s))
+                            {
+                                p.bad(
+                                    "meeting_id",
+                                    format!(
+                                        "meeting {m} is not between the buyer and the supplier"
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    } else if meeting.is_some() {
+        p.bad("meeting_id", "given without event_id");
+    }
+    p.finish()?;
+    let (buyer, supplier) = (buyer.expect("checked"), supplier.expect("checked"));
+    if !is_organiser(viewer)
+        && principal.enterprise != Some(buyer)
+        && principal.enterprise != Some(supplier)
+    {
+        return Err(AppError::Forbidden(
+            "an enterprise records agreements it is a party to only".into(),
+        ));
+    }
+    let before = match id {
+        Some(id) => Some(
+            store
+                .agreement(AgreementId(id))?
+                .ok_or_else(|| AppError::NotFound(format!("there is no agreement {id}")))?,
+        ),
+        None => None,
+    };
+    if let Some(b) = &before {
+        if !is_organiser(viewer)
+            && principal.enterprise != Some(b.buyer)
+            && principal.enterprise != Some(b.supplier)
+        {
+            return Err(AppError::Forbidden(
+                "an enterprise changes agreements it is a party to only".into(),
+            ));
+        }
+    }
+    let [intended_on, signed_on, started_on, completed_on] = dates.map(|d| d.flatten());
+    let agreement = Agreement {
+        id: match id {
+            Some(id) => AgreementId(id),
+            None => store.next_agreement_id()?,
+        },
+        title,
+        buyer,
+        supplier,
+        chain: node.as_ref().map(|n| n.chain),
+        node: node.map(|n| n.id),
+        value: value.expect("checked"),
+        status: status.expect("checked"),
+        intended_on,
+        signed_on,
+        started_on,
+        completed_on,
+        event,
+        meeting,
+    };
+    let problems = agreement.problems();
+    if !problems.is_empty() {
+        return Err(AppError::BadRequest(problems.join("; ")));
+    }
+    store.save_agreement(&viewer.actor(), &agreement)?;
+    Ok(agreement)
+}
+
+/// `HH:MM–HH:MM` of a slot, with its date.
+pub fn slot_label(event: &Event, slot: usize) -> String {
+    match event.grid.slots().get(slot) {
+        Some(s) => format!(
+            "{} {}–{}",
+            event.date_of(s.day),
+            clock(s.start),
+            clock(s.end)
+        ),
+        None => format!("slot {}", slot + 1),
+    }
+}
