@@ -71,6 +71,17 @@ impl Store {
             .optional()?)
     }
 
+    /// The listings of one enterprise, in id order.
+    pub fn listings_of(&self, enterprise: EnterpriseId) -> Result<Vec<Listing>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {LISTING_COLUMNS} FROM listings WHERE enterprise_id = ?1 ORDER BY id"
+        ))?;
+        let rows = stmt
+            .query_map([enterprise.0], rows::listing)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
     /// Every listing in id order, one at a time (a million fit no one's memory twice).
     pub fn for_each_listing(&self, mut f: impl FnMut(Listing)) -> Result<()> {
         let mut stmt = self.conn.prepare(&format!(

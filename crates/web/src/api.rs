@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(me))
         .route("/audit", get(audit))
         .merge(crate::api_listings::routes())
+        .merge(crate::api_events::routes())
         .fallback(api_not_found)
 }
 
@@ -74,7 +75,18 @@ pub fn routes() -> Router<AppState> {
         crate::api_listings::update_listing,
         crate::api_listings::close_listing,
         crate::api_listings::reopen_listing,
-        crate::api_listings::listing_matches
+        crate::api_listings::listing_matches,
+        crate::api_events::list_events,
+        crate::api_events::get_event,
+        crate::api_events::create_event,
+        crate::api_events::register,
+        crate::api_events::create_request,
+        crate::api_events::respond,
+        crate::api_events::run_schedule,
+        crate::api_events::publish,
+        crate::api_events::report,
+        crate::api_events::list_agreements,
+        crate::api_events::create_agreement
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = [])),
@@ -108,7 +120,24 @@ pub fn routes() -> Router<AppState> {
         crate::listings::ListingInput,
         crate::listings::MatchesDto,
         crate::matchmaking::MatchDto,
-        crate::matchmaking::BreakdownDto
+        crate::matchmaking::BreakdownDto,
+        crate::api_events::EventDto,
+        crate::api_events::ParticipantDto,
+        crate::api_events::RequestDto,
+        crate::api_events::MeetingDto,
+        crate::api_events::EventDetailDto,
+        crate::api_events::StatusDto,
+        crate::api_events::ScheduleInput,
+        crate::api_events::PublishedDto,
+        crate::api_events::ReportTableDto,
+        crate::api_events::ReportDto,
+        crate::api_events::AgreementDto,
+        crate::events::EventInput,
+        crate::events::RegisterInput,
+        crate::events::RequestInput,
+        crate::events::AgreementInput,
+        crate::events::ScheduleSummary,
+        crate::events::UnplacedDto
     ))
 )]
 struct ApiDoc;

@@ -26,6 +26,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/diagnostics.js"),
     ),
     (
+        "events.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/events.js"),
+    ),
+    (
         "app.css",
         "text/css; charset=utf-8",
         include_bytes!("../assets/app.css"),

@@ -2,6 +2,7 @@
 //! OpenAPI document. It reads through `chainatlas-store` and never sees SQL.
 
 mod api;
+mod api_events;
 mod api_listings;
 mod assets;
 mod auth;
@@ -14,6 +15,7 @@ mod listings;
 pub mod matchmaking;
 mod pages;
 mod pages_diagnostics;
+mod pages_events;
 mod pages_listings;
 mod view;
 

@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/chains/{code}", get(chain_page))
         .merge(crate::pages_diagnostics::routes())
         .merge(crate::pages_listings::routes())
+        .merge(crate::pages_events::routes())
         .route("/nodes/{id}", get(node_page))
         .route("/enterprises/{id}", get(enterprise_page))
         .route("/lang/{lang}", get(switch_language))

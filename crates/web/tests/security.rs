@@ -72,6 +72,23 @@ async fn every_role_meets_every_page_and_endpoint_as_designed() {
         ),
         ("/listings/1", ToLogin, Ok, Ok, Ok),
         ("/listings/new", ToLogin, Ok, Ok, Ok),
+        // Events: everyone signed in sees them and who takes part; the report and the
+        // table sheets are the organisers'; an agenda is its participant's (the firm is
+        // not registered in the test atlas) and the organisers'.
+        ("/events", ToLogin, Ok, Ok, Ok),
+        ("/events/1", ToLogin, Ok, Ok, Ok),
+        ("/events/1/report", ToLogin, Forbidden, Ok, Ok),
+        (
+            "/events/1/report/export?format=csv",
+            ToLogin,
+            Forbidden,
+            Ok,
+            Ok,
+        ),
+        ("/events/1/tables", ToLogin, Forbidden, Ok, Ok),
+        ("/events/1/agenda/1", ToLogin, Forbidden, Ok, Ok),
+        ("/events/1/agenda/1/ics", ToLogin, Forbidden, Ok, Ok),
+        ("/agreements", ToLogin, Ok, Ok, Ok),
         (
             "/chains/rail/disruption?region=430200",
             ToLogin,
@@ -117,6 +134,10 @@ async fn every_role_meets_every_page_and_endpoint_as_designed() {
         ("/api/v1/listings", Unauthorized, Ok, Ok, Ok),
         ("/api/v1/listings/1", Unauthorized, Ok, Ok, Ok),
         ("/api/v1/listings/1/matches", Unauthorized, Ok, Ok, Ok),
+        ("/api/v1/events", Unauthorized, Ok, Ok, Ok),
+        ("/api/v1/events/1", Unauthorized, Ok, Ok, Ok),
+        ("/api/v1/events/1/report", Unauthorized, Forbidden, Ok, Ok),
+        ("/api/v1/agreements", Unauthorized, Ok, Ok, Ok),
         ("/api/v1/audit", Unauthorized, Forbidden, Forbidden, Ok),
         (
             "/api/v1/chains/rail/diagnosis?region=430200",

@@ -118,6 +118,16 @@ pub fn app_with(extra: &[Record]) -> App {
     writer
         .commit(&actor(), &Change::new("test", "atlas", 0))
         .unwrap();
+    // The demo's two events (one held, one coming), over this small atlas.
+    let mut listings = Vec::new();
+    store.for_each_listing(|l| listings.push(l)).unwrap();
+    let chains: std::collections::HashMap<_, _> =
+        store.node_chains().unwrap().into_iter().collect();
+    for e in chainatlas_demo::demo_events(&DemoConfig::demo(2024), &listings, &|n| {
+        chains.get(&n).copied()
+    }) {
+        store.insert_event_data(&actor(), &e).unwrap();
+    }
     let (admin, admin_token) = account(&mut store, "admin", Role::Admin);
     let (analyst, analyst_token) = account(&mut store, "analyst", Role::Analyst);
     let (firm, firm_token) = account(&mut store, "firm", Role::Enterprise);

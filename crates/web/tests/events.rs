@@ -1,0 +1,268 @@
+//! A docking event through the real router and API: an organiser creates it, enterprises
+//! register, ask and answer, the schedule is run and published, agendas export, an
+//! agreement is recorded, and the report adds up. Bad input changes nothing.
+
+mod support;
+
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Value};
+use support::{app_with, get_as, post_form, send, App, Who};
+
+async fn post(app: &App, uri: &str, who: &Who, body: Value) -> support::Reply {
+    send(
+        app,
+        Method::POST,
+        uri,
+        who,
+        None,
+        &[("content-type", "application/json")],
+        &body.to_string(),
+    )
+    .await
+}
+
+fn event_input() -> Value {
+    json!({
+        "name": "测试对接会", "venue": "武汉", "starts_on": "2099-03-01", "days": "1",
+        "day_start": "09:00", "slot_minutes": "20", "slots_per_day": "6", "breaks": "4",
+        "tables": "2", "groups": "buyer;supplier", "may_meet": "buyer:supplier",
+        "request_cap": "2", "meeting_cap": "3", "request_days": "3"
+    })
+}
+
+#[tokio::test]
+async fn an_event_runs_from_registration_to_report() {
+    let app = app_with(&[]);
+    let (analyst, firm) = (&app.analyst_token, &app.firm_token);
+
+    // Bad input: every problem named, nothing created.
+    let before = get_as(&app, "/api/v1/events", analyst, None).await.json();
+    let mut bad = event_input();
+    bad["days"] = json!("x");
+    bad["starts_on"] = json!("2099-02-30");
+    bad["may_meet"] = json!("buyer:nobody");
+    let reply = post(&app, "/api/v1/events", analyst, bad).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    for expected in [
+        "days: 'x' is not a whole number",
+        "starts_on: '2099-02-30' is not a day",
+        "may_meet: 'buyer:nobody'",
+    ] {
+        assert!(reply.body.contains(expected), "{}", reply.body);
+    }
+    assert_eq!(
+        get_as(&app, "/api/v1/events", analyst, None).await.json(),
+        before
+    );
+    assert_eq!(
+        post(&app, "/api/v1/events", firm, event_input())
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    let created = post(&app, "/api/v1/events", analyst, event_input()).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.json()["id"].as_i64().unwrap();
+    assert_eq!(created.json()["slots"], 5, "six slots a day less the break");
+    let base = format!("/api/v1/events/{id}");
+
+    // Registration: the firm registers itself, organisers anyone.
+    let me = post(
+        &app,
+        &format!("{base}/participants"),
+        firm,
+        json!({"group": "buyer"}),
+    )
+    .await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    let me = me.json()["id"].as_i64().unwrap();
+    let other = post(
+        &app,
+        &format!("{base}/participants"),
+        firm,
+        json!({"group": "supplier", "enterprise_id": "2"}),
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    let mut ids = Vec::new();
+    for (enterprise, group) in [(2, "supplier"), (3, "supplier"), (4, "buyer")] {
+        let r = post(
+            &app,
+            &format!("{base}/participants"),
+            analyst,
+            json!({"group": group, "enterprise_id": enterprise.to_string()}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        ids.push(r.json()["id"].as_i64().unwrap());
+    }
+    let (two, three, four) = (ids[0], ids[1], ids[2]);
+
+    // Requests follow the rules.
+    let ask = |to: i64| json!({"to": to.to_string(), "priority": "5"});
+    let first = post(&app, &format!("{base}/requests"), firm, ask(two)).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let first = first.json()["id"].as_i64().unwrap();
+    let again = post(&app, &format!("{base}/requests"), firm, ask(two)).await;
+    assert!(
+        again.body.contains("already a pending request"),
+        "{}",
+        again.body
+    );
+    let buyer = post(&app, &format!("{base}/requests"), firm, ask(four)).await;
+    assert!(
+        buyer
+            .body
+            .contains("group 'buyer' does not meet group 'buyer'"),
+        "{}",
+        buyer.body
+    );
+    // The firm cannot answer its own request; the recipient's side can.
+    let own = post(
+        &app,
+        &format!("{base}/requests/{first}/accept"),
+        firm,
+        json!({}),
+    )
+    .await;
+    assert_eq!(own.status, StatusCode::BAD_REQUEST, "{}", own.body);
+    let accepted = post(
+        &app,
+        &format!("{base}/requests/{first}/accept"),
+        analyst,
+        json!({}),
+    )
+    .await;
+    assert_eq!(accepted.json()["status"], "accepted", "{}", accepted.body);
+    // A veto stops further requests to that participant.
+    let second = post(&app, &format!("{base}/requests"), firm, ask(three))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    post(
+        &app,
+        &format!("{base}/requests/{second}/not_interested"),
+        analyst,
+        json!({}),
+    )
+    .await;
+    let vetoed = post(&app, &format!("{base}/requests"), firm, ask(three)).await;
+    assert!(vetoed.body.contains("not interested"), "{}", vetoed.body);
+
+    // The schedule: organisers only; published, it reaches the firm's agenda.
+    assert_eq!(
+        post(&app, &format!("{base}/schedule"), firm, json!({}))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let summary = post(&app, &format!("{base}/schedule"), analyst, json!({}))
+        .await
+        .json();
+    assert_eq!(
+        (summary["placed"].as_u64(), summary["wanted"].as_u64()),
+        (Some(1), Some(1)),
+        "{summary}"
+    );
+    let seen = get_as(&app, &base, firm, None).await.json();
+    assert!(
+        seen["meetings"].as_array().unwrap().is_empty(),
+        "drafts are not on agendas"
+    );
+    assert_eq!(
+        post(&app, &format!("{base}/publish"), analyst, json!({}))
+            .await
+            .json()["published"],
+        1
+    );
+    let seen = get_as(&app, &base, firm, None).await.json();
+    assert_eq!(seen["me"], me);
+    let meeting = &seen["meetings"][0];
+    assert_eq!(meeting["published"], true);
+    assert_eq!(
+        seen["requests"].as_array().unwrap().len(),
+        2,
+        "the firm sees its own requests"
+    );
+    let ics = get_as(
+        &app,
+        &format!("/events/{id}/agenda/{me}/ics"),
+        &app.firm,
+        None,
+    )
+    .await;
+    assert_eq!(ics.status, StatusCode::OK);
+    assert!(
+        ics.body.contains("DTSTART;TZID=Asia/Shanghai:20990301T"),
+        "{}",
+        ics.body
+    );
+    let others = get_as(&app, &format!("/events/{id}/agenda/{two}"), &app.firm, None).await;
+    assert_eq!(others.status, StatusCode::FORBIDDEN);
+
+    // The agreement from that meeting; a firm cannot record others' agreements.
+    let agreement = json!({"title": "年度采购协议", "buyer_id": "1", "supplier_id": "2", "value_yuan": "150000000",
+        "status": "signed", "signed_on": "2099-03-01", "event_id": id.to_string(), "meeting_id": meeting["id"].to_string()});
+    let recorded = post(&app, "/api/v1/agreements", firm, agreement.clone()).await;
+    assert_eq!(recorded.status, StatusCode::CREATED, "{}", recorded.body);
+    let mut foreign = agreement.clone();
+    foreign["buyer_id"] = json!("3");
+    foreign["meeting_id"] = json!("");
+    assert_eq!(
+        post(&app, "/api/v1/agreements", firm, foreign).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut undated = agreement;
+    undated["signed_on"] = json!("");
+    let undated = post(&app, "/api/v1/agreements", firm, undated).await;
+    assert!(
+        undated.body.contains("signed_on: is missing"),
+        "{}",
+        undated.body
+    );
+
+    // Held, then the report adds up.
+    let mid = meeting["id"].as_i64().unwrap();
+    let csrf = app.analyst.csrf.clone().unwrap();
+    let held = post_form(
+        &app,
+        &format!("/events/{id}/meetings/{mid}/held"),
+        &app.analyst,
+        None,
+        &format!("csrf_token={csrf}"),
+    )
+    .await;
+    assert_eq!(held.status, StatusCode::SEE_OTHER, "{}", held.body);
+    assert_eq!(
+        get_as(&app, &format!("{base}/report"), firm, None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let report = get_as(&app, &format!("{base}/report"), analyst, None)
+        .await
+        .json();
+    assert_eq!(report["participants"], 4);
+    assert_eq!(
+        (report["requested"].as_u64(), report["accepted"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(
+        (report["scheduled"].as_u64(), report["held"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(report["agreements"], 1);
+    assert_eq!(report["value_fen"], 15_000_000_000i64);
+    let page = get_as(&app, &format!("/events/{id}/report"), &app.analyst, None).await;
+    assert!(page.body.contains("15,000.0"), "the value in 万元");
+    let csv = get_as(
+        &app,
+        &format!("/events/{id}/report/export?format=csv"),
+        &app.analyst,
+        None,
+    )
+    .await;
+    assert!(csv.body.contains("签约项目"), "{}", csv.body);
+}
