@@ -312,3 +312,181 @@ fn the_chain_map_draws_every_node_of_the_chain_in_both_languages() {
         .wait_for("return document.getElementById('username') ? window.location.pathname : null;");
     assert_eq!(url, "/login");
 }
+
+fn sign_in(driver: &Driver, base: &str, username: &str, password: &str) {
+    driver.goto(&format!("{base}/login"));
+    driver.wait_for("return document.getElementById('username') ? true : null;");
+    driver.type_into("#username", username);
+    driver.type_into("#password", password);
+    driver.click("#sign-in");
+    driver.wait_for("return document.getElementById('current-user') ? true : null;");
+}
+
+fn sign_out(driver: &Driver) {
+    driver.click("#sign-out");
+    driver.wait_for("return document.getElementById('username') ? true : null;");
+}
+
+/// Fills the form field `name` inside the form `form` (inputs, selects).
+fn fill(driver: &Driver, form: &str, name: &str, value: &str) {
+    let script = format!(
+        "var f = document.querySelector('{form} [name={name}]'); f.value = {}; return true;",
+        serde_json::to_string(value).unwrap()
+    );
+    driver.script(&script);
+}
+
+#[test]
+fn an_organiser_and_two_enterprises_run_a_small_event() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("atlas.db");
+    let server = Server::start(&db);
+    let base = server.base.clone();
+    let account = |name: &str| {
+        server
+            .accounts
+            .iter()
+            .find(|(u, _)| u == name)
+            .expect("serve printed the demo accounts")
+            .clone()
+    };
+    let (organiser, organiser_password) = account("analyst");
+    let (buyer, buyer_password) = account("enterprise");
+    // A second enterprise account, made with the real command line.
+    let added = support::chainatlas(
+        &db,
+        &[
+            "user",
+            "add",
+            "supplier2",
+            "--role",
+            "enterprise",
+            "--enterprise",
+            "2",
+        ],
+    );
+    assert!(added.status.success(), "{}", support::stderr(&added));
+    let supplier_password = support::stdout(&added)
+        .lines()
+        .find_map(|l| l.strip_prefix("password: "))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("the password is printed")
+        .to_string();
+    let driver = Driver::start(&dir.path().join("profile"));
+
+    // The organiser creates the event.
+    sign_in(&driver, &base, &organiser, &organiser_password);
+    driver.goto(&format!("{base}/events"));
+    driver.wait_for("return document.getElementById('event-form') ? true : null;");
+    for (name, value) in [
+        ("name", "浏览器测试对接会"),
+        ("venue", "武汉光谷科技会展中心"),
+        ("starts_on", "2099-05-20"),
+        ("slots_per_day", "6"),
+        ("breaks", "4"),
+        ("tables", "3"),
+        ("groups", "采购方;供应方"),
+        ("may_meet", "采购方:供应方"),
+    ] {
+        fill(&driver, "#event-form", name, value);
+    }
+    driver.click("#create-event");
+    driver.wait_for("return document.getElementById('event-name') ? true : null;");
+    let event_url: String =
+        serde_json::from_value(driver.script("return window.location.pathname;")).unwrap();
+    sign_out(&driver);
+
+    // Two enterprises register: a buyer and a supplier.
+    for (user, password, group) in [
+        (&buyer, &buyer_password, "采购方"),
+        (&"supplier2".to_string(), &supplier_password, "供应方"),
+    ] {
+        sign_in(&driver, &base, user, password);
+        driver.goto(&format!("{base}{event_url}"));
+        driver.wait_for("return document.getElementById('register-form') ? true : null;");
+        fill(&driver, "#register-form", "group", group);
+        driver.click("#register");
+        driver.wait_for("return document.getElementById('registered') ? true : null;");
+        if group == "采购方" {
+            sign_out(&driver);
+        }
+    }
+    // The supplier sends the buyer a request from the participants table.
+    driver.click("#participants .request-meeting");
+    driver.wait_for("return document.querySelector('#requests-sent tbody tr') ? true : null;");
+    sign_out(&driver);
+
+    // The buyer accepts it.
+    sign_in(&driver, &base, &buyer, &buyer_password);
+    driver.goto(&format!("{base}{event_url}"));
+    driver.wait_for("return document.querySelector('#requests-received .accept') ? true : null;");
+    driver.click("#requests-received .accept");
+    let status = driver.wait_for("var c = document.querySelector('#requests-received .request-status'); return c && !document.querySelector('#requests-received .accept') ? c.textContent : null;");
+    assert_eq!(status, "已接受");
+    sign_out(&driver);
+
+    // The organiser schedules and publishes.
+    sign_in(&driver, &base, &organiser, &organiser_password);
+    driver.goto(&format!("{base}{event_url}"));
+    driver.wait_for("return document.getElementById('run-schedule') ? true : null;");
+    driver.click("#run-schedule");
+    driver.wait_for("return document.getElementById('publish') ? true : null;");
+    driver.click("#publish");
+    let meetings = driver.wait_for("return document.getElementById('publish') ? null : document.querySelectorAll('#meetings tbody tr').length;");
+    assert_eq!(meetings, 1);
+    let meeting: i64 = serde_json::from_value(
+        driver
+            .script("return Number(document.querySelector('#meetings tbody tr').dataset.meeting);"),
+    )
+    .unwrap();
+    sign_out(&driver);
+
+    // The buyer sees the meeting on its agenda, with a calendar file.
+    sign_in(&driver, &base, &buyer, &buyer_password);
+    driver.goto(&format!("{base}{event_url}"));
+    driver.wait_for("return document.getElementById('my-agenda') ? true : null;");
+    driver.click("#my-agenda");
+    let rows = driver.wait_for("return document.getElementById('agenda') ? document.querySelectorAll('#agenda tbody tr').length : null;");
+    assert_eq!(rows, 1);
+    let agenda = driver.script("return document.getElementById('agenda').textContent;");
+    assert!(
+        agenda.as_str().unwrap().contains("2099-05-20 09:00"),
+        "{agenda}"
+    );
+    driver.screenshot(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("agenda.png"));
+    let ics = driver.script("var x = new XMLHttpRequest(); x.open('GET', document.getElementById('ics').href, false); x.send(); return x.responseText;");
+    assert!(ics.as_str().unwrap().contains("BEGIN:VEVENT"), "{ics}");
+    sign_out(&driver);
+
+    // The organiser marks the meeting held, records the agreement, and reads the report.
+    sign_in(&driver, &base, &organiser, &organiser_password);
+    driver.goto(&format!("{base}{event_url}"));
+    driver.wait_for("return document.querySelector('#meetings .mark-held') ? true : null;");
+    driver.click("#meetings .mark-held");
+    driver.wait_for("return document.querySelector('#meetings .mark-held') ? null : true;");
+    let event_id = event_url.trim_start_matches("/events/");
+    driver.goto(&format!("{base}/agreements?event_id={event_id}"));
+    driver.wait_for("return document.getElementById('agreement-form') ? true : null;");
+    for (name, value) in [
+        ("title", "智能产线配套合作"),
+        ("buyer_id", "1"),
+        ("supplier_id", "2"),
+        ("value_yuan", "250000000"),
+        ("signed_on", "2099-05-20"),
+        ("meeting_id", &meeting.to_string()),
+    ] {
+        fill(&driver, "#agreement-form", name, value);
+    }
+    driver.click("#record-agreement");
+    driver.wait_for("return document.querySelector('#agreements tbody tr') ? true : null;");
+    driver.goto(&format!("{base}{event_url}/report"));
+    let rendered = driver.wait_for("var f = document.getElementById('funnel-chart'); return f && f.getAttribute('data-rendered') ? f.getAttribute('data-rendered') : null;");
+    assert_eq!(rendered, "4");
+    let figures: Vec<String> = serde_json::from_value(driver.script("return Array.from(document.querySelectorAll('#report-figures .value')).map(function (v) { return v.textContent; });")).unwrap();
+    // participants, requested, accepted, scheduled, held, agreements, value (万元)
+    assert_eq!(figures, ["2", "1", "1", "1", "1", "1", "25,000.0"]);
+    driver.screenshot(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("event-report.png"));
+}
