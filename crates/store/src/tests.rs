@@ -452,3 +452,65 @@ mod accounts {
         );
     }
 }
+
+#[test]
+fn event_records_survive_and_block_a_replacing_write_that_would_orphan_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    small_atlas(&mut store);
+    let actor = crate::Actor::local("test", 0);
+    let event = Event {
+        id: EventId(1),
+        name: "对接会".into(),
+        venue: String::new(),
+        starts_on: "2026-12-10".parse().unwrap(),
+        grid: SlotGrid {
+            days: 1,
+            day_start: 540,
+            slot_minutes: 20,
+            slots_per_day: 6,
+            breaks: vec![3],
+        },
+        tables: 2,
+        groups: vec!["buyer".into(), "supplier".into()],
+        may_meet: vec![("buyer".into(), "supplier".into())],
+        chains: vec![],
+        nodes: vec![],
+        request_cap: 5,
+        meeting_cap: 5,
+        request_days: 3,
+    };
+    let facts = store.facts_generation().unwrap();
+    store.save_event(&actor, &event).unwrap();
+    let participant = Participant {
+        id: ParticipantId(1),
+        event: EventId(1),
+        enterprise: EnterpriseId(1),
+        group: "buyer".into(),
+        people: "王强".into(),
+        available: Some(vec![0, 1, 4]),
+        max_meetings: Some(3),
+        listings: vec![],
+    };
+    store.save_participant(&actor, &participant).unwrap();
+    let data = store.event_data(EventId(1)).unwrap().unwrap();
+    assert_eq!(data.event, event);
+    assert_eq!(data.participants, vec![participant]);
+    assert_eq!(
+        store.facts_generation().unwrap(),
+        facts,
+        "event writes are activity"
+    );
+    // A replacing write that drops enterprise 1 is told what still refers to it.
+    let mut w = store.writer().unwrap();
+    w.clear_all().unwrap();
+    let orphans = w.orphaned_references().unwrap();
+    assert!(
+        orphans
+            .iter()
+            .any(|(file, m)| *file == "enterprises.csv" && m.contains("registered for event 1")),
+        "{orphans:?}"
+    );
+    drop(w);
+    assert!(store.event(EventId(1)).unwrap().is_some());
+}
