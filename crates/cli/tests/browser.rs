@@ -481,7 +481,8 @@ fn an_organiser_and_two_enterprises_run_a_small_event() {
         fill(&driver, "#agreement-form", name, value);
     }
     driver.click("#record-agreement");
-    driver.wait_for("return document.querySelector('#agreements tbody tr') ? true : null;");
+    // The demo's agreements are listed already: wait for this one.
+    driver.wait_for("return document.querySelector('#agreements') && document.getElementById('agreements').textContent.indexOf('智能产线配套合作') >= 0 ? true : null;");
     driver.goto(&format!("{base}{event_url}/report"));
     let rendered = driver.wait_for("var f = document.getElementById('funnel-chart'); return f && f.getAttribute('data-rendered') ? f.getAttribute('data-rendered') : null;");
     assert_eq!(rendered, "4");
