@@ -333,28 +333,7 @@ impl Store {
     pub fn save_event(&mut self, actor: &Actor, e: &Event) -> Result<(), EventWriteError> {
         let before = self.event(e.id)?;
         let writer = self.writer()?;
-        writer.tx().execute(
-            &format!("INSERT OR REPLACE INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"),
-            params![
-                e.id.0,
-                e.name,
-                e.venue,
-                e.starts_on.to_string(),
-                e.grid.days,
-                e.grid.day_start,
-                e.grid.slot_minutes,
-                e.grid.slots_per_day,
-                join(&e.grid.breaks, ","),
-                e.tables,
-                e.groups.join(";"),
-                e.may_meet.iter().map(|(a, b)| format!("{a}:{b}")).collect::<Vec<_>>().join(";"),
-                join(&e.chains.iter().map(|c| c.0).collect::<Vec<_>>(), ","),
-                join(&e.nodes.iter().map(|n| n.0).collect::<Vec<_>>(), ","),
-                e.request_cap,
-                e.meeting_cap,
-                e.request_days,
-            ],
-        )?;
+        upsert_event(writer.tx(), e)?;
         let mut change = Change::new(
             if before.is_some() { "update" } else { "create" },
             "event",
@@ -383,32 +362,7 @@ impl Store {
                 participant,
             )
             .optional()?;
-        tx.execute(
-            &format!(
-                "INSERT INTO event_participants ({PARTICIPANT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (id) DO UPDATE SET grp = excluded.grp, people = excluded.people,
-                 available = excluded.available, max_meetings = excluded.max_meetings"
-            ),
-            params![
-                p.id.0,
-                p.event.0,
-                p.enterprise.0,
-                p.group,
-                p.people,
-                p.available.as_ref().map(|a| join(a, ",")),
-                p.max_meetings,
-            ],
-        )?;
-        tx.execute(
-            "DELETE FROM event_participant_listings WHERE participant_id = ?1",
-            [p.id.0],
-        )?;
-        for l in &p.listings {
-            tx.execute(
-                "INSERT INTO event_participant_listings (participant_id, listing_id) VALUES (?1, ?2)",
-                [p.id.0, l.0],
-            )?;
-        }
+        upsert_participant(tx, p)?;
         let mut change = Change::new(
             if before.is_some() {
                 "update"
@@ -525,24 +479,7 @@ impl Store {
             tx.execute("DELETE FROM meetings WHERE id = ?1", [id])?;
         }
         for m in meetings {
-            tx.execute(
-                &format!(
-                    "INSERT INTO meetings ({MEETING_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                     ON CONFLICT (id) DO UPDATE SET slot = excluded.slot, table_no = excluded.table_no,
-                     published = excluded.published, status = excluded.status"
-                ),
-                params![
-                    m.id.0,
-                    event.0,
-                    m.request.map(|r| r.0),
-                    m.a.0,
-                    m.b.0,
-                    m.slot,
-                    m.table,
-                    m.published,
-                    m.status.as_str()
-                ],
-            )?;
+            upsert_meeting(tx, event, m)?;
         }
         let change = Change::new("schedule", "event", event.0).after(summary.to_string());
         writer.commit_activity(actor, &change)?;
@@ -619,29 +556,17 @@ impl Store {
         actor: &Actor,
         d: &EventData,
     ) -> Result<(), EventWriteError> {
-        self.save_event(actor, &d.event)?;
         let writer = self.writer()?;
         let tx = writer.tx();
+        upsert_event(tx, &d.event)?;
         for p in &d.participants {
-            tx.execute(
-                &format!("INSERT INTO event_participants ({PARTICIPANT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
-                params![p.id.0, p.event.0, p.enterprise.0, p.group, p.people, p.available.as_ref().map(|a| join(a, ",")), p.max_meetings],
-            )?;
-            for l in &p.listings {
-                tx.execute(
-                    "INSERT INTO event_participant_listings (participant_id, listing_id) VALUES (?1, ?2)",
-                    [p.id.0, l.0],
-                )?;
-            }
+            upsert_participant(tx, p)?;
         }
         for r in &d.requests {
             insert_request(tx, r)?;
         }
         for m in &d.meetings {
-            tx.execute(
-                &format!("INSERT INTO meetings ({MEETING_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
-                params![m.id.0, m.event.0, m.request.map(|r| r.0), m.a.0, m.b.0, m.slot, m.table, m.published, m.status.as_str()],
-            )?;
+            upsert_meeting(tx, d.event.id, m)?;
         }
         for a in &d.agreements {
             insert_agreement(tx, a)?;
@@ -655,6 +580,93 @@ impl Store {
         writer.commit_activity(actor, &change)?;
         Ok(())
     }
+}
+
+fn upsert_event(tx: &Transaction<'_>, e: &Event) -> Result<(), InsertError> {
+    let updates = EVENT_COLUMNS
+        .split(", ")
+        .skip(1)
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    tx.execute(
+        &format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+                  ON CONFLICT (id) DO UPDATE SET {updates}"),
+        params![
+            e.id.0,
+            e.name,
+            e.venue,
+            e.starts_on.to_string(),
+            e.grid.days,
+            e.grid.day_start,
+            e.grid.slot_minutes,
+            e.grid.slots_per_day,
+            join(&e.grid.breaks, ","),
+            e.tables,
+            e.groups.join(";"),
+            e.may_meet.iter().map(|(a, b)| format!("{a}:{b}")).collect::<Vec<_>>().join(";"),
+            join(&e.chains.iter().map(|c| c.0).collect::<Vec<_>>(), ","),
+            join(&e.nodes.iter().map(|n| n.0).collect::<Vec<_>>(), ","),
+            e.request_cap,
+            e.meeting_cap,
+            e.request_days,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Registers `p`, or updates its registration; its listings are replaced.
+fn upsert_participant(tx: &Transaction<'_>, p: &Participant) -> Result<(), InsertError> {
+    tx.execute(
+            &format!(
+                "INSERT INTO event_participants ({PARTICIPANT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (id) DO UPDATE SET grp = excluded.grp, people = excluded.people,
+                 available = excluded.available, max_meetings = excluded.max_meetings"
+            ),
+            params![
+                p.id.0,
+                p.event.0,
+                p.enterprise.0,
+                p.group,
+                p.people,
+                p.available.as_ref().map(|a| join(a, ",")),
+                p.max_meetings,
+            ],
+        )?;
+    tx.execute(
+        "DELETE FROM event_participant_listings WHERE participant_id = ?1",
+        [p.id.0],
+    )?;
+    for l in &p.listings {
+        tx.execute(
+            "INSERT INTO event_participant_listings (participant_id, listing_id) VALUES (?1, ?2)",
+            [p.id.0, l.0],
+        )?;
+    }
+    Ok(())
+}
+
+/// Places meeting `m` of `event`, or moves it (slot, table, publication, status).
+fn upsert_meeting(tx: &Transaction<'_>, event: EventId, m: &Meeting) -> Result<(), InsertError> {
+    tx.execute(
+        &format!(
+            "INSERT INTO meetings ({MEETING_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (id) DO UPDATE SET slot = excluded.slot, table_no = excluded.table_no,
+             published = excluded.published, status = excluded.status"
+        ),
+        params![
+            m.id.0,
+            event.0,
+            m.request.map(|r| r.0),
+            m.a.0,
+            m.b.0,
+            m.slot,
+            m.table,
+            m.published,
+            m.status.as_str()
+        ],
+    )?;
+    Ok(())
 }
 
 fn insert_agreement(tx: &Transaction<'_>, a: &Agreement) -> Result<(), InsertError> {

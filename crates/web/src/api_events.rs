@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::ErrorBody;
+use crate::api_listings::body;
 use crate::auth::Viewer;
 use crate::error::{ApiError, AppError};
 use crate::events::{
@@ -35,15 +36,6 @@ pub fn routes() -> Router<AppState> {
         .route("/events/{id}/publish", post(publish))
         .route("/events/{id}/report", get(report))
         .route("/agreements", get(list_agreements).post(create_agreement))
-}
-
-fn body<T>(payload: Body<T>) -> Result<T, ApiError> {
-    payload.map(|Json(v)| v).map_err(|e| {
-        ApiError(AppError::BadRequest(format!(
-            "request body: {}",
-            e.body_text()
-        )))
-    })
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]

@@ -30,7 +30,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A JSON body that did not parse, answered in the API's error shape.
-fn body<T>(
+pub(crate) fn body<T>(
     payload: Result<Json<T>, axum::extract::rejection::JsonRejection>,
 ) -> Result<T, ApiError> {
     payload.map(|Json(v)| v).map_err(|e| {

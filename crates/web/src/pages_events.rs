@@ -332,6 +332,25 @@ fn id(what: &str, raw: &str) -> Result<i64, AppError> {
     crate::view::parse_id(what, raw)
 }
 
+/// Runs one write for the viewer, then sends them to `back`; an error shows as a page.
+async fn act<T: Send + 'static>(
+    state: AppState,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    back: String,
+    write: impl FnOnce(&AppState, &mut chainatlas_store::Store, &Viewer) -> Result<T, AppError>
+        + Send
+        + 'static,
+) -> Result<Response, PageError> {
+    let (st, v) = (state.clone(), viewer.clone());
+    state
+        .write(move |store| write(&st, store, &v))
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    Ok(Redirect::to(&back).into_response())
+}
+
 // ---------------------------------------------------------------------------------------
 // The list of events.
 
@@ -805,12 +824,15 @@ async fn request(
         origin: field(&f, "origin"),
         as_participant: field(&f, "as_participant"),
     };
-    let v = viewer.clone();
-    state
-        .write(move |store| events::request(store, &v, event, &input))
-        .await
-        .or_page(lang, &uri, &viewer)?;
-    Ok(Redirect::to(&format!("/events/{event}#requests")).into_response())
+    act(
+        state,
+        lang,
+        uri,
+        viewer,
+        format!("/events/{event}#requests"),
+        move |_, store, v| events::request(store, v, event, &input),
+    )
+    .await
 }
 
 async fn respond(
@@ -822,12 +844,15 @@ async fn respond(
 ) -> Result<Response, PageError> {
     let event = id("event", &raw).or_page(lang, &uri, &viewer)?;
     let request = id("request", &rid).or_page(lang, &uri, &viewer)?;
-    let v = viewer.clone();
-    state
-        .write(move |store| events::respond(store, &v, event, request, &action))
-        .await
-        .or_page(lang, &uri, &viewer)?;
-    Ok(Redirect::to(&format!("/events/{event}#requests")).into_response())
+    act(
+        state,
+        lang,
+        uri,
+        viewer,
+        format!("/events/{event}#requests"),
+        move |_, store, v| events::respond(store, v, event, request, &action),
+    )
+    .await
 }
 
 async fn schedule(
@@ -840,13 +865,15 @@ async fn schedule(
 ) -> Result<Response, PageError> {
     let event = id("event", &raw).or_page(lang, &uri, &viewer)?;
     let recommended = f.contains_key("recommended");
-    let v = viewer.clone();
-    let st = state.clone();
-    state
-        .write(move |store| events::schedule(&st, store, &v, event, recommended))
-        .await
-        .or_page(lang, &uri, &viewer)?;
-    Ok(Redirect::to(&format!("/events/{event}#schedule")).into_response())
+    act(
+        state,
+        lang,
+        uri,
+        viewer,
+        format!("/events/{event}#schedule"),
+        move |st, store, v| events::schedule(st, store, v, event, recommended),
+    )
+    .await
 }
 
 async fn publish(
@@ -857,12 +884,15 @@ async fn publish(
     Path(raw): Path<String>,
 ) -> Result<Response, PageError> {
     let event = id("event", &raw).or_page(lang, &uri, &viewer)?;
-    let v = viewer.clone();
-    state
-        .write(move |store| events::publish(store, &v, event))
-        .await
-        .or_page(lang, &uri, &viewer)?;
-    Ok(Redirect::to(&format!("/events/{event}#schedule")).into_response())
+    act(
+        state,
+        lang,
+        uri,
+        viewer,
+        format!("/events/{event}#schedule"),
+        move |_, store, v| events::publish(store, v, event),
+    )
+    .await
 }
 
 async fn meeting_status(
@@ -874,12 +904,15 @@ async fn meeting_status(
 ) -> Result<Response, PageError> {
     let event = id("event", &raw).or_page(lang, &uri, &viewer)?;
     let meeting = id("meeting", &mid).or_page(lang, &uri, &viewer)?;
-    let v = viewer.clone();
-    state
-        .write(move |store| events::set_meeting_status(store, &v, event, meeting, &status))
-        .await
-        .or_page(lang, &uri, &viewer)?;
-    Ok(Redirect::to(&format!("/events/{event}#schedule")).into_response())
+    act(
+        state,
+        lang,
+        uri,
+        viewer,
+        format!("/events/{event}#schedule"),
+        move |_, store, v| events::set_meeting_status(store, v, event, meeting, &status),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------
