@@ -252,6 +252,19 @@ fn accepted_requests_are_scheduled_within_the_grid() {
         .iter()
         .all(|m| m.request.is_some() && !m.published));
     assert_eq!(d.event.grid.slots()[3].span(), "10:20–10:40");
+    let grid = SlotGrid {
+        days: 2,
+        ..d.event.grid.clone()
+    };
+    let all = grid.slots();
+    assert_eq!(
+        (0..all.len() + 1).map(|i| grid.slot(i)).collect::<Vec<_>>(),
+        all.iter()
+            .copied()
+            .map(Some)
+            .chain([None])
+            .collect::<Vec<_>>()
+    );
 }
 
 #[test]

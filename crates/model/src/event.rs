@@ -84,6 +84,25 @@ impl SlotGrid {
         out
     }
 
+    /// Meeting slot `index` (as numbered by [`SlotGrid::slots`]), without listing them all.
+    pub fn slot(&self, index: usize) -> Option<SlotTime> {
+        let per_day = (0..self.slots_per_day)
+            .filter(|i| !self.breaks.contains(i))
+            .count();
+        if per_day == 0 || index >= per_day * usize::from(self.days) {
+            return None;
+        }
+        let position = (0..self.slots_per_day)
+            .filter(|i| !self.breaks.contains(i))
+            .nth(index % per_day)?;
+        let start = self.day_start + u16::from(position) * self.slot_minutes;
+        Some(SlotTime {
+            day: (index / per_day) as u8,
+            start,
+            end: start + self.slot_minutes,
+        })
+    }
+
     /// Every problem of the grid, each naming its field.
     pub fn problems(&self) -> Vec<String> {
         let mut p = Vec::new();

@@ -53,6 +53,8 @@ pub struct EventDto {
     /// Pairs of groups that may meet; empty: anyone.
     pub may_meet: Vec<(String, String)>,
     pub chain_ids: Vec<i64>,
+    /// Chain nodes in focus.
+    pub node_ids: Vec<i64>,
     pub request_cap: u32,
     pub meeting_cap: u32,
     pub request_days: u32,
@@ -71,6 +73,7 @@ fn event_dto(e: &chainatlas_model::Event) -> EventDto {
         groups: e.groups.clone(),
         may_meet: e.may_meet.clone(),
         chain_ids: e.chains.iter().map(|c| c.0).collect(),
+        node_ids: e.nodes.iter().map(|n| n.0).collect(),
         request_cap: e.request_cap,
         meeting_cap: e.meeting_cap,
         request_days: e.request_days,

@@ -77,6 +77,20 @@ pub struct Caches {
     graph: GenerationCache<(), Graph>,
     chokepoints: GenerationCache<(String, Option<RegionCode>, usize), ChokepointsDto>,
     match_atlas: GenerationCache<(), StoreAtlas>,
+    /// An event's recommended pairs, by the facts generation and [`RecommendationKey`].
+    event_recommendations:
+        GenerationCache<RecommendationKey, Vec<chainatlas_events::Recommendation>>,
+}
+
+/// What an event's recommendations depend on besides atlas facts: the event, the
+/// listings (their revision), the group rules and who takes part with which listings and
+/// group (hashed), and the day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RecommendationKey {
+    pub event: i64,
+    pub listing_revision: i64,
+    pub participants: u64,
+    pub today: chainatlas_model::Date,
 }
 
 impl Caches {
@@ -108,6 +122,18 @@ impl Caches {
     pub fn match_atlas(&self, store: &Store) -> Result<Arc<StoreAtlas>, AppError> {
         self.match_atlas
             .get_or_compute(store.facts_generation()?, (), || StoreAtlas::load(store))
+    }
+
+    /// Recommendations are rebuilt (an in-memory index of the listings brought) only when
+    /// something they depend on changed, not on every view of the event page.
+    pub fn event_recommendations(
+        &self,
+        store: &Store,
+        key: RecommendationKey,
+        compute: impl FnOnce() -> Result<Vec<chainatlas_events::Recommendation>, AppError>,
+    ) -> Result<Arc<Vec<chainatlas_events::Recommendation>>, AppError> {
+        self.event_recommendations
+            .get_or_compute(store.facts_generation()?, key, compute)
     }
 
     pub fn graph(&self, store: &Store) -> Result<Arc<Graph>, AppError> {

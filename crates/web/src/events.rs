@@ -160,64 +160,30 @@ pub fn report_sheets(
         ]
     };
     let unassigned = t("（未注明）", "(not given)");
-    let row = |code: String, name: String, b: (u32, u32, u32, Money)| {
-        vec![
-            code,
-            name,
-            b.0.to_string(),
-            b.1.to_string(),
-            b.2.to_string(),
-            yuan(b.3),
-        ]
-    };
-    let mut chains = Vec::new();
-    for b in &r.by_chain {
-        let name = match b.key {
-            Some(c) => store.chain(c)?.map_or_else(
-                || c.to_string(),
-                |c| lang.pick(&c.name_zh, &c.name_en).to_string(),
-            ),
-            None => unassigned.clone(),
-        };
-        let code = b.key.map(|c| c.0.to_string()).unwrap_or_default();
-        chains.push(row(
-            code,
-            name,
-            (b.participants, b.meetings_held, b.agreements, b.value),
-        ));
-    }
-    let mut nodes = Vec::new();
-    for b in &r.by_node {
-        let name = match b.key {
-            Some(n) => store.node(n)?.map_or_else(
-                || n.to_string(),
-                |n| lang.pick(&n.name_zh, &n.name_en).to_string(),
-            ),
-            None => unassigned.clone(),
-        };
-        let code = b.key.map(|n| n.0.to_string()).unwrap_or_default();
-        nodes.push(row(
-            code,
-            name,
-            (b.participants, b.meetings_held, b.agreements, b.value),
-        ));
-    }
-    let mut regions = Vec::new();
-    for b in &r.by_region {
-        let name = match b.key {
-            Some(code) => store.region(code)?.map_or_else(
-                || code.to_string(),
-                |r| lang.pick(&r.name_zh, &r.name_en).to_string(),
-            ),
-            None => unassigned.clone(),
-        };
-        let code = b.key.map(|c| c.to_string()).unwrap_or_default();
-        regions.push(row(
-            code,
-            name,
-            (b.participants, b.meetings_held, b.agreements, b.value),
-        ));
-    }
+    let chains = breakdown_rows(&r.by_chain, &unassigned, |c| {
+        Ok((
+            c.0.to_string(),
+            store
+                .chain(c)?
+                .map(|c| lang.pick(&c.name_zh, &c.name_en).to_string()),
+        ))
+    })?;
+    let nodes = breakdown_rows(&r.by_node, &unassigned, |n| {
+        Ok((
+            n.0.to_string(),
+            store
+                .node(n)?
+                .map(|n| lang.pick(&n.name_zh, &n.name_en).to_string()),
+        ))
+    })?;
+    let regions = breakdown_rows(&r.by_region, &unassigned, |code| {
+        Ok((
+            code.to_string(),
+            store
+                .region(code)?
+                .map(|r| lang.pick(&r.name_zh, &r.name_en).to_string()),
+        ))
+    })?;
     let mut agreements = Vec::new();
     for a in &data.agreements {
         agreements.push(vec![
@@ -262,6 +228,35 @@ pub fn report_sheets(
         },
     ];
     Ok((r, sheets))
+}
+
+/// Rows of one breakdown: code, name (`unassigned` for no key; the code when the atlas
+/// no longer has the name), participants, meetings held, agreements, value in yuan.
+fn breakdown_rows<K: Copy>(
+    rows: &[ev::Breakdown<Option<K>>],
+    unassigned: &str,
+    mut named: impl FnMut(K) -> Result<(String, Option<String>), AppError>,
+) -> Result<Vec<Vec<String>>, AppError> {
+    rows.iter()
+        .map(|b| {
+            let (code, name) = match b.key {
+                Some(k) => {
+                    let (code, name) = named(k)?;
+                    let name = name.unwrap_or_else(|| code.clone());
+                    (code, name)
+                }
+                None => (String::new(), unassigned.to_string()),
+            };
+            Ok(vec![
+                code,
+                name,
+                b.participants.to_string(),
+                b.meetings_held.to_string(),
+                b.agreements.to_string(),
+                yuan(b.value),
+            ])
+        })
+        .collect()
 }
 
 pub fn agreement_status_name(s: AgreementStatus, lang: Lang) -> &'static str {
@@ -336,6 +331,9 @@ pub struct EventInput {
     /// Chain codes in focus: `OPTO;AUTO`.
     #[serde(default)]
     pub chains: String,
+    /// Chain node ids in focus (the links the event is to fill): `12;15`.
+    #[serde(default)]
+    pub nodes: String,
     #[serde(default)]
     pub request_cap: String,
     #[serde(default)]
@@ -468,6 +466,14 @@ impl EventInput {
                 None => p.bad("chains", format!("there is no chain with code '{code}'")),
             }
         }
+        let mut nodes = Vec::new();
+        for raw in list(&self.nodes) {
+            match raw.parse::<i64>().ok().map(NodeId) {
+                Some(n) if store.node(n)?.is_some() => nodes.push(n),
+                Some(n) => p.bad("nodes", format!("there is no chain node {n}")),
+                None => p.bad("nodes", format!("'{raw}' is not a node id")),
+            }
+        }
         let request_cap = p.number::<u32>("request_cap", &self.request_cap, Some(10));
         let meeting_cap = p.number::<u32>("meeting_cap", &self.meeting_cap, Some(12));
         let request_days = p.number::<u32>("request_days", &self.request_days, Some(5));
@@ -503,7 +509,7 @@ impl EventInput {
             groups,
             may_meet,
             chains,
-            nodes: Vec::new(),
+            nodes,
             request_cap: request_cap.expect("checked"),
             meeting_cap: meeting_cap.expect("checked"),
             request_days: request_days.expect("checked"),
@@ -794,6 +800,31 @@ pub struct UnplacedDto {
     pub reason_en: String,
 }
 
+/// [`recommendations`] through the app's cache.
+pub fn cached_recommendations(
+    state: &AppState,
+    store: &Store,
+    data: &EventData,
+    on: Date,
+) -> Result<std::sync::Arc<Vec<Recommendation>>, AppError> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    data.event.may_meet.hash(&mut h);
+    for p in &data.participants {
+        (p.id.0, p.enterprise.0, &p.group, &p.listings).hash(&mut h);
+    }
+    let key = crate::cache::RecommendationKey {
+        event: data.event.id.0,
+        listing_revision: store.listing_revision()?,
+        participants: h.finish(),
+        today: on,
+    };
+    state.caches.event_recommendations(store, key, || {
+        let atlas = state.caches.match_atlas(store)?;
+        recommendations(store, data, atlas.as_ref(), on)
+    })
+}
+
 /// Recommended pairs among the participants, from the listings they bring.
 pub fn recommendations(
     store: &Store,
@@ -826,8 +857,7 @@ pub fn schedule(
     let data = load(store, event)?;
     let options = PlanOptions {
         recommended: if recommended {
-            let atlas = state.caches.match_atlas(store)?;
-            recommendations(store, &data, atlas.as_ref(), today)?
+            cached_recommendations(state, store, &data, today)?
                 .iter()
                 .map(|r| (r.buyer, r.supplier))
                 .collect()
@@ -1108,7 +1138,7 @@ pub fn save_agreement(
 
 /// `HH:MM–HH:MM` of a slot, with its date.
 pub fn slot_label(event: &Event, slot: usize) -> String {
-    match event.grid.slots().get(slot) {
+    match event.grid.slot(slot) {
         Some(s) => format!(
             "{} {}–{}",
             event.date_of(s.day),

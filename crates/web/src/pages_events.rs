@@ -62,6 +62,8 @@ pub struct Words {
     pub may_meet_hint: &'static str,
     pub chains: &'static str,
     pub chains_hint: &'static str,
+    pub nodes: &'static str,
+    pub nodes_hint: &'static str,
     pub request_cap: &'static str,
     pub meeting_cap: &'static str,
     pub request_days: &'static str,
@@ -107,6 +109,7 @@ pub struct Words {
     pub table_sheets: &'static str,
     pub report: &'static str,
     pub agreements: &'static str,
+    pub signed_projects: &'static str,
     pub print: &'static str,
     pub ics: &'static str,
     pub with: &'static str,
@@ -155,6 +158,8 @@ const ZH: Words = Words {
     may_meet_hint: "如 采购方:供应方；留空则不限",
     chains: "重点产业链（编码）",
     chains_hint: "如 OPTO;AUTO",
+    nodes: "重点环节",
+    nodes_hint: "环节编号，如 12;15",
     request_cap: "每家最多发出请求",
     meeting_cap: "每家最多洽谈场次",
     request_days: "请求有效天数",
@@ -200,6 +205,7 @@ const ZH: Words = Words {
     table_sheets: "桌位表",
     report: "活动报告",
     agreements: "签约项目台账",
+    signed_projects: "签约项目",
     print: "打印",
     ics: "导入日历（.ics）",
     with: "洽谈对象",
@@ -248,6 +254,8 @@ const EN: Words = Words {
     may_meet_hint: "e.g. buyers:suppliers; empty: anyone",
     chains: "Chains in focus (codes)",
     chains_hint: "e.g. OPTO;AUTO",
+    nodes: "Links in focus",
+    nodes_hint: "node ids, e.g. 12;15",
     request_cap: "Requests per participant",
     meeting_cap: "Meetings per participant",
     request_days: "Days a request stays open",
@@ -293,6 +301,7 @@ const EN: Words = Words {
     table_sheets: "Table sheets",
     report: "Event report",
     agreements: "Agreements ledger",
+    signed_projects: "Agreements",
     print: "Print",
     ics: "Add to calendar (.ics)",
     with: "Meeting with",
@@ -437,6 +446,7 @@ async fn create(
         groups: field(&f, "groups"),
         may_meet: field(&f, "may_meet"),
         chains: field(&f, "chains"),
+        nodes: field(&f, "nodes"),
         request_cap: field(&f, "request_cap"),
         meeting_cap: field(&f, "meeting_cap"),
         request_days: field(&f, "request_days"),
@@ -512,6 +522,7 @@ struct EventPage {
     groups: Vec<String>,
     rules: String,
     chains: Vec<String>,
+    nodes: Vec<(i64, String)>,
     organiser: bool,
     /// The viewer's own participation: (participant id, group, people, available).
     me: Option<(i64, String, String, String)>,
@@ -608,8 +619,7 @@ async fn event_page(
                 .collect();
             let mut recommendations = Vec::new();
             if let Some(m) = &mine {
-                let atlas = st.caches.match_atlas(store)?;
-                for r in events::recommendations(store, &data, atlas.as_ref(), today())? {
+                for r in events::cached_recommendations(&st, store, &data, today())?.iter() {
                     let other = if r.buyer == m.id {
                         r.supplier
                     } else if r.supplier == m.id {
@@ -684,6 +694,12 @@ async fn event_page(
                     chains.push(lang.pick(&c.name_zh, &c.name_en).to_string());
                 }
             }
+            let mut nodes = Vec::new();
+            for n in &data.event.nodes {
+                if let Some(n) = store.node(*n)? {
+                    nodes.push((n.id.0, lang.pick(&n.name_zh, &n.name_en).to_string()));
+                }
+            }
             let g = &data.event.grid;
             let grid = match lang {
                 Lang::Zh => format!(
@@ -721,6 +737,7 @@ async fn event_page(
                     .collect::<Vec<_>>()
                     .join("；"),
                 chains,
+                nodes,
                 organiser,
                 me: mine.as_ref().map(|m| {
                     (
@@ -800,12 +817,15 @@ async fn register(
             listings.join(";")
         },
     };
-    let v = viewer.clone();
-    state
-        .write(move |store| events::register(store, &v, event, &input))
-        .await
-        .or_page(lang, &uri, &viewer)?;
-    Ok(Redirect::to(&format!("/events/{event}")).into_response())
+    act(
+        state,
+        lang,
+        uri,
+        viewer,
+        format!("/events/{event}"),
+        move |_, store, v| events::register(store, v, event, &input),
+    )
+    .await
 }
 
 async fn request(
@@ -1170,7 +1190,7 @@ async fn report_page(
                 (w.accepted.to_string(), r.accepted.to_string()),
                 (w.scheduled.to_string(), r.scheduled.to_string()),
                 (w.held.to_string(), r.held.to_string()),
-                (w.agreements.to_string(), r.agreements.to_string()),
+                (w.signed_projects.to_string(), r.agreements.to_string()),
                 (format!("{}（{}）", w.value, w.wan_yuan), wan(r.value)),
             ];
             // The chart data: the funnel, and value by chain (from the chain sheet).
@@ -1362,10 +1382,13 @@ async fn create_agreement(
         event_id: field(&f, "event_id"),
         meeting_id: field(&f, "meeting_id"),
     };
-    let v = viewer.clone();
-    state
-        .write(move |store| events::save_agreement(store, &v, None, &input))
-        .await
-        .or_page(lang, &uri, &viewer)?;
-    Ok(Redirect::to("/agreements").into_response())
+    act(
+        state,
+        lang,
+        uri,
+        viewer,
+        "/agreements".into(),
+        move |_, store, v| events::save_agreement(store, v, None, &input),
+    )
+    .await
 }

@@ -26,7 +26,7 @@ fn event_input() -> Value {
         "name": "测试对接会", "venue": "武汉", "starts_on": "2099-03-01", "days": "1",
         "day_start": "09:00", "slot_minutes": "20", "slots_per_day": "6", "breaks": "4",
         "tables": "2", "groups": "buyer;supplier", "may_meet": "buyer:supplier",
-        "request_cap": "2", "meeting_cap": "3", "request_days": "3"
+        "request_cap": "2", "meeting_cap": "3", "request_days": "3", "nodes": "1;2"
     })
 }
 
@@ -41,6 +41,7 @@ async fn an_event_runs_from_registration_to_report() {
     bad["days"] = json!("x");
     bad["starts_on"] = json!("2099-02-30");
     bad["may_meet"] = json!("buyer:nobody");
+    bad["nodes"] = json!("1;99999");
     let reply = post(&app, "/api/v1/events", analyst, bad).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     for expected in [
@@ -65,6 +66,7 @@ async fn an_event_runs_from_registration_to_report() {
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let id = created.json()["id"].as_i64().unwrap();
     assert_eq!(created.json()["slots"], 5, "six slots a day less the break");
+    assert_eq!(created.json()["node_ids"], json!([1, 2]));
     let base = format!("/api/v1/events/{id}");
 
     // Registration: the firm registers itself, organisers anyone.
