@@ -311,7 +311,7 @@ fn match_lists(
         (Err(e), Err(f)) => return Err(e.context(format!("{f:#}"))),
     };
     let mut atlas = ListAtlas::default();
-    let index = ListingIndex::in_memory(Analysis::Bilingual)?;
+    let index = ListingIndex::in_memory(Analysis::Bilingual, config.text.title_boost)?;
     let mut batch = index.batch()?;
     for (i, row) in supplies.iter().enumerate() {
         batch.add(&list_entry(row, i, ListingSide::Supply, &mut atlas))?;
@@ -565,11 +565,20 @@ pub struct EvaluateArgs {
     /// Seed of the judged set.
     #[arg(long, default_value_t = 2024)]
     seed: u64,
+    /// Text settings of the Chain Atlas run, as for `match`: `title_boost`,
+    /// `description_weight`, `max_terms` (e.g. `title_boost=2,description_weight=0.5`).
+    /// The plain-BM25 baseline always runs with its own.
+    #[arg(long, default_value = "")]
+    weights: String,
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     format: ReportFormat,
 }
 
 pub fn evaluate(args: EvaluateArgs) -> Result<()> {
+    let mut config = Config::new(mm::today());
+    config
+        .apply(&args.weights)
+        .map_err(|e| anyhow::anyhow!("--weights {e}"))?;
     let set = match &args.pairs {
         Some(path) => {
             let content = std::fs::read_to_string(path)
@@ -587,7 +596,7 @@ pub fn evaluate(args: EvaluateArgs) -> Result<()> {
         }
     };
     let runs: [(&str, Analysis, TextWeights); 2] = [
-        ("chainatlas", Analysis::Bilingual, TextWeights::default()),
+        ("chainatlas", Analysis::Bilingual, config.text),
         ("bm25-plain", Analysis::Plain, TextWeights::PLAIN),
     ];
     let mut results: Vec<(&str, Metrics)> = Vec::new();

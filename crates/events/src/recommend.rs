@@ -46,7 +46,7 @@ pub fn recommend(
         .iter()
         .filter(|l| owner.contains_key(&l.id))
         .collect();
-    let index = ListingIndex::in_memory(Analysis::Bilingual)?;
+    let index = ListingIndex::in_memory(Analysis::Bilingual, config.text.title_boost)?;
     let mut batch = index.batch()?;
     for l in brought.iter().filter(|l| l.side == ListingSide::Supply) {
         batch.add(&Entry::from(*l))?;

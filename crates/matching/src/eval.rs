@@ -163,7 +163,7 @@ fn entry(id: usize, side: ListingSide, record: &Record) -> Entry {
 /// Ranks every query's candidates with the full match score (text only, since records
 /// have nothing else) and reports how high the partners come.
 pub fn evaluate_pairs(set: &PairSet, analysis: Analysis, text: TextWeights) -> Result<Metrics> {
-    let index = ListingIndex::in_memory(analysis)?;
+    let index = ListingIndex::in_memory(analysis, text.title_boost)?;
     let mut batch = index.batch()?;
     for (i, c) in set.candidates.iter().enumerate() {
         batch.add(&entry(i, ListingSide::Supply, c))?;

@@ -108,6 +108,8 @@ pub struct Hit {
 pub enum IndexError {
     #[error("listing index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+    #[error("`title_boost={asked}`: this index counts titles {index} times; the title boost is set when an index is built (the database's index: {index}), so it applies to spreadsheet matching")]
+    TitleBoost { index: u32, asked: u32 },
     #[error("listing index at {path}: {source}")]
     Io {
         path: String,
@@ -124,16 +126,20 @@ struct Fields {
     kind: Field,
     enterprise: Field,
     node: Field,
-    /// `node * 2 + side`: ranking's node stage looks up one side's listings of a node.
+    /// `node * 2 + side` as one token with its frequency, so that a term query on it is a
+    /// scorer Block-WAND can prune with (numeric fields index no frequencies): ranking's
+    /// node stage looks up one side's listings of a node.
     node_side: Field,
     region: Field,
     /// Stored for display and reasons; not searched.
     title: Field,
     description: Field,
-    /// Searched: `[side][0 title, 1 description]`. Each side has its own fields, so that
-    /// ranking the other side is one pure disjunction of terms, which tantivy prunes with
-    /// Block-WAND instead of scoring every listing that shares a common word.
-    text: [[Field; 2]; 2],
+    /// Searched, one field per side: the title `title_boost` times, then the description
+    /// (a term's frequencies add up before BM25 saturates them, as in BM25F). Each side has
+    /// its own field, so that ranking the other side is one pure disjunction of one scorer
+    /// per term, which tantivy prunes with Block-WAND instead of scoring every listing that
+    /// shares a common word.
+    text: [Field; 2],
     quantity: Field,
     unit: Field,
     price: Field,
@@ -145,7 +151,11 @@ struct Fields {
 const NONE_U64: u64 = u64::MAX;
 const NO_END: i64 = i64::MAX;
 
-fn schema(analysis: Analysis) -> (Schema, Fields) {
+/// The title boost of an index on disk. It is part of the text fields' names, so that an
+/// index built with another boost does not match the schema and is rebuilt.
+pub const INDEX_TITLE_BOOST: u32 = 3;
+
+fn schema(analysis: Analysis, title_boost: u32) -> (Schema, Fields) {
     let mut b = Schema::builder();
     let text = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
@@ -158,19 +168,20 @@ fn schema(analysis: Analysis) -> (Schema, Fields) {
         kind: b.add_u64_field("kind", INDEXED | FAST),
         enterprise: b.add_u64_field("enterprise", INDEXED | FAST),
         node: b.add_u64_field("node", INDEXED | FAST),
-        node_side: b.add_u64_field("node_side", INDEXED),
+        node_side: b.add_text_field(
+            "node_side",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer("raw")
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
         region: b.add_u64_field("region", INDEXED | FAST),
         title: b.add_text_field("title", STORED),
         description: b.add_text_field("description", STORED),
         text: [
-            [
-                b.add_text_field("title_demand", text.clone()),
-                b.add_text_field("description_demand", text.clone()),
-            ],
-            [
-                b.add_text_field("title_supply", text.clone()),
-                b.add_text_field("description_supply", text),
-            ],
+            b.add_text_field(&format!("text_demand_t{title_boost}"), text.clone()),
+            b.add_text_field(&format!("text_supply_t{title_boost}"), text),
         ],
         quantity: b.add_u64_field("quantity", FAST),
         unit: b.add_text_field("unit", TextOptions::default().set_fast("raw")),
@@ -253,8 +264,6 @@ impl TokenStream for BilingualStream {
 #[derive(Clone, Debug, Default)]
 pub struct QueryText {
     terms: Vec<(String, f32)>,
-    /// Weight of a title match against a description match.
-    title_boost: f32,
     max_terms: usize,
 }
 
@@ -268,9 +277,9 @@ impl QueryText {
         weights: TextWeights,
     ) -> QueryText {
         let TextWeights {
-            title_boost,
             description_weight,
             max_terms,
+            ..
         } = weights;
         let mut terms: Vec<(String, f32)> = Vec::new();
         let mut add = |text: &str, weight: f32| {
@@ -285,11 +294,7 @@ impl QueryText {
         if description_weight > 0.0 {
             add(description, description_weight);
         }
-        QueryText {
-            terms,
-            title_boost,
-            max_terms,
-        }
+        QueryText { terms, max_terms }
     }
 
     /// Query terms typed by a user: every term weighs 1.
@@ -328,8 +333,10 @@ fn plain_analyzer() -> TextAnalyzer {
 /// How title and description count in text relevance.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TextWeights {
-    /// A match in a listing's title counts this many times a match in its description.
-    pub title_boost: f32,
+    /// A listing's title counts this many times in its text, beside its description once.
+    /// An index applies it when listings are added; the database's index uses
+    /// [`INDEX_TITLE_BOOST`].
+    pub title_boost: u32,
     /// A query term only in the query's description weighs this much (title terms 1).
     pub description_weight: f32,
     /// Most terms a query searches for, the strongest by weight and rarity (see
@@ -342,7 +349,7 @@ pub struct TextWeights {
 impl Default for TextWeights {
     fn default() -> Self {
         TextWeights {
-            title_boost: 3.0,
+            title_boost: INDEX_TITLE_BOOST,
             description_weight: 0.3,
             max_terms: 32,
         }
@@ -352,7 +359,7 @@ impl Default for TextWeights {
 impl TextWeights {
     /// Plain BM25: every field and every term alike (the evaluation's baseline).
     pub const PLAIN: TextWeights = TextWeights {
-        title_boost: 1.0,
+        title_boost: 1,
         description_weight: 1.0,
         max_terms: usize::MAX,
     };
@@ -364,6 +371,7 @@ pub struct ListingIndex {
     reader: IndexReader,
     fields: Fields,
     analysis: Analysis,
+    title_boost: u32,
     /// Fast-field columns of each segment of the current searcher. Opening a column reads
     /// its block index, which at a million documents costs more than a whole query, so
     /// columns are opened once per searcher generation.
@@ -374,22 +382,24 @@ pub struct ListingIndex {
 const WRITER_MEMORY: usize = 200_000_000;
 
 impl ListingIndex {
-    /// A new empty index in memory (for spreadsheets and tests).
-    pub fn in_memory(analysis: Analysis) -> Result<ListingIndex> {
-        let (schema, fields) = schema(analysis);
+    /// A new empty index in memory (for spreadsheets and tests), counting titles
+    /// `title_boost` times (at least once).
+    pub fn in_memory(analysis: Analysis, title_boost: u32) -> Result<ListingIndex> {
+        let title_boost = title_boost.max(1);
+        let (schema, fields) = schema(analysis, title_boost);
         let index = Index::create_in_ram(schema);
-        Self::wrap(index, fields, analysis)
+        Self::wrap(index, fields, analysis, title_boost)
     }
 
     /// Opens the index in `dir`, or `None` when there is none (or it cannot be read, or was
     /// built by another schema): the caller rebuilds.
     pub fn open(dir: &Path) -> Option<ListingIndex> {
         let index = Index::open_in_dir(dir).ok()?;
-        let (expected, fields) = schema(Analysis::Bilingual);
+        let (expected, fields) = schema(Analysis::Bilingual, INDEX_TITLE_BOOST);
         if index.schema() != expected {
             return None;
         }
-        Self::wrap(index, fields, Analysis::Bilingual).ok()
+        Self::wrap(index, fields, Analysis::Bilingual, INDEX_TITLE_BOOST).ok()
     }
 
     /// Creates an empty index in `dir`, replacing whatever was there.
@@ -402,12 +412,17 @@ impl ListingIndex {
             std::fs::remove_dir_all(dir).map_err(io)?;
         }
         std::fs::create_dir_all(dir).map_err(io)?;
-        let (schema, fields) = schema(Analysis::Bilingual);
+        let (schema, fields) = schema(Analysis::Bilingual, INDEX_TITLE_BOOST);
         let index = Index::create_in_dir(dir, schema)?;
-        Self::wrap(index, fields, Analysis::Bilingual)
+        Self::wrap(index, fields, Analysis::Bilingual, INDEX_TITLE_BOOST)
     }
 
-    fn wrap(index: Index, fields: Fields, analysis: Analysis) -> Result<ListingIndex> {
+    fn wrap(
+        index: Index,
+        fields: Fields,
+        analysis: Analysis,
+        title_boost: u32,
+    ) -> Result<ListingIndex> {
         index.tokenizers().register(
             "chainatlas",
             TextAnalyzer::from(BilingualTokenizer::default()),
@@ -421,12 +436,18 @@ impl ListingIndex {
             reader,
             fields,
             analysis,
+            title_boost,
             columns: std::sync::RwLock::new((u64::MAX, Arc::new(Vec::new()))),
         })
     }
 
     pub fn analysis(&self) -> Analysis {
         self.analysis
+    }
+
+    /// How many times a title counts in this index (see [`TextWeights::title_boost`]).
+    pub fn title_boost(&self) -> u32 {
+        self.title_boost
     }
 
     /// Sees the latest commit on disk, whoever made it.
@@ -470,14 +491,16 @@ impl ListingIndex {
         doc.add_u64(f.enterprise, e.enterprise.unwrap_or(NONE_U64));
         doc.add_u64(f.node, e.node.unwrap_or(NONE_U64));
         if let Some(node) = e.node {
-            doc.add_u64(f.node_side, node_side(node, e.side));
+            doc.add_text(f.node_side, node_side(node, e.side).to_string());
         }
         doc.add_u64(f.region, e.region.map_or(NONE_U64, |r| r.value() as u64));
         doc.add_text(f.title, &e.title);
         doc.add_text(f.description, &e.description);
-        let [title, description] = f.text[side_code(e.side) as usize];
-        doc.add_text(title, &e.title);
-        doc.add_text(description, &e.description);
+        let text = f.text[side_code(e.side) as usize];
+        for _ in 0..self.title_boost {
+            doc.add_text(text, &e.title);
+        }
+        doc.add_text(text, &e.description);
         doc.add_u64(f.quantity, e.quantity.unwrap_or(NONE_U64));
         doc.add_text(f.unit, &e.unit);
         doc.add_i64(f.price, e.price.map_or(-1, |p| p.fen()));
@@ -676,7 +699,7 @@ impl ListingIndex {
             clauses.push((Occur::MustNot, term_u64(f.enterprise, e)));
         }
         if !text.is_empty() {
-            let text_query = self.text_query(text, filter.side);
+            let text_query = Box::new(BooleanQuery::new(self.text_terms(text, filter.side)));
             if clauses.is_empty() {
                 return text_query;
             }
@@ -687,30 +710,34 @@ impl ListingIndex {
         Box::new(BooleanQuery::new(clauses))
     }
 
-    /// A disjunction of the query's terms over the text fields of `side` (both when `None`).
-    fn text_query(&self, text: &QueryText, side: Option<ListingSide>) -> Box<dyn Query> {
+    /// The query's terms over the text fields of `side` (both when `None`), as the clauses of
+    /// a disjunction. Each is a boosted term query, so that a disjunction of them alone (or
+    /// with other term queries beside them, never nested in another boolean query) is one
+    /// tantivy prunes with Block-WAND.
+    fn text_terms(
+        &self,
+        text: &QueryText,
+        side: Option<ListingSide>,
+    ) -> Vec<(Occur, Box<dyn Query>)> {
         let sides: Vec<usize> = match side {
             Some(s) => vec![side_code(s) as usize],
             None => vec![0, 1],
         };
         let mut should: Vec<(Occur, Box<dyn Query>)> =
-            Vec::with_capacity(text.terms.len() * 2 * sides.len());
+            Vec::with_capacity(text.terms.len() * sides.len());
         for (term, weight) in self.strongest_terms(text, &sides) {
             for &s in &sides {
-                let [title, description] = self.fields.text[s];
-                for (field, boost) in [(title, text.title_boost), (description, 1.0)] {
-                    let q = TermQuery::new(
-                        Term::from_field_text(field, term),
-                        IndexRecordOption::WithFreqs,
-                    );
-                    should.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(Box::new(q), boost * *weight)),
-                    ));
-                }
+                let q = TermQuery::new(
+                    Term::from_field_text(self.fields.text[s], term),
+                    IndexRecordOption::WithFreqs,
+                );
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(q), *weight)),
+                ));
             }
         }
-        Box::new(BooleanQuery::new(should))
+        should
     }
 
     /// The query's terms that can weigh most, at most `max_terms`: by weight times
@@ -729,10 +756,9 @@ impl ListingIndex {
             .map(|t| {
                 let df: u64 = sides
                     .iter()
-                    .flat_map(|&s| self.fields.text[s])
-                    .map(|field| {
+                    .map(|&s| {
                         searcher
-                            .doc_freq(&Term::from_field_text(field, &t.0))
+                            .doc_freq(&Term::from_field_text(self.fields.text[s], &t.0))
                             .unwrap_or(0)
                     })
                     .sum();
@@ -764,7 +790,8 @@ impl ListingIndex {
         side: ListingSide,
         limit: usize,
     ) -> Result<Vec<Hit>> {
-        self.top_passing(&self.text_query(text, Some(side)), filter, limit, Some)
+        let query = BooleanQuery::new(self.text_terms(text, Some(side)));
+        self.top_passing(&query, filter, limit, Some)
     }
 
     /// Ranking's node stage: the best `limit` listings of `side` in any of `nodes` by text
@@ -789,8 +816,8 @@ impl ListingIndex {
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for &node in nodes {
             let term = TermQuery::new(
-                Term::from_field_u64(self.fields.node_side, node_side(node, side)),
-                IndexRecordOption::Basic,
+                Term::from_field_text(self.fields.node_side, &node_side(node, side).to_string()),
+                IndexRecordOption::WithFreqs,
             );
             let unit = searcher.search(&term, &TopDocs::with_limit(1).order_by_score())?;
             match unit.first() {
@@ -804,9 +831,7 @@ impl ListingIndex {
         if should.is_empty() {
             return Ok(Vec::new());
         }
-        if !text.is_empty() {
-            should.push((Occur::Should, self.text_query(text, Some(side))));
-        }
+        should.extend(self.text_terms(text, Some(side)));
         self.top_passing(&BooleanQuery::new(should), filter, limit, |score| {
             // Below half the bonus: past the listings of the nodes.
             (score >= NODE_BONUS / 2.0).then(|| (score - NODE_BONUS).max(0.0))

@@ -11,7 +11,7 @@ mod rank;
 
 pub use index::{
     terms_of, Analysis, Batch, Entry, Filter, Hit, IndexError, ListingIndex, QueryText, Result,
-    TextWeights,
+    TextWeights, INDEX_TITLE_BOOST,
 };
 pub use rank::{
     fold_tag, is_live, rank, score, Atlas, Breakdown, Config, Match, NoAtlas, NodeRelation, Reason,

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use chainatlas_model::{Date, ListingSide, ListingStatus, RegionCode};
 
 use crate::analyzer::{analyze_with_surface, fold_text};
-use crate::index::{Entry, Filter, ListingIndex, QueryText, Result, TextWeights};
+use crate::index::{Entry, Filter, IndexError, ListingIndex, QueryText, Result, TextWeights};
 
 /// The weight of each part of the score.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -109,7 +109,12 @@ impl Config {
                 "same_province" => &mut self.region.same_province,
                 "elsewhere" => &mut self.region.elsewhere,
                 "title_boost" => {
-                    self.text.title_boost = number as f32;
+                    if number.fract() != 0.0 || !(1.0..=10.0).contains(&number) {
+                        return Err(format!(
+                            "`{setting}`: the title boost is a whole number from 1 to 10 (how many times a title counts)"
+                        ));
+                    }
+                    self.text.title_boost = number as u32;
                     continue;
                 }
                 "description_weight" => {
@@ -510,6 +515,12 @@ pub fn rank(
     config: &Config,
     k: usize,
 ) -> Result<Vec<Match>> {
+    if index.title_boost() != config.text.title_boost {
+        return Err(IndexError::TitleBoost {
+            index: index.title_boost(),
+            asked: config.text.title_boost,
+        });
+    }
     let other = match query.side {
         ListingSide::Demand => ListingSide::Supply,
         ListingSide::Supply => ListingSide::Demand,

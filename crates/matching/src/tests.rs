@@ -294,8 +294,52 @@ fn configuration_errors_are_precise() {
     );
 }
 
+#[test]
+fn a_title_counts_title_boost_times_and_the_boost_is_fixed_by_the_index() {
+    let mut c = config();
+    for bad in ["title_boost=2.5", "title_boost=0", "title_boost=11"] {
+        assert_eq!(
+            c.apply(bad).unwrap_err(),
+            format!("`{bad}`: the title boost is a whole number from 1 to 10 (how many times a title counts)")
+        );
+    }
+    let demand = entry(1, ListingSide::Demand, "减速机");
+    let in_title = Entry {
+        description: "现货 齿轮".into(),
+        ..entry(2, ListingSide::Supply, "减速机")
+    };
+    let in_description = Entry {
+        description: "减速机 齿轮".into(),
+        ..entry(3, ListingSide::Supply, "现货")
+    };
+    // With the title counted three times, the title match is the better text match; counted
+    // once, both listings hold the same words.
+    let index = index_of(&[in_title.clone(), in_description.clone()]);
+    let ranked = rank(&index, &demand, &NoAtlas, &c, 2).unwrap();
+    assert_eq!(ranked[0].candidate.id, 2);
+    assert!(ranked[1].score.text < ranked[0].score.text);
+    // An index built with the title once cannot be queried as if it counted three times.
+    let once = ListingIndex::in_memory(Analysis::Bilingual, 1).unwrap();
+    assert_eq!(once.title_boost(), 1);
+    let err = rank(&once, &demand, &NoAtlas, &c, 2).unwrap_err();
+    assert!(
+        matches!(err, IndexError::TitleBoost { index: 1, asked: 3 }),
+        "{err}"
+    );
+    c.apply("title_boost=1").unwrap();
+    let mut batch = once.batch().unwrap();
+    batch.add(&in_title).unwrap();
+    batch.add(&in_description).unwrap();
+    batch.commit("1").unwrap();
+    let ranked = rank(&once, &demand, &NoAtlas, &c, 2).unwrap();
+    assert!(
+        (ranked[0].score.text - ranked[1].score.text).abs() < 1e-6,
+        "{ranked:?}"
+    );
+}
+
 fn index_of(entries: &[Entry]) -> ListingIndex {
-    let index = ListingIndex::in_memory(Analysis::Bilingual).unwrap();
+    let index = ListingIndex::in_memory(Analysis::Bilingual, INDEX_TITLE_BOOST).unwrap();
     let mut batch = index.batch().unwrap();
     for e in entries {
         batch.add(e).unwrap();

@@ -314,7 +314,13 @@ impl Matchmaker {
 }
 
 pub(crate) fn index_error(e: matching::IndexError) -> AppError {
-    AppError::Internal(e.to_string())
+    match e {
+        // A setting the caller chose, not a fault of the index.
+        matching::IndexError::TitleBoost { .. } => {
+            AppError::BadRequest(format!("parameter weights: {e}"))
+        }
+        e => AppError::Internal(e.to_string()),
+    }
 }
 
 /// Size of a directory's files in bytes.
