@@ -491,3 +491,96 @@ fn an_organiser_and_two_enterprises_run_a_small_event() {
     assert_eq!(figures, ["2", "1", "1", "1", "1", "1", "25,000.0"]);
     driver.screenshot(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("event-report.png"));
 }
+
+#[test]
+fn an_enterprise_posts_a_demand_and_reads_its_matches_in_both_languages() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("atlas.db");
+    let server = Server::start(&db);
+    let base = server.base.clone();
+    let (user, password) = server
+        .accounts
+        .iter()
+        .find(|(u, _)| u == "enterprise")
+        .expect("serve printed the demo accounts")
+        .clone();
+    // A live supply of another enterprise, in a chain node, from the real API.
+    let token = api_token(&db, "analyst");
+    let page: Value = ureq::get(&format!(
+        "{base}/api/v1/listings?side=supply&status=open&valid=true&limit=100"
+    ))
+    .header("Authorization", &format!("Bearer {token}"))
+    .call()
+    .unwrap()
+    .body_mut()
+    .read_json()
+    .unwrap();
+    let supply = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["enterprise_id"] != 1 && l["node_id"].is_i64())
+        .expect("the demo has live supplies in chain nodes")
+        .clone();
+    let supply_id = supply["id"].as_i64().unwrap();
+    let title = format!("求购 {}", supply["title"].as_str().unwrap());
+
+    // The enterprise posts a demand for it through the form.
+    let driver = Driver::start(&dir.path().join("profile"));
+    sign_in(&driver, &base, &user, &password);
+    driver.goto(&format!("{base}/listings/new"));
+    driver.wait_for("return document.getElementById('listing-form') ? true : null;");
+    for (name, value) in [
+        ("side", "demand"),
+        ("kind", supply["kind"].as_str().unwrap()),
+        ("title", &title),
+        ("description", supply["description"].as_str().unwrap()),
+        ("node_id", &supply["node_id"].to_string()),
+        ("region_code", supply["region_code"].as_str().unwrap()),
+    ] {
+        fill(&driver, "#listing-form", name, value);
+    }
+    driver.click("#save-listing");
+    driver.wait_for("return document.getElementById('listing-facts') ? true : null;");
+    let path: String =
+        serde_json::from_value(driver.script("return window.location.pathname;")).unwrap();
+    let demand_id = path.trim_start_matches("/listings/").to_string();
+
+    // Its page ranks the supply among its matches, with reasons in Chinese.
+    let reasons_of = |id: i64| {
+        format!("var a = document.querySelector('#matches a[href=\"/listings/{id}\"]'); return a ? a.closest('li').querySelector('.reasons').textContent : null;")
+    };
+    let reasons = driver.wait_for(&reasons_of(supply_id));
+    let reasons = reasons.as_str().unwrap();
+    assert!(reasons.contains("共同词") && reasons.contains("同一环节"), "{reasons}");
+    driver.screenshot(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("listing-matches.png"));
+
+    // One click to English: the same match, its reasons in English.
+    driver.click("#lang-switch");
+    driver.wait_for("return document.documentElement.lang === 'en' ? true : null;");
+    let reasons = driver.wait_for(&reasons_of(supply_id));
+    let reasons = reasons.as_str().unwrap();
+    assert!(
+        reasons.contains("Shared terms") && reasons.contains("Same chain node"),
+        "{reasons}"
+    );
+
+    // Closing the listing takes it out of open listings; the search page finds it closed.
+    driver.click("#close-listing");
+    driver.wait_for("return document.getElementById('reopen-listing') ? true : null;");
+    driver.goto(&format!("{base}/listings"));
+    driver.wait_for("return document.getElementById('listing-search') ? true : null;");
+    fill(&driver, "#listing-search", "q", &title);
+    fill(&driver, "#listing-search", "side", "demand");
+    fill(&driver, "#listing-search", "status", "closed");
+    driver.script("document.getElementById('listing-search').submit(); return true;");
+    let found = driver.wait_for(&format!("return window.location.search.indexOf('status=closed') >= 0 ? !!document.querySelector('#listing-table a[href=\"/listings/{demand_id}\"]') : null;"));
+    assert_eq!(found, true);
+    fill(&driver, "#listing-search", "status", "open");
+    driver.script("document.getElementById('listing-search').submit(); return true;");
+    let found = driver.wait_for(&format!("return window.location.search.indexOf('status=open') >= 0 ? !!document.querySelector('#listing-table a[href=\"/listings/{demand_id}\"]') : null;"));
+    assert_eq!(found, false);
+}
