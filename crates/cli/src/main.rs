@@ -121,9 +121,24 @@ enum Command {
 
 fn main() {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve { .. }) {
+        quiet_on_closed_pipe();
+    }
     if let Err(e) = run(cli) {
         eprintln!("error: {e:#}");
         std::process::exit(1);
+    }
+}
+
+/// A command whose reader goes away (`chainatlas match … | head`) ends quietly, as other
+/// command-line tools do, instead of panicking in `println!`: the default action of
+/// SIGPIPE, which Rust's runtime sets to "ignore". Not for `serve`, whose clients may close
+/// their connections at any time.
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called at start-up before any other thread exists; SIG_DFL is a valid action.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

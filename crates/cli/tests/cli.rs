@@ -329,3 +329,27 @@ fn diagnostics_print_tables_json_and_csv_and_refuse_bad_input() {
         assert!(stderr(&out).contains(words), "{args:?}: {}", stderr(&out));
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_command_whose_reader_goes_away_ends_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+    // `chainatlas evaluate … | head -0`: the reading end is closed before anything is written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chainatlas"))
+        .args(["evaluate", "--judged"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = support::stderr(&output);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        output.status.signal(),
+        Some(13),
+        "ended by SIGPIPE: {:?}",
+        output.status
+    );
+}
