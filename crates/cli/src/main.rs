@@ -66,6 +66,10 @@ enum Command {
         /// Generate this many listings instead of the default (matchmaking benchmarks).
         #[arg(long)]
         listings: Option<u32>,
+        /// Participants of the past demo event (default 48; 1,100 with --scale, Wuhan's
+        /// size); the coming event has five eighths as many.
+        #[arg(long)]
+        event_participants: Option<usize>,
         /// Replace whatever the database holds.
         #[arg(long)]
         replace: bool,
@@ -159,6 +163,7 @@ fn run(cli: Cli) -> Result<()> {
             seed,
             scale,
             listings,
+            event_participants,
             replace,
         } => {
             let mut config = match scale {
@@ -167,6 +172,9 @@ fn run(cli: Cli) -> Result<()> {
             };
             if let Some(n) = listings {
                 config.listings = n;
+            }
+            if let Some(n) = event_participants {
+                config.event_participants = n;
             }
             let mut store = open(&cli.db)?;
             if !replace && !store.is_empty()? {

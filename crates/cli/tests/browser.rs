@@ -555,7 +555,10 @@ fn an_enterprise_posts_a_demand_and_reads_its_matches_in_both_languages() {
     };
     let reasons = driver.wait_for(&reasons_of(supply_id));
     let reasons = reasons.as_str().unwrap();
-    assert!(reasons.contains("共同词") && reasons.contains("同一环节"), "{reasons}");
+    assert!(
+        reasons.contains("共同词") && reasons.contains("同一环节"),
+        "{reasons}"
+    );
     driver.screenshot(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("listing-matches.png"));
 
     // One click to English: the same match, its reasons in English.

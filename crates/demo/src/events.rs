@@ -2,11 +2,14 @@
 //! date, with its requests answered, its schedule run by the real scheduler, meetings held
 //! or missed and agreements signed; and one coming up, with requests still open.
 
+use std::collections::{HashMap, HashSet};
+
 use chainatlas_events::{plan, PlanOptions};
 use chainatlas_model::{
     Agreement, AgreementId, AgreementStatus, ChainId, Date, EnterpriseId, Event, EventData,
-    EventId, Listing, ListingSide, ListingStatus, MeetingId, MeetingRequest, MeetingStatus, Money,
-    NodeId, Participant, ParticipantId, RequestId, RequestOrigin, RequestStatus, SlotGrid,
+    EventId, Listing, ListingId, ListingSide, ListingStatus, MeetingId, MeetingRequest,
+    MeetingStatus, Money, NodeId, Participant, ParticipantId, RequestId, RequestOrigin,
+    RequestStatus, SlotGrid,
 };
 
 use crate::rng::Rng;
@@ -52,13 +55,55 @@ pub fn demo_events(
         today.add_days(40),
         1,
     );
+    let index = Listings::new(listings);
+    let size = config.event_participants;
     let mut out = Vec::new();
-    for (e, size, done) in [(past, 48usize, true), (upcoming, 30, false)] {
+    for (e, size, done) in [
+        (past, size, true),
+        (upcoming, (size * 5 / 8).max(30), false),
+    ] {
         out.push(fill(
-            e, size, done, listings, node_chain, &mut rng, &mut ids, today,
+            e, size, done, &index, node_chain, &mut rng, &mut ids, today,
         ));
     }
     out
+}
+
+/// The open listings by id and by enterprise and side, and the enterprises that have any,
+/// in order of first listing: looked up once, not scanned per participant (a province has
+/// millions of listings).
+struct Listings<'a> {
+    by_id: HashMap<ListingId, &'a Listing>,
+    of_firm: HashMap<(EnterpriseId, ListingSide), Vec<ListingId>>,
+    /// Each enterprise with an open listing, with the side of its first one.
+    firms: Vec<(EnterpriseId, ListingSide)>,
+}
+
+impl<'a> Listings<'a> {
+    fn new(listings: &'a [Listing]) -> Listings<'a> {
+        let mut index = Listings {
+            by_id: HashMap::new(),
+            of_firm: HashMap::new(),
+            firms: Vec::new(),
+        };
+        let mut seen = HashSet::new();
+        for l in listings.iter().filter(|l| l.status == ListingStatus::Open) {
+            index.by_id.insert(l.id, l);
+            index
+                .of_firm
+                .entry((l.enterprise, l.side))
+                .or_default()
+                .push(l.id);
+            if seen.insert(l.enterprise) {
+                index.firms.push((l.enterprise, l.side));
+            }
+        }
+        index
+    }
+
+    fn node(&self, id: ListingId) -> Option<NodeId> {
+        self.by_id.get(&id)?.node
+    }
 }
 
 fn event(id: i64, name: &str, venue: &str, starts_on: Date, days: u8) -> Event {
@@ -91,19 +136,16 @@ fn fill(
     mut event: Event,
     size: usize,
     done: bool,
-    listings: &[Listing],
+    listings: &Listings,
     node_chain: &dyn Fn(NodeId) -> Option<ChainId>,
     rng: &mut Rng,
     ids: &mut Ids,
     today: Date,
 ) -> EventData {
+    // A table for every four participants, at least the venue's twelve.
+    event.tables = event.tables.max(size as u32 / 4);
     // Enterprises with open listings come; each brings its listings of one side.
-    let mut firms: Vec<(EnterpriseId, ListingSide)> = Vec::new();
-    for l in listings.iter().filter(|l| l.status == ListingStatus::Open) {
-        if !firms.iter().any(|(e, _)| *e == l.enterprise) {
-            firms.push((l.enterprise, l.side));
-        }
-    }
+    let mut firms = listings.firms.clone();
     // A different, deterministic half of them for each event.
     let offset = (event.id.0 as usize * 7) % firms.len().max(1);
     firms.rotate_left(offset);
@@ -120,12 +162,10 @@ fn fill(
     let mut participants = Vec::new();
     for &&(enterprise, side) in buyers.iter().chain(&suppliers) {
         let brought = listings
-            .iter()
-            .filter(|l| {
-                l.enterprise == enterprise && l.side == side && l.status == ListingStatus::Open
-            })
-            .map(|l| l.id)
-            .collect();
+            .of_firm
+            .get(&(enterprise, side))
+            .cloned()
+            .unwrap_or_default();
         let people = rng.pick(&[
             "总经理 王强；采购部 李娜",
             "副总经理 陈军",
@@ -160,7 +200,7 @@ fn fill(
     let mut focus_nodes: Vec<NodeId> = participants
         .iter()
         .flat_map(|p| &p.listings)
-        .filter_map(|id| listings.iter().find(|l| l.id == *id)?.node)
+        .filter_map(|id| listings.node(*id))
         .collect();
     focus_nodes.sort();
     focus_nodes.dedup();
@@ -297,7 +337,7 @@ fn fill(
             .listings
             .iter()
             .chain(&buyer.listings)
-            .find_map(|id| listings.iter().find(|l| l.id == *id)?.node);
+            .find_map(|id| listings.node(*id));
         let signed = data.event.date_of(m.slot as u8 / 17);
         let status = *rng.pick(&[
             AgreementStatus::Signed,

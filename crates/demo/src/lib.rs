@@ -35,6 +35,9 @@ pub struct DemoConfig {
     pub listings: u32,
     /// "Today" for listing validity, fixed so that the data does not depend on the clock.
     pub reference_date: Date,
+    /// Participants of the past demo event (the coming one has five eighths as many, at
+    /// least 30).
+    pub event_participants: usize,
 }
 
 impl DemoConfig {
@@ -46,15 +49,18 @@ impl DemoConfig {
             relations_per_enterprise: 5,
             listings: 300,
             reference_date: Date::new(2026, 11, 1).expect("valid date"),
+            event_participants: 48,
         }
     }
 
-    /// A province-scale dataset for benchmarks: `enterprises` firms, ~10 relations each.
+    /// A province-scale dataset for benchmarks: `enterprises` firms, ~10 relations each,
+    /// and a past docking event of Wuhan's size (1,100 participants).
     pub fn scale(seed: u64, enterprises: u32) -> DemoConfig {
         DemoConfig {
             enterprises,
             relations_per_enterprise: 10,
             listings: enterprises / 10,
+            event_participants: 1100,
             ..DemoConfig::demo(seed)
         }
     }

@@ -50,7 +50,8 @@ pub struct EventDto {
     pub slots: usize,
     pub tables: u32,
     pub groups: Vec<String>,
-    /// Pairs of groups that may meet; empty: anyone.
+    /// Pairs of groups that may meet, each `[group, group]`; empty: anyone.
+    #[schema(value_type = Vec<Vec<String>>)]
     pub may_meet: Vec<(String, String)>,
     pub chain_ids: Vec<i64>,
     /// Chain nodes in focus.
@@ -273,9 +274,10 @@ pub(crate) async fn register(
     params(("id" = i64, Path, minimum = 1)),
     request_body = RequestInput,
     responses((status = 201, description = "Requested", body = RequestDto),
-        (status = 400, description = "Not allowed by the event's rules (groups, caps, vetoes, duplicates), or invalid", body = ErrorBody),
+        (status = 400, description = "Invalid, or against the event's rules (groups, asking oneself)", body = ErrorBody),
         (status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
         (status = 403, description = "The viewer's enterprise is not registered", body = ErrorBody),
+        (status = 409, description = "Not allowed now: a live request between the pair, a veto, a request or meeting cap reached, the event over", body = ErrorBody),
         (status = 404, description = "No such event", body = ErrorBody)))]
 pub(crate) async fn create_request(
     State(state): State<AppState>,
@@ -300,9 +302,10 @@ pub struct StatusDto {
     params(("id" = i64, Path, minimum = 1), ("request_id" = i64, Path, minimum = 1),
         ("action" = String, Path, pattern = "^(accept|decline|not_interested|cancel)$")),
     responses((status = 200, description = "The request's new status", body = StatusDto),
-        (status = 400, description = "Not pending, expired, over a cap, or unknown action", body = ErrorBody),
+        (status = 400, description = "Malformed id or unknown action", body = ErrorBody),
         (status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
         (status = 403, description = "Not the recipient (answers) or the sender (cancel)", body = ErrorBody),
+        (status = 409, description = "The request is no longer pending (answers) or live (cancel), or accepting would pass a meeting cap", body = ErrorBody),
         (status = 404, description = "No such event or request", body = ErrorBody)))]
 pub(crate) async fn respond(
     State(state): State<AppState>,
@@ -329,8 +332,9 @@ pub struct ScheduleInput {
 
 #[utoipa::path(post, path = "/api/v1/events/{id}/schedule", tag = "events",
     params(("id" = i64, Path, minimum = 1)),
-    request_body = ScheduleInput,
+    request_body(content = Option<ScheduleInput>, description = "Optional: no body schedules requested meetings only"),
     responses((status = 200, description = "Scheduled and saved (unpublished; published meetings kept where they fit)", body = ScheduleSummary),
+        (status = 400, description = "Malformed id or body", body = ErrorBody),
         (status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
         (status = 403, description = "Not an organiser", body = ErrorBody),
         (status = 404, description = "No such event", body = ErrorBody)))]
@@ -338,10 +342,25 @@ pub(crate) async fn run_schedule(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-    payload: Body<ScheduleInput>,
+    payload: axum::body::Bytes,
 ) -> ApiResult<ScheduleSummary> {
     let id = view::parse_id("event", &id)?;
-    let input = body(payload)?;
+    // The body is optional: nothing at all means the defaults.
+    // The body is optional: nothing at all, or `null`, means the defaults.
+    let input: ScheduleInput = if payload.iter().all(u8::is_ascii_whitespace) {
+        ScheduleInput::default()
+    } else {
+        let bad = |e: serde_json::Error| AppError::BadRequest(format!("request body: {e}"));
+        match serde_json::from_slice::<serde_json::Value>(&payload).map_err(bad)? {
+            serde_json::Value::Null => ScheduleInput::default(),
+            v @ serde_json::Value::Object(_) => serde_json::from_value(v).map_err(bad)?,
+            _ => {
+                return Err(AppError::BadRequest(
+                    "request body: expected a JSON object such as {\"recommended\": true}".into(),
+                ))?
+            }
+        }
+    };
     let st = state.clone();
     let summary = state
         .write(move |store| events::schedule(&st, store, &viewer, id, input.recommended))
@@ -357,6 +376,7 @@ pub struct PublishedDto {
 #[utoipa::path(post, path = "/api/v1/events/{id}/publish", tag = "events",
     params(("id" = i64, Path, minimum = 1)),
     responses((status = 200, description = "Scheduled meetings published to agendas", body = PublishedDto),
+        (status = 400, description = "Malformed id", body = ErrorBody),
         (status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
         (status = 403, description = "Not an organiser", body = ErrorBody),
         (status = 404, description = "No such event", body = ErrorBody)))]
@@ -396,6 +416,7 @@ pub struct ReportDto {
 #[utoipa::path(get, path = "/api/v1/events/{id}/report", tag = "events",
     params(("id" = i64, Path, minimum = 1)),
     responses((status = 200, description = "The event report", body = ReportDto),
+        (status = 400, description = "Malformed id", body = ErrorBody),
         (status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
         (status = 403, description = "Not an organiser", body = ErrorBody),
         (status = 404, description = "No such event", body = ErrorBody)))]

@@ -199,7 +199,7 @@ pub(crate) async fn reopen_listing(
 #[utoipa::path(get, path = "/api/v1/listings/{id}/matches", tag = "matchmaking",
     params(("id" = i64, Path, minimum = 1),
         ("top" = Option<u32>, Query, minimum = 1, maximum = 100, description = "How many (default 20)"),
-        ("weights" = Option<String>, Query, description = "Score settings such as `region=0.3,elsewhere=0` (docs/matching.md)")),
+        ("weights" = Option<String>, Query, pattern = r"^(\s*((text|node|region|tags|quantity|price|validity|description_weight|max_terms|candidates)\s*=\s*[0-9]+(\.[0-9]+)?|(same_city|same_province|elsewhere)\s*=\s*(0(\.[0-9]+)?|1(\.0+)?)|title_boost\s*=\s*3(\.0+)?)\s*(,\s*((text|node|region|tags|quantity|price|validity|description_weight|max_terms|candidates)\s*=\s*[0-9]+(\.[0-9]+)?|(same_city|same_province|elsewhere)\s*=\s*(0(\.[0-9]+)?|1(\.0+)?)|title_boost\s*=\s*3(\.0+)?)\s*)*)?$", description = "Score settings such as `region=0.3,elsewhere=0` (docs/matching.md); region values are at most 1, and the database's index counts titles 3 times (`title_boost`)")),
     responses((status = 200, description = "Counterparts, best first, with score parts and reasons", body = MatchesDto),
         (status = 400, description = "Malformed parameter", body = ErrorBody),
         (status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
@@ -211,8 +211,12 @@ pub(crate) async fn listing_matches(
     Query(params): Params,
 ) -> ApiResult<MatchesDto> {
     let id = view::parse_id("listing", &id)?;
-    let top =
-        view::parse_count("top", params.get("top").map(String::as_str), 20, 100)?.max(1) as usize;
+    let top = view::parse_count("top", params.get("top").map(String::as_str), 20, 100)? as usize;
+    if top == 0 {
+        return Err(AppError::BadRequest(
+            "parameter top: 0 given, expected 1 to 100".into(),
+        ))?;
+    }
     let weights = params.get("weights").cloned().unwrap_or_default();
     let st = state.clone();
     let matches: Vec<MatchDto> = state

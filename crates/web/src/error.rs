@@ -15,6 +15,9 @@ pub enum AppError {
     BadRequest(String),
     /// Signed in, but the role does not allow it.
     Forbidden(String),
+    /// Well formed, but the current state does not allow it (a request already answered,
+    /// a cap reached): asking again later, or differently, may succeed.
+    Conflict(String),
     /// Our fault. The string is logged, not shown.
     Internal(String),
 }
@@ -25,6 +28,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::BadRequest(_) => "bad_request",
             AppError::Forbidden(_) => "forbidden",
+            AppError::Conflict(_) => "conflict",
             AppError::Internal(_) => "internal",
         }
     }
@@ -34,6 +38,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -41,7 +46,10 @@ impl AppError {
     /// What the client may read.
     pub fn public_message(&self) -> String {
         match self {
-            AppError::NotFound(m) | AppError::BadRequest(m) | AppError::Forbidden(m) => m.clone(),
+            AppError::NotFound(m)
+            | AppError::BadRequest(m)
+            | AppError::Forbidden(m)
+            | AppError::Conflict(m) => m.clone(),
             AppError::Internal(detail) => {
                 eprintln!("internal error: {detail}");
                 "internal error; the details are in the server log".to_string()
@@ -57,6 +65,7 @@ impl std::fmt::Display for AppError {
             AppError::NotFound(m)
             | AppError::BadRequest(m)
             | AppError::Forbidden(m)
+            | AppError::Conflict(m)
             | AppError::Internal(m) => f.write_str(m),
         }
     }

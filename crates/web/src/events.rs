@@ -37,8 +37,25 @@ impl From<InsertError> for AppError {
 }
 
 impl From<ev::RequestError> for AppError {
+    /// Rules that depend on what has happened so far (answers, caps, the calendar) are
+    /// conflicts with the current state; the rest are wrong requests.
     fn from(e: ev::RequestError) -> Self {
-        AppError::BadRequest(e.to_string())
+        use ev::RequestError as E;
+        let message = e.to_string();
+        match e {
+            E::NoRequest(_) => AppError::NotFound(message),
+            E::NotRecipient | E::NotSender => AppError::Forbidden(message),
+            E::Over(_)
+            | E::Duplicate { .. }
+            | E::Vetoed
+            | E::RequestCap(_)
+            | E::MeetingCap { .. }
+            | E::NotPending { .. }
+            | E::NotLive { .. } => AppError::Conflict(message),
+            E::NotParticipant(_) | E::Itself | E::Groups(..) | E::Priority(_) | E::Message(_) => {
+                AppError::BadRequest(message)
+            }
+        }
     }
 }
 
@@ -305,22 +322,40 @@ pub fn meeting_status_name(s: MeetingStatus, lang: Lang) -> &'static str {
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventInput {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
+    #[schema(max_length = 200)]
     pub venue: String,
-    #[schema(example = "2026-12-10")]
+    #[schema(
+        example = "2026-12-10",
+        pattern = r"^\s*[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\s*$"
+    )]
     pub starts_on: String,
-    #[schema(example = "1")]
+    /// 1 to 7; default 1.
+    #[schema(example = "1", pattern = r"^\s*[1-7]?\s*$")]
     pub days: String,
-    #[schema(example = "09:00")]
+    #[schema(
+        example = "09:00",
+        pattern = r"^\s*([01]?[0-9]|2[0-3])[:：][0-5][0-9]\s*$"
+    )]
     pub day_start: String,
-    #[schema(example = "20")]
+    /// 5 to 240 minutes.
+    #[schema(
+        example = "20",
+        pattern = r"^\s*([5-9]|[1-9][0-9]|1[0-9][0-9]|2[0-3][0-9]|240)?\s*$"
+    )]
     pub slot_minutes: String,
-    #[schema(example = "12")]
+    /// Slots a day, breaks included: at least 1; the last must end by midnight, and the
+    /// grid holds at most 128 meeting slots in all.
+    #[schema(
+        example = "12",
+        pattern = r"^\s*([1-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\s*$"
+    )]
     pub slots_per_day: String,
     /// Break slots within a day, from 1: `7,8`.
     #[serde(default)]
     pub breaks: String,
-    #[schema(example = "20")]
+    #[schema(example = "20", pattern = r"^\s*[1-9][0-9]{0,8}\s*$")]
     pub tables: String,
     /// Group names: `采购方;供应方`.
     #[serde(default)]
@@ -335,10 +370,13 @@ pub struct EventInput {
     #[serde(default)]
     pub nodes: String,
     #[serde(default)]
+    #[schema(pattern = r"^\s*([1-9][0-9]{0,8})?\s*$")]
     pub request_cap: String,
     #[serde(default)]
+    #[schema(pattern = r"^\s*([1-9][0-9]{0,8})?\s*$")]
     pub meeting_cap: String,
     #[serde(default)]
+    #[schema(pattern = r"^\s*([1-9][0-9]{0,8})?\s*$")]
     pub request_days: String,
 }
 
@@ -417,6 +455,9 @@ impl EventInput {
         let name = self.name.trim().to_string();
         if name.is_empty() || name.chars().count() > 200 {
             p.bad("name", "expected 1 to 200 characters");
+        }
+        if self.venue.trim().chars().count() > 200 {
+            p.bad("venue", "expected at most 200 characters");
         }
         let starts_on = p.date("starts_on", &self.starts_on);
         let days = p.number::<u8>("days", &self.days, Some(1));
@@ -532,18 +573,26 @@ pub fn create_event(
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterInput {
+    /// Required of staff; an enterprise account registers its own enterprise.
     #[serde(default)]
+    #[schema(pattern = r"^\s*([1-9][0-9]{0,17})?\s*$")]
     pub enterprise_id: String,
+    /// One of the event's groups (any text when the event has none).
+    #[schema(max_length = 100)]
     pub group: String,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub people: String,
     /// Slots the participant can attend, from 1: `1-6,9-12`; empty: all.
     #[serde(default)]
+    #[schema(pattern = r"^[0-9\s,，;；-]*$")]
     pub available: String,
     #[serde(default)]
+    #[schema(pattern = r"^\s*([1-9][0-9]{0,8})?\s*$")]
     pub max_meetings: String,
     /// Ids of the enterprise's listings it brings: `12;15`.
     #[serde(default)]
+    #[schema(pattern = r"^[0-9\s,，;；]*$")]
     pub listings: String,
 }
 
@@ -666,17 +715,23 @@ fn acting_as(
 #[serde(deny_unknown_fields)]
 pub struct RequestInput {
     /// The participant asked.
+    #[schema(pattern = r"^\s*[1-9][0-9]{0,17}\s*$")]
     pub to: String,
     /// 1 to 5; default 3.
     #[serde(default)]
+    #[schema(pattern = r"^\s*[1-5]?\s*$")]
     pub priority: String,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub message: String,
     /// `recommended` when it comes from a recommendation; default `manual`.
     #[serde(default)]
+    #[schema(pattern = r"^\s*(manual|recommended)?\s*$")]
     pub origin: String,
-    /// Staff only: the participant asking.
+    /// The participant asking: required of staff (who act for a participant), left out
+    /// by an enterprise account (its own participant).
     #[serde(default)]
+    #[schema(pattern = r"^\s*([1-9][0-9]{0,17})?\s*$")]
     pub as_participant: String,
 }
 
@@ -960,26 +1015,42 @@ pub fn set_meeting_status(
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgreementInput {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: String,
+    /// Enterprise id of the buyer.
+    #[schema(pattern = r"^\s*[1-9][0-9]{0,17}\s*$")]
     pub buyer_id: String,
+    /// Enterprise id of the supplier.
+    #[schema(pattern = r"^\s*[1-9][0-9]{0,17}\s*$")]
     pub supplier_id: String,
     #[serde(default)]
+    #[schema(pattern = r"^\s*([1-9][0-9]{0,17})?\s*$")]
     pub node_id: String,
-    #[schema(example = "150000000")]
+    /// Yuan, with at most two decimals.
+    #[schema(example = "150000000", pattern = r"^\s*[0-9]{1,12}(\.[0-9]{1,2})?\s*$")]
     pub value_yuan: String,
-    #[schema(example = "signed")]
+    #[schema(
+        example = "signed",
+        pattern = r"^\s*(intended|signed|started|completed)\s*$"
+    )]
     pub status: String,
     #[serde(default)]
+    #[schema(pattern = r"^\s*([1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))?\s*$")]
     pub intended_on: String,
     #[serde(default)]
+    #[schema(pattern = r"^\s*([1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))?\s*$")]
     pub signed_on: String,
     #[serde(default)]
+    #[schema(pattern = r"^\s*([1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))?\s*$")]
     pub started_on: String,
     #[serde(default)]
+    #[schema(pattern = r"^\s*([1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))?\s*$")]
     pub completed_on: String,
     #[serde(default)]
+    #[schema(pattern = r"^\s*([1-9][0-9]{0,17})?\s*$")]
     pub event_id: String,
     #[serde(default)]
+    #[schema(pattern = r"^\s*([1-9][0-9]{0,17})?\s*$")]
     pub meeting_id: String,
 }
 

@@ -96,18 +96,24 @@ pub struct MatchesDto {
 pub struct ListingInput {
     /// The publishing enterprise: an enterprise user's own (may be left out); required
     /// for staff.
+    #[schema(minimum = 1)]
     pub enterprise_id: Option<i64>,
     #[schema(example = "demand")]
     pub side: String,
     #[schema(example = "equipment")]
     pub kind: String,
+    #[schema(minimum = 1)]
     pub node_id: Option<i64>,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: String,
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub description: String,
     pub quantity: Option<u64>,
     #[serde(default)]
     pub unit: String,
+    /// Budget or asking price per unit in fen (0.01 yuan).
+    #[schema(minimum = 0)]
     pub price_fen: Option<i64>,
     #[schema(example = "420100")]
     pub region_code: String,

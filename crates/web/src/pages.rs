@@ -209,7 +209,7 @@ impl IntoResponse for PageError {
         let t = self.layout.t;
         let heading = match self.error {
             AppError::NotFound(_) => t.not_found,
-            AppError::BadRequest(_) => t.bad_request,
+            AppError::BadRequest(_) | AppError::Conflict(_) => t.bad_request,
             AppError::Forbidden(_) => t.forbidden,
             AppError::Internal(_) => t.internal,
         };

@@ -128,7 +128,7 @@ async fn an_event_runs_from_registration_to_report() {
         json!({}),
     )
     .await;
-    assert_eq!(own.status, StatusCode::BAD_REQUEST, "{}", own.body);
+    assert_eq!(own.status, StatusCode::FORBIDDEN, "{}", own.body);
     let accepted = post(
         &app,
         &format!("{base}/requests/{first}/accept"),
@@ -137,6 +137,20 @@ async fn an_event_runs_from_registration_to_report() {
     )
     .await;
     assert_eq!(accepted.json()["status"], "accepted", "{}", accepted.body);
+    // Answering it again conflicts with its state: 409, named.
+    let again = post(
+        &app,
+        &format!("{base}/requests/{first}/decline"),
+        analyst,
+        json!({}),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert!(
+        again.body.contains("is accepted, not pending"),
+        "{}",
+        again.body
+    );
     // A veto stops further requests to that participant.
     let second = post(&app, &format!("{base}/requests"), firm, ask(three))
         .await
@@ -160,9 +174,18 @@ async fn an_event_runs_from_registration_to_report() {
             .status,
         StatusCode::FORBIDDEN
     );
-    let summary = post(&app, &format!("{base}/schedule"), analyst, json!({}))
-        .await
-        .json();
+    // The body is optional: none at all schedules the requested meetings.
+    let summary = send(
+        &app,
+        Method::POST,
+        &format!("{base}/schedule"),
+        analyst,
+        None,
+        &[],
+        "",
+    )
+    .await
+    .json();
     assert_eq!(
         (summary["placed"].as_u64(), summary["wanted"].as_u64()),
         (Some(1), Some(1)),

@@ -169,6 +169,10 @@ async fn prices_stay_private_in_listings_and_in_matches() {
     .await;
     assert_eq!(r.json()["price_fen"], 24_000_000);
     // The firm's demand finds the supply first, with reasons, but no price comparison.
+    let zero = format!("/api/v1/listings/{demand_id}/matches?top=0");
+    let r = get_as(&app, &zero, &app.firm_token, None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("parameter top: 0 given"), "{}", r.body);
     let uri = format!("/api/v1/listings/{demand_id}/matches?top=5");
     let firm_view = get_as(&app, &uri, &app.firm_token, None).await.json();
     let best = &firm_view["matches"][0];
