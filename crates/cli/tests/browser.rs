@@ -212,12 +212,7 @@ fn the_chain_map_draws_every_node_of_the_chain_in_both_languages() {
     }
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("atlas.db"));
-    let (username, password) = server
-        .accounts
-        .iter()
-        .find(|(u, _)| u == "analyst")
-        .expect("serve printed the demo accounts")
-        .clone();
+    let (username, password) = server.account("analyst");
     let token = api_token(&dir.path().join("atlas.db"), "analyst");
     let map: Value = ureq::get(&format!(
         "{}/api/v1/chains/rail/map?region=430200",
@@ -345,16 +340,8 @@ fn an_organiser_and_two_enterprises_run_a_small_event() {
     let db = dir.path().join("atlas.db");
     let server = Server::start(&db);
     let base = server.base.clone();
-    let account = |name: &str| {
-        server
-            .accounts
-            .iter()
-            .find(|(u, _)| u == name)
-            .expect("serve printed the demo accounts")
-            .clone()
-    };
-    let (organiser, organiser_password) = account("analyst");
-    let (buyer, buyer_password) = account("enterprise");
+    let (organiser, organiser_password) = server.account("analyst");
+    let (buyer, buyer_password) = server.account("enterprise");
     // A second enterprise account, made with the real command line.
     let added = support::chainatlas(
         &db,
@@ -501,12 +488,7 @@ fn an_enterprise_posts_a_demand_and_reads_its_matches_in_both_languages() {
     let db = dir.path().join("atlas.db");
     let server = Server::start(&db);
     let base = server.base.clone();
-    let (user, password) = server
-        .accounts
-        .iter()
-        .find(|(u, _)| u == "enterprise")
-        .expect("serve printed the demo accounts")
-        .clone();
+    let (user, password) = server.account("enterprise");
     // A live supply of another enterprise, in a chain node, from the real API.
     let token = api_token(&db, "analyst");
     let page: Value = ureq::get(&format!(

@@ -32,6 +32,15 @@ pub struct Server {
 }
 
 impl Server {
+    /// The username and password of the demo account `name` that `serve` printed.
+    pub fn account(&self, name: &str) -> (String, String) {
+        self.accounts
+            .iter()
+            .find(|(u, _)| u == name)
+            .expect("serve printed the demo accounts")
+            .clone()
+    }
+
     /// Starts the server on an ephemeral loopback port and waits until it listens.
     pub fn start(db: &Path) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_chainatlas"))
