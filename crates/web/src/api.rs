@@ -528,8 +528,8 @@ fn number<'a>(params: &'a Params, name: &str) -> Result<Option<&'a str>, AppErro
 }
 
 fn paging(params: &Params) -> Result<(u32, u32), AppError> {
-    let limit = view::parse_count("limit", number(params, "limit")?, 50, MAX_LIMIT)?;
-    let offset = view::parse_count("offset", number(params, "offset")?, 0, i32::MAX as u32)?;
+    let limit = view::parse_count("limit", number(params, "limit")?, 50, 0..=MAX_LIMIT)?;
+    let offset = view::parse_count("offset", number(params, "offset")?, 0, 0..=i32::MAX as u32)?;
     Ok((limit, offset))
 }
 

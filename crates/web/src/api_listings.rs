@@ -211,12 +211,8 @@ pub(crate) async fn listing_matches(
     Query(params): Params,
 ) -> ApiResult<MatchesDto> {
     let id = view::parse_id("listing", &id)?;
-    let top = view::parse_count("top", params.get("top").map(String::as_str), 20, 100)? as usize;
-    if top == 0 {
-        return Err(AppError::BadRequest(
-            "parameter top: 0 given, expected 1 to 100".into(),
-        ))?;
-    }
+    let top =
+        view::parse_count("top", params.get("top").map(String::as_str), 20, 1..=100)? as usize;
     let weights = params.get("weights").cloned().unwrap_or_default();
     let st = state.clone();
     let matches: Vec<MatchDto> = state

@@ -969,7 +969,7 @@ impl DiagnosticsQuery {
     }
 
     pub fn count(&self, name: &str, default: u32, max: u32) -> Result<usize, AppError> {
-        Ok(crate::view::parse_count(name, self.one(name)?, default, max)? as usize)
+        Ok(crate::view::parse_count(name, self.one(name)?, default, 0..=max)? as usize)
     }
 
     pub fn thresholds(&self) -> Result<Thresholds, AppError> {

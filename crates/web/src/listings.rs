@@ -315,7 +315,7 @@ where
 impl SearchQuery {
     pub fn parse(params: &HashMap<String, String>) -> Result<SearchQuery, AppError> {
         let count = |name: &str, default: u32, max: u32| {
-            crate::view::parse_count(name, params.get(name).map(String::as_str), default, max)
+            crate::view::parse_count(name, params.get(name).map(String::as_str), default, 0..=max)
                 .map(|n| n as usize)
         };
         let id = |name: &str| -> Result<Option<i64>, AppError> {

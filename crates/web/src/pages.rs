@@ -525,9 +525,14 @@ async fn node_page(
     let id = view::parse_id("node", &id).or_page(lang, &uri, &viewer)?;
     let region_code = view::parse_region(params.get("region").map(String::as_str))
         .or_page(lang, &uri, &viewer)?;
-    let page = view::parse_count("page", params.get("page").map(String::as_str), 1, 1_000_000)
-        .or_page(lang, &uri, &viewer)?
-        .max(1);
+    let page = view::parse_count(
+        "page",
+        params.get("page").map(String::as_str),
+        1,
+        0..=1_000_000,
+    )
+    .or_page(lang, &uri, &viewer)?
+    .max(1);
     let order = view::enterprise_order(&viewer);
     let (detail, region, regions, list) = state
         .read(move |store| {

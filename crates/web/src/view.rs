@@ -27,14 +27,26 @@ pub fn parse_id(what: &str, raw: &str) -> Result<i64, AppError> {
     })
 }
 
-pub fn parse_count(name: &str, raw: Option<&str>, default: u32, max: u32) -> Result<u32, AppError> {
+/// A whole-number parameter within `range`, `default` when absent or blank.
+pub fn parse_count(
+    name: &str,
+    raw: Option<&str>,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<u32, AppError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(default),
-        Some(s) => s.parse::<u32>().ok().filter(|&n| n <= max).ok_or_else(|| {
-            AppError::BadRequest(format!(
-                "parameter {name}: '{s}' is not a whole number from 0 to {max}"
-            ))
-        }),
+        Some(s) => s
+            .parse::<u32>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                AppError::BadRequest(format!(
+                    "parameter {name}: '{s}' is not a whole number from {} to {}",
+                    range.start(),
+                    range.end()
+                ))
+            }),
     }
 }
 

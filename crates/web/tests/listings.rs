@@ -172,7 +172,12 @@ async fn prices_stay_private_in_listings_and_in_matches() {
     let zero = format!("/api/v1/listings/{demand_id}/matches?top=0");
     let r = get_as(&app, &zero, &app.firm_token, None).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.body.contains("parameter top: 0 given"), "{}", r.body);
+    assert!(
+        r.body
+            .contains("parameter top: '0' is not a whole number from 1 to 100"),
+        "{}",
+        r.body
+    );
     let uri = format!("/api/v1/listings/{demand_id}/matches?top=5");
     let firm_view = get_as(&app, &uri, &app.firm_token, None).await.json();
     let best = &firm_view["matches"][0];
