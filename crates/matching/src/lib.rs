@@ -15,7 +15,7 @@ pub use index::{
 };
 pub use rank::{
     fold_tag, is_live, rank, score, Atlas, Breakdown, Config, Match, NoAtlas, NodeRelation, Reason,
-    RegionRelation, RegionValues, Weights, VALIDITY_HORIZON_DAYS,
+    RegionRelation, RegionValues, Weights, SETTINGS, VALIDITY_HORIZON_DAYS,
 };
 
 #[cfg(test)]

@@ -57,6 +57,24 @@ impl Default for RegionValues {
     }
 }
 
+/// The names [`Config::apply`] takes (the API documents them in its `weights` pattern).
+pub const SETTINGS: [&str; 14] = [
+    "text",
+    "node",
+    "region",
+    "tags",
+    "quantity",
+    "price",
+    "validity",
+    "same_city",
+    "same_province",
+    "elsewhere",
+    "title_boost",
+    "description_weight",
+    "max_terms",
+    "candidates",
+];
+
 /// Everything ranking can be told.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
@@ -131,7 +149,8 @@ impl Config {
                 }
                 _ => {
                     return Err(format!(
-                        "`{name}` is not a setting; expected one of text, node, region, tags, quantity, price, validity, same_city, same_province, elsewhere, title_boost, description_weight, max_terms, candidates"
+                        "`{name}` is not a setting; expected one of {}",
+                        SETTINGS.join(", ")
                     ))
                 }
             };

@@ -261,6 +261,19 @@ async fn the_openapi_document_describes_every_endpoint() {
     ] {
         assert!(paths.contains(&path), "{path} is documented");
     }
+    // The match endpoint's `weights` pattern names exactly the settings ranking takes.
+    let params = doc["paths"]["/api/v1/listings/{id}/matches"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let weights = params.iter().find(|p| p["name"] == "weights").unwrap();
+    let pattern = weights["schema"]["pattern"].as_str().unwrap();
+    let named: std::collections::BTreeSet<&str> = pattern
+        .split(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+        .filter(|w| w.len() > 1)
+        .collect();
+    let settings: std::collections::BTreeSet<&str> =
+        chainatlas_matching::SETTINGS.into_iter().collect();
+    assert_eq!(named, settings, "{pattern}");
     let stats = get(&app, "/api/v1/stats", None).await.json();
     assert_eq!(stats["enterprises"], 300);
     assert!(
