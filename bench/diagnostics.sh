@@ -9,20 +9,13 @@ db=${1:-bench/out/scale.db}
 chain=${2:-rail}
 province=${3:-430000}
 city=${4:-430200}
-out=bench/out
-mkdir -p "$out"
-cargo build --release -p chainatlas >/dev/null 2>&1
+source bench/common.sh diagnostics
 source bench/python-env.sh
-bin=target/release/chainatlas
-log="$out/diagnostics.txt"
-: > "$log"
-say() { echo "$*" | tee -a "$log"; }
 run() { # label, args...
   local label=$1; shift
   say "## $label: chainatlas $*"
   /usr/bin/time -f "process: %e s wall, peak RSS %M KiB" $bin --db "$db" "$@" --format json 2>&1 >/dev/null | tee -a "$log"
 }
-say "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 say "database: $db ($(du -h "$db" | cut -f1))"
 run "diagnosis, $chain x $province" diagnose --chain "$chain" --region "$province" --repeat 5
 run "diagnosis, $chain x $city" diagnose --chain "$chain" --region "$city" --repeat 5

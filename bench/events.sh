@@ -11,18 +11,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 db=${1:-bench/out/province.db}
-out=bench/out
-mkdir -p "$out"
-cargo build --release -p chainatlas >/dev/null 2>&1
-bin=target/release/chainatlas
-log="$out/events.txt"
-: > "$log"
-say() { echo "$*" | tee -a "$log"; }
-timed() { /usr/bin/time -f "  %e s wall, peak RSS %M KiB" "$@" 2>&1 >/dev/null | tee -a "$log"; }
-say "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+source bench/common.sh events
 if [ ! -f "$db" ]; then
   say "## generating: chainatlas demo --scale 1000000 --listings 2300000"
-  timed $bin --db "$db" demo --scale 1000000 --listings 2300000
+  timed_quiet $bin --db "$db" demo --scale 1000000 --listings 2300000
 fi
 say "database: $db ($(du -h "$db" | cut -f1)); events:"
 python3 - "$db" <<'PY' | tee -a "$log"
@@ -38,13 +30,13 @@ for (e, name) in c.execute("SELECT id, name FROM events ORDER BY id").fetchall()
 PY
 today=2026-11-01
 say "## report of the past event: chainatlas report --event 1 (table; JSON; .xlsx)"
-timed $bin --db "$db" report --event 1 --today $today
-timed $bin --db "$db" report --event 1 --today $today --format json
-timed $bin --db "$db" report --event 1 --today $today --out "$out/event-report.xlsx"
+timed_quiet $bin --db "$db" report --event 1 --today $today
+timed_quiet $bin --db "$db" report --event 1 --today $today --format json
+timed_quiet $bin --db "$db" report --event 1 --today $today --out "$out/event-report.xlsx"
 say "## re-planning the past event: chainatlas schedule --event 1 --dry-run"
-timed $bin --db "$db" schedule --event 1 --dry-run --today $today
+timed_quiet $bin --db "$db" schedule --event 1 --dry-run --today $today
 say "## the coming event with recommended pairs: chainatlas schedule --event 2 --recommended --dry-run"
-timed $bin --db "$db" schedule --event 2 --recommended --dry-run --today $today
+timed_quiet $bin --db "$db" schedule --event 2 --recommended --dry-run --today $today
 
 say "## HTTP, organiser's token, wrk 2 threads x 8 connections, 20 s each after a 5 s warm-up"
 port=8198

@@ -9,18 +9,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 db=${1:-bench/out/match.db}
-out=bench/out
-mkdir -p "$out"
-cargo build --release -p chainatlas >/dev/null 2>&1
-bin=target/release/chainatlas
-log="$out/matching.txt"
-: > "$log"
-say() { echo "$*" | tee -a "$log"; }
-timed() { /usr/bin/time -f "  %e s wall, peak RSS %M KiB" "$@" 2>&1 | tee -a "$log"; }
-say "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+source bench/common.sh matching
 if [ ! -f "$db" ]; then
   say "## generating: chainatlas demo --scale 1000000 --listings 2300000"
-  timed $bin --db "$db" demo --scale 1000000 --listings 2300000 >/dev/null
+  timed_quiet $bin --db "$db" demo --scale 1000000 --listings 2300000
 fi
 say "database: $db ($(du -h "$db" | cut -f1)); listings by side and status:"
 python3 - "$db" <<'PY' | tee -a "$log"

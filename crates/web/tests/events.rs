@@ -9,16 +9,7 @@ use serde_json::{json, Value};
 use support::{app_with, get_as, post_form, send, App, Who};
 
 async fn post(app: &App, uri: &str, who: &Who, body: Value) -> support::Reply {
-    send(
-        app,
-        Method::POST,
-        uri,
-        who,
-        None,
-        &[("content-type", "application/json")],
-        &body.to_string(),
-    )
-    .await
+    support::send_json(app, Method::POST, uri, who, &body.to_string()).await
 }
 
 fn event_input() -> Value {

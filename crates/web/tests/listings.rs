@@ -10,32 +10,14 @@ use chainatlas_model::{
 };
 use chainatlas_store::Store;
 use chainatlas_web::{router, AppState};
-use support::{actor, app_with, get_as, post_form, send, App, Who};
+use support::{actor, app_with, get_as, post_form, App, Who};
 
 async fn post_json(app: &App, uri: &str, who: &Who, body: &str) -> support::Reply {
-    send(
-        app,
-        Method::POST,
-        uri,
-        who,
-        None,
-        &[("content-type", "application/json")],
-        body,
-    )
-    .await
+    support::send_json(app, Method::POST, uri, who, body).await
 }
 
 async fn put_json(app: &App, uri: &str, who: &Who, body: &str) -> support::Reply {
-    send(
-        app,
-        Method::PUT,
-        uri,
-        who,
-        None,
-        &[("content-type", "application/json")],
-        body,
-    )
-    .await
+    support::send_json(app, Method::PUT, uri, who, body).await
 }
 
 fn listing_count(app: &App) -> usize {

@@ -231,3 +231,17 @@ pub async fn post_form(
     )
     .await
 }
+
+/// A JSON request (`POST`, `PUT`) as `who`.
+pub async fn send_json(app: &App, method: Method, uri: &str, who: &Who, body: &str) -> Reply {
+    send(
+        app,
+        method,
+        uri,
+        who,
+        None,
+        &[("content-type", "application/json")],
+        body,
+    )
+    .await
+}
