@@ -5,6 +5,8 @@
 //! the time. Where a permission is checked is the web crate's business; *what* each role
 //! may do is decided here, in one place.
 
+mod throttle;
+
 use std::fmt;
 use std::str::FromStr;
 
@@ -13,6 +15,8 @@ use chainatlas_model::EnterpriseId;
 use password_hash::rand_core::{OsRng, RngCore};
 use password_hash::SaltString;
 use sha2::{Digest, Sha256};
+
+pub use throttle::{Attempt, Refused, Throttle, ThrottleLimits};
 
 /// What a user is allowed to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -104,12 +108,24 @@ pub enum PasswordPolicyError {
     TooShort(usize),
     #[error("is {0} characters long, expected at most {MAX_PASSWORD_CHARS}")]
     TooLong(usize),
+    /// Common, repetitive, a sequence, or made of the user's own name: guessed early.
+    #[error("is too easy to guess ({0}); use a longer passphrase of unrelated words")]
+    TooGuessable(String),
 }
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
 pub const MAX_PASSWORD_CHARS: usize = 128;
 
-pub fn check_password_policy(password: &str) -> Result<(), PasswordPolicyError> {
+/// The least zxcvbn score a new password needs: 3 is "safely unguessable", about 10^8
+/// guesses or more.
+pub const MIN_PASSWORD_SCORE: u8 = 3;
+
+/// Whether `password` may become a password, as NIST SP 800-63B asks: long enough, not
+/// too long, and not among the passwords guessed first — common ones, repetitions
+/// (`aaaaaaaaaa`), sequences (`1234567890`, `qwertyuiop`), dates, and words of `context`
+/// (the username, the product's name). Guessability is zxcvbn's estimate (Dropbox's
+/// model, with its lists of common passwords, names and words).
+pub fn check_password_policy(password: &str, context: &[&str]) -> Result<(), PasswordPolicyError> {
     let n = password.chars().count();
     if n < MIN_PASSWORD_CHARS {
         return Err(PasswordPolicyError::TooShort(n));
@@ -117,7 +133,64 @@ pub fn check_password_policy(password: &str) -> Result<(), PasswordPolicyError> 
     if n > MAX_PASSWORD_CHARS {
         return Err(PasswordPolicyError::TooLong(n));
     }
+    let mut words = vec!["chainatlas", "chain", "atlas"];
+    words.extend(context.iter().copied().filter(|w| !w.is_empty()));
+    let estimate = zxcvbn::zxcvbn(password, &words);
+    if u8::from(estimate.score()) < MIN_PASSWORD_SCORE {
+        let why = estimate
+            .feedback()
+            .and_then(|f| f.warning())
+            .map_or_else(|| "too predictable".to_string(), |w| w.to_string());
+        return Err(PasswordPolicyError::TooGuessable(why));
+    }
     Ok(())
+}
+
+/// Signs and checks device cookies: proof that this browser signed in to an account
+/// before (OWASP's "device cookies"). Sign-in throttling lets a request that carries one
+/// for the account through limits that others' failures at the same address, or
+/// elsewhere against the account, have reached. The key is random per process: a
+/// restart only makes every browser a new device again.
+pub struct DeviceKey {
+    key: [u8; 32],
+}
+
+impl Default for DeviceKey {
+    fn default() -> Self {
+        let mut key = [0u8; 32];
+        OsRng.fill_bytes(&mut key);
+        DeviceKey { key }
+    }
+}
+
+impl DeviceKey {
+    fn mac(&self, username: &str, nonce: &str) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        mac.update(username.as_bytes());
+        mac.update(b"\0");
+        mac.update(nonce.as_bytes());
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// A device cookie's value for `username`.
+    pub fn issue(&self, username: &str) -> String {
+        let nonce = new_secret("");
+        let mac = self.mac(username, &nonce[..32]);
+        format!("{}.{mac}", &nonce[..32])
+    }
+
+    /// Whether `cookie` was issued by this key for `username`.
+    pub fn verify(&self, cookie: &str, username: &str) -> bool {
+        cookie
+            .split_once('.')
+            .filter(|(nonce, _)| nonce.len() == 32)
+            .is_some_and(|(nonce, mac)| constant_time_eq(&self.mac(username, nonce), mac))
+    }
 }
 
 /// Hashes a password with argon2id (the crate's defaults: 19 MiB, 2 passes) and a random
@@ -213,10 +286,46 @@ mod tests {
     #[test]
     fn password_policy_names_the_length() {
         assert_eq!(
-            check_password_policy("short").unwrap_err().to_string(),
+            check_password_policy("short", &[]).unwrap_err().to_string(),
             "is 5 characters long, expected at least 10"
         );
-        assert!(check_password_policy("长城长城长城长城长城").is_ok());
+        assert!(check_password_policy("长城脚下的三棵老槐树开花了", &[]).is_ok());
+        assert!(check_password_policy("correct horse battery staple", &["chen"]).is_ok());
+    }
+
+    #[test]
+    fn password_policy_refuses_what_is_guessed_first() {
+        for weak in [
+            "aaaaaaaaaa",
+            "1234567890",
+            "qwertyuiop",
+            "password123",
+            "chainatlas2024",
+            "chenwei123456",
+            "1qaz2wsx3edc",
+        ] {
+            assert!(
+                matches!(
+                    check_password_policy(weak, &["chenwei"]),
+                    Err(PasswordPolicyError::TooGuessable(_))
+                ),
+                "{weak} was accepted"
+            );
+        }
+        let generated = new_password();
+        assert_eq!(check_password_policy(&generated, &["admin"]), Ok(()));
+    }
+
+    #[test]
+    fn device_cookies_are_bound_to_their_account_and_key() {
+        let key = DeviceKey::default();
+        let cookie = key.issue("chen");
+        assert!(key.verify(&cookie, "chen"));
+        assert!(!key.verify(&cookie, "wang"), "another account");
+        assert!(!DeviceKey::default().verify(&cookie, "chen"), "another key");
+        let forged = format!("{}.{}", &cookie[..32], "0".repeat(64));
+        assert!(!key.verify(&forged, "chen"));
+        assert!(!key.verify("", "chen") && !key.verify("x.y", "chen"));
     }
 
     #[test]
@@ -253,7 +362,7 @@ mod password_tests {
     fn generated_passwords_pass_the_policy() {
         let p = super::new_password();
         assert_eq!(p.chars().count(), 16);
-        assert!(super::check_password_policy(&p).is_ok());
+        assert!(super::check_password_policy(&p, &[]).is_ok());
         assert_ne!(p, super::new_password());
     }
 }

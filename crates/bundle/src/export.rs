@@ -87,7 +87,8 @@ fn export_folder(
             .map_err(csv_error)?;
         let mut rows = 0u64;
         store.for_each_record(kind, |record| {
-            csv.write_record(encode(&record)).map_err(csv_error)?;
+            csv.write_record(crate::csv_safe::row(&encode(&record)).map(|c| c.into_owned()))
+                .map_err(csv_error)?;
             rows += 1;
             if rows.is_multiple_of(65_536) {
                 progress(Progress {

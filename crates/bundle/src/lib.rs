@@ -8,6 +8,7 @@
 //! so export → import → export reproduces the same bytes.
 
 mod columns;
+pub mod csv_safe;
 mod export;
 mod import;
 mod match_list;

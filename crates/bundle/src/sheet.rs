@@ -1,6 +1,7 @@
 //! Plain tables to spreadsheets: one `.xlsx` workbook with a sheet per table, or one
 //! UTF-8 CSV (with a byte order mark, so Excel reads Chinese right) whose first column
-//! names the table. For reports and match sheets, not for bundles.
+//! names the table. For reports and match sheets, not for bundles. CSV cells pass
+//! through [`crate::csv_safe`], so no cell reads as a formula.
 
 use rust_xlsxwriter::Workbook;
 
@@ -56,11 +57,13 @@ pub fn to_csv(sheets: &[Sheet]) -> Vec<u8> {
         for s in sheets {
             let mut header = vec!["table".to_string()];
             header.extend(s.header.iter().cloned());
-            w.write_record(&header).expect("writing to memory");
+            w.write_record(crate::csv_safe::row(&header).map(|c| c.into_owned()))
+                .expect("writing to memory");
             for row in &s.rows {
                 let mut cells = vec![s.name.clone()];
                 cells.extend(row.iter().cloned());
-                w.write_record(&cells).expect("writing to memory");
+                w.write_record(crate::csv_safe::row(&cells).map(|c| c.into_owned()))
+                    .expect("writing to memory");
             }
         }
         w.flush().expect("writing to memory");

@@ -226,7 +226,11 @@ impl Table for CsvTable {
                 let number = self.record.position().map_or(0, |p| p.line());
                 Some(Ok(Row {
                     number,
-                    cells: self.record.iter().map(str::to_string).collect(),
+                    cells: self
+                        .record
+                        .iter()
+                        .map(|c| crate::csv_safe::unescape(c).to_string())
+                        .collect(),
                 }))
             }
             Err(e) => {

@@ -60,7 +60,8 @@ pub enum TokenCommand {
 }
 
 /// A password from standard input, or a new random one that the caller prints.
-fn password(from_stdin: bool) -> Result<(String, bool)> {
+/// `username` is context the password must not be built from.
+fn password(from_stdin: bool, username: &str) -> Result<(String, bool)> {
     if !from_stdin {
         return Ok((new_password(), true));
     }
@@ -70,7 +71,8 @@ fn password(from_stdin: bool) -> Result<(String, bool)> {
         .read_line(&mut line)
         .context("reading the password from standard input")?;
     let password = line.trim_end_matches(['\r', '\n']).to_string();
-    check_password_policy(&password).map_err(|e| anyhow::anyhow!("the password {e}"))?;
+    check_password_policy(&password, &[username])
+        .map_err(|e| anyhow::anyhow!("the password {e}"))?;
     Ok((password, false))
 }
 
@@ -83,7 +85,7 @@ pub fn user(store: &mut Store, command: UserCommand) -> Result<()> {
             enterprise,
             password_stdin,
         } => {
-            let (password, generated) = password(password_stdin)?;
+            let (password, generated) = password(password_stdin, &username)?;
             let user = store.create_user(
                 &actor,
                 &username,
@@ -130,7 +132,7 @@ pub fn user(store: &mut Store, command: UserCommand) -> Result<()> {
             username,
             password_stdin,
         } => {
-            let (password, generated) = password(password_stdin)?;
+            let (password, generated) = password(password_stdin, &username)?;
             store.set_password(&actor, &username, &hash_password(&password))?;
             println!("password of {username} changed");
             if generated {

@@ -631,9 +631,10 @@ fn emit(output: &Output, dto: &impl Serialize, sections: &[Section]) -> Result<(
                 })?,
             };
             let mut w = csv::Writer::from_writer(std::io::stdout().lock());
-            w.write_record(&section.headers)?;
+            use chainatlas_bundle::csv_safe;
+            w.write_record(csv_safe::row(&section.headers).map(|c| c.into_owned()))?;
             for row in &section.rows {
-                w.write_record(row)?;
+                w.write_record(csv_safe::row(row).map(|c| c.into_owned()))?;
             }
             w.flush()?;
         }

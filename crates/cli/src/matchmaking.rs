@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use chainatlas_bundle::{read_match_list, ImportError, ListRow};
+use chainatlas_bundle::{csv_safe, read_match_list, ImportError, ListRow};
 use chainatlas_matching::eval::{evaluate_pairs, read_pairs, Metrics, PairSet, Record};
 use chainatlas_matching::{
     self as matching, Analysis, Atlas, Config, Entry, ListingIndex, Match, TextWeights,
@@ -197,14 +197,15 @@ fn print(results: &[QueryMatches], format: ReportFormat, lang: Lang) -> Result<(
             ])?;
             for q in results {
                 for (i, c) in q.matches.iter().enumerate() {
-                    w.write_record([
-                        q.query.as_str(),
-                        &(i + 1).to_string(),
-                        &c.id,
-                        &c.title,
-                        &format!("{:.4}", c.score),
-                        &reasons(c),
-                    ])?;
+                    let row = [
+                        q.query.clone(),
+                        (i + 1).to_string(),
+                        c.id.clone(),
+                        c.title.clone(),
+                        format!("{:.4}", c.score),
+                        reasons(c),
+                    ];
+                    w.write_record(csv_safe::row(&row).map(|c| c.into_owned()))?;
                 }
             }
             w.flush()?;
@@ -509,9 +510,9 @@ fn write_sheet(out: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<()> 
     } else {
         let mut w = csv::Writer::from_path(&partial)
             .with_context(|| format!("writing {}", partial.display()))?;
-        w.write_record(header)?;
+        w.write_record(csv_safe::row(header).map(|c| c.into_owned()))?;
         for row in rows {
-            w.write_record(row)?;
+            w.write_record(csv_safe::row(row).map(|c| c.into_owned()))?;
         }
         w.flush()?;
     }

@@ -14,8 +14,9 @@ pub use index::{
     TextWeights, INDEX_TITLE_BOOST,
 };
 pub use rank::{
-    fold_tag, is_live, rank, score, Atlas, Breakdown, Config, Match, NoAtlas, NodeRelation, Reason,
-    RegionRelation, RegionValues, Weights, SETTINGS, VALIDITY_HORIZON_DAYS,
+    fold_tag, is_live, rank, score, Atlas, Breakdown, Config, Match, NoAtlas, NodeRelation,
+    PriceVisibility, Reason, RegionRelation, RegionValues, Weights, SETTINGS,
+    VALIDITY_HORIZON_DAYS,
 };
 
 #[cfg(test)]

@@ -75,6 +75,29 @@ pub const SETTINGS: [&str; 14] = [
     "candidates",
 ];
 
+/// Whose prices may shape a score. A total, or an order, that moved with a price the
+/// viewer may not see would give that price away (with `price=1` and every other weight
+/// 0 the total *is* the price part); so a pair whose two prices are not both visible
+/// scores its price part as unknown (0.5, as when a listing names no price) and gives
+/// no price reason.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PriceVisibility {
+    /// Every price counts (staff, and lists matched without a database).
+    All,
+    /// Only the prices of this enterprise's listings (a viewer's own), or of none.
+    OwnOnly(Option<u64>),
+}
+
+impl PriceVisibility {
+    /// Whether the price of a listing of `enterprise` may count.
+    pub fn shows(self, enterprise: Option<u64>) -> bool {
+        match self {
+            PriceVisibility::All => true,
+            PriceVisibility::OwnOnly(own) => own.is_some() && own == enterprise,
+        }
+    }
+}
+
 /// Everything ranking can be told.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
@@ -85,6 +108,8 @@ pub struct Config {
     pub today: Date,
     /// Candidates taken from the index per stage before full scoring.
     pub candidates: usize,
+    /// Whose prices count; see [`PriceVisibility`].
+    pub prices: PriceVisibility,
 }
 
 impl Config {
@@ -95,6 +120,7 @@ impl Config {
             text: TextWeights::default(),
             today,
             candidates: 100,
+            prices: PriceVisibility::All,
         }
     }
 
@@ -476,7 +502,10 @@ fn score_parts(
         (Some(0), Some(_)) => 1.0,
         _ => 0.5,
     };
+    let prices_visible =
+        config.prices.shows(demand.enterprise) && config.prices.shows(supply.enterprise);
     let price = match (demand.price, supply.price) {
+        _ if !prices_visible => 0.5,
         (Some(b), Some(p)) if p.fen() <= b.fen() => 1.0,
         (Some(b), Some(p)) if b.fen() > 0 => {
             (1.0 - (p.fen() - b.fen()) as f64 / b.fen() as f64).max(0.0)
@@ -660,7 +689,9 @@ fn reasons(
             unit: demand.unit.clone(),
         });
     }
-    if let (Some(b), Some(p)) = (demand.price, supply.price) {
+    let prices_visible =
+        config.prices.shows(demand.enterprise) && config.prices.shows(supply.enterprise);
+    if let (true, Some(b), Some(p)) = (prices_visible, demand.price, supply.price) {
         reasons.push(Reason::Price {
             demand: b.fen(),
             supply: p.fen(),

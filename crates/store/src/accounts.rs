@@ -252,6 +252,25 @@ impl Store {
         )?)
     }
 
+    /// Records a sign-in that did not happen (a wrong password, an unknown or disabled
+    /// account, a throttled attempt). `username` is kept to its first 64 characters.
+    pub fn record_failed_sign_in(
+        &mut self,
+        actor: &Actor,
+        action: &str,
+        user_id: Option<i64>,
+        username: &str,
+    ) -> Result<()> {
+        let name: String = username.chars().take(64).collect();
+        let change = Change::new(action, "session", user_id.unwrap_or(0)).after(
+            crate::audit::json_object(&[("username", crate::audit::Json::Str(&name))]),
+        );
+        let tx = self.conn.transaction()?;
+        audit::record(&tx, actor, &change)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Starts a session for a user who has just proven their password.
     pub fn create_session(
         &mut self,

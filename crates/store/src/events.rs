@@ -10,7 +10,7 @@ use chainatlas_model::{
     RequestId, RequestStatus, SlotGrid,
 };
 use rusqlite::types::Type;
-use rusqlite::{params, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::audit::{json_object, Actor, Change, Json};
 use crate::writer::InsertError;
@@ -217,30 +217,6 @@ fn agreement_json(a: &Agreement) -> String {
 pub type EventWriteError = InsertError;
 
 impl Store {
-    fn next_id(&self, table: &str) -> Result<i64> {
-        Ok(self.conn.query_row(
-            &format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"),
-            [],
-            |r| r.get(0),
-        )?)
-    }
-
-    pub fn next_event_id(&self) -> Result<EventId> {
-        self.next_id("events").map(EventId)
-    }
-
-    pub fn next_participant_id(&self) -> Result<ParticipantId> {
-        self.next_id("event_participants").map(ParticipantId)
-    }
-
-    pub fn next_request_id(&self) -> Result<RequestId> {
-        self.next_id("meeting_requests").map(RequestId)
-    }
-
-    pub fn next_agreement_id(&self) -> Result<AgreementId> {
-        self.next_id("agreements").map(AgreementId)
-    }
-
     /// Every event, latest first.
     pub fn events(&self) -> Result<Vec<Event>> {
         let mut stmt = self.conn.prepare(&format!(
@@ -329,66 +305,55 @@ impl Store {
             .optional()?)
     }
 
-    /// Creates the event, or replaces the one with its id.
-    pub fn save_event(&mut self, actor: &Actor, e: &Event) -> Result<(), EventWriteError> {
-        let before = self.event(e.id)?;
+    /// Creates the event; the database gives it its id.
+    pub fn create_event(&mut self, actor: &Actor, e: &Event) -> Result<EventId, EventWriteError> {
         let writer = self.writer()?;
-        upsert_event(writer.tx(), e)?;
-        let mut change = Change::new(
-            if before.is_some() { "update" } else { "create" },
-            "event",
-            e.id.0,
-        )
-        .after(event_json(e));
-        if let Some(b) = &before {
-            change = change.before(event_json(b));
-        }
+        let id = EventId(insert_event(writer.tx(), None, e)?);
+        let change = Change::new("create", "event", id.0).after(event_json(e));
         writer.commit_activity(actor, &change)?;
-        Ok(())
+        Ok(id)
     }
 
-    /// Registers the participant, or replaces the registration with its id (listings too).
-    pub fn save_participant(
+    /// Registers the participant's enterprise for its event, or updates the enterprise's
+    /// registration there (one per enterprise and event; `p.id` is not read). Its
+    /// listings are replaced. Returns the registration's id.
+    pub fn register_participant(
         &mut self,
         actor: &Actor,
         p: &Participant,
-    ) -> Result<(), EventWriteError> {
+    ) -> Result<ParticipantId, EventWriteError> {
         let writer = self.writer()?;
         let tx = writer.tx();
         let before = tx
             .query_row(
-                &format!("SELECT {PARTICIPANT_COLUMNS} FROM event_participants WHERE id = ?1"),
-                [p.id.0],
+                &format!("SELECT {PARTICIPANT_COLUMNS} FROM event_participants WHERE event_id = ?1 AND enterprise_id = ?2"),
+                [p.event.0, p.enterprise.0],
                 participant,
             )
             .optional()?;
-        upsert_participant(tx, p)?;
-        let mut change = Change::new(
-            if before.is_some() {
-                "update"
-            } else {
-                "register"
-            },
-            "participant",
-            p.id.0,
-        )
-        .after(participant_json(p));
+        let id = ParticipantId(upsert_participant(tx, None, p)?);
+        let action = if before.is_some() {
+            "update"
+        } else {
+            "register"
+        };
+        let mut change = Change::new(action, "participant", id.0).after(participant_json(p));
         if let Some(b) = &before {
             change = change.before(participant_json(b));
         }
         writer.commit_activity(actor, &change)?;
-        Ok(())
+        Ok(id)
     }
 
-    /// Records a new meeting request.
+    /// Records a new meeting request (`r.id` is not read); returns its id.
     pub fn insert_request(
         &mut self,
         actor: &Actor,
         r: &MeetingRequest,
-    ) -> Result<(), EventWriteError> {
+    ) -> Result<RequestId, EventWriteError> {
         let writer = self.writer()?;
-        insert_request(writer.tx(), r)?;
-        let change = Change::new("request", "meeting_request", r.id.0).after(json_object(&[
+        let id = RequestId(insert_request(writer.tx(), None, r)?);
+        let change = Change::new("request", "meeting_request", id.0).after(json_object(&[
             ("event_id", Json::Int(r.event.0)),
             ("from_id", Json::Int(r.from.0)),
             ("to_id", Json::Int(r.to.0)),
@@ -396,7 +361,7 @@ impl Store {
             ("origin", Json::Str(r.origin.as_str())),
         ]));
         writer.commit_activity(actor, &change)?;
-        Ok(())
+        Ok(id)
     }
 
     /// Sets a request's status (an answer, a cancellation). Cancelling or declining a
@@ -410,11 +375,14 @@ impl Store {
     ) -> Result<(), EventWriteError> {
         let writer = self.writer()?;
         let tx = writer.tx();
-        let before: String = tx.query_row(
-            "SELECT status FROM meeting_requests WHERE id = ?1",
-            [id.0],
-            |r| r.get(0),
-        )?;
+        let before: String = tx
+            .query_row(
+                "SELECT status FROM meeting_requests WHERE id = ?1",
+                [id.0],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| InsertError::Rejected(format!("there is no meeting request {id}")))?;
         tx.execute(
             "UPDATE meeting_requests SET status = ?2, answered_on = ?3 WHERE id = ?1",
             params![id.0, status.as_str(), on.to_string()],
@@ -456,7 +424,8 @@ impl Store {
 
     /// Replaces the event's scheduled meetings with `meetings` (a new schedule): meetings
     /// already held, missed or cancelled stay as they are; scheduled ones not in the new
-    /// schedule are deleted. Ids of `meetings` that exist are updated in place.
+    /// schedule are deleted. A meeting whose id is one of this event's is moved in place;
+    /// any other is new and the database gives it its id.
     pub fn save_schedule(
         &mut self,
         actor: &Actor,
@@ -466,29 +435,44 @@ impl Store {
     ) -> Result<(), EventWriteError> {
         let writer = self.writer()?;
         let tx = writer.tx();
+        let mut stmt = tx.prepare("SELECT id, status FROM meetings WHERE event_id = ?1")?;
+        let existing: Vec<(i64, String)> = stmt
+            .query_map([event.0], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        drop(stmt);
+        let ours = |id: MeetingId| existing.iter().any(|(e, _)| *e == id.0);
         let keep: Vec<i64> = meetings.iter().map(|m| m.id.0).collect();
         let mut stmt = tx.prepare(
             "SELECT id FROM meetings WHERE event_id = ?1 AND status = 'scheduled'
              AND id NOT IN (SELECT meeting_id FROM agreements WHERE meeting_id IS NOT NULL)",
         )?;
-        let existing: Vec<i64> = stmt
+        let replaceable: Vec<i64> = stmt
             .query_map([event.0], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         drop(stmt);
-        for id in existing.iter().filter(|id| !keep.contains(id)) {
+        for id in replaceable.iter().filter(|id| !keep.contains(id)) {
             tx.execute("DELETE FROM meetings WHERE id = ?1", [id])?;
         }
         for m in meetings {
-            upsert_meeting(tx, event, m)?;
+            if ours(m.id) {
+                move_meeting(tx, m)?;
+            } else {
+                insert_meeting(tx, event, None, m)?;
+            }
         }
         let change = Change::new("schedule", "event", event.0).after(summary.to_string());
         writer.commit_activity(actor, &change)?;
         Ok(())
     }
 
-    /// The id the next new meeting gets.
+    /// A number above every meeting id there is: the scheduler numbers the meetings it
+    /// proposes from here; saving gives new ones their database ids.
     pub fn next_meeting_id(&self) -> Result<MeetingId> {
-        self.next_id("meetings").map(MeetingId)
+        Ok(MeetingId(self.conn.query_row(
+            "SELECT COALESCE(MAX(id), 0) + 1 FROM meetings",
+            [],
+            |r| r.get(0),
+        )?))
     }
 
     /// Publishes every scheduled meeting of the event: they go on people's agendas.
@@ -528,20 +512,65 @@ impl Store {
         Ok(())
     }
 
-    /// Records the agreement, or replaces the one with its id.
-    pub fn save_agreement(&mut self, actor: &Actor, a: &Agreement) -> Result<(), EventWriteError> {
-        let before = self.agreement(a.id)?;
+    /// Records a new agreement (`a.id` is not read); returns its id.
+    pub fn create_agreement(
+        &mut self,
+        actor: &Actor,
+        a: &Agreement,
+    ) -> Result<AgreementId, EventWriteError> {
         let writer = self.writer()?;
-        insert_agreement(writer.tx(), a)?;
-        let mut change = Change::new(
-            if before.is_some() { "update" } else { "create" },
-            "agreement",
-            a.id.0,
-        )
-        .after(agreement_json(a));
-        if let Some(b) = &before {
-            change = change.before(agreement_json(b));
+        let id = AgreementId(insert_agreement(writer.tx(), None, a)?);
+        let change = Change::new("create", "agreement", id.0).after(agreement_json(a));
+        writer.commit_activity(actor, &change)?;
+        Ok(id)
+    }
+
+    /// Changes the agreement `a.id` names. Its parties never change: an agreement between
+    /// other enterprises is another agreement.
+    pub fn update_agreement(
+        &mut self,
+        actor: &Actor,
+        a: &Agreement,
+    ) -> Result<(), EventWriteError> {
+        let writer = self.writer()?;
+        let tx = writer.tx();
+        let before = tx
+            .query_row(
+                &format!("SELECT {AGREEMENT_COLUMNS} FROM agreements WHERE id = ?1"),
+                [a.id.0],
+                agreement,
+            )
+            .optional()?
+            .ok_or_else(|| InsertError::Rejected(format!("there is no agreement {}", a.id)))?;
+        if (before.buyer, before.supplier) != (a.buyer, a.supplier) {
+            return Err(InsertError::Rejected(format!(
+                "agreement {} is between enterprises {} and {}; its parties do not change",
+                a.id, before.buyer, before.supplier
+            )));
         }
+        let date = |d: Option<Date>| d.map(|d| d.to_string());
+        tx.execute(
+            "UPDATE agreements SET title = ?2, chain_id = ?3, node_id = ?4, value_fen = ?5,
+             status = ?6, intended_on = ?7, signed_on = ?8, started_on = ?9, completed_on = ?10,
+             event_id = ?11, meeting_id = ?12 WHERE id = ?1",
+            params![
+                a.id.0,
+                a.title,
+                a.chain.map(|c| c.0),
+                a.node.map(|n| n.0),
+                a.value.fen(),
+                a.status.as_str(),
+                date(a.intended_on),
+                date(a.signed_on),
+                date(a.started_on),
+                date(a.completed_on),
+                a.event.map(|e| e.0),
+                a.meeting.map(|m| m.0),
+            ],
+        )?;
+        let change = Change::new("update", "agreement", a.id.0)
+            .before(agreement_json(&before))
+            .after(agreement_json(a));
         writer.commit_activity(actor, &change)?;
         Ok(())
     }
@@ -558,18 +587,18 @@ impl Store {
     ) -> Result<(), EventWriteError> {
         let writer = self.writer()?;
         let tx = writer.tx();
-        upsert_event(tx, &d.event)?;
+        insert_event(tx, Some(d.event.id), &d.event)?;
         for p in &d.participants {
-            upsert_participant(tx, p)?;
+            upsert_participant(tx, Some(p.id), p)?;
         }
         for r in &d.requests {
-            insert_request(tx, r)?;
+            insert_request(tx, Some(r.id), r)?;
         }
         for m in &d.meetings {
-            upsert_meeting(tx, d.event.id, m)?;
+            insert_meeting(tx, d.event.id, Some(m.id), m)?;
         }
         for a in &d.agreements {
-            insert_agreement(tx, a)?;
+            insert_agreement(tx, Some(a.id), a)?;
         }
         let change = Change::new("import", "event", d.event.id.0).after(json_object(&[
             ("participants", Json::Int(d.participants.len() as i64)),
@@ -582,18 +611,14 @@ impl Store {
     }
 }
 
-fn upsert_event(tx: &Transaction<'_>, e: &Event) -> Result<(), InsertError> {
-    let updates = EVENT_COLUMNS
-        .split(", ")
-        .skip(1)
-        .map(|c| format!("{c} = excluded.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    tx.execute(
+/// Inserts the event with the id given (a whole event written at once), or with the
+/// one the database assigns; returns the id.
+fn insert_event(tx: &Connection, id: Option<EventId>, e: &Event) -> Result<i64, InsertError> {
+    Ok(tx.query_row(
         &format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-                  ON CONFLICT (id) DO UPDATE SET {updates}"),
+                  RETURNING id"),
         params![
-            e.id.0,
+            id.map(|i| i.0),
             e.name,
             e.venue,
             e.starts_on.to_string(),
@@ -611,51 +636,63 @@ fn upsert_event(tx: &Transaction<'_>, e: &Event) -> Result<(), InsertError> {
             e.meeting_cap,
             e.request_days,
         ],
-    )?;
-    Ok(())
+        |r| r.get(0),
+    )?)
 }
 
-/// Registers `p`, or updates its registration; its listings are replaced.
-fn upsert_participant(tx: &Transaction<'_>, p: &Participant) -> Result<(), InsertError> {
-    tx.execute(
-            &format!(
-                "INSERT INTO event_participants ({PARTICIPANT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (id) DO UPDATE SET grp = excluded.grp, people = excluded.people,
-                 available = excluded.available, max_meetings = excluded.max_meetings"
-            ),
-            params![
-                p.id.0,
-                p.event.0,
-                p.enterprise.0,
-                p.group,
-                p.people,
-                p.available.as_ref().map(|a| join(a, ",")),
-                p.max_meetings,
-            ],
-        )?;
+/// Registers `p`'s enterprise for `p`'s event, or updates its registration there (the
+/// pair is unique); its listings are replaced. Returns the registration's id.
+fn upsert_participant(
+    tx: &Connection,
+    id: Option<ParticipantId>,
+    p: &Participant,
+) -> Result<i64, InsertError> {
+    let id: i64 = tx.query_row(
+        &format!(
+            "INSERT INTO event_participants ({PARTICIPANT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (event_id, enterprise_id) DO UPDATE SET grp = excluded.grp,
+             people = excluded.people, available = excluded.available,
+             max_meetings = excluded.max_meetings
+             RETURNING id"
+        ),
+        params![
+            id.map(|i| i.0),
+            p.event.0,
+            p.enterprise.0,
+            p.group,
+            p.people,
+            p.available.as_ref().map(|a| join(a, ",")),
+            p.max_meetings,
+        ],
+        |r| r.get(0),
+    )?;
     tx.execute(
         "DELETE FROM event_participant_listings WHERE participant_id = ?1",
-        [p.id.0],
+        [id],
     )?;
     for l in &p.listings {
         tx.execute(
             "INSERT INTO event_participant_listings (participant_id, listing_id) VALUES (?1, ?2)",
-            [p.id.0, l.0],
+            [id, l.0],
         )?;
     }
-    Ok(())
+    Ok(id)
 }
 
-/// Places meeting `m` of `event`, or moves it (slot, table, publication, status).
-fn upsert_meeting(tx: &Transaction<'_>, event: EventId, m: &Meeting) -> Result<(), InsertError> {
-    tx.execute(
+/// Places a new meeting of `event`, with the id given or one the database assigns.
+fn insert_meeting(
+    tx: &Connection,
+    event: EventId,
+    id: Option<MeetingId>,
+    m: &Meeting,
+) -> Result<i64, InsertError> {
+    Ok(tx.query_row(
         &format!(
             "INSERT INTO meetings ({MEETING_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             ON CONFLICT (id) DO UPDATE SET slot = excluded.slot, table_no = excluded.table_no,
-             published = excluded.published, status = excluded.status"
+             RETURNING id"
         ),
         params![
-            m.id.0,
+            id.map(|i| i.0),
             event.0,
             m.request.map(|r| r.0),
             m.a.0,
@@ -665,16 +702,30 @@ fn upsert_meeting(tx: &Transaction<'_>, event: EventId, m: &Meeting) -> Result<(
             m.published,
             m.status.as_str()
         ],
+        |r| r.get(0),
+    )?)
+}
+
+/// Moves an existing meeting (slot, table, publication, status); its pair stays.
+fn move_meeting(tx: &Connection, m: &Meeting) -> Result<(), InsertError> {
+    tx.execute(
+        "UPDATE meetings SET slot = ?2, table_no = ?3, published = ?4, status = ?5 WHERE id = ?1",
+        params![m.id.0, m.slot, m.table, m.published, m.status.as_str()],
     )?;
     Ok(())
 }
 
-fn insert_agreement(tx: &Transaction<'_>, a: &Agreement) -> Result<(), InsertError> {
+fn insert_agreement(
+    tx: &Connection,
+    id: Option<AgreementId>,
+    a: &Agreement,
+) -> Result<i64, InsertError> {
     let date = |d: Option<Date>| d.map(|d| d.to_string());
-    tx.execute(
-        &format!("INSERT OR REPLACE INTO agreements ({AGREEMENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
+    Ok(tx.query_row(
+        &format!("INSERT INTO agreements ({AGREEMENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                  RETURNING id"),
         params![
-            a.id.0,
+            id.map(|i| i.0),
             a.title,
             a.buyer.0,
             a.supplier.0,
@@ -689,15 +740,20 @@ fn insert_agreement(tx: &Transaction<'_>, a: &Agreement) -> Result<(), InsertErr
             a.event.map(|e| e.0),
             a.meeting.map(|m| m.0),
         ],
-    )?;
-    Ok(())
+        |r| r.get(0),
+    )?)
 }
 
-fn insert_request(tx: &Transaction<'_>, r: &MeetingRequest) -> Result<(), InsertError> {
-    tx.execute(
-        &format!("INSERT INTO meeting_requests ({REQUEST_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+fn insert_request(
+    tx: &Connection,
+    id: Option<RequestId>,
+    r: &MeetingRequest,
+) -> Result<i64, InsertError> {
+    Ok(tx.query_row(
+        &format!("INSERT INTO meeting_requests ({REQUEST_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                  RETURNING id"),
         params![
-            r.id.0,
+            id.map(|i| i.0),
             r.event.0,
             r.from.0,
             r.to.0,
@@ -709,8 +765,8 @@ fn insert_request(tx: &Transaction<'_>, r: &MeetingRequest) -> Result<(), Insert
             r.expires_on.to_string(),
             r.answered_on.map(|d| d.to_string()),
         ],
-    )?;
-    Ok(())
+        |r| r.get(0),
+    )?)
 }
 
 impl Store {

@@ -92,6 +92,42 @@ impl Store {
         Writer::begin(&mut self.conn)
     }
 
+    /// Runs `f` as one serialized unit: it holds the database's write lock from its first
+    /// read, so what it reads cannot change before what it writes commits (a rule checked
+    /// on a read, then a write that relies on it). Writers opened inside are savepoints of
+    /// this transaction; everything commits when `f` returns `Ok` and nothing when it
+    /// returns `Err` or panics.
+    pub fn exclusive<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&mut Store) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        if !self.conn.is_autocommit() {
+            return f(self); // already inside one
+        }
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(StoreError::from)?;
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self)));
+        match outcome {
+            Ok(Ok(value)) => {
+                self.conn
+                    .execute_batch("COMMIT")
+                    .map_err(StoreError::from)?;
+                Ok(value)
+            }
+            Ok(Err(e)) => {
+                self.conn
+                    .execute_batch("ROLLBACK")
+                    .map_err(StoreError::from)?;
+                Err(e)
+            }
+            Err(panic) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                std::panic::resume_unwind(panic)
+            }
+        }
+    }
+
     /// Whether the atlas holds no data at all (a freshly created database).
     pub fn is_empty(&self) -> Result<bool> {
         Ok(self.counts()?.total() == 0)

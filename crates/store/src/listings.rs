@@ -1,7 +1,7 @@
 //! Listings: reading them one by one or all in order, saving them with an audit entry,
 //! and the revision counter that tells derived indexes whether they are current.
 
-use chainatlas_model::{EnterpriseId, Listing, ListingId, NodeId, Record, RegionCode, Tags};
+use chainatlas_model::{EnterpriseId, Listing, ListingId, NodeId, RegionCode, Tags};
 use rusqlite::OptionalExtension;
 
 use crate::audit::{json_object, Actor, Change, Json};
@@ -61,6 +61,47 @@ impl Store {
         )?)
     }
 
+    /// The listings changed after revision `since`, up to the current revision, as
+    /// (current revision, ids in the order of their last change), or `None` when the change
+    /// log no longer reaches back to `since` or holds more than `limit` changes: then
+    /// whatever follows the listings must start again from all of them.
+    pub fn listing_changes_since(
+        &self,
+        since: i64,
+        limit: usize,
+    ) -> Result<Option<(i64, Vec<ListingId>)>> {
+        // One read transaction, so that the revision and the log agree.
+        let _tx = match self.conn.is_autocommit() {
+            true => Some(self.conn.unchecked_transaction()?),
+            false => None, // inside a transaction already
+        };
+        let tx = &self.conn;
+        let current: i64 = tx.query_row(
+            "SELECT revision FROM listing_revision WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?;
+        if current <= since {
+            return Ok(Some((current, Vec::new())));
+        }
+        let oldest: Option<i64> =
+            tx.query_row("SELECT MIN(revision) FROM listing_changes", [], |r| {
+                r.get(0)
+            })?;
+        let gap = usize::try_from(current - since).unwrap_or(usize::MAX);
+        if oldest.is_none_or(|o| o > since + 1) || gap > limit {
+            return Ok(None);
+        }
+        let mut stmt = tx.prepare(
+            "SELECT listing_id FROM listing_changes WHERE revision > ?1 AND revision <= ?2
+             GROUP BY listing_id ORDER BY MAX(revision)",
+        )?;
+        let ids = stmt
+            .query_map([since, current], |r| r.get(0).map(ListingId))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Some((current, ids)))
+    }
+
     pub fn listing(&self, id: ListingId) -> Result<Option<Listing>> {
         Ok(self
             .conn
@@ -105,28 +146,36 @@ impl Store {
         Ok(ids)
     }
 
-    /// The id a new listing gets.
-    pub fn next_listing_id(&self) -> Result<ListingId> {
-        Ok(ListingId(self.conn.query_row(
-            "SELECT COALESCE(MAX(id), 0) + 1 FROM listings",
-            [],
-            |r| r.get(0),
-        )?))
+    /// Creates the listing (`listing.id` is not read); the database gives it its id.
+    pub fn create_listing(
+        &mut self,
+        actor: &Actor,
+        listing: &Listing,
+    ) -> Result<ListingId, InsertError> {
+        let mut writer = self.writer()?;
+        let id = writer.create_listing(listing)?;
+        let change = Change::new("create", "listing", id.0).after(snapshot(listing));
+        writer.commit_activity(actor, &change)?;
+        Ok(id)
     }
 
-    /// Creates the listing, or replaces the one with its id, auditing before and after.
-    pub fn save_listing(&mut self, actor: &Actor, listing: &Listing) -> Result<(), InsertError> {
+    /// Changes the listing `listing.id` names, auditing before and after. Its enterprise
+    /// never changes: that is refused, as is an id that does not exist.
+    pub fn update_listing(&mut self, actor: &Actor, listing: &Listing) -> Result<(), InsertError> {
         let mut writer = self.writer()?;
-        let before = writer.listing(listing.id)?;
-        match &before {
-            Some(_) => writer.update_listing(listing)?,
-            None => writer.insert(&Record::Listing(listing.clone()))?,
+        let before = writer
+            .listing(listing.id)?
+            .ok_or_else(|| InsertError::Rejected(format!("there is no listing {}", listing.id)))?;
+        if before.enterprise != listing.enterprise {
+            return Err(InsertError::Rejected(format!(
+                "listing {} belongs to enterprise {}; a listing's enterprise does not change",
+                listing.id, before.enterprise
+            )));
         }
-        let action = if before.is_some() { "update" } else { "create" };
-        let mut change = Change::new(action, "listing", listing.id.0).after(snapshot(listing));
-        if let Some(b) = &before {
-            change = change.before(snapshot(b));
-        }
+        writer.update_listing(listing)?;
+        let change = Change::new("update", "listing", listing.id.0)
+            .before(snapshot(&before))
+            .after(snapshot(listing));
         writer.commit_activity(actor, &change)?;
         Ok(())
     }

@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/0004_listing_search.sql")),
     (5, include_str!("../migrations/0005_activity_commits.sql")),
     (6, include_str!("../migrations/0006_events.sql")),
+    (7, include_str!("../migrations/0007_listing_changes.sql")),
 ];
 
 /// The schema version this program brings a database to.

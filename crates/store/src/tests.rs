@@ -163,7 +163,7 @@ fn saving_a_listing_moves_the_generation_but_not_the_facts() {
         tags: Vec::new(),
     };
     store
-        .save_listing(&crate::Actor::local("tests", 0), &listing)
+        .create_listing(&crate::Actor::local("tests", 0), &listing)
         .unwrap();
     assert_eq!(store.generation().unwrap(), generation + 1);
     assert_eq!(store.facts_generation().unwrap(), facts);
@@ -481,7 +481,7 @@ fn event_records_survive_and_block_a_replacing_write_that_would_orphan_them() {
         request_days: 3,
     };
     let facts = store.facts_generation().unwrap();
-    store.save_event(&actor, &event).unwrap();
+    assert_eq!(store.create_event(&actor, &event).unwrap(), EventId(1));
     let participant = Participant {
         id: ParticipantId(1),
         event: EventId(1),
@@ -492,7 +492,10 @@ fn event_records_survive_and_block_a_replacing_write_that_would_orphan_them() {
         max_meetings: Some(3),
         listings: vec![],
     };
-    store.save_participant(&actor, &participant).unwrap();
+    assert_eq!(
+        store.register_participant(&actor, &participant).unwrap(),
+        ParticipantId(1)
+    );
     let data = store.event_data(EventId(1)).unwrap().unwrap();
     assert_eq!(data.event, event);
     assert_eq!(data.participants, vec![participant]);

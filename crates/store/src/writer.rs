@@ -1,7 +1,8 @@
 //! All-or-nothing writes of atlas records.
 
 use chainatlas_model::{Listing, ListingId, Record, RecordKind};
-use rusqlite::{ffi, params, Connection, OptionalExtension, Transaction};
+use rusqlite::types::Value;
+use rusqlite::{ffi, params, Connection, OptionalExtension, Savepoint, Transaction};
 
 use crate::audit::{Actor, Change};
 use crate::{Result, StoreError};
@@ -51,12 +52,36 @@ impl From<rusqlite::Error> for InsertError {
 
 /// An open write transaction. Commit with [`Writer::commit`]; dropping it rolls back.
 pub struct Writer<'a> {
-    tx: Transaction<'a>,
+    tx: Scope<'a>,
+}
+
+/// A writer's own transaction, or a savepoint inside [`crate::Store::exclusive`]'s.
+enum Scope<'a> {
+    Transaction(Transaction<'a>),
+    Savepoint(Savepoint<'a>),
+}
+
+impl std::ops::Deref for Scope<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        match self {
+            Scope::Transaction(tx) => tx,
+            Scope::Savepoint(sp) => sp,
+        }
+    }
 }
 
 impl<'a> Writer<'a> {
     pub(crate) fn begin(conn: &'a mut Connection) -> Result<Writer<'a>> {
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = if conn.is_autocommit() {
+            // IMMEDIATE takes the write lock now: a write never starts on a snapshot that
+            // another writer has moved past.
+            Scope::Transaction(
+                conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?,
+            )
+        } else {
+            Scope::Savepoint(conn.savepoint()?)
+        };
         // References are checked at commit, so records may arrive in any order within
         // one write (a city before its province); SQLite resets this at transaction end.
         tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
@@ -64,7 +89,7 @@ impl<'a> Writer<'a> {
     }
 
     /// The open transaction, for the store's own modules.
-    pub(crate) fn tx(&self) -> &Transaction<'a> {
+    pub(crate) fn tx(&self) -> &Connection {
         &self.tx
     }
 
@@ -176,13 +201,23 @@ impl<'a> Writer<'a> {
             .optional()?)
     }
 
-    /// Replaces the listing that has `l`'s id.
+    /// Inserts a new listing with the id the database assigns (`l.id` is not read).
+    pub(crate) fn create_listing(&mut self, l: &Listing) -> Result<ListingId, InsertError> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO listings (enterprise_id, side, kind, node_id, title, description, quantity, unit, price_fen, region_code, valid_until, status, tags)
+             VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id",
+        )?;
+        let id = stmt.query_row(listing_params(l), |r| r.get(0))?;
+        Ok(ListingId(id))
+    }
+
+    /// Replaces the listing that has `l`'s id, all but its enterprise.
     pub(crate) fn update_listing(&mut self, l: &Listing) -> Result<(), InsertError> {
         execute_listing(
             &self.tx,
-            "UPDATE listings SET enterprise_id = ?2, side = ?3, kind = ?4, node_id = ?5, title = ?6,
+            "UPDATE listings SET side = ?3, kind = ?4, node_id = ?5, title = ?6,
              description = ?7, quantity = ?8, unit = ?9, price_fen = ?10, region_code = ?11,
-             valid_until = ?12, status = ?13, tags = ?14 WHERE id = ?1",
+             valid_until = ?12, status = ?13, tags = ?14 WHERE id = ?1 AND enterprise_id = ?2",
             l,
         )
     }
@@ -240,28 +275,36 @@ impl<'a> Writer<'a> {
     fn finish(self, actor: &Actor, change: &Change, bump: &str) -> Result<()> {
         crate::audit::record(&self.tx, actor, change)?;
         self.tx.execute(bump, [])?;
-        self.tx.commit()?;
+        match self.tx {
+            Scope::Transaction(tx) => tx.commit()?,
+            Scope::Savepoint(sp) => sp.commit()?,
+        }
         Ok(())
     }
 }
 
 /// Runs an insert or update whose parameters ?1…?14 are a listing's columns in order.
-fn execute_listing(tx: &Transaction<'_>, sql: &str, l: &Listing) -> Result<(), InsertError> {
-    tx.prepare_cached(sql)?.execute(params![
-        l.id.0,
-        l.enterprise.0,
-        l.side.as_str(),
-        l.kind.as_str(),
-        l.node.map(|n| n.0),
-        l.title,
-        l.description,
-        l.quantity.map(|q| q as i64),
-        l.unit,
-        l.price.map(|p| p.fen()),
-        l.region.value(),
-        l.valid_until.map(|d| d.to_string()),
-        l.status.as_str(),
-        l.tags.join(";")
-    ])?;
+fn execute_listing(tx: &Connection, sql: &str, l: &Listing) -> Result<(), InsertError> {
+    tx.prepare_cached(sql)?.execute(listing_params(l))?;
     Ok(())
+}
+
+/// A listing's columns in order, as parameters ?1…?14.
+fn listing_params(l: &Listing) -> [Value; 14] {
+    [
+        l.id.0.into(),
+        l.enterprise.0.into(),
+        l.side.as_str().to_string().into(),
+        l.kind.as_str().to_string().into(),
+        l.node.map(|n| n.0).into(),
+        l.title.clone().into(),
+        l.description.clone().into(),
+        l.quantity.map(|q| q as i64).into(),
+        l.unit.clone().into(),
+        l.price.map(|p| p.fen()).into(),
+        i64::from(l.region.value()).into(),
+        l.valid_until.map(|d| d.to_string()).into(),
+        l.status.as_str().to_string().into(),
+        l.tags.join(";").into(),
+    ]
 }

@@ -34,10 +34,14 @@ pub(crate) fn body<T>(
     payload: Result<Json<T>, axum::extract::rejection::JsonRejection>,
 ) -> Result<T, ApiError> {
     payload.map(|Json(v)| v).map_err(|e| {
-        ApiError(AppError::BadRequest(format!(
-            "request body: {}",
-            e.body_text()
-        )))
+        ApiError(if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge(format!(
+                "request body: over the limit of {} bytes",
+                crate::BODY_LIMIT
+            ))
+        } else {
+            AppError::BadRequest(format!("request body: {}", e.body_text()))
+        })
     })
 }
 

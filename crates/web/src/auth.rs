@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Mutex;
 
 use askama::Template;
 use axum::body::Body;
@@ -13,7 +12,7 @@ use axum::extract::{ConnectInfo, FromRequestParts, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::Json;
 use chainatlas_auth::{
     constant_time_eq, new_secret, secret_hash, verify_password, Permission, Principal,
@@ -208,7 +207,12 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
         let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
             Ok(bytes) => bytes,
             Err(_) => {
-                return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response()
+                let message = format!("request body: over the limit of {BODY_LIMIT} bytes");
+                return if is_api(&path) {
+                    api_error(StatusCode::PAYLOAD_TOO_LARGE, "too_large", &message)
+                } else {
+                    (StatusCode::PAYLOAD_TOO_LARGE, message).into_response()
+                };
             }
         };
         let sent = parts
@@ -269,43 +273,12 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     response
 }
 
-/// Failed sign-ins per account and per address within a window.
-#[derive(Default)]
-pub struct Throttle {
-    failures: Mutex<HashMap<String, Vec<i64>>>,
-}
+/// Password checks that may run at once; more sign-ins wait their turn. Bounds the
+/// memory and CPU a burst of sign-ins can take (argon2id: 19 MiB each).
+pub const PASSWORD_CHECKS_AT_ONCE: usize = 4;
 
-const THROTTLE_WINDOW: i64 = 15 * 60;
-const MAX_FAILURES_PER_ACCOUNT: usize = 5;
-const MAX_FAILURES_PER_ADDRESS: usize = 20;
-
-impl Throttle {
-    /// Seconds to wait before `keys` may try again, if any of them is over its limit.
-    fn wait(&self, keys: &[(String, usize)], now: i64) -> Option<i64> {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        keys.iter()
-            .filter_map(|(key, limit)| {
-                let times = failures.entry(key.clone()).or_default();
-                times.retain(|&t| t > now - THROTTLE_WINDOW);
-                (times.len() >= *limit).then(|| times[times.len() - limit] + THROTTLE_WINDOW - now)
-            })
-            .max()
-    }
-
-    fn fail(&self, keys: &[(String, usize)], now: i64) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        for (key, _) in keys {
-            failures.entry(key.clone()).or_default().push(now);
-        }
-    }
-
-    fn succeed(&self, account_key: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(account_key);
-    }
-}
+/// The cookie that marks a browser that signed in to an account before.
+const DEVICE_COOKIE: &str = "ca_device";
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -317,11 +290,33 @@ struct LoginPage {
     message: String,
 }
 
-fn safe_next(next: Option<&String>) -> String {
-    next.map(|n| n.as_str())
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/login"))
-        .unwrap_or("/")
-        .to_string()
+/// A `next` parameter with a control character in it: answered 400.
+#[derive(Debug)]
+pub(crate) struct MalformedPath;
+
+impl IntoResponse for MalformedPath {
+    fn into_response(self) -> Response {
+        let message = "next: control characters are not allowed in a path";
+        (StatusCode::BAD_REQUEST, message).into_response()
+    }
+}
+
+/// Where a `next` parameter may send the browser: a path on this site, else `/`.
+/// Browsers read `/\host` and `/<tab>/host` as another host (`//host`), so a backslash or
+/// a second slash (after any control characters are dropped) is refused. A control
+/// character cannot be part of a URL at all: that request is malformed (400).
+pub(crate) fn local_target(next: Option<&str>) -> Result<String, MalformedPath> {
+    let Some(next) = next else {
+        return Ok("/".into());
+    };
+    if next.chars().any(char::is_control) {
+        return Err(MalformedPath);
+    }
+    let local = next.starts_with('/')
+        && !next[1..].starts_with('/')
+        && !next.contains('\\')
+        && !next.starts_with("/login");
+    Ok(if local { next.to_string() } else { "/".into() })
 }
 
 /// What the login form shows besides its token.
@@ -369,13 +364,17 @@ pub async fn login_form(
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
+    let next = match local_target(params.get("next").map(String::as_str)) {
+        Ok(next) => next,
+        Err(refused) => return refused.into_response(),
+    };
     login_page(
         lang,
         &uri,
         &viewer,
         &headers,
         LoginForm {
-            next: safe_next(params.get("next")),
+            next,
             username: String::new(),
             message: String::new(),
             status: StatusCode::OK,
@@ -392,7 +391,10 @@ pub async fn login(
     axum::Form(form): axum::Form<HashMap<String, String>>,
 ) -> Response {
     let t = lang.texts();
-    let next = safe_next(form.get("next"));
+    let next = match local_target(form.get("next").map(String::as_str)) {
+        Ok(next) => next,
+        Err(refused) => return refused.into_response(),
+    };
     let username = form
         .get("username")
         .map(|u| u.trim().to_string())
@@ -415,21 +417,37 @@ pub async fn login(
         return again(t.form_expired.into(), StatusCode::FORBIDDEN);
     }
     let now = now();
-    let keys = [
-        (format!("account:{username}"), MAX_FAILURES_PER_ACCOUNT),
-        (
-            format!("address:{}", viewer.address),
-            MAX_FAILURES_PER_ADDRESS,
-        ),
-    ];
-    if let Some(wait) = state.throttle.wait(&keys, now) {
-        let minutes = (wait + 59) / 60;
-        return again(
-            t.too_many_attempts
-                .replace("{minutes}", &minutes.to_string()),
-            StatusCode::TOO_MANY_REQUESTS,
-        );
-    }
+    let actor = Actor {
+        user_id: None,
+        name: username.chars().take(64).collect(),
+        address: viewer.address.clone(),
+        at: now,
+    };
+    let audit = |action: &'static str, user_id: Option<i64>| {
+        let (actor, name) = (actor.clone(), username.clone());
+        state.write(move |store| Ok(store.record_failed_sign_in(&actor, action, user_id, &name)?))
+    };
+    let trusted =
+        cookie(&headers, DEVICE_COOKIE).is_some_and(|c| state.device_key.verify(c, &username));
+    let attempt = match state
+        .throttle
+        .begin(&username, &viewer.address, trusted, now)
+    {
+        Ok(attempt) => attempt,
+        Err(refused) => {
+            if refused.first {
+                if let Err(e) = audit("sign_in_throttled", None).await {
+                    return crate::error::ApiError(e).into_response();
+                }
+            }
+            let minutes = (refused.wait + 59) / 60;
+            return again(
+                t.too_many_attempts
+                    .replace("{minutes}", &minutes.to_string()),
+                StatusCode::TOO_MANY_REQUESTS,
+            );
+        }
+    };
     let name = username.clone();
     let found = match state
         .read(move |store| Ok(store.user_for_login(&name)?))
@@ -445,17 +463,23 @@ pub async fn login(
         Some((user, hash)) => (Some(user), hash),
         None => (None, DUMMY.to_string()),
     };
-    let password_ok = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
-        .await
-        .unwrap_or(false);
+    let password_ok = {
+        let _turn = state.hashing.acquire().await;
+        tokio::task::spawn_blocking(move || verify_password(&hash, &password))
+            .await
+            .unwrap_or(false)
+    };
     let user = match user {
         Some(user) if password_ok && !user.disabled => user,
-        _ => {
-            state.throttle.fail(&keys, now);
+        other => {
+            let id = other.map(|u| u.id);
+            if let Err(e) = audit("sign_in_failed", id).await {
+                return crate::error::ApiError(e).into_response();
+            }
             return again(t.bad_credentials.into(), StatusCode::UNAUTHORIZED);
         }
     };
-    state.throttle.succeed(&keys[0].0);
+    state.throttle.succeeded(attempt);
     let secret = new_secret("ca_session_");
     let csrf = new_secret("");
     let hash = secret_hash(&secret);
@@ -475,7 +499,18 @@ pub async fn login(
     }
     let secure = if state.secure_cookies { "; Secure" } else { "" };
     let session_cookie = format!("{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={SESSION_SECONDS}{secure}");
-    ([(header::SET_COOKIE, session_cookie)], Redirect::to(&next)).into_response()
+    let device = state.device_key.issue(&username);
+    let device_cookie = format!(
+        "{DEVICE_COOKIE}={device}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=31536000{secure}"
+    );
+    (
+        AppendHeaders([
+            (header::SET_COOKIE, session_cookie),
+            (header::SET_COOKIE, device_cookie),
+        ]),
+        Redirect::to(&next),
+    )
+        .into_response()
 }
 
 pub async fn logout(State(state): State<AppState>, viewer: Viewer, headers: HeaderMap) -> Response {
@@ -498,31 +533,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn throttling_counts_failures_in_a_window() {
-        let throttle = Throttle::default();
-        let keys = [("account:a".to_string(), 2usize)];
-        assert_eq!(throttle.wait(&keys, 1000), None);
-        throttle.fail(&keys, 1000);
-        throttle.fail(&keys, 1010);
-        assert_eq!(
-            throttle.wait(&keys, 1020),
-            Some(1000 + THROTTLE_WINDOW - 1020)
-        );
-        assert_eq!(
-            throttle.wait(&keys, 1000 + THROTTLE_WINDOW + 11),
-            None,
-            "old failures expire"
-        );
-        throttle.fail(&keys, 5000);
-        throttle.succeed("account:a");
-        assert_eq!(throttle.wait(&keys, 5001), None);
-    }
-
-    #[test]
     fn only_local_next_paths_are_followed() {
-        assert_eq!(safe_next(Some(&"/chains".to_string())), "/chains");
-        assert_eq!(safe_next(Some(&"//evil.example".to_string())), "/");
-        assert_eq!(safe_next(Some(&"https://evil.example".to_string())), "/");
-        assert_eq!(safe_next(None), "/");
+        let target = |next: &str| local_target(Some(next)).ok();
+        assert_eq!(
+            target("/chains?region=430200").as_deref(),
+            Some("/chains?region=430200")
+        );
+        for elsewhere in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\\/evil.example",
+            "\\\\evil.example",
+            "https://evil.example",
+            "evil.example",
+            "/login?next=//evil.example",
+        ] {
+            assert_eq!(target(elsewhere).as_deref(), Some("/"), "{elsewhere}");
+        }
+        for malformed in ["/\t/evil.example", "/a\r\nSet-Cookie: x=1", "/\n"] {
+            let refused = local_target(Some(malformed)).unwrap_err().into_response();
+            assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{malformed:?}");
+        }
+        assert_eq!(local_target(None).ok().as_deref(), Some("/"));
     }
 }

@@ -18,6 +18,8 @@ pub enum AppError {
     /// Well formed, but the current state does not allow it (a request already answered,
     /// a cap reached): asking again later, or differently, may succeed.
     Conflict(String),
+    /// The request body is over its documented limit.
+    TooLarge(String),
     /// Our fault. The string is logged, not shown.
     Internal(String),
 }
@@ -29,6 +31,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::Forbidden(_) => "forbidden",
             AppError::Conflict(_) => "conflict",
+            AppError::TooLarge(_) => "too_large",
             AppError::Internal(_) => "internal",
         }
     }
@@ -39,6 +42,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -49,7 +53,8 @@ impl AppError {
             AppError::NotFound(m)
             | AppError::BadRequest(m)
             | AppError::Forbidden(m)
-            | AppError::Conflict(m) => m.clone(),
+            | AppError::Conflict(m)
+            | AppError::TooLarge(m) => m.clone(),
             AppError::Internal(detail) => {
                 eprintln!("internal error: {detail}");
                 "internal error; the details are in the server log".to_string()
@@ -66,6 +71,7 @@ impl std::fmt::Display for AppError {
             | AppError::BadRequest(m)
             | AppError::Forbidden(m)
             | AppError::Conflict(m)
+            | AppError::TooLarge(m)
             | AppError::Internal(m) => f.write_str(m),
         }
     }

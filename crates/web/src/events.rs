@@ -564,8 +564,8 @@ pub fn create_event(
     input: &EventInput,
 ) -> Result<Event, AppError> {
     require_organiser(viewer)?;
-    let event = input.validate(store, store.next_event_id()?)?;
-    store.save_event(&viewer.actor(), &event)?;
+    let mut event = input.validate(store, EventId(0))?;
+    event.id = store.create_event(&viewer.actor(), &event)?;
     Ok(event)
 }
 
@@ -602,85 +602,86 @@ pub fn register(
     event: i64,
     input: &RegisterInput,
 ) -> Result<Participant, AppError> {
-    let data = load(store, event)?;
-    let principal = viewer
-        .principal
-        .as_ref()
-        .ok_or_else(|| AppError::Forbidden("sign in to register".into()))?;
-    let mut p = Problems(Vec::new());
-    let enterprise = if is_organiser(viewer) {
-        p.number::<i64>("enterprise_id", &input.enterprise_id, None)
-            .map(EnterpriseId)
-    } else {
-        let own = principal.enterprise.ok_or_else(|| {
-            AppError::Forbidden("your account is not bound to an enterprise".into())
-        })?;
-        if !input.enterprise_id.trim().is_empty() && input.enterprise_id.trim() != own.0.to_string()
-        {
-            return Err(AppError::Forbidden(
-                "an enterprise account registers its own enterprise only".into(),
-            ));
-        }
-        Some(own)
-    };
-    if let Some(e) = enterprise {
-        if !store.enterprise_exists(e)? {
-            p.bad("enterprise_id", format!("there is no enterprise {e}"));
-        }
-    }
-    let existing = enterprise.and_then(|e| data.participant_of(e)).cloned();
-    let group = input.group.trim().to_string();
-    if !data.event.groups.is_empty() && !data.event.groups.contains(&group) {
-        p.bad(
-            "group",
-            format!("'{group}' is not one of {}", data.event.groups.join(", ")),
-        );
-    }
-    let slots = data.event.grid.slots().len();
-    let available = match input.available.trim() {
-        "" => None,
-        raw => match parse_slots(raw, slots) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                p.bad("available", e);
-                None
+    // the rules are checked on what this reads; nothing may change before it writes
+    store.exclusive(|store| {
+        let data = load(store, event)?;
+        let principal = viewer
+            .principal
+            .as_ref()
+            .ok_or_else(|| AppError::Forbidden("sign in to register".into()))?;
+        let mut p = Problems(Vec::new());
+        let enterprise = if is_organiser(viewer) {
+            p.number::<i64>("enterprise_id", &input.enterprise_id, None)
+                .map(EnterpriseId)
+        } else {
+            let own = principal.enterprise.ok_or_else(|| {
+                AppError::Forbidden("your account is not bound to an enterprise".into())
+            })?;
+            if !input.enterprise_id.trim().is_empty()
+                && input.enterprise_id.trim() != own.0.to_string()
+            {
+                return Err(AppError::Forbidden(
+                    "an enterprise account registers its own enterprise only".into(),
+                ));
             }
-        },
-    };
-    let max_meetings = match input.max_meetings.trim() {
-        "" => None,
-        raw => p.number::<u32>("max_meetings", raw, None),
-    };
-    let mut listings = Vec::new();
-    for raw in list(&input.listings) {
-        match raw.parse::<i64>().ok().map(ListingId) {
-            Some(id) => match store.listing(id)? {
-                Some(l) if Some(l.enterprise) == enterprise => listings.push(id),
-                Some(_) => p.bad(
-                    "listings",
-                    format!("listing {id} is not the enterprise's own"),
-                ),
-                None => p.bad("listings", format!("there is no listing {id}")),
-            },
-            None => p.bad("listings", format!("'{raw}' is not a listing id")),
+            Some(own)
+        };
+        if let Some(e) = enterprise {
+            if !store.enterprise_exists(e)? {
+                p.bad("enterprise_id", format!("there is no enterprise {e}"));
+            }
         }
-    }
-    p.finish()?;
-    let participant = Participant {
-        id: match &existing {
-            Some(e) => e.id,
-            None => store.next_participant_id()?,
-        },
-        event: data.event.id,
-        enterprise: enterprise.expect("checked"),
-        group,
-        people: input.people.trim().to_string(),
-        available,
-        max_meetings,
-        listings,
-    };
-    store.save_participant(&viewer.actor(), &participant)?;
-    Ok(participant)
+        let existing = enterprise.and_then(|e| data.participant_of(e)).cloned();
+        let group = input.group.trim().to_string();
+        if !data.event.groups.is_empty() && !data.event.groups.contains(&group) {
+            p.bad(
+                "group",
+                format!("'{group}' is not one of {}", data.event.groups.join(", ")),
+            );
+        }
+        let slots = data.event.grid.slots().len();
+        let available = match input.available.trim() {
+            "" => None,
+            raw => match parse_slots(raw, slots) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    p.bad("available", e);
+                    None
+                }
+            },
+        };
+        let max_meetings = match input.max_meetings.trim() {
+            "" => None,
+            raw => p.number::<u32>("max_meetings", raw, None),
+        };
+        let mut listings = Vec::new();
+        for raw in list(&input.listings) {
+            match raw.parse::<i64>().ok().map(ListingId) {
+                Some(id) => match store.listing(id)? {
+                    Some(l) if Some(l.enterprise) == enterprise => listings.push(id),
+                    Some(_) => p.bad(
+                        "listings",
+                        format!("listing {id} is not the enterprise's own"),
+                    ),
+                    None => p.bad("listings", format!("there is no listing {id}")),
+                },
+                None => p.bad("listings", format!("'{raw}' is not a listing id")),
+            }
+        }
+        p.finish()?;
+        let mut participant = Participant {
+            id: existing.map_or(ParticipantId(0), |e| e.id),
+            event: data.event.id,
+            enterprise: enterprise.expect("checked"),
+            group,
+            people: input.people.trim().to_string(),
+            available,
+            max_meetings,
+            listings,
+        };
+        participant.id = store.register_participant(&viewer.actor(), &participant)?;
+        Ok(participant)
+    })
 }
 
 /// The participant the viewer acts as: its own enterprise's, or for staff the one named.
@@ -751,41 +752,45 @@ pub fn request(
     event: i64,
     input: &RequestInput,
 ) -> Result<chainatlas_model::MeetingRequest, AppError> {
-    let today = today();
-    store.expire_requests(&viewer.actor(), EventId(event), today)?;
-    let data = load(store, event)?;
-    let from = acting_as(
-        &data,
-        viewer,
-        opt_id("as_participant", &input.as_participant)?,
-    )?;
-    let to = opt_id("to", &input.to)?
-        .ok_or_else(|| AppError::BadRequest("to: is missing, expected a participant id".into()))?;
-    let mut p = Problems(Vec::new());
-    let priority = p.number::<u8>("priority", &input.priority, Some(3));
-    let origin = match input.origin.trim() {
-        "" => Some(RequestOrigin::Manual),
-        s => match s.parse::<RequestOrigin>() {
-            Ok(o) => Some(o),
-            Err(e) => {
-                p.bad("origin", e);
-                None
-            }
-        },
-    };
-    p.finish()?;
-    let r = ev::new_request(
-        &data,
-        store.next_request_id()?,
-        from,
-        ParticipantId(to),
-        priority.expect("checked"),
-        origin.expect("checked"),
-        &input.message,
-        today,
-    )?;
-    store.insert_request(&viewer.actor(), &r)?;
-    Ok(r)
+    // the rules are checked on what this reads; nothing may change before it writes
+    store.exclusive(|store| {
+        let today = today();
+        store.expire_requests(&viewer.actor(), EventId(event), today)?;
+        let data = load(store, event)?;
+        let from = acting_as(
+            &data,
+            viewer,
+            opt_id("as_participant", &input.as_participant)?,
+        )?;
+        let to = opt_id("to", &input.to)?.ok_or_else(|| {
+            AppError::BadRequest("to: is missing, expected a participant id".into())
+        })?;
+        let mut p = Problems(Vec::new());
+        let priority = p.number::<u8>("priority", &input.priority, Some(3));
+        let origin = match input.origin.trim() {
+            "" => Some(RequestOrigin::Manual),
+            s => match s.parse::<RequestOrigin>() {
+                Ok(o) => Some(o),
+                Err(e) => {
+                    p.bad("origin", e);
+                    None
+                }
+            },
+        };
+        p.finish()?;
+        let mut r = ev::new_request(
+            &data,
+            RequestId(0),
+            from,
+            ParticipantId(to),
+            priority.expect("checked"),
+            origin.expect("checked"),
+            &input.message,
+            today,
+        )?;
+        r.id = store.insert_request(&viewer.actor(), &r)?;
+        Ok(r)
+    })
 }
 
 /// Answers (`accept`, `decline`, `not_interested`) or cancels (`cancel`) a request.
@@ -796,42 +801,45 @@ pub fn respond(
     request: i64,
     action: &str,
 ) -> Result<RequestStatus, AppError> {
-    let today = today();
-    store.expire_requests(&viewer.actor(), EventId(event), today)?;
-    let data = load(store, event)?;
-    let id = RequestId(request);
-    let r = data.requests.iter().find(|r| r.id == id).ok_or_else(|| {
-        AppError::NotFound(format!("there is no request {request} in event {event}"))
-    })?;
-    let answering = action != "cancel";
-    let by = match me(&data, viewer) {
-        Some(p) => p.id,
-        None if is_organiser(viewer) => {
-            if answering {
-                r.to
-            } else {
-                r.from
+    // the rules are checked on what this reads; nothing may change before it writes
+    store.exclusive(|store| {
+        let today = today();
+        store.expire_requests(&viewer.actor(), EventId(event), today)?;
+        let data = load(store, event)?;
+        let id = RequestId(request);
+        let r = data.requests.iter().find(|r| r.id == id).ok_or_else(|| {
+            AppError::NotFound(format!("there is no request {request} in event {event}"))
+        })?;
+        let answering = action != "cancel";
+        let by = match me(&data, viewer) {
+            Some(p) => p.id,
+            None if is_organiser(viewer) => {
+                if answering {
+                    r.to
+                } else {
+                    r.from
+                }
             }
-        }
-        None => {
-            return Err(AppError::Forbidden(
-                "your enterprise is not registered for this event".into(),
-            ))
-        }
-    };
-    let status = match action {
-        "accept" => ev::answer(&data, id, by, Answer::Accept, today)?,
-        "decline" => ev::answer(&data, id, by, Answer::Decline, today)?,
-        "not_interested" => ev::answer(&data, id, by, Answer::NotInterested, today)?,
-        "cancel" => ev::cancel(&data, id, by, today)?,
-        other => {
-            return Err(AppError::BadRequest(format!(
-                "action: '{other}' is not one of accept, decline, not_interested, cancel"
-            )))
-        }
-    };
-    store.set_request_status(&viewer.actor(), id, status, today)?;
-    Ok(status)
+            None => {
+                return Err(AppError::Forbidden(
+                    "your enterprise is not registered for this event".into(),
+                ))
+            }
+        };
+        let status = match action {
+            "accept" => ev::answer(&data, id, by, Answer::Accept, today)?,
+            "decline" => ev::answer(&data, id, by, Answer::Decline, today)?,
+            "not_interested" => ev::answer(&data, id, by, Answer::NotInterested, today)?,
+            "cancel" => ev::cancel(&data, id, by, today)?,
+            other => {
+                return Err(AppError::BadRequest(format!(
+                    "action: '{other}' is not one of accept, decline, not_interested, cancel"
+                )))
+            }
+        };
+        store.set_request_status(&viewer.actor(), id, status, today)?;
+        Ok(status)
+    })
 }
 
 /// What a scheduling run did.
@@ -893,7 +901,9 @@ pub fn recommendations(
         .flat_map(|p| p.listings.iter().copied())
         .collect();
     let listings = store.listings_by_ids(&ids)?;
-    let config = chainatlas_matching::Config::new(on);
+    let mut config = chainatlas_matching::Config::new(on);
+    // Participants read these: no one's price may shape them.
+    config.prices = chainatlas_matching::PriceVisibility::OwnOnly(None);
     ev::recommend(data, &listings, atlas, &config, 5).map_err(crate::matchmaking::index_error)
 }
 
@@ -906,22 +916,25 @@ pub fn schedule(
     event: i64,
     recommended: bool,
 ) -> Result<ScheduleSummary, AppError> {
-    require_organiser(viewer)?;
-    let today = today();
-    store.expire_requests(&viewer.actor(), EventId(event), today)?;
-    let data = load(store, event)?;
-    let options = PlanOptions {
-        recommended: if recommended {
-            cached_recommendations(state, store, &data, today)?
-                .iter()
-                .map(|r| (r.buyer, r.supplier))
-                .collect()
-        } else {
-            Vec::new()
-        },
-    };
-    let summary = run_schedule(store, viewer.actor(), &data, &options)?;
-    Ok(summary)
+    // the rules are checked on what this reads; nothing may change before it writes
+    store.exclusive(|store| {
+        require_organiser(viewer)?;
+        let today = today();
+        store.expire_requests(&viewer.actor(), EventId(event), today)?;
+        let data = load(store, event)?;
+        let options = PlanOptions {
+            recommended: if recommended {
+                cached_recommendations(state, store, &data, today)?
+                    .iter()
+                    .map(|r| (r.buyer, r.supplier))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        };
+        let summary = run_schedule(store, viewer.actor(), &data, &options)?;
+        Ok(summary)
+    })
 }
 
 /// Plans and schedules without saving: the summary and the meetings of the new schedule.
@@ -985,9 +998,12 @@ pub fn save_schedule(
 }
 
 pub fn publish(store: &mut Store, viewer: &Viewer, event: i64) -> Result<usize, AppError> {
-    require_organiser(viewer)?;
-    load(store, event)?;
-    Ok(store.publish_schedule(&viewer.actor(), EventId(event))?)
+    // the rules are checked on what this reads; nothing may change before it writes
+    store.exclusive(|store| {
+        require_organiser(viewer)?;
+        load(store, event)?;
+        Ok(store.publish_schedule(&viewer.actor(), EventId(event))?)
+    })
 }
 
 pub fn set_meeting_status(
@@ -997,18 +1013,21 @@ pub fn set_meeting_status(
     meeting: i64,
     status: &str,
 ) -> Result<(), AppError> {
-    require_organiser(viewer)?;
-    let data = load(store, event)?;
-    if !data.meetings.iter().any(|m| m.id.0 == meeting) {
-        return Err(AppError::NotFound(format!(
-            "there is no meeting {meeting} in event {event}"
-        )));
-    }
-    let status = status
-        .parse::<MeetingStatus>()
-        .map_err(|e| AppError::BadRequest(format!("status: {e}")))?;
-    store.set_meeting_status(&viewer.actor(), MeetingId(meeting), status)?;
-    Ok(())
+    // the rules are checked on what this reads; nothing may change before it writes
+    store.exclusive(|store| {
+        require_organiser(viewer)?;
+        let data = load(store, event)?;
+        if !data.meetings.iter().any(|m| m.id.0 == meeting) {
+            return Err(AppError::NotFound(format!(
+                "there is no meeting {meeting} in event {event}"
+            )));
+        }
+        let status = status
+            .parse::<MeetingStatus>()
+            .map_err(|e| AppError::BadRequest(format!("status: {e}")))?;
+        store.set_meeting_status(&viewer.actor(), MeetingId(meeting), status)?;
+        Ok(())
+    })
 }
 
 /// A cooperation project for the ledger. Value in yuan; dates `YYYY-MM-DD`.
@@ -1060,151 +1079,154 @@ pub fn save_agreement(
     id: Option<i64>,
     input: &AgreementInput,
 ) -> Result<Agreement, AppError> {
-    let principal = viewer
-        .principal
-        .as_ref()
-        .ok_or_else(|| AppError::Forbidden("sign in first".into()))?;
-    let mut p = Problems(Vec::new());
-    let title = input.title.trim().to_string();
-    if title.is_empty() || title.chars().count() > 200 {
-        p.bad("title", "expected 1 to 200 characters");
-    }
-    let buyer = p
-        .number::<i64>("buyer_id", &input.buyer_id, None)
-        .map(EnterpriseId);
-    let supplier = p
-        .number::<i64>("supplier_id", &input.supplier_id, None)
-        .map(EnterpriseId);
-    for (field, e) in [("buyer_id", buyer), ("supplier_id", supplier)] {
-        if let Some(e) = e {
-            if !store.enterprise_exists(e)? {
-                p.bad(field, format!("there is no enterprise {e}"));
+    // the rules are checked on what this reads; nothing may change before it writes
+    store.exclusive(|store| {
+        let principal = viewer
+            .principal
+            .as_ref()
+            .ok_or_else(|| AppError::Forbidden("sign in first".into()))?;
+        let mut p = Problems(Vec::new());
+        let title = input.title.trim().to_string();
+        if title.is_empty() || title.chars().count() > 200 {
+            p.bad("title", "expected 1 to 200 characters");
+        }
+        let buyer = p
+            .number::<i64>("buyer_id", &input.buyer_id, None)
+            .map(EnterpriseId);
+        let supplier = p
+            .number::<i64>("supplier_id", &input.supplier_id, None)
+            .map(EnterpriseId);
+        for (field, e) in [("buyer_id", buyer), ("supplier_id", supplier)] {
+            if let Some(e) = e {
+                if !store.enterprise_exists(e)? {
+                    p.bad(field, format!("there is no enterprise {e}"));
+                }
             }
         }
-    }
-    let node = match opt_id("node_id", &input.node_id)? {
-        None => None,
-        Some(n) => match store.node(NodeId(n))? {
-            Some(node) => Some(node),
-            None => {
-                p.bad("node_id", format!("there is no chain node {n}"));
+        let node = match opt_id("node_id", &input.node_id)? {
+            None => None,
+            Some(n) => match store.node(NodeId(n))? {
+                Some(node) => Some(node),
+                None => {
+                    p.bad("node_id", format!("there is no chain node {n}"));
+                    None
+                }
+            },
+        };
+        let value = match input.value_yuan.trim().parse::<Money>() {
+            Ok(v) if v.fen() >= 0 => Some(v),
+            Ok(_) => {
+                p.bad("value_yuan", "is negative, expected 0 or more yuan");
                 None
             }
-        },
-    };
-    let value = match input.value_yuan.trim().parse::<Money>() {
-        Ok(v) if v.fen() >= 0 => Some(v),
-        Ok(_) => {
-            p.bad("value_yuan", "is negative, expected 0 or more yuan");
-            None
-        }
-        Err(e) => {
-            p.bad("value_yuan", e);
-            None
-        }
-    };
-    let status = match input.status.trim().parse::<AgreementStatus>() {
-        Ok(s) => Some(s),
-        Err(e) => {
-            p.bad("status", e);
-            None
-        }
-    };
-    let dates = [
-        p.opt_date("intended_on", &input.intended_on),
-        p.opt_date("signed_on", &input.signed_on),
-        p.opt_date("started_on", &input.started_on),
-        p.opt_date("completed_on", &input.completed_on),
-    ];
-    let event = opt_id("event_id", &input.event_id)?.map(EventId);
-    let meeting = opt_id("meeting_id", &input.meeting_id)?.map(MeetingId);
-    if let Some(e) = event {
-        match store.event_data(e)? {
-            None => p.bad("event_id", format!("there is no event {e}")),
-            Some(d) => {
-                if let Some(m) = meeting {
-                    match d.meetings.iter().find(|x| x.id == m) {
-                        None => p.bad(
-                            "meeting_id",
-                            format!("there is no meeting {m} in event {e}"),
-                        ),
-                        Some(x) => {
-                            let parties: Vec<EnterpriseId> = [x.a, x.b]
-                                .iter()
-                                .filter_map(|id| d.participant(*id).map(|p| p.enterprise))
-                                .collect();
-                            if !buyer.is_some_and(|b| parties.contains(&b))
-                                || !supplier.is_some_and(|s| parties.contains(&s))
-                            {
-                                p.bad(
-                                    "meeting_id",
-                                    format!(
-                                        "meeting {m} is not between the buyer and the supplier"
-                                    ),
-                                );
+            Err(e) => {
+                p.bad("value_yuan", e);
+                None
+            }
+        };
+        let status = match input.status.trim().parse::<AgreementStatus>() {
+            Ok(s) => Some(s),
+            Err(e) => {
+                p.bad("status", e);
+                None
+            }
+        };
+        let dates = [
+            p.opt_date("intended_on", &input.intended_on),
+            p.opt_date("signed_on", &input.signed_on),
+            p.opt_date("started_on", &input.started_on),
+            p.opt_date("completed_on", &input.completed_on),
+        ];
+        let event = opt_id("event_id", &input.event_id)?.map(EventId);
+        let meeting = opt_id("meeting_id", &input.meeting_id)?.map(MeetingId);
+        if let Some(e) = event {
+            match store.event_data(e)? {
+                None => p.bad("event_id", format!("there is no event {e}")),
+                Some(d) => {
+                    if let Some(m) = meeting {
+                        match d.meetings.iter().find(|x| x.id == m) {
+                            None => p.bad(
+                                "meeting_id",
+                                format!("there is no meeting {m} in event {e}"),
+                            ),
+                            Some(x) => {
+                                let parties: Vec<EnterpriseId> = [x.a, x.b]
+                                    .iter()
+                                    .filter_map(|id| d.participant(*id).map(|p| p.enterprise))
+                                    .collect();
+                                if !buyer.is_some_and(|b| parties.contains(&b))
+                                    || !supplier.is_some_and(|s| parties.contains(&s))
+                                {
+                                    p.bad(
+                                        "meeting_id",
+                                        format!(
+                                            "meeting {m} is not between the buyer and the supplier"
+                                        ),
+                                    );
+                                }
                             }
                         }
                     }
                 }
             }
+        } else if meeting.is_some() {
+            p.bad("meeting_id", "given without event_id");
         }
-    } else if meeting.is_some() {
-        p.bad("meeting_id", "given without event_id");
-    }
-    p.finish()?;
-    let (buyer, supplier) = (buyer.expect("checked"), supplier.expect("checked"));
-    if !is_organiser(viewer)
-        && principal.enterprise != Some(buyer)
-        && principal.enterprise != Some(supplier)
-    {
-        return Err(AppError::Forbidden(
-            "an enterprise records agreements it is a party to only".into(),
-        ));
-    }
-    let before = match id {
-        Some(id) => Some(
-            store
-                .agreement(AgreementId(id))?
-                .ok_or_else(|| AppError::NotFound(format!("there is no agreement {id}")))?,
-        ),
-        None => None,
-    };
-    if let Some(b) = &before {
+        p.finish()?;
+        let (buyer, supplier) = (buyer.expect("checked"), supplier.expect("checked"));
         if !is_organiser(viewer)
-            && principal.enterprise != Some(b.buyer)
-            && principal.enterprise != Some(b.supplier)
+            && principal.enterprise != Some(buyer)
+            && principal.enterprise != Some(supplier)
         {
             return Err(AppError::Forbidden(
-                "an enterprise changes agreements it is a party to only".into(),
+                "an enterprise records agreements it is a party to only".into(),
             ));
         }
-    }
-    let [intended_on, signed_on, started_on, completed_on] = dates.map(|d| d.flatten());
-    let agreement = Agreement {
-        id: match id {
-            Some(id) => AgreementId(id),
-            None => store.next_agreement_id()?,
-        },
-        title,
-        buyer,
-        supplier,
-        chain: node.as_ref().map(|n| n.chain),
-        node: node.map(|n| n.id),
-        value: value.expect("checked"),
-        status: status.expect("checked"),
-        intended_on,
-        signed_on,
-        started_on,
-        completed_on,
-        event,
-        meeting,
-    };
-    let problems = agreement.problems();
-    if !problems.is_empty() {
-        return Err(AppError::BadRequest(problems.join("; ")));
-    }
-    store.save_agreement(&viewer.actor(), &agreement)?;
-    Ok(agreement)
+        let before = match id {
+            Some(id) => Some(
+                store
+                    .agreement(AgreementId(id))?
+                    .ok_or_else(|| AppError::NotFound(format!("there is no agreement {id}")))?,
+            ),
+            None => None,
+        };
+        if let Some(b) = &before {
+            if !is_organiser(viewer)
+                && principal.enterprise != Some(b.buyer)
+                && principal.enterprise != Some(b.supplier)
+            {
+                return Err(AppError::Forbidden(
+                    "an enterprise changes agreements it is a party to only".into(),
+                ));
+            }
+        }
+        let [intended_on, signed_on, started_on, completed_on] = dates.map(|d| d.flatten());
+        let mut agreement = Agreement {
+            id: AgreementId(id.unwrap_or(0)),
+            title,
+            buyer,
+            supplier,
+            chain: node.as_ref().map(|n| n.chain),
+            node: node.map(|n| n.id),
+            value: value.expect("checked"),
+            status: status.expect("checked"),
+            intended_on,
+            signed_on,
+            started_on,
+            completed_on,
+            event,
+            meeting,
+        };
+        let problems = agreement.problems();
+        if !problems.is_empty() {
+            return Err(AppError::BadRequest(problems.join("; ")));
+        }
+        match before {
+            Some(_) => store.update_agreement(&viewer.actor(), &agreement)?,
+            None => agreement.id = store.create_agreement(&viewer.actor(), &agreement)?,
+        }
+        Ok(agreement)
+    })
 }
 
 /// `HH:MM–HH:MM` of a slot, with its date.

@@ -36,7 +36,11 @@ pub use pages::wan;
 pub struct AppState {
     pool: Arc<Pool>,
     caches: Arc<cache::Caches>,
-    throttle: Arc<auth::Throttle>,
+    throttle: Arc<chainatlas_auth::Throttle>,
+    /// Signs the device cookies that let a known browser past others' failures.
+    device_key: Arc<chainatlas_auth::DeviceKey>,
+    /// Password checks running at once (argon2id takes 19 MiB and a core's time each).
+    hashing: Arc<tokio::sync::Semaphore>,
     /// The listing index, opened on first use.
     matchmaker: Arc<std::sync::Mutex<Option<Arc<matchmaking::Matchmaker>>>>,
     /// Mark session cookies `Secure` (when served over TLS, directly or behind a proxy).
@@ -49,6 +53,8 @@ impl AppState {
             pool: Arc::new(pool),
             caches: Arc::default(),
             throttle: Arc::default(),
+            device_key: Arc::default(),
+            hashing: Arc::new(tokio::sync::Semaphore::new(auth::PASSWORD_CHECKS_AT_ONCE)),
             matchmaker: Arc::default(),
             secure_cookies: false,
         }

@@ -459,6 +459,7 @@ pub fn matches(
     config
         .apply(weights)
         .map_err(|e| AppError::BadRequest(format!("parameter weights: {e}")))?;
+    config.prices = mm::price_visibility(viewer);
     let m = state.matchmaker(store)?;
     let atlas: Arc<StoreAtlas> = state.caches.match_atlas(store)?;
     let ranked = m.matches(listing, atlas.as_ref(), &config, top)?;
@@ -470,41 +471,43 @@ pub fn matches(
     ))
 }
 
-/// Saves a listing and records it in the index.
-pub fn save(
+fn write_error(e: chainatlas_store::InsertError) -> AppError {
+    match e {
+        chainatlas_store::InsertError::Store(s) => AppError::from(s),
+        other => AppError::BadRequest(other.to_string()),
+    }
+}
+
+/// Saves a changed listing, then brings the index up to the database.
+fn save(
     state: &AppState,
     store: &mut Store,
     viewer: &Viewer,
     listing: &Listing,
 ) -> Result<(), AppError> {
-    let m = state.matchmaker(store)?;
-    let before = store.listing_revision()?;
     store
-        .save_listing(&viewer.actor(), listing)
-        .map_err(|e| match e {
-            chainatlas_store::InsertError::Store(s) => AppError::from(s),
-            other => AppError::BadRequest(other.to_string()),
-        })?;
-    let after = store.listing_revision()?;
-    // One save moves the revision by one; more means another writer came between.
-    let before = if after == before + 1 { before } else { -1 };
-    m.saved(store, listing, before, after)
+        .update_listing(&viewer.actor(), listing)
+        .map_err(write_error)?;
+    state.matchmaker(store)?;
+    Ok(())
 }
 
-/// Creates a listing from input.
+/// Creates a listing from input; the database gives it its id.
 pub fn create(
     state: &AppState,
     store: &mut Store,
     viewer: &Viewer,
     input: &ListingInput,
 ) -> Result<Listing, AppError> {
-    let id = store.next_listing_id()?;
-    let listing = input.validate(store, viewer, id, ListingStatus::Open)?;
-    save(state, store, viewer, &listing)?;
+    let mut listing = input.validate(store, viewer, ListingId(0), ListingStatus::Open)?;
+    listing.id = store
+        .create_listing(&viewer.actor(), &listing)
+        .map_err(write_error)?;
+    state.matchmaker(store)?;
     Ok(listing)
 }
 
-/// Replaces a listing with input, keeping its status.
+/// Replaces a listing with input, keeping its status and its enterprise.
 pub fn update(
     state: &AppState,
     store: &mut Store,
@@ -514,10 +517,14 @@ pub fn update(
 ) -> Result<Listing, AppError> {
     let old = listing(store, id)?;
     require_write(viewer, &old)?;
-    let mut input = input.clone();
-    if input.enterprise_id.is_none() {
-        input.enterprise_id = Some(old.enterprise.0);
+    if input.enterprise_id.is_some_and(|e| e != old.enterprise.0) {
+        return Err(AppError::BadRequest(format!(
+            "enterprise_id: listing {id} belongs to enterprise {}; a listing's enterprise does not change",
+            old.enterprise.0
+        )));
     }
+    let mut input = input.clone();
+    input.enterprise_id = Some(old.enterprise.0);
     let new = input.validate(store, viewer, old.id, old.status)?;
     save(state, store, viewer, &new)?;
     Ok(new)

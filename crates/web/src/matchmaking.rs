@@ -12,7 +12,9 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chainatlas_auth::Principal;
-use chainatlas_matching::{self as matching, Atlas, Config, Entry, ListingIndex, Match, Reason};
+use chainatlas_matching::{
+    self as matching, Atlas, Config, Entry, ListingIndex, Match, PriceVisibility, Reason,
+};
 use chainatlas_model::{Date, Listing, RegionCode, Tag, Tags};
 use chainatlas_store::{MatchFacts, Store};
 use serde::Serialize;
@@ -161,6 +163,10 @@ pub struct Rebuilt {
     pub why: &'static str,
 }
 
+/// The most listing changes replayed into the index at once; further behind, it is
+/// rebuilt (a bulk import changes more than a replay would save).
+const REPLAY_LIMIT: usize = 20_000;
+
 /// The listing index of one database, kept current with it.
 pub struct Matchmaker {
     dir: PathBuf,
@@ -228,6 +234,11 @@ impl Matchmaker {
     /// Replaces the index's contents with the database's listings.
     fn fill(&self, store: &Store) -> Result<u64, AppError> {
         let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        self.fill_locked(store)
+    }
+
+    /// [`Matchmaker::fill`] with the writing lock already held.
+    fn fill_locked(&self, store: &Store) -> Result<u64, AppError> {
         // The revision is read first: a change made while we read makes the index look
         // behind, so the next check rebuilds again rather than missing it.
         let revision = store.listing_revision()?;
@@ -249,48 +260,46 @@ impl Matchmaker {
         Ok(count)
     }
 
-    /// Brings the index up to the database: nothing if current, else a rebuild.
+    /// Brings the index up to the database: nothing if current; the listings changed
+    /// since the index's revision if the database's change log reaches back that far;
+    /// else a rebuild.
     pub fn sync(&self, store: &Store) -> Result<Option<Rebuilt>, AppError> {
         let current = store.listing_revision()?;
         if self.seen.load(Ordering::SeqCst) == current {
             return Ok(None);
         }
-        if self.index.revision().as_deref() == Some(current.to_string().as_str()) {
+        let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        if self.seen.load(Ordering::SeqCst) >= current {
+            return Ok(None); // another request brought it up while we waited
+        }
+        let indexed = self.index.revision().and_then(|r| r.parse::<i64>().ok());
+        if indexed == Some(current) {
             // Another process brought the index on disk up to date: see its commit.
             self.index.refresh().map_err(index_error)?;
             self.seen.store(current, Ordering::SeqCst);
             return Ok(None);
         }
+        if let Some(since) = indexed.filter(|&i| i < current) {
+            if let Some((revision, ids)) = store.listing_changes_since(since, REPLAY_LIMIT)? {
+                let mut batch = self.index.batch().map_err(index_error)?;
+                for id in ids {
+                    match store.listing(id)? {
+                        Some(l) => batch.upsert(&entry(&l)).map_err(index_error)?,
+                        None => batch.remove(id.0 as u64),
+                    }
+                }
+                batch.commit(&revision.to_string()).map_err(index_error)?;
+                self.seen.store(revision, Ordering::SeqCst);
+                return Ok(None);
+            }
+        }
         let started = Instant::now();
-        let listings = self.fill(store)?;
+        let listings = self.fill_locked(store)?;
         Ok(Some(Rebuilt {
             listings,
             took: started.elapsed(),
             why: "behind the database",
         }))
-    }
-
-    /// Records a saved listing: `before` and `after` are the database's listing revision
-    /// around the save. If the index was not at `before`, something else changed the
-    /// listings too, and the index is rebuilt instead.
-    pub fn saved(
-        &self,
-        store: &Store,
-        listing: &Listing,
-        before: i64,
-        after: i64,
-    ) -> Result<(), AppError> {
-        {
-            let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
-            if self.index.revision().as_deref() == Some(before.to_string().as_str()) {
-                let mut batch = self.index.batch().map_err(index_error)?;
-                batch.upsert(&entry(listing)).map_err(index_error)?;
-                batch.commit(&after.to_string()).map_err(index_error)?;
-                self.seen.store(after, Ordering::SeqCst);
-                return Ok(());
-            }
-        }
-        self.sync(store).map(|_| ())
     }
 
     pub fn index(&self) -> &ListingIndex {
@@ -345,8 +354,18 @@ pub fn today() -> Date {
     Date::from_days_since_epoch((secs + 8 * 3600).div_euclid(86_400))
 }
 
-/// A score, part by part. `price` is absent when the viewer may not see the counterpart's
-/// price (it still counts in `total`).
+/// Whose prices may count in the scores `viewer` reads (`None`: the process itself, the
+/// CLI): everyone's for roles that see all private data, else only the viewer's own.
+pub fn price_visibility(viewer: Option<&Principal>) -> PriceVisibility {
+    match viewer {
+        None => PriceVisibility::All,
+        Some(p) if p.may(chainatlas_auth::Permission::ReadAllPrivateData) => PriceVisibility::All,
+        Some(p) => PriceVisibility::OwnOnly(p.enterprise.map(|e| e.0 as u64)),
+    }
+}
+
+/// A score, part by part. `price` is absent when the viewer may not see both prices; then
+/// the price part was scored as unknown and moved neither `total` nor the order.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct BreakdownDto {
     pub total: f64,
@@ -386,11 +405,8 @@ pub fn match_dtos(
     viewer: Option<&Principal>,
     atlas: &dyn Atlas,
 ) -> Vec<MatchDto> {
-    let may_see = |enterprise: Option<i64>| match (viewer, enterprise) {
-        (None, _) => true,
-        (Some(p), Some(e)) => p.may_see_private(chainatlas_model::EnterpriseId(e)),
-        (Some(p), None) => p.may(chainatlas_auth::Permission::ReadAllPrivateData),
-    };
+    let prices = price_visibility(viewer);
+    let may_see = |enterprise: Option<i64>| prices.shows(enterprise.map(|e| e as u64));
     matches
         .iter()
         .map(|m| {

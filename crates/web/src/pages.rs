@@ -209,7 +209,9 @@ impl IntoResponse for PageError {
         let t = self.layout.t;
         let heading = match self.error {
             AppError::NotFound(_) => t.not_found,
-            AppError::BadRequest(_) | AppError::Conflict(_) => t.bad_request,
+            AppError::BadRequest(_) | AppError::Conflict(_) | AppError::TooLarge(_) => {
+                t.bad_request
+            }
             AppError::Forbidden(_) => t.forbidden,
             AppError::Internal(_) => t.internal,
         };
@@ -258,17 +260,14 @@ async fn switch_language(
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let value = if lang == "en" { "en" } else { "zh" };
-    // Only local paths: never an open redirect to another site.
-    let next = params
-        .get("next")
-        .map(|n| percent_decode(n))
-        .filter(|n| n.starts_with('/') && !n.starts_with("//"));
+    // Only paths of this site: never an open redirect to another. The query string was
+    // decoded once already, which gives back the path as the page had it.
+    let next = match crate::auth::local_target(params.get("next").map(String::as_str)) {
+        Ok(next) => next,
+        Err(refused) => return refused.into_response(),
+    };
     let cookie = format!("lang={value}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly");
-    (
-        [(header::SET_COOKIE, cookie)],
-        Redirect::to(next.as_deref().unwrap_or("/")),
-    )
-        .into_response()
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
 }
 
 pub struct ChainRow {
