@@ -24,6 +24,54 @@ pub struct Column {
     pub doc: &'static str,
 }
 
+impl Column {
+    /// The longest cell this column accepts, in characters: a description 4,000, a list
+    /// of tags 1,000, other text 200, a number 40.
+    pub fn max_chars(&self) -> usize {
+        match (self.cell, self.name) {
+            (CellType::Text, "description") => 4_000,
+            (CellType::Text, "tags") => 1_000,
+            (CellType::Text, _) => 200,
+            _ => 40,
+        }
+    }
+}
+
+/// What is wrong with the cells of a row that no value parser should see: a workbook's
+/// error cell, a NUL byte, a cell longer than its column allows. (column index, message)
+pub(crate) fn cell_problems(
+    columns: &[Column],
+    positions: &[usize],
+    cells: &[String],
+) -> Vec<(usize, String)> {
+    let mut problems = Vec::new();
+    for (i, column) in columns.iter().enumerate() {
+        let Some(cell) = positions.get(i).and_then(|&p| cells.get(p)) else {
+            continue;
+        };
+        if let Some(error) = cell.strip_prefix(crate::source::EXCEL_ERROR) {
+            problems.push((
+                i,
+                format!("holds the Excel error {error}: correct the formula or type the value"),
+            ));
+        } else if cell.contains('\0') {
+            problems.push((i, "holds a NUL character, which no text may contain".into()));
+        } else {
+            let chars = cell.chars().count();
+            if chars > column.max_chars() {
+                problems.push((
+                    i,
+                    format!(
+                        "is {chars} characters long, expected at most {}",
+                        column.max_chars()
+                    ),
+                ));
+            }
+        }
+    }
+    problems
+}
+
 const fn col(name: &'static str, cell: CellType, required: bool, doc: &'static str) -> Column {
     Column {
         name,

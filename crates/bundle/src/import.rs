@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use chainatlas_model::{Record, RecordKind};
 use chainatlas_store::{Actor, Change, InsertError, Store, StoreError, Writer};
 
-use crate::columns::{columns, decode, RowReader};
+use crate::columns::{cell_problems, columns, decode, RowReader};
 use crate::source::{Source, Table};
 use crate::{column_letter, Location, Problem, Progress};
 
@@ -245,6 +245,16 @@ fn import_table(
                     row.cells.len()
                 ),
             });
+            continue;
+        }
+        let bad_cells = cell_problems(cols, &positions, &row.cells);
+        if !bad_cells.is_empty() {
+            for (column, message) in bad_cells {
+                problems.push(Problem {
+                    location: at(row.number, Some(column)),
+                    message,
+                });
+            }
             continue;
         }
         let mut reader = RowReader {

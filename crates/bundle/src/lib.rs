@@ -21,6 +21,7 @@ pub use columns::{columns, CellType, Column};
 pub use export::{export, ExportError, ExportSummary};
 pub use import::{import, ImportError, ImportOptions, ImportSummary};
 pub use match_list::{read_match_list, ListRow, MATCH_LIST_COLUMNS};
+pub use source::limits;
 
 /// Work done so far, for progress bars.
 #[derive(Clone, Copy, Debug)]
@@ -62,6 +63,7 @@ impl fmt::Display for Location {
         match (&self.column, &self.column_letter) {
             (Some(name), Some(letter)) => write!(f, ", column {letter} ({name})"),
             (Some(name), None) => write!(f, ", column {name}"),
+            (None, Some(letter)) => write!(f, ", column {letter}"),
             _ => Ok(()),
         }
     }

@@ -92,6 +92,7 @@ fn open_table(path: &Path) -> Result<Box<dyn Table>, ImportError> {
         Some("csv") => Ok(Box::new(CsvTable::open(path)?)),
         Some("xlsx") => {
             use calamine::Reader;
+            crate::source::check_workbook_size(path)?;
             let mut workbook: calamine::Xlsx<_> =
                 calamine::open_workbook(path).map_err(|e: calamine::XlsxError| {
                     ImportError::Workbook {
@@ -108,20 +109,16 @@ fn open_table(path: &Path) -> Result<Box<dyn Table>, ImportError> {
                         path: path.to_path_buf(),
                         message: "the workbook has no sheet".into(),
                     })?;
-            let range = workbook
-                .worksheet_range(&name)
-                .map_err(|e| ImportError::Workbook {
-                    path: path.to_path_buf(),
-                    message: e.to_string(),
-                })?;
             let file = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            Ok(Box::new(SheetTable::new(
+            Ok(Box::new(SheetTable::read(
+                &mut workbook,
+                path,
+                &name,
                 format!("{file} sheet {name}"),
-                range,
-            )))
+            )?))
         }
         _ => Err(ImportError::NotAList(path.to_path_buf())),
     }
@@ -190,6 +187,14 @@ pub fn read_match_list(path: &Path) -> Result<Vec<ListRow>, ImportError> {
                 break;
             }
         };
+        let bad_cells = crate::columns::cell_problems(cols, &positions, &row.cells);
+        if !bad_cells.is_empty() {
+            problems.extend(bad_cells.into_iter().map(|(column, message)| Problem {
+                location: at(row.number, column),
+                message,
+            }));
+            continue;
+        }
         let mut r = RowReader {
             cells: &row.cells,
             positions: &positions,

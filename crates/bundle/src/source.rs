@@ -54,6 +54,7 @@ impl Source {
         if !is_xlsx {
             return Err(ImportError::NotABundle(path.to_path_buf()));
         }
+        check_workbook_size(path)?;
         let workbook: Xlsx<_> =
             calamine::open_workbook(path).map_err(|e: calamine::XlsxError| {
                 ImportError::Workbook {
@@ -130,17 +131,13 @@ impl Source {
                 if !workbook.sheet_names().iter().any(|s| s == kind.as_str()) {
                     return Ok(None);
                 }
-                let range =
-                    workbook
-                        .worksheet_range(kind.as_str())
-                        .map_err(|e| ImportError::Workbook {
-                            path: path.clone(),
-                            message: e.to_string(),
-                        })?;
-                Ok(Some(Box::new(SheetTable::new(
+                let table = SheetTable::read(
+                    workbook,
+                    path,
+                    kind.as_str(),
                     format!("sheet {}", kind.as_str()),
-                    range,
-                ))))
+                )?;
+                Ok(Some(Box::new(table)))
             }
         }
     }
@@ -148,7 +145,7 @@ impl Source {
 
 pub(crate) struct CsvTable {
     label: String,
-    reader: csv::Reader<BufReader<File>>,
+    reader: csv::Reader<RecordLimit<BufReader<File>>>,
     header: Vec<String>,
     record: csv::StringRecord,
 }
@@ -166,7 +163,7 @@ impl CsvTable {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(true)
-            .from_reader(BufReader::with_capacity(1 << 20, file));
+            .from_reader(RecordLimit::new(BufReader::with_capacity(1 << 20, file)));
         let header = match reader.headers() {
             Ok(h) => h
                 .iter()
@@ -198,6 +195,7 @@ impl CsvTable {
 
 fn csv_message(e: &csv::Error) -> String {
     match e.kind() {
+        csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::FileTooLarge => io.to_string(),
         csv::ErrorKind::Utf8 { .. } => {
             "is not UTF-8 text: save the file as \"CSV UTF-8\" (in Excel: Save As → CSV UTF-8)"
                 .to_string()
@@ -234,7 +232,9 @@ impl Table for CsvTable {
                 }))
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e
+                    .position()
+                    .map_or_else(|| self.reader.get_ref().line(), |p| p.line());
                 let message = csv_message(&e);
                 // A broken record cannot be resynchronised reliably; stop reading this file.
                 self.record.clear();
@@ -255,30 +255,211 @@ pub(crate) struct SheetTable {
 }
 
 impl SheetTable {
-    pub(crate) fn new(label: String, range: calamine::Range<Data>) -> SheetTable {
-        let first_row = range.start().map_or(0, |(row, _)| row as u64);
-        let first_col = range.start().map_or(0, |(_, col)| col as usize);
-        let mut rows = range.rows().enumerate().map(|(i, cells)| Row {
-            number: first_row + i as u64 + 1,
-            // Cells left of the used range are empty; keep column letters true.
-            cells: std::iter::repeat_n(String::new(), first_col)
-                .chain(cells.iter().map(cell_text))
-                .collect(),
-        });
+    /// Reads sheet `name` cell by cell, keeping its non-empty rows, within the limits:
+    /// [`limits::MAX_SHEET_COLUMNS`] columns, [`limits::MAX_SHEET_ROWS`] rows and
+    /// [`limits::MAX_SHEET_TEXT_BYTES`] of text. The sheet's declared size is not read: a
+    /// one-cell sheet that says it spans `A1:XFD1048576` costs one cell.
+    pub(crate) fn read<RS: std::io::Read + std::io::Seek>(
+        workbook: &mut Xlsx<RS>,
+        path: &Path,
+        name: &str,
+        label: String,
+    ) -> Result<SheetTable, ImportError> {
+        let failed = |e: calamine::XlsxError| ImportError::Workbook {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
+        let over = |row: u32, col: Option<u32>, message: String| ImportError::Invalid {
+            problems: vec![crate::Problem {
+                location: crate::Location {
+                    file: label.clone(),
+                    row: u64::from(row) + 1,
+                    column: None,
+                    column_letter: col.map(|c| crate::column_letter(c as usize)),
+                },
+                message,
+            }],
+            omitted: 0,
+        };
+        let mut cells = workbook.worksheet_cells_reader(name).map_err(failed)?;
+        let mut rows: Vec<Row> = Vec::new();
+        let mut current: Option<Row> = None;
+        let mut text_bytes = 0usize;
+        while let Some(cell) = cells.next_cell().map_err(failed)? {
+            let (r, c) = cell.get_position();
+            if c as usize >= limits::MAX_SHEET_COLUMNS {
+                if matches!(cell.get_value(), calamine::DataRef::Empty) {
+                    continue;
+                }
+                return Err(over(r, Some(c), format!(
+                    "has a value beyond the last column a bundle sheet may use ({}); delete what is right of the table",
+                    crate::column_letter(limits::MAX_SHEET_COLUMNS - 1)
+                )));
+            }
+            if r as usize >= limits::MAX_SHEET_ROWS {
+                return Err(over(
+                    r,
+                    None,
+                    format!(
+                    "is beyond row {}, the most a sheet may hold; split the data or use CSV files",
+                    limits::MAX_SHEET_ROWS
+                ),
+                ));
+            }
+            let text = cell_text(&Data::from(cell.get_value().clone()));
+            if text.is_empty() {
+                continue;
+            }
+            text_bytes += text.len();
+            if text_bytes > limits::MAX_SHEET_TEXT_BYTES {
+                return Err(over(r, Some(c), format!(
+                    "the sheet holds more than {} MiB of text, the most one sheet may; use CSV files",
+                    limits::MAX_SHEET_TEXT_BYTES >> 20
+                )));
+            }
+            let number = u64::from(r) + 1;
+            if current.as_ref().is_some_and(|row| row.number != number) {
+                rows.extend(current.take());
+            }
+            let row = current.get_or_insert_with(|| Row {
+                number,
+                cells: Vec::new(),
+            });
+            if row.cells.len() <= c as usize {
+                row.cells.resize(c as usize + 1, String::new());
+            }
+            row.cells[c as usize] = text;
+        }
+        rows.extend(current);
+        rows.sort_by_key(|r| r.number);
+        let mut rows = rows.into_iter();
         let header = rows
             .next()
             .map(|r| r.cells.into_iter().map(|c| c.trim().to_string()).collect())
             .unwrap_or_default();
-        let rows: Vec<Row> = rows
-            .filter(|r| r.cells.iter().any(|c| !c.is_empty()))
-            .collect();
-        SheetTable {
+        Ok(SheetTable {
             label,
             header,
-            rows: rows.into_iter(),
-        }
+            rows: rows.collect::<Vec<_>>().into_iter(),
+        })
     }
 }
+
+/// The limits of what a bundle or a list may hold. Each is checked while reading, so
+/// memory stays bounded whatever the file says about itself.
+pub mod limits {
+    /// Bytes of one CSV record (a line, or several lines inside quotes).
+    pub const MAX_RECORD_BYTES: usize = 1 << 20;
+    /// Columns of a workbook sheet (A to BL); the widest bundle sheet has 14.
+    pub const MAX_SHEET_COLUMNS: usize = 64;
+    /// Rows of a workbook sheet: Excel's own limit.
+    pub const MAX_SHEET_ROWS: usize = 1_048_576;
+    /// Text of one workbook sheet kept in memory while it is validated.
+    pub const MAX_SHEET_TEXT_BYTES: usize = 512 << 20;
+    /// Uncompressed size of all parts of a workbook, as its zip directory declares.
+    pub const MAX_WORKBOOK_BYTES: u64 = 2 << 30;
+    /// Uncompressed size of a workbook's shared strings, which are read whole.
+    pub const MAX_SHARED_STRINGS_BYTES: u64 = 256 << 20;
+}
+
+/// Refuses a workbook whose parts would unpack to more than the limits allow (a zip
+/// bomb), before anything is unpacked.
+pub(crate) fn check_workbook_size(path: &Path) -> Result<(), ImportError> {
+    let refuse = |message: String| ImportError::Workbook {
+        path: path.to_path_buf(),
+        message,
+    };
+    let file = File::open(path).map_err(|source| ImportError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut zip = zip::ZipArchive::new(BufReader::new(file))
+        .map_err(|e| refuse(format!("is not an .xlsx workbook (a zip archive): {e}")))?;
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let part = zip
+            .by_index_raw(i)
+            .map_err(|e| refuse(format!("part {i} cannot be read: {e}")))?;
+        total = total.saturating_add(part.size());
+        let shared_strings = part.name().is_ok_and(|n| n.ends_with("sharedStrings.xml"));
+        if shared_strings && part.size() > limits::MAX_SHARED_STRINGS_BYTES {
+            return Err(refuse(format!(
+                "its shared strings unpack to {} MiB, more than the {} MiB allowed; save it as CSV files",
+                part.size() >> 20,
+                limits::MAX_SHARED_STRINGS_BYTES >> 20
+            )));
+        }
+    }
+    if total > limits::MAX_WORKBOOK_BYTES {
+        return Err(refuse(format!(
+            "it unpacks to {} MiB, more than the {} MiB allowed; save it as CSV files",
+            total >> 20,
+            limits::MAX_WORKBOOK_BYTES >> 20
+        )));
+    }
+    Ok(())
+}
+
+/// Counts the bytes of each CSV record as they are read (a quote opens and closes a
+/// field; a newline outside quotes ends the record) and fails the read of a record over
+/// [`limits::MAX_RECORD_BYTES`], so that a file without line breaks cannot fill memory.
+pub(crate) struct RecordLimit<R> {
+    inner: R,
+    in_quotes: bool,
+    record_bytes: usize,
+    /// 1-based line being read.
+    line: u64,
+}
+
+impl<R> RecordLimit<R> {
+    fn new(inner: R) -> Self {
+        RecordLimit {
+            inner,
+            in_quotes: false,
+            record_bytes: 0,
+            line: 1,
+        }
+    }
+
+    fn line(&self) -> u64 {
+        self.line
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for RecordLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            match b {
+                b'"' => self.in_quotes = !self.in_quotes,
+                b'\n' => {
+                    self.line += 1;
+                    if !self.in_quotes {
+                        self.record_bytes = 0;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+            self.record_bytes += 1;
+            if self.record_bytes > limits::MAX_RECORD_BYTES {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::FileTooLarge,
+                    format!(
+                        "a record is longer than {} KiB, the most one may be (is a line break or a closing quote missing?)",
+                        limits::MAX_RECORD_BYTES >> 10
+                    ),
+                ));
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// How a workbook's error cell (`#REF!`, `#DIV/0!`) reaches validation: this mark and
+/// the error. A NUL cannot come from a CSV cell that validation accepts, so the mark is
+/// unambiguous.
+pub(crate) const EXCEL_ERROR: char = '\u{0}';
 
 /// A workbook cell as the text a CSV file would hold. Excel keeps every number as a
 /// float; whole numbers print without a fraction, others with the shortest exact
@@ -296,7 +477,8 @@ fn cell_text(cell: &Data) -> String {
             let days = d.as_f64().floor() as i64 - 25_569;
             Date::from_days_since_epoch(days).to_string()
         }
-        Data::Error(e) => format!("#ERROR {e:?}"),
+        // Refused by validation (see `EXCEL_ERROR`), never imported as text.
+        Data::Error(e) => format!("{EXCEL_ERROR}{e}"),
     }
 }
 

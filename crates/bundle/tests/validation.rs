@@ -256,3 +256,150 @@ fn workbook_problems_name_the_sheet_row_and_column_letter() {
 fn tester() -> chainatlas_store::Actor {
     chainatlas_store::Actor::local("tests", 0)
 }
+
+/// A workbook written part by part, for what spreadsheet writers will not produce: error
+/// cells, a sheet that claims the whole grid, parts that unpack to more than they say.
+fn raw_workbook(path: &Path, sheet_xml: &str, extra: Option<(&str, u64)>) {
+    use std::io::Write;
+    let file = std::fs::File::create(path).unwrap();
+    let mut zip = zip::ZipWriter::new(file);
+    let stored = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    let parts = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="regions" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+        ),
+    ];
+    for (name, text) in parts {
+        zip.start_file(name, stored).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.start_file("xl/worksheets/sheet1.xml", stored).unwrap();
+    zip.write_all(sheet_xml.as_bytes()).unwrap();
+    if let Some((name, bytes)) = extra {
+        zip.start_file(name, stored).unwrap();
+        let block = vec![b' '; 1 << 20];
+        for _ in 0..bytes >> 20 {
+            zip.write_all(&block).unwrap();
+        }
+    }
+    zip.finish().unwrap();
+}
+
+fn sheet(rows: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>code</t></is></c><c r="B1" t="inlineStr"><is><t>name_zh</t></is></c><c r="C1" t="inlineStr"><is><t>name_en</t></is></c><c r="D1" t="inlineStr"><is><t>parent_code</t></is></c><c r="E1" t="inlineStr"><is><t>level</t></is></c></row>{rows}</sheetData></worksheet>"#
+    )
+}
+
+#[test]
+fn a_sheet_that_claims_the_whole_grid_is_read_cell_by_cell_and_refused_where_it_overflows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("grid.xlsx");
+    // One cell at XFD1048576: reading the sheet as a range would allocate 2^34 cells.
+    let xml = sheet(r#"<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#).replace(
+        "<sheetData>",
+        r#"<dimension ref="A1:XFD1048576"/><sheetData>"#,
+    );
+    raw_workbook(&path, &xml, None);
+    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    assert_eq!(
+        problems(&mut store, &path),
+        ["sheet regions row 1048576, column XFD: has a value beyond the last column a bundle sheet may use (BL); delete what is right of the table"]
+    );
+}
+
+#[test]
+fn excel_error_cells_nul_bytes_and_overlong_cells_are_refused_where_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("errors.xlsx");
+    raw_workbook(
+        &path,
+        &sheet(
+            r#"<row r="2"><c r="A2"><v>430000</v></c><c r="B2" t="e"><v>#REF!</v></c><c r="E2" t="inlineStr"><is><t>province</t></is></c></row>"#,
+        ),
+        None,
+    );
+    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    assert_eq!(
+        problems(&mut store, &path),
+        ["sheet regions row 2, column B (name_zh): holds the Excel error #REF!: correct the formula or type the value"]
+    );
+    let bundle = dir.path().join("bundle");
+    let long = "长".repeat(201);
+    write_bundle(
+        &bundle,
+        &[(
+            "regions.csv",
+            &format!("code,name_zh,name_en,parent_code,level\n430000,湖\0南,Hunan,,province\n430200,{long},Zhuzhou,430000,city\n"),
+        )],
+    );
+    assert_eq!(
+        problems(&mut store, &bundle),
+        [
+            "regions.csv line 2, column name_zh: holds a NUL character, which no text may contain",
+            "regions.csv line 3, column name_zh: is 201 characters long, expected at most 200"
+        ]
+    );
+    assert_eq!(store.counts().unwrap().regions, 0, "nothing written");
+}
+
+#[test]
+fn a_csv_record_without_an_end_is_refused_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    // 8 MiB and no line break: refused after the first MiB, wherever the file ends.
+    let mut text = String::from("code,name_zh,name_en,parent_code,level\n");
+    text.push_str(&"4".repeat(8 << 20));
+    write_bundle(&bundle, &[("regions.csv", &text)]);
+    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    assert_eq!(
+        problems(&mut store, &bundle),
+        ["regions.csv line 2: a record is longer than 1024 KiB, the most one may be (is a line break or a closing quote missing?)"]
+    );
+}
+
+#[test]
+fn a_workbook_that_unpacks_to_more_than_allowed_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bomb.xlsx");
+    let limit = chainatlas_bundle::limits::MAX_SHARED_STRINGS_BYTES;
+    raw_workbook(
+        &path,
+        &sheet(""),
+        Some(("xl/sharedStrings.xml", limit + (1 << 20))),
+    );
+    assert!(
+        std::fs::metadata(&path).unwrap().len() < 2 << 20,
+        "compressed small"
+    );
+    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    let refused = import(
+        &mut store,
+        &path,
+        ImportOptions::default(),
+        &tester(),
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("its shared strings unpack to 257 MiB, more than the 256 MiB allowed"),
+        "{refused}"
+    );
+}
