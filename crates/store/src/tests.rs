@@ -169,6 +169,100 @@ fn saving_a_listing_moves_the_generation_but_not_the_facts() {
     assert_eq!(store.facts_generation().unwrap(), facts);
 }
 
+fn listing_of(enterprise: i64, title: &str) -> Listing {
+    Listing {
+        id: ListingId(0),
+        enterprise: EnterpriseId(enterprise),
+        side: ListingSide::Supply,
+        kind: ListingKind::Product,
+        node: None,
+        title: title.into(),
+        description: String::new(),
+        quantity: None,
+        unit: String::new(),
+        price: None,
+        region: "430200".parse().unwrap(),
+        valid_until: None,
+        status: ListingStatus::Open,
+        tags: Vec::new(),
+    }
+}
+
+#[test]
+fn creates_get_their_ids_from_the_database_and_updates_keep_the_owner() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.db");
+    let mut store = Store::open(&path).unwrap();
+    small_atlas(&mut store);
+    let actor = crate::Actor::local("tests", 0);
+    // Two connections (two server threads) create at once: each gets its own id.
+    let threads: Vec<_> = (0..8)
+        .map(|i| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut store = Store::open(&path).unwrap();
+                let actor = crate::Actor::local("tests", 0);
+                (0..10)
+                    .map(|k| {
+                        store
+                            .create_listing(&actor, &listing_of(1 + i % 2, &format!("{i}-{k}")))
+                            .unwrap()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let ids: Vec<ListingId> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    let distinct: std::collections::HashSet<_> = ids.iter().collect();
+    assert_eq!(distinct.len(), 80);
+    assert_eq!(store.counts().unwrap().listings, 80);
+    // An update never moves a listing to another enterprise, nor makes one up.
+    let mut stolen = store.listing(ids[0]).unwrap().unwrap();
+    let owner = stolen.enterprise;
+    stolen.enterprise = EnterpriseId(if owner.0 == 1 { 2 } else { 1 });
+    assert!(matches!(
+        store.update_listing(&actor, &stolen),
+        Err(InsertError::Rejected(m)) if m.contains("does not change")
+    ));
+    let mut unknown = listing_of(1, "x");
+    unknown.id = ListingId(9_999);
+    assert!(matches!(
+        store.update_listing(&actor, &unknown),
+        Err(InsertError::Rejected(_))
+    ));
+    assert_eq!(store.listing(ids[0]).unwrap().unwrap().enterprise, owner);
+}
+
+#[test]
+fn an_exclusive_unit_commits_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    small_atlas(&mut store);
+    let actor = crate::Actor::local("tests", 0);
+    let failed: Result<(), InsertError> = store.exclusive(|s| {
+        s.create_listing(&actor, &listing_of(1, "first"))?;
+        s.create_listing(&actor, &listing_of(1, "second"))?;
+        Err(InsertError::Rejected(
+            "a rule read inside did not hold".into(),
+        ))
+    });
+    assert!(failed.is_err());
+    assert_eq!(
+        store.counts().unwrap().listings,
+        0,
+        "both writes rolled back"
+    );
+    let done: Result<ListingId, InsertError> = store.exclusive(|s| {
+        s.create_listing(&actor, &listing_of(1, "first"))?;
+        s.create_listing(&actor, &listing_of(1, "second"))
+    });
+    assert!(done.is_ok());
+    assert_eq!(store.counts().unwrap().listings, 2);
+}
+
 #[test]
 fn presence_and_links_are_aggregated_per_region() {
     let dir = tempfile::tempdir().unwrap();

@@ -220,6 +220,56 @@ async fn prices_stay_private_in_listings_and_in_matches() {
 }
 
 #[tokio::test]
+async fn a_hidden_price_cannot_be_read_back_from_totals_or_order() {
+    let app = app_with(&[]);
+    let demand = post_json(&app, "/api/v1/listings", &app.firm_token, LASER_DEMAND)
+        .await
+        .json();
+    let demand_id = demand["id"].as_i64().unwrap();
+    // Two competitors' supplies alike but for their hidden asking prices: one within the
+    // firm's budget, one far above it.
+    let mut supplies = Vec::new();
+    for (enterprise, price) in [(2, 240_000), (3, 900_000)] {
+        let created = post_json(
+            &app,
+            "/api/v1/listings",
+            &app.analyst_token,
+            &laser_supply(enterprise, price),
+        )
+        .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        supplies.push(created.json()["id"].as_i64().unwrap());
+    }
+    // Everything but the price weighted 0: the total would be the price part itself.
+    let uri = format!(
+        "/api/v1/listings/{demand_id}/matches?top=20&weights=text=0,node=0,region=0,tags=0,quantity=0,validity=0,price=1"
+    );
+    let totals = |view: &serde_json::Value| -> Vec<(i64, f64)> {
+        view["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| supplies.contains(&m["listing_id"].as_i64().unwrap()))
+            .map(|m| {
+                (
+                    m["listing_id"].as_i64().unwrap(),
+                    m["score"]["total"].as_f64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let firm = totals(&get_as(&app, &uri, &app.firm_token, None).await.json());
+    assert_eq!(firm.len(), 2, "{firm:?}");
+    // The firm reads the same total for both, the one a listing without a price gets,
+    // and the order does not follow the price (ties go by id).
+    assert_eq!(firm, vec![(supplies[0], 0.5), (supplies[1], 0.5)]);
+    // Staff may see the prices, and their totals follow them.
+    let staff = totals(&get_as(&app, &uri, &app.analyst_token, None).await.json());
+    assert_eq!(staff[0], (supplies[0], 1.0));
+    assert!(staff[1].1 < 0.5, "{staff:?}");
+}
+
+#[tokio::test]
 async fn search_filters_and_sees_writes_at_once() {
     let app = app_with(&[]);
     let created = post_json(
@@ -301,6 +351,50 @@ fn direct_listing(id: i64, title: &str) -> Listing {
         status: ListingStatus::Open,
         tags: Vec::new(),
     }
+}
+
+#[test]
+fn the_index_follows_other_writers_by_replaying_their_changes_not_by_rebuilding() {
+    use chainatlas_matching::{Filter, QueryText};
+    use chainatlas_web::matchmaking::Matchmaker;
+    let app = app_with(&[]);
+    let mut store = app.store();
+    let (m, _) = Matchmaker::open(&store).unwrap();
+    let found = |m: &Matchmaker, q: &str| {
+        let text = QueryText::typed(m.index().analysis(), q);
+        m.index()
+            .search(&text, &Filter::default(), 0, 10)
+            .unwrap()
+            .1
+    };
+    // Another writer (a second server process, the CLI) creates and changes listings.
+    let mut ids = Vec::new();
+    for title in ["变频器 ABC123", "齿轮箱 XYZ789", "减速机 KLM456"] {
+        ids.push(
+            store
+                .create_listing(&actor(), &direct_listing(0, title))
+                .unwrap(),
+        );
+    }
+    let mut changed = direct_listing(ids[2].0, "减速机 TUV888");
+    changed.id = ids[2];
+    store.update_listing(&actor(), &changed).unwrap();
+    assert_eq!(m.sync(&store).unwrap(), None, "replayed, not rebuilt");
+    assert_eq!(found(&m, "abc123"), 1);
+    assert_eq!(found(&m, "tuv888"), 1);
+    assert_eq!(found(&m, "klm456"), 0, "the old text is gone");
+    // An index far behind the change log's reach is rebuilt whole, and then current.
+    for i in 0..21 {
+        let mut l = direct_listing(ids[0].0, &format!("光伏逆变器 第{i}版"));
+        l.id = ids[0];
+        for _ in 0..1_000 {
+            store.update_listing(&actor(), &l).unwrap();
+        }
+    }
+    let rebuilt = m.sync(&store).unwrap().expect("rebuilt");
+    assert_eq!(rebuilt.why, "behind the database");
+    assert_eq!(found(&m, "光伏逆变器"), 1);
+    assert_eq!(found(&m, "abc123"), 0, "its old text is gone");
 }
 
 #[tokio::test]

@@ -455,6 +455,161 @@ async fn repeated_failures_are_throttled_with_a_clear_message() {
     assert!(throttled.body.contains("15 分钟"));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn simultaneous_guesses_cannot_outrun_the_throttle_and_are_audited() {
+    let app = std::sync::Arc::new(app_with(&[]));
+    app.store()
+        .create_user(
+            &support::actor(),
+            "zhao",
+            &hash_password("the right passphrase"),
+            Role::Analyst,
+            None,
+            false,
+        )
+        .unwrap();
+    let mut guesses = tokio::task::JoinSet::new();
+    for i in 0..40 {
+        let app = app.clone();
+        guesses.spawn(async move { try_login(&app, "zhao", &format!("guess{i}")).await.status });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = guesses.join_next().await {
+        statuses.push(status.unwrap());
+    }
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let throttled = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, throttled), (5, 35), "{statuses:?}");
+    let log = app.store().audit_log(100, 0).unwrap();
+    let count = |action: &str| {
+        log.items
+            .iter()
+            .filter(|e| e.change.action == action)
+            .count()
+    };
+    assert_eq!(count("sign_in_failed"), 5);
+    assert_eq!(
+        count("sign_in_throttled"),
+        1,
+        "one entry per blocked window, not per request"
+    );
+    let failed = log
+        .items
+        .iter()
+        .find(|e| e.change.action == "sign_in_failed")
+        .unwrap();
+    assert!(failed
+        .change
+        .after
+        .as_deref()
+        .unwrap_or("")
+        .contains("zhao"));
+}
+
+#[tokio::test]
+async fn a_known_browser_is_not_locked_out_by_others_guessing_at_its_address() {
+    let app = app_with(&[]);
+    app.store()
+        .create_user(
+            &support::actor(),
+            "sun",
+            &hash_password("the right passphrase"),
+            Role::Analyst,
+            None,
+            false,
+        )
+        .unwrap();
+    let ok = try_login(&app, "sun", "the%20right%20passphrase").await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let device = ok
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("ca_device="))
+        .expect("a device cookie");
+    assert!(
+        device.contains("HttpOnly") && device.contains("Path=/login"),
+        "{device}"
+    );
+    let device = device.split(';').next().unwrap().to_string();
+    // Someone at the same address (all test requests share one) guesses at 20 accounts.
+    for i in 0..20 {
+        try_login(&app, &format!("user{i}"), "guess").await;
+    }
+    let blocked = try_login(&app, "sun", "the%20right%20passphrase").await;
+    assert_eq!(
+        blocked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a new browser waits"
+    );
+    let form = login_form(&app).await;
+    let token = form.split_once('=').unwrap().1;
+    let known = post_form(
+        &app,
+        "/login",
+        &app.anonymous,
+        Some(&format!("{form}; {device}")),
+        &format!("csrf_token={token}&username=sun&password=the%20right%20passphrase&next=%2F"),
+    )
+    .await;
+    assert_eq!(known.status, StatusCode::SEE_OTHER, "{}", known.body);
+}
+
+#[tokio::test]
+async fn redirects_only_go_to_paths_of_this_site() {
+    let app = app_with(&[]);
+    for (next, expected) in [
+        (
+            "%2Fchains%2Frail%3Fregion%3D430200",
+            "/chains/rail?region=430200",
+        ),
+        ("%2F%5Cevil.example", "/"),
+        ("%2F%5C%2Fevil.example", "/"),
+        ("%2F%2Fevil.example", "/"),
+        ("https%3A%2F%2Fevil.example", "/"),
+    ] {
+        let r = get_as(&app, &format!("/lang/en?next={next}"), &app.anonymous, None).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(r.headers[header::LOCATION], expected, "{next}");
+    }
+    for next in ["%2F%09%2Fevil.example", "%2Fa%0D%0ASet-Cookie%3A%20x%3D1"] {
+        let r = get_as(&app, &format!("/lang/en?next={next}"), &app.anonymous, None).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{next}");
+        let r = get_as(&app, &format!("/login?next={next}"), &app.anonymous, None).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{next}");
+    }
+    // After signing in, too.
+    app.store()
+        .create_user(
+            &support::actor(),
+            "liming",
+            &hash_password("the right passphrase"),
+            Role::Analyst,
+            None,
+            false,
+        )
+        .unwrap();
+    let form = login_form(&app).await;
+    let token = form.split_once('=').unwrap().1;
+    let signed_in = post_form(
+        &app,
+        "/login",
+        &app.anonymous,
+        Some(&form),
+        &format!("csrf_token={token}&username=liming&password=the%20right%20passphrase&next=%2F%5Cevil.example"),
+    )
+    .await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER);
+    assert_eq!(signed_in.headers[header::LOCATION], "/");
+}
+
 #[tokio::test]
 async fn expired_sessions_revoked_tokens_and_disabled_accounts_stop_working() {
     let app = app_with(&[]);
@@ -551,6 +706,26 @@ async fn oversized_bodies_are_refused() {
     let body = format!("csrf_token={csrf}&filler={}", "x".repeat(70 * 1024));
     let reply = post_form(&app, "/logout", &app.analyst, None, &body).await;
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    // A JSON body over the limit through the API, with a token: 413 as documented.
+    let listing = format!(
+        r#"{{"side":"demand","kind":"product","title":"{}","region_code":"430200"}}"#,
+        "长".repeat(30_000)
+    );
+    let reply = support::send_json(
+        &app,
+        Method::POST,
+        "/api/v1/listings",
+        &app.firm_token,
+        &listing,
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        reply.body
+    );
+    assert_eq!(reply.json()["error"]["code"], "too_large");
 }
 
 #[tokio::test]

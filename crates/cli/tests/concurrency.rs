@@ -1,0 +1,333 @@
+//! Many clients write at once through the real server (`chainatlas serve` on a SQLite
+//! file): listings, events, registrations, meeting requests and their answers, and
+//! agreements. Every write the server acknowledged is there afterwards, unchanged, under
+//! the id it was acknowledged with, and no record changes owner.
+
+mod support;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::thread;
+
+use serde_json::{json, Value};
+use support::{chainatlas, stdout, Server};
+
+/// An API client with a bearer token that reads every status, not only successes.
+#[derive(Clone)]
+struct Client {
+    agent: ureq::Agent,
+    base: String,
+    token: String,
+}
+
+impl Client {
+    fn new(base: &str, token: String) -> Client {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        Client {
+            agent,
+            base: base.to_string(),
+            token,
+        }
+    }
+
+    fn send(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let url = format!("{}{path}", self.base);
+        let auth = format!("Bearer {}", self.token);
+        let reply = match (method, body) {
+            ("GET", _) => self.agent.get(&url).header("Authorization", &auth).call(),
+            ("POST", Some(b)) => self
+                .agent
+                .post(&url)
+                .header("Authorization", &auth)
+                .send_json(&b),
+            ("PUT", Some(b)) => self
+                .agent
+                .put(&url)
+                .header("Authorization", &auth)
+                .send_json(&b),
+            other => panic!("not used here: {other:?}"),
+        };
+        let mut reply = reply.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = reply.status().as_u16();
+        let text = reply.body_mut().read_to_string().unwrap_or_default();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    fn get(&self, path: &str) -> Value {
+        let (status, body) = self.send("GET", path, None);
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
+    }
+}
+
+/// An API token for `user`, made with the CLI while the server runs.
+fn token(db: &std::path::Path, user: &str) -> String {
+    let out = chainatlas(db, &["token", "create", user, "--name", "concurrency test"]);
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    stdout(&out)
+        .split_whitespace()
+        .find(|w| w.starts_with("ca_token_"))
+        .expect("the token is printed")
+        .to_string()
+}
+
+/// Runs `work(i)` on `n` threads at once and returns the results in order.
+fn at_once<T: Send + 'static>(
+    n: usize,
+    work: impl Fn(usize) -> T + Send + Sync + 'static,
+) -> Vec<T> {
+    let work = Arc::new(work);
+    let barrier = Arc::new(std::sync::Barrier::new(n));
+    let handles: Vec<_> = (0..n)
+        .map(|i| {
+            let (work, barrier) = (work.clone(), barrier.clone());
+            thread::spawn(move || {
+                barrier.wait();
+                work(i)
+            })
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
+#[test]
+fn every_acknowledged_write_survives_many_concurrent_clients() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("atlas.db");
+    let server = Server::start(&db);
+    let admin = Client::new(&server.base, token(&db, "admin"));
+    let first = Client::new(&server.base, token(&db, "enterprise"));
+    let first_enterprise = first.get("/api/v1/me")["enterprise_id"].as_i64().unwrap();
+    let second_enterprise = if first_enterprise == 2 { 3 } else { 2 };
+    let added = chainatlas(
+        &db,
+        &[
+            "user",
+            "add",
+            "firm2",
+            "--role",
+            "enterprise",
+            "--enterprise",
+            &second_enterprise.to_string(),
+        ],
+    );
+    assert!(added.status.success(), "{}", support::stderr(&added));
+    let second = Client::new(&server.base, token(&db, "firm2"));
+    let firms = Arc::new([(first, first_enterprise), (second, second_enterprise)]);
+
+    // Listings: 16 clients of two enterprises create 5 each and revise their first
+    // twice, while searching; the acknowledged titles are the last word.
+    let f = firms.clone();
+    let written: Vec<Vec<(i64, i64, String)>> = at_once(16, move |i| {
+        let (client, enterprise) = &f[i % 2];
+        let mut mine = Vec::new();
+        for k in 0..5 {
+            let title = format!("并发测试 {i}-{k} 数控机床");
+            let body = json!({"side": "supply", "kind": "equipment", "title": title,
+                "description": "负载测试", "region_code": "430200", "price_fen": 100 * (i * 10 + k) as i64});
+            let (status, created) = client.send("POST", "/api/v1/listings", Some(body));
+            assert_eq!(status, 201, "{created}");
+            assert_eq!(created["enterprise_id"].as_i64(), Some(*enterprise));
+            mine.push((created["id"].as_i64().unwrap(), *enterprise, title));
+            client.get("/api/v1/listings?q=数控机床");
+        }
+        for revision in 1..=2 {
+            let title = format!("并发测试 {i}-0 数控机床 第{revision}版");
+            let body = json!({"side": "supply", "kind": "equipment", "title": title,
+                "description": "负载测试", "region_code": "430200"});
+            let (status, updated) = client.send(
+                "PUT",
+                &format!("/api/v1/listings/{}", mine[0].0),
+                Some(body),
+            );
+            assert_eq!(status, 200, "{updated}");
+            mine[0].2 = title;
+        }
+        mine
+    });
+    let listings: Vec<(i64, i64, String)> = written.into_iter().flatten().collect();
+    let ids: HashSet<i64> = listings.iter().map(|l| l.0).collect();
+    assert_eq!(ids.len(), 80, "every create got its own id");
+    for (id, enterprise, title) in &listings {
+        let stored = admin.get(&format!("/api/v1/listings/{id}"));
+        assert_eq!(
+            stored["title"].as_str(),
+            Some(title.as_str()),
+            "listing {id}"
+        );
+        assert_eq!(
+            stored["enterprise_id"].as_i64(),
+            Some(*enterprise),
+            "listing {id} kept its owner"
+        );
+    }
+    // An update that names another enterprise is refused and changes nothing.
+    let (id, _, title) = &listings[0];
+    let (client, _) = &firms[0];
+    let body = json!({"enterprise_id": second_enterprise, "side": "supply", "kind": "equipment",
+        "title": "换主人", "region_code": "430200"});
+    let (status, _) = client.send("PUT", &format!("/api/v1/listings/{id}"), Some(body));
+    assert!(status == 400 || status == 403, "{status}");
+    assert_eq!(
+        admin.get(&format!("/api/v1/listings/{id}"))["title"].as_str(),
+        Some(title.as_str())
+    );
+
+    // Events: four organisers' clients create one each at once.
+    let a = admin.clone();
+    let events: Vec<i64> = at_once(4, move |i| {
+        let body = json!({"name": format!("并发对接会 {i}"), "venue": "武汉", "starts_on": "2099-03-01",
+            "days": "1", "day_start": "09:00", "slot_minutes": "20", "slots_per_day": "8", "breaks": "",
+            "tables": "10", "groups": "buyer;supplier", "may_meet": "buyer:supplier",
+            "request_cap": "10", "meeting_cap": "10", "request_days": "3"});
+        let (status, created) = a.send("POST", "/api/v1/events", Some(body));
+        assert_eq!(status, 201, "{created}");
+        created["id"].as_i64().unwrap()
+    });
+    assert_eq!(events.iter().collect::<HashSet<_>>().len(), 4);
+    for (i, id) in events.iter().enumerate() {
+        let stored = admin.get(&format!("/api/v1/events/{id}"));
+        assert_eq!(stored["event"]["name"], format!("并发对接会 {i}"));
+    }
+    let event = events[0];
+
+    // Registrations: 24 enterprises at once.
+    let a = admin.clone();
+    let registered: Vec<(i64, i64, &'static str)> = at_once(24, move |i| {
+        let enterprise = 100 + i as i64;
+        let group = if i % 2 == 0 { "buyer" } else { "supplier" };
+        let body = json!({"enterprise_id": enterprise.to_string(), "group": group});
+        let (status, p) = a.send(
+            "POST",
+            &format!("/api/v1/events/{event}/participants"),
+            Some(body),
+        );
+        assert_eq!(status, 200, "{p}");
+        (p["id"].as_i64().unwrap(), enterprise, group)
+    });
+    let detail = admin.get(&format!("/api/v1/events/{event}"));
+    let stored: HashMap<i64, i64> = detail["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_i64().unwrap(),
+                p["enterprise_id"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(stored.len(), 24);
+    for (id, enterprise, _) in &registered {
+        assert_eq!(stored.get(id), Some(enterprise), "participant {id}");
+    }
+
+    // Requests: every buyer asks two suppliers, all at once.
+    let buyers: Vec<i64> = registered
+        .iter()
+        .filter(|p| p.2 == "buyer")
+        .map(|p| p.0)
+        .collect();
+    let suppliers: Vec<i64> = registered
+        .iter()
+        .filter(|p| p.2 == "supplier")
+        .map(|p| p.0)
+        .collect();
+    let pairs: Vec<(i64, i64)> = buyers
+        .iter()
+        .enumerate()
+        .flat_map(|(i, b)| {
+            [
+                (*b, suppliers[i]),
+                (*b, suppliers[(i + 1) % suppliers.len()]),
+            ]
+        })
+        .collect();
+    let pairs = Arc::new(pairs);
+    let (a, p) = (admin.clone(), pairs.clone());
+    let requests: Vec<i64> = at_once(pairs.len(), move |i| {
+        let (from, to) = p[i];
+        let body = json!({"to": to.to_string(), "as_participant": from.to_string()});
+        let (status, r) = a.send(
+            "POST",
+            &format!("/api/v1/events/{event}/requests"),
+            Some(body),
+        );
+        assert_eq!(status, 201, "{r}");
+        r["id"].as_i64().unwrap()
+    });
+    assert_eq!(requests.iter().collect::<HashSet<_>>().len(), pairs.len());
+    // Answers, all at once: the organiser accepts each for its recipient.
+    let (a, r) = (admin.clone(), Arc::new(requests.clone()));
+    at_once(r.len(), move |i| {
+        let (status, body) = a.send(
+            "POST",
+            &format!("/api/v1/events/{event}/requests/{}/accept", r[i]),
+            Some(json!({})),
+        );
+        assert_eq!(status, 200, "{body}");
+    });
+    let detail = admin.get(&format!("/api/v1/events/{event}"));
+    let stored: HashMap<i64, (i64, i64, String)> = detail["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let id = r["id"].as_i64().unwrap();
+            let from = r["from"].as_i64().unwrap();
+            let to = r["to"].as_i64().unwrap();
+            (id, (from, to, r["status"].as_str().unwrap().to_string()))
+        })
+        .collect();
+    for (id, (from, to)) in requests.iter().zip(pairs.iter()) {
+        assert_eq!(
+            stored.get(id),
+            Some(&(*from, *to, "accepted".to_string())),
+            "request {id}"
+        );
+    }
+
+    // Agreements: both firms record ten each at once, as buyer with the other as supplier.
+    let f = firms.clone();
+    let agreements: Vec<(i64, String, i64, i64)> = at_once(20, move |i| {
+        let (client, me) = &f[i % 2];
+        let (_, other) = &f[1 - i % 2];
+        let title = format!("并发协议 {i}");
+        let body = json!({"title": title, "buyer_id": me.to_string(), "supplier_id": other.to_string(),
+            "value_yuan": (1000 + i).to_string(), "status": "intended", "intended_on": "2099-03-01"});
+        let (status, a) = client.send("POST", "/api/v1/agreements", Some(body));
+        assert_eq!(status, 201, "{a}");
+        (
+            a["id"].as_i64().unwrap(),
+            title,
+            *me,
+            (1000 + i as i64) * 100,
+        )
+    });
+    let ledger = admin.get("/api/v1/agreements");
+    let stored: HashMap<i64, &Value> = ledger
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["id"].as_i64().unwrap(), a))
+        .collect();
+    assert_eq!(
+        agreements.iter().map(|a| a.0).collect::<HashSet<_>>().len(),
+        20
+    );
+    for (id, title, buyer, value_fen) in &agreements {
+        let a = stored
+            .get(id)
+            .unwrap_or_else(|| panic!("agreement {id} is missing"));
+        assert_eq!(a["title"].as_str(), Some(title.as_str()));
+        assert_eq!(a["buyer_id"].as_i64(), Some(*buyer));
+        assert_eq!(a["value_fen"].as_i64(), Some(*value_fen));
+    }
+    drop(server);
+}
