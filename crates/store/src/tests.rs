@@ -146,22 +146,7 @@ fn saving_a_listing_moves_the_generation_but_not_the_facts() {
         store.generation().unwrap(),
         store.facts_generation().unwrap(),
     );
-    let listing = Listing {
-        id: ListingId(1),
-        enterprise: EnterpriseId(1),
-        side: ListingSide::Demand,
-        kind: ListingKind::Product,
-        node: None,
-        title: "采购轮对".into(),
-        description: String::new(),
-        quantity: None,
-        unit: String::new(),
-        price: None,
-        region: "430200".parse().unwrap(),
-        valid_until: None,
-        status: ListingStatus::Open,
-        tags: Vec::new(),
-    };
+    let listing = listing_of(1, "采购轮对");
     store
         .create_listing(&crate::Actor::local("tests", 0), &listing)
         .unwrap();

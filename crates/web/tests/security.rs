@@ -333,6 +333,20 @@ async fn state_changing_requests_need_the_sessions_csrf_token() {
     assert_eq!(log.items[0].actor.name, "analyst");
 }
 
+/// An analyst account whose password is "the right passphrase".
+fn analyst_with_password(app: &App, username: &str) {
+    app.store()
+        .create_user(
+            &support::actor(),
+            username,
+            &hash_password("the right passphrase"),
+            Role::Analyst,
+            None,
+            false,
+        )
+        .unwrap();
+}
+
 /// The login form's CSRF cookie and token, as a browser would get them.
 async fn login_form(app: &App) -> String {
     let form = get_as(app, "/login", &app.anonymous, None).await;
@@ -429,16 +443,7 @@ async fn signing_in_sets_a_hardened_session_cookie_and_is_audited() {
 #[tokio::test]
 async fn repeated_failures_are_throttled_with_a_clear_message() {
     let app = app_with(&[]);
-    app.store()
-        .create_user(
-            &support::actor(),
-            "wang",
-            &hash_password("the right passphrase"),
-            Role::Analyst,
-            None,
-            false,
-        )
-        .unwrap();
+    analyst_with_password(&app, "wang");
     for _ in 0..5 {
         assert_eq!(
             try_login(&app, "wang", "guess").await.status,
@@ -458,16 +463,7 @@ async fn repeated_failures_are_throttled_with_a_clear_message() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn simultaneous_guesses_cannot_outrun_the_throttle_and_are_audited() {
     let app = std::sync::Arc::new(app_with(&[]));
-    app.store()
-        .create_user(
-            &support::actor(),
-            "zhao",
-            &hash_password("the right passphrase"),
-            Role::Analyst,
-            None,
-            false,
-        )
-        .unwrap();
+    analyst_with_password(&app, "zhao");
     let mut guesses = tokio::task::JoinSet::new();
     for i in 0..40 {
         let app = app.clone();
@@ -515,16 +511,7 @@ async fn simultaneous_guesses_cannot_outrun_the_throttle_and_are_audited() {
 #[tokio::test]
 async fn a_known_browser_is_not_locked_out_by_others_guessing_at_its_address() {
     let app = app_with(&[]);
-    app.store()
-        .create_user(
-            &support::actor(),
-            "sun",
-            &hash_password("the right passphrase"),
-            Role::Analyst,
-            None,
-            false,
-        )
-        .unwrap();
+    analyst_with_password(&app, "sun");
     let ok = try_login(&app, "sun", "the%20right%20passphrase").await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
     let device = ok
@@ -586,16 +573,7 @@ async fn redirects_only_go_to_paths_of_this_site() {
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{next}");
     }
     // After signing in, too.
-    app.store()
-        .create_user(
-            &support::actor(),
-            "liming",
-            &hash_password("the right passphrase"),
-            Role::Analyst,
-            None,
-            false,
-        )
-        .unwrap();
+    analyst_with_password(&app, "liming");
     let form = login_form(&app).await;
     let token = form.split_once('=').unwrap().1;
     let signed_in = post_form(
