@@ -54,11 +54,10 @@ fn opt_date(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Date>> {
     }
 }
 
-const EVENT_COLUMNS: &str = "id, name, venue, starts_on, days, day_start, slot_minutes, slots_per_day, breaks, tables, groups, may_meet, chains, nodes, request_cap, meeting_cap, request_days";
+const EVENT_COLUMNS: &str = "id, name, venue, starts_on, days, day_start, slot_minutes, slots_per_day, breaks, tables, request_cap, meeting_cap, request_days";
 
+/// An event's own columns; its lists come from their tables ([`with_lists`]).
 fn event(row: &Row<'_>) -> rusqlite::Result<Event> {
-    let groups: String = row.get(10)?;
-    let may_meet: String = row.get(11)?;
     Ok(Event {
         id: EventId(row.get(0)?),
         name: row.get(1)?,
@@ -72,41 +71,77 @@ fn event(row: &Row<'_>) -> rusqlite::Result<Event> {
             breaks: numbers(row, 8)?,
         },
         tables: row.get(9)?,
-        groups: groups
-            .split(';')
-            .filter(|g| !g.is_empty())
-            .map(str::to_string)
-            .collect(),
-        may_meet: may_meet
-            .split(';')
-            .filter_map(|p| p.split_once(':'))
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect(),
-        chains: numbers::<i64>(row, 12)?.into_iter().map(ChainId).collect(),
-        nodes: numbers::<i64>(row, 13)?.into_iter().map(NodeId).collect(),
-        request_cap: row.get(14)?,
-        meeting_cap: row.get(15)?,
-        request_days: row.get(16)?,
+        groups: Vec::new(),
+        may_meet: Vec::new(),
+        chains: Vec::new(),
+        nodes: Vec::new(),
+        request_cap: row.get(10)?,
+        meeting_cap: row.get(11)?,
+        request_days: row.get(12)?,
     })
 }
 
-const PARTICIPANT_COLUMNS: &str =
-    "id, event_id, enterprise_id, grp, people, available, max_meetings";
+/// `e` with its groups, the pairs that may meet, and its chains and nodes, in order.
+fn with_lists(conn: &Connection, mut e: Event) -> rusqlite::Result<Event> {
+    let id = e.id.0;
+    let list = |sql: &str| -> rusqlite::Result<Vec<(String, String)>> {
+        conn.prepare_cached(sql)?
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect()
+    };
+    e.groups = list("SELECT name, '' FROM event_groups WHERE event_id = ?1 ORDER BY position")?
+        .into_iter()
+        .map(|(g, _)| g)
+        .collect();
+    e.may_meet =
+        list("SELECT group_a, group_b FROM event_may_meet WHERE event_id = ?1 ORDER BY position")?;
+    let ids = |sql: &str| -> rusqlite::Result<Vec<i64>> {
+        conn.prepare_cached(sql)?
+            .query_map([id], |r| r.get(0))?
+            .collect()
+    };
+    e.chains = ids("SELECT chain_id FROM event_chains WHERE event_id = ?1 ORDER BY position")?
+        .into_iter()
+        .map(ChainId)
+        .collect();
+    e.nodes = ids("SELECT node_id FROM event_nodes WHERE event_id = ?1 ORDER BY position")?
+        .into_iter()
+        .map(NodeId)
+        .collect();
+    Ok(e)
+}
 
+const PARTICIPANT_COLUMNS: &str =
+    "id, event_id, enterprise_id, grp, people, slots_limited, max_meetings";
+
+/// A participant's own columns; its slots and listings come from their tables.
 fn participant(row: &Row<'_>) -> rusqlite::Result<Participant> {
+    let limited: bool = row.get(5)?;
     Ok(Participant {
         id: ParticipantId(row.get(0)?),
         event: EventId(row.get(1)?),
         enterprise: EnterpriseId(row.get(2)?),
         group: row.get(3)?,
         people: row.get(4)?,
-        available: match row.get::<_, Option<String>>(5)? {
-            None => None,
-            Some(_) => Some(numbers(row, 5)?),
-        },
+        available: limited.then(Vec::new),
         max_meetings: row.get(6)?,
         listings: Vec::new(),
     })
+}
+
+/// The slots of the participants that are limited to some, in order.
+fn with_slots(conn: &Connection, participants: &mut [Participant]) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT slot FROM event_participant_slots WHERE participant_id = ?1 ORDER BY slot",
+    )?;
+    for p in participants.iter_mut() {
+        if let Some(slots) = &mut p.available {
+            *slots = stmt
+                .query_map([p.id.0], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+        }
+    }
+    Ok(())
 }
 
 const REQUEST_COLUMNS: &str = "id, event_id, from_id, to_id, priority, origin, status, message, created_on, expires_on, answered_on";
@@ -222,10 +257,13 @@ impl Store {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {EVENT_COLUMNS} FROM events ORDER BY starts_on DESC, id DESC"
         ))?;
-        let events = stmt
+        let events: Vec<Event> = stmt
             .query_map([], event)?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(events)
+        Ok(events
+            .into_iter()
+            .map(|e| with_lists(&self.conn, e))
+            .collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn event(&self, id: EventId) -> Result<Option<Event>> {
@@ -236,7 +274,9 @@ impl Store {
                 [id.0],
                 event,
             )
-            .optional()?)
+            .optional()?
+            .map(|e| with_lists(&self.conn, e))
+            .transpose()?)
     }
 
     /// The event with its participants, requests, meetings and agreements.
@@ -250,6 +290,7 @@ impl Store {
         ))?
         .query_map([id.0], participant)?
         .collect::<rusqlite::Result<_>>()?;
+        with_slots(&self.conn, &mut participants)?;
         let mut stmt = all(
             "SELECT l.participant_id, l.listing_id FROM event_participant_listings l
              JOIN event_participants p ON p.id = l.participant_id
@@ -330,7 +371,12 @@ impl Store {
                 [p.event.0, p.enterprise.0],
                 participant,
             )
-            .optional()?;
+            .optional()?
+            .map(|b| {
+                let mut one = [b];
+                with_slots(tx, &mut one).map(|_| one.into_iter().next().expect("one"))
+            })
+            .transpose()?;
         let id = ParticipantId(upsert_participant(tx, None, p)?);
         let action = if before.is_some() {
             "update"
@@ -614,8 +660,8 @@ impl Store {
 /// Inserts the event with the id given (a whole event written at once), or with the
 /// one the database assigns; returns the id.
 fn insert_event(tx: &Connection, id: Option<EventId>, e: &Event) -> Result<i64, InsertError> {
-    Ok(tx.query_row(
-        &format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+    let id: i64 = tx.query_row(
+        &format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
                   RETURNING id"),
         params![
             id.map(|i| i.0),
@@ -628,16 +674,37 @@ fn insert_event(tx: &Connection, id: Option<EventId>, e: &Event) -> Result<i64, 
             e.grid.slots_per_day,
             join(&e.grid.breaks, ","),
             e.tables,
-            e.groups.join(";"),
-            e.may_meet.iter().map(|(a, b)| format!("{a}:{b}")).collect::<Vec<_>>().join(";"),
-            join(&e.chains.iter().map(|c| c.0).collect::<Vec<_>>(), ","),
-            join(&e.nodes.iter().map(|n| n.0).collect::<Vec<_>>(), ","),
             e.request_cap,
             e.meeting_cap,
             e.request_days,
         ],
         |r| r.get(0),
-    )?)
+    )?;
+    for (position, name) in e.groups.iter().enumerate() {
+        tx.prepare_cached(
+            "INSERT INTO event_groups (event_id, position, name) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![id, position, name])?;
+    }
+    for (position, (a, b)) in e.may_meet.iter().enumerate() {
+        tx.prepare_cached(
+            "INSERT INTO event_may_meet (event_id, position, group_a, group_b) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![id, position, a, b])?;
+    }
+    for (position, chain) in e.chains.iter().enumerate() {
+        tx.prepare_cached(
+            "INSERT INTO event_chains (event_id, position, chain_id) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![id, position, chain.0])?;
+    }
+    for (position, node) in e.nodes.iter().enumerate() {
+        tx.prepare_cached(
+            "INSERT INTO event_nodes (event_id, position, node_id) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![id, position, node.0])?;
+    }
+    Ok(id)
 }
 
 /// Registers `p`'s enterprise for `p`'s event, or updates its registration there (the
@@ -651,7 +718,7 @@ fn upsert_participant(
         &format!(
             "INSERT INTO event_participants ({PARTICIPANT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (event_id, enterprise_id) DO UPDATE SET grp = excluded.grp,
-             people = excluded.people, available = excluded.available,
+             people = excluded.people, slots_limited = excluded.slots_limited,
              max_meetings = excluded.max_meetings
              RETURNING id"
         ),
@@ -661,11 +728,21 @@ fn upsert_participant(
             p.enterprise.0,
             p.group,
             p.people,
-            p.available.as_ref().map(|a| join(a, ",")),
+            p.available.is_some(),
             p.max_meetings,
         ],
         |r| r.get(0),
     )?;
+    tx.execute(
+        "DELETE FROM event_participant_slots WHERE participant_id = ?1",
+        [id],
+    )?;
+    for slot in p.available.iter().flatten() {
+        tx.prepare_cached(
+            "INSERT INTO event_participant_slots (participant_id, slot) VALUES (?1, ?2)",
+        )?
+        .execute(params![id, slot])?;
+    }
     tx.execute(
         "DELETE FROM event_participant_listings WHERE participant_id = ?1",
         [id],

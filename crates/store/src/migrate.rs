@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../migrations/0005_activity_commits.sql")),
     (6, include_str!("../migrations/0006_events.sql")),
     (7, include_str!("../migrations/0007_listing_changes.sql")),
+    (8, include_str!("../migrations/0008_event_lists.sql")),
 ];
 
 /// The schema version this program brings a database to.
@@ -29,6 +30,11 @@ pub(crate) fn current_version(conn: &Connection) -> Result<i64> {
 }
 
 pub(crate) fn apply(conn: &Connection, path: &Path) -> Result<()> {
+    apply_until(conn, path, LATEST)
+}
+
+/// Brings the schema to `until` (tests start a database at an old version).
+pub(crate) fn apply_until(conn: &Connection, path: &Path, until: i64) -> Result<()> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
              version INTEGER PRIMARY KEY,
@@ -44,7 +50,7 @@ pub(crate) fn apply(conn: &Connection, path: &Path) -> Result<()> {
             known,
         });
     }
-    for &(version, sql) in MIGRATIONS.iter().filter(|m| m.0 > found) {
+    for &(version, sql) in MIGRATIONS.iter().filter(|m| m.0 > found && m.0 <= until) {
         conn.execute_batch("BEGIN IMMEDIATE")?;
         let applied = conn.execute_batch(sql).and_then(|_| {
             conn.execute(

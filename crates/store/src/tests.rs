@@ -596,3 +596,56 @@ fn event_records_survive_and_block_a_replacing_write_that_would_orphan_them() {
     drop(w);
     assert!(store.event(EventId(1)).unwrap().is_some());
 }
+
+#[test]
+fn migration_8_moves_event_lists_into_child_rows_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        // A database as version 7 left it: lists in text columns.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+        crate::migrate::apply_until(&conn, &path, 7).unwrap();
+        let mut store = Store {
+            conn,
+            path: path.clone(),
+        };
+        small_atlas(&mut store);
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO events (id, name, venue, starts_on, days, day_start, slot_minutes, slots_per_day,
+                   breaks, tables, groups, may_meet, chains, nodes, request_cap, meeting_cap, request_days)
+                 VALUES (5, '对接会', '', '2026-12-10', 1, 540, 20, 6, '3', 2, '采购方;供应方;服务方',
+                   '采购方:供应方;采购方:服务方', '1', '3,1', 5, 5, 3);
+                 INSERT INTO event_participants (id, event_id, enterprise_id, grp, people, available, max_meetings)
+                 VALUES (7, 5, 1, '采购方', '王强', '4,0,1', 3), (8, 5, 2, '供应方', '', NULL, NULL);",
+            )
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let data = store.event_data(EventId(5)).unwrap().unwrap();
+    assert_eq!(data.event.groups, ["采购方", "供应方", "服务方"]);
+    assert_eq!(
+        data.event.may_meet,
+        [
+            ("采购方".to_string(), "供应方".to_string()),
+            ("采购方".to_string(), "服务方".to_string())
+        ]
+    );
+    assert_eq!(data.event.chains, [ChainId(1)]);
+    assert_eq!(
+        data.event.nodes,
+        [NodeId(3), NodeId(1)],
+        "in the order given"
+    );
+    assert_eq!(data.event.grid.breaks, [3]);
+    assert_eq!(data.participants[0].available, Some(vec![0, 1, 4]));
+    assert_eq!(data.participants[1].available, None, "every slot");
+    // The references are checked now: a pair of groups the event does not have is refused.
+    let refused = store.conn.execute(
+        "INSERT INTO event_may_meet (event_id, position, group_a, group_b) VALUES (5, 9, '采购方', '无此组')",
+        [],
+    );
+    assert!(refused.is_err());
+}

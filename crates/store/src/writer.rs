@@ -98,7 +98,9 @@ impl<'a> Writer<'a> {
     pub fn clear_events(&mut self) -> Result<()> {
         self.tx.execute_batch(
             "DELETE FROM agreements; DELETE FROM meetings; DELETE FROM meeting_requests;
-             DELETE FROM event_participant_listings; DELETE FROM event_participants;
+             DELETE FROM event_participant_listings; DELETE FROM event_participant_slots;
+             DELETE FROM event_participants; DELETE FROM event_may_meet;
+             DELETE FROM event_groups; DELETE FROM event_chains; DELETE FROM event_nodes;
              DELETE FROM events;",
         )?;
         Ok(())
@@ -238,6 +240,10 @@ impl<'a> Writer<'a> {
               FROM agreements a WHERE node_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM chain_nodes n WHERE n.id = a.node_id) ORDER BY id"),
             ("chains.csv", "SELECT 'chain ' || chain_id || ' is not in the bundle, but agreement ' || id || ' names it: keep the chain'
               FROM agreements a WHERE chain_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM chains c WHERE c.id = a.chain_id) ORDER BY id"),
+            ("chains.csv", "SELECT 'chain ' || chain_id || ' is not in the bundle, but event ' || event_id || ' is about it: keep the chain'
+              FROM event_chains x WHERE NOT EXISTS (SELECT 1 FROM chains c WHERE c.id = x.chain_id) ORDER BY event_id"),
+            ("chain_nodes.csv", "SELECT 'chain node ' || node_id || ' is not in the bundle, but event ' || event_id || ' is about it: keep the node'
+              FROM event_nodes x WHERE NOT EXISTS (SELECT 1 FROM chain_nodes n WHERE n.id = x.node_id) ORDER BY event_id"),
         ];
         let mut out = Vec::new();
         for (file, sql) in CHECKS {
