@@ -47,9 +47,9 @@ def call(method, path, body):
         headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=10) as r:
         return r.status, json.loads(r.read())
-def record(kind, id_, fields):
+def record(kind, id_, fields, state="acked"):
     with lock:
-        out.write(json.dumps({"kind": kind, "id": id_, **fields}, ensure_ascii=False) + "\n")
+        out.write(json.dumps({"state": state, "kind": kind, "id": id_, **fields}, ensure_ascii=False) + "\n")
         out.flush()
 def client(n):
     deadline = time.time() + seconds + 30
@@ -61,6 +61,7 @@ def client(n):
         try:
             if k % 5 == 0 and mine:
                 lid = mine[-1]
+                record("listing", lid, {"title": title}, state="sent")
                 status, l = call("PUT", f"/api/v1/listings/{lid}", {"side": "supply", "kind": "product",
                     "title": title, "region_code": "430200"})
                 if status == 200:
@@ -94,16 +95,22 @@ done
 python3 - "$base" "$admin" "$acked" <<'PY' | tee -a "$log"
 import json, sys, urllib.error, urllib.request
 base, token, acked = sys.argv[1], sys.argv[2], sys.argv[3]
-last = {}
+last = {}   # the last acknowledged title of each record
+later = {}  # titles sent to it after that, whose answer never came
 for line in open(acked):
     w = json.loads(line)
-    last[(w["kind"], w["id"])] = w["title"]  # the last acknowledged title wins
+    key = (w["kind"], w["id"])
+    if w["state"] == "acked":
+        last[key] = w["title"]
+        later[key] = set()
+    else:
+        later.setdefault(key, set()).add(w["title"])
 def get(path):
     req = urllib.request.Request(base + path, headers={"Authorization": "Bearer " + token})
     with urllib.request.urlopen(req, timeout=30) as r:
         return json.loads(r.read())
 agreements = {a["id"]: a["title"] for a in get("/api/v1/agreements")}
-lost = changed = 0
+lost = changed = unacknowledged = 0
 for (kind, id_), title in last.items():
     if kind == "agreement":
         found = agreements.get(id_)
@@ -114,9 +121,12 @@ for (kind, id_), title in last.items():
             found = None
     if found is None:
         lost += 1
+    elif found != title and found in later.get((kind, id_), ()):
+        unacknowledged += 1  # a later update committed as the server died, its answer lost
     elif found != title:
         changed += 1
-writes = sum(1 for _ in open(acked))
-print(f"acknowledged writes: {writes} ({len(last)} records); lost: {lost}; changed: {changed}")
+writes = sum(1 for line in open(acked) if '"acked"' in line)
+print(f"acknowledged writes: {writes} ({len(last)} records); lost: {lost}; changed: {changed}; "
+      f"committed but not acknowledged (killed before it answered): {unacknowledged}")
 sys.exit(1 if lost or changed else 0)
 PY
