@@ -82,12 +82,15 @@ pub enum Permission {
     ManageUsers,
     /// Run diagnostics and manage chains, events and agreements.
     Analyse,
+    /// Create and run docking events: registrations, requests and meetings for anyone,
+    /// schedules, agreements of any enterprise.
+    OrganiseEvents,
 }
 
 impl Principal {
     pub fn may(&self, permission: Permission) -> bool {
         match permission {
-            Permission::ReadAllPrivateData | Permission::Analyse => {
+            Permission::ReadAllPrivateData | Permission::Analyse | Permission::OrganiseEvents => {
                 matches!(self.role, Role::Admin | Role::Analyst)
             }
             Permission::ManageUsers => self.role == Role::Admin,
@@ -98,6 +101,13 @@ impl Principal {
     /// `enterprise`: staff may see everyone's, an enterprise user only its own.
     pub fn may_see_private(&self, enterprise: EnterpriseId) -> bool {
         self.may(Permission::ReadAllPrivateData) || self.enterprise == Some(enterprise)
+    }
+
+    /// Whether this principal may write what belongs to `enterprise` (its listings, its
+    /// registrations, agreements it is a party to): staff for anyone, an enterprise user
+    /// for its own only.
+    pub fn may_act_for(&self, enterprise: EnterpriseId) -> bool {
+        self.may(Permission::Analyse) || self.enterprise == Some(enterprise)
     }
 }
 

@@ -4,10 +4,10 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
+use chainatlas_app::diagnostics::{self as diag, EnterpriseBriefDto, RegionRefDto};
+use chainatlas_app::format::wan;
 use chainatlas_model::{EnterpriseId, NodeId, RegionCode};
 use chainatlas_store::Store;
-use chainatlas_web::diagnostics::{self as diag, EnterpriseBriefDto, RegionRefDto};
-use chainatlas_web::wan;
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -545,7 +545,7 @@ pub fn run(store: &Store, command: DiagnosticsCommand) -> Result<()> {
 /// Runs `analysis` `repeat` times (at least once), printing timings when repeating.
 fn timed<T>(
     repeat: u32,
-    mut analysis: impl FnMut() -> Result<T, chainatlas_web::AppError>,
+    mut analysis: impl FnMut() -> Result<T, chainatlas_app::AppError>,
 ) -> Result<T> {
     let mut times: Vec<Duration> = Vec::new();
     let mut result = None;

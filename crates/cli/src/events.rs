@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
+use chainatlas_app::events as app_events;
+use chainatlas_app::matchmaking::StoreAtlas;
 use chainatlas_demo::DemoConfig;
 use chainatlas_events::PlanOptions;
 use chainatlas_model::{Date, EventId};
 use chainatlas_schedule::{first_fit, schedule, Instance};
 use chainatlas_store::Store;
-use chainatlas_web::events as web_events;
-use chainatlas_web::matchmaking::StoreAtlas;
 
 use crate::output::Format;
 
@@ -110,16 +110,16 @@ fn run_event(db: &Path, event: i64, args: &ScheduleArgs) -> Result<()> {
     let mut store = open_existing(db)?;
     let today = args
         .today
-        .unwrap_or_else(chainatlas_web::matchmaking::today);
+        .unwrap_or_else(chainatlas_app::matchmaking::today);
     let actor = crate::local_actor();
     if !args.dry_run {
         store.expire_requests(&actor, EventId(event), today)?;
     }
-    let data = web_events::load(&store, event)?;
+    let data = app_events::load(&store, event)?;
     let options = PlanOptions {
         recommended: if args.recommended {
             let atlas = StoreAtlas::load(&store)?;
-            web_events::recommendations(&store, &data, &atlas, today)?
+            app_events::recommendations(&store, &data, &atlas, today)?
                 .iter()
                 .map(|r| (r.buyer, r.supplier))
                 .collect()
@@ -128,12 +128,12 @@ fn run_event(db: &Path, event: i64, args: &ScheduleArgs) -> Result<()> {
         },
     };
     let started = Instant::now();
-    let (summary, meetings) = web_events::plan_schedule(&store, &data, &options)?;
+    let (summary, meetings) = app_events::plan_schedule(&store, &data, &options)?;
     if !args.dry_run {
-        web_events::save_schedule(&mut store, actor, data.event.id, &summary, &meetings)?;
+        app_events::save_schedule(&mut store, actor, data.event.id, &summary, &meetings)?;
     }
     let elapsed = started.elapsed();
-    let names = web_events::participant_names(&store, &data, chainatlas_web::Lang::Zh)?;
+    let names = app_events::participant_names(&store, &data, chainatlas_app::Lang::Zh)?;
     let name = |p: chainatlas_model::ParticipantId| names.get(&p).cloned().unwrap_or_default();
     match args.format {
         Format::Json => {
@@ -145,7 +145,7 @@ fn run_event(db: &Path, event: i64, args: &ScheduleArgs) -> Result<()> {
                         "meeting_id": m.id.0,
                         "request_id": m.request.map(|r| r.0),
                         "slot": m.slot + 1,
-                        "time": web_events::slot_label(&data.event, m.slot),
+                        "time": app_events::slot_label(&data.event, m.slot),
                         "table": m.table,
                         "a": m.a.0,
                         "b": m.b.0,
@@ -166,7 +166,7 @@ fn run_event(db: &Path, event: i64, args: &ScheduleArgs) -> Result<()> {
             for m in &meetings {
                 println!(
                     "{:<24} {:>5}  {:<30} {:<30} {}{}",
-                    web_events::slot_label(&data.event, m.slot),
+                    app_events::slot_label(&data.event, m.slot),
                     m.table,
                     name(m.a),
                     name(m.b),
@@ -220,16 +220,16 @@ pub struct ReportArgs {
 /// `chainatlas report --event ID`.
 pub fn report(db: &Path, args: ReportArgs) -> Result<()> {
     let store = open_existing(db)?;
-    let data = web_events::load(&store, args.event)?;
+    let data = app_events::load(&store, args.event)?;
     let lang = if args.english {
-        chainatlas_web::Lang::En
+        chainatlas_app::Lang::En
     } else {
-        chainatlas_web::Lang::Zh
+        chainatlas_app::Lang::Zh
     };
     let today = args
         .today
-        .unwrap_or_else(chainatlas_web::matchmaking::today);
-    let (_, sheets) = web_events::report_sheets(&store, &data, lang, today)?;
+        .unwrap_or_else(chainatlas_app::matchmaking::today);
+    let (_, sheets) = app_events::report_sheets(&store, &data, lang, today)?;
     if let Some(out) = &args.out {
         chainatlas_bundle::sheet::write(out, &sheets)
             .with_context(|| format!("writing {}", out.display()))?;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
+use chainatlas_app::matchmaking::{self as mm, Matchmaker, StoreAtlas};
 use chainatlas_bundle::{csv_safe, read_match_list, ImportError, ListRow};
 use chainatlas_matching::eval::{evaluate_pairs, read_pairs, Metrics, PairSet, Record};
 use chainatlas_matching::{
@@ -14,7 +15,6 @@ use chainatlas_matching::{
 };
 use chainatlas_model::{Date, ListingId, ListingKind, ListingSide, ListingStatus};
 use chainatlas_store::Store;
-use chainatlas_web::matchmaking::{self as mm, Matchmaker, StoreAtlas};
 use serde::Serialize;
 
 use crate::diagnose::{Lang, ReportFormat};

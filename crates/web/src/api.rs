@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use chainatlas_model::{Chain, ChainNode, Region, Tags};
+use chainatlas_app::atlas::{tag_names, ChainDto, NodeDto};
+use chainatlas_model::Region;
 use chainatlas_store::{EnterpriseRef, NodeRef, Page, SupplyLink};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -238,25 +239,6 @@ impl From<&Region> for RegionDto {
     }
 }
 
-#[derive(Clone, Serialize, ToSchema)]
-pub struct ChainDto {
-    pub id: i64,
-    pub code: String,
-    pub name_zh: String,
-    pub name_en: String,
-}
-
-impl From<&Chain> for ChainDto {
-    fn from(c: &Chain) -> Self {
-        ChainDto {
-            id: c.id.0,
-            code: c.code.clone(),
-            name_zh: c.name_zh.clone(),
-            name_en: c.name_en.clone(),
-        }
-    }
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct ChainSummaryDto {
     pub chain: ChainDto,
@@ -265,30 +247,6 @@ pub struct ChainSummaryDto {
     pub enterprises: u64,
     /// Total output; null for roles that may not read business figures.
     pub output_fen: Option<i64>,
-}
-
-#[derive(Clone, Serialize, ToSchema)]
-pub struct NodeDto {
-    pub id: i64,
-    pub chain_id: i64,
-    pub code: String,
-    pub name_zh: String,
-    pub name_en: String,
-    /// upstream, midstream or downstream.
-    pub segment: String,
-}
-
-impl From<&ChainNode> for NodeDto {
-    fn from(n: &ChainNode) -> Self {
-        NodeDto {
-            id: n.id.0,
-            chain_id: n.chain.0,
-            code: n.code.clone(),
-            name_zh: n.name_zh.clone(),
-            name_en: n.name_en.clone(),
-            segment: n.segment.to_string(),
-        }
-    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -375,10 +333,6 @@ pub struct NodeDetailDto {
     pub inputs: Vec<NodeRefDto>,
     /// Nodes that buy this node's products.
     pub outputs: Vec<NodeRefDto>,
-}
-
-pub(crate) fn tag_names(tags: Tags) -> Vec<String> {
-    tags.iter().map(|t| t.as_str().to_string()).collect()
 }
 
 #[derive(Serialize, ToSchema)]
@@ -537,7 +491,7 @@ fn paging(params: &Params) -> Result<(u32, u32), AppError> {
     responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
         (status = 200, description = "Records of each kind", body = StatsDto)))]
 async fn stats(State(state): State<AppState>) -> ApiResult<StatsDto> {
-    let caches = state.caches.clone();
+    let caches = state.app.caches.clone();
     let c = state
         .read(move |store| Ok(caches.overview(store)?.counts))
         .await?;
@@ -574,7 +528,7 @@ async fn chains(
 ) -> ApiResult<Vec<ChainSummaryDto>> {
     let show_values = viewer.may(Permission::ReadAllPrivateData);
     let region = view::parse_region(param(&params, "region"))?;
-    let caches = state.caches.clone();
+    let caches = state.app.caches.clone();
     let summaries = state
         .read(move |store| {
             view::region(store, region)?;
@@ -838,6 +792,7 @@ async fn links(
         (status = 200, description = "Who is asking", body = MeDto)))]
 async fn me(viewer: Viewer) -> ApiResult<MeDto> {
     let p = viewer
+        .viewer
         .principal
         .ok_or_else(|| AppError::Internal("the guard let an anonymous request through".into()))?;
     Ok(Json(MeDto {
@@ -854,14 +809,14 @@ async fn analyse<T: Send + 'static>(
     raw: Option<String>,
     run: impl FnOnce(
             &chainatlas_store::Store,
-            &crate::cache::Caches,
+            &chainatlas_app::cache::Caches,
             &diagnostics::DiagnosticsQuery,
         ) -> Result<T, AppError>
         + Send
         + 'static,
 ) -> ApiResult<T> {
     viewer.require(Permission::Analyse)?;
-    let caches = state.caches.clone();
+    let caches = state.app.caches.clone();
     let result = state
         .read(move |store| {
             let query = diagnostics::DiagnosticsQuery::parse(raw.as_deref(), false);

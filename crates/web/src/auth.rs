@@ -14,14 +14,11 @@ use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::Json;
-use chainatlas_auth::{
-    constant_time_eq, new_secret, secret_hash, verify_password, Permission, Principal,
-};
+use chainatlas_auth::{constant_time_eq, new_secret, secret_hash, verify_password};
 use chainatlas_store::Actor;
 
 use crate::api::{ErrorBody, ErrorDetail};
-use crate::error::AppError;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, LangTexts, PageLang};
 use crate::pages::Layout;
 use crate::AppState;
 
@@ -38,48 +35,19 @@ pub fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// The requester, as handlers see it.
+/// The requester, as handlers see it: who (the use cases' [`chainatlas_app::Viewer`])
+/// and, for pages, the session's CSRF token.
 #[derive(Clone, Debug)]
 pub struct Viewer {
-    pub principal: Option<Principal>,
+    pub viewer: chainatlas_app::Viewer,
     /// The session's CSRF token, for forms; `None` for bearer tokens and visitors.
     pub csrf: Option<String>,
-    /// The client's address, for the audit log.
-    pub address: String,
 }
 
-impl Viewer {
-    pub fn may(&self, permission: Permission) -> bool {
-        self.principal.as_ref().is_some_and(|p| p.may(permission))
-    }
-
-    pub fn may_see_private(&self, enterprise: chainatlas_model::EnterpriseId) -> bool {
-        self.principal
-            .as_ref()
-            .is_some_and(|p| p.may_see_private(enterprise))
-    }
-
-    /// The actor to record for a write made on this viewer's behalf.
-    pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: self.principal.as_ref().map(|p| p.user_id),
-            name: self
-                .principal
-                .as_ref()
-                .map_or_else(|| "anonymous".to_string(), |p| p.username.clone()),
-            address: self.address.clone(),
-            at: now(),
-        }
-    }
-
-    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
-        if self.may(permission) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden(
-                "your account's role does not allow this".into(),
-            ))
-        }
+impl std::ops::Deref for Viewer {
+    type Target = chainatlas_app::Viewer;
+    fn deref(&self) -> &chainatlas_app::Viewer {
+        &self.viewer
     }
 }
 
@@ -88,9 +56,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         Ok(parts.extensions.get::<Viewer>().cloned().unwrap_or(Viewer {
-            principal: None,
+            viewer: chainatlas_app::Viewer::anonymous("unknown"),
             csrf: None,
-            address: "unknown".into(),
         }))
     }
 }
@@ -234,9 +201,8 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
         request = Request::from_parts(parts, Body::from(bytes));
     }
     request.extensions_mut().insert(Viewer {
-        principal,
+        viewer: chainatlas_app::Viewer { principal, address },
         csrf,
-        address,
     });
     next.run(request).await
 }
@@ -358,7 +324,7 @@ fn login_page(
 }
 
 pub async fn login_form(
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     headers: HeaderMap,
@@ -384,7 +350,7 @@ pub async fn login_form(
 
 pub async fn login(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     headers: HeaderMap,

@@ -4,51 +4,27 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
-    Zh,
-    En,
+pub use chainatlas_app::Lang;
+
+/// The words of the pages in a language.
+pub trait LangTexts {
+    fn texts(self) -> &'static Texts;
 }
 
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        }
-    }
-
-    pub fn texts(self) -> &'static Texts {
+impl LangTexts for Lang {
+    fn texts(self) -> &'static Texts {
         match self {
             Lang::Zh => &ZH,
             Lang::En => &EN,
         }
     }
-
-    /// Picks the Chinese or English variant of a name; English falls back to Chinese.
-    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::En if !en.is_empty() => en,
-            _ => zh,
-        }
-    }
-
-    pub fn other(self) -> Lang {
-        match self {
-            Lang::Zh => Lang::En,
-            Lang::En => Lang::Zh,
-        }
-    }
-
-    pub fn param(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh",
-            Lang::En => "en",
-        }
-    }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Lang {
+/// The language a request reads, from the `lang` cookie `/lang/{zh|en}` sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageLang(pub Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageLang {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
@@ -58,7 +34,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(';'))
             .any(|c| c.trim() == "lang=en");
-        Ok(if english { Lang::En } else { Lang::Zh })
+        Ok(PageLang(if english { Lang::En } else { Lang::Zh }))
     }
 }
 

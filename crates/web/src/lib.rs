@@ -6,58 +6,65 @@ mod api_events;
 mod api_listings;
 mod assets;
 mod auth;
-mod cache;
-pub mod diagnostics;
 mod error;
-pub mod events;
 mod i18n;
-mod listings;
-pub mod matchmaking;
 mod pages;
 mod pages_diagnostics;
 mod pages_events;
 mod pages_listings;
-mod view;
+
+// The use cases live in `chainatlas-app`; these names keep the handlers' paths short.
+use chainatlas_app::{diagnostics, events, listings, matchmaking, view};
 
 use std::sync::Arc;
 
 use axum::Router;
-use chainatlas_store::{Pool, Store, StoreError};
+use chainatlas_store::{Pool, Store};
 
 pub use auth::{BODY_LIMIT, SESSION_COOKIE, SESSION_SECONDS};
 
 pub use api::openapi_json;
-pub use error::AppError;
-pub use i18n::Lang;
-pub use pages::wan;
+pub use chainatlas_app::{AppError, Lang};
 
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
     pool: Arc<Pool>,
-    caches: Arc<cache::Caches>,
+    /// The use cases' shared state: caches, the listing index, the clock.
+    app: Arc<chainatlas_app::App>,
     throttle: Arc<chainatlas_auth::Throttle>,
     /// Signs the device cookies that let a known browser past others' failures.
     device_key: Arc<chainatlas_auth::DeviceKey>,
     /// Password checks running at once (argon2id takes 19 MiB and a core's time each).
     hashing: Arc<tokio::sync::Semaphore>,
-    /// The listing index, opened on first use.
-    matchmaker: Arc<std::sync::Mutex<Option<Arc<matchmaking::Matchmaker>>>>,
     /// Mark session cookies `Secure` (when served over TLS, directly or behind a proxy).
     secure_cookies: bool,
+}
+
+/// The use cases take the app's state as `&App`; a handler passes `&state`.
+impl std::ops::Deref for AppState {
+    type Target = chainatlas_app::App;
+    fn deref(&self) -> &chainatlas_app::App {
+        &self.app
+    }
 }
 
 impl AppState {
     pub fn new(pool: Pool) -> AppState {
         AppState {
             pool: Arc::new(pool),
-            caches: Arc::default(),
+            app: Arc::default(),
             throttle: Arc::default(),
             device_key: Arc::default(),
             hashing: Arc::new(tokio::sync::Semaphore::new(auth::PASSWORD_CHECKS_AT_ONCE)),
-            matchmaker: Arc::default(),
             secure_cookies: false,
         }
+    }
+
+    /// The same state with another clock (tests set "now").
+    pub fn with_clock(mut self, clock: Arc<dyn chainatlas_app::Clock>) -> AppState {
+        self.app = Arc::new(chainatlas_app::App::with_clock(clock));
+        self
     }
 
     pub fn with_secure_cookies(mut self, secure: bool) -> AppState {
@@ -67,20 +74,10 @@ impl AppState {
 
     /// Computes the whole-atlas aggregates ahead of the first visitor.
     pub async fn warm_up(&self) -> Result<(), String> {
-        let caches = self.caches.clone();
-        let state = self.clone();
-        self.read(move |store| {
-            // The listing index first: a missing or stale one is rebuilt now, not on the
-            // first search.
-            state.matchmaker(store)?;
-            caches.overview(store)?;
-            caches.chain_summaries(store, None)?;
-            caches.graph(store)?;
-            caches.match_atlas(store)?;
-            Ok(())
-        })
-        .await
-        .map_err(|e| e.public_message())
+        let app = self.app.clone();
+        self.read(move |store| app.warm_up(store))
+            .await
+            .map_err(|e| e.public_message())
     }
 
     /// Runs a blocking store query on the blocking thread pool.
@@ -105,12 +102,6 @@ impl AppState {
         })
         .await
         .map_err(|e| error::AppError::Internal(format!("store task failed: {e}")))?
-    }
-}
-
-impl From<StoreError> for error::AppError {
-    fn from(e: StoreError) -> Self {
-        error::AppError::Internal(e.to_string())
     }
 }
 

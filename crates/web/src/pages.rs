@@ -14,10 +14,11 @@ use chainatlas_model::{Money, Region, RegionCode, RegionLevel, Segment, Tag, Tag
 use chainatlas_store::{ChainSummary, Counts};
 
 use crate::auth::Viewer;
-use crate::error::AppError;
-use crate::i18n::{Lang, Texts};
+use crate::error::{AppError, HttpStatus};
+use crate::i18n::{Lang, LangTexts, PageLang, Texts};
 use crate::view;
 use crate::AppState;
+use chainatlas_app::format::wan;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -100,26 +101,6 @@ pub(crate) fn percent_decode(s: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Money in 万元 (10,000 yuan) with one decimal and thousands separators, computed in
-/// integers so that the page shows exactly what the database holds, rounded once.
-pub fn wan(money: Money) -> String {
-    let tenths = (money.fen().unsigned_abs() + 50_000) / 100_000;
-    let digits = (tenths / 10).to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let sign = if money.is_negative() && tenths > 0 {
-        "-"
-    } else {
-        ""
-    };
-    format!("{sign}{grouped}.{}", tenths % 10)
 }
 
 fn segment_name(t: &Texts, segment: Segment) -> &'static str {
@@ -247,7 +228,7 @@ impl<T> OrPage<T> for Result<T, AppError> {
     }
 }
 
-pub async fn not_found(lang: Lang, uri: Uri, viewer: Viewer) -> PageError {
+pub async fn not_found(PageLang(lang): PageLang, uri: Uri, viewer: Viewer) -> PageError {
     let error = AppError::NotFound(format!("{}: {}", lang.texts().not_found, uri.path()));
     PageError {
         error,
@@ -320,7 +301,7 @@ struct Landing {
 /// `/`: the public landing page for visitors, the dashboard for signed-in users.
 async fn dashboard(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
 ) -> Result<Response, PageError> {
@@ -331,7 +312,7 @@ async fn dashboard(
         return Ok(render(&page));
     }
     let show_values = viewer.may(Permission::ReadAllPrivateData);
-    let caches = state.caches.clone();
+    let caches = state.app.caches.clone();
     let (overview, summaries) = state
         .read(move |store| {
             Ok((
@@ -363,7 +344,7 @@ struct ChainsPage {
 
 async fn chains(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Query(params): Query<HashMap<String, String>>,
@@ -371,7 +352,7 @@ async fn chains(
     let code = view::parse_region(params.get("region").map(String::as_str))
         .or_page(lang, &uri, &viewer)?;
     let show_values = viewer.may(Permission::ReadAllPrivateData);
-    let caches = state.caches.clone();
+    let caches = state.app.caches.clone();
     let (region, regions, summaries) = state
         .read(move |store| {
             Ok((
@@ -424,7 +405,7 @@ pub(crate) fn script_json(value: &impl serde::Serialize) -> String {
 
 async fn chain_page(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Path(code): Path<String>,
@@ -515,7 +496,7 @@ const PAGE_SIZE: u32 = 50;
 
 async fn node_page(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Path(id): Path<String>,
@@ -635,7 +616,7 @@ struct EnterprisePage {
 
 async fn enterprise_page(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Path(id): Path<String>,
@@ -739,7 +720,7 @@ fn utc(seconds: i64) -> String {
 
 async fn audit_page(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
 ) -> Result<Response, PageError> {
@@ -778,15 +759,6 @@ async fn audit_page(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wan_yuan_rounds_once_and_groups_thousands() {
-        assert_eq!(wan(Money::from_yuan(0)), "0.0");
-        assert_eq!(wan(Money::from_yuan(1_234_567_890)), "123,456.8");
-        assert_eq!(wan(Money::from_yuan(5_000)), "0.5");
-        assert_eq!(wan(Money::from_yuan(-15_000)), "-1.5");
-        assert_eq!(wan(Money::from_yuan(-5_000)), "-0.5");
-    }
 
     #[test]
     fn unix_times_print_as_utc() {

@@ -12,14 +12,13 @@ use chainatlas_model::{Money, RegionCode};
 use serde_json::{json, Value};
 
 use crate::api::ChainMapDto;
-use crate::api::NodeDto;
 use crate::auth::Viewer;
 use crate::diagnostics::{self as diag, DiagnosticsQuery, EnterpriseBriefDto, RegionRefDto};
-use crate::i18n::Lang;
-use crate::pages::{
-    region_options, render, script_json, wan, Layout, OrPage, PageError, RegionOption,
-};
+use crate::i18n::{Lang, PageLang};
+use crate::pages::{region_options, render, script_json, Layout, OrPage, PageError, RegionOption};
 use crate::{view, AppState};
+use chainatlas_app::atlas::NodeDto;
+use chainatlas_app::format::wan;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -355,7 +354,7 @@ struct DiagnosisPage {
 
 async fn diagnosis_page(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Path(code): Path<String>,
@@ -367,7 +366,7 @@ async fn diagnosis_page(
     let query = DiagnosticsQuery::parse(raw.as_deref(), true);
     let region = query.region().or_page(lang, &uri, &viewer)?;
     let thresholds = query.thresholds().or_page(lang, &uri, &viewer)?;
-    let caches = state.caches.clone();
+    let caches = state.app.caches.clone();
     let (chain, regions, found) = state
         .read(move |store| {
             let chain = diag::chain(store, &code)?;
@@ -596,7 +595,7 @@ struct DisruptionPage {
 
 async fn disruption_page(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Path(code): Path<String>,
@@ -608,7 +607,7 @@ async fn disruption_page(
     let query = DiagnosticsQuery::parse(raw.as_deref(), true);
     // A form that removes nothing is the page's first visit: show the form alone.
     let shock = Some(query.shock().or_page(lang, &uri, &viewer)?).filter(|s| !s.is_empty());
-    let caches = state.caches.clone();
+    let caches = state.app.caches.clone();
     let shock_for_store = shock.clone();
     let (chain, regions, nodes, found) = state
         .read(move |store| {

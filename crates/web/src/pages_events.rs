@@ -18,10 +18,11 @@ use chainatlas_model::{
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::events::{self as events, is_organiser, me};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, PageLang};
 use crate::matchmaking::today;
-use crate::pages::{render, wan, Layout, OrPage, PageError};
+use crate::pages::{render, Layout, OrPage, PageError};
 use crate::AppState;
+use chainatlas_app::format::wan;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -390,7 +391,7 @@ fn dates(e: &chainatlas_model::Event) -> String {
 
 async fn list_page(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
 ) -> Result<Response, PageError> {
@@ -428,7 +429,7 @@ fn field(f: &HashMap<String, String>, name: &str) -> String {
 
 async fn create(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Form(f): Form<HashMap<String, String>>,
@@ -583,7 +584,7 @@ fn meeting_row(
 
 async fn event_page(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Path(raw): Path<String>,
@@ -791,7 +792,7 @@ async fn event_page(
 
 async fn register(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Path(raw): Path<String>,
@@ -830,7 +831,7 @@ async fn register(
 
 async fn request(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Path(raw): Path<String>,
@@ -857,7 +858,7 @@ async fn request(
 
 async fn respond(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Path((raw, rid, action)): Path<(String, String, String)>,
@@ -877,7 +878,7 @@ async fn respond(
 
 async fn schedule(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Path(raw): Path<String>,
@@ -898,7 +899,7 @@ async fn schedule(
 
 async fn publish(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Path(raw): Path<String>,
@@ -917,7 +918,7 @@ async fn publish(
 
 async fn meeting_status(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Path((raw, mid, status)): Path<(String, String, String)>,
@@ -992,7 +993,7 @@ fn agenda_of(
 
 async fn agenda_page(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Path((raw, pid)): Path<(String, String)>,
@@ -1034,7 +1035,7 @@ async fn agenda_page(
 
 async fn agenda_ics(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Path((raw, pid)): Path<(String, String)>,
@@ -1114,7 +1115,7 @@ struct TablesPage {
 
 async fn tables_page(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Path(raw): Path<String>,
@@ -1170,7 +1171,7 @@ struct ReportPage {
 
 async fn report_page(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Path(raw): Path<String>,
@@ -1227,7 +1228,7 @@ async fn report_page(
 
 async fn report_export(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Path(raw): Path<String>,
@@ -1310,7 +1311,7 @@ impl AgreementsPage {
 
 async fn agreements_page(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Query(prefill): Query<HashMap<String, String>>,
@@ -1363,7 +1364,7 @@ async fn agreements_page(
 
 async fn create_agreement(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Form(f): Form<HashMap<String, String>>,

@@ -13,7 +13,7 @@ use chainatlas_model::{ListingKind, ListingSide, ListingStatus, Money};
 
 use crate::auth::Viewer;
 use crate::error::AppError;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, PageLang};
 use crate::listings::{self, ListingInput, SearchQuery};
 use crate::matchmaking::MatchDto;
 use crate::pages::{region_options, render, Layout, OrPage, PageError, RegionOption};
@@ -250,7 +250,7 @@ fn query_string(params: &HashMap<String, String>, offset: usize) -> String {
 
 async fn search_page(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Query(params): Query<HashMap<String, String>>,
@@ -423,7 +423,7 @@ fn match_row(lang: Lang, m: &MatchDto) -> MatchRow {
 
 async fn listing_page(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Path(id): Path<String>,
@@ -590,7 +590,7 @@ fn input_from_form(f: &HashMap<String, String>) -> Result<ListingInput, AppError
     })
 }
 
-async fn new_form(lang: Lang, uri: Uri, viewer: Viewer) -> Response {
+async fn new_form(PageLang(lang): PageLang, uri: Uri, viewer: Viewer) -> Response {
     form_page(
         lang,
         &uri,
@@ -603,7 +603,7 @@ async fn new_form(lang: Lang, uri: Uri, viewer: Viewer) -> Response {
 
 async fn create(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Form(f): Form<HashMap<String, String>>,
@@ -631,7 +631,7 @@ async fn create(
 
 async fn edit_form(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Path(id): Path<String>,
@@ -686,7 +686,7 @@ async fn edit_form(
 
 async fn update(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Path(id): Path<String>,
@@ -736,7 +736,7 @@ async fn set_status(
 
 async fn close(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Path(id): Path<String>,
@@ -746,7 +746,7 @@ async fn close(
 
 async fn reopen(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Path(id): Path<String>,

@@ -355,8 +355,8 @@ fn direct_listing(id: i64, title: &str) -> Listing {
 
 #[test]
 fn the_index_follows_other_writers_by_replaying_their_changes_not_by_rebuilding() {
+    use chainatlas_app::matchmaking::Matchmaker;
     use chainatlas_matching::{Filter, QueryText};
-    use chainatlas_web::matchmaking::Matchmaker;
     let app = app_with(&[]);
     let mut store = app.store();
     let (m, _) = Matchmaker::open(&store).unwrap();
@@ -423,7 +423,7 @@ async fn the_index_is_rebuilt_when_deleted_or_behind_the_database() {
     assert_eq!(search("ZX9000").await, 1);
     // The index deleted: a new server rebuilds it from the database.
     let path = app.dir.path().join("atlas.db");
-    let index = chainatlas_web::matchmaking::index_dir(&path);
+    let index = chainatlas_app::matchmaking::index_dir(&path);
     assert!(index.is_dir());
     std::fs::remove_dir_all(&index).unwrap();
     let fresh = App {
@@ -444,7 +444,7 @@ async fn the_index_is_rebuilt_when_deleted_or_behind_the_database() {
     // A damaged index is rebuilt too.
     let store = Store::open(&path).unwrap();
     std::fs::write(index.join("meta.json"), b"not json").unwrap();
-    let (m, rebuilt) = chainatlas_web::matchmaking::Matchmaker::open(&store).unwrap();
+    let (m, rebuilt) = chainatlas_app::matchmaking::Matchmaker::open(&store).unwrap();
     assert_eq!(rebuilt.unwrap().why, "unreadable");
     assert!(!m.index().is_empty());
     drop(fresh);

@@ -6,7 +6,7 @@ use chainatlas_model::{
 };
 use chainatlas_store::{EnterpriseNodeRow, NodePresence, NodeRef, Page, Store, SupplyLink};
 
-use crate::error::AppError;
+use crate::AppError;
 
 /// The most rows one page of a list returns.
 pub const MAX_LIMIT: u32 = 500;
@@ -181,7 +181,7 @@ pub fn enterprise_detail(store: &Store, id: i64, links: u32) -> Result<Enterpris
 
 /// The order in which `viewer` may see a node's enterprises: by output only for those who
 /// may read business figures, since the order itself would otherwise reveal rank.
-pub fn enterprise_order(viewer: &crate::auth::Viewer) -> chainatlas_store::EnterpriseOrder {
+pub fn enterprise_order(viewer: &crate::Viewer) -> chainatlas_store::EnterpriseOrder {
     if viewer.may(chainatlas_auth::Permission::ReadAllPrivateData) {
         chainatlas_store::EnterpriseOrder::ByOutput
     } else {

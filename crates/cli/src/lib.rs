@@ -1,5 +1,6 @@
-//! `chainatlas`: the one binary. It parses the command line and wires the library
-//! crates together; the work itself lives in those crates.
+//! The commands of `chainatlas`: parses the command line and wires the library crates
+//! together; the work itself lives in those crates (the use cases in `chainatlas-app`).
+//! The web server is not a dependency: the `chainatlas` binary passes it in ([`Serve`]).
 
 mod accounts;
 mod diagnose;
@@ -123,12 +124,18 @@ enum Command {
     },
 }
 
-fn main() {
+/// Runs the web app and API on a listening socket until shut down. The CLI knows nothing
+/// of HTTP: the `chainatlas` binary passes `chainatlas_web`'s server in.
+pub type Serve = fn(std::net::TcpListener, chainatlas_store::Pool, bool) -> std::io::Result<()>;
+
+/// The `chainatlas` command: parses the arguments, runs the command, and exits 1 with
+/// the error on failure.
+pub fn main(serve_web: Serve) {
     let cli = Cli::parse();
     if !matches!(cli.command, Command::Serve { .. }) {
         quiet_on_closed_pipe();
     }
-    if let Err(e) = run(cli) {
+    if let Err(e) = run(cli, serve_web) {
         eprintln!("error: {e:#}");
         std::process::exit(1);
     }
@@ -146,7 +153,7 @@ fn quiet_on_closed_pipe() {
     }
 }
 
-fn run(cli: Cli) -> Result<()> {
+fn run(cli: Cli, serve_web: Serve) -> Result<()> {
     match cli.command {
         Command::Diagnostics(command) => diagnose::run(&open(&cli.db)?, command),
         Command::Match(args) => matchmaking::run(&cli.db, args),
@@ -158,7 +165,7 @@ fn run(cli: Cli) -> Result<()> {
             addr,
             seed,
             secure_cookies,
-        } => serve(&cli.db, addr, seed, secure_cookies),
+        } => serve(&cli.db, addr, seed, secure_cookies, serve_web),
         Command::Demo {
             seed,
             scale,
@@ -349,7 +356,13 @@ fn show_progress(bar: &ProgressBar, progress: Progress) {
     }
 }
 
-fn serve(db: &Path, addr: SocketAddr, seed: u64, secure_cookies: bool) -> Result<()> {
+fn serve(
+    db: &Path,
+    addr: SocketAddr,
+    seed: u64,
+    secure_cookies: bool,
+    serve_web: Serve,
+) -> Result<()> {
     let started = Instant::now();
     if !db.exists() {
         eprintln!(
@@ -368,21 +381,13 @@ fn serve(db: &Path, addr: SocketAddr, seed: u64, secure_cookies: bool) -> Result
     }
     let pool = chainatlas_store::Pool::open(db, 16)
         .with_context(|| format!("opening {}", db.display()))?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("listening on {addr}"))?;
-        let local = listener.local_addr()?;
-        eprintln!(
-            "Chain Atlas is serving {} on http://{local}/ (ready in {:.0?})",
-            db.display(),
-            started.elapsed()
-        );
-        chainatlas_web::serve(listener, pool, secure_cookies)
-            .await
-            .context("serving")
-    })
+    let listener =
+        std::net::TcpListener::bind(addr).with_context(|| format!("listening on {addr}"))?;
+    let local = listener.local_addr()?;
+    eprintln!(
+        "Chain Atlas is serving {} on http://{local}/ (ready in {:.0?})",
+        db.display(),
+        started.elapsed()
+    );
+    serve_web(listener, pool, secure_cookies).context("serving")
 }

@@ -12,10 +12,10 @@ use chainatlas_store::{EnterpriseRef, NodePresence, Store};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::{tag_names, ChainDto, NodeDto};
-use crate::error::AppError;
-use crate::pages::wan;
+use crate::atlas::{tag_names, ChainDto, NodeDto};
+use crate::format::wan;
 pub use crate::view::{chain, known_region};
+use crate::AppError;
 
 /// The names an answer mentions.
 struct Names {
@@ -891,8 +891,8 @@ impl DiagnosticsQuery {
             .map(|p| {
                 let (k, v) = p.split_once('=').unwrap_or((p, ""));
                 (
-                    crate::pages::percent_decode(k),
-                    crate::pages::percent_decode(v),
+                    crate::format::query_decode(k),
+                    crate::format::query_decode(v),
                 )
             })
             .collect();

@@ -21,11 +21,11 @@ use chainatlas_store::{InsertError, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::Viewer;
-use crate::error::AppError;
-use crate::i18n::Lang;
 use crate::matchmaking::today;
-use crate::AppState;
+use crate::App;
+use crate::AppError;
+use crate::Lang;
+use crate::Viewer;
 
 impl From<InsertError> for AppError {
     fn from(e: InsertError) -> Self {
@@ -60,7 +60,7 @@ impl From<ev::RequestError> for AppError {
 }
 
 pub fn is_organiser(viewer: &Viewer) -> bool {
-    viewer.may(Permission::Analyse)
+    viewer.may(Permission::OrganiseEvents)
 }
 
 pub fn require_organiser(viewer: &Viewer) -> Result<(), AppError> {
@@ -865,7 +865,7 @@ pub struct UnplacedDto {
 
 /// [`recommendations`] through the app's cache.
 pub fn cached_recommendations(
-    state: &AppState,
+    state: &App,
     store: &Store,
     data: &EventData,
     on: Date,
@@ -910,7 +910,7 @@ pub fn recommendations(
 /// Runs the scheduler over the event and saves the new schedule; with `recommended`,
 /// recommended pairs nobody declined are added at weight 1.
 pub fn schedule(
-    state: &AppState,
+    state: &App,
     store: &mut Store,
     viewer: &Viewer,
     event: i64,

@@ -18,10 +18,10 @@ use chainatlas_store::Store;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::Viewer;
-use crate::error::AppError;
-use crate::matchmaking::{self as mm, index_error, MatchDto, Matchmaker, StoreAtlas};
-use crate::AppState;
+use crate::matchmaking::{self as mm, index_error, MatchDto, StoreAtlas};
+use crate::App;
+use crate::AppError;
+use crate::Viewer;
 
 /// A listing as a viewer may see it.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -127,9 +127,9 @@ pub struct ListingInput {
 pub const MAX_TITLE: usize = 200;
 pub const MAX_DESCRIPTION: usize = 4000;
 
-/// Whether `p` may write listings of `enterprise`.
+/// Whether `p` may write listings of `enterprise` (decided in `chainatlas-auth`).
 pub fn may_write(p: &Principal, enterprise: EnterpriseId) -> bool {
-    p.may(Permission::Analyse) || p.enterprise == Some(enterprise)
+    p.may_act_for(enterprise)
 }
 
 fn principal(viewer: &Viewer) -> Result<&Principal, AppError> {
@@ -355,42 +355,9 @@ impl SearchQuery {
     }
 }
 
-impl AppState {
-    /// The listing index, opened (and rebuilt if need be) on first use, and brought up
-    /// to the database on every use.
-    pub(crate) fn matchmaker(&self, store: &Store) -> Result<Arc<Matchmaker>, AppError> {
-        let mut slot = self.matchmaker.lock().unwrap_or_else(|e| e.into_inner());
-        match slot.as_ref() {
-            Some(m) => {
-                let m = m.clone();
-                drop(slot);
-                if let Some(r) = m.sync(store)? {
-                    eprintln!(
-                        "listing index was {}: rebuilt {} listings in {:.1?}",
-                        r.why, r.listings, r.took
-                    );
-                }
-                Ok(m)
-            }
-            None => {
-                let (m, rebuilt) = Matchmaker::open(store)?;
-                if let Some(r) = rebuilt {
-                    eprintln!(
-                        "listing index was {}: rebuilt {} listings in {:.1?}",
-                        r.why, r.listings, r.took
-                    );
-                }
-                let m = Arc::new(m);
-                *slot = Some(m.clone());
-                Ok(m)
-            }
-        }
-    }
-}
-
 /// Searches listings.
 pub fn search(
-    state: &AppState,
+    state: &App,
     store: &Store,
     q: &SearchQuery,
 ) -> Result<(Vec<Listing>, usize), AppError> {
@@ -448,7 +415,7 @@ pub fn listing(store: &Store, id: i64) -> Result<Listing, AppError> {
 
 /// Ranked counterparts of a listing, as `viewer` may see them.
 pub fn matches(
-    state: &AppState,
+    state: &App,
     store: &Store,
     listing: &Listing,
     viewer: Option<&Principal>,
@@ -480,7 +447,7 @@ fn write_error(e: chainatlas_store::InsertError) -> AppError {
 
 /// Saves a changed listing, then brings the index up to the database.
 fn save(
-    state: &AppState,
+    state: &App,
     store: &mut Store,
     viewer: &Viewer,
     listing: &Listing,
@@ -494,7 +461,7 @@ fn save(
 
 /// Creates a listing from input; the database gives it its id.
 pub fn create(
-    state: &AppState,
+    state: &App,
     store: &mut Store,
     viewer: &Viewer,
     input: &ListingInput,
@@ -509,7 +476,7 @@ pub fn create(
 
 /// Replaces a listing with input, keeping its status and its enterprise.
 pub fn update(
-    state: &AppState,
+    state: &App,
     store: &mut Store,
     viewer: &Viewer,
     id: i64,
@@ -532,7 +499,7 @@ pub fn update(
 
 /// Closes (or reopens) a listing.
 pub fn set_status(
-    state: &AppState,
+    state: &App,
     store: &mut Store,
     viewer: &Viewer,
     id: i64,

@@ -12,7 +12,7 @@ use chainatlas_store::{ChainSummary, Counts, Store};
 use crate::diagnostics::ChokepointsDto;
 use crate::matchmaking::StoreAtlas;
 
-use crate::error::AppError;
+use crate::AppError;
 
 pub struct GenerationCache<K, V> {
     entries: Mutex<(u64, HashMap<K, Arc<V>>)>,

@@ -20,7 +20,7 @@ use chainatlas_store::{MatchFacts, Store};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::AppError;
+use crate::AppError;
 
 /// The index directory for a database: `atlas.db` → `atlas.db.index`.
 pub fn index_dir(database: &Path) -> PathBuf {
@@ -322,7 +322,7 @@ impl Matchmaker {
     }
 }
 
-pub(crate) fn index_error(e: matching::IndexError) -> AppError {
+pub fn index_error(e: matching::IndexError) -> AppError {
     match e {
         // A setting the caller chose, not a fault of the index.
         matching::IndexError::TitleBoost { .. } => {

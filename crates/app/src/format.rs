@@ -1,0 +1,54 @@
+//! How figures read: money in 万元 with thousands separators, and query strings decoded.
+
+use chainatlas_model::Money;
+
+/// Money in 万元 (10,000 yuan) with one decimal and thousands separators, computed in
+/// integers so that the page shows exactly what the database holds, rounded once.
+pub fn wan(money: Money) -> String {
+    let tenths = (money.fen().unsigned_abs() + 50_000) / 100_000;
+    let digits = (tenths / 10).to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if money.is_negative() && tenths > 0 {
+        "-"
+    } else {
+        ""
+    };
+    format!("{sign}{grouped}.{}", tenths % 10)
+}
+
+/// A query-string component decoded: `+` is a space, `%XX` a byte, bad UTF-8 replaced.
+pub fn query_decode(s: &str) -> String {
+    let spaced = s.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wan_yuan_rounds_once_and_groups_thousands() {
+        assert_eq!(wan(Money::from_yuan(0)), "0.0");
+        assert_eq!(wan(Money::from_yuan(1_234_567_890)), "123,456.8");
+        assert_eq!(wan(Money::from_yuan(5_000)), "0.5");
+        assert_eq!(wan(Money::from_yuan(-15_000)), "-1.5");
+        assert_eq!(wan(Money::from_yuan(-5_000)), "-0.5");
+    }
+
+    #[test]
+    fn query_components_decode_like_forms() {
+        assert_eq!(
+            query_decode("region%3D430200+%E6%A0%AA"),
+            "region=430200 株"
+        );
+        assert_eq!(query_decode("%zz"), "%zz");
+    }
+}

@@ -1,0 +1,64 @@
+//! Who asks: the signed-in principal (if any) and the address a request came from. The
+//! web crate resolves it from a session or token; the CLI acts locally. Use cases ask it
+//! what its role may do; *what* a role may do is decided in `chainatlas-auth`.
+
+use chainatlas_auth::{Permission, Principal};
+use chainatlas_store::Actor;
+
+use crate::clock::Clock;
+use crate::AppError;
+
+#[derive(Clone, Debug)]
+pub struct Viewer {
+    pub principal: Option<Principal>,
+    /// The client's address, for the audit log.
+    pub address: String,
+}
+
+impl Viewer {
+    /// Someone not signed in, from `address`.
+    pub fn anonymous(address: impl Into<String>) -> Viewer {
+        Viewer {
+            principal: None,
+            address: address.into(),
+        }
+    }
+
+    pub fn may(&self, permission: Permission) -> bool {
+        self.principal.as_ref().is_some_and(|p| p.may(permission))
+    }
+
+    pub fn may_see_private(&self, enterprise: chainatlas_model::EnterpriseId) -> bool {
+        self.principal
+            .as_ref()
+            .is_some_and(|p| p.may_see_private(enterprise))
+    }
+
+    /// The actor to record for a write made on this viewer's behalf, now.
+    pub fn actor(&self) -> Actor {
+        self.actor_at(&crate::clock::SystemClock)
+    }
+
+    /// The actor to record, at the time `clock` says.
+    pub fn actor_at(&self, clock: &dyn Clock) -> Actor {
+        Actor {
+            user_id: self.principal.as_ref().map(|p| p.user_id),
+            name: self
+                .principal
+                .as_ref()
+                .map_or_else(|| "anonymous".to_string(), |p| p.username.clone()),
+            address: self.address.clone(),
+            at: clock.now_unix(),
+        }
+    }
+
+    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
+        if self.may(permission) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "your account's role does not allow this".into(),
+            ))
+        }
+    }
+}
