@@ -1,20 +1,19 @@
 //! The Chain Atlas web app and JSON API: HTTP routes, HTML pages, wire types and the
 //! OpenAPI document. It reads through `chainatlas-store` and never sees SQL.
 
-mod api;
-mod api_events;
-mod api_listings;
-mod assets;
-mod auth;
-mod error;
-mod i18n;
-mod pages;
-mod pages_diagnostics;
-mod pages_events;
-mod pages_listings;
+// What every feature shares; it imports no feature.
+mod core;
+// One folder per feature, each with its API routes and pages. A feature imports only
+// `core` and `chainatlas-app`, never another feature (tests/architecture.rs checks it).
+mod accounts;
+mod atlas;
+mod diagnostics;
+mod events;
+mod listings;
+// Like the router below, the OpenAPI document names every feature.
+mod openapi;
 
-// The use cases live in `chainatlas-app`; these names keep the handlers' paths short.
-use chainatlas_app::{diagnostics, events, listings, matchmaking, view};
+use core::{assets, auth, error};
 
 use std::sync::Arc;
 
@@ -23,8 +22,8 @@ use chainatlas_store::{Pool, Store};
 
 pub use auth::{BODY_LIMIT, SESSION_COOKIE, SESSION_SECONDS};
 
-pub use api::openapi_json;
 pub use chainatlas_app::{AppError, Lang};
+pub use openapi::openapi_json;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -56,7 +55,9 @@ impl AppState {
             app: Arc::default(),
             throttle: Arc::default(),
             device_key: Arc::default(),
-            hashing: Arc::new(tokio::sync::Semaphore::new(auth::PASSWORD_CHECKS_AT_ONCE)),
+            hashing: Arc::new(tokio::sync::Semaphore::new(
+                accounts::pages::PASSWORD_CHECKS_AT_ONCE,
+            )),
             secure_cookies: false,
         }
     }
@@ -109,17 +110,29 @@ impl AppState {
 /// Every request passes, outermost first: the security headers, the body size limit,
 /// and `auth::guard` (authentication, access control, CSRF). No route is reachable
 /// around them.
+/// This is the one place that names every feature.
 pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/openapi.json", axum::routing::get(openapi::openapi))
+        .merge(atlas::api::routes())
+        .merge(diagnostics::api::routes())
+        .merge(listings::api::routes())
+        .merge(events::api::routes())
+        .merge(accounts::api::routes())
+        .fallback(core::api::api_not_found);
     Router::new()
-        .merge(pages::routes())
+        .merge(atlas::pages::routes())
+        .merge(diagnostics::pages::routes())
+        .merge(listings::pages::routes())
+        .merge(events::pages::routes())
+        .merge(accounts::pages::routes())
         .route(
-            "/login",
-            axum::routing::get(auth::login_form).post(auth::login),
+            "/lang/{lang}",
+            axum::routing::get(core::layout::switch_language),
         )
-        .route("/logout", axum::routing::post(auth::logout))
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", api)
         .merge(assets::routes())
-        .fallback(pages::not_found)
+        .fallback(core::layout::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::guard,

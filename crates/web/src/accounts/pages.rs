@@ -1,0 +1,335 @@
+//! Server-rendered HTML pages. Every visible word comes from `i18n::Texts`; every value
+//! is escaped by the templates.
+
+use crate::core::auth::{
+    cookie, local_target, now, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS,
+};
+use crate::core::layout::*;
+use axum::http::HeaderMap;
+use axum::response::AppendHeaders;
+use chainatlas_auth::{constant_time_eq, new_secret, secret_hash, verify_password};
+use chainatlas_store::Actor;
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use chainatlas_auth::Permission;
+
+use crate::core::auth::Viewer;
+use crate::core::i18n::{Lang, LangTexts, PageLang};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_form).post(login))
+        .route("/logout", axum::routing::post(logout))
+        .route("/admin/audit", get(audit_page))
+}
+
+/// Password checks that may run at once; more sign-ins wait their turn. Bounds the
+/// memory and CPU a burst of sign-ins can take (argon2id: 19 MiB each).
+pub const PASSWORD_CHECKS_AT_ONCE: usize = 4;
+
+/// The cookie that marks a browser that signed in to an account before.
+const DEVICE_COOKIE: &str = "ca_device";
+
+#[derive(Template)]
+#[template(path = "accounts/login.html")]
+struct LoginPage {
+    layout: Layout,
+    next: String,
+    csrf: String,
+    username: String,
+    message: String,
+}
+
+/// What the login form shows besides its token.
+struct LoginForm {
+    next: String,
+    username: String,
+    message: String,
+    status: StatusCode,
+}
+
+/// The login form. Its CSRF token lives in a cookie the form echoes; an existing token is
+/// kept, so that a second page load (another tab, a redirected favicon request) does not
+/// invalidate the form already on screen.
+fn login_page(
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    headers: &HeaderMap,
+    form: LoginForm,
+) -> Response {
+    let csrf = cookie(headers, LOGIN_CSRF_COOKIE)
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map_or_else(|| new_secret(""), str::to_string);
+    let page = LoginPage {
+        layout: Layout::new(lang, lang.texts().sign_in, uri, viewer),
+        next: form.next,
+        csrf: csrf.clone(),
+        username: form.username,
+        message: form.message,
+    };
+    let cookie =
+        format!("{LOGIN_CSRF_COOKIE}={csrf}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600");
+    (
+        form.status,
+        [(header::SET_COOKIE, cookie)],
+        crate::core::layout::render(&page),
+    )
+        .into_response()
+}
+
+pub async fn login_form(
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let next = match local_target(params.get("next").map(String::as_str)) {
+        Ok(next) => next,
+        Err(refused) => return refused.into_response(),
+    };
+    login_page(
+        lang,
+        &uri,
+        &viewer,
+        &headers,
+        LoginForm {
+            next,
+            username: String::new(),
+            message: String::new(),
+            status: StatusCode::OK,
+        },
+    )
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Response {
+    let t = lang.texts();
+    let next = match local_target(form.get("next").map(String::as_str)) {
+        Ok(next) => next,
+        Err(refused) => return refused.into_response(),
+    };
+    let username = form
+        .get("username")
+        .map(|u| u.trim().to_string())
+        .unwrap_or_default();
+    let password = form.get("password").cloned().unwrap_or_default();
+    // The form again, with a message.
+    let again = |message: String, status: StatusCode| {
+        let form = LoginForm {
+            next: next.clone(),
+            username: username.clone(),
+            message,
+            status,
+        };
+        login_page(lang, &uri, &viewer, &headers, form)
+    };
+    // Sign-in has no session yet: its CSRF token is a cookie the form must echo.
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
+    let sent = form.get("csrf_token").map(String::as_str).unwrap_or("");
+    if expected.is_empty() || !constant_time_eq(expected, sent) {
+        return again(t.form_expired.into(), StatusCode::FORBIDDEN);
+    }
+    let now = now();
+    let actor = Actor {
+        user_id: None,
+        name: username.chars().take(64).collect(),
+        address: viewer.address.clone(),
+        at: now,
+    };
+    let audit = |action: &'static str, user_id: Option<i64>| {
+        let (actor, name) = (actor.clone(), username.clone());
+        state.write(move |store| Ok(store.record_failed_sign_in(&actor, action, user_id, &name)?))
+    };
+    let trusted =
+        cookie(&headers, DEVICE_COOKIE).is_some_and(|c| state.device_key.verify(c, &username));
+    let attempt = match state
+        .throttle
+        .begin(&username, &viewer.address, trusted, now)
+    {
+        Ok(attempt) => attempt,
+        Err(refused) => {
+            if refused.first {
+                if let Err(e) = audit("sign_in_throttled", None).await {
+                    return crate::core::error::ApiError(e).into_response();
+                }
+            }
+            let minutes = (refused.wait + 59) / 60;
+            return again(
+                t.too_many_attempts
+                    .replace("{minutes}", &minutes.to_string()),
+                StatusCode::TOO_MANY_REQUESTS,
+            );
+        }
+    };
+    let name = username.clone();
+    let found = match state
+        .read(move |store| Ok(store.user_for_login(&name)?))
+        .await
+    {
+        Ok(found) => found,
+        Err(e) => return crate::core::error::ApiError(e).into_response(),
+    };
+    // Verify against a real hash even for unknown users, so that timing does not tell
+    // which usernames exist.
+    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3Bw5y5YdVvA5r2tBq3F5mM5QeU1yVb7dZ0zT1q8wq1k";
+    let (user, hash) = match found {
+        Some((user, hash)) => (Some(user), hash),
+        None => (None, DUMMY.to_string()),
+    };
+    let password_ok = {
+        let _turn = state.hashing.acquire().await;
+        tokio::task::spawn_blocking(move || verify_password(&hash, &password))
+            .await
+            .unwrap_or(false)
+    };
+    let user = match user {
+        Some(user) if password_ok && !user.disabled => user,
+        other => {
+            let id = other.map(|u| u.id);
+            if let Err(e) = audit("sign_in_failed", id).await {
+                return crate::core::error::ApiError(e).into_response();
+            }
+            return again(t.bad_credentials.into(), StatusCode::UNAUTHORIZED);
+        }
+    };
+    state.throttle.succeeded(attempt);
+    let secret = new_secret("ca_session_");
+    let csrf = new_secret("");
+    let hash = secret_hash(&secret);
+    let actor = Actor {
+        user_id: Some(user.id),
+        name: user.username.clone(),
+        address: viewer.address.clone(),
+        at: now,
+    };
+    let created = state
+        .write(move |store| {
+            Ok(store.create_session(&actor, &user, &hash, &csrf, now + SESSION_SECONDS)?)
+        })
+        .await;
+    if let Err(e) = created {
+        return crate::core::error::ApiError(e).into_response();
+    }
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let session_cookie = format!("{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={SESSION_SECONDS}{secure}");
+    let device = state.device_key.issue(&username);
+    let device_cookie = format!(
+        "{DEVICE_COOKIE}={device}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=31536000{secure}"
+    );
+    (
+        AppendHeaders([
+            (header::SET_COOKIE, session_cookie),
+            (header::SET_COOKIE, device_cookie),
+        ]),
+        Redirect::to(&next),
+    )
+        .into_response()
+}
+
+pub async fn logout(State(state): State<AppState>, viewer: Viewer, headers: HeaderMap) -> Response {
+    if let Some(secret) = cookie(&headers, SESSION_COOKIE) {
+        let hash = secret_hash(secret);
+        let actor = viewer.actor();
+        if let Err(e) = state
+            .write(move |store| Ok(store.end_session(&actor, &hash)?))
+            .await
+        {
+            return crate::core::error::ApiError(e).into_response();
+        }
+    }
+    let expired = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    ([(header::SET_COOKIE, expired)], Redirect::to("/login")).into_response()
+}
+
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub address: String,
+    pub action: String,
+    pub entity: String,
+    pub change: String,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/audit.html")]
+struct AuditPage {
+    layout: Layout,
+    rows: Vec<AuditRow>,
+    total: u64,
+}
+
+/// A Unix time as `2026-11-20 23:49:31 UTC`.
+fn utc(seconds: i64) -> String {
+    let date = chainatlas_model::Date::from_days_since_epoch(seconds.div_euclid(86_400));
+    let s = seconds.rem_euclid(86_400);
+    format!(
+        "{date} {:02}:{:02}:{:02} UTC",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
+}
+
+async fn audit_page(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+) -> Result<Response, PageError> {
+    viewer
+        .require(Permission::ManageUsers)
+        .or_page(lang, &uri, &viewer)?;
+    let log = state
+        .read(|store| Ok(store.audit_log(200, 0)?))
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    let rows = log
+        .items
+        .iter()
+        .map(|e| AuditRow {
+            at: utc(e.actor.at),
+            actor: e.actor.name.clone(),
+            address: e.actor.address.clone(),
+            action: e.change.action.clone(),
+            entity: format!("{} {}", e.change.entity, e.change.entity_id),
+            change: match (&e.change.before, &e.change.after) {
+                (Some(b), Some(a)) => format!("{b} → {a}"),
+                (None, Some(a)) => a.clone(),
+                (Some(b), None) => format!("{b} → —"),
+                (None, None) => String::new(),
+            },
+        })
+        .collect();
+    let page = AuditPage {
+        layout: Layout::new(lang, lang.texts().audit_log, &uri, &viewer),
+        rows,
+        total: log.total,
+    };
+    Ok(render(&page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unix_times_print_as_utc() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(1_779_321_600 + 3_723), "2026-05-21 01:02:03 UTC");
+    }
+}

@@ -1,0 +1,466 @@
+//! Server-rendered HTML pages. Every visible word comes from `i18n::Texts`; every value
+//! is escaped by the templates.
+
+use crate::core::i18n::*;
+use crate::core::layout::*;
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::Uri;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use chainatlas_auth::Permission;
+use chainatlas_model::{Money, Region, RegionCode};
+use chainatlas_store::{ChainSummary, Counts};
+
+use crate::core::auth::Viewer;
+use crate::core::i18n::{Lang, LangTexts, PageLang};
+use crate::AppState;
+use chainatlas_app::format::wan;
+use chainatlas_app::view;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(dashboard))
+        .route("/chains", get(chains))
+        .route("/chains/{code}", get(chain_page))
+        .route("/nodes/{id}", get(node_page))
+        .route("/enterprises/{id}", get(enterprise_page))
+}
+
+pub struct ChainRow {
+    pub code: String,
+    pub name: String,
+    pub nodes: u64,
+    pub enterprises: u64,
+    pub output: String,
+}
+
+/// Chain rows; output totals only for those who may read business figures.
+fn chain_rows(lang: Lang, summaries: &[ChainSummary], show_values: bool) -> Vec<ChainRow> {
+    summaries
+        .iter()
+        .map(|s| ChainRow {
+            code: s.chain.code.clone(),
+            name: lang.pick(&s.chain.name_zh, &s.chain.name_en).to_string(),
+            nodes: s.nodes,
+            enterprises: s.enterprises,
+            output: shown(show_values, lang, s.output),
+        })
+        .collect()
+}
+
+/// A money figure in 万元, or a dash where the viewer may not see it.
+fn shown(visible: bool, lang: Lang, money: Money) -> String {
+    if visible {
+        wan(money)
+    } else {
+        lang.texts().hidden.to_string()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "atlas/dashboard.html")]
+struct Dashboard {
+    layout: Layout,
+    counts: Counts,
+    chain_masters: u64,
+    synthetic: bool,
+    chains: Vec<ChainRow>,
+}
+
+#[derive(Template)]
+#[template(path = "atlas/landing.html")]
+struct Landing {
+    layout: Layout,
+}
+
+/// `/`: the public landing page for visitors, the dashboard for signed-in users.
+async fn dashboard(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+) -> Result<Response, PageError> {
+    if viewer.principal.is_none() {
+        let page = Landing {
+            layout: Layout::new(lang, lang.texts().app_name, &uri, &viewer),
+        };
+        return Ok(render(&page));
+    }
+    let show_values = viewer.may(Permission::ReadAllPrivateData);
+    let caches = state.app.caches.clone();
+    let (overview, summaries) = state
+        .read(move |store| {
+            Ok((
+                caches.overview(store)?,
+                caches.chain_summaries(store, None)?,
+            ))
+        })
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    let page = Dashboard {
+        layout: Layout::new(lang, lang.texts().dashboard_title, &uri, &viewer),
+        counts: overview.counts,
+        chain_masters: overview.chain_masters,
+        synthetic: overview.synthetic,
+        chains: chain_rows(lang, &summaries, show_values),
+    };
+    Ok(render(&page))
+}
+
+#[derive(Template)]
+#[template(path = "atlas/chains.html")]
+struct ChainsPage {
+    layout: Layout,
+    region_name: String,
+    region_query: String,
+    regions: Vec<RegionOption>,
+    chains: Vec<ChainRow>,
+}
+
+async fn chains(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let code = view::parse_region(params.get("region").map(String::as_str))
+        .or_page(lang, &uri, &viewer)?;
+    let show_values = viewer.may(Permission::ReadAllPrivateData);
+    let caches = state.app.caches.clone();
+    let (region, regions, summaries) = state
+        .read(move |store| {
+            Ok((
+                view::region(store, code)?,
+                store.regions()?,
+                caches.chain_summaries(store, code)?,
+            ))
+        })
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    let page = ChainsPage {
+        layout: Layout::new(lang, lang.texts().nav_chains, &uri, &viewer),
+        region_name: region_label(lang, &region),
+        region_query: region_query(&region),
+        regions: region_options(lang, &regions, code),
+        chains: chain_rows(lang, &summaries, show_values),
+    };
+    Ok(render(&page))
+}
+
+pub struct MapNodeRow {
+    pub id: i64,
+    pub name: String,
+    pub segment: &'static str,
+    pub enterprises: u64,
+    pub output: String,
+}
+
+#[derive(Template)]
+#[template(path = "atlas/chain.html")]
+struct ChainPage {
+    layout: Layout,
+    chain_code: String,
+    may_analyse: bool,
+    chain_name: String,
+    region_name: String,
+    region_query: String,
+    regions: Vec<RegionOption>,
+    nodes: Vec<MapNodeRow>,
+    map_json: String,
+}
+
+/// JSON for a `<script type="application/json">` block: `<` is escaped so that no
+/// value can close the script element.
+async fn chain_page(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let region_code = view::parse_region(params.get("region").map(String::as_str))
+        .or_page(lang, &uri, &viewer)?;
+    let (map, regions) = state
+        .read(move |store| {
+            Ok((
+                view::chain_map(store, &code, region_code)?,
+                store.regions()?,
+            ))
+        })
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    let show_values = viewer.may(Permission::ReadAllPrivateData);
+    let t = lang.texts();
+    let chain_name = lang
+        .pick(&map.chain.name_zh, &map.chain.name_en)
+        .to_string();
+    let nodes = map
+        .nodes
+        .iter()
+        .map(|(n, p)| MapNodeRow {
+            id: n.id.0,
+            name: lang.pick(&n.name_zh, &n.name_en).to_string(),
+            segment: segment_name(t, n.segment),
+            enterprises: p.enterprises,
+            output: shown(show_values, lang, p.output),
+        })
+        .collect();
+    let page = ChainPage {
+        layout: Layout::new(
+            lang,
+            format!("{chain_name} · {}", t.chain_map),
+            &uri,
+            &viewer,
+        ),
+        region_name: region_label(lang, &map.region),
+        region_query: region_query(&map.region),
+        regions: region_options(lang, &regions, region_code),
+        nodes,
+        map_json: script_json(&chainatlas_app::atlas::ChainMapDto::for_viewer(
+            &map,
+            show_values,
+        )),
+        chain_code: map.chain.code.clone(),
+        may_analyse: viewer.may(Permission::Analyse),
+        chain_name,
+    };
+    Ok(render(&page))
+}
+
+pub struct NodeLink {
+    pub id: i64,
+    pub name: String,
+}
+
+pub struct EnterpriseRow {
+    pub id: i64,
+    pub name: String,
+    pub region: String,
+    pub tags: Vec<&'static str>,
+    pub output: String,
+    pub capacity: String,
+}
+
+#[derive(Template)]
+#[template(path = "atlas/node.html")]
+struct NodePage {
+    layout: Layout,
+    node_id: i64,
+    node_name: String,
+    segment: &'static str,
+    chain_code: String,
+    chain_name: String,
+    region_name: String,
+    region_query: String,
+    region_param: String,
+    regions: Vec<RegionOption>,
+    inputs: Vec<NodeLink>,
+    outputs: Vec<NodeLink>,
+    enterprises: Vec<EnterpriseRow>,
+    total: u64,
+    page: u32,
+    pages: u32,
+}
+
+const PAGE_SIZE: u32 = 50;
+
+async fn node_page(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let id = view::parse_id("node", &id).or_page(lang, &uri, &viewer)?;
+    let region_code = view::parse_region(params.get("region").map(String::as_str))
+        .or_page(lang, &uri, &viewer)?;
+    let page = view::parse_count(
+        "page",
+        params.get("page").map(String::as_str),
+        1,
+        0..=1_000_000,
+    )
+    .or_page(lang, &uri, &viewer)?
+    .max(1);
+    let order = view::enterprise_order(&viewer);
+    let (detail, region, regions, list) = state
+        .read(move |store| {
+            let detail = view::node_detail(store, id)?;
+            let region = view::region(store, region_code)?;
+            let list = store.node_enterprises(
+                detail.node.id,
+                region_code,
+                order,
+                PAGE_SIZE,
+                (page - 1) * PAGE_SIZE,
+            )?;
+            let regions = store.regions()?;
+            Ok((detail, region, regions, list))
+        })
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    let region_names: HashMap<RegionCode, &Region> = regions.iter().map(|r| (r.code, r)).collect();
+    let links = |refs: &[chainatlas_store::NodeRef]| {
+        refs.iter()
+            .map(|n| NodeLink {
+                id: n.id.0,
+                name: lang.pick(&n.name_zh, &n.name_en).to_string(),
+            })
+            .collect()
+    };
+    let t = lang.texts();
+    let node_name = lang
+        .pick(&detail.node.name_zh, &detail.node.name_en)
+        .to_string();
+    let page = NodePage {
+        layout: Layout::new(lang, node_name.clone(), &uri, &viewer),
+        node_id: detail.node.id.0,
+        node_name,
+        segment: segment_name(t, detail.node.segment),
+        chain_code: detail.chain.code.clone(),
+        chain_name: lang
+            .pick(&detail.chain.name_zh, &detail.chain.name_en)
+            .to_string(),
+        region_name: region_label(lang, &region),
+        region_query: region_query(&region),
+        region_param: region
+            .as_ref()
+            .map(|r| format!("&region={}", r.code))
+            .unwrap_or_default(),
+        regions: region_options(lang, &regions, region_code),
+        inputs: links(&detail.inputs),
+        outputs: links(&detail.outputs),
+        enterprises: list
+            .items
+            .iter()
+            .map(|row| EnterpriseRow {
+                id: row.item.id.0,
+                name: lang.pick(&row.item.name_zh, &row.item.name_en).to_string(),
+                region: region_names
+                    .get(&row.item.region)
+                    .map_or(row.item.region.to_string(), |r| {
+                        lang.pick(&r.name_zh, &r.name_en).to_string()
+                    }),
+                tags: tag_labels(lang, row.item.tags),
+                output: shown(viewer.may_see_private(row.item.id), lang, row.output),
+                capacity: shown(viewer.may_see_private(row.item.id), lang, row.capacity),
+            })
+            .collect(),
+        total: list.total,
+        page,
+        pages: (list.total.div_ceil(PAGE_SIZE as u64) as u32).max(1),
+    };
+    Ok(render(&page))
+}
+
+pub struct LinkRow {
+    pub id: i64,
+    pub name: String,
+    pub node_id: i64,
+    pub node: String,
+    pub value: String,
+}
+
+#[derive(Template)]
+#[template(path = "atlas/enterprise.html")]
+struct EnterprisePage {
+    layout: Layout,
+    /// Whether the viewer may see this enterprise's relations and figures.
+    private: bool,
+    name: String,
+    other_name: String,
+    credit_code: String,
+    region: String,
+    size: String,
+    tags: Vec<&'static str>,
+    revenue: String,
+    employees: u32,
+    source: String,
+    nodes: Vec<EnterpriseRow>,
+    suppliers: Vec<LinkRow>,
+    suppliers_total: u64,
+    buyers: Vec<LinkRow>,
+    buyers_total: u64,
+}
+
+async fn enterprise_page(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = view::parse_id("enterprise", &id).or_page(lang, &uri, &viewer)?;
+    let private = viewer.may_see_private(chainatlas_model::EnterpriseId(id));
+    let links = if private { PAGE_SIZE } else { 0 };
+    let d = state
+        .read(move |store| view::enterprise_detail(store, id, links))
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    let e = &d.enterprise;
+    let links = |page: &chainatlas_store::Page<chainatlas_store::SupplyLink>| {
+        page.items
+            .iter()
+            .map(|l| LinkRow {
+                id: l.counterpart.id.0,
+                name: lang
+                    .pick(&l.counterpart.name_zh, &l.counterpart.name_en)
+                    .to_string(),
+                node_id: l.node.id.0,
+                node: lang.pick(&l.node.name_zh, &l.node.name_en).to_string(),
+                value: wan(l.annual_value),
+            })
+            .collect()
+    };
+    let name = lang.pick(&e.name_zh, &e.name_en).to_string();
+    let other_name = match lang {
+        Lang::Zh => e.name_en.clone(),
+        Lang::En => e.name_zh.clone(),
+    };
+    let size = match (lang, e.size) {
+        (Lang::Zh, chainatlas_model::EnterpriseSize::Large) => "大型".to_string(),
+        (Lang::Zh, chainatlas_model::EnterpriseSize::Medium) => "中型".to_string(),
+        (Lang::Zh, chainatlas_model::EnterpriseSize::Small) => "小型".to_string(),
+        (Lang::Zh, chainatlas_model::EnterpriseSize::Micro) => "微型".to_string(),
+        (Lang::En, size) => size.to_string(),
+    };
+    let page = EnterprisePage {
+        layout: Layout::new(lang, name.clone(), &uri, &viewer),
+        name,
+        other_name,
+        credit_code: e.credit_code.to_string(),
+        region: d.region.as_ref().map_or(e.region.to_string(), |r| {
+            format!("{} ({})", lang.pick(&r.name_zh, &r.name_en), r.code)
+        }),
+        size,
+        tags: tag_labels(lang, e.tags),
+        revenue: shown(private, lang, e.revenue),
+        private,
+        employees: e.employees,
+        source: e.source.clone(),
+        nodes: d
+            .nodes
+            .iter()
+            .map(|n| EnterpriseRow {
+                id: n.item.id.0,
+                name: lang.pick(&n.item.name_zh, &n.item.name_en).to_string(),
+                region: String::new(),
+                tags: Vec::new(),
+                output: shown(private, lang, n.output),
+                capacity: shown(private, lang, n.capacity),
+            })
+            .collect(),
+        suppliers: links(&d.suppliers),
+        suppliers_total: d.suppliers.total,
+        buyers: links(&d.buyers),
+        buyers_total: d.buyers.total,
+    };
+    Ok(render(&page))
+}

@@ -1,0 +1,72 @@
+//! What every API route shares: the error body, the JSON body reader, query parameters,
+//! paging, and the answer for a path no endpoint serves.
+
+use std::collections::HashMap;
+
+use axum::extract::Query;
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::core::error::{ApiError, AppError};
+use chainatlas_app::view::{self, MAX_LIMIT};
+
+pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
+pub(crate) type Params = Query<HashMap<String, String>>;
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code: not_found, bad_request, internal.
+    pub code: String,
+    /// What went wrong, for people.
+    pub message: String,
+}
+
+pub(crate) fn param<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
+    params.get(name).map(String::as_str)
+}
+
+/// A numeric parameter, if given. Unlike pages (whose forms send empty fields), the API
+/// treats `limit=` as a mistake, as its document says.
+pub(crate) fn number<'a>(params: &'a Params, name: &str) -> Result<Option<&'a str>, AppError> {
+    match param(params, name) {
+        Some(v) if v.trim().is_empty() => Err(AppError::BadRequest(format!(
+            "parameter {name} is empty, expected a whole number"
+        ))),
+        other => Ok(other),
+    }
+}
+
+pub(crate) fn paging(params: &Params) -> Result<(u32, u32), AppError> {
+    let limit = view::parse_count("limit", number(params, "limit")?, 50, 0..=MAX_LIMIT)?;
+    let offset = view::parse_count("offset", number(params, "offset")?, 0, 0..=i32::MAX as u32)?;
+    Ok((limit, offset))
+}
+
+pub(crate) async fn api_not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError(AppError::NotFound(format!(
+        "no API endpoint at {}",
+        uri.path()
+    )))
+}
+
+/// A JSON body that did not parse, answered in the API's error shape.
+pub(crate) fn body<T>(
+    payload: Result<Json<T>, axum::extract::rejection::JsonRejection>,
+) -> Result<T, ApiError> {
+    payload.map(|Json(v)| v).map_err(|e| {
+        ApiError(if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge(format!(
+                "request body: over the limit of {} bytes",
+                crate::BODY_LIMIT
+            ))
+        } else {
+            AppError::BadRequest(format!("request body: {}", e.body_text()))
+        })
+    })
+}

@@ -1,0 +1,207 @@
+//! Server-rendered HTML pages. Every visible word comes from `i18n::Texts`; every value
+//! is escaped by the templates.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query};
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chainatlas_auth::Permission;
+use chainatlas_model::{Region, RegionCode, RegionLevel};
+
+use crate::core::auth::Viewer;
+use crate::core::error::{AppError, HttpStatus};
+use crate::core::i18n::{Lang, LangTexts, PageLang, Texts};
+
+/// What the layout around every page needs.
+pub struct Layout {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub title: String,
+    pub switch_href: String,
+    /// The signed-in user's name, if any.
+    pub user: Option<String>,
+    /// The session's CSRF token, for the sign-out form.
+    pub csrf: String,
+    pub is_admin: bool,
+}
+
+impl Layout {
+    pub fn new(lang: Lang, title: impl Into<String>, uri: &Uri, viewer: &Viewer) -> Layout {
+        let here = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        Layout {
+            lang,
+            t: lang.texts(),
+            title: title.into(),
+            switch_href: format!(
+                "/lang/{}?next={}",
+                lang.other().param(),
+                percent_encode(here)
+            ),
+            user: viewer.principal.as_ref().map(|p| p.username.clone()),
+            csrf: viewer.csrf.clone().unwrap_or_default(),
+            is_admin: viewer.may(Permission::ManageUsers),
+        }
+    }
+}
+
+/// Characters a path or query value keeps as they are; everything else is %-escaped.
+const KEPT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
+/// `s` as a query-string value.
+pub(crate) fn percent_encode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, KEPT).to_string()
+}
+
+/// A query-string value decoded (`+` is a space).
+pub(crate) fn percent_decode(s: &str) -> String {
+    chainatlas_app::format::query_decode(s)
+}
+
+/// An option of the region picker.
+pub struct RegionOption {
+    pub code: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub(crate) fn region_options(
+    lang: Lang,
+    regions: &[Region],
+    selected: Option<RegionCode>,
+) -> Vec<RegionOption> {
+    regions
+        .iter()
+        .map(|r| {
+            let indent = match r.level {
+                RegionLevel::Province => "",
+                RegionLevel::City => "\u{3000}",
+                RegionLevel::District => "\u{3000}\u{3000}",
+            };
+            RegionOption {
+                code: r.code.to_string(),
+                label: format!("{indent}{} {}", lang.pick(&r.name_zh, &r.name_en), r.code),
+                selected: Some(r.code) == selected,
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn region_label(lang: Lang, region: &Option<Region>) -> String {
+    match region {
+        Some(r) => lang.pick(&r.name_zh, &r.name_en).to_string(),
+        None => lang.texts().all_regions.to_string(),
+    }
+}
+
+pub(crate) fn region_query(region: &Option<Region>) -> String {
+    region
+        .as_ref()
+        .map(|r| format!("?region={}", r.code))
+        .unwrap_or_default()
+}
+
+/// An error shown as a page, in the visitor's language.
+/// An error shown as a page, in the visitor's language.
+pub struct PageError {
+    error: AppError,
+    layout: Box<Layout>,
+}
+
+#[derive(Template)]
+#[template(path = "core/error.html")]
+struct ErrorPage<'a> {
+    layout: &'a Layout,
+    heading: &'a str,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let t = self.layout.t;
+        let heading = match self.error {
+            AppError::NotFound(_) => t.not_found,
+            AppError::BadRequest(_) | AppError::Conflict(_) | AppError::TooLarge(_) => {
+                t.bad_request
+            }
+            AppError::Forbidden(_) => t.forbidden,
+            AppError::Internal(_) => t.internal,
+        };
+        let page = ErrorPage {
+            layout: &self.layout,
+            heading,
+            message: self.error.public_message(),
+        };
+        (self.error.status(), render(&page)).into_response()
+    }
+}
+
+pub(crate) fn render(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            eprintln!("internal error: rendering a page: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+pub(crate) trait OrPage<T> {
+    fn or_page(self, lang: Lang, uri: &Uri, viewer: &Viewer) -> Result<T, PageError>;
+}
+
+impl<T> OrPage<T> for Result<T, AppError> {
+    fn or_page(self, lang: Lang, uri: &Uri, viewer: &Viewer) -> Result<T, PageError> {
+        self.map_err(|error| PageError {
+            error,
+            layout: Box::new(Layout::new(lang, lang.texts().app_name, uri, viewer)),
+        })
+    }
+}
+
+pub async fn not_found(PageLang(lang): PageLang, uri: Uri, viewer: Viewer) -> PageError {
+    let error = AppError::NotFound(format!("{}: {}", lang.texts().not_found, uri.path()));
+    PageError {
+        error,
+        layout: Box::new(Layout::new(lang, lang.texts().not_found, &uri, &viewer)),
+    }
+}
+
+pub(crate) async fn switch_language(
+    Path(lang): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let value = if lang == "en" { "en" } else { "zh" };
+    // Only paths of this site: never an open redirect to another. The query string was
+    // decoded once already, which gives back the path as the page had it.
+    let next = match crate::core::auth::local_target(params.get("next").map(String::as_str)) {
+        Ok(next) => next,
+        Err(refused) => return refused.into_response(),
+    };
+    let cookie = format!("lang={value}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly");
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
+}
+
+pub(crate) fn script_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value)
+        .expect("serializable")
+        .replace('<', "\\u003c")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_switch_paths_survive_encoding() {
+        let path = "/chains/rail?region=430200";
+        assert_eq!(percent_decode(&percent_encode(path)), path);
+        assert_eq!(percent_encode("株洲 a+b"), "%E6%A0%AA%E6%B4%B2%20a%2Bb");
+    }
+}

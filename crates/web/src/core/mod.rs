@@ -1,0 +1,10 @@
+//! What every feature shares and no feature owns: authentication and the request guard,
+//! errors and their status, the API's common shapes, the page layout, words and labels,
+//! and the embedded assets. `core` imports no feature.
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod layout;

@@ -1,0 +1,755 @@
+//! The matchmaking pages: search listings with filters, a listing with its ranked
+//! counterparts and their reasons, and the form to publish or edit a listing.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::Uri;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chainatlas_model::{ListingKind, ListingSide, ListingStatus, Money};
+
+use crate::core::auth::Viewer;
+use crate::core::error::AppError;
+use crate::core::i18n::{Lang, PageLang};
+use crate::core::layout::{region_options, render, Layout, OrPage, PageError, RegionOption};
+use crate::AppState;
+use chainatlas_app::listings::{self, ListingInput, SearchQuery};
+use chainatlas_app::matchmaking::MatchDto;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/listings", get(search_page))
+        .route("/listings/new", get(new_form).post(create))
+        .route("/listings/{id}", get(listing_page))
+        .route("/listings/{id}/edit", get(edit_form).post(update))
+        .route("/listings/{id}/close", post(close))
+        .route("/listings/{id}/reopen", post(reopen))
+}
+
+/// Words of these pages.
+pub struct Words {
+    pub title: &'static str,
+    pub search: &'static str,
+    pub query_hint: &'static str,
+    pub side: &'static str,
+    pub sides: [&'static str; 2],
+    pub kind: &'static str,
+    pub kinds: [&'static str; 5],
+    pub status: &'static str,
+    pub statuses: [&'static str; 2],
+    pub any: &'static str,
+    pub chain: &'static str,
+    pub region: &'static str,
+    pub valid_only: &'static str,
+    pub results: &'static str,
+    pub new_listing: &'static str,
+    pub edit: &'static str,
+    pub close: &'static str,
+    pub reopen: &'static str,
+    pub save: &'static str,
+    pub listing_title: &'static str,
+    pub description: &'static str,
+    pub quantity: &'static str,
+    pub unit: &'static str,
+    pub price: &'static str,
+    pub valid_until: &'static str,
+    pub tags: &'static str,
+    pub tags_hint: &'static str,
+    pub node: &'static str,
+    pub node_hint: &'static str,
+    pub enterprise: &'static str,
+    /// On a listing's page, where the node and enterprise are shown by name.
+    pub node_name: &'static str,
+    pub enterprise_name: &'static str,
+    pub matches: &'static str,
+    pub score: &'static str,
+    pub no_matches: &'static str,
+    pub hidden: &'static str,
+    pub weights_hint: &'static str,
+    pub api_json: &'static str,
+}
+
+const ZH: Words = Words {
+    title: "供需对接",
+    search: "搜索",
+    query_hint: "产品、设备、型号，中英文皆可",
+    side: "类型",
+    sides: ["需求", "供给"],
+    kind: "类别",
+    kinds: ["产品", "设备", "技术", "产能", "服务"],
+    status: "状态",
+    statuses: ["有效", "已关闭"],
+    any: "全部",
+    chain: "产业链",
+    region: "地区",
+    valid_only: "仅显示在有效期内",
+    results: "条结果",
+    new_listing: "发布供需信息",
+    edit: "编辑",
+    close: "关闭",
+    reopen: "重新开放",
+    save: "保存",
+    listing_title: "标题",
+    description: "详细说明",
+    quantity: "数量",
+    unit: "单位",
+    price: "单价（元）",
+    valid_until: "有效期至",
+    tags: "资质要求 / 具备资质",
+    tags_hint: "以逗号或分号分隔，如 ISO 9001；高新技术企业",
+    node: "产业链环节编号",
+    node_hint: "可选",
+    enterprise: "发布企业编号",
+    node_name: "产业链环节",
+    enterprise_name: "发布企业",
+    matches: "推荐对接",
+    score: "匹配度",
+    no_matches: "暂无匹配的供需信息。",
+    hidden: "不公开",
+    weights_hint: "评分权重见 docs/matching.md",
+    api_json: "JSON 数据",
+};
+
+const EN: Words = Words {
+    title: "Matchmaking",
+    search: "Search",
+    query_hint: "products, equipment, model numbers; Chinese or English",
+    side: "Side",
+    sides: ["Demand", "Supply"],
+    kind: "Kind",
+    kinds: ["Product", "Equipment", "Technology", "Capacity", "Service"],
+    status: "Status",
+    statuses: ["Open", "Closed"],
+    any: "Any",
+    chain: "Chain",
+    region: "Region",
+    valid_only: "Only listings still valid",
+    results: "results",
+    new_listing: "Publish a listing",
+    edit: "Edit",
+    close: "Close",
+    reopen: "Reopen",
+    save: "Save",
+    listing_title: "Title",
+    description: "Description",
+    quantity: "Quantity",
+    unit: "Unit",
+    price: "Unit price (yuan)",
+    valid_until: "Valid until",
+    tags: "Qualifications required / held",
+    tags_hint: "separated by commas or semicolons, e.g. ISO 9001; high-tech enterprise",
+    node: "Chain node id",
+    node_hint: "optional",
+    enterprise: "Enterprise id",
+    node_name: "Chain node",
+    enterprise_name: "Enterprise",
+    matches: "Recommended counterparts",
+    score: "Score",
+    no_matches: "No matching listings yet.",
+    hidden: "private",
+    weights_hint: "score weights: docs/matching.md",
+    api_json: "JSON",
+};
+
+fn words(lang: Lang) -> &'static Words {
+    match lang {
+        Lang::Zh => &ZH,
+        Lang::En => &EN,
+    }
+}
+
+fn side_name(w: &Words, side: &str) -> &'static str {
+    if side == "supply" {
+        w.sides[1]
+    } else {
+        w.sides[0]
+    }
+}
+
+fn kind_name(w: &Words, kind: &str) -> &'static str {
+    ListingKind::ALL
+        .iter()
+        .position(|k| k.as_str() == kind)
+        .map_or("", |i| w.kinds[i])
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn choices(values: &[&str], labels: &[&str], selected: &str) -> Vec<Choice> {
+    values
+        .iter()
+        .zip(labels)
+        .map(|(v, l)| Choice {
+            value: v.to_string(),
+            label: l.to_string(),
+            selected: *v == selected,
+        })
+        .collect()
+}
+
+pub struct Row {
+    pub id: i64,
+    pub title: String,
+    pub side: &'static str,
+    pub side_class: &'static str,
+    pub kind: &'static str,
+    pub region: String,
+    pub valid_until: String,
+    pub status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "listings/listings.html")]
+struct SearchPage {
+    layout: Layout,
+    w: &'static Words,
+    q: String,
+    sides: Vec<Choice>,
+    kinds: Vec<Choice>,
+    statuses: Vec<Choice>,
+    chains: Vec<Choice>,
+    regions: Vec<RegionOption>,
+    valid: bool,
+    total: usize,
+    rows: Vec<Row>,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+    api_href: String,
+}
+
+fn status_name(w: &Words, status: &str) -> &'static str {
+    if status == "closed" {
+        w.statuses[1]
+    } else {
+        w.statuses[0]
+    }
+}
+
+fn query_string(params: &HashMap<String, String>, offset: usize) -> String {
+    let mut pairs: Vec<(&String, &String)> = params
+        .iter()
+        .filter(|(k, v)| *k != "offset" && !v.is_empty())
+        .collect();
+    pairs.sort();
+    let mut out: Vec<String> = pairs
+        .into_iter()
+        .map(|(k, v)| format!("{k}={}", crate::core::layout::percent_encode(v)))
+        .collect();
+    if offset > 0 {
+        out.push(format!("offset={offset}"));
+    }
+    out.join("&")
+}
+
+async fn search_page(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let q = SearchQuery::parse(&params).or_page(lang, &uri, &viewer)?;
+    let st = state.clone();
+    let query = q.clone();
+    let (found, total, chains, regions) = state
+        .read(move |store| {
+            let (found, total) = listings::search(&st, store, &query)?;
+            Ok((found, total, store.chains()?, store.regions()?))
+        })
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    let w = words(lang);
+    let region_name = |code: chainatlas_model::RegionCode| {
+        regions.iter().find(|r| r.code == code).map_or_else(
+            || code.to_string(),
+            |r| lang.pick(&r.name_zh, &r.name_en).to_string(),
+        )
+    };
+    let rows = found
+        .iter()
+        .map(|l| Row {
+            id: l.id.0,
+            title: l.title.clone(),
+            side: side_name(w, l.side.as_str()),
+            side_class: l.side.as_str(),
+            kind: kind_name(w, l.kind.as_str()),
+            region: region_name(l.region),
+            valid_until: l.valid_until.map(|d| d.to_string()).unwrap_or_default(),
+            status: status_name(w, l.status.as_str()),
+        })
+        .collect();
+    let any = |mut v: Vec<Choice>| {
+        v.insert(
+            0,
+            Choice {
+                value: String::new(),
+                label: w.any.to_string(),
+                selected: false,
+            },
+        );
+        v
+    };
+    let side_values: Vec<&str> = ListingSide::ALL.iter().map(|s| s.as_str()).collect();
+    let kind_values: Vec<&str> = ListingKind::ALL.iter().map(|s| s.as_str()).collect();
+    let status_values: Vec<&str> = ListingStatus::ALL.iter().map(|s| s.as_str()).collect();
+    let chain_codes: Vec<&str> = chains.iter().map(|c| c.code.as_str()).collect();
+    let chain_names: Vec<&str> = chains
+        .iter()
+        .map(|c| lang.pick(&c.name_zh, &c.name_en))
+        .collect();
+    let mut region_choices = region_options(lang, &regions, q.region);
+    region_choices.retain(|r| r.code.ends_with("00"));
+    let prev_href = (q.offset > 0).then(|| {
+        format!(
+            "/listings?{}",
+            query_string(&params, q.offset.saturating_sub(q.limit))
+        )
+    });
+    let next_href = (q.offset + q.limit < total)
+        .then(|| format!("/listings?{}", query_string(&params, q.offset + q.limit)));
+    Ok(render(&SearchPage {
+        layout: Layout::new(lang, w.title, &uri, &viewer),
+        w,
+        q: q.text.clone(),
+        sides: any(choices(
+            &side_values,
+            &w.sides,
+            q.side.map_or("", |s| s.as_str()),
+        )),
+        kinds: any(choices(
+            &kind_values,
+            &w.kinds,
+            q.kind.map_or("", |s| s.as_str()),
+        )),
+        statuses: any(choices(
+            &status_values,
+            &w.statuses,
+            q.status.map_or("", |s| s.as_str()),
+        )),
+        chains: any(choices(
+            &chain_codes,
+            &chain_names,
+            q.chain.as_deref().unwrap_or(""),
+        )),
+        regions: region_choices,
+        valid: q.valid,
+        total,
+        rows,
+        prev_href,
+        next_href,
+        api_href: format!("/api/v1/listings?{}", query_string(&params, q.offset)),
+    }))
+}
+
+pub struct MatchRow {
+    pub id: i64,
+    pub title: String,
+    pub score: String,
+    pub parts: String,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "listings/listing.html")]
+struct ListingPage {
+    layout: Layout,
+    w: &'static Words,
+    id: i64,
+    title: String,
+    side: &'static str,
+    side_class: &'static str,
+    kind: &'static str,
+    status: &'static str,
+    closed: bool,
+    description: String,
+    enterprise: (i64, String),
+    node: Option<(i64, String)>,
+    region: String,
+    quantity: String,
+    price: String,
+    valid_until: String,
+    tags: Vec<String>,
+    editable: bool,
+    matches: Vec<MatchRow>,
+    api_href: String,
+}
+
+fn percent(x: f64) -> String {
+    format!("{:.0}", x * 100.0)
+}
+
+fn match_row(lang: Lang, m: &MatchDto) -> MatchRow {
+    let s = &m.score;
+    let parts = match lang {
+        Lang::Zh => format!(
+            "文本 {} · 环节 {} · 地区 {} · 资质 {} · 数量 {} · 价格 {} · 有效期 {}",
+            percent(s.text),
+            percent(s.node),
+            percent(s.region),
+            percent(s.tags),
+            percent(s.quantity),
+            s.price.map_or_else(|| "—".into(), percent),
+            percent(s.validity)
+        ),
+        Lang::En => format!(
+            "text {} · node {} · region {} · tags {} · quantity {} · price {} · validity {}",
+            percent(s.text),
+            percent(s.node),
+            percent(s.region),
+            percent(s.tags),
+            percent(s.quantity),
+            s.price.map_or_else(|| "—".into(), percent),
+            percent(s.validity)
+        ),
+    };
+    MatchRow {
+        id: m.listing_id,
+        title: m.title.clone(),
+        score: format!("{:.0}", s.total * 100.0),
+        parts,
+        reasons: match lang {
+            Lang::Zh => m.reasons_zh.clone(),
+            Lang::En => m.reasons_en.clone(),
+        },
+    }
+}
+
+async fn listing_page(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let id = chainatlas_app::view::parse_id("listing", &id).or_page(lang, &uri, &viewer)?;
+    let weights = params.get("weights").cloned().unwrap_or_default();
+    let st = state.clone();
+    let principal = viewer.principal.clone();
+    let (l, enterprise, node, region, matches) = state
+        .read(move |store| {
+            let l = listings::listing(store, id)?;
+            let enterprise = store.enterprise(l.enterprise)?;
+            let node = match l.node {
+                Some(n) => store.node(n)?,
+                None => None,
+            };
+            let region = store.region(l.region)?;
+            let matches = listings::matches(&st, store, &l, principal.as_ref(), 20, &weights)?;
+            Ok((l, enterprise, node, region, matches))
+        })
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    let w = words(lang);
+    let dto = listings::ListingDto::for_viewer(&l, viewer.principal.as_ref());
+    Ok(render(&ListingPage {
+        layout: Layout::new(lang, l.title.clone(), &uri, &viewer),
+        w,
+        id: l.id.0,
+        title: l.title.clone(),
+        side: side_name(w, l.side.as_str()),
+        side_class: l.side.as_str(),
+        kind: kind_name(w, l.kind.as_str()),
+        status: status_name(w, l.status.as_str()),
+        closed: l.status == ListingStatus::Closed,
+        description: l.description.clone(),
+        enterprise: (
+            l.enterprise.0,
+            enterprise.map_or_else(
+                || l.enterprise.0.to_string(),
+                |e| lang.pick(&e.name_zh, &e.name_en).to_string(),
+            ),
+        ),
+        node: node.map(|n| (n.id.0, lang.pick(&n.name_zh, &n.name_en).to_string())),
+        region: region.map_or_else(
+            || l.region.to_string(),
+            |r| lang.pick(&r.name_zh, &r.name_en).to_string(),
+        ),
+        quantity: l
+            .quantity
+            .map(|q| format!("{q} {}", l.unit))
+            .unwrap_or_default(),
+        price: match (dto.price_fen, l.price) {
+            (Some(fen), _) => Money::from_fen(fen).to_string(),
+            (None, Some(_)) => w.hidden.to_string(),
+            (None, None) => String::new(),
+        },
+        valid_until: l.valid_until.map(|d| d.to_string()).unwrap_or_default(),
+        tags: l.tags.clone(),
+        editable: dto.editable,
+        matches: matches.iter().map(|m| match_row(lang, m)).collect(),
+        api_href: format!("/api/v1/listings/{}/matches", l.id.0),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "listings/listing_form.html")]
+struct FormPage {
+    layout: Layout,
+    w: &'static Words,
+    action: String,
+    error: Option<String>,
+    staff: bool,
+    sides: Vec<Choice>,
+    kinds: Vec<Choice>,
+    f: HashMap<String, String>,
+}
+
+impl FormPage {
+    fn value(&self, name: &str) -> String {
+        self.f.get(name).cloned().unwrap_or_default()
+    }
+}
+
+fn form_page(
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    action: String,
+    f: HashMap<String, String>,
+    error: Option<String>,
+) -> Response {
+    let w = words(lang);
+    let side_values: Vec<&str> = ListingSide::ALL.iter().map(|s| s.as_str()).collect();
+    let kind_values: Vec<&str> = ListingKind::ALL.iter().map(|s| s.as_str()).collect();
+    let status = if error.is_some() {
+        axum::http::StatusCode::BAD_REQUEST
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let page = FormPage {
+        layout: Layout::new(lang, w.new_listing, uri, viewer),
+        w,
+        action,
+        error,
+        staff: viewer.may(chainatlas_auth::Permission::Analyse),
+        sides: choices(
+            &side_values,
+            &w.sides,
+            f.get("side").map_or("demand", String::as_str),
+        ),
+        kinds: choices(
+            &kind_values,
+            &w.kinds,
+            f.get("kind").map_or("product", String::as_str),
+        ),
+        f,
+    };
+    (status, render(&page)).into_response()
+}
+
+/// Form fields to the API's input: yuan to fen, tags split at commas and semicolons.
+fn input_from_form(f: &HashMap<String, String>) -> Result<ListingInput, AppError> {
+    let get = |name: &str| f.get(name).map(|s| s.trim()).unwrap_or("").to_string();
+    let number = |name: &str| -> Result<Option<i64>, AppError> {
+        let raw = get(name);
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        raw.parse::<i64>()
+            .map(Some)
+            .map_err(|_| AppError::BadRequest(format!("{name}: '{raw}' is not a whole number")))
+    };
+    let price = match get("price").as_str() {
+        "" => None,
+        raw => Some(
+            raw.parse::<Money>()
+                .map_err(|e| AppError::BadRequest(format!("price: {e}")))?
+                .fen(),
+        ),
+    };
+    let quantity = match number("quantity")? {
+        Some(q) if q < 0 => {
+            return Err(AppError::BadRequest(
+                "quantity: is negative, expected 0 or more".into(),
+            ))
+        }
+        q => q.map(|q| q as u64),
+    };
+    Ok(ListingInput {
+        enterprise_id: number("enterprise_id")?,
+        side: get("side"),
+        kind: get("kind"),
+        node_id: number("node_id")?,
+        title: get("title"),
+        description: get("description"),
+        quantity,
+        unit: get("unit"),
+        price_fen: price,
+        region_code: get("region_code"),
+        valid_until: Some(get("valid_until")).filter(|s| !s.is_empty()),
+        // The form also takes commas, which people type between tags.
+        tags: chainatlas_model::split_tags(&get("tags").replace([',', '，'], ";")),
+    })
+}
+
+async fn new_form(PageLang(lang): PageLang, uri: Uri, viewer: Viewer) -> Response {
+    form_page(
+        lang,
+        &uri,
+        &viewer,
+        "/listings/new".into(),
+        HashMap::new(),
+        None,
+    )
+}
+
+async fn create(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    let st = state.clone();
+    let v = viewer.clone();
+    let fields = f.clone();
+    let result = state
+        .write(move |store| {
+            let input = input_from_form(&fields)?;
+            listings::create(&st, store, &v, &input)
+        })
+        .await;
+    match result {
+        Ok(l) => Redirect::to(&format!("/listings/{}", l.id.0)).into_response(),
+        Err(AppError::BadRequest(m)) => {
+            form_page(lang, &uri, &viewer, "/listings/new".into(), f, Some(m))
+        }
+        Err(e) => Err::<(), _>(e)
+            .or_page(lang, &uri, &viewer)
+            .unwrap_err()
+            .into_response(),
+    }
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = chainatlas_app::view::parse_id("listing", &id).or_page(lang, &uri, &viewer)?;
+    let l = state
+        .read(move |store| listings::listing(store, id))
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    let dto = listings::ListingDto::for_viewer(&l, viewer.principal.as_ref());
+    if !dto.editable {
+        return Err(AppError::Forbidden(
+            "only the listing's enterprise and staff may change it".into(),
+        ))
+        .or_page(lang, &uri, &viewer);
+    }
+    let f: HashMap<String, String> = [
+        ("enterprise_id", l.enterprise.0.to_string()),
+        ("side", l.side.to_string()),
+        ("kind", l.kind.to_string()),
+        (
+            "node_id",
+            l.node.map(|n| n.0.to_string()).unwrap_or_default(),
+        ),
+        ("title", l.title.clone()),
+        ("description", l.description.clone()),
+        (
+            "quantity",
+            l.quantity.map(|q| q.to_string()).unwrap_or_default(),
+        ),
+        ("unit", l.unit.clone()),
+        ("price", l.price.map(|p| p.to_string()).unwrap_or_default()),
+        ("region_code", l.region.to_string()),
+        (
+            "valid_until",
+            l.valid_until.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+        ("tags", l.tags.join("; ")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    Ok(form_page(
+        lang,
+        &uri,
+        &viewer,
+        format!("/listings/{id}/edit"),
+        f,
+        None,
+    ))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let id = chainatlas_app::view::parse_id("listing", &id).or_page(lang, &uri, &viewer)?;
+    let st = state.clone();
+    let v = viewer.clone();
+    let fields = f.clone();
+    let result = state
+        .write(move |store| {
+            let input = input_from_form(&fields)?;
+            listings::update(&st, store, &v, id, &input)
+        })
+        .await;
+    match result {
+        Ok(l) => Ok(Redirect::to(&format!("/listings/{}", l.id.0)).into_response()),
+        Err(AppError::BadRequest(m)) => Ok(form_page(
+            lang,
+            &uri,
+            &viewer,
+            format!("/listings/{id}/edit"),
+            f,
+            Some(m),
+        )),
+        Err(e) => Err(e).or_page(lang, &uri, &viewer),
+    }
+}
+
+async fn set_status(
+    state: AppState,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    id: String,
+    status: ListingStatus,
+) -> Result<Response, PageError> {
+    let id = chainatlas_app::view::parse_id("listing", &id).or_page(lang, &uri, &viewer)?;
+    let st = state.clone();
+    let v = viewer.clone();
+    state
+        .write(move |store| listings::set_status(&st, store, &v, id, status))
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    Ok(Redirect::to(&format!("/listings/{id}")).into_response())
+}
+
+async fn close(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    set_status(state, lang, uri, viewer, id, ListingStatus::Closed).await
+}
+
+async fn reopen(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    set_status(state, lang, uri, viewer, id, ListingStatus::Open).await
+}

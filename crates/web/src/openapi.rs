@@ -1,0 +1,165 @@
+//! The OpenAPI document: every feature's endpoints and wire types, served at
+//! `/api/v1/openapi.json`. Like the router, this file names every feature.
+
+use utoipa::OpenApi;
+
+use crate::accounts::api::*;
+use crate::atlas::api::*;
+use crate::core::api::{ErrorBody, ErrorDetail};
+use crate::diagnostics::api::*;
+use chainatlas_app::atlas::{ChainDto, ChainMapDto, MapNodeDto, NodeDto, NodeInputDto, RegionDto};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Chain Atlas API",
+        version = "1",
+        description = "Industrial chains, nodes, enterprises and supply relations. Money is integer fen (0.01 yuan)."
+    ),
+    paths(
+        stats,
+        regions,
+        chains,
+        chain_map,
+        node,
+        node_enterprises,
+        enterprises,
+        enterprise,
+        suppliers,
+        buyers,
+        diagnosis,
+        disruption,
+        chokepoints,
+        attraction,
+        me,
+        audit,
+        crate::listings::api::search_listings,
+        crate::listings::api::get_listing,
+        crate::listings::api::create_listing,
+        crate::listings::api::update_listing,
+        crate::listings::api::close_listing,
+        crate::listings::api::reopen_listing,
+        crate::listings::api::listing_matches,
+        crate::events::api::list_events,
+        crate::events::api::get_event,
+        crate::events::api::create_event,
+        crate::events::api::register,
+        crate::events::api::create_request,
+        crate::events::api::respond,
+        crate::events::api::run_schedule,
+        crate::events::api::publish,
+        crate::events::api::report,
+        crate::events::api::list_agreements,
+        crate::events::api::create_agreement
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = []), ("session" = [])),
+    components(schemas(
+        ErrorBody,
+        ErrorDetail,
+        StatsDto,
+        RegionDto,
+        ChainDto,
+        ChainSummaryDto,
+        NodeDto,
+        NodeRefDto,
+        MapNodeDto,
+        NodeInputDto,
+        ChainMapDto,
+        NodeDetailDto,
+        EnterpriseRefDto,
+        EnterpriseInNodeDto,
+        EnterprisePageDto,
+        EnterpriseSearchDto,
+        EnterpriseDto,
+        EnterpriseNodeDto,
+        SupplyLinkDto,
+        SupplyLinkPageDto,
+        MeDto,
+        AuditEntryDto,
+        AuditPageDto,
+        RegionCodeParam,
+        chainatlas_app::listings::ListingDto,
+        chainatlas_app::listings::ListingPageDto,
+        chainatlas_app::listings::ListingInput,
+        chainatlas_app::listings::MatchesDto,
+        chainatlas_app::matchmaking::MatchDto,
+        chainatlas_app::matchmaking::BreakdownDto,
+        crate::events::api::EventDto,
+        crate::events::api::ParticipantDto,
+        crate::events::api::RequestDto,
+        crate::events::api::MeetingDto,
+        crate::events::api::EventDetailDto,
+        crate::events::api::StatusDto,
+        crate::events::api::ScheduleInput,
+        crate::events::api::PublishedDto,
+        crate::events::api::ReportTableDto,
+        crate::events::api::ReportDto,
+        crate::events::api::AgreementDto,
+        chainatlas_app::events::EventInput,
+        chainatlas_app::events::RegisterInput,
+        chainatlas_app::events::RequestInput,
+        chainatlas_app::events::AgreementInput,
+        chainatlas_app::events::ScheduleSummary,
+        chainatlas_app::events::UnplacedDto
+    ))
+)]
+struct ApiDoc;
+
+/// Declares how clients authenticate: a bearer API token, or the web app's session cookie.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("API token from `chainatlas token create`"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::core::auth::SESSION_COOKIE,
+            ))),
+        );
+    }
+}
+
+/// The OpenAPI document, as served at `/api/v1/openapi.json`.
+pub fn openapi_json() -> String {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serializes")
+}
+
+pub(crate) async fn openapi() -> axum::response::Response {
+    axum::response::IntoResponse::into_response((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        openapi_json(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    /// The API document states the same region rule as the model's parser.
+    #[test]
+    fn the_documented_region_pattern_is_the_models() {
+        let pattern = chainatlas_model::REGION_CODE_PATTERN;
+        let documented = format!(
+            "^({})?$",
+            pattern.trim_start_matches('^').trim_end_matches('$')
+        );
+        assert!(
+            super::openapi_json().contains(&documented.replace('\\', "\\\\")),
+            "{documented}"
+        );
+    }
+}
