@@ -4,7 +4,7 @@
 
 use rusqlite::{params, Connection, Row};
 
-use crate::read::Page;
+use crate::atlas::Page;
 use crate::{Result, Store};
 
 /// Who is writing, and when.

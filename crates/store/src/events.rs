@@ -847,37 +847,6 @@ fn insert_request(
 }
 
 impl Store {
-    /// Every chain node with its chain.
-    pub fn node_chains(&self) -> Result<Vec<(NodeId, ChainId)>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id, chain_id FROM chain_nodes ORDER BY id")?;
-        let rows = stmt
-            .query_map([], |r| Ok((NodeId(r.get(0)?), ChainId(r.get(1)?))))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
-    }
-
-    /// The region of each of `ids` that exists.
-    pub fn enterprise_regions(
-        &self,
-        ids: &[EnterpriseId],
-    ) -> Result<Vec<(EnterpriseId, chainatlas_model::RegionCode)>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT region_code FROM enterprises WHERE id = ?1")?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(code) = stmt
-                .query_row([id.0], |r| crate::rows::region_code(r, 0))
-                .optional()?
-            {
-                out.push((*id, code));
-            }
-        }
-        Ok(out)
-    }
-
     /// The listings of `ids` that exist, in the order given.
     pub fn listings_by_ids(&self, ids: &[ListingId]) -> Result<Vec<chainatlas_model::Listing>> {
         let mut out = Vec::with_capacity(ids.len());

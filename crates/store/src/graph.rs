@@ -7,7 +7,7 @@ use chainatlas_analysis::{Graph, GraphBuilder, Profile};
 use chainatlas_model::{ChainId, EnterpriseId, NodeId, Tags};
 use rusqlite::types::Type;
 
-use crate::read::{enterprise_ref, EnterpriseRef, ENTERPRISE_REF_COLUMNS};
+use crate::atlas::{enterprise_ref, EnterpriseRef, ENTERPRISE_REF_COLUMNS};
 use crate::rows::{parsed, region_code};
 use crate::{Result, Store, StoreError};
 

@@ -7,27 +7,28 @@
 //! Rust types, so that a PostgreSQL backend can take its place behind the same API.
 
 mod accounts;
+mod atlas;
 mod audit;
 mod events;
 mod graph;
 mod listings;
 mod migrate;
 mod pool;
-mod read;
+mod records;
 mod rows;
 mod writer;
 
 use std::path::{Path, PathBuf};
 
 pub use accounts::{AccountError, ApiToken, User};
+pub use atlas::{
+    ChainSummary, Counts, EnterpriseNodeRow, EnterpriseOrder, EnterpriseRef, NodePresence, NodeRef,
+    Page, SupplyLink,
+};
 pub use audit::{Actor, AuditEntry, Change};
 pub use events::EventWriteError;
 pub use listings::MatchFacts;
 pub use pool::{Pool, PooledStore};
-pub use read::{
-    ChainSummary, Counts, EnterpriseNodeRow, EnterpriseOrder, EnterpriseRef, NodePresence, NodeRef,
-    Page, SupplyLink,
-};
 pub use writer::{InsertError, Writer};
 
 /// A failure of the database itself, not of the caller's data.

@@ -217,17 +217,4 @@ impl Store {
         }
         Ok(facts)
     }
-
-    /// The enterprise a user acts for, if it exists.
-    pub fn enterprise_exists(&self, id: EnterpriseId) -> Result<bool> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT 1 FROM enterprises WHERE id = ?1",
-                [id.0],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some())
-    }
 }
