@@ -21,7 +21,6 @@ use chainatlas_store::{InsertError, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::matchmaking::today;
 use crate::App;
 use crate::AppError;
 use crate::Lang;
@@ -754,7 +753,7 @@ pub fn request(
 ) -> Result<chainatlas_model::MeetingRequest, AppError> {
     // the rules are checked on what this reads; nothing may change before it writes
     store.exclusive(|store| {
-        let today = today();
+        let today = viewer.today();
         store.expire_requests(&viewer.actor(), EventId(event), today)?;
         let data = load(store, event)?;
         let from = acting_as(
@@ -803,7 +802,7 @@ pub fn respond(
 ) -> Result<RequestStatus, AppError> {
     // the rules are checked on what this reads; nothing may change before it writes
     store.exclusive(|store| {
-        let today = today();
+        let today = viewer.today();
         store.expire_requests(&viewer.actor(), EventId(event), today)?;
         let data = load(store, event)?;
         let id = RequestId(request);
@@ -919,7 +918,7 @@ pub fn schedule(
     // the rules are checked on what this reads; nothing may change before it writes
     store.exclusive(|store| {
         require_organiser(viewer)?;
-        let today = today();
+        let today = viewer.today();
         store.expire_requests(&viewer.actor(), EventId(event), today)?;
         let data = load(store, event)?;
         let options = PlanOptions {

@@ -387,7 +387,7 @@ pub fn search(
         nodes,
         region: q.region,
         status: q.status,
-        valid_on: q.valid.then(mm::today),
+        valid_on: q.valid.then(|| state.clock.today()),
         enterprise: q.enterprise.map(|e| e.0 as u64),
         exclude_enterprise: None,
     };
@@ -422,7 +422,7 @@ pub fn matches(
     top: usize,
     weights: &str,
 ) -> Result<Vec<MatchDto>, AppError> {
-    let mut config = Config::new(mm::today());
+    let mut config = Config::new(state.clock.today());
     config
         .apply(weights)
         .map_err(|e| AppError::BadRequest(format!("parameter weights: {e}")))?;

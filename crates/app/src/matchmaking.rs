@@ -15,7 +15,7 @@ use chainatlas_auth::Principal;
 use chainatlas_matching::{
     self as matching, Atlas, Config, Entry, ListingIndex, Match, PriceVisibility, Reason,
 };
-use chainatlas_model::{Date, Listing, RegionCode, Tag, Tags};
+use chainatlas_model::{Listing, RegionCode, Tag, Tags};
 use chainatlas_store::{MatchFacts, Store};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -344,14 +344,6 @@ pub fn dir_size(dir: &Path) -> u64 {
                 .sum()
         })
         .unwrap_or(0)
-}
-
-/// The day matches are judged on: today, in China.
-pub fn today() -> Date {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    Date::from_days_since_epoch((secs + 8 * 3600).div_euclid(86_400))
 }
 
 /// Whose prices may count in the scores `viewer` reads (`None`: the process itself, the

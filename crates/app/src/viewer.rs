@@ -5,7 +5,8 @@
 use chainatlas_auth::{Permission, Principal};
 use chainatlas_store::Actor;
 
-use crate::clock::Clock;
+use chainatlas_model::Date;
+
 use crate::AppError;
 
 #[derive(Clone, Debug)]
@@ -13,15 +14,24 @@ pub struct Viewer {
     pub principal: Option<Principal>,
     /// The client's address, for the audit log.
     pub address: String,
+    /// When the request was made (Unix seconds), from the server's [`Clock`]: every
+    /// write it makes is recorded at this time, and "today" is this day in China.
+    pub at: i64,
 }
 
 impl Viewer {
-    /// Someone not signed in, from `address`.
-    pub fn anonymous(address: impl Into<String>) -> Viewer {
+    /// Someone not signed in, from `address`, at `at`.
+    pub fn anonymous(address: impl Into<String>, at: i64) -> Viewer {
         Viewer {
             principal: None,
             address: address.into(),
+            at,
         }
+    }
+
+    /// The day of the request in China Standard Time.
+    pub fn today(&self) -> Date {
+        crate::clock::china_date(self.at)
     }
 
     pub fn may(&self, permission: Permission) -> bool {
@@ -34,13 +44,8 @@ impl Viewer {
             .is_some_and(|p| p.may_see_private(enterprise))
     }
 
-    /// The actor to record for a write made on this viewer's behalf, now.
+    /// The actor to record for a write made on this viewer's behalf, at the request's time.
     pub fn actor(&self) -> Actor {
-        self.actor_at(&crate::clock::SystemClock)
-    }
-
-    /// The actor to record, at the time `clock` says.
-    pub fn actor_at(&self, clock: &dyn Clock) -> Actor {
         Actor {
             user_id: self.principal.as_ref().map(|p| p.user_id),
             name: self
@@ -48,7 +53,7 @@ impl Viewer {
                 .as_ref()
                 .map_or_else(|| "anonymous".to_string(), |p| p.username.clone()),
             address: self.address.clone(),
-            at: clock.now_unix(),
+            at: self.at,
         }
     }
 

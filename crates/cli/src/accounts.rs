@@ -192,8 +192,8 @@ pub fn audit(store: &Store, limit: u32, format: Format) -> Result<()> {
     match format {
         Format::Table => {
             println!(
-                "{:<6} {:<10} {:<18} {:<15} {:<12} {:<10} {:<10} change",
-                "id", "at", "actor", "address", "action", "entity", "id"
+                "{:<6} {:<19} {:<18} {:<15} {:<12} {:<10} {:<10} change",
+                "id", "at (China time)", "actor", "address", "action", "entity", "id"
             );
             for e in &log.items {
                 let change = match (&e.change.before, &e.change.after) {
@@ -203,9 +203,9 @@ pub fn audit(store: &Store, limit: u32, format: Format) -> Result<()> {
                     (None, None) => String::new(),
                 };
                 println!(
-                    "{:<6} {:<10} {:<18} {:<15} {:<12} {:<10} {:<10} {change}",
+                    "{:<6} {:<19} {:<18} {:<15} {:<12} {:<10} {:<10} {change}",
                     e.id,
-                    e.actor.at,
+                    chainatlas_app::clock::china_time(e.actor.at),
                     e.actor.name,
                     e.actor.address,
                     e.change.action,

@@ -108,9 +108,7 @@ fn open_existing(db: &Path) -> Result<Store> {
 
 fn run_event(db: &Path, event: i64, args: &ScheduleArgs) -> Result<()> {
     let mut store = open_existing(db)?;
-    let today = args
-        .today
-        .unwrap_or_else(chainatlas_app::matchmaking::today);
+    let today = args.today.unwrap_or_else(crate::today);
     let actor = crate::local_actor();
     if !args.dry_run {
         store.expire_requests(&actor, EventId(event), today)?;
@@ -226,9 +224,7 @@ pub fn report(db: &Path, args: ReportArgs) -> Result<()> {
     } else {
         chainatlas_app::Lang::Zh
     };
-    let today = args
-        .today
-        .unwrap_or_else(chainatlas_app::matchmaking::today);
+    let today = args.today.unwrap_or_else(crate::today);
     let (_, sheets) = app_events::report_sheets(&store, &data, lang, today)?;
     if let Some(out) = &args.out {
         chainatlas_bundle::sheet::write(out, &sheets)

@@ -289,9 +289,12 @@ pub(crate) fn local_actor() -> Actor {
 
 /// Unix seconds.
 pub(crate) fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+    chainatlas_app::Clock::now_unix(&chainatlas_app::SystemClock)
+}
+
+/// Today in China, by the system clock: a command runs now.
+pub(crate) fn today() -> chainatlas_model::Date {
+    chainatlas_app::Clock::today(&chainatlas_app::SystemClock)
 }
 
 fn open(path: &Path) -> Result<Store> {

@@ -106,7 +106,7 @@ fn candidate(m: &Match, id: String, atlas: &dyn Atlas) -> Candidate {
 }
 
 fn config(args: &MatchArgs) -> Result<Config> {
-    let mut config = Config::new(args.today.unwrap_or_else(mm::today));
+    let mut config = Config::new(args.today.unwrap_or_else(crate::today));
     config
         .apply(&args.weights)
         .map_err(|e| anyhow::anyhow!("--weights {e}"))?;
@@ -576,7 +576,7 @@ pub struct EvaluateArgs {
 }
 
 pub fn evaluate(args: EvaluateArgs) -> Result<()> {
-    let mut config = Config::new(mm::today());
+    let mut config = Config::new(crate::today());
     config
         .apply(&args.weights)
         .map_err(|e| anyhow::anyhow!("--weights {e}"))?;

@@ -512,3 +512,40 @@ async fn pages_publish_show_matches_and_report_bad_input() {
     let r = get_as(&app, "/listings?q=gf3015&side=demand", &app.firm, None).await;
     assert!(r.body.contains(&location), "{:.2000}", r.body);
 }
+
+#[tokio::test]
+async fn the_server_reads_its_injected_clock_for_now_and_today() {
+    let app = app_with(&[]);
+    let path = app.dir.path().join("atlas.db");
+    let with_clock = |at: i64| {
+        router(
+            AppState::new(chainatlas_store::Pool::open(&path, 2).unwrap())
+                .with_clock(std::sync::Arc::new(chainatlas_app::FixedClock(at))),
+        )
+    };
+    // 2020-06-01 15:59:59 UTC: 23:59:59 in China, the last second of June 1st there.
+    let at = 1_591_027_199;
+    let clocked = App {
+        router: with_clock(at),
+        ..app
+    };
+    let demand = LASER_DEMAND.replace(r#""tags""#, r#""valid_until":"2020-06-01","tags""#);
+    let created = post_json(&clocked, "/api/v1/listings", &clocked.firm_token, &demand).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let log = clocked.store().audit_log(1, 0).unwrap();
+    assert_eq!(
+        log.items[0].actor.at, at,
+        "the write is recorded at the clock's time"
+    );
+    let uri = "/api/v1/listings?q=gf-3015&valid=true";
+    // On the clock's day in China the listing is still valid ...
+    let found = get_as(&clocked, uri, &clocked.analyst_token, None).await;
+    assert_eq!(found.json()["total"], 1, "{}", found.body);
+    // ... and one second later, on June 2nd in China, it is not.
+    let next = App {
+        router: with_clock(at + 1),
+        ..clocked
+    };
+    let found = get_as(&next, uri, &next.analyst_token, None).await;
+    assert_eq!(found.json()["total"], 0, "{}", found.body);
+}

@@ -1,9 +1,7 @@
 //! Server-rendered HTML pages. Every visible word comes from `i18n::Texts`; every value
 //! is escaped by the templates.
 
-use crate::core::auth::{
-    cookie, local_target, now, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS,
-};
+use crate::core::auth::{cookie, local_target, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS};
 use crate::core::layout::*;
 use axum::http::HeaderMap;
 use axum::response::AppendHeaders;
@@ -144,7 +142,7 @@ pub async fn login(
     if expected.is_empty() || !constant_time_eq(expected, sent) {
         return again(t.form_expired.into(), StatusCode::FORBIDDEN);
     }
-    let now = now();
+    let now = state.clock.now_unix();
     let actor = Actor {
         user_id: None,
         name: username.chars().take(64).collect(),
@@ -273,16 +271,14 @@ struct AuditPage {
     total: u64,
 }
 
-/// A Unix time as `2026-11-20 23:49:31 UTC`.
-fn utc(seconds: i64) -> String {
-    let date = chainatlas_model::Date::from_days_since_epoch(seconds.div_euclid(86_400));
-    let s = seconds.rem_euclid(86_400);
-    format!(
-        "{date} {:02}:{:02}:{:02} UTC",
-        s / 3600,
-        s / 60 % 60,
-        s % 60
-    )
+/// A Unix time as people in China read it: `2026-05-21 09:02:03 北京时间` (China
+/// Standard Time, the `Asia/Shanghai` zone).
+fn china_time(seconds: i64, lang: Lang) -> String {
+    let zone = match lang {
+        Lang::Zh => "北京时间",
+        Lang::En => "China Standard Time",
+    };
+    format!("{} {zone}", chainatlas_app::clock::china_time(seconds))
 }
 
 async fn audit_page(
@@ -302,7 +298,7 @@ async fn audit_page(
         .items
         .iter()
         .map(|e| AuditRow {
-            at: utc(e.actor.at),
+            at: china_time(e.actor.at, lang),
             actor: e.actor.name.clone(),
             address: e.actor.address.clone(),
             action: e.change.action.clone(),
@@ -328,8 +324,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unix_times_print_as_utc() {
-        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(utc(1_779_321_600 + 3_723), "2026-05-21 01:02:03 UTC");
+    fn audit_times_read_in_china_standard_time() {
+        assert_eq!(china_time(0, Lang::Zh), "1970-01-01 08:00:00 北京时间");
+        assert_eq!(
+            china_time(1_779_321_600 + 3_723, Lang::En),
+            "2026-05-21 09:02:03 China Standard Time"
+        );
     }
 }

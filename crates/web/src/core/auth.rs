@@ -24,12 +24,6 @@ pub const SESSION_SECONDS: i64 = 8 * 3600;
 /// The largest request body any endpoint accepts.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 /// The requester, as handlers see it: who (the use cases' [`chainatlas_app::Viewer`])
 /// and, for pages, the session's CSRF token.
 #[derive(Clone, Debug)]
@@ -51,7 +45,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         Ok(parts.extensions.get::<Viewer>().cloned().unwrap_or(Viewer {
-            viewer: chainatlas_app::Viewer::anonymous("unknown"),
+            // Only requests that did not pass the guard get here (none do): no clock to ask.
+            viewer: chainatlas_app::Viewer::anonymous("unknown", 0),
             csrf: None,
         }))
     }
@@ -107,6 +102,7 @@ fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
 /// tokens on state-changing requests made with a session cookie.
 pub async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let address = client_address(&request);
+    let now = state.clock.now_unix();
     let path = request.uri().path().to_string();
     let bearer = request
         .headers()
@@ -136,7 +132,7 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
         (None, Some(secret)) => {
             let hash = secret_hash(secret);
             match state
-                .read(move |store| Ok(store.session(&hash, now())?))
+                .read(move |store| Ok(store.session(&hash, now)?))
                 .await
             {
                 Ok(Some((p, csrf))) => (Some(p), Some(csrf)),
@@ -196,7 +192,11 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
         request = Request::from_parts(parts, Body::from(bytes));
     }
     request.extensions_mut().insert(Viewer {
-        viewer: chainatlas_app::Viewer { principal, address },
+        viewer: chainatlas_app::Viewer {
+            principal,
+            address,
+            at: now,
+        },
         csrf,
     });
     next.run(request).await

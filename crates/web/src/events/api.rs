@@ -19,7 +19,6 @@ use chainatlas_app::events::{
     self as events, is_organiser, me, AgreementInput, EventInput, RegisterInput, RequestInput,
     ScheduleSummary,
 };
-use chainatlas_app::matchmaking::today;
 use chainatlas_app::view;
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -104,14 +103,14 @@ pub struct RequestDto {
     pub expires_on: String,
 }
 
-fn request_dto(r: &MeetingRequest) -> RequestDto {
+fn request_dto(r: &MeetingRequest, today: chainatlas_model::Date) -> RequestDto {
     RequestDto {
         id: r.id.0,
         from: r.from.0,
         to: r.to.0,
         priority: r.priority,
         origin: r.origin.to_string(),
-        status: r.status_on(today()).to_string(),
+        status: r.status_on(today).to_string(),
         created_on: r.created_on.to_string(),
         expires_on: r.expires_on.to_string(),
     }
@@ -171,7 +170,7 @@ fn detail(
             .requests
             .iter()
             .filter(|r| sees(mine.is_some_and(|m| r.involves(m))))
-            .map(request_dto)
+            .map(|r| request_dto(r, viewer.today()))
             .collect(),
         meetings: data
             .meetings
@@ -287,10 +286,11 @@ pub(crate) async fn create_request(
 ) -> Result<(StatusCode, Json<RequestDto>), ApiError> {
     let id = view::parse_id("event", &id)?;
     let input = body(payload)?;
+    let today = viewer.today();
     let r = state
         .write(move |store| events::request(store, &viewer, id, &input))
         .await?;
-    Ok((StatusCode::CREATED, Json(request_dto(&r))))
+    Ok((StatusCode::CREATED, Json(request_dto(&r, today))))
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -430,7 +430,7 @@ pub(crate) async fn report(
         .read(move |store| {
             events::require_organiser(&viewer)?;
             let data = events::load(store, id)?;
-            let (r, sheets) = events::report_sheets(store, &data, Lang::En, today())?;
+            let (r, sheets) = events::report_sheets(store, &data, Lang::En, viewer.today())?;
             Ok(ReportDto {
                 event_id: id,
                 participants: r.participants,

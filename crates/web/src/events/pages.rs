@@ -22,7 +22,6 @@ use crate::core::layout::{render, Layout, OrPage, PageError};
 use crate::AppState;
 use chainatlas_app::events::{self as events, is_organiser, me};
 use chainatlas_app::format::wan;
-use chainatlas_app::matchmaking::today;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -400,7 +399,7 @@ async fn list_page(
         .await
         .or_page(lang, &uri, &viewer)?;
     let w = words(lang);
-    let today = today();
+    let today = viewer.today();
     let rows = list
         .iter()
         .map(|e| EventRow {
@@ -545,8 +544,9 @@ fn request_row(
     r: &chainatlas_model::MeetingRequest,
     names: &HashMap<ParticipantId, String>,
     lang: Lang,
+    today: chainatlas_model::Date,
 ) -> RequestRow {
-    let status = r.status_on(today());
+    let status = r.status_on(today);
     RequestRow {
         id: r.id.0,
         from: names.get(&r.from).cloned().unwrap_or_default(),
@@ -620,7 +620,7 @@ async fn event_page(
                 .collect();
             let mut recommendations = Vec::new();
             if let Some(m) = &mine {
-                for r in events::cached_recommendations(&st, store, &data, today())?.iter() {
+                for r in events::cached_recommendations(&st, store, &data, v.today())?.iter() {
                     let other = if r.buyer == m.id {
                         r.supplier
                     } else if r.supplier == m.id {
@@ -647,20 +647,20 @@ async fn event_page(
                 data.requests
                     .iter()
                     .filter(|r| r.to == m.id)
-                    .map(|r| request_row(r, &names, lang))
+                    .map(|r| request_row(r, &names, lang, v.today()))
                     .collect()
             });
             let sent = mine.as_ref().map_or_else(Vec::new, |m| {
                 data.requests
                     .iter()
                     .filter(|r| r.from == m.id)
-                    .map(|r| request_row(r, &names, lang))
+                    .map(|r| request_row(r, &names, lang, v.today()))
                     .collect()
             });
             let all_requests = if organiser {
                 data.requests
                     .iter()
-                    .map(|r| request_row(r, &names, lang))
+                    .map(|r| request_row(r, &names, lang, v.today()))
                     .collect()
             } else {
                 Vec::new()
@@ -1061,7 +1061,7 @@ async fn agenda_ics(
                     })
                 })
                 .collect();
-            let secs = crate::core::auth::now();
+            let secs = v.at;
             let day = chainatlas_model::Date::from_days_since_epoch(secs.div_euclid(86_400));
             let s = secs.rem_euclid(86_400);
             let stamp = format!(
@@ -1183,7 +1183,7 @@ async fn report_page(
         .read(move |store| {
             events::require_organiser(&v)?;
             let data = events::load(store, event)?;
-            let (r, sheets) = events::report_sheets(store, &data, lang, today())?;
+            let (r, sheets) = events::report_sheets(store, &data, lang, v.today())?;
             let w = words(lang);
             let figures = vec![
                 (w.participants.to_string(), r.participants.to_string()),
@@ -1241,7 +1241,7 @@ async fn report_export(
         .read(move |store| {
             events::require_organiser(&v)?;
             let data = events::load(store, event)?;
-            let (_, sheets) = events::report_sheets(store, &data, lang, today())?;
+            let (_, sheets) = events::report_sheets(store, &data, lang, v.today())?;
             match format.as_str() {
                 "csv" => Ok((
                     chainatlas_bundle::sheet::to_csv(&sheets),
