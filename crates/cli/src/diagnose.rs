@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
+use chainatlas_analysis::Graph;
 use chainatlas_app::diagnostics::{self as diag, EnterpriseBriefDto, RegionRefDto};
 use chainatlas_app::format::wan;
 use chainatlas_model::{EnterpriseId, NodeId, RegionCode};
@@ -43,75 +44,91 @@ pub struct Output {
 pub enum DiagnosticsCommand {
     /// Diagnose a chain in a region: node coverage, short boards, local supporting
     /// rates and dependencies.
-    Diagnose {
-        /// Chain code, e.g. rail.
-        #[arg(long)]
-        chain: String,
-        /// 6-digit division code of a province, city or district.
-        #[arg(long)]
-        region: RegionCode,
-        /// Location quotient below which a node with local producers is weak.
-        #[arg(long, default_value_t = 0.5)]
-        weak_below: f64,
-        /// Location quotient from which a node is strong.
-        #[arg(long, default_value_t = 1.5)]
-        strong_from: f64,
-        /// Rows of each enterprise list.
-        #[arg(long, default_value_t = 20)]
-        limit: usize,
-        #[command(flatten)]
-        output: Output,
-    },
+    Diagnose(DiagnoseArgs),
     /// Simulate a disruption: remove enterprises, regions or nodes of a chain (or a
     /// fraction of their capacity) and follow the loss downstream.
-    Disrupt {
-        #[arg(long)]
-        chain: String,
-        #[arg(long = "enterprise", value_name = "ID")]
-        enterprises: Vec<i64>,
-        #[arg(long = "region", value_name = "CODE")]
-        regions: Vec<RegionCode>,
-        #[arg(long = "node", value_name = "ID")]
-        nodes: Vec<i64>,
-        /// Share of the selected units' capacity removed, in (0, 1].
-        #[arg(long, default_value_t = 1.0)]
-        fraction: f64,
-        #[arg(long, default_value_t = 20)]
-        limit: usize,
-        #[command(flatten)]
-        output: Output,
-    },
+    Disrupt(DisruptArgs),
     /// Rank the enterprises and nodes whose failure alone loses the most output downstream.
-    Chokepoints {
-        #[arg(long)]
-        chain: String,
-        /// Only candidates in this region.
-        #[arg(long)]
-        region: Option<RegionCode>,
-        #[arg(long, default_value_t = 20)]
-        top: usize,
-        /// Threads for the exact simulations (default: all cores).
-        #[arg(long)]
-        threads: Option<usize>,
-        #[command(flatten)]
-        output: Output,
-    },
+    Chokepoints(ChokepointsArgs),
     /// Investment-attraction targets for each short board of a chain in a region.
-    Attract {
-        #[arg(long)]
-        chain: String,
-        #[arg(long)]
-        region: RegionCode,
-        #[arg(long, default_value_t = 0.5)]
-        weak_below: f64,
-        #[arg(long, default_value_t = 1.5)]
-        strong_from: f64,
-        /// Targets per short board.
-        #[arg(long, default_value_t = 10)]
-        limit: usize,
-        #[command(flatten)]
-        output: Output,
-    },
+    Attract(AttractArgs),
+}
+
+/// The arguments of `diagnose`.
+#[derive(clap::Args, Debug)]
+pub struct DiagnoseArgs {
+    /// Chain code, e.g. rail.
+    #[arg(long)]
+    pub chain: String,
+    /// 6-digit division code of a province, city or district.
+    #[arg(long)]
+    pub region: RegionCode,
+    /// Location quotient below which a node with local producers is weak.
+    #[arg(long, default_value_t = 0.5)]
+    pub weak_below: f64,
+    /// Location quotient from which a node is strong.
+    #[arg(long, default_value_t = 1.5)]
+    pub strong_from: f64,
+    /// Rows of each enterprise list.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    #[command(flatten)]
+    pub output: Output,
+}
+
+/// The arguments of `disrupt`.
+#[derive(clap::Args, Debug)]
+pub struct DisruptArgs {
+    #[arg(long)]
+    pub chain: String,
+    #[arg(long = "enterprise", value_name = "ID")]
+    pub enterprises: Vec<i64>,
+    #[arg(long = "region", value_name = "CODE")]
+    pub regions: Vec<RegionCode>,
+    #[arg(long = "node", value_name = "ID")]
+    pub nodes: Vec<i64>,
+    /// Share of the selected units' capacity removed, in (0, 1].
+    #[arg(long, default_value_t = 1.0)]
+    pub fraction: f64,
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    #[command(flatten)]
+    pub output: Output,
+}
+
+/// The arguments of `chokepoints`.
+#[derive(clap::Args, Debug)]
+pub struct ChokepointsArgs {
+    #[arg(long)]
+    pub chain: String,
+    /// Only candidates in this region.
+    #[arg(long)]
+    pub region: Option<RegionCode>,
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    /// Threads for the exact simulations (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub output: Output,
+}
+
+/// The arguments of `attract`.
+#[derive(clap::Args, Debug)]
+pub struct AttractArgs {
+    #[arg(long)]
+    pub chain: String,
+    #[arg(long)]
+    pub region: RegionCode,
+    #[arg(long, default_value_t = 0.5)]
+    pub weak_below: f64,
+    #[arg(long, default_value_t = 1.5)]
+    pub strong_from: f64,
+    /// Targets per short board.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    #[command(flatten)]
+    pub output: Output,
 }
 
 pub fn run(store: &Store, command: DiagnosticsCommand) -> Result<()> {
@@ -126,420 +143,478 @@ pub fn run(store: &Store, command: DiagnosticsCommand) -> Result<()> {
         graph.heap_bytes() >> 20
     );
     match command {
-        DiagnosticsCommand::Diagnose {
-            chain,
-            region,
-            weak_below,
-            strong_from,
-            limit,
-            output,
-        } => {
-            let thresholds = diag::thresholds(Some(weak_below), Some(strong_from))?;
-            let dto = timed(output.repeat, || {
-                diag::diagnosis(store, &graph, &chain, region, thresholds, limit)
-            })?;
-            let l = output.lang;
-            let pct = |r: Option<f64>| r.map_or("—".into(), |r| format!("{:.1}%", r * 100.0));
-            let sections = vec![
-                Section::new(
-                    "coverage",
-                    &[
-                        "node_id",
-                        "status",
-                        "enterprises",
-                        "output_wan",
-                        "share",
-                        "lq",
-                        "downstream_wan",
-                        "node",
-                    ],
-                    dto.coverage
+        DiagnosticsCommand::Diagnose(args) => diagnose(store, &graph, args),
+        DiagnosticsCommand::Disrupt(args) => disrupt(store, &graph, args),
+        DiagnosticsCommand::Chokepoints(args) => chokepoints(store, &graph, args),
+        DiagnosticsCommand::Attract(args) => attract(store, &graph, args),
+    }
+}
+
+fn diagnose(store: &Store, graph: &Graph, args: DiagnoseArgs) -> Result<()> {
+    let DiagnoseArgs {
+        chain,
+        region,
+        weak_below,
+        strong_from,
+        limit,
+        output,
+    } = args;
+    let thresholds = diag::thresholds(Some(weak_below), Some(strong_from))?;
+    let dto = timed(output.repeat, || {
+        diag::diagnosis(store, graph, &chain, region, thresholds, limit)
+    })?;
+    let l = output.lang;
+    let sections = vec![
+        coverage_section(l, &dto),
+        short_boards_section(l, &dto),
+        supporting_section(l, &dto),
+        dependencies_section(l, &dto),
+        buyer_section("single-sources", l, &dto.dependencies.single_sources),
+        buyer_section("concentrated", l, &dto.dependencies.concentrated),
+    ];
+    emit(&output, &dto, &sections)
+}
+
+/// A rate as a percentage, or a dash when there is none.
+fn pct(rate: Option<f64>) -> String {
+    rate.map_or("—".into(), |r| format!("{:.1}%", r * 100.0))
+}
+
+/// Each node's coverage: status, producers, output, share and location quotient.
+fn coverage_section(l: Lang, dto: &diag::DiagnosisDto) -> Section {
+    Section::new(
+        "coverage",
+        &[
+            "node_id",
+            "status",
+            "enterprises",
+            "output_wan",
+            "share",
+            "lq",
+            "downstream_wan",
+            "node",
+        ],
+        dto.coverage
+            .iter()
+            .map(|c| {
+                vec![
+                    c.node.id.to_string(),
+                    c.status.clone(),
+                    c.enterprises.to_string(),
+                    wan_fen(c.output_fen),
+                    format!("{:.1}%", c.share * 100.0),
+                    c.location_quotient
+                        .map_or("—".into(), |q| format!("{q:.2}")),
+                    wan_fen(c.downstream_output_fen),
+                    name(l, &c.node.name_zh, &c.node.name_en),
+                ]
+            })
+            .collect(),
+    )
+}
+
+/// The short boards, most downstream output first.
+fn short_boards_section(l: Lang, dto: &diag::DiagnosisDto) -> Section {
+    Section::new(
+        "short-boards",
+        &[
+            "rank",
+            "node_id",
+            "status",
+            "enterprises",
+            "downstream_wan",
+            "node",
+        ],
+        dto.short_boards
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                vec![
+                    (i + 1).to_string(),
+                    c.node.id.to_string(),
+                    c.status.clone(),
+                    c.enterprises.to_string(),
+                    wan_fen(c.downstream_output_fen),
+                    name(l, &c.node.name_zh, &c.node.name_en),
+                ]
+            })
+            .collect(),
+    )
+}
+
+/// Local supporting rates: the chain, each chain master, each node.
+fn supporting_section(l: Lang, dto: &diag::DiagnosisDto) -> Section {
+    Section::new(
+        "supporting",
+        &[
+            "scope",
+            "purchases_wan",
+            "same_city",
+            "same_province",
+            "name",
+        ],
+        std::iter::once(vec![
+            "chain".into(),
+            wan_fen(dto.supporting.overall.total_fen),
+            pct(dto.supporting.overall.city_rate),
+            pct(dto.supporting.overall.province_rate),
+            name(l, &dto.region.name_zh, &dto.region.name_en),
+        ])
+        .chain(dto.supporting.chain_masters.iter().map(|m| {
+            vec![
+                format!("master {}", m.enterprise.id),
+                wan_fen(m.overall.total_fen),
+                pct(m.overall.city_rate),
+                pct(m.overall.province_rate),
+                enterprise(l, &m.enterprise),
+            ]
+        }))
+        .chain(dto.supporting.by_node.iter().map(|n| {
+            vec![
+                format!("node {}", n.node.id),
+                wan_fen(n.purchases.total_fen),
+                pct(n.purchases.city_rate),
+                pct(n.purchases.province_rate),
+                name(l, &n.node.name_zh, &n.node.name_en),
+            ]
+        }))
+        .collect(),
+    )
+}
+
+/// Each node's supplier concentration and reliance on outside suppliers.
+fn dependencies_section(l: Lang, dto: &diag::DiagnosisDto) -> Section {
+    Section::new(
+        "dependencies",
+        &[
+            "node_id",
+            "purchases_wan",
+            "buyers",
+            "suppliers",
+            "hhi",
+            "outside",
+            "single_sourced",
+            "node",
+        ],
+        dto.dependencies
+            .nodes
+            .iter()
+            .map(|n| {
+                vec![
+                    n.node.id.to_string(),
+                    wan_fen(n.purchases_fen),
+                    n.buyers.to_string(),
+                    n.suppliers.to_string(),
+                    format!("{:.0}", n.hhi),
+                    format!("{:.1}%", n.outside_share * 100.0),
+                    n.single_sourced.to_string(),
+                    name(l, &n.node.name_zh, &n.node.name_en),
+                ]
+            })
+            .collect(),
+    )
+}
+
+fn disrupt(store: &Store, graph: &Graph, args: DisruptArgs) -> Result<()> {
+    let DisruptArgs {
+        chain,
+        enterprises,
+        regions,
+        nodes,
+        fraction,
+        limit,
+        output,
+    } = args;
+    let shock = chainatlas_analysis::Shock {
+        enterprises: enterprises.into_iter().map(EnterpriseId).collect(),
+        regions,
+        nodes: nodes.into_iter().map(NodeId).collect(),
+        fraction: diag::fraction(Some(fraction))?,
+    };
+    if shock.is_empty() {
+        anyhow::bail!(
+            "say what to remove: --enterprise ID, --region CODE or --node ID (each may repeat)"
+        );
+    }
+    let dto = timed(output.repeat, || {
+        diag::disruption(store, &graph, &chain, &shock, limit)
+    })?;
+    let l = output.lang;
+    eprintln!(
+        "hit {} enterprises; {} affected; lost {} of {} ×10k yuan ({} direct); travelled {} tiers",
+        dto.hit_enterprises,
+        dto.affected_enterprises,
+        wan_fen(dto.total_loss_fen),
+        wan_fen(dto.baseline_fen),
+        wan_fen(dto.direct_loss_fen),
+        dto.tiers
+    );
+    let sections = vec![
+        disruption_enterprises_section(l, &dto),
+        disruption_tiers_section(&dto),
+        disruption_nodes_section(l, &dto),
+        disruption_regions_section(l, &dto),
+        disruption_lost_inputs_section(l, &dto),
+    ];
+    emit(&output, &dto, &sections)
+}
+
+fn disruption_enterprises_section(l: Lang, dto: &diag::DisruptionDto) -> Section {
+    Section::new(
+        "enterprises",
+        &[
+            "enterprise_id",
+            "tier",
+            "loss_wan",
+            "loss_share",
+            "region",
+            "enterprise",
+        ],
+        dto.enterprises
+            .iter()
+            .map(|e| {
+                vec![
+                    e.enterprise.id.to_string(),
+                    e.tier.to_string(),
+                    wan_fen(e.loss_fen),
+                    format!("{:.1}%", e.loss_share * 100.0),
+                    e.enterprise.region.code.clone(),
+                    enterprise(l, &e.enterprise),
+                ]
+            })
+            .collect(),
+    )
+}
+
+fn disruption_tiers_section(dto: &diag::DisruptionDto) -> Section {
+    Section::new(
+        "tiers",
+        &["tier", "enterprises", "loss_wan"],
+        dto.by_tier
+            .iter()
+            .map(|t| {
+                vec![
+                    t.tier.to_string(),
+                    t.enterprises.to_string(),
+                    wan_fen(t.loss_fen),
+                ]
+            })
+            .collect(),
+    )
+}
+
+fn disruption_nodes_section(l: Lang, dto: &diag::DisruptionDto) -> Section {
+    Section::new(
+        "nodes",
+        &["node_id", "enterprises", "loss_wan", "baseline_wan", "node"],
+        dto.by_node
+            .iter()
+            .map(|n| {
+                vec![
+                    n.node.id.to_string(),
+                    n.enterprises.to_string(),
+                    wan_fen(n.loss_fen),
+                    wan_fen(n.baseline_fen),
+                    name(l, &n.node.name_zh, &n.node.name_en),
+                ]
+            })
+            .collect(),
+    )
+}
+
+fn disruption_regions_section(l: Lang, dto: &diag::DisruptionDto) -> Section {
+    Section::new(
+        "regions",
+        &["region_code", "enterprises", "loss_wan", "region"],
+        dto.by_region
+            .iter()
+            .map(|r| {
+                vec![
+                    r.region.code.clone(),
+                    r.enterprises.to_string(),
+                    wan_fen(r.loss_fen),
+                    region(l, &r.region),
+                ]
+            })
+            .collect(),
+    )
+}
+
+fn disruption_lost_inputs_section(l: Lang, dto: &diag::DisruptionDto) -> Section {
+    Section::new(
+        "lost-inputs",
+        &[
+            "node_id",
+            "lost_wan",
+            "buyers",
+            "restorable",
+            "spare_nearby_wan",
+            "best_alternatives",
+            "node",
+        ],
+        dto.lost_inputs
+            .iter()
+            .map(|i| {
+                vec![
+                    i.node.id.to_string(),
+                    wan_fen(i.lost_value_fen),
+                    i.buyers.to_string(),
+                    format!("{:.0}%", i.restorable * 100.0),
+                    wan_fen(i.spare_nearby_fen),
+                    i.alternatives
                         .iter()
-                        .map(|c| {
-                            vec![
-                                c.node.id.to_string(),
-                                c.status.clone(),
-                                c.enterprises.to_string(),
-                                wan_fen(c.output_fen),
-                                format!("{:.1}%", c.share * 100.0),
-                                c.location_quotient
-                                    .map_or("—".into(), |q| format!("{q:.2}")),
-                                wan_fen(c.downstream_output_fen),
-                                name(l, &c.node.name_zh, &c.node.name_en),
-                            ]
+                        .take(3)
+                        .map(|a| {
+                            format!(
+                                "{} ({}, {})",
+                                a.enterprise.id,
+                                a.locality,
+                                wan_fen(a.spare_fen)
+                            )
                         })
-                        .collect(),
-                ),
-                Section::new(
-                    "short-boards",
-                    &[
-                        "rank",
-                        "node_id",
-                        "status",
-                        "enterprises",
-                        "downstream_wan",
-                        "node",
-                    ],
-                    dto.short_boards
-                        .iter()
-                        .enumerate()
-                        .map(|(i, c)| {
-                            vec![
-                                (i + 1).to_string(),
-                                c.node.id.to_string(),
-                                c.status.clone(),
-                                c.enterprises.to_string(),
-                                wan_fen(c.downstream_output_fen),
-                                name(l, &c.node.name_zh, &c.node.name_en),
-                            ]
-                        })
-                        .collect(),
-                ),
-                Section::new(
-                    "supporting",
-                    &[
-                        "scope",
-                        "purchases_wan",
-                        "same_city",
-                        "same_province",
-                        "name",
-                    ],
-                    std::iter::once(vec![
-                        "chain".into(),
-                        wan_fen(dto.supporting.overall.total_fen),
-                        pct(dto.supporting.overall.city_rate),
-                        pct(dto.supporting.overall.province_rate),
-                        name(l, &dto.region.name_zh, &dto.region.name_en),
-                    ])
-                    .chain(dto.supporting.chain_masters.iter().map(|m| {
-                        vec![
-                            format!("master {}", m.enterprise.id),
-                            wan_fen(m.overall.total_fen),
-                            pct(m.overall.city_rate),
-                            pct(m.overall.province_rate),
-                            enterprise(l, &m.enterprise),
-                        ]
-                    }))
-                    .chain(dto.supporting.by_node.iter().map(|n| {
-                        vec![
-                            format!("node {}", n.node.id),
-                            wan_fen(n.purchases.total_fen),
-                            pct(n.purchases.city_rate),
-                            pct(n.purchases.province_rate),
-                            name(l, &n.node.name_zh, &n.node.name_en),
-                        ]
-                    }))
-                    .collect(),
-                ),
-                Section::new(
-                    "dependencies",
-                    &[
-                        "node_id",
-                        "purchases_wan",
-                        "buyers",
-                        "suppliers",
-                        "hhi",
-                        "outside",
-                        "single_sourced",
-                        "node",
-                    ],
-                    dto.dependencies
-                        .nodes
-                        .iter()
-                        .map(|n| {
-                            vec![
-                                n.node.id.to_string(),
-                                wan_fen(n.purchases_fen),
-                                n.buyers.to_string(),
-                                n.suppliers.to_string(),
-                                format!("{:.0}", n.hhi),
-                                format!("{:.1}%", n.outside_share * 100.0),
-                                n.single_sourced.to_string(),
-                                name(l, &n.node.name_zh, &n.node.name_en),
-                            ]
-                        })
-                        .collect(),
-                ),
-                buyer_section("single-sources", l, &dto.dependencies.single_sources),
-                buyer_section("concentrated", l, &dto.dependencies.concentrated),
-            ];
-            emit(&output, &dto, &sections)
-        }
-        DiagnosticsCommand::Disrupt {
-            chain,
-            enterprises,
-            regions,
-            nodes,
-            fraction,
-            limit,
-            output,
-        } => {
-            let shock = chainatlas_analysis::Shock {
-                enterprises: enterprises.into_iter().map(EnterpriseId).collect(),
-                regions,
-                nodes: nodes.into_iter().map(NodeId).collect(),
-                fraction: diag::fraction(Some(fraction))?,
-            };
-            if shock.is_empty() {
-                anyhow::bail!("say what to remove: --enterprise ID, --region CODE or --node ID (each may repeat)");
-            }
-            let dto = timed(output.repeat, || {
-                diag::disruption(store, &graph, &chain, &shock, limit)
-            })?;
-            let l = output.lang;
-            eprintln!(
-                "hit {} enterprises; {} affected; lost {} of {} ×10k yuan ({} direct); travelled {} tiers",
-                dto.hit_enterprises,
-                dto.affected_enterprises,
-                wan_fen(dto.total_loss_fen),
-                wan_fen(dto.baseline_fen),
-                wan_fen(dto.direct_loss_fen),
-                dto.tiers
-            );
-            let sections = vec![
-                Section::new(
-                    "enterprises",
-                    &[
-                        "enterprise_id",
-                        "tier",
-                        "loss_wan",
-                        "loss_share",
-                        "region",
-                        "enterprise",
-                    ],
-                    dto.enterprises
-                        .iter()
-                        .map(|e| {
-                            vec![
-                                e.enterprise.id.to_string(),
-                                e.tier.to_string(),
-                                wan_fen(e.loss_fen),
-                                format!("{:.1}%", e.loss_share * 100.0),
-                                e.enterprise.region.code.clone(),
-                                enterprise(l, &e.enterprise),
-                            ]
-                        })
-                        .collect(),
-                ),
-                Section::new(
-                    "tiers",
-                    &["tier", "enterprises", "loss_wan"],
-                    dto.by_tier
-                        .iter()
-                        .map(|t| {
-                            vec![
-                                t.tier.to_string(),
-                                t.enterprises.to_string(),
-                                wan_fen(t.loss_fen),
-                            ]
-                        })
-                        .collect(),
-                ),
-                Section::new(
-                    "nodes",
-                    &["node_id", "enterprises", "loss_wan", "baseline_wan", "node"],
-                    dto.by_node
-                        .iter()
-                        .map(|n| {
-                            vec![
-                                n.node.id.to_string(),
-                                n.enterprises.to_string(),
-                                wan_fen(n.loss_fen),
-                                wan_fen(n.baseline_fen),
-                                name(l, &n.node.name_zh, &n.node.name_en),
-                            ]
-                        })
-                        .collect(),
-                ),
-                Section::new(
-                    "regions",
-                    &["region_code", "enterprises", "loss_wan", "region"],
-                    dto.by_region
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    name(l, &i.node.name_zh, &i.node.name_en),
+                ]
+            })
+            .collect(),
+    )
+}
+
+fn chokepoints(store: &Store, graph: &Graph, args: ChokepointsArgs) -> Result<()> {
+    let ChokepointsArgs {
+        chain,
+        region,
+        top,
+        threads,
+        output,
+    } = args;
+    let threads = threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let dto = timed(output.repeat, || {
+        diag::chokepoints(store, &graph, &chain, region, top, threads)
+    })?;
+    eprintln!(
+        "{} candidates, {} simulated exactly, {threads} threads",
+        dto.candidates, dto.simulated
+    );
+    let l = output.lang;
+    let sections = vec![
+        Section::new(
+            "enterprises",
+            &[
+                "rank",
+                "enterprise_id",
+                "downstream_loss_wan",
+                "own_output_wan",
+                "affected",
+                "tiers",
+                "enterprise",
+            ],
+            dto.enterprises
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    vec![
+                        (i + 1).to_string(),
+                        c.enterprise.id.to_string(),
+                        wan_fen(c.downstream_loss_fen),
+                        wan_fen(c.own_output_fen),
+                        c.affected_enterprises.to_string(),
+                        c.tiers.to_string(),
+                        enterprise(l, &c.enterprise),
+                    ]
+                })
+                .collect(),
+        ),
+        Section::new(
+            "nodes",
+            &[
+                "node_id",
+                "downstream_loss_wan",
+                "own_output_wan",
+                "affected",
+                "tiers",
+                "node",
+            ],
+            dto.nodes
+                .iter()
+                .map(|n| {
+                    vec![
+                        n.node.id.to_string(),
+                        wan_fen(n.downstream_loss_fen),
+                        wan_fen(n.own_output_fen),
+                        n.affected_enterprises.to_string(),
+                        n.tiers.to_string(),
+                        name(l, &n.node.name_zh, &n.node.name_en),
+                    ]
+                })
+                .collect(),
+        ),
+    ];
+    emit(&output, &dto, &sections)
+}
+
+fn attract(store: &Store, graph: &Graph, args: AttractArgs) -> Result<()> {
+    let AttractArgs {
+        chain,
+        region,
+        weak_below,
+        strong_from,
+        limit,
+        output,
+    } = args;
+    let thresholds = diag::thresholds(Some(weak_below), Some(strong_from))?;
+    let dto = timed(output.repeat, || {
+        diag::attraction(store, &graph, &chain, region, thresholds, limit)
+    })?;
+    let l = output.lang;
+    let rows = dto
+        .short_boards
+        .iter()
+        .flat_map(|b| {
+            b.targets.iter().enumerate().map(move |(i, t)| {
+                vec![
+                    b.node.id.to_string(),
+                    b.status.clone(),
+                    (i + 1).to_string(),
+                    t.enterprise.id.to_string(),
+                    format!("{:.1}", t.score),
+                    t.enterprise.region.code.clone(),
+                    name(l, &b.node.name_zh, &b.node.name_en),
+                    enterprise(l, &t.enterprise),
+                    t.reasons
                         .iter()
                         .map(|r| {
-                            vec![
-                                r.region.code.clone(),
-                                r.enterprises.to_string(),
-                                wan_fen(r.loss_fen),
-                                region(l, &r.region),
-                            ]
+                            if l == Lang::Zh {
+                                r.text_zh.clone()
+                            } else {
+                                r.text_en.clone()
+                            }
                         })
-                        .collect(),
-                ),
-                Section::new(
-                    "lost-inputs",
-                    &[
-                        "node_id",
-                        "lost_wan",
-                        "buyers",
-                        "restorable",
-                        "spare_nearby_wan",
-                        "best_alternatives",
-                        "node",
-                    ],
-                    dto.lost_inputs
-                        .iter()
-                        .map(|i| {
-                            vec![
-                                i.node.id.to_string(),
-                                wan_fen(i.lost_value_fen),
-                                i.buyers.to_string(),
-                                format!("{:.0}%", i.restorable * 100.0),
-                                wan_fen(i.spare_nearby_fen),
-                                i.alternatives
-                                    .iter()
-                                    .take(3)
-                                    .map(|a| {
-                                        format!(
-                                            "{} ({}, {})",
-                                            a.enterprise.id,
-                                            a.locality,
-                                            wan_fen(a.spare_fen)
-                                        )
-                                    })
-                                    .collect::<Vec<_>>()
-                                    .join("; "),
-                                name(l, &i.node.name_zh, &i.node.name_en),
-                            ]
-                        })
-                        .collect(),
-                ),
-            ];
-            emit(&output, &dto, &sections)
-        }
-        DiagnosticsCommand::Chokepoints {
-            chain,
-            region,
-            top,
-            threads,
-            output,
-        } => {
-            let threads = threads
-                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-                .max(1);
-            let dto = timed(output.repeat, || {
-                diag::chokepoints(store, &graph, &chain, region, top, threads)
-            })?;
-            eprintln!(
-                "{} candidates, {} simulated exactly, {threads} threads",
-                dto.candidates, dto.simulated
-            );
-            let l = output.lang;
-            let sections = vec![
-                Section::new(
-                    "enterprises",
-                    &[
-                        "rank",
-                        "enterprise_id",
-                        "downstream_loss_wan",
-                        "own_output_wan",
-                        "affected",
-                        "tiers",
-                        "enterprise",
-                    ],
-                    dto.enterprises
-                        .iter()
-                        .enumerate()
-                        .map(|(i, c)| {
-                            vec![
-                                (i + 1).to_string(),
-                                c.enterprise.id.to_string(),
-                                wan_fen(c.downstream_loss_fen),
-                                wan_fen(c.own_output_fen),
-                                c.affected_enterprises.to_string(),
-                                c.tiers.to_string(),
-                                enterprise(l, &c.enterprise),
-                            ]
-                        })
-                        .collect(),
-                ),
-                Section::new(
-                    "nodes",
-                    &[
-                        "node_id",
-                        "downstream_loss_wan",
-                        "own_output_wan",
-                        "affected",
-                        "tiers",
-                        "node",
-                    ],
-                    dto.nodes
-                        .iter()
-                        .map(|n| {
-                            vec![
-                                n.node.id.to_string(),
-                                wan_fen(n.downstream_loss_fen),
-                                wan_fen(n.own_output_fen),
-                                n.affected_enterprises.to_string(),
-                                n.tiers.to_string(),
-                                name(l, &n.node.name_zh, &n.node.name_en),
-                            ]
-                        })
-                        .collect(),
-                ),
-            ];
-            emit(&output, &dto, &sections)
-        }
-        DiagnosticsCommand::Attract {
-            chain,
-            region,
-            weak_below,
-            strong_from,
-            limit,
-            output,
-        } => {
-            let thresholds = diag::thresholds(Some(weak_below), Some(strong_from))?;
-            let dto = timed(output.repeat, || {
-                diag::attraction(store, &graph, &chain, region, thresholds, limit)
-            })?;
-            let l = output.lang;
-            let rows = dto
-                .short_boards
-                .iter()
-                .flat_map(|b| {
-                    b.targets.iter().enumerate().map(move |(i, t)| {
-                        vec![
-                            b.node.id.to_string(),
-                            b.status.clone(),
-                            (i + 1).to_string(),
-                            t.enterprise.id.to_string(),
-                            format!("{:.1}", t.score),
-                            t.enterprise.region.code.clone(),
-                            name(l, &b.node.name_zh, &b.node.name_en),
-                            enterprise(l, &t.enterprise),
-                            t.reasons
-                                .iter()
-                                .map(|r| {
-                                    if l == Lang::Zh {
-                                        r.text_zh.clone()
-                                    } else {
-                                        r.text_en.clone()
-                                    }
-                                })
-                                .collect::<Vec<_>>()
-                                .join("; "),
-                        ]
-                    })
-                })
-                .collect();
-            let sections = vec![Section::new(
-                "targets",
-                &[
-                    "node_id",
-                    "status",
-                    "rank",
-                    "enterprise_id",
-                    "score",
-                    "region",
-                    "node",
-                    "enterprise",
-                    "reasons",
-                ],
-                rows,
-            )];
-            emit(&output, &dto, &sections)
-        }
-    }
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ]
+            })
+        })
+        .collect();
+    let sections = vec![Section::new(
+        "targets",
+        &[
+            "node_id",
+            "status",
+            "rank",
+            "enterprise_id",
+            "score",
+            "region",
+            "node",
+            "enterprise",
+            "reasons",
+        ],
+        rows,
+    )];
+    emit(&output, &dto, &sections)
 }
 
 /// Runs `analysis` `repeat` times (at least once), printing timings when repeating.
