@@ -395,139 +395,7 @@ async fn diagnosis_page(
     let w = words(lang);
     let chain_name = lang.pick(&chain.name_zh, &chain.name_en).to_string();
     let result = found.map(|(dto, attraction, chokepoints, map)| {
-        let coverage_row = |c: &diag::NodeCoverageDto| CoverageRow {
-            node_id: c.node.id,
-            name: node_name(lang, &c.node),
-            status: status_name(w, &c.status),
-            status_class: format!("status-{}", c.status),
-            enterprises: c.enterprises,
-            output: self::w(c.output_fen),
-            share: pct(c.share),
-            lq: c.location_quotient.map_or_else(|| "—".into(), |q| format!("{q:.2}")),
-            downstream: self::w(c.downstream_output_fen),
-        };
-        let statuses: std::collections::HashMap<i64, String> =
-            dto.coverage.iter().map(|c| (c.node.id, c.status.clone())).collect();
-        let support_chart = json!({
-            "labels": std::iter::once(w.whole_chain.to_string())
-                .chain(dto.supporting.chain_masters.iter().map(|m| lang.pick(&m.enterprise.name_zh, &m.enterprise.name_en).to_string()))
-                .collect::<Vec<_>>(),
-            "city": std::iter::once(&dto.supporting.overall).chain(dto.supporting.chain_masters.iter().map(|m| &m.overall))
-                .map(|p| p.city_rate.map(|r| (r * 1000.0).round() / 10.0)).collect::<Vec<_>>(),
-            "province": std::iter::once(&dto.supporting.overall).chain(dto.supporting.chain_masters.iter().map(|m| &m.overall))
-                .map(|p| p.province_rate.map(|r| (r * 1000.0).round() / 10.0)).collect::<Vec<_>>(),
-            "series": [w.same_city, w.same_province],
-        });
-        Diagnosis {
-            region_code: dto.region.code.clone(),
-            region_name: region_name(lang, &dto.region),
-            output: self::w(dto.output_fen),
-            short_board_count: dto.short_boards.len(),
-            single_source_count: dto.dependencies.single_source_count,
-            city_rate: rate(dto.supporting.overall.city_rate),
-            province_rate: rate(dto.supporting.overall.province_rate),
-            coverage: dto.coverage.iter().map(coverage_row).collect(),
-            short_boards: dto
-                .short_boards
-                .iter()
-                .map(|c| {
-                    let board = attraction.short_boards.iter().find(|b| b.node.id == c.node.id);
-                    ShortBoardRow {
-                        coverage: coverage_row(c),
-                        targets: board
-                            .map(|b| {
-                                b.targets
-                                    .iter()
-                                    .map(|t| TargetRow {
-                                        enterprise: enterprise_link(lang, &t.enterprise),
-                                        region: region_name(lang, &t.enterprise.region),
-                                        score: format!("{:.1}", t.score),
-                                        reasons: t
-                                            .reasons
-                                            .iter()
-                                            .map(|r| lang.pick(&r.text_zh, &r.text_en).to_string())
-                                            .collect::<Vec<_>>()
-                                            .join("；"),
-                                    })
-                                    .collect()
-                            })
-                            .unwrap_or_default(),
-                    }
-                })
-                .collect(),
-            support: std::iter::once(SupportRow {
-                label: Link {
-                    href: String::new(),
-                    text: w.whole_chain.to_string(),
-                },
-                purchases: self::w(dto.supporting.overall.total_fen),
-                city: rate(dto.supporting.overall.city_rate),
-                province: rate(dto.supporting.overall.province_rate),
-            })
-            .chain(dto.supporting.chain_masters.iter().map(|m| SupportRow {
-                label: enterprise_link(lang, &m.enterprise),
-                purchases: self::w(m.overall.total_fen),
-                city: rate(m.overall.city_rate),
-                province: rate(m.overall.province_rate),
-            }))
-            .collect(),
-            support_json: script_json(&support_chart),
-            dependencies: dto
-                .dependencies
-                .nodes
-                .iter()
-                .map(|n| DependencyRow {
-                    name: node_name(lang, &n.node),
-                    purchases: self::w(n.purchases_fen),
-                    buyers: n.buyers,
-                    suppliers: n.suppliers,
-                    hhi: format!("{:.0}", n.hhi),
-                    outside: pct(n.outside_share),
-                    single_sourced: n.single_sourced,
-                })
-                .collect(),
-            single_sources: dto
-                .dependencies
-                .single_sources
-                .iter()
-                .map(|d| SingleSourceRow {
-                    buyer: enterprise_link(lang, &d.buyer),
-                    node: node_name(lang, &d.node),
-                    supplier: enterprise_link(lang, &d.main_supplier),
-                    supplier_region: region_name(lang, &d.main_supplier.region),
-                    at_risk: self::w(d.output_at_risk_fen),
-                })
-                .collect(),
-            chokepoints: chokepoints
-                .enterprises
-                .iter()
-                .map(|c| ChokepointRow {
-                    name: enterprise_link(lang, &c.enterprise),
-                    downstream_loss: self::w(c.downstream_loss_fen),
-                    own_output: self::w(c.own_output_fen),
-                    affected: c.affected_enterprises,
-                    tiers: c.tiers,
-                })
-                .collect(),
-            node_chokepoints: chokepoints
-                .nodes
-                .iter()
-                .take(10)
-                .map(|n| ChokepointRow {
-                    name: Link {
-                        href: format!("/nodes/{}?region={}", n.node.id, dto.region.code),
-                        text: node_name(lang, &n.node),
-                    },
-                    downstream_loss: self::w(n.downstream_loss_fen),
-                    own_output: self::w(n.own_output_fen),
-                    affected: n.affected_enterprises,
-                    tiers: n.tiers,
-                })
-                .collect(),
-            map_json: map_json(&map, |id| {
-                json!({ "status": statuses.get(&id), "status_label": statuses.get(&id).map(|s| status_name(w, s)) })
-            }),
-        }
+        diagnosis_view(lang, w, &dto, &attraction, &chokepoints, &map)
     });
     let title = format!("{chain_name} · {}", w.diagnosis);
     let selected = result
@@ -543,6 +411,181 @@ async fn diagnosis_page(
         strong_from: thresholds.strong_from.to_string(),
         result,
     }))
+}
+
+/// The diagnosis of one chain in one region, as the page shows it.
+fn diagnosis_view(
+    lang: Lang,
+    w: &'static Words,
+    dto: &diag::DiagnosisDto,
+    attraction: &diag::AttractionDto,
+    chokepoints: &diag::ChokepointsDto,
+    map: &view::ChainMap,
+) -> Diagnosis {
+    let coverage_row = |c: &diag::NodeCoverageDto| CoverageRow {
+        node_id: c.node.id,
+        name: node_name(lang, &c.node),
+        status: status_name(w, &c.status),
+        status_class: format!("status-{}", c.status),
+        enterprises: c.enterprises,
+        output: self::w(c.output_fen),
+        share: pct(c.share),
+        lq: c
+            .location_quotient
+            .map_or_else(|| "—".into(), |q| format!("{q:.2}")),
+        downstream: self::w(c.downstream_output_fen),
+    };
+    let statuses: std::collections::HashMap<i64, String> = dto
+        .coverage
+        .iter()
+        .map(|c| (c.node.id, c.status.clone()))
+        .collect();
+    let support_chart = json!({
+        "labels": std::iter::once(w.whole_chain.to_string())
+            .chain(dto.supporting.chain_masters.iter().map(|m| lang.pick(&m.enterprise.name_zh, &m.enterprise.name_en).to_string()))
+            .collect::<Vec<_>>(),
+        "city": std::iter::once(&dto.supporting.overall).chain(dto.supporting.chain_masters.iter().map(|m| &m.overall))
+            .map(|p| p.city_rate.map(|r| (r * 1000.0).round() / 10.0)).collect::<Vec<_>>(),
+        "province": std::iter::once(&dto.supporting.overall).chain(dto.supporting.chain_masters.iter().map(|m| &m.overall))
+            .map(|p| p.province_rate.map(|r| (r * 1000.0).round() / 10.0)).collect::<Vec<_>>(),
+        "series": [w.same_city, w.same_province],
+    });
+    Diagnosis {
+        region_code: dto.region.code.clone(),
+        region_name: region_name(lang, &dto.region),
+        output: self::w(dto.output_fen),
+        short_board_count: dto.short_boards.len(),
+        single_source_count: dto.dependencies.single_source_count,
+        city_rate: rate(dto.supporting.overall.city_rate),
+        province_rate: rate(dto.supporting.overall.province_rate),
+        coverage: dto.coverage.iter().map(coverage_row).collect(),
+        short_boards: dto
+            .short_boards
+            .iter()
+            .map(|c| {
+                let board = attraction
+                    .short_boards
+                    .iter()
+                    .find(|b| b.node.id == c.node.id);
+                ShortBoardRow {
+                    coverage: coverage_row(c),
+                    targets: board
+                        .map(|b| {
+                            b.targets
+                                .iter()
+                                .map(|t| TargetRow {
+                                    enterprise: enterprise_link(lang, &t.enterprise),
+                                    region: region_name(lang, &t.enterprise.region),
+                                    score: format!("{:.1}", t.score),
+                                    reasons: t
+                                        .reasons
+                                        .iter()
+                                        .map(|r| lang.pick(&r.text_zh, &r.text_en).to_string())
+                                        .collect::<Vec<_>>()
+                                        .join("；"),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                }
+            })
+            .collect(),
+        support: std::iter::once(SupportRow {
+            label: Link {
+                href: String::new(),
+                text: w.whole_chain.to_string(),
+            },
+            purchases: self::w(dto.supporting.overall.total_fen),
+            city: rate(dto.supporting.overall.city_rate),
+            province: rate(dto.supporting.overall.province_rate),
+        })
+        .chain(dto.supporting.chain_masters.iter().map(|m| SupportRow {
+            label: enterprise_link(lang, &m.enterprise),
+            purchases: self::w(m.overall.total_fen),
+            city: rate(m.overall.city_rate),
+            province: rate(m.overall.province_rate),
+        }))
+        .collect(),
+        support_json: script_json(&support_chart),
+        dependencies: dependency_rows(lang, dto),
+        single_sources: single_source_rows(lang, dto),
+        chokepoints: chokepoint_rows(lang, chokepoints),
+        node_chokepoints: node_chokepoint_rows(lang, dto, chokepoints),
+        map_json: map_json(
+            map,
+            |id| json!({ "status": statuses.get(&id), "status_label": statuses.get(&id).map(|s| status_name(w, s)) }),
+        ),
+    }
+}
+
+/// Each node's supplier concentration.
+fn dependency_rows(lang: Lang, dto: &diag::DiagnosisDto) -> Vec<DependencyRow> {
+    dto.dependencies
+        .nodes
+        .iter()
+        .map(|n| DependencyRow {
+            name: node_name(lang, &n.node),
+            purchases: self::w(n.purchases_fen),
+            buyers: n.buyers,
+            suppliers: n.suppliers,
+            hhi: format!("{:.0}", n.hhi),
+            outside: pct(n.outside_share),
+            single_sourced: n.single_sourced,
+        })
+        .collect()
+}
+
+/// Buyers with one main supplier for an input.
+fn single_source_rows(lang: Lang, dto: &diag::DiagnosisDto) -> Vec<SingleSourceRow> {
+    dto.dependencies
+        .single_sources
+        .iter()
+        .map(|d| SingleSourceRow {
+            buyer: enterprise_link(lang, &d.buyer),
+            node: node_name(lang, &d.node),
+            supplier: enterprise_link(lang, &d.main_supplier),
+            supplier_region: region_name(lang, &d.main_supplier.region),
+            at_risk: self::w(d.output_at_risk_fen),
+        })
+        .collect()
+}
+
+/// The enterprises whose loss would cost the most downstream.
+fn chokepoint_rows(lang: Lang, chokepoints: &diag::ChokepointsDto) -> Vec<ChokepointRow> {
+    chokepoints
+        .enterprises
+        .iter()
+        .map(|c| ChokepointRow {
+            name: enterprise_link(lang, &c.enterprise),
+            downstream_loss: self::w(c.downstream_loss_fen),
+            own_output: self::w(c.own_output_fen),
+            affected: c.affected_enterprises,
+            tiers: c.tiers,
+        })
+        .collect()
+}
+
+/// The nodes whose loss would cost the most downstream.
+fn node_chokepoint_rows(
+    lang: Lang,
+    dto: &diag::DiagnosisDto,
+    chokepoints: &diag::ChokepointsDto,
+) -> Vec<ChokepointRow> {
+    chokepoints
+        .nodes
+        .iter()
+        .take(10)
+        .map(|n| ChokepointRow {
+            name: Link {
+                href: format!("/nodes/{}?region={}", n.node.id, dto.region.code),
+                text: node_name(lang, &n.node),
+            },
+            downstream_loss: self::w(n.downstream_loss_fen),
+            own_output: self::w(n.own_output_fen),
+            affected: n.affected_enterprises,
+            tiers: n.tiers,
+        })
+        .collect()
 }
 
 // The disruption simulator.
@@ -598,6 +641,123 @@ struct DisruptionPage {
     result: Option<Disruption>,
 }
 
+/// A simulated disruption of one chain, as the page shows it.
+fn disruption_view(
+    lang: Lang,
+    w: &'static Words,
+    chain_code: &str,
+    api_query: &str,
+    dto: &diag::DisruptionDto,
+    map: &view::ChainMap,
+) -> Disruption {
+    let node_loss: std::collections::HashMap<i64, f64> = dto
+        .by_node
+        .iter()
+        .map(|n| {
+            let share = if n.baseline_fen > 0 {
+                n.loss_fen as f64 / n.baseline_fen as f64
+            } else {
+                0.0
+            };
+            (n.node.id, share)
+        })
+        .collect();
+    Disruption {
+        hit: dto.hit_enterprises,
+        affected: dto.affected_enterprises,
+        total_loss: self::w(dto.total_loss_fen),
+        direct_loss: self::w(dto.direct_loss_fen),
+        share: pct(if dto.baseline_fen > 0 {
+            dto.total_loss_fen as f64 / dto.baseline_fen as f64
+        } else {
+            0.0
+        }),
+        tiers: dto.tiers,
+        by_tier: dto
+            .by_tier
+            .iter()
+            .map(|t| (t.tier, t.enterprises, self::w(t.loss_fen)))
+            .collect(),
+        by_region: region_loss_rows(lang, dto),
+        by_node: dto
+            .by_node
+            .iter()
+            .filter(|n| n.loss_fen > 0)
+            .map(|n| LossRow {
+                name: Link {
+                    href: format!("/nodes/{}", n.node.id),
+                    text: node_name(lang, &n.node),
+                },
+                detail: pct(node_loss.get(&n.node.id).copied().unwrap_or(0.0)),
+                enterprises: n.enterprises,
+                loss: self::w(n.loss_fen),
+            })
+            .collect(),
+        enterprises: dto
+            .enterprises
+            .iter()
+            .map(|e| LossRow {
+                name: enterprise_link(lang, &e.enterprise),
+                detail: format!("{} {} · {}", w.tier, e.tier, pct(e.loss_share)),
+                enterprises: 1,
+                loss: self::w(e.loss_fen),
+            })
+            .collect(),
+        lost_inputs: lost_input_rows(lang, w, dto),
+        map_json: map_json(map, |id| {
+            let share = node_loss.get(&id).copied().unwrap_or(0.0);
+            json!({ "loss_share": share, "loss_label": pct(share) })
+        }),
+        api_href: format!("/api/v1/chains/{chain_code}/disruption?{api_query}"),
+    }
+}
+
+/// The regions that lose the most, at most 20.
+fn region_loss_rows(lang: Lang, dto: &diag::DisruptionDto) -> Vec<LossRow> {
+    dto.by_region
+        .iter()
+        .take(20)
+        .map(|r| LossRow {
+            name: Link {
+                href: String::new(),
+                text: region_name(lang, &r.region),
+            },
+            detail: r.region.code.clone(),
+            enterprises: r.enterprises,
+            loss: self::w(r.loss_fen),
+        })
+        .collect()
+}
+
+/// The inputs buyers lose, with who could supply them instead.
+fn lost_input_rows(lang: Lang, w: &'static Words, dto: &diag::DisruptionDto) -> Vec<LostInputRow> {
+    dto.lost_inputs
+        .iter()
+        .map(|l| LostInputRow {
+            node: node_name(lang, &l.node),
+            lost: self::w(l.lost_value_fen),
+            buyers: l.buyers,
+            restorable: pct(l.restorable),
+            alternatives: l
+                .alternatives
+                .iter()
+                .take(5)
+                .map(|a| {
+                    let locality = match a.locality.as_str() {
+                        "same_city" => w.localities[0],
+                        "same_province" => w.localities[1],
+                        _ => w.localities[2],
+                    };
+                    (
+                        enterprise_link(lang, &a.enterprise),
+                        format!("{locality} · {}", self::w(a.spare_fen)),
+                    )
+                })
+                .collect(),
+        })
+        .collect()
+}
+
 async fn disruption_page(
     State(state): State<AppState>,
     PageLang(lang): PageLang,
@@ -645,110 +805,9 @@ async fn disruption_page(
         .as_ref()
         .map(|s| s.nodes.iter().map(|n| n.0).collect())
         .unwrap_or_default();
-    let result = found.map(|(dto, map)| {
-        let node_loss: std::collections::HashMap<i64, f64> = dto
-            .by_node
-            .iter()
-            .map(|n| {
-                let share = if n.baseline_fen > 0 {
-                    n.loss_fen as f64 / n.baseline_fen as f64
-                } else {
-                    0.0
-                };
-                (n.node.id, share)
-            })
-            .collect();
-        Disruption {
-            hit: dto.hit_enterprises,
-            affected: dto.affected_enterprises,
-            total_loss: self::w(dto.total_loss_fen),
-            direct_loss: self::w(dto.direct_loss_fen),
-            share: pct(if dto.baseline_fen > 0 {
-                dto.total_loss_fen as f64 / dto.baseline_fen as f64
-            } else {
-                0.0
-            }),
-            tiers: dto.tiers,
-            by_tier: dto
-                .by_tier
-                .iter()
-                .map(|t| (t.tier, t.enterprises, self::w(t.loss_fen)))
-                .collect(),
-            by_region: dto
-                .by_region
-                .iter()
-                .take(20)
-                .map(|r| LossRow {
-                    name: Link {
-                        href: String::new(),
-                        text: region_name(lang, &r.region),
-                    },
-                    detail: r.region.code.clone(),
-                    enterprises: r.enterprises,
-                    loss: self::w(r.loss_fen),
-                })
-                .collect(),
-            by_node: dto
-                .by_node
-                .iter()
-                .filter(|n| n.loss_fen > 0)
-                .map(|n| LossRow {
-                    name: Link {
-                        href: format!("/nodes/{}", n.node.id),
-                        text: node_name(lang, &n.node),
-                    },
-                    detail: pct(node_loss.get(&n.node.id).copied().unwrap_or(0.0)),
-                    enterprises: n.enterprises,
-                    loss: self::w(n.loss_fen),
-                })
-                .collect(),
-            enterprises: dto
-                .enterprises
-                .iter()
-                .map(|e| LossRow {
-                    name: enterprise_link(lang, &e.enterprise),
-                    detail: format!("{} {} · {}", w.tier, e.tier, pct(e.loss_share)),
-                    enterprises: 1,
-                    loss: self::w(e.loss_fen),
-                })
-                .collect(),
-            lost_inputs: dto
-                .lost_inputs
-                .iter()
-                .map(|l| LostInputRow {
-                    node: node_name(lang, &l.node),
-                    lost: self::w(l.lost_value_fen),
-                    buyers: l.buyers,
-                    restorable: pct(l.restorable),
-                    alternatives: l
-                        .alternatives
-                        .iter()
-                        .take(5)
-                        .map(|a| {
-                            let locality = match a.locality.as_str() {
-                                "same_city" => w.localities[0],
-                                "same_province" => w.localities[1],
-                                _ => w.localities[2],
-                            };
-                            (
-                                enterprise_link(lang, &a.enterprise),
-                                format!("{locality} · {}", self::w(a.spare_fen)),
-                            )
-                        })
-                        .collect(),
-                })
-                .collect(),
-            map_json: map_json(&map, |id| {
-                let share = node_loss.get(&id).copied().unwrap_or(0.0);
-                json!({ "loss_share": share, "loss_label": pct(share) })
-            }),
-            api_href: format!(
-                "/api/v1/chains/{}/disruption?{}",
-                chain.code,
-                raw.clone().unwrap_or_default()
-            ),
-        }
-    });
+    let api_query = raw.clone().unwrap_or_default();
+    let result =
+        found.map(|(dto, map)| disruption_view(lang, w, &chain.code, &api_query, &dto, &map));
     let title = format!("{chain_name} · {}", w.disruption);
     Ok(render(&DisruptionPage {
         layout: Layout::new(lang, title, &uri, &viewer),
