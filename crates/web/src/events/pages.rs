@@ -600,49 +600,11 @@ async fn event_page(
             let organiser = is_organiser(&v);
             let mine = me(&data, &v).cloned();
             let w = words(lang);
-            let participants = data
-                .participants
-                .iter()
-                .map(|p| ParticipantRow {
-                    id: p.id.0,
-                    name: names[&p.id].clone(),
-                    enterprise_id: p.enterprise.0,
-                    group: p.group.clone(),
-                    people: if organiser || mine.as_ref().is_some_and(|m| m.id == p.id) {
-                        p.people.clone()
-                    } else {
-                        String::new()
-                    },
-                    askable: mine
-                        .as_ref()
-                        .is_some_and(|m| m.id != p.id && data.event.may_meet(&m.group, &p.group)),
-                })
-                .collect();
-            let mut recommendations = Vec::new();
-            if let Some(m) = &mine {
-                for r in events::cached_recommendations(&st, store, &data, v.today())?.iter() {
-                    let other = if r.buyer == m.id {
-                        r.supplier
-                    } else if r.supplier == m.id {
-                        r.buyer
-                    } else {
-                        continue;
-                    };
-                    let reasons = match lang {
-                        Lang::Zh => r.reasons_zh.clone(),
-                        Lang::En => r.reasons_en.clone(),
-                    };
-                    recommendations.push(RecommendationRow {
-                        participant: other.0,
-                        name: names.get(&other).cloned().unwrap_or_default(),
-                        score: format!("{:.0}", r.score * 100.0),
-                        reasons,
-                    });
-                    if recommendations.len() == 10 {
-                        break;
-                    }
-                }
-            }
+            let participants = participant_rows(&data, &names, organiser, mine.as_ref());
+            let recommendations = match &mine {
+                Some(m) => recommendation_rows(&st, store, &data, &names, m, lang, v.today())?,
+                None => Vec::new(),
+            };
             let received = mine.as_ref().map_or_else(Vec::new, |m| {
                 data.requests
                     .iter()
@@ -676,50 +638,9 @@ async fn event_page(
                 })
                 .map(|m| meeting_row(m, &data, &names, lang))
                 .collect();
-            let own_listings = match v.principal.as_ref().and_then(|p| p.enterprise) {
-                Some(e) => store
-                    .listings_of(e)?
-                    .into_iter()
-                    .filter(|l| l.status == ListingStatus::Open)
-                    .map(|l| ListingChoice {
-                        id: l.id.0,
-                        checked: mine.as_ref().is_some_and(|m| m.listings.contains(&l.id)),
-                        title: l.title,
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
-            let mut chains = Vec::new();
-            for c in &data.event.chains {
-                if let Some(c) = store.chain(*c)? {
-                    chains.push(lang.pick(&c.name_zh, &c.name_en).to_string());
-                }
-            }
-            let mut nodes = Vec::new();
-            for n in &data.event.nodes {
-                if let Some(n) = store.node(*n)? {
-                    nodes.push((n.id.0, lang.pick(&n.name_zh, &n.name_en).to_string()));
-                }
-            }
-            let g = &data.event.grid;
-            let grid = match lang {
-                Lang::Zh => format!(
-                    "{} 天，每天 {} 起 {} 场 × {} 分钟，共 {} 个洽谈时段",
-                    g.days,
-                    chainatlas_model::clock(g.day_start),
-                    g.slots_per_day,
-                    g.slot_minutes,
-                    g.slots().len()
-                ),
-                Lang::En => format!(
-                    "{} day(s), from {} {} slots × {} min a day, {} meeting slots",
-                    g.days,
-                    chainatlas_model::clock(g.day_start),
-                    g.slots_per_day,
-                    g.slot_minutes,
-                    g.slots().len()
-                ),
-            };
+            let own_listings = own_listing_choices(store, &v, mine.as_ref())?;
+            let (chains, nodes) = focus(store, &data.event, lang)?;
+            let grid = grid_summary(&data.event.grid, lang);
             Ok(EventPage {
                 layout: Layout::new(lang, data.event.name.clone(), &u, &v),
                 w,
@@ -758,22 +679,8 @@ async fn event_page(
                 received,
                 sent,
                 all_requests,
-                unplaced: if organiser && !data.meetings.is_empty() {
-                    data.requests
-                        .iter()
-                        .filter(|r| r.status == RequestStatus::Accepted)
-                        .filter(|r| {
-                            !data.meetings.iter().any(|m| {
-                                m.request == Some(r.id) && m.status != MeetingStatus::Cancelled
-                            })
-                        })
-                        .map(|r| {
-                            (
-                                names.get(&r.from).cloned().unwrap_or_default(),
-                                names.get(&r.to).cloned().unwrap_or_default(),
-                            )
-                        })
-                        .collect()
+                unplaced: if organiser {
+                    unplaced_pairs(&data, &names)
                 } else {
                     Vec::new()
                 },
@@ -788,6 +695,163 @@ async fn event_page(
         .await
         .or_page(lang, &uri, &viewer)?;
     Ok(render(&page))
+}
+
+/// The open listings of the viewer's enterprise, ticked if it brings them to the event.
+fn own_listing_choices(
+    store: &chainatlas_store::Store,
+    v: &Viewer,
+    mine: Option<&chainatlas_model::Participant>,
+) -> Result<Vec<ListingChoice>, AppError> {
+    Ok(match v.principal.as_ref().and_then(|p| p.enterprise) {
+        Some(e) => store
+            .listings_of(e)?
+            .into_iter()
+            .filter(|l| l.status == ListingStatus::Open)
+            .map(|l| ListingChoice {
+                id: l.id.0,
+                checked: mine.is_some_and(|m| m.listings.contains(&l.id)),
+                title: l.title,
+            })
+            .collect(),
+        _ => Vec::new(),
+    })
+}
+
+/// Who registered for the event; people's names only for organisers and the participant
+/// itself.
+fn participant_rows(
+    data: &EventData,
+    names: &HashMap<ParticipantId, String>,
+    organiser: bool,
+    mine: Option<&chainatlas_model::Participant>,
+) -> Vec<ParticipantRow> {
+    data.participants
+        .iter()
+        .map(|p| ParticipantRow {
+            id: p.id.0,
+            name: names[&p.id].clone(),
+            enterprise_id: p.enterprise.0,
+            group: p.group.clone(),
+            people: if organiser || mine.is_some_and(|m| m.id == p.id) {
+                p.people.clone()
+            } else {
+                String::new()
+            },
+            askable: mine
+                .as_ref()
+                .is_some_and(|m| m.id != p.id && data.event.may_meet(&m.group, &p.group)),
+        })
+        .collect()
+}
+
+/// The viewer's ten best recommended counterparts at the event.
+fn recommendation_rows(
+    st: &AppState,
+    store: &chainatlas_store::Store,
+    data: &EventData,
+    names: &HashMap<ParticipantId, String>,
+    m: &chainatlas_model::Participant,
+    lang: Lang,
+    today: chainatlas_model::Date,
+) -> Result<Vec<RecommendationRow>, AppError> {
+    let mut recommendations = Vec::new();
+    for r in events::cached_recommendations(st, store, data, today)?.iter() {
+        let other = if r.buyer == m.id {
+            r.supplier
+        } else if r.supplier == m.id {
+            r.buyer
+        } else {
+            continue;
+        };
+        let reasons = match lang {
+            Lang::Zh => r.reasons_zh.clone(),
+            Lang::En => r.reasons_en.clone(),
+        };
+        recommendations.push(RecommendationRow {
+            participant: other.0,
+            name: names.get(&other).cloned().unwrap_or_default(),
+            score: format!("{:.0}", r.score * 100.0),
+            reasons,
+        });
+        if recommendations.len() == 10 {
+            break;
+        }
+    }
+    Ok(recommendations)
+}
+
+/// The chains (names) and nodes (id, name) an event is about.
+type Focus = (Vec<String>, Vec<(i64, String)>);
+
+/// The chains and nodes the event is about, named in `lang`.
+fn focus(
+    store: &chainatlas_store::Store,
+    event: &chainatlas_model::Event,
+    lang: Lang,
+) -> Result<Focus, AppError> {
+    let mut chains = Vec::new();
+    for c in &event.chains {
+        if let Some(c) = store.chain(*c)? {
+            chains.push(lang.pick(&c.name_zh, &c.name_en).to_string());
+        }
+    }
+    let mut nodes = Vec::new();
+    for n in &event.nodes {
+        if let Some(n) = store.node(*n)? {
+            nodes.push((n.id.0, lang.pick(&n.name_zh, &n.name_en).to_string()));
+        }
+    }
+    Ok((chains, nodes))
+}
+
+/// The slot grid in a sentence.
+fn grid_summary(g: &chainatlas_model::SlotGrid, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "{} 天，每天 {} 起 {} 场 × {} 分钟，共 {} 个洽谈时段",
+            g.days,
+            chainatlas_model::clock(g.day_start),
+            g.slots_per_day,
+            g.slot_minutes,
+            g.slots().len()
+        ),
+        Lang::En => format!(
+            "{} day(s), from {} {} slots × {} min a day, {} meeting slots",
+            g.days,
+            chainatlas_model::clock(g.day_start),
+            g.slots_per_day,
+            g.slot_minutes,
+            g.slots().len()
+        ),
+    }
+}
+
+/// Accepted requests with no meeting in the schedule, once a schedule exists.
+fn unplaced_pairs(
+    data: &EventData,
+    names: &HashMap<ParticipantId, String>,
+) -> Vec<(String, String)> {
+    if data.meetings.is_empty() {
+        return Vec::new();
+    }
+
+    data.requests
+        .iter()
+        .filter(|r| r.status == RequestStatus::Accepted)
+        .filter(|r| {
+            !data
+                .meetings
+                .iter()
+                .any(|m| m.request == Some(r.id) && m.status != MeetingStatus::Cancelled)
+        })
+        .map(|r| {
+            (
+                names.get(&r.from).cloned().unwrap_or_default(),
+                names.get(&r.to).cloned().unwrap_or_default(),
+            )
+        })
+        .collect()
 }
 
 async fn register(
