@@ -337,7 +337,7 @@ fn disrupt(store: &Store, graph: &Graph, args: DisruptArgs) -> Result<()> {
         );
     }
     let dto = timed(output.repeat, || {
-        diag::disruption(store, &graph, &chain, &shock, limit)
+        diag::disruption(store, graph, &chain, &shock, limit)
     })?;
     let l = output.lang;
     eprintln!(
@@ -493,7 +493,7 @@ fn chokepoints(store: &Store, graph: &Graph, args: ChokepointsArgs) -> Result<()
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
     let dto = timed(output.repeat, || {
-        diag::chokepoints(store, &graph, &chain, region, top, threads)
+        diag::chokepoints(store, graph, &chain, region, top, threads)
     })?;
     eprintln!(
         "{} candidates, {} simulated exactly, {threads} threads",
@@ -567,7 +567,7 @@ fn attract(store: &Store, graph: &Graph, args: AttractArgs) -> Result<()> {
     } = args;
     let thresholds = diag::thresholds(Some(weak_below), Some(strong_from))?;
     let dto = timed(output.repeat, || {
-        diag::attraction(store, &graph, &chain, region, thresholds, limit)
+        diag::attraction(store, graph, &chain, region, thresholds, limit)
     })?;
     let l = output.lang;
     let rows = dto

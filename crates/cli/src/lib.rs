@@ -172,82 +172,12 @@ fn run(cli: Cli, serve_web: Serve) -> Result<()> {
             listings,
             event_participants,
             replace,
-        } => {
-            let mut config = match scale {
-                Some(n) => DemoConfig::scale(seed, n),
-                None => DemoConfig::demo(seed),
-            };
-            if let Some(n) = listings {
-                config.listings = n;
-            }
-            if let Some(n) = event_participants {
-                config.event_participants = n;
-            }
-            let mut store = open(&cli.db)?;
-            if !replace && !store.is_empty()? {
-                bail!(
-                    "{} already holds an atlas; pass --replace to replace it with the demo",
-                    cli.db.display()
-                );
-            }
-            let started = Instant::now();
-            let written = fill_with_demo(&mut store, &config, true)?;
-            accounts::create_demo_accounts(&mut store, &mut std::io::stdout())?;
-            eprintln!(
-                "wrote {written} demo records to {} in {:.1?}",
-                cli.db.display(),
-                started.elapsed()
-            );
-            Ok(())
-        }
+        } => demo(&cli.db, seed, scale, listings, event_participants, replace),
         Command::Import {
             path,
             replace,
             max_problems,
-        } => {
-            let mut store = open(&cli.db)?;
-            let bar = progress_bar();
-            let started = Instant::now();
-            let result = chainatlas_bundle::import(
-                &mut store,
-                &path,
-                ImportOptions {
-                    replace,
-                    max_problems,
-                },
-                &local_actor(),
-                &mut |p| show_progress(&bar, p),
-            );
-            bar.finish_and_clear();
-            match result {
-                Ok(summary) => {
-                    let total: u64 = summary.imported.iter().map(|(_, n)| n).sum();
-                    for (kind, n) in &summary.imported {
-                        eprintln!("  {:<18} {n:>10}", kind.as_str());
-                    }
-                    eprintln!(
-                        "imported {total} records from {} in {:.1?}",
-                        path.display(),
-                        started.elapsed()
-                    );
-                    Ok(())
-                }
-                Err(ImportError::Invalid { problems, omitted }) => {
-                    for problem in &problems {
-                        eprintln!("{problem}");
-                    }
-                    if omitted > 0 {
-                        eprintln!("… and {omitted} more problems not listed (raise --max-problems to see them)");
-                    }
-                    bail!(
-                        "{} problems in {}; nothing was imported",
-                        problems.len() as u64 + omitted,
-                        path.display()
-                    )
-                }
-                Err(e) => Err(e.into()),
-            }
-        }
+        } => import(&cli.db, &path, replace, max_problems),
         Command::Export { path } => {
             let store = open(&cli.db)?;
             let bar = progress_bar();
@@ -276,6 +206,91 @@ fn run(cli: Cli, serve_web: Serve) -> Result<()> {
             output::print_counts(format, &rows);
             Ok(())
         }
+    }
+}
+
+/// `demo`: the synthetic atlas, or N enterprises for benchmarks, with the demo accounts.
+fn demo(
+    db: &Path,
+    seed: u64,
+    scale: Option<u32>,
+    listings: Option<u32>,
+    event_participants: Option<usize>,
+    replace: bool,
+) -> Result<()> {
+    let mut config = match scale {
+        Some(n) => DemoConfig::scale(seed, n),
+        None => DemoConfig::demo(seed),
+    };
+    if let Some(n) = listings {
+        config.listings = n;
+    }
+    if let Some(n) = event_participants {
+        config.event_participants = n;
+    }
+    let mut store = open(db)?;
+    if !replace && !store.is_empty()? {
+        bail!(
+            "{} already holds an atlas; pass --replace to replace it with the demo",
+            db.display()
+        );
+    }
+    let started = Instant::now();
+    let written = fill_with_demo(&mut store, &config, true)?;
+    accounts::create_demo_accounts(&mut store, &mut std::io::stdout())?;
+    eprintln!(
+        "wrote {written} demo records to {} in {:.1?}",
+        db.display(),
+        started.elapsed()
+    );
+    Ok(())
+}
+
+/// `import`: a bundle, all or nothing, with every problem listed.
+fn import(db: &Path, path: &Path, replace: bool, max_problems: usize) -> Result<()> {
+    let mut store = open(db)?;
+    let bar = progress_bar();
+    let started = Instant::now();
+    let result = chainatlas_bundle::import(
+        &mut store,
+        path,
+        ImportOptions {
+            replace,
+            max_problems,
+        },
+        &local_actor(),
+        &mut |p| show_progress(&bar, p),
+    );
+    bar.finish_and_clear();
+    match result {
+        Ok(summary) => {
+            let total: u64 = summary.imported.iter().map(|(_, n)| n).sum();
+            for (kind, n) in &summary.imported {
+                eprintln!("  {:<18} {n:>10}", kind.as_str());
+            }
+            eprintln!(
+                "imported {total} records from {} in {:.1?}",
+                path.display(),
+                started.elapsed()
+            );
+            Ok(())
+        }
+        Err(ImportError::Invalid { problems, omitted }) => {
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            if omitted > 0 {
+                eprintln!(
+                    "… and {omitted} more problems not listed (raise --max-problems to see them)"
+                );
+            }
+            bail!(
+                "{} problems in {}; nothing was imported",
+                problems.len() as u64 + omitted,
+                path.display()
+            )
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
