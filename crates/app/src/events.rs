@@ -1072,6 +1072,52 @@ pub struct AgreementInput {
     pub meeting_id: String,
 }
 
+/// That the event of an agreement exists, and that its meeting, if named, is one of the
+/// event's and between the buyer and the supplier; problems go to `p`.
+fn check_meeting(
+    store: &Store,
+    p: &mut Problems,
+    event: Option<EventId>,
+    meeting: Option<MeetingId>,
+    buyer: Option<EnterpriseId>,
+    supplier: Option<EnterpriseId>,
+) -> Result<(), AppError> {
+    if let Some(e) = event {
+        match store.event_data(e)? {
+            None => p.bad("event_id", format!("there is no event {e}")),
+            Some(d) => {
+                if let Some(m) = meeting {
+                    match d.meetings.iter().find(|x| x.id == m) {
+                        None => p.bad(
+                            "meeting_id",
+                            format!("there is no meeting {m} in event {e}"),
+                        ),
+                        Some(x) => {
+                            let parties: Vec<EnterpriseId> = [x.a, x.b]
+                                .iter()
+                                .filter_map(|id| d.participant(*id).map(|p| p.enterprise))
+                                .collect();
+                            if !buyer.is_some_and(|b| parties.contains(&b))
+                                || !supplier.is_some_and(|s| parties.contains(&s))
+                            {
+                                p.bad(
+                                    "meeting_id",
+                                    format!(
+                                        "meeting {m} is not between the buyer and the supplier"
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    } else if meeting.is_some() {
+        p.bad("meeting_id", "given without event_id");
+    }
+    Ok(())
+}
+
 pub fn save_agreement(
     store: &mut Store,
     viewer: &Viewer,
@@ -1138,39 +1184,7 @@ pub fn save_agreement(
         ];
         let event = opt_id("event_id", &input.event_id)?.map(EventId);
         let meeting = opt_id("meeting_id", &input.meeting_id)?.map(MeetingId);
-        if let Some(e) = event {
-            match store.event_data(e)? {
-                None => p.bad("event_id", format!("there is no event {e}")),
-                Some(d) => {
-                    if let Some(m) = meeting {
-                        match d.meetings.iter().find(|x| x.id == m) {
-                            None => p.bad(
-                                "meeting_id",
-                                format!("there is no meeting {m} in event {e}"),
-                            ),
-                            Some(x) => {
-                                let parties: Vec<EnterpriseId> = [x.a, x.b]
-                                    .iter()
-                                    .filter_map(|id| d.participant(*id).map(|p| p.enterprise))
-                                    .collect();
-                                if !buyer.is_some_and(|b| parties.contains(&b))
-                                    || !supplier.is_some_and(|s| parties.contains(&s))
-                                {
-                                    p.bad(
-                                        "meeting_id",
-                                        format!(
-                                            "meeting {m} is not between the buyer and the supplier"
-                                        ),
-                                    );
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        } else if meeting.is_some() {
-            p.bad("meeting_id", "given without event_id");
-        }
+        check_meeting(store, &mut p, event, meeting, buyer, supplier)?;
         p.finish()?;
         let (buyer, supplier) = (buyer.expect("checked"), supplier.expect("checked"));
         if !is_organiser(viewer)

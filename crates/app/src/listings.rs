@@ -140,18 +140,14 @@ fn principal(viewer: &Viewer) -> Result<&Principal, AppError> {
 }
 
 impl ListingInput {
-    /// Checks every field against the database; all problems in one message, each
-    /// naming its field and what was expected.
-    pub fn validate(
+    /// The enterprise that publishes the listing: its own for an enterprise account (it may
+    /// name no other), the one named for staff; a missing or unknown one goes to `bad`.
+    fn publisher(
         &self,
         store: &Store,
-        viewer: &Viewer,
-        id: ListingId,
-        status: ListingStatus,
-    ) -> Result<Listing, AppError> {
-        let p = principal(viewer)?;
-        let mut problems: Vec<String> = Vec::new();
-        let mut bad = |field: &str, message: String| problems.push(format!("{field}: {message}"));
+        p: &Principal,
+        bad: &mut impl FnMut(&str, String),
+    ) -> Result<Option<EnterpriseId>, AppError> {
         let enterprise = match (self.enterprise_id, p.enterprise, p.may(Permission::Analyse)) {
             (Some(e), _, true) => Some(EnterpriseId(e)),
             (None, _, true) => {
@@ -181,6 +177,22 @@ impl ListingInput {
                 bad("enterprise_id", format!("there is no enterprise {}", e.0));
             }
         }
+        Ok(enterprise)
+    }
+
+    /// Checks every field against the database; all problems in one message, each
+    /// naming its field and what was expected.
+    pub fn validate(
+        &self,
+        store: &Store,
+        viewer: &Viewer,
+        id: ListingId,
+        status: ListingStatus,
+    ) -> Result<Listing, AppError> {
+        let p = principal(viewer)?;
+        let mut problems: Vec<String> = Vec::new();
+        let mut bad = |field: &str, message: String| problems.push(format!("{field}: {message}"));
+        let enterprise = self.publisher(store, p, &mut bad)?;
         let side = self.side.parse::<ListingSide>().map_err(|e| e.to_string());
         let kind = self.kind.parse::<ListingKind>().map_err(|e| e.to_string());
         if let Err(e) = &side {

@@ -174,17 +174,34 @@ pub async fn login(
             );
         }
     };
-    let name = username.clone();
-    let found = match state
-        .read(move |store| Ok(store.user_for_login(&name)?))
-        .await
-    {
-        Ok(found) => found,
+    let user = match signed_in_user(&state, &username, password).await {
+        Ok(Ok(user)) => user,
+        Ok(Err(id)) => {
+            if let Err(e) = audit("sign_in_failed", id).await {
+                return crate::core::error::ApiError(e).into_response();
+            }
+            return again(t.bad_credentials.into(), StatusCode::UNAUTHORIZED);
+        }
         Err(e) => return crate::core::error::ApiError(e).into_response(),
     };
-    // Verify against a real hash even for unknown users, so that timing does not tell
-    // which usernames exist.
+    state.throttle.succeeded(attempt);
+    start_session(&state, user, &viewer.address, now, &next).await
+}
+
+/// The account `username` names, if `password` is its password and it is enabled; else
+/// the id of the account named, if there is one. A real hash is checked even for unknown
+/// users, so that timing does not tell which usernames exist; at most
+/// [`PASSWORD_CHECKS_AT_ONCE`] checks run at once.
+async fn signed_in_user(
+    state: &AppState,
+    username: &str,
+    password: String,
+) -> Result<Result<chainatlas_store::User, Option<i64>>, crate::core::error::AppError> {
     const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3Bw5y5YdVvA5r2tBq3F5mM5QeU1yVb7dZ0zT1q8wq1k";
+    let name = username.to_string();
+    let found = state
+        .read(move |store| Ok(store.user_for_login(&name)?))
+        .await?;
     let (user, hash) = match found {
         Some((user, hash)) => (Some(user), hash),
         None => (None, DUMMY.to_string()),
@@ -195,24 +212,29 @@ pub async fn login(
             .await
             .unwrap_or(false)
     };
-    let user = match user {
-        Some(user) if password_ok && !user.disabled => user,
-        other => {
-            let id = other.map(|u| u.id);
-            if let Err(e) = audit("sign_in_failed", id).await {
-                return crate::core::error::ApiError(e).into_response();
-            }
-            return again(t.bad_credentials.into(), StatusCode::UNAUTHORIZED);
-        }
-    };
-    state.throttle.succeeded(attempt);
+    Ok(match user {
+        Some(user) if password_ok && !user.disabled => Ok(user),
+        other => Err(other.map(|u| u.id)),
+    })
+}
+
+/// Opens a session for `user` and sends the browser on to `next`, with the session cookie
+/// and a device cookie for the account.
+async fn start_session(
+    state: &AppState,
+    user: chainatlas_store::User,
+    address: &str,
+    now: i64,
+    next: &str,
+) -> Response {
+    let username = user.username.clone();
     let secret = new_secret("ca_session_");
     let csrf = new_secret("");
     let hash = secret_hash(&secret);
     let actor = Actor {
         user_id: Some(user.id),
         name: user.username.clone(),
-        address: viewer.address.clone(),
+        address: address.to_string(),
         at: now,
     };
     let created = state
@@ -234,7 +256,7 @@ pub async fn login(
             (header::SET_COOKIE, session_cookie),
             (header::SET_COOKIE, device_cookie),
         ]),
-        Redirect::to(&next),
+        Redirect::to(next),
     )
         .into_response()
 }
