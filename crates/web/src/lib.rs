@@ -13,98 +13,16 @@ mod listings;
 // Like the router below, the OpenAPI document names every feature.
 mod openapi;
 
-use core::{assets, auth, error};
-
-use std::sync::Arc;
+use core::{assets, auth};
 
 use axum::Router;
-use chainatlas_store::{Pool, Store};
+use chainatlas_store::Pool;
 
 pub use auth::{BODY_LIMIT, SESSION_COOKIE, SESSION_SECONDS};
+pub use core::state::AppState;
 
 pub use chainatlas_app::{AppError, Lang};
 pub use openapi::openapi_json;
-
-/// What every handler shares.
-#[derive(Clone)]
-pub struct AppState {
-    pool: Arc<Pool>,
-    /// The use cases' shared state: caches, the listing index, the clock.
-    app: Arc<chainatlas_app::App>,
-    throttle: Arc<chainatlas_auth::Throttle>,
-    /// Signs the device cookies that let a known browser past others' failures.
-    device_key: Arc<chainatlas_auth::DeviceKey>,
-    /// Password checks running at once (argon2id takes 19 MiB and a core's time each).
-    hashing: Arc<tokio::sync::Semaphore>,
-    /// Mark session cookies `Secure` (when served over TLS, directly or behind a proxy).
-    secure_cookies: bool,
-}
-
-/// The use cases take the app's state as `&App`; a handler passes `&state`.
-impl std::ops::Deref for AppState {
-    type Target = chainatlas_app::App;
-    fn deref(&self) -> &chainatlas_app::App {
-        &self.app
-    }
-}
-
-impl AppState {
-    pub fn new(pool: Pool) -> AppState {
-        AppState {
-            pool: Arc::new(pool),
-            app: Arc::default(),
-            throttle: Arc::default(),
-            device_key: Arc::default(),
-            hashing: Arc::new(tokio::sync::Semaphore::new(
-                accounts::pages::PASSWORD_CHECKS_AT_ONCE,
-            )),
-            secure_cookies: false,
-        }
-    }
-
-    /// The same state with another clock (tests set "now").
-    pub fn with_clock(mut self, clock: Arc<dyn chainatlas_app::Clock>) -> AppState {
-        self.app = Arc::new(chainatlas_app::App::with_clock(clock));
-        self
-    }
-
-    pub fn with_secure_cookies(mut self, secure: bool) -> AppState {
-        self.secure_cookies = secure;
-        self
-    }
-
-    /// Computes the whole-atlas aggregates ahead of the first visitor.
-    pub async fn warm_up(&self) -> Result<(), String> {
-        let app = self.app.clone();
-        self.read(move |store| app.warm_up(store))
-            .await
-            .map_err(|e| e.public_message())
-    }
-
-    /// Runs a blocking store query on the blocking thread pool.
-    async fn read<T, F>(&self, query: F) -> Result<T, error::AppError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Store) -> Result<T, error::AppError> + Send + 'static,
-    {
-        self.write(move |store| query(store)).await
-    }
-
-    /// Runs a blocking store write on the blocking thread pool.
-    async fn write<T, F>(&self, change: F) -> Result<T, error::AppError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Store) -> Result<T, error::AppError> + Send + 'static,
-    {
-        let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut store = pool.get().map_err(error::AppError::from)?;
-            change(&mut store)
-        })
-        .await
-        .map_err(|e| error::AppError::Internal(format!("store task failed: {e}")))?
-    }
-}
 
 /// The whole application: pages, API and embedded assets.
 /// Every request passes, outermost first: the security headers, the body size limit,

@@ -23,17 +23,10 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
 /// The modules of this crate that `text` names as `crate::NAME` (comments included: a
 /// doc link to another feature is a dependency too).
 fn crate_references(text: &str) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("crate::") {
-        rest = &rest[at + "crate::".len()..];
-        let name: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        names.insert(name);
-    }
-    names
+    crate_paths(text)
+        .into_iter()
+        .filter_map(|path| path.into_iter().next())
+        .collect()
 }
 
 fn web_src() -> PathBuf {
@@ -90,7 +83,13 @@ fn the_application_modules_form_no_cycle() {
             .collect();
         edges.insert(module, refs);
     }
-    // Depth-first search for a back edge.
+    if let Some(cycle) = find_cycle(&edges) {
+        panic!("module cycle in chainatlas-app: {}", cycle.join(" → "));
+    }
+}
+
+/// A cycle in a module graph, if there is one.
+fn find_cycle(edges: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
     fn visit(
         m: &str,
         edges: &BTreeMap<String, BTreeSet<String>>,
@@ -116,10 +115,70 @@ fn the_application_modules_form_no_cycle() {
         None
     }
     let mut done = BTreeSet::new();
-    for m in edges.keys() {
-        if let Some(cycle) = visit(m, &edges, &mut Vec::new(), &mut done) {
-            panic!("module cycle in chainatlas-app: {}", cycle.join(" → "));
+    edges
+        .keys()
+        .find_map(|m| visit(m, edges, &mut Vec::new(), &mut done))
+}
+
+/// `crate::a::b::Item` paths named in `text`, as their segments.
+fn crate_paths(text: &str) -> Vec<Vec<String>> {
+    let mut paths = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("crate::") {
+        rest = &rest[at + "crate::".len()..];
+        let path: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == ':')
+            .collect();
+        paths.push(
+            path.split("::")
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+        );
+    }
+    paths
+}
+
+#[test]
+fn the_web_modules_form_no_cycle() {
+    let src = web_src();
+    // Each file is a module: lib.rs the root, core/mod.rs `core`, core/auth.rs `core::auth`.
+    let module_of = |file: &Path| -> String {
+        let relative = file.strip_prefix(&src).unwrap().with_extension("");
+        let parts: Vec<String> = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .filter(|c| c != "mod" && c != "lib")
+            .collect();
+        if parts.is_empty() {
+            "crate".into()
+        } else {
+            parts.join("::")
         }
+    };
+    let files = rust_files(&src);
+    let modules: BTreeSet<String> = files.iter().map(|f| module_of(f)).collect();
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in &files {
+        let from = module_of(file);
+        let text = std::fs::read_to_string(file).unwrap();
+        let mut to = BTreeSet::new();
+        for path in crate_paths(&text) {
+            // The longest prefix of the path that is a module; else the crate root.
+            let target = (1..=path.len())
+                .rev()
+                .map(|n| path[..n].join("::"))
+                .find(|m| modules.contains(m))
+                .unwrap_or_else(|| "crate".into());
+            if target != from {
+                to.insert(target);
+            }
+        }
+        edges.insert(from, to);
+    }
+    if let Some(cycle) = find_cycle(&edges) {
+        panic!("module cycle in chainatlas-web: {}", cycle.join(" → "));
     }
 }
 

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use crate::core::auth::Viewer;
 use crate::core::error::AppError;
-use crate::AppState;
+use crate::core::AppState;
 use chainatlas_auth::Permission;
 
 pub fn routes() -> Router<AppState> {

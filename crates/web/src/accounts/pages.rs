@@ -19,7 +19,7 @@ use chainatlas_auth::Permission;
 
 use crate::core::auth::Viewer;
 use crate::core::i18n::{Lang, LangTexts, PageLang};
-use crate::AppState;
+use crate::core::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -27,10 +27,6 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", axum::routing::post(logout))
         .route("/admin/audit", get(audit_page))
 }
-
-/// Password checks that may run at once; more sign-ins wait their turn. Bounds the
-/// memory and CPU a burst of sign-ins can take (argon2id: 19 MiB each).
-pub const PASSWORD_CHECKS_AT_ONCE: usize = 4;
 
 /// The cookie that marks a browser that signed in to an account before.
 const DEVICE_COOKIE: &str = "ca_device";
@@ -191,7 +187,7 @@ pub async fn login(
 /// The account `username` names, if `password` is its password and it is enabled; else
 /// the id of the account named, if there is one. A real hash is checked even for unknown
 /// users, so that timing does not tell which usernames exist; at most
-/// [`PASSWORD_CHECKS_AT_ONCE`] checks run at once.
+/// [`crate::core::state::PASSWORD_CHECKS_AT_ONCE`] checks run at once.
 async fn signed_in_user(
     state: &AppState,
     username: &str,

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use crate::core::auth::Viewer;
 use crate::core::error::AppError;
-use crate::AppState;
+use crate::core::AppState;
 use chainatlas_app::view::{self};
 use chainatlas_auth::Permission;
 

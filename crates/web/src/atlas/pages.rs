@@ -17,7 +17,7 @@ use chainatlas_store::{ChainSummary, Counts};
 
 use crate::core::auth::Viewer;
 use crate::core::i18n::{Lang, LangTexts, PageLang};
-use crate::AppState;
+use crate::core::AppState;
 use chainatlas_app::format::wan;
 use chainatlas_app::view;
 

@@ -5,27 +5,13 @@ use std::collections::HashMap;
 
 use axum::extract::Query;
 use axum::Json;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::core::error::{ApiError, AppError};
+pub use crate::core::error::{ErrorBody, ErrorDetail};
 use chainatlas_app::view::{self, MAX_LIMIT};
 
 pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
 pub(crate) type Params = Query<HashMap<String, String>>;
-
-#[derive(Serialize, ToSchema)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ErrorDetail {
-    /// Stable machine-readable code: not_found, bad_request, internal.
-    pub code: String,
-    /// What went wrong, for people.
-    pub message: String,
-}
 
 pub(crate) fn param<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
     params.get(name).map(String::as_str)
@@ -63,7 +49,7 @@ pub(crate) fn body<T>(
         ApiError(if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             AppError::TooLarge(format!(
                 "request body: over the limit of {} bytes",
-                crate::BODY_LIMIT
+                crate::core::auth::BODY_LIMIT
             ))
         } else {
             AppError::BadRequest(format!("request body: {}", e.body_text()))

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use crate::AppState;
+use crate::core::AppState;
 
 /// (name, content type, bytes)
 const ASSETS: &[(&str, &str, &[u8])] = &[

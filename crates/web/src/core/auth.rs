@@ -14,8 +14,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use chainatlas_auth::{constant_time_eq, secret_hash};
 
-use crate::core::api::{ErrorBody, ErrorDetail};
-use crate::AppState;
+use crate::core::error::{ErrorBody, ErrorDetail};
+use crate::core::AppState;
 
 pub const SESSION_COOKIE: &str = "ca_session";
 pub(crate) const LOGIN_CSRF_COOKIE: &str = "ca_login_csrf";
@@ -154,7 +154,7 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
         let here = request.uri().path_and_query().map_or("/", |p| p.as_str());
         return Redirect::to(&format!(
             "/login?next={}",
-            crate::core::layout::percent_encode(here)
+            crate::core::url::percent_encode(here)
         ))
         .into_response();
     }
@@ -207,8 +207,8 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
     String::from_utf8_lossy(body)
         .split('&')
         .filter_map(|pair| pair.split_once('='))
-        .find(|(k, _)| crate::core::layout::percent_decode(k) == name)
-        .map(|(_, v)| crate::core::layout::percent_decode(v))
+        .find(|(k, _)| crate::core::url::percent_decode(k) == name)
+        .map(|(_, v)| crate::core::url::percent_decode(v))
 }
 
 /// Adds the headers every response carries.

@@ -5,8 +5,22 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use crate::core::api::{ErrorBody, ErrorDetail};
 pub use chainatlas_app::AppError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code: not_found, bad_request, internal.
+    pub code: String,
+    /// What went wrong, for people.
+    pub message: String,
+}
 
 /// The HTTP status of each kind of [`AppError`].
 pub trait HttpStatus {

@@ -37,31 +37,13 @@ impl Layout {
             switch_href: format!(
                 "/lang/{}?next={}",
                 lang.other().param(),
-                percent_encode(here)
+                crate::core::url::percent_encode(here)
             ),
             user: viewer.principal.as_ref().map(|p| p.username.clone()),
             csrf: viewer.csrf.clone().unwrap_or_default(),
             is_admin: viewer.may(Permission::ManageUsers),
         }
     }
-}
-
-/// Characters a path or query value keeps as they are; everything else is %-escaped.
-const KEPT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~')
-    .remove(b'/');
-
-/// `s` as a query-string value.
-pub(crate) fn percent_encode(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, KEPT).to_string()
-}
-
-/// A query-string value decoded (`+` is a space).
-pub(crate) fn percent_decode(s: &str) -> String {
-    chainatlas_app::format::query_decode(s)
 }
 
 /// An option of the region picker.
@@ -192,16 +174,4 @@ pub(crate) fn script_json(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value)
         .expect("serializable")
         .replace('<', "\\u003c")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn language_switch_paths_survive_encoding() {
-        let path = "/chains/rail?region=430200";
-        assert_eq!(percent_decode(&percent_encode(path)), path);
-        assert_eq!(percent_encode("株洲 a+b"), "%E6%A0%AA%E6%B4%B2%20a%2Bb");
-    }
 }

@@ -8,3 +8,7 @@ pub mod auth;
 pub mod error;
 pub mod i18n;
 pub mod layout;
+pub mod state;
+pub mod url;
+
+pub use state::AppState;

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use crate::core::auth::Viewer;
 use crate::core::error::AppError;
-use crate::AppState;
+use crate::core::AppState;
 use chainatlas_app::diagnostics;
 use chainatlas_app::view::MAX_LIMIT;
 use chainatlas_auth::Permission;

@@ -16,7 +16,7 @@ use crate::core::i18n::{Lang, PageLang};
 use crate::core::layout::{
     region_options, render, script_json, Layout, OrPage, PageError, RegionOption,
 };
-use crate::AppState;
+use crate::core::AppState;
 use chainatlas_app::atlas::ChainMapDto;
 use chainatlas_app::atlas::NodeDto;
 use chainatlas_app::diagnostics::{

@@ -14,7 +14,7 @@ use crate::core::api::ErrorBody;
 use crate::core::auth::Viewer;
 use crate::core::error::{ApiError, AppError};
 use crate::core::i18n::Lang;
-use crate::AppState;
+use crate::core::AppState;
 use chainatlas_app::events::{
     self as events, is_organiser, me, AgreementInput, EventInput, RegisterInput, RequestInput,
     ScheduleSummary,

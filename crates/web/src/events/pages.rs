@@ -19,7 +19,7 @@ use crate::core::auth::Viewer;
 use crate::core::error::AppError;
 use crate::core::i18n::{Lang, PageLang};
 use crate::core::layout::{render, Layout, OrPage, PageError};
-use crate::AppState;
+use crate::core::AppState;
 use chainatlas_app::events::{self as events, is_organiser, me};
 use chainatlas_app::format::wan;
 

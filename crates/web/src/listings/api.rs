@@ -13,7 +13,7 @@ use chainatlas_model::ListingStatus;
 use crate::core::api::ErrorBody;
 use crate::core::auth::Viewer;
 use crate::core::error::ApiError;
-use crate::AppState;
+use crate::core::AppState;
 use chainatlas_app::listings::{
     self, ListingDto, ListingInput, ListingPageDto, MatchesDto, SearchQuery,
 };

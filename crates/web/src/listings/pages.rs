@@ -15,7 +15,7 @@ use crate::core::auth::Viewer;
 use crate::core::error::AppError;
 use crate::core::i18n::{Lang, PageLang};
 use crate::core::layout::{region_options, render, Layout, OrPage, PageError, RegionOption};
-use crate::AppState;
+use crate::core::AppState;
 use chainatlas_app::listings::{self, ListingInput, SearchQuery};
 use chainatlas_app::matchmaking::MatchDto;
 
@@ -240,7 +240,7 @@ fn query_string(params: &HashMap<String, String>, offset: usize) -> String {
     pairs.sort();
     let mut out: Vec<String> = pairs
         .into_iter()
-        .map(|(k, v)| format!("{k}={}", crate::core::layout::percent_encode(v)))
+        .map(|(k, v)| format!("{k}={}", crate::core::url::percent_encode(v)))
         .collect();
     if offset > 0 {
         out.push(format!("offset={offset}"));
