@@ -937,15 +937,24 @@ pub fn schedule(
 }
 
 /// Plans and schedules without saving: the summary and the meetings of the new schedule.
+/// New meetings of a plan are numbered upward from here until they are saved: below zero,
+/// so that a proposal is never taken for a stored meeting; saving gives them the ids the
+/// database assigns.
+pub const PROPOSED_MEETING_IDS: MeetingId = MeetingId(-(1 << 40));
+
+/// Whether `m` is a proposal of [`plan_schedule`] not saved yet.
+pub fn is_proposed(m: &chainatlas_model::Meeting) -> bool {
+    m.id.0 < 0
+}
+
 pub fn plan_schedule(
-    store: &Store,
     data: &EventData,
     options: &PlanOptions,
 ) -> Result<(ScheduleSummary, Vec<chainatlas_model::Meeting>), AppError> {
     let plan = ev::plan(data, options);
     let schedule = chainatlas_schedule::schedule(&plan.instance)
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let outcome = ev::apply(&plan, &schedule, store.next_meeting_id()?);
+    let outcome = ev::apply(&plan, &schedule, PROPOSED_MEETING_IDS);
     let summary = ScheduleSummary {
         placed: outcome.meetings.len(),
         wanted: plan.instance.meetings.len(),
@@ -975,25 +984,25 @@ pub fn run_schedule(
     data: &EventData,
     options: &PlanOptions,
 ) -> Result<ScheduleSummary, AppError> {
-    let (summary, meetings) = plan_schedule(store, data, options)?;
+    let (summary, meetings) = plan_schedule(data, options)?;
     save_schedule(store, actor, data.event.id, &summary, &meetings)?;
     Ok(summary)
 }
 
-/// Saves a schedule [`plan_schedule`] made, with its summary in the audit log.
+/// Saves a schedule [`plan_schedule`] made, with its summary in the audit log; returns
+/// its meetings with the ids they are stored under.
 pub fn save_schedule(
     store: &mut Store,
     actor: chainatlas_store::Actor,
     event: EventId,
     summary: &ScheduleSummary,
     meetings: &[chainatlas_model::Meeting],
-) -> Result<(), AppError> {
+) -> Result<Vec<chainatlas_model::Meeting>, AppError> {
     let json = format!(
         "{{\"placed\":{},\"wanted\":{},\"weight\":{},\"idle_slots\":{},\"published_moved\":{}}}",
         summary.placed, summary.wanted, summary.weight, summary.idle_slots, summary.published_moved
     );
-    store.save_schedule(&actor, event, meetings, &json)?;
-    Ok(())
+    Ok(store.save_schedule(&actor, event, meetings, &json)?)
 }
 
 pub fn publish(store: &mut Store, viewer: &Viewer, event: i64) -> Result<usize, AppError> {

@@ -119,7 +119,33 @@ fn an_event_of_the_database_is_scheduled_kept_and_reported() {
         "--format",
         "json",
     ]);
-    assert_eq!(first["meetings"], dry["meetings"]);
+    // The dry run's meetings are proposals without ids; the real run's are stored, each
+    // under its own id from the database.
+    let without_ids = |v: &serde_json::Value| -> Vec<serde_json::Value> {
+        let mut meetings = v["meetings"].as_array().unwrap().clone();
+        for m in &mut meetings {
+            m.as_object_mut().unwrap().remove("meeting_id");
+        }
+        meetings
+    };
+    assert_eq!(without_ids(&first), without_ids(&dry));
+    assert!(dry["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["meeting_id"].is_null()));
+    let ids: std::collections::HashSet<i64> = first["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            m["meeting_id"]
+                .as_i64()
+                .expect("a stored meeting has an id")
+        })
+        .collect();
+    assert_eq!(ids.len() as u64, placed);
+    assert!(ids.iter().all(|id| *id > 0));
     let slots: std::collections::HashSet<(u64, u64)> = first["meetings"]
         .as_array()
         .unwrap()

@@ -126,9 +126,10 @@ fn run_event(db: &Path, event: i64, args: &ScheduleArgs) -> Result<()> {
         },
     };
     let started = Instant::now();
-    let (summary, meetings) = app_events::plan_schedule(&store, &data, &options)?;
+    let (summary, mut meetings) = app_events::plan_schedule(&data, &options)?;
     if !args.dry_run {
-        app_events::save_schedule(&mut store, actor, data.event.id, &summary, &meetings)?;
+        meetings =
+            app_events::save_schedule(&mut store, actor, data.event.id, &summary, &meetings)?;
     }
     let elapsed = started.elapsed();
     let names = app_events::participant_names(&store, &data, chainatlas_app::Lang::Zh)?;
@@ -140,7 +141,8 @@ fn run_event(db: &Path, event: i64, args: &ScheduleArgs) -> Result<()> {
                 .filter(|m| m.status != chainatlas_model::MeetingStatus::Cancelled)
                 .map(|m| {
                     serde_json::json!({
-                        "meeting_id": m.id.0,
+                        // A proposal of a dry run has no id yet.
+                        "meeting_id": (!app_events::is_proposed(m)).then_some(m.id.0),
                         "request_id": m.request.map(|r| r.0),
                         "slot": m.slot + 1,
                         "time": app_events::slot_label(&data.event, m.slot),

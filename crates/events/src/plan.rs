@@ -183,7 +183,8 @@ pub fn plan(data: &EventData, options: &PlanOptions) -> Plan {
 }
 
 /// Turns the scheduler's answer into the event's meetings: existing meetings keep their
-/// ids (and their publication, if they did not move); new ones get ids from `next_id`.
+/// ids (and their publication, if they did not move); new ones are numbered upward from
+/// `next_id`, provisionally: the store gives them their ids when the schedule is saved.
 pub fn apply(plan: &Plan, schedule: &Schedule, next_id: MeetingId) -> ScheduleOutcome {
     let index: HashMap<u64, usize> = plan
         .instance

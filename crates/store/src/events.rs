@@ -471,14 +471,15 @@ impl Store {
     /// Replaces the event's scheduled meetings with `meetings` (a new schedule): meetings
     /// already held, missed or cancelled stay as they are; scheduled ones not in the new
     /// schedule are deleted. A meeting whose id is one of this event's is moved in place;
-    /// any other is new and the database gives it its id.
+    /// any other is new and the database gives it its id. Returns `meetings` with the ids
+    /// they are stored under.
     pub fn save_schedule(
         &mut self,
         actor: &Actor,
         event: EventId,
         meetings: &[Meeting],
         summary: &str,
-    ) -> Result<(), EventWriteError> {
+    ) -> Result<Vec<Meeting>, EventWriteError> {
         let writer = self.writer()?;
         let tx = writer.tx();
         let mut stmt = tx.prepare("SELECT id, status FROM meetings WHERE event_id = ?1")?;
@@ -499,26 +500,19 @@ impl Store {
         for id in replaceable.iter().filter(|id| !keep.contains(id)) {
             tx.execute("DELETE FROM meetings WHERE id = ?1", [id])?;
         }
+        let mut saved = Vec::with_capacity(meetings.len());
         for m in meetings {
+            let mut m = m.clone();
             if ours(m.id) {
-                move_meeting(tx, m)?;
+                move_meeting(tx, &m)?;
             } else {
-                insert_meeting(tx, event, None, m)?;
+                m.id = MeetingId(insert_meeting(tx, event, None, &m)?);
             }
+            saved.push(m);
         }
         let change = Change::new("schedule", "event", event.0).after(summary.to_string());
         writer.commit_activity(actor, &change)?;
-        Ok(())
-    }
-
-    /// A number above every meeting id there is: the scheduler numbers the meetings it
-    /// proposes from here; saving gives new ones their database ids.
-    pub fn next_meeting_id(&self) -> Result<MeetingId> {
-        Ok(MeetingId(self.conn.query_row(
-            "SELECT COALESCE(MAX(id), 0) + 1 FROM meetings",
-            [],
-            |r| r.get(0),
-        )?))
+        Ok(saved)
     }
 
     /// Publishes every scheduled meeting of the event: they go on people's agendas.
