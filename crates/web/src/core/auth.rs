@@ -240,7 +240,8 @@ pub(crate) struct MalformedPath;
 
 impl IntoResponse for MalformedPath {
     fn into_response(self) -> Response {
-        let message = "next: control characters are not allowed in a path";
+        let message =
+            "跳转地址 next 含有控制字符，不是有效路径。\nnext: control characters are not allowed in a path";
         (StatusCode::BAD_REQUEST, message).into_response()
     }
 }
