@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chainatlas_model::{ListingKind, ListingSide, ListingStatus, Money};
+use serde::Deserialize;
 
 use crate::core::auth::Viewer;
 use crate::core::error::AppError;
@@ -499,12 +500,89 @@ struct FormPage {
     staff: bool,
     sides: Vec<Choice>,
     kinds: Vec<Choice>,
-    f: HashMap<String, String>,
+    f: ListingForm,
 }
 
-impl FormPage {
-    fn value(&self, name: &str) -> String {
-        self.f.get(name).cloned().unwrap_or_default()
+/// The listing form as the browser sent it: every field as typed, so that a form with a
+/// problem comes back with what the user wrote. Fields it does not name (the CSRF token,
+/// checked by the guard) are ignored.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+struct ListingForm {
+    enterprise_id: String,
+    side: String,
+    kind: String,
+    node_id: String,
+    title: String,
+    description: String,
+    quantity: String,
+    unit: String,
+    price: String,
+    region_code: String,
+    valid_until: String,
+    tags: String,
+}
+
+impl ListingForm {
+    /// The form a listing fills in, for editing.
+    fn of(l: &chainatlas_model::Listing) -> ListingForm {
+        ListingForm {
+            enterprise_id: l.enterprise.0.to_string(),
+            side: l.side.to_string(),
+            kind: l.kind.to_string(),
+            node_id: l.node.map(|n| n.0.to_string()).unwrap_or_default(),
+            title: l.title.clone(),
+            description: l.description.clone(),
+            quantity: l.quantity.map(|q| q.to_string()).unwrap_or_default(),
+            unit: l.unit.clone(),
+            price: l.price.map(|p| p.to_string()).unwrap_or_default(),
+            region_code: l.region.to_string(),
+            valid_until: l.valid_until.map(|d| d.to_string()).unwrap_or_default(),
+            tags: l.tags.join("; "),
+        }
+    }
+
+    /// The API's input: yuan to fen, tags split at commas and semicolons.
+    fn input(&self) -> Result<ListingInput, AppError> {
+        let number = |name: &str, raw: &str| -> Result<Option<i64>, AppError> {
+            match raw.trim() {
+                "" => Ok(None),
+                raw => raw.parse::<i64>().map(Some).map_err(|_| {
+                    AppError::BadRequest(format!("{name}: '{raw}' is not a whole number"))
+                }),
+            }
+        };
+        let price = match self.price.trim() {
+            "" => None,
+            raw => Some(
+                raw.parse::<Money>()
+                    .map_err(|e| AppError::BadRequest(format!("price: {e}")))?
+                    .fen(),
+            ),
+        };
+        let quantity = match number("quantity", &self.quantity)? {
+            Some(q) if q < 0 => {
+                return Err(AppError::BadRequest(
+                    "quantity: is negative, expected 0 or more".into(),
+                ))
+            }
+            q => q.map(|q| q as u64),
+        };
+        Ok(ListingInput {
+            enterprise_id: number("enterprise_id", &self.enterprise_id)?,
+            side: self.side.trim().to_string(),
+            kind: self.kind.trim().to_string(),
+            node_id: number("node_id", &self.node_id)?,
+            title: self.title.trim().to_string(),
+            description: self.description.trim().to_string(),
+            quantity,
+            unit: self.unit.trim().to_string(),
+            price_fen: price,
+            region_code: self.region_code.trim().to_string(),
+            valid_until: Some(self.valid_until.trim().to_string()).filter(|s| !s.is_empty()),
+            // The form also takes commas, which people type between tags.
+            tags: chainatlas_model::split_tags(&self.tags.replace([',', '，'], ";")),
+        })
     }
 }
 
@@ -513,7 +591,7 @@ fn form_page(
     uri: &Uri,
     viewer: &Viewer,
     action: String,
-    f: HashMap<String, String>,
+    f: ListingForm,
     error: Option<String>,
 ) -> Response {
     let w = words(lang);
@@ -533,61 +611,20 @@ fn form_page(
         sides: choices(
             &side_values,
             &w.sides,
-            f.get("side").map_or("demand", String::as_str),
+            Some(f.side.as_str())
+                .filter(|s| !s.is_empty())
+                .unwrap_or("demand"),
         ),
         kinds: choices(
             &kind_values,
             &w.kinds,
-            f.get("kind").map_or("product", String::as_str),
+            Some(f.kind.as_str())
+                .filter(|s| !s.is_empty())
+                .unwrap_or("product"),
         ),
         f,
     };
     (status, render(&page)).into_response()
-}
-
-/// Form fields to the API's input: yuan to fen, tags split at commas and semicolons.
-fn input_from_form(f: &HashMap<String, String>) -> Result<ListingInput, AppError> {
-    let get = |name: &str| f.get(name).map(|s| s.trim()).unwrap_or("").to_string();
-    let number = |name: &str| -> Result<Option<i64>, AppError> {
-        let raw = get(name);
-        if raw.is_empty() {
-            return Ok(None);
-        }
-        raw.parse::<i64>()
-            .map(Some)
-            .map_err(|_| AppError::BadRequest(format!("{name}: '{raw}' is not a whole number")))
-    };
-    let price = match get("price").as_str() {
-        "" => None,
-        raw => Some(
-            raw.parse::<Money>()
-                .map_err(|e| AppError::BadRequest(format!("price: {e}")))?
-                .fen(),
-        ),
-    };
-    let quantity = match number("quantity")? {
-        Some(q) if q < 0 => {
-            return Err(AppError::BadRequest(
-                "quantity: is negative, expected 0 or more".into(),
-            ))
-        }
-        q => q.map(|q| q as u64),
-    };
-    Ok(ListingInput {
-        enterprise_id: number("enterprise_id")?,
-        side: get("side"),
-        kind: get("kind"),
-        node_id: number("node_id")?,
-        title: get("title"),
-        description: get("description"),
-        quantity,
-        unit: get("unit"),
-        price_fen: price,
-        region_code: get("region_code"),
-        valid_until: Some(get("valid_until")).filter(|s| !s.is_empty()),
-        // The form also takes commas, which people type between tags.
-        tags: chainatlas_model::split_tags(&get("tags").replace([',', '，'], ";")),
-    })
 }
 
 async fn new_form(PageLang(lang): PageLang, uri: Uri, viewer: Viewer) -> Response {
@@ -596,7 +633,7 @@ async fn new_form(PageLang(lang): PageLang, uri: Uri, viewer: Viewer) -> Respons
         &uri,
         &viewer,
         "/listings/new".into(),
-        HashMap::new(),
+        ListingForm::default(),
         None,
     )
 }
@@ -606,14 +643,14 @@ async fn create(
     PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
-    Form(f): Form<HashMap<String, String>>,
+    Form(f): Form<ListingForm>,
 ) -> Response {
     let st = state.clone();
     let v = viewer.clone();
     let fields = f.clone();
     let result = state
         .write(move |store| {
-            let input = input_from_form(&fields)?;
+            let input = fields.input()?;
             listings::create(&st, store, &v, &input)
         })
         .await;
@@ -648,32 +685,7 @@ async fn edit_form(
         ))
         .or_page(lang, &uri, &viewer);
     }
-    let f: HashMap<String, String> = [
-        ("enterprise_id", l.enterprise.0.to_string()),
-        ("side", l.side.to_string()),
-        ("kind", l.kind.to_string()),
-        (
-            "node_id",
-            l.node.map(|n| n.0.to_string()).unwrap_or_default(),
-        ),
-        ("title", l.title.clone()),
-        ("description", l.description.clone()),
-        (
-            "quantity",
-            l.quantity.map(|q| q.to_string()).unwrap_or_default(),
-        ),
-        ("unit", l.unit.clone()),
-        ("price", l.price.map(|p| p.to_string()).unwrap_or_default()),
-        ("region_code", l.region.to_string()),
-        (
-            "valid_until",
-            l.valid_until.map(|d| d.to_string()).unwrap_or_default(),
-        ),
-        ("tags", l.tags.join("; ")),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
+    let f = ListingForm::of(&l);
     Ok(form_page(
         lang,
         &uri,
@@ -690,7 +702,7 @@ async fn update(
     uri: Uri,
     viewer: Viewer,
     Path(id): Path<String>,
-    Form(f): Form<HashMap<String, String>>,
+    Form(f): Form<ListingForm>,
 ) -> Result<Response, PageError> {
     let id = chainatlas_app::view::parse_id("listing", &id).or_page(lang, &uri, &viewer)?;
     let st = state.clone();
@@ -698,7 +710,7 @@ async fn update(
     let fields = f.clone();
     let result = state
         .write(move |store| {
-            let input = input_from_form(&fields)?;
+            let input = fields.input()?;
             listings::update(&st, store, &v, id, &input)
         })
         .await;
