@@ -17,6 +17,7 @@ use chainatlas_model::{
 
 use crate::core::auth::Viewer;
 use crate::core::error::AppError;
+use crate::core::form::PageForm;
 use crate::core::i18n::{Lang, PageLang};
 use crate::core::layout::{render, Layout, OrPage, PageError};
 use crate::core::AppState;
@@ -431,26 +432,8 @@ async fn create(
     PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
-    Form(f): Form<HashMap<String, String>>,
+    PageForm(input): PageForm<events::EventInput>,
 ) -> Result<Response, PageError> {
-    let input = events::EventInput {
-        name: field(&f, "name"),
-        venue: field(&f, "venue"),
-        starts_on: field(&f, "starts_on"),
-        days: field(&f, "days"),
-        day_start: field(&f, "day_start"),
-        slot_minutes: field(&f, "slot_minutes"),
-        slots_per_day: field(&f, "slots_per_day"),
-        breaks: field(&f, "breaks"),
-        tables: field(&f, "tables"),
-        groups: field(&f, "groups"),
-        may_meet: field(&f, "may_meet"),
-        chains: field(&f, "chains"),
-        nodes: field(&f, "nodes"),
-        request_cap: field(&f, "request_cap"),
-        meeting_cap: field(&f, "meeting_cap"),
-        request_days: field(&f, "request_days"),
-    };
     let v = viewer.clone();
     let e = state
         .write(move |store| events::create_event(store, &v, &input))
@@ -899,16 +882,9 @@ async fn request(
     uri: Uri,
     viewer: Viewer,
     Path(raw): Path<String>,
-    Form(f): Form<HashMap<String, String>>,
+    PageForm(input): PageForm<events::RequestInput>,
 ) -> Result<Response, PageError> {
     let event = id("event", &raw).or_page(lang, &uri, &viewer)?;
-    let input = events::RequestInput {
-        to: field(&f, "to"),
-        priority: field(&f, "priority"),
-        message: field(&f, "message"),
-        origin: field(&f, "origin"),
-        as_participant: field(&f, "as_participant"),
-    };
     act(
         state,
         lang,
@@ -940,16 +916,23 @@ async fn respond(
     .await
 }
 
+/// The schedule form: a checkbox to add recommended pairs.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScheduleForm {
+    recommended: Option<String>,
+}
+
 async fn schedule(
     State(state): State<AppState>,
     PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     Path(raw): Path<String>,
-    Form(f): Form<HashMap<String, String>>,
+    PageForm(f): PageForm<ScheduleForm>,
 ) -> Result<Response, PageError> {
     let event = id("event", &raw).or_page(lang, &uri, &viewer)?;
-    let recommended = f.contains_key("recommended");
+    let recommended = f.recommended.is_some();
     act(
         state,
         lang,
@@ -1431,22 +1414,8 @@ async fn create_agreement(
     PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
-    Form(f): Form<HashMap<String, String>>,
+    PageForm(input): PageForm<events::AgreementInput>,
 ) -> Result<Response, PageError> {
-    let input = events::AgreementInput {
-        title: field(&f, "title"),
-        buyer_id: field(&f, "buyer_id"),
-        supplier_id: field(&f, "supplier_id"),
-        node_id: field(&f, "node_id"),
-        value_yuan: field(&f, "value_yuan"),
-        status: field(&f, "status"),
-        intended_on: field(&f, "intended_on"),
-        signed_on: field(&f, "signed_on"),
-        started_on: field(&f, "started_on"),
-        completed_on: field(&f, "completed_on"),
-        event_id: field(&f, "event_id"),
-        meeting_id: field(&f, "meeting_id"),
-    };
     act(
         state,
         lang,
