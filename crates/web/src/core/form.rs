@@ -1,7 +1,9 @@
 //! Forms the pages post, deserialised into typed input: the same structs the API reads as
 //! JSON, so a field has one definition and one rule. The CSRF token the form carries is
 //! taken out first (the guard has checked it already), so inputs that refuse unknown
-//! fields still refuse every other stray field.
+//! fields still refuse every other stray field. A field sent more than once (checkboxes
+//! of one name) arrives as one value, its values joined by `;`, the list separator the
+//! inputs use (`listings: "12;15"`).
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -12,12 +14,22 @@ use serde::de::DeserializeOwned;
 /// A page's form as `T`.
 pub struct PageForm<T>(pub T);
 
-/// The form's fields without the CSRF token, %-decoded.
+/// The form's fields without the CSRF token, %-decoded, repeated ones joined by `;`.
 fn fields(body: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(body)
-        .into_owned()
-        .filter(|(name, _)| name != "csrf_token")
-        .collect()
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for (name, value) in form_urlencoded::parse(body).into_owned() {
+        if name == "csrf_token" {
+            continue;
+        }
+        match fields.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, joined)) => {
+                joined.push(';');
+                joined.push_str(&value);
+            }
+            None => fields.push((name, value)),
+        }
+    }
+    fields
 }
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
@@ -69,5 +81,8 @@ mod tests {
         );
         let stray = serde_urlencoded::from_str::<Input>(&encoded(b"title=x&admin=1"));
         assert!(stray.is_err(), "an unknown field is still refused");
+        let ticked: Input =
+            serde_urlencoded::from_str(&encoded(b"title=x&note=12&note=15")).unwrap();
+        assert_eq!(ticked.note, "12;15", "checkboxes of one name join");
     }
 }

@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use chainatlas_model::{
     format_slots, AgreementStatus, EventData, ListingStatus, MeetingStatus, ParticipantId,
     RequestStatus,
@@ -421,10 +421,6 @@ async fn list_page(
         rows,
         organiser: is_organiser(&viewer),
     }))
-}
-
-fn field(f: &HashMap<String, String>, name: &str) -> String {
-    f.get(name).cloned().unwrap_or_default()
 }
 
 async fn create(
@@ -843,28 +839,9 @@ async fn register(
     uri: Uri,
     viewer: Viewer,
     Path(raw): Path<String>,
-    Form(f): Form<HashMap<String, String>>,
+    PageForm(input): PageForm<events::RegisterInput>,
 ) -> Result<Response, PageError> {
     let event = id("event", &raw).or_page(lang, &uri, &viewer)?;
-    // Checkboxes arrive as listing_<id>=on.
-    let mut listings: Vec<String> = f
-        .keys()
-        .filter_map(|k| k.strip_prefix("listing_"))
-        .map(str::to_string)
-        .collect();
-    listings.sort();
-    let input = events::RegisterInput {
-        enterprise_id: field(&f, "enterprise_id"),
-        group: field(&f, "group"),
-        people: field(&f, "people"),
-        available: field(&f, "available"),
-        max_meetings: field(&f, "max_meetings"),
-        listings: if listings.is_empty() {
-            field(&f, "listings")
-        } else {
-            listings.join(";")
-        },
-    };
     act(
         state,
         lang,
