@@ -7,7 +7,6 @@ use axum::http::HeaderMap;
 use axum::response::AppendHeaders;
 use chainatlas_auth::{constant_time_eq, new_secret, secret_hash, verify_password};
 use chainatlas_store::Actor;
-use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -84,9 +83,9 @@ pub async fn login_form(
     uri: Uri,
     viewer: Viewer,
     headers: HeaderMap,
-    Query(params): Query<HashMap<String, String>>,
+    Query(params): Query<NextPage>,
 ) -> Response {
-    let next = match local_target(params.get("next").map(String::as_str)) {
+    let next = match local_target(params.next.as_deref()) {
         Ok(next) => next,
         Err(refused) => return refused.into_response(),
     };
@@ -104,24 +103,39 @@ pub async fn login_form(
     )
 }
 
+/// The sign-in form. Sign-in has no session yet, so it carries its own CSRF token (the
+/// guard does not check this one).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct SignIn {
+    username: String,
+    password: String,
+    next: Option<String>,
+    csrf_token: String,
+}
+
+/// Where to go after signing in.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct NextPage {
+    next: Option<String>,
+}
+
 pub async fn login(
     State(state): State<AppState>,
     PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
     headers: HeaderMap,
-    axum::Form(form): axum::Form<HashMap<String, String>>,
+    axum::Form(form): axum::Form<SignIn>,
 ) -> Response {
     let t = lang.texts();
-    let next = match local_target(form.get("next").map(String::as_str)) {
+    let next = match local_target(form.next.as_deref()) {
         Ok(next) => next,
         Err(refused) => return refused.into_response(),
     };
-    let username = form
-        .get("username")
-        .map(|u| u.trim().to_string())
-        .unwrap_or_default();
-    let password = form.get("password").cloned().unwrap_or_default();
+    let username = form.username.trim().to_string();
+    let password = form.password;
     // The form again, with a message.
     let again = |message: String, status: StatusCode| {
         let form = LoginForm {
@@ -134,7 +148,7 @@ pub async fn login(
     };
     // Sign-in has no session yet: its CSRF token is a cookie the form must echo.
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
-    let sent = form.get("csrf_token").map(String::as_str).unwrap_or("");
+    let sent = form.csrf_token.as_str();
     if expected.is_empty() || !constant_time_eq(expected, sent) {
         return again(t.form_expired.into(), StatusCode::FORBIDDEN);
     }
