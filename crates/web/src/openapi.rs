@@ -5,7 +5,7 @@ use utoipa::OpenApi;
 
 use crate::accounts::api::*;
 use crate::atlas::api::*;
-use crate::core::api::{ErrorBody, ErrorDetail};
+use crate::core::api::{ErrorBody, ErrorDetail, RegionCodeParam, RegionParam};
 use crate::diagnostics::api::*;
 use chainatlas_app::atlas::{ChainDto, ChainMapDto, MapNodeDto, NodeDto, NodeInputDto, RegionDto};
 
@@ -79,6 +79,7 @@ use chainatlas_app::atlas::{ChainDto, ChainMapDto, MapNodeDto, NodeDto, NodeInpu
         AuditEntryDto,
         AuditPageDto,
         RegionCodeParam,
+        RegionParam,
         chainatlas_app::listings::ListingDto,
         chainatlas_app::listings::ListingPageDto,
         chainatlas_app::listings::ListingInput,

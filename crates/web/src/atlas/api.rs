@@ -211,7 +211,7 @@ pub(crate) async fn regions(State(state): State<AppState>) -> ApiResult<Vec<Regi
 }
 
 #[utoipa::path(get, path = "/api/v1/chains", tag = "atlas",
-    params(("region" = Option<String>, Query, pattern = r"^((1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4})?$", description = "6-digit division code: count only enterprises in this region; empty for all")),
+    params(("region" = Option<RegionParam>, Query, description = "6-digit division code: count only enterprises in this region; empty for all")),
     responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
         (status = 200, description = "Every chain with its size", body = [ChainSummaryDto]),
         (status = 400, description = "Malformed parameter", body = ErrorBody),
@@ -245,7 +245,7 @@ pub(crate) async fn chains(
 
 #[utoipa::path(get, path = "/api/v1/chains/{code}/map", tag = "atlas",
     params(("code" = String, Path, description = "Chain code, e.g. rail"),
-        ("region" = Option<String>, Query, pattern = r"^((1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4})?$", description = "6-digit division code; empty for all regions")),
+        ("region" = Option<RegionParam>, Query, description = "6-digit division code; empty for all regions")),
     responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
         (status = 200, description = "The chain's nodes with enterprise counts and output, and its input links", body = ChainMapDto),
         (status = 400, description = "Malformed parameter", body = ErrorBody),
@@ -290,7 +290,7 @@ pub(crate) async fn node(
 
 #[utoipa::path(get, path = "/api/v1/nodes/{id}/enterprises", tag = "atlas",
     params(("id" = i64, Path, minimum = 1, description = "Node id"),
-        ("region" = Option<String>, Query, pattern = r"^((1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4})?$", description = "6-digit division code; empty for all regions"),
+        ("region" = Option<RegionParam>, Query, description = "6-digit division code; empty for all regions"),
         ("limit" = Option<u32>, Query, minimum = 0, maximum = 500, description = "At most 500; default 50"),
         ("offset" = Option<u32>, Query, minimum = 0, maximum = 2147483647, description = "Rows to skip")),
     responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
@@ -340,7 +340,7 @@ pub(crate) async fn node_enterprises(
 
 #[utoipa::path(get, path = "/api/v1/enterprises", tag = "atlas",
     params(("q" = Option<String>, Query, description = "Part of the Chinese or English name, or a whole credit code"),
-        ("region" = Option<String>, Query, pattern = r"^((1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4})?$", description = "6-digit division code; empty for all regions"),
+        ("region" = Option<RegionParam>, Query, description = "6-digit division code; empty for all regions"),
         ("limit" = Option<u32>, Query, minimum = 0, maximum = 500, description = "At most 500; default 50"),
         ("offset" = Option<u32>, Query, minimum = 0, maximum = 2147483647, description = "Rows to skip")),
     responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),

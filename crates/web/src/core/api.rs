@@ -10,6 +10,39 @@ use crate::core::error::{ApiError, AppError};
 pub use crate::core::error::{ErrorBody, ErrorDetail};
 use chainatlas_app::view::{self, MAX_LIMIT};
 
+/// A 6-digit division code as a query parameter, or nothing, as the OpenAPI document
+/// states it: the model's own rule, `chainatlas_model::REGION_CODE_PATTERN`, defined once.
+pub(crate) struct RegionParam;
+
+impl utoipa::PartialSchema for RegionParam {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let code = chainatlas_model::REGION_CODE_PATTERN
+            .trim_start_matches('^')
+            .trim_end_matches('$');
+        string_schema(format!("^({code})?$"))
+    }
+}
+
+impl utoipa::ToSchema for RegionParam {}
+
+/// A 6-digit division code, as a list item of a query parameter.
+pub(crate) struct RegionCodeParam;
+
+impl utoipa::PartialSchema for RegionCodeParam {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        string_schema(chainatlas_model::REGION_CODE_PATTERN.to_string())
+    }
+}
+
+impl utoipa::ToSchema for RegionCodeParam {}
+
+fn string_schema(pattern: String) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some(pattern))
+        .into()
+}
+
 pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
 pub(crate) type Params = Query<HashMap<String, String>>;
 

@@ -6,7 +6,6 @@ use crate::core::api::*;
 use axum::extract::{Path, RawQuery, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use utoipa::ToSchema;
 
 use crate::core::auth::Viewer;
 use crate::core::error::AppError;
@@ -71,22 +70,6 @@ pub(crate) async fn diagnosis(
     })
     .await
 }
-
-/// A 6-digit division code, as a list item of a query parameter.
-pub(crate) struct RegionCodeParam;
-
-impl utoipa::PartialSchema for RegionCodeParam {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .pattern(Some(
-                r"^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4}$",
-            ))
-            .into()
-    }
-}
-
-impl ToSchema for RegionCodeParam {}
 
 #[utoipa::path(get, path = "/api/v1/chains/{code}/disruption", tag = "diagnostics",
     params(("code" = String, Path, description = "Chain code, e.g. rail"),

@@ -39,7 +39,7 @@ pub fn routes() -> Router<AppState> {
         ("kind" = Option<String>, Query, pattern = "^(product|equipment|technology|capacity|service)?$"),
         ("chain" = Option<String>, Query, description = "Chain code"),
         ("node" = Option<i64>, Query, minimum = 1),
-        ("region" = Option<String>, Query, pattern = r"^((1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4})?$", description = "Division code: listings in this region"),
+        ("region" = Option<RegionParam>, Query, description = "Division code: listings in this region"),
         ("status" = Option<String>, Query, pattern = "^(open|closed)?$"),
         ("valid" = Option<bool>, Query, description = "Only listings still valid today"),
         ("enterprise" = Option<i64>, Query, minimum = 1),
