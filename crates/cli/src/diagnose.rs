@@ -54,9 +54,10 @@ pub enum DiagnosticsCommand {
     Attract(AttractArgs),
 }
 
-/// The arguments of `diagnose`.
+/// A chain in a region, and the location quotients that grade its nodes: what
+/// `diagnose` and `attract` both look at.
 #[derive(clap::Args, Debug)]
-pub struct DiagnoseArgs {
+pub struct ChainInRegion {
     /// Chain code, e.g. rail.
     #[arg(long)]
     pub chain: String,
@@ -69,6 +70,13 @@ pub struct DiagnoseArgs {
     /// Location quotient from which a node is strong.
     #[arg(long, default_value_t = 1.5)]
     pub strong_from: f64,
+}
+
+/// The arguments of `diagnose`.
+#[derive(clap::Args, Debug)]
+pub struct DiagnoseArgs {
+    #[command(flatten)]
+    pub scope: ChainInRegion,
     /// Rows of each enterprise list.
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
@@ -116,14 +124,8 @@ pub struct ChokepointsArgs {
 /// The arguments of `attract`.
 #[derive(clap::Args, Debug)]
 pub struct AttractArgs {
-    #[arg(long)]
-    pub chain: String,
-    #[arg(long)]
-    pub region: RegionCode,
-    #[arg(long, default_value_t = 0.5)]
-    pub weak_below: f64,
-    #[arg(long, default_value_t = 1.5)]
-    pub strong_from: f64,
+    #[command(flatten)]
+    pub scope: ChainInRegion,
     /// Targets per short board.
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
@@ -152,10 +154,13 @@ pub fn run(store: &Store, command: DiagnosticsCommand) -> Result<()> {
 
 fn diagnose(store: &Store, graph: &Graph, args: DiagnoseArgs) -> Result<()> {
     let DiagnoseArgs {
-        chain,
-        region,
-        weak_below,
-        strong_from,
+        scope:
+            ChainInRegion {
+                chain,
+                region,
+                weak_below,
+                strong_from,
+            },
         limit,
         output,
     } = args;
@@ -558,10 +563,13 @@ fn chokepoints(store: &Store, graph: &Graph, args: ChokepointsArgs) -> Result<()
 
 fn attract(store: &Store, graph: &Graph, args: AttractArgs) -> Result<()> {
     let AttractArgs {
-        chain,
-        region,
-        weak_below,
-        strong_from,
+        scope:
+            ChainInRegion {
+                chain,
+                region,
+                weak_below,
+                strong_from,
+            },
         limit,
         output,
     } = args;
