@@ -915,28 +915,29 @@ pub fn schedule(
     event: i64,
     recommended: bool,
 ) -> Result<ScheduleSummary, AppError> {
-    // the rules are checked on what this reads; nothing may change before it writes
+    require_organiser(viewer)?;
+    let today = viewer.today();
+    // Recommendations only read (and are cached); computing them while holding the write
+    // lock would stall every other write of a large event.
+    let options = PlanOptions {
+        recommended: if recommended {
+            let data = load(store, event)?;
+            cached_recommendations(state, store, &data, today)?
+                .iter()
+                .map(|r| (r.buyer, r.supplier))
+                .collect()
+        } else {
+            Vec::new()
+        },
+    };
+    // The plan is made from what this reads; nothing may change before it is saved.
     store.exclusive(|store| {
-        require_organiser(viewer)?;
-        let today = viewer.today();
         store.expire_requests(&viewer.actor(), EventId(event), today)?;
         let data = load(store, event)?;
-        let options = PlanOptions {
-            recommended: if recommended {
-                cached_recommendations(state, store, &data, today)?
-                    .iter()
-                    .map(|r| (r.buyer, r.supplier))
-                    .collect()
-            } else {
-                Vec::new()
-            },
-        };
-        let summary = run_schedule(store, viewer.actor(), &data, &options)?;
-        Ok(summary)
+        run_schedule(store, viewer.actor(), &data, &options)
     })
 }
 
-/// Plans and schedules without saving: the summary and the meetings of the new schedule.
 /// New meetings of a plan are numbered upward from here until they are saved: below zero,
 /// so that a proposal is never taken for a stored meeting; saving gives them the ids the
 /// database assigns.
@@ -947,6 +948,7 @@ pub fn is_proposed(m: &chainatlas_model::Meeting) -> bool {
     m.id.0 < 0
 }
 
+/// Plans and schedules without saving: the summary and the meetings of the new schedule.
 pub fn plan_schedule(
     data: &EventData,
     options: &PlanOptions,
