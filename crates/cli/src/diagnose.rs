@@ -72,6 +72,16 @@ pub struct ChainInRegion {
     pub strong_from: f64,
 }
 
+impl ChainInRegion {
+    /// The location quotients, checked.
+    fn thresholds(&self) -> Result<chainatlas_analysis::Thresholds> {
+        Ok(diag::thresholds(
+            Some(self.weak_below),
+            Some(self.strong_from),
+        )?)
+    }
+}
+
 /// The arguments of `diagnose`.
 #[derive(clap::Args, Debug)]
 pub struct DiagnoseArgs {
@@ -154,19 +164,13 @@ pub fn run(store: &Store, command: DiagnosticsCommand) -> Result<()> {
 
 fn diagnose(store: &Store, graph: &Graph, args: DiagnoseArgs) -> Result<()> {
     let DiagnoseArgs {
-        scope:
-            ChainInRegion {
-                chain,
-                region,
-                weak_below,
-                strong_from,
-            },
+        scope,
         limit,
         output,
     } = args;
-    let thresholds = diag::thresholds(Some(weak_below), Some(strong_from))?;
+    let thresholds = scope.thresholds()?;
     let dto = timed(output.repeat, || {
-        diag::diagnosis(store, graph, &chain, region, thresholds, limit)
+        diag::diagnosis(store, graph, &scope.chain, scope.region, thresholds, limit)
     })?;
     let l = output.lang;
     let sections = vec![
@@ -563,19 +567,13 @@ fn chokepoints(store: &Store, graph: &Graph, args: ChokepointsArgs) -> Result<()
 
 fn attract(store: &Store, graph: &Graph, args: AttractArgs) -> Result<()> {
     let AttractArgs {
-        scope:
-            ChainInRegion {
-                chain,
-                region,
-                weak_below,
-                strong_from,
-            },
+        scope,
         limit,
         output,
     } = args;
-    let thresholds = diag::thresholds(Some(weak_below), Some(strong_from))?;
+    let thresholds = scope.thresholds()?;
     let dto = timed(output.repeat, || {
-        diag::attraction(store, graph, &chain, region, thresholds, limit)
+        diag::attraction(store, graph, &scope.chain, scope.region, thresholds, limit)
     })?;
     let l = output.lang;
     let rows = dto
