@@ -18,7 +18,8 @@ use core::{assets, auth};
 use axum::Router;
 use chainatlas_store::Pool;
 
-pub use auth::{BODY_LIMIT, SESSION_COOKIE, SESSION_SECONDS};
+pub use auth::{SESSION_COOKIE, SESSION_SECONDS};
+pub use core::api::BODY_LIMIT;
 pub use core::state::AppState;
 
 pub use chainatlas_app::{AppError, Lang};

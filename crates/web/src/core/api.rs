@@ -43,6 +43,17 @@ fn string_schema(pattern: String) -> utoipa::openapi::RefOr<utoipa::openapi::sch
         .into()
 }
 
+/// The largest request body any endpoint accepts.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// A request body over [`BODY_LIMIT`], refused in both languages.
+pub fn body_too_large() -> AppError {
+    AppError::TooLarge(format!(
+        "请求内容超过 {} KiB 上限 / request body: over the limit of {BODY_LIMIT} bytes",
+        BODY_LIMIT / 1024
+    ))
+}
+
 pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
 pub(crate) type Params = Query<HashMap<String, String>>;
 
@@ -80,10 +91,7 @@ pub(crate) fn body<T>(
 ) -> Result<T, ApiError> {
     payload.map(|Json(v)| v).map_err(|e| {
         ApiError(if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge(format!(
-                "request body: over the limit of {} bytes",
-                crate::core::auth::BODY_LIMIT
-            ))
+            body_too_large()
         } else {
             AppError::BadRequest(format!("request body: {}", e.body_text()))
         })

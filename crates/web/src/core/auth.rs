@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use chainatlas_auth::{constant_time_eq, secret_hash};
 
+use crate::core::api::BODY_LIMIT;
 use crate::core::error::{ErrorBody, ErrorDetail};
 use crate::core::AppState;
 
@@ -21,8 +22,6 @@ pub const SESSION_COOKIE: &str = "ca_session";
 pub(crate) const LOGIN_CSRF_COOKIE: &str = "ca_login_csrf";
 /// How long a session lasts after sign-in.
 pub const SESSION_SECONDS: i64 = 8 * 3600;
-/// The largest request body any endpoint accepts.
-pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The requester, as handlers see it: who (the use cases' [`chainatlas_app::Viewer`])
 /// and, for pages, the session's CSRF token.
@@ -165,11 +164,11 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
         let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
             Ok(bytes) => bytes,
             Err(_) => {
-                let message = format!("request body: over the limit of {BODY_LIMIT} bytes");
+                let refused = crate::core::api::body_too_large();
                 return if is_api(&path) {
-                    api_error(StatusCode::PAYLOAD_TOO_LARGE, "too_large", &message)
+                    crate::core::error::ApiError(refused).into_response()
                 } else {
-                    (StatusCode::PAYLOAD_TOO_LARGE, message).into_response()
+                    (StatusCode::PAYLOAD_TOO_LARGE, refused.public_message()).into_response()
                 };
             }
         };
