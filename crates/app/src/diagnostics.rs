@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chainatlas_analysis::{self as analysis, Graph, Impact, Purchases, Reason, Shock, Thresholds};
 use chainatlas_model::{
-    Chain, ChainId, ChainNode, EnterpriseId, Money, NodeId, Region, RegionCode,
+    text, Chain, ChainId, ChainNode, EnterpriseId, Money, NodeId, Region, RegionCode,
 };
 use chainatlas_store::{EnterpriseRef, NodePresence, Store};
 use serde::Serialize;
@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use crate::atlas::{tag_names, ChainDto, NodeDto};
 use crate::format::wan;
 pub use crate::view::{chain, known_region};
-use crate::AppError;
+use crate::{AppError, ErrorCode};
 
 /// The names an answer mentions.
 struct Names {
@@ -471,10 +471,14 @@ pub fn disruption(
             .get(node)
             .is_none_or(|n| n.chain != names.chain.id)
         {
-            return Err(AppError::NotFound(format!(
-                "chain '{chain_code}' has no node {}",
-                node.0
-            )));
+            let id = node.0;
+            return Err(AppError::new(
+                ErrorCode::NodeNotFound,
+                text!(
+                    "产业链“{chain_code}”没有编号为 {id} 的环节",
+                    "chain '{chain_code}' has no node {id}"
+                ),
+            ));
         }
     }
     for region in &shock.regions {
@@ -482,7 +486,7 @@ pub fn disruption(
     }
     for e in &shock.enterprises {
         if graph.enterprise_idx(*e).is_none() {
-            return Err(AppError::NotFound(format!("no enterprise with id {}", e.0)));
+            return Err(crate::view::enterprise_not_found(e.0));
         }
     }
     let impact: Impact = analysis::disrupt(graph, names.chain.id, shock, limit);
@@ -855,7 +859,8 @@ pub fn thresholds(
     // simply no "present" band.
     for (name, value) in [("weak_below", t.weak_below), ("strong_from", t.strong_from)] {
         if !(value.is_finite() && value >= 0.0) {
-            return Err(AppError::BadRequest(format!(
+            return Err(AppError::parameter(text!(
+                "{name} 应为 0 或以上的区位商，实际为 {value}",
                 "{name} must be a location quotient of 0 or more, got {value}"
             )));
         }
@@ -867,7 +872,8 @@ pub fn thresholds(
 pub fn fraction(raw: Option<f64>) -> Result<f64, AppError> {
     let f = raw.unwrap_or(1.0);
     if !(f > 0.0 && f <= 1.0) {
-        return Err(AppError::BadRequest(format!(
+        return Err(AppError::parameter(text!(
+            "fraction（受损比例）应大于 0 且不超过 1，实际为 {f}",
             "fraction must be greater than 0 and at most 1, got {f}"
         )));
     }
@@ -884,17 +890,8 @@ pub struct DiagnosticsQuery {
 
 impl DiagnosticsQuery {
     pub fn parse(raw: Option<&str>, lenient: bool) -> DiagnosticsQuery {
-        let pairs = raw
-            .unwrap_or("")
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                let (k, v) = p.split_once('=').unwrap_or((p, ""));
-                (
-                    crate::format::query_decode(k),
-                    crate::format::query_decode(v),
-                )
-            })
+        let pairs = form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+            .into_owned()
             .collect();
         DiagnosticsQuery { pairs, lenient }
     }
@@ -917,7 +914,8 @@ impl DiagnosticsQuery {
             for part in v.split(',').map(str::trim) {
                 if part.is_empty() {
                     if !self.lenient {
-                        return Err(AppError::BadRequest(format!(
+                        return Err(AppError::parameter(text!(
+                            "参数 {name} 有空值",
                             "parameter {name} has an empty value"
                         )));
                     }
@@ -934,10 +932,13 @@ impl DiagnosticsQuery {
         match values.as_slice() {
             [] => Ok(None),
             [one] => Ok(Some(one)),
-            _ => Err(AppError::BadRequest(format!(
-                "parameter {name} takes one value, got {}",
-                values.len()
-            ))),
+            _ => {
+                let n = values.len();
+                Err(AppError::parameter(text!(
+                    "参数 {name} 只能取一个值，实际有 {n} 个",
+                    "parameter {name} takes one value, got {n}"
+                )))
+            }
         }
     }
 
@@ -947,9 +948,10 @@ impl DiagnosticsQuery {
 
     pub fn required_region(&self) -> Result<RegionCode, AppError> {
         self.region()?.ok_or_else(|| {
-            AppError::BadRequest(
-                "parameter region is required: a 6-digit division code such as 430200".into(),
-            )
+            AppError::parameter(text!(
+                "请填写参数 region：6 位行政区划代码，如 430200",
+                "parameter region is required: a 6-digit division code such as 430200"
+            ))
         })
     }
 
@@ -960,7 +962,8 @@ impl DiagnosticsQuery {
                     .ok()
                     .filter(|f| f.is_finite())
                     .ok_or_else(|| {
-                        AppError::BadRequest(format!(
+                        AppError::parameter(text!(
+                            "参数 {name} 应为数字，实际为“{v}”",
                             "parameter {name} must be a number, got '{v}'"
                         ))
                     })
@@ -984,7 +987,10 @@ impl DiagnosticsQuery {
                 .into_iter()
                 .map(|v| {
                     v.parse::<i64>().map_err(|_| {
-                        AppError::BadRequest(format!("{what} id '{v}' is not a whole number"))
+                        AppError::parameter(text!(
+                            "{what} 编号“{v}”不是整数",
+                            "{what} id '{v}' is not a whole number"
+                        ))
                     })
                 })
                 .collect()

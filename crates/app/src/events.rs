@@ -13,24 +13,22 @@ use chainatlas_auth::Permission;
 use chainatlas_bundle::sheet::Sheet;
 use chainatlas_events::{self as ev, Answer, PlanOptions, Recommendation, ReportFacts};
 use chainatlas_model::{
-    clock, parse_slots, Agreement, AgreementId, AgreementStatus, Date, EnterpriseId, Event,
-    EventData, EventId, ListingId, MeetingId, MeetingStatus, Money, NodeId, Participant,
-    ParticipantId, RequestId, RequestOrigin, RequestStatus, SlotGrid,
+    clock, parse_slots, text, Agreement, AgreementId, AgreementStatus, Date, EnterpriseId, Event,
+    EventData, EventId, Explain, ListingId, MeetingId, MeetingStatus, Money, NodeId, Participant,
+    ParticipantId, RequestId, RequestOrigin, RequestStatus, SlotGrid, Text,
 };
 use chainatlas_store::{InsertError, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::App;
-use crate::AppError;
-use crate::Lang;
-use crate::Viewer;
+use crate::problems::{too_long, Problems};
+use crate::{App, AppError, ErrorCode, Lang, Viewer};
 
 impl From<InsertError> for AppError {
     fn from(e: InsertError) -> Self {
         match e {
             InsertError::Store(s) => s.into(),
-            other => AppError::BadRequest(other.to_string()),
+            other => AppError::new(ErrorCode::InvalidBody, other.explain()),
         }
     }
 }
@@ -40,21 +38,21 @@ impl From<ev::RequestError> for AppError {
     /// conflicts with the current state; the rest are wrong requests.
     fn from(e: ev::RequestError) -> Self {
         use ev::RequestError as E;
-        let message = e.to_string();
-        match e {
-            E::NoRequest(_) => AppError::NotFound(message),
-            E::NotRecipient | E::NotSender => AppError::Forbidden(message),
+        let code = match e {
+            E::NoRequest(_) => ErrorCode::MeetingRequestNotFound,
+            E::NotRecipient | E::NotSender => ErrorCode::Forbidden,
             E::Over(_)
             | E::Duplicate { .. }
             | E::Vetoed
             | E::RequestCap(_)
             | E::MeetingCap { .. }
             | E::NotPending { .. }
-            | E::NotLive { .. } => AppError::Conflict(message),
+            | E::NotLive { .. } => ErrorCode::Conflict,
             E::NotParticipant(_) | E::Itself | E::Groups(..) | E::Priority(_) | E::Message(_) => {
-                AppError::BadRequest(message)
+                ErrorCode::InvalidMeetingRequest
             }
-        }
+        };
+        AppError::new(code, e.explain())
     }
 }
 
@@ -66,17 +64,21 @@ pub fn require_organiser(viewer: &Viewer) -> Result<(), AppError> {
     if is_organiser(viewer) {
         Ok(())
     } else {
-        Err(AppError::Forbidden(
-            "only the event's organisers (analysts) may do this".into(),
-        ))
+        Err(AppError::forbidden(text!(
+            "只有活动的组织方（分析人员）可以进行此操作",
+            "only the event's organisers (analysts) may do this"
+        )))
     }
 }
 
 /// The event with everything in it, or not found.
 pub fn load(store: &Store, id: i64) -> Result<EventData, AppError> {
-    store
-        .event_data(EventId(id))?
-        .ok_or_else(|| AppError::NotFound(format!("there is no event {id}")))
+    store.event_data(EventId(id))?.ok_or_else(|| {
+        AppError::new(
+            ErrorCode::EventNotFound,
+            text!("没有编号为 {id} 的对接活动", "there is no event {id}"),
+        )
+    })
 }
 
 /// The participant the viewer acts as at this event, if its enterprise is registered.
@@ -208,7 +210,7 @@ pub fn report_sheets(
             enterprise_name(store, a.buyer, lang)?,
             enterprise_name(store, a.supplier, lang)?,
             yuan(a.value),
-            agreement_status_name(a.status, lang).to_string(),
+            a.status.name(lang).to_string(),
             a.signed_on.map(|d| d.to_string()).unwrap_or_default(),
         ]);
     }
@@ -273,45 +275,6 @@ fn breakdown_rows<K: Copy>(
             ])
         })
         .collect()
-}
-
-pub fn agreement_status_name(s: AgreementStatus, lang: Lang) -> &'static str {
-    match (s, lang) {
-        (AgreementStatus::Intended, Lang::Zh) => "意向",
-        (AgreementStatus::Signed, Lang::Zh) => "已签约",
-        (AgreementStatus::Started, Lang::Zh) => "已开工",
-        (AgreementStatus::Completed, Lang::Zh) => "已完成",
-        (AgreementStatus::Intended, Lang::En) => "intended",
-        (AgreementStatus::Signed, Lang::En) => "signed",
-        (AgreementStatus::Started, Lang::En) => "started",
-        (AgreementStatus::Completed, Lang::En) => "completed",
-    }
-}
-
-pub fn request_status_name(s: RequestStatus, lang: Lang) -> &'static str {
-    match (s, lang) {
-        (RequestStatus::Pending, Lang::Zh) => "待回复",
-        (RequestStatus::Accepted, Lang::Zh) => "已接受",
-        (RequestStatus::Declined, Lang::Zh) => "已婉拒",
-        (RequestStatus::NotInterested, Lang::Zh) => "不感兴趣",
-        (RequestStatus::Expired, Lang::Zh) => "已过期",
-        (RequestStatus::Cancelled, Lang::Zh) => "已撤回",
-        (s, Lang::En) => match s {
-            RequestStatus::NotInterested => "not interested",
-            s => s.as_str(),
-        },
-    }
-}
-
-pub fn meeting_status_name(s: MeetingStatus, lang: Lang) -> &'static str {
-    match (s, lang) {
-        (MeetingStatus::Scheduled, Lang::Zh) => "已排期",
-        (MeetingStatus::Held, Lang::Zh) => "已举行",
-        (MeetingStatus::NoShow, Lang::Zh) => "未到场",
-        (MeetingStatus::Cancelled, Lang::Zh) => "已取消",
-        (MeetingStatus::NoShow, Lang::En) => "no-show",
-        (s, Lang::En) => s.as_str(),
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -379,67 +342,32 @@ pub struct EventInput {
     pub request_days: String,
 }
 
-struct Problems(Vec<String>);
-
-impl Problems {
-    fn bad(&mut self, field: &str, message: impl std::fmt::Display) {
-        self.0.push(format!("{field}: {message}"));
-    }
-
-    fn number<T: std::str::FromStr>(
-        &mut self,
-        field: &str,
-        raw: &str,
-        default: Option<T>,
-    ) -> Option<T> {
-        match raw.trim() {
-            "" if default.is_some() => default,
-            "" => {
-                self.bad(field, "is missing, expected a whole number");
-                None
-            }
-            s => match s.parse::<T>() {
-                Ok(v) => Some(v),
-                Err(_) => {
-                    self.bad(field, format!("'{s}' is not a whole number"));
-                    None
-                }
-            },
-        }
-    }
-
-    fn date(&mut self, field: &str, raw: &str) -> Option<Date> {
-        match raw.trim().parse::<Date>() {
-            Ok(d) => Some(d),
-            Err(e) => {
-                self.bad(field, e);
-                None
-            }
-        }
-    }
-
-    fn opt_date(&mut self, field: &str, raw: &str) -> Option<Option<Date>> {
-        if raw.trim().is_empty() {
-            return Some(None);
-        }
-        self.date(field, raw).map(Some)
-    }
-
-    fn finish(self) -> Result<(), AppError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(AppError::BadRequest(self.0.join("; ")))
-        }
-    }
-}
-
 fn list(raw: &str) -> Vec<String> {
     raw.split([';', '；', ',', '，'])
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+fn chars_1_to_200() -> Text {
+    text!("应为 1 到 200 个字符", "expected 1 to 200 characters")
+}
+
+fn at_least_one() -> Text {
+    text!("填了 0，至少应为 1", "0 given, expected at least 1")
+}
+
+fn no_enterprise(e: EnterpriseId) -> Text {
+    text!("没有编号为 {e} 的企业", "there is no enterprise {e}")
+}
+
+fn no_node(n: i64) -> Text {
+    text!("没有编号为 {n} 的环节", "there is no chain node {n}")
+}
+
+fn not_an_id(raw: &str) -> Text {
+    text!("“{raw}”不是编号", "'{raw}' is not an id")
 }
 
 fn parse_clock(raw: &str) -> Option<u16> {
@@ -450,23 +378,25 @@ fn parse_clock(raw: &str) -> Option<u16> {
 
 impl EventInput {
     pub fn validate(&self, store: &Store, id: EventId) -> Result<Event, AppError> {
-        let mut p = Problems(Vec::new());
+        let mut p = Problems::default();
         let name = self.name.trim().to_string();
         if name.is_empty() || name.chars().count() > 200 {
-            p.bad("name", "expected 1 to 200 characters");
+            p.bad("name", chars_1_to_200());
         }
-        if self.venue.trim().chars().count() > 200 {
-            p.bad("venue", "expected at most 200 characters");
+        let venue_chars = self.venue.trim().chars().count();
+        if venue_chars > 200 {
+            p.bad("venue", too_long(venue_chars, 200));
         }
         let starts_on = p.date("starts_on", &self.starts_on);
         let days = p.number::<u8>("days", &self.days, Some(1));
         let day_start = parse_clock(&self.day_start);
         if day_start.is_none() {
+            let raw = &self.day_start;
             p.bad(
                 "day_start",
-                format!(
-                    "'{}' is not a time: expected HH:MM such as 09:00",
-                    self.day_start
+                text!(
+                    "“{raw}”不是时刻：应为 HH:MM 格式，如 09:00",
+                    "'{raw}' is not a time: expected HH:MM such as 09:00"
                 ),
             );
         }
@@ -474,7 +404,7 @@ impl EventInput {
         let slots_per_day = p.number::<u8>("slots_per_day", &self.slots_per_day, None);
         let tables = p.number::<u32>("tables", &self.tables, None);
         if tables == Some(0) {
-            p.bad("tables", "0 given, expected at least 1");
+            p.bad("tables", at_least_one());
         }
         let breaks = match parse_slots(&self.breaks, usize::from(slots_per_day.unwrap_or(0))) {
             Ok(b) => b.into_iter().map(|b| b as u8).collect(),
@@ -495,7 +425,10 @@ impl EventInput {
                 }
                 _ => p.bad(
                     "may_meet",
-                    format!("'{pair}' is not two of the groups as group:group"),
+                    text!(
+                        "“{pair}”不是“组:组”形式的两个已有分组",
+                        "'{pair}' is not two of the groups as group:group"
+                    ),
                 ),
             }
         }
@@ -503,15 +436,21 @@ impl EventInput {
         for code in list(&self.chains) {
             match store.chain_by_code(&code)? {
                 Some(c) => chains.push(c.id),
-                None => p.bad("chains", format!("there is no chain with code '{code}'")),
+                None => p.bad(
+                    "chains",
+                    text!(
+                        "没有代码为“{code}”的产业链",
+                        "there is no chain with code '{code}'"
+                    ),
+                ),
             }
         }
         let mut nodes = Vec::new();
         for raw in list(&self.nodes) {
             match raw.parse::<i64>().ok().map(NodeId) {
                 Some(n) if store.node(n)?.is_some() => nodes.push(n),
-                Some(n) => p.bad("nodes", format!("there is no chain node {n}")),
-                None => p.bad("nodes", format!("'{raw}' is not a node id")),
+                Some(NodeId(n)) => p.bad("nodes", no_node(n)),
+                None => p.bad("nodes", not_an_id(&raw)),
             }
         }
         let request_cap = p.number::<u32>("request_cap", &self.request_cap, Some(10));
@@ -523,7 +462,7 @@ impl EventInput {
             ("request_days", request_days),
         ] {
             if v == Some(0) {
-                p.bad(field, "0 given, expected at least 1");
+                p.bad(field, at_least_one());
             }
         }
         let grid = SlotGrid {
@@ -533,12 +472,12 @@ impl EventInput {
             slots_per_day: slots_per_day.unwrap_or(1),
             breaks,
         };
-        if p.0.is_empty() {
+        if p.is_empty() {
             for problem in grid.problems() {
-                p.0.push(problem);
+                p.add(problem);
             }
         }
-        p.finish()?;
+        p.finish(ErrorCode::InvalidEvent)?;
         Ok(Event {
             id,
             name,
@@ -604,38 +543,40 @@ pub fn register(
     // the rules are checked on what this reads; nothing may change before it writes
     store.exclusive(|store| {
         let data = load(store, event)?;
-        let principal = viewer
-            .principal
-            .as_ref()
-            .ok_or_else(|| AppError::Forbidden("sign in to register".into()))?;
-        let mut p = Problems(Vec::new());
+        let principal = viewer.principal.as_ref().ok_or_else(|| {
+            AppError::new(
+                ErrorCode::Unauthorized,
+                text!("请先登录再报名", "sign in to register"),
+            )
+        })?;
+        let mut p = Problems::default();
         let enterprise = if is_organiser(viewer) {
             p.number::<i64>("enterprise_id", &input.enterprise_id, None)
                 .map(EnterpriseId)
         } else {
-            let own = principal.enterprise.ok_or_else(|| {
-                AppError::Forbidden("your account is not bound to an enterprise".into())
-            })?;
+            let own = principal.enterprise.ok_or_else(AppError::not_bound)?;
             if !input.enterprise_id.trim().is_empty()
                 && input.enterprise_id.trim() != own.0.to_string()
             {
-                return Err(AppError::Forbidden(
-                    "an enterprise account registers its own enterprise only".into(),
-                ));
+                return Err(AppError::forbidden(text!(
+                    "企业账号只能为本企业报名",
+                    "an enterprise account registers its own enterprise only"
+                )));
             }
             Some(own)
         };
         if let Some(e) = enterprise {
             if !store.enterprise_exists(e)? {
-                p.bad("enterprise_id", format!("there is no enterprise {e}"));
+                p.bad("enterprise_id", no_enterprise(e));
             }
         }
         let existing = enterprise.and_then(|e| data.participant_of(e)).cloned();
         let group = input.group.trim().to_string();
         if !data.event.groups.is_empty() && !data.event.groups.contains(&group) {
+            let (zh, en) = (data.event.groups.join("、"), data.event.groups.join(", "));
             p.bad(
                 "group",
-                format!("'{group}' is not one of {}", data.event.groups.join(", ")),
+                text!("“{group}”不是 {zh} 之一", "'{group}' is not one of {en}"),
             );
         }
         let slots = data.event.grid.slots().len();
@@ -660,14 +601,20 @@ pub fn register(
                     Some(l) if Some(l.enterprise) == enterprise => listings.push(id),
                     Some(_) => p.bad(
                         "listings",
-                        format!("listing {id} is not the enterprise's own"),
+                        text!(
+                            "供需信息 {id} 不是该企业自己的",
+                            "listing {id} is not the enterprise's own"
+                        ),
                     ),
-                    None => p.bad("listings", format!("there is no listing {id}")),
+                    None => p.bad(
+                        "listings",
+                        text!("没有编号为 {id} 的供需信息", "there is no listing {id}"),
+                    ),
                 },
-                None => p.bad("listings", format!("'{raw}' is not a listing id")),
+                None => p.bad("listings", not_an_id(&raw)),
             }
         }
-        p.finish()?;
+        p.finish(ErrorCode::InvalidParticipant)?;
         let mut participant = Participant {
             id: existing.map_or(ParticipantId(0), |e| e.id),
             event: data.event.id,
@@ -697,16 +644,25 @@ fn acting_as(
             .participant(ParticipantId(id))
             .map(|p| p.id)
             .ok_or_else(|| {
-                AppError::BadRequest(format!(
-                    "as_participant: there is no participant {id} in this event"
-                ))
+                AppError::new(
+                    ErrorCode::ParticipantNotFound,
+                    text!(
+                        "as_participant：本场活动没有编号为 {id} 的参会方",
+                        "as_participant: there is no participant {id} in this event"
+                    ),
+                )
             }),
-        None if is_organiser(viewer) => Err(AppError::BadRequest(
-            "as_participant: is missing; staff act for a participant by naming it".into(),
+        None if is_organiser(viewer) => Err(AppError::new(
+            ErrorCode::InvalidMeetingRequest,
+            text!(
+                "as_participant：未填写；工作人员须指明代哪个参会方操作",
+                "as_participant: is missing; staff act for a participant by naming it"
+            ),
         )),
-        _ => Err(AppError::Forbidden(
-            "your enterprise is not registered for this event; register first".into(),
-        )),
+        _ => Err(AppError::forbidden(text!(
+            "贵企业尚未报名本场活动；请先报名",
+            "your enterprise is not registered for this event; register first"
+        ))),
     }
 }
 
@@ -738,10 +694,12 @@ pub struct RequestInput {
 fn opt_id(field: &str, raw: &str) -> Result<Option<i64>, AppError> {
     match raw.trim() {
         "" => Ok(None),
-        s => s
-            .parse::<i64>()
-            .map(Some)
-            .map_err(|_| AppError::BadRequest(format!("{field}: '{s}' is not an id"))),
+        s => s.parse::<i64>().map(Some).map_err(|_| {
+            AppError::new(
+                ErrorCode::InvalidBody,
+                not_an_id(s).after(&Text::same(field)),
+            )
+        }),
     }
 }
 
@@ -762,21 +720,27 @@ pub fn request(
             opt_id("as_participant", &input.as_participant)?,
         )?;
         let to = opt_id("to", &input.to)?.ok_or_else(|| {
-            AppError::BadRequest("to: is missing, expected a participant id".into())
+            AppError::new(
+                ErrorCode::InvalidMeetingRequest,
+                text!(
+                    "to：未填写，应为参会方编号",
+                    "to: is missing, expected a participant id"
+                ),
+            )
         })?;
-        let mut p = Problems(Vec::new());
+        let mut p = Problems::default();
         let priority = p.number::<u8>("priority", &input.priority, Some(3));
         let origin = match input.origin.trim() {
             "" => Some(RequestOrigin::Manual),
             s => match s.parse::<RequestOrigin>() {
                 Ok(o) => Some(o),
                 Err(e) => {
-                    p.bad("origin", e);
+                    p.bad("origin", e.explain());
                     None
                 }
             },
         };
-        p.finish()?;
+        p.finish(ErrorCode::InvalidMeetingRequest)?;
         let mut r = ev::new_request(
             &data,
             RequestId(0),
@@ -807,7 +771,13 @@ pub fn respond(
         let data = load(store, event)?;
         let id = RequestId(request);
         let r = data.requests.iter().find(|r| r.id == id).ok_or_else(|| {
-            AppError::NotFound(format!("there is no request {request} in event {event}"))
+            AppError::new(
+                ErrorCode::MeetingRequestNotFound,
+                text!(
+                    "活动 {event} 中没有编号为 {request} 的洽谈邀约",
+                    "there is no request {request} in event {event}"
+                ),
+            )
         })?;
         let answering = action != "cancel";
         let by = match me(&data, viewer) {
@@ -820,9 +790,10 @@ pub fn respond(
                 }
             }
             None => {
-                return Err(AppError::Forbidden(
-                    "your enterprise is not registered for this event".into(),
-                ))
+                return Err(AppError::forbidden(text!(
+                    "贵企业未报名本场活动",
+                    "your enterprise is not registered for this event"
+                )))
             }
         };
         let status = match action {
@@ -831,7 +802,8 @@ pub fn respond(
             "not_interested" => ev::answer(&data, id, by, Answer::NotInterested, today)?,
             "cancel" => ev::cancel(&data, id, by, today)?,
             other => {
-                return Err(AppError::BadRequest(format!(
+                return Err(AppError::parameter(text!(
+                    "action：“{other}”不是 accept、decline、not_interested、cancel 之一",
                     "action: '{other}' is not one of accept, decline, not_interested, cancel"
                 )))
             }
@@ -954,8 +926,9 @@ pub fn plan_schedule(
     options: &PlanOptions,
 ) -> Result<(ScheduleSummary, Vec<chainatlas_model::Meeting>), AppError> {
     let plan = ev::plan(data, options);
-    let schedule = chainatlas_schedule::schedule(&plan.instance)
-        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let schedule = chainatlas_schedule::schedule(&plan.instance).map_err(|e| {
+        AppError::internal(format!("the plan made an instance the solver refuses: {e}"))
+    })?;
     let outcome = ev::apply(&plan, &schedule, PROPOSED_MEETING_IDS);
     let summary = ScheduleSummary {
         placed: outcome.meetings.len(),
@@ -1028,13 +1001,17 @@ pub fn set_meeting_status(
         require_organiser(viewer)?;
         let data = load(store, event)?;
         if !data.meetings.iter().any(|m| m.id.0 == meeting) {
-            return Err(AppError::NotFound(format!(
-                "there is no meeting {meeting} in event {event}"
-            )));
+            return Err(AppError::new(
+                ErrorCode::MeetingNotFound,
+                text!(
+                    "活动 {event} 中没有编号为 {meeting} 的洽谈",
+                    "there is no meeting {meeting} in event {event}"
+                ),
+            ));
         }
         let status = status
             .parse::<MeetingStatus>()
-            .map_err(|e| AppError::BadRequest(format!("status: {e}")))?;
+            .map_err(|e| AppError::parameter(e.explain().after(&Text::same("status"))))?;
         store.set_meeting_status(&viewer.actor(), MeetingId(meeting), status)?;
         Ok(())
     })
@@ -1095,13 +1072,19 @@ fn check_meeting(
 ) -> Result<(), AppError> {
     if let Some(e) = event {
         match store.event_data(e)? {
-            None => p.bad("event_id", format!("there is no event {e}")),
+            None => p.bad(
+                "event_id",
+                text!("没有编号为 {e} 的对接活动", "there is no event {e}"),
+            ),
             Some(d) => {
                 if let Some(m) = meeting {
                     match d.meetings.iter().find(|x| x.id == m) {
                         None => p.bad(
                             "meeting_id",
-                            format!("there is no meeting {m} in event {e}"),
+                            text!(
+                                "活动 {e} 中没有编号为 {m} 的洽谈",
+                                "there is no meeting {m} in event {e}"
+                            ),
                         ),
                         Some(x) => {
                             let parties: Vec<EnterpriseId> = [x.a, x.b]
@@ -1113,7 +1096,8 @@ fn check_meeting(
                             {
                                 p.bad(
                                     "meeting_id",
-                                    format!(
+                                    text!(
+                                        "洽谈 {m} 不是采购方与供应方之间的",
                                         "meeting {m} is not between the buyer and the supplier"
                                     ),
                                 );
@@ -1124,7 +1108,10 @@ fn check_meeting(
             }
         }
     } else if meeting.is_some() {
-        p.bad("meeting_id", "given without event_id");
+        p.bad(
+            "meeting_id",
+            text!("填写了但未填 event_id", "given without event_id"),
+        );
     }
     Ok(())
 }
@@ -1137,14 +1124,13 @@ pub fn save_agreement(
 ) -> Result<Agreement, AppError> {
     // the rules are checked on what this reads; nothing may change before it writes
     store.exclusive(|store| {
-        let principal = viewer
-            .principal
-            .as_ref()
-            .ok_or_else(|| AppError::Forbidden("sign in first".into()))?;
-        let mut p = Problems(Vec::new());
+        let principal = viewer.principal.as_ref().ok_or_else(|| {
+            AppError::new(ErrorCode::Unauthorized, ErrorCode::Unauthorized.title())
+        })?;
+        let mut p = Problems::default();
         let title = input.title.trim().to_string();
         if title.is_empty() || title.chars().count() > 200 {
-            p.bad("title", "expected 1 to 200 characters");
+            p.bad("title", chars_1_to_200());
         }
         let buyer = p
             .number::<i64>("buyer_id", &input.buyer_id, None)
@@ -1155,7 +1141,7 @@ pub fn save_agreement(
         for (field, e) in [("buyer_id", buyer), ("supplier_id", supplier)] {
             if let Some(e) = e {
                 if !store.enterprise_exists(e)? {
-                    p.bad(field, format!("there is no enterprise {e}"));
+                    p.bad(field, no_enterprise(e));
                 }
             }
         }
@@ -1164,7 +1150,7 @@ pub fn save_agreement(
             Some(n) => match store.node(NodeId(n))? {
                 Some(node) => Some(node),
                 None => {
-                    p.bad("node_id", format!("there is no chain node {n}"));
+                    p.bad("node_id", no_node(n));
                     None
                 }
             },
@@ -1172,18 +1158,24 @@ pub fn save_agreement(
         let value = match input.value_yuan.trim().parse::<Money>() {
             Ok(v) if v.fen() >= 0 => Some(v),
             Ok(_) => {
-                p.bad("value_yuan", "is negative, expected 0 or more yuan");
+                p.bad(
+                    "value_yuan",
+                    text!(
+                        "为负数，应为 0 或以上的元",
+                        "is negative, expected 0 or more yuan"
+                    ),
+                );
                 None
             }
             Err(e) => {
-                p.bad("value_yuan", e);
+                p.bad("value_yuan", e.explain());
                 None
             }
         };
         let status = match input.status.trim().parse::<AgreementStatus>() {
             Ok(s) => Some(s),
             Err(e) => {
-                p.bad("status", e);
+                p.bad("status", e.explain());
                 None
             }
         };
@@ -1196,22 +1188,24 @@ pub fn save_agreement(
         let event = opt_id("event_id", &input.event_id)?.map(EventId);
         let meeting = opt_id("meeting_id", &input.meeting_id)?.map(MeetingId);
         check_meeting(store, &mut p, event, meeting, buyer, supplier)?;
-        p.finish()?;
+        p.finish(ErrorCode::InvalidAgreement)?;
         let (buyer, supplier) = (buyer.expect("checked"), supplier.expect("checked"));
         if !is_organiser(viewer)
             && principal.enterprise != Some(buyer)
             && principal.enterprise != Some(supplier)
         {
-            return Err(AppError::Forbidden(
-                "an enterprise records agreements it is a party to only".into(),
-            ));
+            return Err(AppError::forbidden(text!(
+                "企业只能登记本企业参与的合作项目",
+                "an enterprise records agreements it is a party to only"
+            )));
         }
         let before = match id {
-            Some(id) => Some(
-                store
-                    .agreement(AgreementId(id))?
-                    .ok_or_else(|| AppError::NotFound(format!("there is no agreement {id}")))?,
-            ),
+            Some(id) => Some(store.agreement(AgreementId(id))?.ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::AgreementNotFound,
+                    text!("没有编号为 {id} 的合作项目", "there is no agreement {id}"),
+                )
+            })?),
             None => None,
         };
         if let Some(b) = &before {
@@ -1219,9 +1213,10 @@ pub fn save_agreement(
                 && principal.enterprise != Some(b.buyer)
                 && principal.enterprise != Some(b.supplier)
             {
-                return Err(AppError::Forbidden(
-                    "an enterprise changes agreements it is a party to only".into(),
-                ));
+                return Err(AppError::forbidden(text!(
+                    "企业只能修改本企业参与的合作项目",
+                    "an enterprise changes agreements it is a party to only"
+                )));
             }
         }
         let [intended_on, signed_on, started_on, completed_on] = dates.map(|d| d.flatten());
@@ -1241,10 +1236,12 @@ pub fn save_agreement(
             event,
             meeting,
         };
-        let problems = agreement.problems();
-        if !problems.is_empty() {
-            return Err(AppError::BadRequest(problems.join("; ")));
-        }
+        let mut p = Problems::default();
+        agreement
+            .problems()
+            .into_iter()
+            .for_each(|problem| p.add(problem));
+        p.finish(ErrorCode::InvalidAgreement)?;
         match before {
             Some(_) => store.update_agreement(&viewer.actor(), &agreement)?,
             None => agreement.id = store.create_agreement(&viewer.actor(), &agreement)?,
@@ -1262,6 +1259,6 @@ pub fn slot_label(event: &Event, slot: usize) -> String {
             clock(s.start),
             clock(s.end)
         ),
-        None => format!("slot {}", slot + 1),
+        None => format!("#{}", slot + 1),
     }
 }

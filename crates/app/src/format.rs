@@ -1,4 +1,4 @@
-//! How figures read: money in 万元 with thousands separators, and query strings decoded.
+//! How figures read: money in 万元 with thousands separators.
 
 use chainatlas_model::Money;
 
@@ -22,14 +22,6 @@ pub fn wan(money: Money) -> String {
     format!("{sign}{grouped}.{}", tenths % 10)
 }
 
-/// A query-string component decoded: `+` is a space, `%XX` a byte, bad UTF-8 replaced.
-pub fn query_decode(s: &str) -> String {
-    let spaced = s.replace('+', " ");
-    percent_encoding::percent_decode_str(&spaced)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,14 +33,5 @@ mod tests {
         assert_eq!(wan(Money::from_yuan(5_000)), "0.5");
         assert_eq!(wan(Money::from_yuan(-15_000)), "-1.5");
         assert_eq!(wan(Money::from_yuan(-5_000)), "-0.5");
-    }
-
-    #[test]
-    fn query_components_decode_like_forms() {
-        assert_eq!(
-            query_decode("region%3D430200+%E6%A0%AA"),
-            "region=430200 株"
-        );
-        assert_eq!(query_decode("%zz"), "%zz");
     }
 }

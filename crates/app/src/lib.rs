@@ -12,9 +12,9 @@ pub mod diagnostics;
 mod error;
 pub mod events;
 pub mod format;
-mod lang;
 pub mod listings;
 pub mod matchmaking;
+pub mod problems;
 pub mod view;
 mod viewer;
 
@@ -22,9 +22,9 @@ use std::sync::{Arc, Mutex};
 
 use chainatlas_store::Store;
 
+pub use chainatlas_model::{text, Explain, Lang, Text};
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use error::AppError;
-pub use lang::Lang;
+pub use error::{AppError, ErrorCode};
 pub use viewer::Viewer;
 
 use matchmaking::Matchmaker;

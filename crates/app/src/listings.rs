@@ -5,23 +5,21 @@
 //! price (budget or asking price) is private to its enterprise and to staff. Enterprise
 //! users write listings of their own enterprise only; analysts and admins write any.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chainatlas_auth::{Permission, Principal};
 use chainatlas_matching::{Config, Filter, QueryText};
 use chainatlas_model::{
-    Date, EnterpriseId, Listing, ListingId, ListingKind, ListingSide, ListingStatus, Money, NodeId,
-    RegionCode,
+    text, Date, EnterpriseId, Explain, Listing, ListingId, ListingKind, ListingSide, ListingStatus,
+    Money, NodeId, RegionCode, Text,
 };
 use chainatlas_store::Store;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::matchmaking::{self as mm, index_error, MatchDto, StoreAtlas};
-use crate::App;
-use crate::AppError;
-use crate::Viewer;
+use crate::problems::{too_long, Problems};
+use crate::{App, AppError, ErrorCode, Viewer};
 
 /// A listing as a viewer may see it.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -133,10 +131,12 @@ pub fn may_write(p: &Principal, enterprise: EnterpriseId) -> bool {
 }
 
 fn principal(viewer: &Viewer) -> Result<&Principal, AppError> {
-    viewer
-        .principal
-        .as_ref()
-        .ok_or_else(|| AppError::Forbidden("sign in to publish listings".into()))
+    viewer.principal.as_ref().ok_or_else(|| {
+        AppError::new(
+            ErrorCode::Unauthorized,
+            text!("请先登录再发布供需信息", "sign in to publish listings"),
+        )
+    })
 }
 
 impl ListingInput {
@@ -146,35 +146,38 @@ impl ListingInput {
         &self,
         store: &Store,
         p: &Principal,
-        bad: &mut impl FnMut(&str, String),
+        bad: &mut Problems,
     ) -> Result<Option<EnterpriseId>, AppError> {
         let enterprise = match (self.enterprise_id, p.enterprise, p.may(Permission::Analyse)) {
             (Some(e), _, true) => Some(EnterpriseId(e)),
             (None, _, true) => {
-                bad(
+                bad.bad(
                     "enterprise_id",
-                    "is missing, expected the id of the publishing enterprise".into(),
+                    text!(
+                        "未填写，应为发布企业的编号",
+                        "is missing, expected the id of the publishing enterprise"
+                    ),
                 );
                 None
             }
             (given, Some(own), false) => {
                 if given.is_some_and(|g| g != own.0) {
-                    return Err(AppError::Forbidden(
+                    return Err(AppError::forbidden(text!(
+                        "企业账号只能发布本企业的供需信息",
                         "an enterprise account publishes listings of its own enterprise only"
-                            .into(),
-                    ));
+                    )));
                 }
                 Some(own)
             }
-            (_, None, false) => {
-                return Err(AppError::Forbidden(
-                    "your account is not bound to an enterprise".into(),
-                ))
-            }
+            (_, None, false) => return Err(AppError::not_bound()),
         };
         if let Some(e) = enterprise {
             if !store.enterprise_exists(e)? {
-                bad("enterprise_id", format!("there is no enterprise {}", e.0));
+                let id = e.0;
+                bad.bad(
+                    "enterprise_id",
+                    text!("没有编号为 {id} 的企业", "there is no enterprise {id}"),
+                );
             }
         }
         Ok(enterprise)
@@ -190,58 +193,59 @@ impl ListingInput {
         status: ListingStatus,
     ) -> Result<Listing, AppError> {
         let p = principal(viewer)?;
-        let mut problems: Vec<String> = Vec::new();
-        let mut bad = |field: &str, message: String| problems.push(format!("{field}: {message}"));
-        let enterprise = self.publisher(store, p, &mut bad)?;
-        let side = self.side.parse::<ListingSide>().map_err(|e| e.to_string());
-        let kind = self.kind.parse::<ListingKind>().map_err(|e| e.to_string());
+        let mut problems = Problems::default();
+        let enterprise = self.publisher(store, p, &mut problems)?;
+        let side = self.side.parse::<ListingSide>();
+        let kind = self.kind.parse::<ListingKind>();
         if let Err(e) = &side {
-            bad("side", e.clone());
+            problems.bad("side", e.explain());
         }
         if let Err(e) = &kind {
-            bad("kind", e.clone());
+            problems.bad("kind", e.explain());
         }
         if let Some(n) = self.node_id {
             if store.node(NodeId(n))?.is_none() {
-                bad("node_id", format!("there is no chain node {n}"));
+                problems.bad(
+                    "node_id",
+                    text!("没有编号为 {n} 的环节", "there is no chain node {n}"),
+                );
             }
         }
         let title = self.title.trim().to_string();
+        let title_chars = title.chars().count();
         if title.is_empty() {
-            bad("title", "is empty, expected text".into());
-        } else if title.chars().count() > MAX_TITLE {
-            bad(
+            problems.bad(
                 "title",
-                format!(
-                    "has {} characters, at most {MAX_TITLE} allowed",
-                    title.chars().count()
-                ),
+                text!("为空，应填写文字", "is empty, expected text"),
             );
+        } else if title_chars > MAX_TITLE {
+            problems.bad("title", too_long(title_chars, MAX_TITLE));
         }
-        if self.description.chars().count() > MAX_DESCRIPTION {
-            bad(
-                "description",
-                format!(
-                    "has {} characters, at most {MAX_DESCRIPTION} allowed",
-                    self.description.chars().count()
-                ),
-            );
+        let description_chars = self.description.chars().count();
+        if description_chars > MAX_DESCRIPTION {
+            problems.bad("description", too_long(description_chars, MAX_DESCRIPTION));
         }
         if self.price_fen.is_some_and(|p| p < 0) {
-            bad(
+            problems.bad(
                 "price_fen",
-                "is negative, expected fen (0.01 yuan), 0 or more".into(),
+                text!(
+                    "为负数，应为 0 或以上的分（0.01 元）",
+                    "is negative, expected fen (0.01 yuan), 0 or more"
+                ),
             );
         }
         let region = match self.region_code.trim().parse::<RegionCode>() {
             Ok(r) => {
                 if store.region(r)?.is_none() {
-                    bad("region_code", format!("{r} is not a region of the atlas"));
+                    problems.bad(
+                        "region_code",
+                        text!("{r} 不是图谱中的地区", "{r} is not a region of the atlas"),
+                    );
                 }
                 Some(r)
             }
             Err(e) => {
-                bad("region_code", e.to_string());
+                problems.bad("region_code", e.explain());
                 None
             }
         };
@@ -255,7 +259,7 @@ impl ListingInput {
             Some(s) => match s.parse::<Date>() {
                 Ok(d) => Some(d),
                 Err(e) => {
-                    bad("valid_until", e.to_string());
+                    problems.bad("valid_until", e.explain());
                     None
                 }
             },
@@ -267,11 +271,12 @@ impl ListingInput {
             .filter(|t| !t.is_empty())
             .collect();
         if tags.iter().any(|t| t.contains(';')) {
-            bad("tags", "a tag may not contain ';'".into());
+            problems.bad(
+                "tags",
+                text!("标签中不能含有“;”", "a tag may not contain ';'"),
+            );
         }
-        if !problems.is_empty() {
-            return Err(AppError::BadRequest(problems.join("; ")));
-        }
+        problems.finish(ErrorCode::InvalidListing)?;
         Ok(Listing {
             id,
             enterprise: enterprise.expect("checked"),
@@ -308,62 +313,113 @@ pub struct SearchQuery {
     pub offset: usize,
 }
 
+/// The query string of a listing search as sent, each parameter as text: read by
+/// [`SearchQuery::parse`] with a precise message for each mistake, and written back for
+/// the links of the next and previous pages.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct SearchParams {
+    #[serde(default, skip_serializing_if = "blank")]
+    pub q: Option<String>,
+    #[serde(default, skip_serializing_if = "blank")]
+    pub side: Option<String>,
+    #[serde(default, skip_serializing_if = "blank")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "blank")]
+    pub chain: Option<String>,
+    #[serde(default, skip_serializing_if = "blank")]
+    pub node: Option<String>,
+    #[serde(default, skip_serializing_if = "blank")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "blank")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "blank")]
+    pub valid: Option<String>,
+    #[serde(default, skip_serializing_if = "blank")]
+    pub enterprise: Option<String>,
+    #[serde(default, skip_serializing_if = "blank")]
+    pub limit: Option<String>,
+    #[serde(default, skip_serializing_if = "blank")]
+    pub offset: Option<String>,
+}
+
+fn blank(value: &Option<String>) -> bool {
+    value.as_deref().is_none_or(|v| v.trim().is_empty())
+}
+
+/// A parameter's text, trimmed, if not blank.
+fn present(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
 fn parse_opt<T: std::str::FromStr>(
-    params: &HashMap<String, String>,
     name: &str,
+    value: &Option<String>,
 ) -> Result<Option<T>, AppError>
 where
-    T::Err: std::fmt::Display,
+    T::Err: Explain,
 {
-    match params.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+    match present(value) {
         None => Ok(None),
         Some(s) => s
             .parse()
             .map(Some)
-            .map_err(|e| AppError::BadRequest(format!("parameter {name}: {e}"))),
+            .map_err(|e: T::Err| AppError::parameter(e.explain().after(&Text::same(name)))),
     }
 }
 
 impl SearchQuery {
-    pub fn parse(params: &HashMap<String, String>) -> Result<SearchQuery, AppError> {
-        let count = |name: &str, default: u32, max: u32| {
-            crate::view::parse_count(name, params.get(name).map(String::as_str), default, 0..=max)
-                .map(|n| n as usize)
+    pub fn parse(params: &SearchParams) -> Result<SearchQuery, AppError> {
+        let count = |name: &str, value: &Option<String>, default: u32, max: u32| {
+            crate::view::parse_count(name, value.as_deref(), default, 0..=max).map(|n| n as usize)
         };
-        let id = |name: &str| -> Result<Option<i64>, AppError> {
-            match params.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
-                None => Ok(None),
-                Some(s) => crate::view::parse_id(name, s).map(Some),
-            }
+        let id = |name: &str, value: &Option<String>| -> Result<Option<i64>, AppError> {
+            present(value)
+                .map(|s| crate::view::parse_id(name, s))
+                .transpose()
         };
-        let valid = match params.get("valid").map(|s| s.trim()) {
-            None | Some("") | Some("false") | Some("0") => false,
+        let valid = match present(&params.valid) {
+            None | Some("false") | Some("0") => false,
             Some("true") | Some("1") => true,
             Some(other) => {
-                return Err(AppError::BadRequest(format!(
+                return Err(AppError::parameter(text!(
+                    "参数 valid：“{other}”应为 true 或 false",
                     "parameter valid: '{other}' is not true or false"
                 )))
             }
         };
         Ok(SearchQuery {
-            text: params
-                .get("q")
-                .map(|s| s.trim().to_string())
-                .unwrap_or_default(),
-            side: parse_opt(params, "side")?,
-            kind: parse_opt(params, "kind")?,
-            chain: params
-                .get("chain")
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty()),
-            node: id("node")?.map(NodeId),
-            region: crate::view::parse_region(params.get("region").map(String::as_str))?,
-            status: parse_opt(params, "status")?,
+            text: present(&params.q).unwrap_or_default().to_string(),
+            side: parse_opt("side", &params.side)?,
+            kind: parse_opt("kind", &params.kind)?,
+            chain: present(&params.chain).map(str::to_string),
+            node: id("node", &params.node)?.map(NodeId),
+            region: crate::view::parse_region(params.region.as_deref())?,
+            status: parse_opt("status", &params.status)?,
             valid,
-            enterprise: id("enterprise")?.map(EnterpriseId),
-            limit: count("limit", 20, 100)?.max(1),
-            offset: count("offset", 0, 100_000)?,
+            enterprise: id("enterprise", &params.enterprise)?.map(EnterpriseId),
+            limit: count("limit", &params.limit, 20, 100)?.max(1),
+            offset: count("offset", &params.offset, 0, 100_000)?,
         })
+    }
+}
+
+/// The query string of a listing's matches: how many, and score settings.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct MatchParams {
+    #[serde(default)]
+    pub top: Option<String>,
+    #[serde(default)]
+    pub weights: Option<String>,
+}
+
+impl MatchParams {
+    /// `top`: 1 to 100, default 20.
+    pub fn top(&self) -> Result<usize, AppError> {
+        Ok(crate::view::parse_count("top", self.top.as_deref(), 20, 1..=100)? as usize)
+    }
+
+    pub fn weights(&self) -> String {
+        self.weights.clone().unwrap_or_default()
     }
 }
 
@@ -378,7 +434,7 @@ pub fn search(
     if let Some(code) = &q.chain {
         let chain = store
             .chain_by_code(code)?
-            .ok_or_else(|| AppError::NotFound(format!("there is no chain '{code}'")))?;
+            .ok_or_else(|| crate::view::chain_not_found(code))?;
         nodes = store
             .chain_nodes(chain.id)?
             .iter()
@@ -420,9 +476,12 @@ pub fn search(
 
 /// A listing, or 404.
 pub fn listing(store: &Store, id: i64) -> Result<Listing, AppError> {
-    store
-        .listing(ListingId(id))?
-        .ok_or_else(|| AppError::NotFound(format!("there is no listing {id}")))
+    store.listing(ListingId(id))?.ok_or_else(|| {
+        AppError::new(
+            ErrorCode::ListingNotFound,
+            text!("没有编号为 {id} 的供需信息", "there is no listing {id}"),
+        )
+    })
 }
 
 /// Ranked counterparts of a listing, as `viewer` may see them.
@@ -437,7 +496,7 @@ pub fn matches(
     let mut config = Config::new(state.clock.today());
     config
         .apply(weights)
-        .map_err(|e| AppError::BadRequest(format!("parameter weights: {e}")))?;
+        .map_err(|e| AppError::parameter(e.after(&Text::same("weights"))))?;
     config.prices = mm::price_visibility(viewer);
     let m = state.matchmaker(store)?;
     let atlas: Arc<StoreAtlas> = state.caches.match_atlas(store)?;
@@ -453,7 +512,7 @@ pub fn matches(
 fn write_error(e: chainatlas_store::InsertError) -> AppError {
     match e {
         chainatlas_store::InsertError::Store(s) => AppError::from(s),
-        other => AppError::BadRequest(other.to_string()),
+        other => AppError::new(ErrorCode::InvalidListing, other.explain()),
     }
 }
 
@@ -497,10 +556,14 @@ pub fn update(
     let old = listing(store, id)?;
     require_write(viewer, &old)?;
     if input.enterprise_id.is_some_and(|e| e != old.enterprise.0) {
-        return Err(AppError::BadRequest(format!(
-            "enterprise_id: listing {id} belongs to enterprise {}; a listing's enterprise does not change",
-            old.enterprise.0
-        )));
+        let owner = old.enterprise.0;
+        return Err(AppError::new(
+            ErrorCode::InvalidListing,
+            text!(
+                "enterprise_id：供需信息 {id} 属于企业 {owner}，其所属企业不能更改",
+                "enterprise_id: listing {id} belongs to enterprise {owner}; a listing's enterprise does not change"
+            ),
+        ));
     }
     let mut input = input.clone();
     input.enterprise_id = Some(old.enterprise.0);
@@ -524,13 +587,19 @@ pub fn set_status(
     Ok(l)
 }
 
+/// The refusal of a change to another enterprise's listing.
+pub fn not_editable() -> AppError {
+    AppError::forbidden(text!(
+        "只有发布企业和工作人员可以修改这条供需信息",
+        "only the listing's enterprise and staff may change it"
+    ))
+}
+
 fn require_write(viewer: &Viewer, l: &Listing) -> Result<(), AppError> {
     let p = principal(viewer)?;
     if may_write(p, l.enterprise) {
         Ok(())
     } else {
-        Err(AppError::Forbidden(
-            "only the listing's enterprise and staff may change it".into(),
-        ))
+        Err(not_editable())
     }
 }

@@ -15,7 +15,7 @@ use chainatlas_auth::Principal;
 use chainatlas_matching::{
     self as matching, Atlas, Config, Entry, ListingIndex, Match, PriceVisibility, Reason,
 };
-use chainatlas_model::{Listing, RegionCode, Tag, Tags};
+use chainatlas_model::{text, Listing, RegionCode, Tag, Tags};
 use chainatlas_store::{MatchFacts, Store};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -325,10 +325,11 @@ impl Matchmaker {
 pub fn index_error(e: matching::IndexError) -> AppError {
     match e {
         // A setting the caller chose, not a fault of the index.
-        matching::IndexError::TitleBoost { .. } => {
-            AppError::BadRequest(format!("parameter weights: {e}"))
-        }
-        e => AppError::Internal(e.to_string()),
+        matching::IndexError::TitleBoost { asked, index } => AppError::parameter(text!(
+            "参数 weights：索引按标题计 {index} 次，title_boost={asked} 只能在建索引时设定（用于表格匹配）",
+            "parameter weights: `title_boost={asked}`: this index counts titles {index} times; the title boost is set when an index is built, so it applies to spreadsheet matching"
+        )),
+        e => AppError::internal(e.to_string()),
     }
 }
 

@@ -6,7 +6,33 @@ use chainatlas_model::{
 };
 use chainatlas_store::{EnterpriseNodeRow, NodePresence, NodeRef, Page, Store, SupplyLink};
 
-use crate::AppError;
+use chainatlas_model::{text, Explain, Text};
+
+use crate::{AppError, ErrorCode};
+
+/// No chain with this code.
+pub fn chain_not_found(code: &str) -> AppError {
+    AppError::new(
+        ErrorCode::ChainNotFound,
+        text!("没有代码为“{code}”的产业链", "no chain with code '{code}'"),
+    )
+}
+
+/// No chain node with this id.
+pub fn node_not_found(id: i64) -> AppError {
+    AppError::new(
+        ErrorCode::NodeNotFound,
+        text!("没有编号为 {id} 的环节", "no chain node with id {id}"),
+    )
+}
+
+/// No enterprise with this id.
+pub fn enterprise_not_found(id: i64) -> AppError {
+    AppError::new(
+        ErrorCode::EnterpriseNotFound,
+        text!("没有编号为 {id} 的企业", "no enterprise with id {id}"),
+    )
+}
 
 /// The most rows one page of a list returns.
 pub const MAX_LIMIT: u32 = 500;
@@ -17,13 +43,18 @@ pub fn parse_region(raw: Option<&str>) -> Result<Option<RegionCode>, AppError> {
         Some(s) => s
             .parse()
             .map(Some)
-            .map_err(|e| AppError::BadRequest(format!("parameter region: {e}"))),
+            .map_err(|e: chainatlas_model::RegionCodeError| {
+                AppError::parameter(e.explain().after(&Text::same("region")))
+            }),
     }
 }
 
 pub fn parse_id(what: &str, raw: &str) -> Result<i64, AppError> {
     raw.parse::<i64>().ok().filter(|&id| id > 0).ok_or_else(|| {
-        AppError::BadRequest(format!("{what} id '{raw}' is not a positive whole number"))
+        AppError::parameter(text!(
+            "{what} 编号“{raw}”不是正整数",
+            "{what} id '{raw}' is not a positive whole number"
+        ))
     })
 }
 
@@ -41,10 +72,10 @@ pub fn parse_count(
             .ok()
             .filter(|n| range.contains(n))
             .ok_or_else(|| {
-                AppError::BadRequest(format!(
-                    "parameter {name}: '{s}' is not a whole number from {} to {}",
-                    range.start(),
-                    range.end()
+                let (from, to) = (range.start(), range.end());
+                AppError::parameter(text!(
+                    "参数 {name}：“{s}”不是 {from} 到 {to} 之间的整数",
+                    "parameter {name}: '{s}' is not a whole number from {from} to {to}"
                 ))
             }),
     }
@@ -54,10 +85,12 @@ pub fn parse_count(
 pub fn region(store: &Store, code: Option<RegionCode>) -> Result<Option<Region>, AppError> {
     match code {
         None => Ok(None),
-        Some(code) => store
-            .region(code)?
-            .map(Some)
-            .ok_or_else(|| AppError::NotFound(format!("no region with code {code}"))),
+        Some(code) => store.region(code)?.map(Some).ok_or_else(|| {
+            AppError::new(
+                ErrorCode::RegionNotFound,
+                text!("没有代码为 {code} 的地区", "no region with code {code}"),
+            )
+        }),
     }
 }
 
@@ -72,7 +105,7 @@ pub struct ChainMap {
 pub fn chain(store: &Store, code: &str) -> Result<Chain, AppError> {
     store
         .chain_by_code(code)?
-        .ok_or_else(|| AppError::NotFound(format!("no chain with code '{code}'")))
+        .ok_or_else(|| chain_not_found(code))
 }
 
 /// A region that must exist; unknown codes are a 404.
@@ -139,12 +172,10 @@ pub struct NodeDetail {
 }
 
 pub fn node_detail(store: &Store, id: i64) -> Result<NodeDetail, AppError> {
-    let node = store
-        .node(NodeId(id))?
-        .ok_or_else(|| AppError::NotFound(format!("no chain node with id {id}")))?;
+    let node = store.node(NodeId(id))?.ok_or_else(|| node_not_found(id))?;
     let chain = store
         .chain(node.chain)?
-        .ok_or_else(|| AppError::Internal(format!("node {id} has no chain")))?;
+        .ok_or_else(|| AppError::internal(format!("node {id} has no chain")))?;
     let (inputs, outputs) = store.node_neighbours(node.id)?;
     Ok(NodeDetail {
         node,
@@ -165,7 +196,7 @@ pub struct EnterpriseDetail {
 pub fn enterprise_detail(store: &Store, id: i64, links: u32) -> Result<EnterpriseDetail, AppError> {
     let enterprise = store
         .enterprise(EnterpriseId(id))?
-        .ok_or_else(|| AppError::NotFound(format!("no enterprise with id {id}")))?;
+        .ok_or_else(|| enterprise_not_found(id))?;
     let region = store.region(enterprise.region)?;
     let nodes = store.enterprise_nodes_of(enterprise.id)?;
     let suppliers = store.suppliers_of(enterprise.id, links, 0)?;

@@ -61,9 +61,10 @@ impl Viewer {
         if self.may(permission) {
             Ok(())
         } else {
-            Err(AppError::Forbidden(
-                "your account's role does not allow this".into(),
-            ))
+            Err(AppError::forbidden(chainatlas_model::Text::new(
+                "您的账号角色无权进行此操作",
+                "your account's role does not allow this",
+            )))
         }
     }
 }

@@ -18,7 +18,7 @@ pub use ics::{agenda_ics, AgendaItem};
 pub use plan::{apply, plan, Plan, PlanOptions, ScheduleOutcome};
 pub use recommend::{recommend, Recommendation};
 pub use report::{report, Breakdown, Report, ReportFacts};
-pub use rules::{answer, cancel, new_request, Answer, RequestError};
+pub use rules::{answer, cancel, new_request, Answer, RequestError, Who};
 
 #[cfg(test)]
 mod tests;

@@ -10,7 +10,8 @@
 //!   no longer be answered.
 
 use chainatlas_model::{
-    Date, EventData, MeetingRequest, ParticipantId, RequestId, RequestOrigin, RequestStatus,
+    text, Date, EventData, Explain, Lang, MeetingRequest, ParticipantId, RequestId, RequestOrigin,
+    RequestStatus, Text,
 };
 
 /// Why a request cannot be made or answered. The text says what to do.
@@ -38,11 +39,7 @@ pub enum RequestError {
     #[error("you already have {0} open or accepted requests, the most this event allows; cancel one first")]
     RequestCap(u32),
     #[error("{who} already has {count} accepted meetings, the most allowed ({cap})")]
-    MeetingCap {
-        who: &'static str,
-        count: u32,
-        cap: u32,
-    },
+    MeetingCap { who: Who, count: u32, cap: u32 },
     #[error("priority: {0} given, expected 1 (nice to meet) to 5 (must meet)")]
     Priority(u8),
     #[error("only the recipient answers a request")]
@@ -61,6 +58,103 @@ pub enum RequestError {
     },
     #[error("message: {0} characters, at most 500 allowed")]
     Message(usize),
+}
+
+/// Whose meeting cap is reached when a recipient accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Who {
+    /// The recipient, who is answering.
+    You,
+    Sender,
+}
+
+impl std::fmt::Display for Who {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Who::You => "you",
+            Who::Sender => "the sender",
+        })
+    }
+}
+
+impl Explain for RequestError {
+    fn explain(&self) -> Text {
+        match self {
+            RequestError::NotParticipant(p) => text!(
+                "参会方 {p} 未报名本场活动",
+                "participant {p} is not registered for this event"
+            ),
+            RequestError::NoRequest(r) => text!(
+                "本场活动没有编号为 {r} 的洽谈邀约",
+                "there is no meeting request {r} in this event"
+            ),
+            RequestError::Itself => text!(
+                "不能向自己发起洽谈邀约",
+                "a participant cannot ask itself for a meeting"
+            ),
+            RequestError::Over(d) => text!(
+                "活动已于 {d} 结束，不能再发起邀约",
+                "the event ended on {d}; no more requests"
+            ),
+            RequestError::Groups(a, b) => text!(
+                "本场活动中“{a}”组不与“{b}”组洽谈",
+                "group '{a}' does not meet group '{b}' at this event"
+            ),
+            RequestError::Duplicate { id, status } => {
+                let (zh, en) = (status.name(Lang::Zh), status.name(Lang::En));
+                text!(
+                    "双方之间已有一条{zh}的邀约（邀约 {id}）",
+                    "there is already a {en} request between these participants (request {id})"
+                )
+            }
+            RequestError::Vetoed => text!(
+                "对方曾对您的邀约选择“不感兴趣”，不能再次邀约",
+                "the recipient answered an earlier request 'not interested'; it cannot be asked again"
+            ),
+            RequestError::RequestCap(n) => text!(
+                "您已有 {n} 条待回复或已接受的邀约，已达本场活动上限；请先撤回一条",
+                "you already have {n} open or accepted requests, the most this event allows; cancel one first"
+            ),
+            RequestError::MeetingCap { who, count, cap } => {
+                let zh = match who {
+                    Who::You => "您",
+                    Who::Sender => "邀约方",
+                };
+                text!(
+                    "{zh}已有 {count} 场已接受的洽谈，达到上限（{cap} 场）",
+                    "{who} already has {count} accepted meetings, the most allowed ({cap})"
+                )
+            }
+            RequestError::Priority(p) => text!(
+                "priority（优先级）：填了 {p}，应为 1（可以见）到 5（必须见）",
+                "priority: {p} given, expected 1 (nice to meet) to 5 (must meet)"
+            ),
+            RequestError::NotRecipient => {
+                text!("只有被邀约方可以回复邀约", "only the recipient answers a request")
+            }
+            RequestError::NotSender => {
+                text!("只有邀约方可以撤回邀约", "only the sender cancels a request")
+            }
+            RequestError::NotPending { id, status } => {
+                let (zh, en) = (status.name(Lang::Zh), status.name(Lang::En));
+                text!(
+                    "邀约 {id} 的状态是“{zh}”，不是待回复，不能再回复",
+                    "request {id} is {en}, not pending; it cannot be answered"
+                )
+            }
+            RequestError::NotLive { id, status } => {
+                let (zh, en) = (status.name(Lang::Zh), status.name(Lang::En));
+                text!(
+                    "邀约 {id} 的状态是“{zh}”；只有待回复或已接受的邀约可以撤回",
+                    "request {id} is {en}; only a pending or accepted request can be cancelled"
+                )
+            }
+            RequestError::Message(n) => text!(
+                "message（留言）：{n} 个字符，最多 500 个",
+                "message: {n} characters, at most 500 allowed"
+            ),
+        }
+    }
 }
 
 /// How a recipient answers.
@@ -191,7 +285,7 @@ pub fn answer(
         return Err(RequestError::NotPending { id, status });
     }
     if answer == Answer::Accept {
-        for (who, p) in [("you", r.to), ("the sender", r.from)] {
+        for (who, p) in [(Who::You, r.to), (Who::Sender, r.from)] {
             let participant = data.participant(p).ok_or(RequestError::NotParticipant(p))?;
             let cap = participant.meeting_cap(&data.event);
             let count = accepted_count(data, p);

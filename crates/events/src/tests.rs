@@ -187,7 +187,7 @@ fn caps_on_requests_and_on_accepted_meetings() {
             day("2026-12-01")
         ),
         Err(RequestError::MeetingCap {
-            who: "you",
+            who: Who::You,
             count: 1,
             cap: 1
         })

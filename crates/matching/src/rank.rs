@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 
-use chainatlas_model::{Date, ListingSide, ListingStatus, RegionCode};
+use chainatlas_model::{text, Date, ListingSide, ListingStatus, RegionCode, Text};
 
 use crate::analyzer::{analyze_with_surface, fold_text};
 use crate::index::{Entry, Filter, IndexError, ListingIndex, QueryText, Result, TextWeights};
@@ -128,18 +128,26 @@ impl Config {
     /// `region=0.3,elsewhere=0,text=0.3`. Names: the weights `text node region tags
     /// quantity price validity`, the region values `same_city same_province elsewhere`,
     /// `title_boost`, `description_weight`, `max_terms` and `candidates`.
-    pub fn apply(&mut self, settings: &str) -> std::result::Result<(), String> {
+    pub fn apply(&mut self, settings: &str) -> std::result::Result<(), Text> {
         for setting in settings.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let (name, value) = setting
-                .split_once('=')
-                .ok_or_else(|| format!("`{setting}`: expected name=value"))?;
+            let (name, value) = setting.split_once('=').ok_or_else(|| {
+                text!(
+                    "“{setting}”：应为 名称=数值",
+                    "`{setting}`: expected name=value"
+                )
+            })?;
             let name = name.trim();
             let number: f64 = value
                 .trim()
                 .parse()
                 .ok()
                 .filter(|v: &f64| v.is_finite() && *v >= 0.0)
-                .ok_or_else(|| format!("`{setting}`: the value must be a non-negative number"))?;
+                .ok_or_else(|| {
+                    text!(
+                        "“{setting}”：数值应为非负数",
+                        "`{setting}`: the value must be a non-negative number"
+                    )
+                })?;
             let w = &mut self.weights;
             let slot = match name {
                 "text" => &mut w.text,
@@ -154,7 +162,8 @@ impl Config {
                 "elsewhere" => &mut self.region.elsewhere,
                 "title_boost" => {
                     if number.fract() != 0.0 || !(1.0..=10.0).contains(&number) {
-                        return Err(format!(
+                        return Err(text!(
+                            "“{setting}”：标题权重应为 1 到 10 的整数（标题计入的次数）",
                             "`{setting}`: the title boost is a whole number from 1 to 10 (how many times a title counts)"
                         ));
                     }
@@ -174,14 +183,18 @@ impl Config {
                     continue;
                 }
                 _ => {
-                    return Err(format!(
-                        "`{name}` is not a setting; expected one of {}",
-                        SETTINGS.join(", ")
-                    ))
+                    let (zh, en) = (SETTINGS.join("、"), SETTINGS.join(", "));
+                    return Err(text!(
+                        "“{name}”不是可设置项；应为 {zh} 之一",
+                        "`{name}` is not a setting; expected one of {en}"
+                    ));
                 }
             };
             if matches!(name, "same_city" | "same_province" | "elsewhere") && number > 1.0 {
-                return Err(format!("`{setting}`: a region value is between 0 and 1"));
+                return Err(text!(
+                    "“{setting}”：地区取值应在 0 到 1 之间",
+                    "`{setting}`: a region value is between 0 and 1"
+                ));
             }
             *slot = number;
         }

@@ -272,19 +272,25 @@ fn total_is_the_weighted_sum_of_the_parts() {
 fn configuration_errors_are_precise() {
     let mut c = config();
     assert_eq!(
-        c.apply("region=-1").unwrap_err(),
+        c.apply("region=-1").unwrap_err().en,
         "`region=-1`: the value must be a non-negative number"
     );
     assert!(c
         .apply("colour=1")
         .unwrap_err()
+        .en
         .starts_with("`colour` is not a setting"));
+    assert!(c
+        .apply("colour=1")
+        .unwrap_err()
+        .zh
+        .starts_with("“colour”不是可设置项"));
     assert_eq!(
-        c.apply("region").unwrap_err(),
+        c.apply("region").unwrap_err().en,
         "`region`: expected name=value"
     );
     assert_eq!(
-        c.apply("elsewhere=2").unwrap_err(),
+        c.apply("elsewhere=2").unwrap_err().en,
         "`elsewhere=2`: a region value is between 0 and 1"
     );
     assert_eq!(
@@ -299,7 +305,7 @@ fn a_title_counts_title_boost_times_and_the_boost_is_fixed_by_the_index() {
     let mut c = config();
     for bad in ["title_boost=2.5", "title_boost=0", "title_boost=11"] {
         assert_eq!(
-            c.apply(bad).unwrap_err(),
+            c.apply(bad).unwrap_err().en,
             format!("`{bad}`: the title boost is a whole number from 1 to 10 (how many times a title counts)")
         );
     }

@@ -103,6 +103,28 @@ impl fmt::Display for CreditCode {
     }
 }
 
+impl crate::Explain for CreditCodeError {
+    fn explain(&self) -> crate::Text {
+        use crate::text;
+        match *self {
+            CreditCodeError::WrongLength(n) => {
+                text!(
+                    "有 {n} 个字符，应为 18 个",
+                    "has {n} characters, expected 18"
+                )
+            }
+            CreditCodeError::BadCharacter { position, found } => text!(
+                "第 {position} 个字符是“{found}”，应为数字或 A-H J-N P-R T U W-Y 之一",
+                "character {position} is '{found}', expected a digit or one of A-H J-N P-R T U W-Y"
+            ),
+            CreditCodeError::BadCheck { found, expected } => text!(
+                "校验码是“{found}”，应为“{expected}”",
+                "check character is '{found}', expected '{expected}'"
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -111,6 +111,24 @@ impl fmt::Display for Date {
     }
 }
 
+impl crate::Explain for DateError {
+    fn explain(&self) -> crate::Text {
+        use crate::text;
+        match self {
+            DateError::Malformed(s) => text!(
+                "“{s}”不是日期：应为 YYYY-MM-DD 格式，如 2025-06-30",
+                "'{s}' is not a date: expected YYYY-MM-DD such as 2025-06-30"
+            ),
+            DateError::NoSuchDay(s) => {
+                text!(
+                    "“{s}”不是日历上的日子",
+                    "'{s}' is not a day of the calendar"
+                )
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

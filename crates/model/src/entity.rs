@@ -15,6 +15,15 @@ pub struct UnknownVariant {
     pub expected: &'static [&'static str],
 }
 
+impl crate::Explain for UnknownVariant {
+    fn explain(&self) -> crate::Text {
+        let found = &self.found;
+        let zh = self.expected.join("、");
+        let en = self.expected.join(", ");
+        crate::text!("“{found}”不是 {zh} 之一", "'{found}' is not one of {en}")
+    }
+}
+
 /// Declares a closed vocabulary with its stable spelling in files, the database and the API.
 macro_rules! vocabulary {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {

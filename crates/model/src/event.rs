@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::{ChainId, Date, EnterpriseId, ListingId, Money, NodeId};
+use crate::{text, ChainId, Date, EnterpriseId, Lang, ListingId, Money, NodeId, Text};
 
 crate::ids::id_type!(
     /// Identifies an [`Event`].
@@ -104,40 +104,46 @@ impl SlotGrid {
     }
 
     /// Every problem of the grid, each naming its field.
-    pub fn problems(&self) -> Vec<String> {
+    pub fn problems(&self) -> Vec<Text> {
         let mut p = Vec::new();
-        if !(1..=7).contains(&self.days) {
-            p.push(format!("days: {} given, expected 1 to 7", self.days));
-        }
-        if !(5..=240).contains(&self.slot_minutes) {
-            p.push(format!(
-                "slot_minutes: {} given, expected 5 to 240",
-                self.slot_minutes
+        let (days, minutes, per_day) = (self.days, self.slot_minutes, self.slots_per_day);
+        if !(1..=7).contains(&days) {
+            p.push(text!(
+                "days（天数）：填了 {days}，应为 1 到 7",
+                "days: {days} given, expected 1 to 7"
             ));
         }
-        if self.slots_per_day == 0 {
-            p.push("slots_per_day: 0 given, expected at least 1".into());
+        if !(5..=240).contains(&minutes) {
+            p.push(text!(
+                "slot_minutes（每场分钟数）：填了 {minutes}，应为 5 到 240",
+                "slot_minutes: {minutes} given, expected 5 to 240"
+            ));
         }
-        let end = u32::from(self.day_start)
-            + u32::from(self.slots_per_day) * u32::from(self.slot_minutes);
+        if per_day == 0 {
+            p.push(text!(
+                "slots_per_day（每天场次）：填了 0，至少应为 1",
+                "slots_per_day: 0 given, expected at least 1"
+            ));
+        }
+        let end = u32::from(self.day_start) + u32::from(per_day) * u32::from(minutes);
         if end > 24 * 60 {
-            p.push(format!(
-                "slots_per_day: {} slots of {} minutes from {} run past midnight",
-                self.slots_per_day,
-                self.slot_minutes,
-                clock(self.day_start)
+            let start = clock(self.day_start);
+            p.push(text!(
+                "slots_per_day（每天场次）：从 {start} 起 {per_day} 场、每场 {minutes} 分钟，超过了午夜",
+                "slots_per_day: {per_day} slots of {minutes} minutes from {start} run past midnight"
             ));
         }
-        if let Some(b) = self.breaks.iter().find(|&&b| b >= self.slots_per_day) {
-            p.push(format!(
-                "breaks: slot {} is not within a day of {} slots (they are numbered from 1)",
-                u32::from(*b) + 1,
-                self.slots_per_day
+        if let Some(b) = self.breaks.iter().find(|&&b| b >= per_day) {
+            let slot = u32::from(*b) + 1;
+            p.push(text!(
+                "breaks（休息场次）：第 {slot} 场不在一天的 {per_day} 场之内（场次从 1 起编号）",
+                "breaks: slot {slot} is not within a day of {per_day} slots (they are numbered from 1)"
             ));
         }
         let n = self.slots().len();
         if p.is_empty() && (n == 0 || n > MAX_EVENT_SLOTS) {
-            p.push(format!(
+            p.push(text!(
+                "洽谈时段共 {n} 个，应为 1 到 {MAX_EVENT_SLOTS} 个",
                 "the grid has {n} meeting slots, expected 1 to {MAX_EVENT_SLOTS}"
             ));
         }
@@ -235,13 +241,14 @@ pub fn format_slots(slots: &[usize]) -> String {
 
 /// Reads 1-based slot ranges (`1-6,9,11-16`) into sorted 0-based slot numbers below
 /// `slots`.
-pub fn parse_slots(text: &str, slots: usize) -> Result<Vec<usize>, String> {
+pub fn parse_slots(text: &str, slots: usize) -> Result<Vec<usize>, Text> {
     let mut out = Vec::new();
     for part in text.split([',', '，', ';', ' ']).filter(|p| !p.is_empty()) {
-        let number = |s: &str| -> Result<usize, String> {
+        let number = |s: &str| -> Result<usize, Text> {
             match s.trim().parse::<usize>() {
                 Ok(n) if (1..=slots).contains(&n) => Ok(n - 1),
-                _ => Err(format!(
+                _ => Err(text!(
+                    "“{s}”不是场次编号：应为 1 到 {slots}，或 1-6 这样的范围",
                     "'{s}' is not a slot number: expected 1 to {slots}, or a range such as 1-6"
                 )),
             }
@@ -251,7 +258,10 @@ pub fn parse_slots(text: &str, slots: usize) -> Result<Vec<usize>, String> {
             None => (number(part)?, number(part)?),
         };
         if a > b {
-            return Err(format!("'{part}' is a range backwards"));
+            return Err(text!(
+                "“{part}”的范围前大后小",
+                "'{part}' is a range backwards"
+            ));
         }
         out.extend(a..=b);
     }
@@ -390,14 +400,21 @@ pub struct Agreement {
 impl Agreement {
     /// Problems with the status and its dates: a status needs its date, and the dates
     /// must not run backwards.
-    pub fn problems(&self) -> Vec<String> {
+    pub fn problems(&self) -> Vec<Text> {
         let mut p = Vec::new();
         if self.buyer == self.supplier {
-            p.push("supplier_id: the same enterprise as the buyer".to_string());
+            p.push(text!(
+                "supplier_id（供方）：与采购方是同一家企业",
+                "supplier_id: the same enterprise as the buyer"
+            ));
         }
         if self.value.fen() < 0 {
-            p.push("value: is negative, expected 0 or more yuan".into());
+            p.push(text!(
+                "value（金额）：为负数，应为 0 或更多元",
+                "value: is negative, expected 0 or more yuan"
+            ));
         }
+        let status = self.status;
         let dated = [
             (AgreementStatus::Intended, "intended_on", self.intended_on),
             (AgreementStatus::Signed, "signed_on", self.signed_on),
@@ -408,17 +425,17 @@ impl Agreement {
                 self.completed_on,
             ),
         ];
-        for (status, field, date) in dated {
-            if status <= self.status && status != AgreementStatus::Intended && date.is_none() {
-                p.push(format!(
-                    "{field}: is missing, expected the date for status {}",
-                    self.status
+        for (stage, field, date) in dated {
+            if stage <= status && stage != AgreementStatus::Intended && date.is_none() {
+                p.push(text!(
+                    "{field}：未填写，状态为 {status} 时应填写该日期",
+                    "{field}: is missing, expected the date for status {status}"
                 ));
             }
-            if status > self.status && date.is_some() {
-                p.push(format!(
-                    "{field}: given, but the status is only {}",
-                    self.status
+            if stage > status && date.is_some() {
+                p.push(text!(
+                    "{field}：已填写，但状态仅为 {status}",
+                    "{field}: given, but the status is only {status}"
                 ));
             }
         }
@@ -427,7 +444,10 @@ impl Agreement {
             if let Some(d) = date {
                 if let Some((before, b)) = last {
                     if d < b {
-                        p.push(format!("{field}: {d} is before {before} ({b})"));
+                        p.push(text!(
+                            "{field}：{d} 早于 {before}（{b}）",
+                            "{field}: {d} is before {before} ({b})"
+                        ));
                     }
                 }
                 last = Some((field, d));
@@ -465,5 +485,68 @@ impl EventData {
         self.participants
             .iter()
             .find(|p| p.enterprise == enterprise)
+    }
+}
+
+impl AgreementStatus {
+    /// What people call this status.
+    pub fn name(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (AgreementStatus::Intended, Lang::Zh) => "意向",
+            (AgreementStatus::Signed, Lang::Zh) => "已签约",
+            (AgreementStatus::Started, Lang::Zh) => "已开工",
+            (AgreementStatus::Completed, Lang::Zh) => "已完成",
+            (AgreementStatus::Intended, Lang::En) => "intended",
+            (AgreementStatus::Signed, Lang::En) => "signed",
+            (AgreementStatus::Started, Lang::En) => "started",
+            (AgreementStatus::Completed, Lang::En) => "completed",
+        }
+    }
+
+    /// Its name in both languages.
+    pub fn label(self) -> Text {
+        Text::new(self.name(Lang::Zh), self.name(Lang::En))
+    }
+}
+
+impl RequestStatus {
+    /// What people call this status.
+    pub fn name(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (RequestStatus::Pending, Lang::Zh) => "待回复",
+            (RequestStatus::Accepted, Lang::Zh) => "已接受",
+            (RequestStatus::Declined, Lang::Zh) => "已婉拒",
+            (RequestStatus::NotInterested, Lang::Zh) => "不感兴趣",
+            (RequestStatus::Expired, Lang::Zh) => "已过期",
+            (RequestStatus::Cancelled, Lang::Zh) => "已撤回",
+            (s, Lang::En) => match s {
+                RequestStatus::NotInterested => "not interested",
+                s => s.as_str(),
+            },
+        }
+    }
+
+    /// Its name in both languages.
+    pub fn label(self) -> Text {
+        Text::new(self.name(Lang::Zh), self.name(Lang::En))
+    }
+}
+
+impl MeetingStatus {
+    /// What people call this status.
+    pub fn name(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (MeetingStatus::Scheduled, Lang::Zh) => "已排期",
+            (MeetingStatus::Held, Lang::Zh) => "已举行",
+            (MeetingStatus::NoShow, Lang::Zh) => "未到场",
+            (MeetingStatus::Cancelled, Lang::Zh) => "已取消",
+            (MeetingStatus::NoShow, Lang::En) => "no-show",
+            (s, Lang::En) => s.as_str(),
+        }
+    }
+
+    /// Its name in both languages.
+    pub fn label(self) -> Text {
+        Text::new(self.name(Lang::Zh), self.name(Lang::En))
     }
 }

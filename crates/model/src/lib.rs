@@ -12,6 +12,7 @@ mod event;
 mod ids;
 mod money;
 mod region_code;
+mod text;
 
 pub use credit_code::{CreditCode, CreditCodeError};
 pub use date::{Date, DateError};
@@ -27,6 +28,7 @@ pub use event::{
 };
 pub use ids::{ChainId, EnterpriseId, ListingId, NodeId, SupplyRelationId};
 pub use money::{Money, MoneyError};
+pub use text::{Explain, Lang, Text};
 
 /// The `source` of every record the demo generator invents, so that synthetic data can
 /// always be told apart (and the web app can say so on every page).

@@ -127,6 +127,23 @@ impl Sum for Money {
     }
 }
 
+impl crate::Explain for MoneyError {
+    fn explain(&self) -> crate::Text {
+        use crate::text;
+        match self {
+            MoneyError::Malformed(s) => text!(
+                "“{s}”不是金额：应为以元计的数，如 1250000 或 35.50",
+                "'{s}' is not an amount: expected yuan such as 1250000 or 35.50"
+            ),
+            MoneyError::TooPrecise(s) => text!(
+                "“{s}”超过 2 位小数：金额精确到分",
+                "'{s}' has more than 2 decimals: amounts are kept to the fen"
+            ),
+            MoneyError::TooLarge(s) => text!("“{s}”过大", "'{s}' is too large"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -109,6 +109,22 @@ impl fmt::Display for RegionCode {
     }
 }
 
+impl crate::Explain for RegionCodeError {
+    fn explain(&self) -> crate::Text {
+        use crate::text;
+        match self {
+            RegionCodeError::NotSixDigits(s) => text!(
+                "“{s}”不是行政区划代码：应为 6 位数字，如 430200",
+                "'{s}' is not a division code: expected 6 digits such as 430200"
+            ),
+            RegionCodeError::BadProvince(s) => text!(
+                "“{s}”不是行政区划代码：前两位应为省级代码（11-15、21-23、31-37、41-46、50-54、61-65、71、81 或 82）",
+                "'{s}' is not a division code: its first two digits must be a province (11-15, 21-23, 31-37, 41-46, 50-54, 61-65, 71, 81 or 82)"
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,25 @@ pub enum InsertError {
     Store(#[from] StoreError),
 }
 
+impl chainatlas_model::Explain for InsertError {
+    fn explain(&self) -> chainatlas_model::Text {
+        use chainatlas_model::text;
+        match self {
+            InsertError::Duplicate { columns } => text!(
+                "{columns} 重复：已有记录使用这个值",
+                "duplicate {columns}: a record with this value already exists"
+            ),
+            InsertError::Rejected(rule) => {
+                text!(
+                    "数据库拒绝了这条记录：{rule}",
+                    "rejected by the database: {rule}"
+                )
+            }
+            InsertError::Store(_) => text!("数据库出错", "database error"),
+        }
+    }
+}
+
 impl From<rusqlite::Error> for InsertError {
     fn from(e: rusqlite::Error) -> Self {
         match &e {

@@ -27,7 +27,8 @@ pub use openapi::openapi_json;
 
 /// The whole application: pages, API and embedded assets.
 /// Every request passes, outermost first: the security headers, the body size limit,
-/// and `auth::guard` (authentication, access control, CSRF). No route is reachable
+/// the language of JSON errors (`core::error::localize`), and `auth::guard`
+/// (authentication, access control, CSRF). No route is reachable
 /// around them.
 /// This is the one place that names every feature.
 pub fn router(state: AppState) -> Router {
@@ -56,6 +57,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth::guard,
         ))
+        .layer(axum::middleware::from_fn(core::error::localize))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(auth::security_headers))
         .with_state(state)

@@ -215,7 +215,7 @@ async fn bad_diagnostics_requests_say_what_is_wrong() {
         (
             "/api/v1/chains/rail/diagnosis",
             StatusCode::BAD_REQUEST,
-            "region is required",
+            "请填写参数 region",
         ),
         (
             "/api/v1/chains/rail/diagnosis?region=43020",
@@ -270,7 +270,7 @@ async fn bad_diagnostics_requests_say_what_is_wrong() {
         (
             "/api/v1/chains/nev/disruption?node=1",
             StatusCode::NOT_FOUND,
-            "no node 1",
+            "没有编号为 1 的环节",
         ),
         (
             "/api/v1/chains/rail/chokepoints?top=501",
@@ -280,7 +280,7 @@ async fn bad_diagnostics_requests_say_what_is_wrong() {
         (
             "/api/v1/chains/rail/attraction",
             StatusCode::BAD_REQUEST,
-            "region is required",
+            "请填写参数 region",
         ),
     ] {
         let reply = get(&app, uri, None).await;

@@ -36,9 +36,9 @@ async fn an_event_runs_from_registration_to_report() {
     let reply = post(&app, "/api/v1/events", analyst, bad).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     for expected in [
-        "days: 'x' is not a whole number",
-        "starts_on: '2099-02-30' is not a day",
-        "may_meet: 'buyer:nobody'",
+        "days：“x”不是整数",
+        "starts_on：“2099-02-30”不是日历上的日子",
+        "may_meet：“buyer:nobody”",
     ] {
         assert!(reply.body.contains(expected), "{}", reply.body);
     }
@@ -99,15 +99,13 @@ async fn an_event_runs_from_registration_to_report() {
     let first = first.json()["id"].as_i64().unwrap();
     let again = post(&app, &format!("{base}/requests"), firm, ask(two)).await;
     assert!(
-        again.body.contains("already a pending request"),
+        again.body.contains("双方之间已有一条待回复的邀约"),
         "{}",
         again.body
     );
     let buyer = post(&app, &format!("{base}/requests"), firm, ask(four)).await;
     assert!(
-        buyer
-            .body
-            .contains("group 'buyer' does not meet group 'buyer'"),
+        buyer.body.contains("本场活动中“buyer”组不与“buyer”组洽谈"),
         "{}",
         buyer.body
     );
@@ -138,7 +136,7 @@ async fn an_event_runs_from_registration_to_report() {
     .await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
     assert!(
-        again.body.contains("is accepted, not pending"),
+        again.body.contains("的状态是“已接受”，不是待回复"),
         "{}",
         again.body
     );
@@ -156,7 +154,7 @@ async fn an_event_runs_from_registration_to_report() {
     )
     .await;
     let vetoed = post(&app, &format!("{base}/requests"), firm, ask(three)).await;
-    assert!(vetoed.body.contains("not interested"), "{}", vetoed.body);
+    assert!(vetoed.body.contains("不感兴趣"), "{}", vetoed.body);
 
     // The schedule: organisers only; published, it reaches the firm's agenda.
     assert_eq!(
@@ -234,7 +232,7 @@ async fn an_event_runs_from_registration_to_report() {
     undated["signed_on"] = json!("");
     let undated = post(&app, "/api/v1/agreements", firm, undated).await;
     assert!(
-        undated.body.contains("signed_on: is missing"),
+        undated.body.contains("signed_on：未填写"),
         "{}",
         undated.body
     );

@@ -3,7 +3,7 @@
 
 mod support;
 
-use axum::http::{header, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use chainatlas_model::{Chain, ChainId, Record};
 use chainatlas_store::{Change, Store};
 use support::{app_with, get};
@@ -149,42 +149,42 @@ async fn unknown_ids_are_404_and_bad_input_is_400_never_a_panic() {
         (
             "/api/v1/enterprises/999999",
             StatusCode::NOT_FOUND,
-            "not_found",
+            "enterprise_not_found",
         ),
         (
             "/api/v1/enterprises/abc",
             StatusCode::BAD_REQUEST,
-            "bad_request",
+            "invalid_parameter",
         ),
         (
             "/api/v1/enterprises/-4/buyers",
             StatusCode::BAD_REQUEST,
-            "bad_request",
+            "invalid_parameter",
         ),
         (
             "/api/v1/nodes/99999/enterprises",
             StatusCode::NOT_FOUND,
-            "not_found",
+            "node_not_found",
         ),
         (
             "/api/v1/chains/none/map",
             StatusCode::NOT_FOUND,
-            "not_found",
+            "chain_not_found",
         ),
         (
             "/api/v1/chains?region=999999",
             StatusCode::BAD_REQUEST,
-            "bad_request",
+            "invalid_parameter",
         ),
         (
             "/api/v1/chains?region=450000",
             StatusCode::NOT_FOUND,
-            "not_found",
+            "region_not_found",
         ),
         (
             "/api/v1/enterprises?limit=100000",
             StatusCode::BAD_REQUEST,
-            "bad_request",
+            "invalid_parameter",
         ),
         ("/api/v1/no/such/thing", StatusCode::NOT_FOUND, "not_found"),
     ] {
@@ -192,6 +192,22 @@ async fn unknown_ids_are_404_and_bad_input_is_400_never_a_panic() {
         assert_eq!(reply.status, status, "{uri}: {}", reply.body);
         assert_eq!(reply.json()["error"]["code"], code, "{uri}");
     }
+    // The message is Chinese unless the client asks for English.
+    let uri = "/api/v1/enterprises/999999";
+    let zh = get(&app, uri, None).await;
+    assert_eq!(zh.json()["error"]["message"], "没有编号为 999999 的企业");
+    let en_header = [("accept-language", "en-GB,en;q=0.9")];
+    let en = support::send(&app, Method::GET, uri, &app.analyst, None, &en_header, "").await;
+    assert_eq!(en.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        en.json()["error"]["message"],
+        "no enterprise with id 999999"
+    );
+    let cookie = get(&app, uri, Some("lang=en")).await;
+    assert_eq!(
+        cookie.json()["error"]["message"],
+        "no enterprise with id 999999"
+    );
     for (uri, status) in [
         ("/enterprises/999999", StatusCode::NOT_FOUND),
         ("/enterprises/abc", StatusCode::BAD_REQUEST),
@@ -322,4 +338,93 @@ async fn cached_figures_follow_every_write() {
         301
     );
     assert!(get(&app, "/", None).await.body.contains(">301<"));
+}
+
+/// The words a reader sees: tags, scripts and styles taken out.
+fn visible_text(html: &str) -> String {
+    let mut text = String::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        text.push(' ');
+        let after = &rest[open..];
+        let skip_to = ["<script", "<style"]
+            .iter()
+            .find(|t| after.starts_with(**t))
+            .map(|t| format!("</{}>", &t[1..]));
+        let end = match skip_to {
+            Some(close) => after.find(&close).map_or(after.len(), |i| i + close.len()),
+            None => after.find('>').map_or(after.len(), |i| i + 1),
+        };
+        rest = &after[end..];
+    }
+    text.push_str(rest);
+    text
+}
+
+/// A run of four or more English words, two of them in lower case: a sentence where only
+/// Chinese should be. (A name in title case, such as an enterprise's English name shown
+/// beside its Chinese one, is not a sentence.)
+fn english_sentence(text: &str) -> Option<String> {
+    let mut run: Vec<&str> = Vec::new();
+    for word in text.split_whitespace() {
+        let word_like = word.trim_matches(|c: char| ",.;:!?()'\"".contains(c));
+        if word_like.len() > 1
+            && word_like
+                .chars()
+                .all(|c| c.is_ascii_alphabetic() || c == '\'')
+        {
+            run.push(word_like);
+            let lower = run
+                .iter()
+                .filter(|w| w.starts_with(|c: char| c.is_ascii_lowercase()))
+                .count();
+            if run.len() >= 4 && lower >= 2 {
+                return Some(run.join(" "));
+            }
+        } else {
+            run.clear();
+        }
+    }
+    None
+}
+
+#[tokio::test]
+async fn chinese_pages_and_their_errors_have_no_english_sentence() {
+    let app = app_with(&[]);
+    for uri in [
+        "/",
+        "/chains",
+        "/chains/rail",
+        "/chains/rail?region=430200",
+        "/nodes/1",
+        "/enterprises/1",
+        "/chains/rail/diagnosis?region=430200",
+        "/chains/rail/disruption?region=430200&node=1",
+        // (the demo's own listings are partly in English: what users write is theirs)
+        "/listings?q=%E6%97%A0%E6%AD%A4%E8%AF%8D",
+        "/listings/new",
+        "/events",
+        "/agreements",
+        "/admin/audit",
+        // errors, each as a page
+        "/enterprises/abc",
+        "/enterprises/999999",
+        "/chains/none",
+        "/nodes/1?region=12",
+        "/no/such/page",
+        "/chains/rail/disruption?region=430200&fraction=2",
+        "/chains/rail/diagnosis?region=999999",
+        "/listings?side=sell",
+    ] {
+        let page = get(&app, uri, None).await;
+        assert!(page.body.contains("<html lang=\"zh-CN\">"), "{uri}");
+        let text = visible_text(&page.body);
+        assert_eq!(english_sentence(&text), None, "{uri}: {text:.3000}");
+        let en = visible_text(&get(&app, uri, Some("lang=en")).await.body);
+        assert!(
+            english_sentence(&en).is_some() || uri.contains("999999"),
+            "the check can fail: {uri}"
+        );
+    }
 }

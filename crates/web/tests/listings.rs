@@ -60,7 +60,7 @@ async fn enterprises_write_their_own_listings_and_staff_write_any() {
     let supply_id = r.json()["id"].as_i64().unwrap();
     let r = post_json(&app, "/api/v1/listings", &app.analyst_token, LASER_DEMAND).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.body.contains("enterprise_id: is missing"), "{}", r.body);
+    assert!(r.body.contains("enterprise_id：未填写"), "{}", r.body);
     // The firm may neither edit nor close enterprise 2's listing; the analyst may.
     let uri = format!("/api/v1/listings/{supply_id}");
     let r = put_json(&app, &uri, &app.firm_token, &laser_supply(2, 1)).await;
@@ -88,13 +88,13 @@ async fn bad_listings_are_refused_with_every_problem_and_nothing_is_written() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let message = r.json()["error"]["message"].as_str().unwrap().to_string();
     for expected in [
-        "enterprise_id: there is no enterprise 999999",
-        "side: 'sell' is not one of demand, supply",
-        "node_id: there is no chain node 999999",
-        "title: is empty, expected text",
-        "price_fen: is negative",
-        "region_code: 430299 is not a region of the atlas",
-        "valid_until:",
+        "enterprise_id：没有编号为 999999 的企业",
+        "side：“sell”不是 demand、supply 之一",
+        "node_id：没有编号为 999999 的环节",
+        "title：为空，应填写文字",
+        "price_fen：为负数",
+        "region_code：430299 不是图谱中的地区",
+        "valid_until：“2026-02-30”不是日历上的日子",
     ] {
         assert!(message.contains(expected), "{expected} in {message}");
     }
@@ -155,8 +155,7 @@ async fn prices_stay_private_in_listings_and_in_matches() {
     let r = get_as(&app, &zero, &app.firm_token, None).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(
-        r.body
-            .contains("parameter top: '0' is not a whole number from 1 to 100"),
+        r.body.contains("参数 top：“0”不是 1 到 100 之间的整数"),
         "{}",
         r.body
     );
@@ -329,7 +328,7 @@ async fn search_filters_and_sees_writes_at_once() {
     // Bad parameters are named.
     let r = get_as(&app, "/api/v1/listings?side=sell", &app.firm_token, None).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.body.contains("parameter side"), "{}", r.body);
+    assert!(r.body.contains("side：“sell”"), "{}", r.body);
     let r = get_as(&app, "/api/v1/listings?chain=nope", &app.firm_token, None).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
@@ -503,7 +502,7 @@ async fn pages_publish_show_matches_and_report_bad_input() {
     let bad = format!("csrf_token={csrf}&side=demand&kind=equipment&title=&region_code=12");
     let r = post_form(&app, "/listings/new", &app.firm, None, &bad).await;
     assert!(
-        r.body.contains("title: is empty") && r.body.contains("region_code"),
+        r.body.contains("title：为空") && r.body.contains("region_code"),
         "{:.2000}",
         r.body
     );

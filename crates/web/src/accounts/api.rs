@@ -60,7 +60,7 @@ pub(crate) async fn me(viewer: Viewer) -> ApiResult<MeDto> {
     let p = viewer
         .viewer
         .principal
-        .ok_or_else(|| AppError::Internal("the guard let an anonymous request through".into()))?;
+        .ok_or_else(|| AppError::internal("the guard let an anonymous request through"))?;
     Ok(Json(MeDto {
         username: p.username,
         role: p.role.as_str().into(),
@@ -79,10 +79,10 @@ pub(crate) async fn me(viewer: Viewer) -> ApiResult<MeDto> {
 pub(crate) async fn audit(
     State(state): State<AppState>,
     viewer: Viewer,
-    params: Params,
+    Params(params): Params<ListQuery>,
 ) -> ApiResult<AuditPageDto> {
     viewer.require(Permission::ManageUsers)?;
-    let (limit, offset) = paging(&params)?;
+    let (limit, offset) = params.paging()?;
     let log = state
         .read(move |store| Ok(store.audit_log(limit, offset)?))
         .await?;

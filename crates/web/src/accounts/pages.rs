@@ -9,13 +9,14 @@ use chainatlas_auth::{constant_time_eq, new_secret, secret_hash, verify_password
 use chainatlas_store::Actor;
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use chainatlas_auth::Permission;
 
+use crate::core::api::Params;
 use crate::core::auth::Viewer;
 use crate::core::i18n::{Lang, LangTexts, PageLang};
 use crate::core::AppState;
@@ -83,7 +84,7 @@ pub async fn login_form(
     uri: Uri,
     viewer: Viewer,
     headers: HeaderMap,
-    Query(params): Query<NextPage>,
+    Params(params): Params<NextPage>,
 ) -> Response {
     let next = match local_target(params.next.as_deref()) {
         Ok(next) => next,
@@ -112,13 +113,6 @@ pub struct SignIn {
     password: String,
     next: Option<String>,
     csrf_token: String,
-}
-
-/// Where to go after signing in.
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-pub struct NextPage {
-    next: Option<String>,
 }
 
 pub async fn login(

@@ -219,10 +219,10 @@ pub(crate) async fn regions(State(state): State<AppState>) -> ApiResult<Vec<Regi
 pub(crate) async fn chains(
     State(state): State<AppState>,
     viewer: Viewer,
-    params: Params,
+    Params(params): Params<ListQuery>,
 ) -> ApiResult<Vec<ChainSummaryDto>> {
     let show_values = viewer.may(Permission::ReadAllPrivateData);
-    let region = view::parse_region(param(&params, "region"))?;
+    let region = params.region()?;
     let caches = state.app.caches.clone();
     let summaries = state
         .read(move |store| {
@@ -254,9 +254,9 @@ pub(crate) async fn chain_map(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(code): Path<String>,
-    params: Params,
+    Params(params): Params<ListQuery>,
 ) -> ApiResult<ChainMapDto> {
-    let region = view::parse_region(param(&params, "region"))?;
+    let region = params.region()?;
     let map = state
         .read(move |store| view::chain_map(store, &code, region))
         .await?;
@@ -301,11 +301,11 @@ pub(crate) async fn node_enterprises(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-    params: Params,
+    Params(params): Params<ListQuery>,
 ) -> ApiResult<EnterprisePageDto> {
     let id = view::parse_id("node", &id)?;
-    let region = view::parse_region(param(&params, "region"))?;
-    let (limit, offset) = paging(&params)?;
+    let region = params.region()?;
+    let (limit, offset) = params.paging()?;
     let order = view::enterprise_order(&viewer);
     let page = state
         .read(move |store| {
@@ -349,11 +349,11 @@ pub(crate) async fn node_enterprises(
         (status = 404, description = "Unknown region", body = ErrorBody)))]
 pub(crate) async fn enterprises(
     State(state): State<AppState>,
-    params: Params,
+    Params(params): Params<ListQuery>,
 ) -> ApiResult<EnterpriseSearchDto> {
-    let region = view::parse_region(param(&params, "region"))?;
-    let (limit, offset) = paging(&params)?;
-    let q = param(&params, "q").unwrap_or("").trim().to_string();
+    let region = params.region()?;
+    let (limit, offset) = params.paging()?;
+    let q = params.text();
     let page = state
         .read(move |store| {
             view::region(store, region)?;
@@ -430,9 +430,9 @@ pub(crate) async fn suppliers(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-    params: Params,
+    Params(params): Params<ListQuery>,
 ) -> ApiResult<SupplyLinkPageDto> {
-    links(state, viewer, id, params, true).await
+    links(state, viewer, id, &params, true).await
 }
 
 #[utoipa::path(get, path = "/api/v1/enterprises/{id}/buyers", tag = "atlas",
@@ -448,32 +448,32 @@ pub(crate) async fn buyers(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-    params: Params,
+    Params(params): Params<ListQuery>,
 ) -> ApiResult<SupplyLinkPageDto> {
-    links(state, viewer, id, params, false).await
+    links(state, viewer, id, &params, false).await
 }
 
 pub(crate) async fn links(
     state: AppState,
     viewer: Viewer,
     id: String,
-    params: Params,
+    params: &ListQuery,
     suppliers: bool,
 ) -> ApiResult<SupplyLinkPageDto> {
     let id = view::parse_id("enterprise", &id)?;
-    let (limit, offset) = paging(&params)?;
+    let (limit, offset) = params.paging()?;
     if !viewer.may_see_private(chainatlas_model::EnterpriseId(id)) {
-        return Err(AppError::Forbidden(
+        return Err(AppError::forbidden(chainatlas_app::text!(
+            "供需关系只对企业本身和产业链办公室工作人员可见",
             "supply relations are visible only to the enterprise itself and to chain office staff"
-                .into(),
-        )
+        ))
         .into());
     }
     let page = state
         .read(move |store| {
             let id = chainatlas_model::EnterpriseId(id);
             if store.enterprise(id)?.is_none() {
-                return Err(AppError::NotFound(format!("no enterprise with id {id}")));
+                return Err(view::enterprise_not_found(id.0));
             }
             Ok(if suppliers {
                 store.suppliers_of(id, limit, offset)?

@@ -6,7 +6,7 @@ use crate::core::layout::*;
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::get;
@@ -15,6 +15,7 @@ use chainatlas_auth::Permission;
 use chainatlas_model::{Money, Region, RegionCode};
 use chainatlas_store::{ChainSummary, Counts};
 
+use crate::core::api::{ListQuery, Params};
 use crate::core::auth::Viewer;
 use crate::core::i18n::{Lang, LangTexts, PageLang};
 use crate::core::AppState;
@@ -126,10 +127,9 @@ async fn chains(
     PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
-    Query(params): Query<HashMap<String, String>>,
+    Params(params): Params<ListQuery>,
 ) -> Result<Response, PageError> {
-    let code = view::parse_region(params.get("region").map(String::as_str))
-        .or_page(lang, &uri, &viewer)?;
+    let code = params.region().or_page(lang, &uri, &viewer)?;
     let show_values = viewer.may(Permission::ReadAllPrivateData);
     let caches = state.app.caches.clone();
     let (region, regions, summaries) = state
@@ -182,10 +182,9 @@ async fn chain_page(
     uri: Uri,
     viewer: Viewer,
     Path(code): Path<String>,
-    Query(params): Query<HashMap<String, String>>,
+    Params(params): Params<ListQuery>,
 ) -> Result<Response, PageError> {
-    let region_code = view::parse_region(params.get("region").map(String::as_str))
-        .or_page(lang, &uri, &viewer)?;
+    let region_code = params.region().or_page(lang, &uri, &viewer)?;
     let (map, regions) = state
         .read(move |store| {
             Ok((
@@ -276,19 +275,11 @@ async fn node_page(
     uri: Uri,
     viewer: Viewer,
     Path(id): Path<String>,
-    Query(params): Query<HashMap<String, String>>,
+    Params(params): Params<ListQuery>,
 ) -> Result<Response, PageError> {
     let id = view::parse_id("node", &id).or_page(lang, &uri, &viewer)?;
-    let region_code = view::parse_region(params.get("region").map(String::as_str))
-        .or_page(lang, &uri, &viewer)?;
-    let page = view::parse_count(
-        "page",
-        params.get("page").map(String::as_str),
-        1,
-        0..=1_000_000,
-    )
-    .or_page(lang, &uri, &viewer)?
-    .max(1);
+    let region_code = params.region().or_page(lang, &uri, &viewer)?;
+    let page = params.page(1_000_000).or_page(lang, &uri, &viewer)?;
     let order = view::enterprise_order(&viewer);
     let (detail, region, regions, list) = state
         .read(move |store| {

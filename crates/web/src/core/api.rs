@@ -1,13 +1,18 @@
 //! What every API route shares: the error body, the JSON body reader, query parameters,
 //! paging, and the answer for a path no endpoint serves.
 
-use std::collections::HashMap;
-
-use axum::extract::Query;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
+use chainatlas_model::RegionCode;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
-use crate::core::error::{ApiError, AppError};
+use crate::core::error::{ApiError, AppError, ErrorCode};
 pub use crate::core::error::{ErrorBody, ErrorDetail};
+use chainatlas_app::text;
 use chainatlas_app::view::{self, MAX_LIMIT};
 
 /// A 6-digit division code as a query parameter, or nothing, as the OpenAPI document
@@ -48,41 +53,96 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// A request body over [`BODY_LIMIT`], refused in both languages.
 pub fn body_too_large() -> AppError {
-    AppError::TooLarge(format!(
-        "请求内容超过 {} KiB 上限 / request body: over the limit of {BODY_LIMIT} bytes",
-        BODY_LIMIT / 1024
-    ))
+    let kib = BODY_LIMIT / 1024;
+    AppError::new(
+        ErrorCode::TooLarge,
+        text!(
+            "请求内容超过 {kib} KiB 上限",
+            "request body: over the limit of {BODY_LIMIT} bytes"
+        ),
+    )
 }
 
 pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
-pub(crate) type Params = Query<HashMap<String, String>>;
 
-pub(crate) fn param<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
-    params.get(name).map(String::as_str)
+/// A query string as `T`, a struct of its parameters. Each field is the text as sent; the
+/// struct's methods read it by the parameter's one rule (`view::parse_region`,
+/// `view::parse_count`, …) so that a mistake gets its precise message. A query string
+/// that does not even fit `T` (a parameter given twice) is refused in the reader's
+/// language: as JSON on the API, as a line of text on a page.
+pub(crate) struct Params<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or("");
+        serde_urlencoded::from_str(raw).map(Params).map_err(|e| {
+            let refused = AppError::parameter(text!("查询参数有误：{e}", "query string: {e}"));
+            if parts.uri.path().starts_with("/api/") {
+                ApiError(refused).into_response()
+            } else {
+                let lang = crate::core::error::request_lang(&parts.headers);
+                let message = refused.public_message(lang).to_string();
+                (StatusCode::BAD_REQUEST, message).into_response()
+            }
+        })
+    }
 }
 
-/// A numeric parameter, if given. Unlike pages (whose forms send empty fields), the API
-/// treats `limit=` as a mistake, as its document says.
-pub(crate) fn number<'a>(params: &'a Params, name: &str) -> Result<Option<&'a str>, AppError> {
-    match param(params, name) {
-        Some(v) if v.trim().is_empty() => Err(AppError::BadRequest(format!(
+/// The parameters of a list or a map in the atlas: a region filter, a search text,
+/// paging. An endpoint reads those its document names.
+#[derive(Default, Deserialize)]
+pub(crate) struct ListQuery {
+    region: Option<String>,
+    q: Option<String>,
+    limit: Option<String>,
+    offset: Option<String>,
+    page: Option<String>,
+}
+
+impl ListQuery {
+    pub(crate) fn region(&self) -> Result<Option<RegionCode>, AppError> {
+        view::parse_region(self.region.as_deref())
+    }
+
+    /// The search text, trimmed; empty when not given.
+    pub(crate) fn text(&self) -> String {
+        self.q.as_deref().unwrap_or("").trim().to_string()
+    }
+
+    /// `limit` (default 50, at most [`MAX_LIMIT`]) and `offset`. Unlike pages (whose forms
+    /// send empty fields), the API treats `limit=` as a mistake, as its document says.
+    pub(crate) fn paging(&self) -> Result<(u32, u32), AppError> {
+        let limit = view::parse_count("limit", given("limit", &self.limit)?, 50, 0..=MAX_LIMIT)?;
+        let offset = given("offset", &self.offset)?;
+        let offset = view::parse_count("offset", offset, 0, 0..=i32::MAX as u32)?;
+        Ok((limit, offset))
+    }
+
+    /// A page's `page` number, from 1 (blank and 0 are the first).
+    pub(crate) fn page(&self, max: u32) -> Result<u32, AppError> {
+        Ok(view::parse_count("page", self.page.as_deref(), 1, 0..=max)?.max(1))
+    }
+}
+
+/// A numeric parameter, if given, and not blank.
+fn given<'a>(name: &str, value: &'a Option<String>) -> Result<Option<&'a str>, AppError> {
+    match value.as_deref() {
+        Some(v) if v.trim().is_empty() => Err(AppError::parameter(text!(
+            "参数 {name} 为空，应为整数",
             "parameter {name} is empty, expected a whole number"
         ))),
         other => Ok(other),
     }
 }
 
-pub(crate) fn paging(params: &Params) -> Result<(u32, u32), AppError> {
-    let limit = view::parse_count("limit", number(params, "limit")?, 50, 0..=MAX_LIMIT)?;
-    let offset = view::parse_count("offset", number(params, "offset")?, 0, 0..=i32::MAX as u32)?;
-    Ok((limit, offset))
-}
-
 pub(crate) async fn api_not_found(uri: axum::http::Uri) -> ApiError {
-    ApiError(AppError::NotFound(format!(
-        "no API endpoint at {}",
-        uri.path()
-    )))
+    let path = uri.path();
+    ApiError(AppError::new(
+        ErrorCode::NotFound,
+        text!("此处没有 API 接口：{path}", "no API endpoint at {path}"),
+    ))
 }
 
 /// A JSON body that did not parse, answered in the API's error shape.
@@ -93,7 +153,14 @@ pub(crate) fn body<T>(
         ApiError(if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             body_too_large()
         } else {
-            AppError::BadRequest(format!("request body: {}", e.body_text()))
+            let detail = e.body_text();
+            AppError::new(
+                ErrorCode::InvalidBody,
+                text!(
+                    "请求内容不是所需的 JSON：{detail}",
+                    "request body: {detail}"
+                ),
+            )
         })
     })
 }

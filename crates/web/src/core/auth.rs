@@ -11,12 +11,12 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Json;
 use chainatlas_auth::{constant_time_eq, secret_hash};
 
 use crate::core::api::BODY_LIMIT;
-use crate::core::error::{ErrorBody, ErrorDetail};
+use crate::core::error::{request_lang, ApiError, AppError, ErrorCode, HttpStatus};
 use crate::core::AppState;
+use chainatlas_app::Text;
 
 pub const SESSION_COOKIE: &str = "ca_session";
 pub(crate) const LOGIN_CSRF_COOKIE: &str = "ca_login_csrf";
@@ -87,14 +87,15 @@ fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
 }
 
-fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = ErrorBody {
-        error: ErrorDetail {
-            code: code.into(),
-            message: message.into(),
-        },
-    };
-    (status, Json(body)).into_response()
+/// A refusal by the guard: JSON for the API, a line of text in the page's language for
+/// pages (the guard runs before any page could be rendered).
+fn refuse(path: &str, headers: &HeaderMap, error: AppError) -> Response {
+    if is_api(path) {
+        ApiError(error).into_response()
+    } else {
+        let lang = request_lang(headers);
+        (error.status(), error.public_message(lang).to_string()).into_response()
+    }
 }
 
 /// Authenticates, turns anonymous requests away from private paths, and checks CSRF
@@ -119,13 +120,19 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
             {
                 Ok(Some(p)) => (Some(p), None),
                 Ok(None) => {
-                    return api_error(
-                        StatusCode::UNAUTHORIZED,
-                        "unauthorized",
-                        "the API token is not valid or was revoked",
+                    return refuse(
+                        &path,
+                        request.headers(),
+                        AppError::new(
+                            ErrorCode::Unauthorized,
+                            Text::new(
+                                "API 令牌无效或已被撤销",
+                                "the API token is not valid or was revoked",
+                            ),
+                        ),
                     )
                 }
-                Err(e) => return crate::core::error::ApiError(e).into_response(),
+                Err(e) => return ApiError(e).into_response(),
             }
         }
         (None, Some(secret)) => {
@@ -136,7 +143,7 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
             {
                 Ok(Some((p, csrf))) => (Some(p), Some(csrf)),
                 Ok(None) => (None, None),
-                Err(e) => return crate::core::error::ApiError(e).into_response(),
+                Err(e) => return refuse(&path, request.headers(), e),
             }
         }
         (None, None) => (None, None),
@@ -144,10 +151,16 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
     let method = request.method().clone();
     if principal.is_none() && !is_public(&method, &path) {
         if is_api(&path) {
-            return api_error(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "sign in or send an API token (Authorization: Bearer …)",
+            return refuse(
+                &path,
+                request.headers(),
+                AppError::new(
+                    ErrorCode::Unauthorized,
+                    Text::new(
+                        "请登录，或发送 API 令牌（Authorization: Bearer …）",
+                        "sign in or send an API token (Authorization: Bearer …)",
+                    ),
+                ),
             );
         }
         let here = request.uri().path_and_query().map_or("/", |p| p.as_str());
@@ -163,14 +176,7 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
         let (parts, body) = request.into_parts();
         let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
             Ok(bytes) => bytes,
-            Err(_) => {
-                let refused = crate::core::api::body_too_large();
-                return if is_api(&path) {
-                    crate::core::error::ApiError(refused).into_response()
-                } else {
-                    (StatusCode::PAYLOAD_TOO_LARGE, refused.public_message()).into_response()
-                };
-            }
+            Err(_) => return refuse(&path, &parts.headers, crate::core::api::body_too_large()),
         };
         let sent = parts
             .headers
@@ -180,13 +186,14 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
             .or_else(|| form_field(&bytes, "csrf_token"));
         let valid = matches!((&csrf, &sent), (Some(expected), Some(sent)) if constant_time_eq(expected, sent));
         if !valid {
-            let message =
-                "the form's security token is missing or stale: reload the page and try again";
-            return if is_api(&path) {
-                api_error(StatusCode::FORBIDDEN, "csrf", message)
-            } else {
-                (StatusCode::FORBIDDEN, message).into_response()
-            };
+            let stale = AppError::new(
+                ErrorCode::Csrf,
+                Text::new(
+                    "表单的安全令牌缺失或已过期：请刷新页面后重试",
+                    "the form's security token is missing or stale: reload the page and try again",
+                ),
+            );
+            return refuse(&path, &parts.headers, stale);
         }
         request = Request::from_parts(parts, Body::from(bytes));
     }
@@ -203,11 +210,9 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
 
 /// The value of one field of a URL-encoded form body.
 fn form_field(body: &[u8], name: &str) -> Option<String> {
-    String::from_utf8_lossy(body)
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .find(|(k, _)| crate::core::url::percent_decode(k) == name)
-        .map(|(_, v)| crate::core::url::percent_decode(v))
+    form_urlencoded::parse(body)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
 }
 
 /// Adds the headers every response carries.

@@ -36,6 +36,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let lang = crate::core::error::request_lang(request.headers());
         let body = Bytes::from_request(request, state)
             .await
             .map_err(IntoResponse::into_response)?;
@@ -45,8 +46,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
         serde_urlencoded::from_str(&encoded)
             .map(PageForm)
             .map_err(|e| {
-                let message = format!("表单无法读取 / the form cannot be read: {e}");
-                (StatusCode::BAD_REQUEST, message).into_response()
+                let refused = chainatlas_app::AppError::new(
+                    chainatlas_app::ErrorCode::InvalidBody,
+                    chainatlas_app::text!("表单无法读取：{e}", "the form cannot be read: {e}"),
+                );
+                (
+                    StatusCode::BAD_REQUEST,
+                    refused.public_message(lang).to_string(),
+                )
+                    .into_response()
             })
     }
 }

@@ -1,17 +1,17 @@
 //! Server-rendered HTML pages. Every visible word comes from `i18n::Texts`; every value
 //! is escaped by the templates.
 
-use std::collections::HashMap;
-
 use askama::Template;
-use axum::extract::{Path, Query};
+use axum::extract::Path;
+
+use crate::core::api::Params;
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chainatlas_auth::Permission;
 use chainatlas_model::{Region, RegionCode, RegionLevel};
 
 use crate::core::auth::Viewer;
-use crate::core::error::{AppError, HttpStatus};
+use crate::core::error::{AppError, ErrorCode, HttpStatus};
 use crate::core::i18n::{Lang, LangTexts, PageLang, Texts};
 
 /// What the layout around every page needs.
@@ -106,19 +106,13 @@ struct ErrorPage<'a> {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let t = self.layout.t;
-        let heading = match self.error {
-            AppError::NotFound(_) => t.not_found,
-            AppError::BadRequest(_) | AppError::Conflict(_) | AppError::TooLarge(_) => {
-                t.bad_request
-            }
-            AppError::Forbidden(_) => t.forbidden,
-            AppError::Internal(_) => t.internal,
-        };
+        self.error.log();
+        let lang = self.layout.lang;
+        let title = self.error.code().title();
         let page = ErrorPage {
             layout: &self.layout,
-            heading,
-            message: self.error.public_message(),
+            heading: title.get(lang),
+            message: self.error.public_message(lang).to_string(),
         };
         (self.error.status(), render(&page)).into_response()
     }
@@ -148,21 +142,31 @@ impl<T> OrPage<T> for Result<T, AppError> {
 }
 
 pub async fn not_found(PageLang(lang): PageLang, uri: Uri, viewer: Viewer) -> PageError {
-    let error = AppError::NotFound(format!("{}: {}", lang.texts().not_found, uri.path()));
+    let path = uri.path();
+    let error = AppError::new(
+        ErrorCode::NotFound,
+        chainatlas_app::text!("此处没有页面：{path}", "there is no page at {path}"),
+    );
     PageError {
         error,
         layout: Box::new(Layout::new(lang, lang.texts().not_found, &uri, &viewer)),
     }
 }
 
+/// `?next=`: where to go after switching language or signing in.
+#[derive(serde::Deserialize)]
+pub(crate) struct NextPage {
+    pub(crate) next: Option<String>,
+}
+
 pub(crate) async fn switch_language(
     Path(lang): Path<String>,
-    Query(params): Query<HashMap<String, String>>,
+    Params(params): Params<NextPage>,
 ) -> Response {
     let value = if lang == "en" { "en" } else { "zh" };
     // Only paths of this site: never an open redirect to another. The query string was
     // decoded once already, which gives back the path as the page had it.
-    let next = match crate::core::auth::local_target(params.get("next").map(String::as_str)) {
+    let next = match crate::core::auth::local_target(params.next.as_deref()) {
         Ok(next) => next,
         Err(refused) => return refused.into_response(),
     };

@@ -62,7 +62,7 @@ impl AppState {
         let app = self.app.clone();
         self.read(move |store| app.warm_up(store))
             .await
-            .map_err(|e| e.public_message())
+            .map_err(|e| e.to_string())
     }
 
     /// Runs a blocking store query on the blocking thread pool.
@@ -86,6 +86,6 @@ impl AppState {
             change(&mut store)
         })
         .await
-        .map_err(|e| AppError::Internal(format!("store task failed: {e}")))?
+        .map_err(|e| AppError::internal(format!("store task failed: {e}")))?
     }
 }

@@ -13,11 +13,6 @@ pub(crate) fn percent_encode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, KEPT).to_string()
 }
 
-/// A query-string value decoded (`+` is a space).
-pub(crate) fn percent_decode(s: &str) -> String {
-    chainatlas_app::format::query_decode(s)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -25,7 +20,11 @@ mod tests {
     #[test]
     fn language_switch_paths_survive_encoding() {
         let path = "/chains/rail?region=430200";
-        assert_eq!(percent_decode(&percent_encode(path)), path);
+        let encoded = percent_encode(path);
+        let decoded = percent_encoding::percent_decode_str(&encoded)
+            .decode_utf8()
+            .unwrap();
+        assert_eq!(decoded, path);
         assert_eq!(percent_encode("株洲 a+b"), "%E6%A0%AA%E6%B4%B2%20a%2Bb");
     }
 }

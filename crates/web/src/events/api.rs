@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use crate::core::api::body;
 use crate::core::api::ErrorBody;
 use crate::core::auth::Viewer;
-use crate::core::error::{ApiError, AppError};
+use crate::core::error::{ApiError, AppError, ErrorCode};
 use crate::core::i18n::Lang;
 use crate::core::AppState;
 use chainatlas_app::events::{
@@ -350,13 +350,22 @@ pub(crate) async fn run_schedule(
     let input: ScheduleInput = if payload.iter().all(u8::is_ascii_whitespace) {
         ScheduleInput::default()
     } else {
-        let bad = |e: serde_json::Error| AppError::BadRequest(format!("request body: {e}"));
+        let bad = |e: serde_json::Error| {
+            AppError::new(
+                ErrorCode::InvalidBody,
+                chainatlas_app::text!("请求内容有误：{e}", "request body: {e}"),
+            )
+        };
         match serde_json::from_slice::<serde_json::Value>(&payload).map_err(bad)? {
             serde_json::Value::Null => ScheduleInput::default(),
             v @ serde_json::Value::Object(_) => serde_json::from_value(v).map_err(bad)?,
             _ => {
-                return Err(AppError::BadRequest(
-                    "request body: expected a JSON object such as {\"recommended\": true}".into(),
+                return Err(AppError::new(
+                    ErrorCode::InvalidBody,
+                    chainatlas_app::Text::new(
+                        "请求内容应为 JSON 对象，如 {\"recommended\": true}",
+                        "request body: expected a JSON object such as {\"recommended\": true}",
+                    ),
                 ))?
             }
         }

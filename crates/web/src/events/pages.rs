@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -14,9 +14,11 @@ use chainatlas_model::{
     format_slots, AgreementStatus, EventData, ListingStatus, MeetingStatus, ParticipantId,
     RequestStatus,
 };
+use serde::Deserialize;
 
+use crate::core::api::Params;
 use crate::core::auth::Viewer;
-use crate::core::error::AppError;
+use crate::core::error::{AppError, ErrorCode};
 use crate::core::form::PageForm;
 use crate::core::i18n::{Lang, PageLang};
 use crate::core::layout::{render, Layout, OrPage, PageError};
@@ -531,7 +533,7 @@ fn request_row(
         from: names.get(&r.from).cloned().unwrap_or_default(),
         to: names.get(&r.to).cloned().unwrap_or_default(),
         priority: r.priority,
-        status: events::request_status_name(status, lang),
+        status: status.name(lang),
         pending: status == RequestStatus::Pending,
         live: status.is_live(),
         expires: r.expires_on.to_string(),
@@ -555,7 +557,7 @@ fn meeting_row(
         table: m.table,
         a: names.get(&m.a).cloned().unwrap_or_default(),
         b: names.get(&m.b).cloned().unwrap_or_default(),
-        status: events::meeting_status_name(m.status, lang),
+        status: m.status.name(lang),
         scheduled: m.status == MeetingStatus::Scheduled,
         published: m.published,
     }
@@ -999,12 +1001,21 @@ fn agenda_of(
 > {
     let p = data
         .participant(ParticipantId(pid))
-        .ok_or_else(|| AppError::NotFound(format!("there is no participant {pid} in this event")))?
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorCode::ParticipantNotFound,
+                chainatlas_app::text!(
+                    "本场活动没有编号为 {pid} 的参会方",
+                    "there is no participant {pid} in this event"
+                ),
+            )
+        })?
         .clone();
     if !is_organiser(viewer) && me(data, viewer).map(|m| m.id) != Some(p.id) {
-        return Err(AppError::Forbidden(
-            "an agenda is seen by its participant and the organisers only".into(),
-        ));
+        return Err(AppError::forbidden(chainatlas_app::Text::new(
+            "日程只对该参会方和组织方可见",
+            "an agenda is seen by its participant and the organisers only",
+        )));
     }
     let meetings = data
         .meetings
@@ -1047,7 +1058,7 @@ async fn agenda_page(
                         time: events::slot_label(&data.event, m.slot),
                         table: m.table,
                         with: names.get(&m.other(p.id)).cloned().unwrap_or_default(),
-                        status: events::meeting_status_name(m.status, lang),
+                        status: m.status.name(lang),
                     })
                     .collect(),
             })
@@ -1256,10 +1267,10 @@ async fn report_export(
     uri: Uri,
     viewer: Viewer,
     Path(raw): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    Params(q): Params<ExportQuery>,
 ) -> Result<Response, PageError> {
     let event = id("event", &raw).or_page(lang, &uri, &viewer)?;
-    let format = q.get("format").cloned().unwrap_or_else(|| "xlsx".into());
+    let format = q.format.unwrap_or_else(|| "xlsx".into());
     let v = viewer.clone();
     let (bytes, content_type, ext) = state
         .read(move |store| {
@@ -1273,11 +1284,12 @@ async fn report_export(
                     "csv",
                 )),
                 "xlsx" => Ok((
-                    chainatlas_bundle::sheet::to_xlsx(&sheets).map_err(AppError::Internal)?,
+                    chainatlas_bundle::sheet::to_xlsx(&sheets).map_err(AppError::internal)?,
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     "xlsx",
                 )),
-                other => Err(AppError::BadRequest(format!(
+                other => Err(AppError::parameter(chainatlas_app::text!(
+                    "format：“{other}”不是 csv 或 xlsx",
                     "format: '{other}' is not csv or xlsx"
                 ))),
             }
@@ -1324,12 +1336,38 @@ struct AgreementsPage {
     rows: Vec<AgreementRow>,
     total: String,
     statuses: Vec<StatusChoice>,
-    prefill: HashMap<String, String>,
+    prefill: AgreementPrefill,
+}
+
+/// The report's export: `?format=xlsx` (the default) or `csv`.
+#[derive(Deserialize)]
+struct ExportQuery {
+    format: Option<String>,
+}
+
+/// What a link into the agreements form fills in: from a meeting, its event, meeting and
+/// the two parties.
+#[derive(Default, Deserialize)]
+struct AgreementPrefill {
+    buyer_id: Option<String>,
+    supplier_id: Option<String>,
+    event_id: Option<String>,
+    meeting_id: Option<String>,
+    node_id: Option<String>,
 }
 
 impl AgreementsPage {
     fn value(&self, name: &str) -> String {
-        self.prefill.get(name).cloned().unwrap_or_default()
+        let p = &self.prefill;
+        let field = match name {
+            "buyer_id" => &p.buyer_id,
+            "supplier_id" => &p.supplier_id,
+            "event_id" => &p.event_id,
+            "meeting_id" => &p.meeting_id,
+            "node_id" => &p.node_id,
+            _ => return String::new(),
+        };
+        field.clone().unwrap_or_default()
     }
 }
 
@@ -1338,7 +1376,7 @@ async fn agreements_page(
     PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
-    Query(prefill): Query<HashMap<String, String>>,
+    Params(prefill): Params<AgreementPrefill>,
 ) -> Result<Response, PageError> {
     let v = viewer.clone();
     let u = uri.clone();
@@ -1360,7 +1398,7 @@ async fn agreements_page(
                     buyer: events::enterprise_name(store, a.buyer, lang)?,
                     supplier: events::enterprise_name(store, a.supplier, lang)?,
                     value: wan(a.value),
-                    status: events::agreement_status_name(a.status, lang),
+                    status: a.status.name(lang),
                     signed_on: a.signed_on.map(|d| d.to_string()).unwrap_or_default(),
                     event: a.event.map(|e| e.0),
                 });
@@ -1375,7 +1413,7 @@ async fn agreements_page(
                     .iter()
                     .map(|s| StatusChoice {
                         value: s.as_str(),
-                        label: events::agreement_status_name(*s, lang),
+                        label: s.name(lang),
                     })
                     .collect(),
                 prefill,

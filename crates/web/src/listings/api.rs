@@ -2,9 +2,8 @@
 //! listing's counterparts. Rules in [`chainatlas_app::listings`].
 
 use crate::core::api::*;
-use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -15,13 +14,13 @@ use crate::core::auth::Viewer;
 use crate::core::error::ApiError;
 use crate::core::AppState;
 use chainatlas_app::listings::{
-    self, ListingDto, ListingInput, ListingPageDto, MatchesDto, SearchQuery,
+    self, ListingDto, ListingInput, ListingPageDto, MatchParams, MatchesDto, SearchParams,
+    SearchQuery,
 };
 use chainatlas_app::matchmaking::MatchDto;
 use chainatlas_app::view;
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
-type Params = Query<HashMap<String, String>>;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -52,7 +51,7 @@ pub fn routes() -> Router<AppState> {
 pub(crate) async fn search_listings(
     State(state): State<AppState>,
     viewer: Viewer,
-    Query(params): Params,
+    Params(params): Params<SearchParams>,
 ) -> ApiResult<ListingPageDto> {
     let q = SearchQuery::parse(&params)?;
     let principal = viewer.principal.clone();
@@ -199,12 +198,11 @@ pub(crate) async fn listing_matches(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-    Query(params): Params,
+    Params(params): Params<MatchParams>,
 ) -> ApiResult<MatchesDto> {
     let id = view::parse_id("listing", &id)?;
-    let top =
-        view::parse_count("top", params.get("top").map(String::as_str), 20, 1..=100)? as usize;
-    let weights = params.get("weights").cloned().unwrap_or_default();
+    let top = params.top()?;
+    let weights = params.weights();
     let st = state.clone();
     let matches: Vec<MatchDto> = state
         .read(move |store| {

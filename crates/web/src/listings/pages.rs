@@ -1,10 +1,8 @@
 //! The matchmaking pages: search listings with filters, a listing with its ranked
 //! counterparts and their reasons, and the form to publish or edit a listing.
 
-use std::collections::HashMap;
-
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -12,13 +10,16 @@ use axum::{Form, Router};
 use chainatlas_model::{ListingKind, ListingSide, ListingStatus, Money};
 use serde::Deserialize;
 
+use crate::core::api::Params;
 use crate::core::auth::Viewer;
-use crate::core::error::AppError;
+use crate::core::error::{AppError, ErrorCode};
 use crate::core::i18n::{Lang, PageLang};
 use crate::core::layout::{region_options, render, Layout, OrPage, PageError, RegionOption};
 use crate::core::AppState;
-use chainatlas_app::listings::{self, ListingInput, SearchQuery};
+use chainatlas_app::listings::{self, ListingInput, MatchParams, SearchParams, SearchQuery};
 use chainatlas_app::matchmaking::MatchDto;
+use chainatlas_app::problems::not_a_number;
+use chainatlas_app::{Explain, Text};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -233,20 +234,11 @@ fn status_name(w: &Words, status: &str) -> &'static str {
     }
 }
 
-fn query_string(params: &HashMap<String, String>, offset: usize) -> String {
-    let mut pairs: Vec<(&String, &String)> = params
-        .iter()
-        .filter(|(k, v)| *k != "offset" && !v.is_empty())
-        .collect();
-    pairs.sort();
-    let mut out: Vec<String> = pairs
-        .into_iter()
-        .map(|(k, v)| format!("{k}={}", crate::core::url::percent_encode(v)))
-        .collect();
-    if offset > 0 {
-        out.push(format!("offset={offset}"));
-    }
-    out.join("&")
+/// The search's query string with another offset (none for the first page).
+fn query_string(params: &SearchParams, offset: usize) -> String {
+    let mut params = params.clone();
+    params.offset = (offset > 0).then(|| offset.to_string());
+    serde_urlencoded::to_string(&params).expect("text parameters encode")
 }
 
 async fn search_page(
@@ -254,7 +246,7 @@ async fn search_page(
     PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
-    Query(params): Query<HashMap<String, String>>,
+    Params(params): Params<SearchParams>,
 ) -> Result<Response, PageError> {
     let q = SearchQuery::parse(&params).or_page(lang, &uri, &viewer)?;
     let st = state.clone();
@@ -428,10 +420,10 @@ async fn listing_page(
     uri: Uri,
     viewer: Viewer,
     Path(id): Path<String>,
-    Query(params): Query<HashMap<String, String>>,
+    Params(params): Params<MatchParams>,
 ) -> Result<Response, PageError> {
     let id = chainatlas_app::view::parse_id("listing", &id).or_page(lang, &uri, &viewer)?;
-    let weights = params.get("weights").cloned().unwrap_or_default();
+    let weights = params.weights();
     let st = state.clone();
     let principal = viewer.principal.clone();
     let (l, enterprise, node, region, matches) = state
@@ -548,7 +540,10 @@ impl ListingForm {
             match raw.trim() {
                 "" => Ok(None),
                 raw => raw.parse::<i64>().map(Some).map_err(|_| {
-                    AppError::BadRequest(format!("{name}: '{raw}' is not a whole number"))
+                    AppError::new(
+                        ErrorCode::InvalidListing,
+                        not_a_number(raw).after(&Text::same(name)),
+                    )
                 }),
             }
         };
@@ -556,14 +551,23 @@ impl ListingForm {
             "" => None,
             raw => Some(
                 raw.parse::<Money>()
-                    .map_err(|e| AppError::BadRequest(format!("price: {e}")))?
+                    .map_err(|e| {
+                        AppError::new(
+                            ErrorCode::InvalidListing,
+                            e.explain().after(&Text::same("price")),
+                        )
+                    })?
                     .fen(),
             ),
         };
         let quantity = match number("quantity", &self.quantity)? {
             Some(q) if q < 0 => {
-                return Err(AppError::BadRequest(
-                    "quantity: is negative, expected 0 or more".into(),
+                return Err(AppError::new(
+                    ErrorCode::InvalidListing,
+                    chainatlas_app::text!(
+                        "quantity：为负数，应为 0 或以上",
+                        "quantity: is negative, expected 0 or more"
+                    ),
                 ))
             }
             q => q.map(|q| q as u64),
@@ -656,8 +660,16 @@ async fn create(
         .await;
     match result {
         Ok(l) => Redirect::to(&format!("/listings/{}", l.id.0)).into_response(),
-        Err(AppError::BadRequest(m)) => {
-            form_page(lang, &uri, &viewer, "/listings/new".into(), f, Some(m))
+        Err(e) if e.is_invalid_input() => {
+            let message = e.public_message(lang).to_string();
+            form_page(
+                lang,
+                &uri,
+                &viewer,
+                "/listings/new".into(),
+                f,
+                Some(message),
+            )
         }
         Err(e) => Err::<(), _>(e)
             .or_page(lang, &uri, &viewer)
@@ -680,10 +692,7 @@ async fn edit_form(
         .or_page(lang, &uri, &viewer)?;
     let dto = listings::ListingDto::for_viewer(&l, viewer.principal.as_ref());
     if !dto.editable {
-        return Err(AppError::Forbidden(
-            "only the listing's enterprise and staff may change it".into(),
-        ))
-        .or_page(lang, &uri, &viewer);
+        return Err(listings::not_editable()).or_page(lang, &uri, &viewer);
     }
     let f = ListingForm::of(&l);
     Ok(form_page(
@@ -716,13 +725,13 @@ async fn update(
         .await;
     match result {
         Ok(l) => Ok(Redirect::to(&format!("/listings/{}", l.id.0)).into_response()),
-        Err(AppError::BadRequest(m)) => Ok(form_page(
+        Err(e) if e.is_invalid_input() => Ok(form_page(
             lang,
             &uri,
             &viewer,
             format!("/listings/{id}/edit"),
             f,
-            Some(m),
+            Some(e.public_message(lang).to_string()),
         )),
         Err(e) => Err(e).or_page(lang, &uri, &viewer),
     }
