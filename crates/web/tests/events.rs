@@ -279,4 +279,23 @@ async fn an_event_runs_from_registration_to_report() {
     )
     .await;
     assert!(csv.body.contains("签约项目"), "{}", csv.body);
+    // Every page of the event reads in Chinese only.
+    let me_agenda = format!("/events/{id}/agenda/{me}");
+    for uri in [
+        format!("/events/{id}"),
+        format!("/events/{id}/report"),
+        format!("/events/{id}/tables"),
+        me_agenda,
+        "/events".to_string(),
+        "/agreements".to_string(),
+        format!("/events/{id}/agenda/999999"),
+    ] {
+        let page = get_as(&app, &uri, &app.analyst, None).await;
+        let text = support::visible_text(&page.body);
+        assert_eq!(
+            support::english_sentence(&text),
+            None,
+            "{uri}: {text:.2000}"
+        );
+    }
 }

@@ -6,7 +6,7 @@ mod support;
 use axum::http::{header, Method, StatusCode};
 use chainatlas_model::{Chain, ChainId, Record};
 use chainatlas_store::{Change, Store};
-use support::{app_with, get};
+use support::{app_with, english_sentence, get, visible_text};
 
 #[tokio::test]
 async fn pages_are_chinese_by_default_and_english_on_request() {
@@ -338,55 +338,6 @@ async fn cached_figures_follow_every_write() {
         301
     );
     assert!(get(&app, "/", None).await.body.contains(">301<"));
-}
-
-/// The words a reader sees: tags, scripts and styles taken out.
-fn visible_text(html: &str) -> String {
-    let mut text = String::new();
-    let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        text.push_str(&rest[..open]);
-        text.push(' ');
-        let after = &rest[open..];
-        let skip_to = ["<script", "<style"]
-            .iter()
-            .find(|t| after.starts_with(**t))
-            .map(|t| format!("</{}>", &t[1..]));
-        let end = match skip_to {
-            Some(close) => after.find(&close).map_or(after.len(), |i| i + close.len()),
-            None => after.find('>').map_or(after.len(), |i| i + 1),
-        };
-        rest = &after[end..];
-    }
-    text.push_str(rest);
-    text
-}
-
-/// A run of four or more English words, two of them in lower case: a sentence where only
-/// Chinese should be. (A name in title case, such as an enterprise's English name shown
-/// beside its Chinese one, is not a sentence.)
-fn english_sentence(text: &str) -> Option<String> {
-    let mut run: Vec<&str> = Vec::new();
-    for word in text.split_whitespace() {
-        let word_like = word.trim_matches(|c: char| ",.;:!?()'\"".contains(c));
-        if word_like.len() > 1
-            && word_like
-                .chars()
-                .all(|c| c.is_ascii_alphabetic() || c == '\'')
-        {
-            run.push(word_like);
-            let lower = run
-                .iter()
-                .filter(|w| w.starts_with(|c: char| c.is_ascii_lowercase()))
-                .count();
-            if run.len() >= 4 && lower >= 2 {
-                return Some(run.join(" "));
-            }
-        } else {
-            run.clear();
-        }
-    }
-    None
 }
 
 #[tokio::test]

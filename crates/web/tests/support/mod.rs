@@ -245,3 +245,52 @@ pub async fn send_json(app: &App, method: Method, uri: &str, who: &Who, body: &s
     )
     .await
 }
+
+/// The words a reader sees: tags, scripts and styles taken out.
+pub fn visible_text(html: &str) -> String {
+    let mut text = String::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        text.push(' ');
+        let after = &rest[open..];
+        let skip_to = ["<script", "<style"]
+            .iter()
+            .find(|t| after.starts_with(**t))
+            .map(|t| format!("</{}>", &t[1..]));
+        let end = match skip_to {
+            Some(close) => after.find(&close).map_or(after.len(), |i| i + close.len()),
+            None => after.find('>').map_or(after.len(), |i| i + 1),
+        };
+        rest = &after[end..];
+    }
+    text.push_str(rest);
+    text
+}
+
+/// A run of four or more English words, two of them in lower case: a sentence where only
+/// Chinese should be. (A name in title case, such as an enterprise's English name shown
+/// beside its Chinese one, is not a sentence.)
+pub fn english_sentence(text: &str) -> Option<String> {
+    let mut run: Vec<&str> = Vec::new();
+    for word in text.split_whitespace() {
+        let word_like = word.trim_matches(|c: char| ",.;:!?()'\"".contains(c));
+        if word_like.len() > 1
+            && word_like
+                .chars()
+                .all(|c| c.is_ascii_alphabetic() || c == '\'')
+        {
+            run.push(word_like);
+            let lower = run
+                .iter()
+                .filter(|w| w.starts_with(|c: char| c.is_ascii_lowercase()))
+                .count();
+            if run.len() >= 4 && lower >= 2 {
+                return Some(run.join(" "));
+            }
+        } else {
+            run.clear();
+        }
+    }
+    None
+}
