@@ -1116,27 +1116,20 @@ fn check_meeting(
     Ok(())
 }
 
-pub fn save_agreement(
-    store: &mut Store,
-    viewer: &Viewer,
-    id: Option<i64>,
-    input: &AgreementInput,
-) -> Result<Agreement, AppError> {
-    // the rules are checked on what this reads; nothing may change before it writes
-    store.exclusive(|store| {
-        let principal = viewer.principal.as_ref().ok_or_else(|| {
-            AppError::new(ErrorCode::Unauthorized, ErrorCode::Unauthorized.title())
-        })?;
+impl AgreementInput {
+    /// The agreement this input describes (id 0), every field checked against the
+    /// database, all problems in one refusal.
+    fn read(&self, store: &Store) -> Result<Agreement, AppError> {
         let mut p = Problems::default();
-        let title = input.title.trim().to_string();
+        let title = self.title.trim().to_string();
         if title.is_empty() || title.chars().count() > 200 {
             p.bad("title", chars_1_to_200());
         }
         let buyer = p
-            .number::<i64>("buyer_id", &input.buyer_id, None)
+            .number::<i64>("buyer_id", &self.buyer_id, None)
             .map(EnterpriseId);
         let supplier = p
-            .number::<i64>("supplier_id", &input.supplier_id, None)
+            .number::<i64>("supplier_id", &self.supplier_id, None)
             .map(EnterpriseId);
         for (field, e) in [("buyer_id", buyer), ("supplier_id", supplier)] {
             if let Some(e) = e {
@@ -1145,7 +1138,7 @@ pub fn save_agreement(
                 }
             }
         }
-        let node = match opt_id("node_id", &input.node_id)? {
+        let node = match opt_id("node_id", &self.node_id)? {
             None => None,
             Some(n) => match store.node(NodeId(n))? {
                 Some(node) => Some(node),
@@ -1155,7 +1148,7 @@ pub fn save_agreement(
                 }
             },
         };
-        let value = match input.value_yuan.trim().parse::<Money>() {
+        let value = match self.value_yuan.trim().parse::<Money>() {
             Ok(v) if v.fen() >= 0 => Some(v),
             Ok(_) => {
                 p.bad(
@@ -1172,7 +1165,7 @@ pub fn save_agreement(
                 None
             }
         };
-        let status = match input.status.trim().parse::<AgreementStatus>() {
+        let status = match self.status.trim().parse::<AgreementStatus>() {
             Ok(s) => Some(s),
             Err(e) => {
                 p.bad("status", e.explain());
@@ -1180,51 +1173,21 @@ pub fn save_agreement(
             }
         };
         let dates = [
-            p.opt_date("intended_on", &input.intended_on),
-            p.opt_date("signed_on", &input.signed_on),
-            p.opt_date("started_on", &input.started_on),
-            p.opt_date("completed_on", &input.completed_on),
+            p.opt_date("intended_on", &self.intended_on),
+            p.opt_date("signed_on", &self.signed_on),
+            p.opt_date("started_on", &self.started_on),
+            p.opt_date("completed_on", &self.completed_on),
         ];
-        let event = opt_id("event_id", &input.event_id)?.map(EventId);
-        let meeting = opt_id("meeting_id", &input.meeting_id)?.map(MeetingId);
+        let event = opt_id("event_id", &self.event_id)?.map(EventId);
+        let meeting = opt_id("meeting_id", &self.meeting_id)?.map(MeetingId);
         check_meeting(store, &mut p, event, meeting, buyer, supplier)?;
         p.finish(ErrorCode::InvalidAgreement)?;
-        let (buyer, supplier) = (buyer.expect("checked"), supplier.expect("checked"));
-        if !is_organiser(viewer)
-            && principal.enterprise != Some(buyer)
-            && principal.enterprise != Some(supplier)
-        {
-            return Err(AppError::forbidden(text!(
-                "企业只能登记本企业参与的合作项目",
-                "an enterprise records agreements it is a party to only"
-            )));
-        }
-        let before = match id {
-            Some(id) => Some(store.agreement(AgreementId(id))?.ok_or_else(|| {
-                AppError::new(
-                    ErrorCode::AgreementNotFound,
-                    text!("没有编号为 {id} 的合作项目", "there is no agreement {id}"),
-                )
-            })?),
-            None => None,
-        };
-        if let Some(b) = &before {
-            if !is_organiser(viewer)
-                && principal.enterprise != Some(b.buyer)
-                && principal.enterprise != Some(b.supplier)
-            {
-                return Err(AppError::forbidden(text!(
-                    "企业只能修改本企业参与的合作项目",
-                    "an enterprise changes agreements it is a party to only"
-                )));
-            }
-        }
         let [intended_on, signed_on, started_on, completed_on] = dates.map(|d| d.flatten());
-        let mut agreement = Agreement {
-            id: AgreementId(id.unwrap_or(0)),
+        let agreement = Agreement {
+            id: AgreementId(0),
             title,
-            buyer,
-            supplier,
+            buyer: buyer.expect("checked"),
+            supplier: supplier.expect("checked"),
             chain: node.as_ref().map(|n| n.chain),
             node: node.map(|n| n.id),
             value: value.expect("checked"),
@@ -1242,11 +1205,59 @@ pub fn save_agreement(
             .into_iter()
             .for_each(|problem| p.add(problem));
         p.finish(ErrorCode::InvalidAgreement)?;
-        match before {
-            Some(_) => store.update_agreement(&viewer.actor(), &agreement)?,
-            None => agreement.id = store.create_agreement(&viewer.actor(), &agreement)?,
-        }
         Ok(agreement)
+    }
+}
+
+/// Records a new agreement (`id` none) or changes one: an enterprise only those it is a
+/// party to, before and after the change.
+pub fn save_agreement(
+    store: &mut Store,
+    viewer: &Viewer,
+    id: Option<i64>,
+    input: &AgreementInput,
+) -> Result<Agreement, AppError> {
+    // the rules are checked on what this reads; nothing may change before it writes
+    store.exclusive(|store| {
+        let principal = viewer.principal.as_ref().ok_or_else(|| {
+            AppError::new(ErrorCode::Unauthorized, ErrorCode::Unauthorized.title())
+        })?;
+        let party = |a: &Agreement| {
+            is_organiser(viewer)
+                || principal.enterprise == Some(a.buyer)
+                || principal.enterprise == Some(a.supplier)
+        };
+        let mut agreement = input.read(store)?;
+        if !party(&agreement) {
+            return Err(AppError::forbidden(text!(
+                "企业只能登记本企业参与的合作项目",
+                "an enterprise records agreements it is a party to only"
+            )));
+        }
+        let before = match id {
+            Some(id) => Some(store.agreement(AgreementId(id))?.ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::AgreementNotFound,
+                    text!("没有编号为 {id} 的合作项目", "there is no agreement {id}"),
+                )
+            })?),
+            None => None,
+        };
+        match before {
+            Some(b) if !party(&b) => Err(AppError::forbidden(text!(
+                "企业只能修改本企业参与的合作项目",
+                "an enterprise changes agreements it is a party to only"
+            ))),
+            Some(b) => {
+                agreement.id = b.id;
+                store.update_agreement(&viewer.actor(), &agreement)?;
+                Ok(agreement)
+            }
+            None => {
+                agreement.id = store.create_agreement(&viewer.actor(), &agreement)?;
+                Ok(agreement)
+            }
+        }
     })
 }
 
