@@ -6,7 +6,7 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 
 use chainatlas_analysis::Graph;
-use chainatlas_model::{RegionCode, Tag};
+use chainatlas_model::{Region, RegionCode, Tag};
 use chainatlas_store::{ChainSummary, Counts, Store};
 
 use crate::diagnostics::ChokepointsDto;
@@ -75,6 +75,7 @@ pub struct Caches {
     overview: GenerationCache<(), Overview>,
     chain_summaries: GenerationCache<Option<RegionCode>, Vec<ChainSummary>>,
     graph: GenerationCache<(), Graph>,
+    regions_in_use: GenerationCache<(), Vec<Region>>,
     chokepoints: GenerationCache<(String, Option<RegionCode>, usize), ChokepointsDto>,
     match_atlas: GenerationCache<(), StoreAtlas>,
     /// An event's recommended pairs, by the facts generation and [`RecommendationKey`].
@@ -102,6 +103,12 @@ impl Caches {
                 synthetic: store.has_synthetic_data()?,
             })
         })
+    }
+
+    /// The regions a region filter offers ([`Store::regions_in_use`]).
+    pub fn regions_in_use(&self, store: &Store) -> Result<Arc<Vec<Region>>, AppError> {
+        self.regions_in_use
+            .get_or_compute(store.generation()?, (), || Ok(store.regions_in_use()?))
     }
 
     pub fn chain_summaries(

@@ -63,6 +63,9 @@ pub enum ImportError {
 #[derive(Default)]
 struct Known {
     regions: HashSet<u32>,
+    /// Regions of this bundle: the database's are China's divisions, which a bundle's row
+    /// renames, so only a second row of the same code is a duplicate.
+    bundle_regions: HashSet<u32>,
     chains: HashSet<i64>,
     nodes: HashSet<i64>,
     enterprises: HashSet<i64>,
@@ -76,6 +79,7 @@ impl Known {
                 .into_iter()
                 .map(|k| k as u32)
                 .collect(),
+            bundle_regions: HashSet::new(),
             chains: store.keys(RecordKind::Chain)?.into_iter().collect(),
             nodes: store.keys(RecordKind::ChainNode)?.into_iter().collect(),
             enterprises: store.keys(RecordKind::Enterprise)?.into_iter().collect(),
@@ -383,7 +387,8 @@ fn register_key(
     let (column, fresh) = match kind {
         RecordKind::Region => {
             let code: u32 = reader.cells.get(reader.positions[0])?.trim().parse().ok()?;
-            (0, known.regions.insert(code))
+            known.regions.insert(code);
+            (0, known.bundle_regions.insert(code))
         }
         RecordKind::Chain | RecordKind::ChainNode | RecordKind::Enterprise => {
             let id: i64 = reader.cells.get(reader.positions[0])?.trim().parse().ok()?;

@@ -78,6 +78,17 @@ fn the_demo_round_trips_through_csv_byte_for_byte() {
     let records = demo_records(&DemoConfig::demo(2024));
     let (first, second) = round_trip(&records, false);
     assert_eq!(first.len(), 8, "one file per entity");
+    for ((name, a), (_, b)) in first.iter().zip(&second) {
+        if a != b {
+            let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
+            let line = a.lines().zip(b.lines()).find(|(x, y)| x != y);
+            eprintln!(
+                "{name} differs: {line:?} ({} vs {} lines)",
+                a.lines().count(),
+                b.lines().count()
+            );
+        }
+    }
     assert!(first == second, "CSV export differs after a round trip");
 }
 

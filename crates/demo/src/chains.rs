@@ -749,3 +749,18 @@ pub(crate) const REGIONS: &[(u32, &str, &str)] = &[
     (610000, "陕西省", "Shaanxi"),
     (610100, "西安市", "Xi'an"),
 ];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_demo_regions_are_the_built_in_divisions_by_their_names() {
+        for &(code, zh, en) in super::REGIONS {
+            let code = chainatlas_model::RegionCode::new(code).unwrap();
+            let built_in = chainatlas_model::divisions::get(code).expect("a division");
+            assert_eq!(
+                (built_in.name_zh.as_str(), built_in.name_en.as_str()),
+                (zh, en)
+            );
+        }
+    }
+}

@@ -7,6 +7,7 @@
 
 mod credit_code;
 mod date;
+pub mod divisions;
 mod entity;
 mod event;
 mod ids;

@@ -203,6 +203,27 @@ impl Store {
         Ok(regions)
     }
 
+    /// The regions where enterprises or listings are, with the cities and provinces
+    /// around them, in code order: what a region filter offers (of the 3,000-odd built-in
+    /// divisions, those that can show anything).
+    pub fn regions_in_use(&self) -> Result<Vec<Region>> {
+        let sql = format!(
+            "WITH used AS (SELECT DISTINCT region_code AS code FROM enterprises
+                           UNION SELECT DISTINCT region_code FROM listings)
+             SELECT {} FROM regions
+             WHERE code IN (SELECT code FROM used)
+                OR code IN (SELECT code / 100 * 100 FROM used)
+                OR code IN (SELECT code / 10000 * 10000 FROM used)
+             ORDER BY code",
+            rows::REGION_COLUMNS
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let regions = stmt
+            .query_map([], rows::region)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(regions)
+    }
+
     pub fn region(&self, code: RegionCode) -> Result<Option<Region>> {
         let sql = format!(
             "SELECT {} FROM regions WHERE code = ?1",

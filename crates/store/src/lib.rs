@@ -80,6 +80,7 @@ impl Store {
             source,
         })?;
         migrate::apply(&conn, &path)?;
+        migrate::add_divisions(&conn)?;
         Ok(Store { conn, path })
     }
 
@@ -129,9 +130,11 @@ impl Store {
         }
     }
 
-    /// Whether the atlas holds no data at all (a freshly created database).
+    /// Whether the atlas holds no data of its own (a freshly created database: nothing but
+    /// the built-in divisions).
     pub fn is_empty(&self) -> Result<bool> {
-        Ok(self.counts()?.total() == 0)
+        let counts = self.counts()?;
+        Ok(counts.total() == counts.regions)
     }
 
     /// The atlas's generation: it changes with every committed write, so anything derived

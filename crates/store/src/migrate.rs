@@ -29,6 +29,42 @@ pub(crate) fn current_version(conn: &Connection) -> Result<i64> {
     )?)
 }
 
+/// Adds China's built-in divisions a database lacks (all of them when it is new; the new
+/// codes after `scripts/update-divisions.sh`), in one transaction. Regions already there
+/// keep their names.
+pub(crate) fn add_divisions(conn: &Connection) -> Result<()> {
+    let divisions = chainatlas_model::divisions::all();
+    let have: i64 = conn.query_row("SELECT COUNT(*) FROM regions", [], |r| r.get(0))?;
+    if have as usize >= divisions.len() {
+        return Ok(());
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let added = (|| -> rusqlite::Result<()> {
+        let mut insert = conn.prepare_cached(
+            "INSERT OR IGNORE INTO regions (code, name_zh, name_en, parent_code, level)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for r in divisions {
+            insert.execute(rusqlite::params![
+                r.code.value(),
+                r.name_zh,
+                r.name_en,
+                r.parent.map(|p| p.value()),
+                r.level.as_str()
+            ])?;
+        }
+        Ok(())
+    })();
+    match added {
+        Ok(()) => conn.execute_batch("COMMIT")?,
+        Err(e) => {
+            conn.execute_batch("ROLLBACK")?;
+            return Err(e.into());
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn apply(conn: &Connection, path: &Path) -> Result<()> {
     apply_until(conn, path, LATEST)
 }

@@ -365,7 +365,12 @@ fn records_stream_back_in_key_order() {
             Ok(())
         })
         .unwrap();
-    assert_eq!(codes, ["420000", "420100", "430000", "430200"]);
+    // Every built-in division, in code order, and the atlas's own among them.
+    assert_eq!(codes.len(), chainatlas_model::divisions::all().len());
+    assert!(codes.windows(2).all(|w| w[0] < w[1]));
+    for own in ["420000", "420100", "430000", "430200"] {
+        assert!(codes.iter().any(|c| c == own), "{own}");
+    }
 }
 
 mod accounts {
@@ -648,4 +653,56 @@ fn migration_8_moves_event_lists_into_child_rows_in_order() {
         [],
     );
     assert!(refused.is_err());
+}
+
+#[test]
+fn enterprises_sit_in_any_county_and_roll_up_to_its_city_and_province() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    assert!(
+        store.is_empty().unwrap(),
+        "the built-in divisions are not an atlas"
+    );
+    small_atlas(&mut store);
+    // 醴陵市, a county-level city of Zhuzhou that no bundle brought: built in.
+    let liling = "430281".parse().unwrap();
+    assert_eq!(store.region(liling).unwrap().unwrap().name_zh, "醴陵市");
+    let mut w = store.writer().unwrap();
+    w.insert(&enterprise(4, "91430281MA0000004", "430281"))
+        .unwrap();
+    w.insert(&Record::EnterpriseNode(EnterpriseNode {
+        enterprise: EnterpriseId(4),
+        node: NodeId(3),
+        output: Money::from_yuan(500),
+        capacity: Money::from_yuan(600),
+    }))
+    .unwrap();
+    w.commit(
+        &crate::Actor::local("tests", 0),
+        &crate::Change::new("test", "enterprise", 4),
+    )
+    .unwrap();
+    for region in ["430281", "430200", "430000"] {
+        let page = store
+            .node_enterprises(
+                NodeId(3),
+                Some(region.parse().unwrap()),
+                crate::EnterpriseOrder::ById,
+                50,
+                0,
+            )
+            .unwrap();
+        assert!(
+            page.items.iter().any(|row| row.item.id == EnterpriseId(4)),
+            "{region}"
+        );
+    }
+    // A region filter offers the regions in use and those around them, not all 3,000.
+    let offered: Vec<String> = store
+        .regions_in_use()
+        .unwrap()
+        .iter()
+        .map(|r| r.code.to_string())
+        .collect();
+    assert_eq!(offered, ["420000", "420100", "430000", "430200", "430281"]);
 }

@@ -125,9 +125,15 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// Removes every atlas record, for imports that replace the whole atlas.
+    /// Removes every atlas record, for imports that replace the whole atlas. Regions stay:
+    /// they are China's divisions, built in (`chainatlas_model::divisions`), which a
+    /// bundle may rename but not remove.
     pub fn clear_all(&mut self) -> Result<()> {
-        for kind in RecordKind::ALL.iter().rev() {
+        for kind in RecordKind::ALL
+            .iter()
+            .rev()
+            .filter(|k| **k != RecordKind::Region)
+        {
             self.tx
                 .execute(&format!("DELETE FROM {}", kind.as_str()), [])?;
         }
@@ -139,8 +145,12 @@ impl<'a> Writer<'a> {
         let tx = &self.tx;
         match record {
             Record::Region(r) => {
+                // Every division is built in: a region of a bundle adds one or renames it.
                 tx.prepare_cached(
-                    "INSERT INTO regions (code, name_zh, name_en, parent_code, level) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT INTO regions (code, name_zh, name_en, parent_code, level) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
+                         parent_code = excluded.parent_code, level = excluded.level
+                     WHERE (name_zh, name_en, parent_code, level) IS NOT (excluded.name_zh, excluded.name_en, excluded.parent_code, excluded.level)",
                 )?
                 .execute(params![
                     r.code.value(),

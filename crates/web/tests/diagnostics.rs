@@ -238,9 +238,9 @@ async fn bad_diagnostics_requests_say_what_is_wrong() {
             "region",
         ),
         (
-            "/api/v1/chains/rail/diagnosis?region=650000",
+            "/api/v1/chains/rail/diagnosis?region=659999",
             StatusCode::NOT_FOUND,
-            "650000",
+            "659999",
         ),
         (
             "/api/v1/chains/nope/diagnosis?region=430200",

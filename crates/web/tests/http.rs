@@ -177,7 +177,7 @@ async fn unknown_ids_are_404_and_bad_input_is_400_never_a_panic() {
             "invalid_parameter",
         ),
         (
-            "/api/v1/chains?region=450000",
+            "/api/v1/chains?region=459999",
             StatusCode::NOT_FOUND,
             "region_not_found",
         ),

@@ -136,7 +136,7 @@ async fn chains(
         .read(move |store| {
             Ok((
                 view::region(store, code)?,
-                store.regions()?,
+                caches.regions_in_use(store)?,
                 caches.chain_summaries(store, code)?,
             ))
         })
@@ -185,11 +185,12 @@ async fn chain_page(
     Params(params): Params<ListQuery>,
 ) -> Result<Response, PageError> {
     let region_code = params.region().or_page(lang, &uri, &viewer)?;
+    let caches = state.app.caches.clone();
     let (map, regions) = state
         .read(move |store| {
             Ok((
                 view::chain_map(store, &code, region_code)?,
-                store.regions()?,
+                caches.regions_in_use(store)?,
             ))
         })
         .await
@@ -279,6 +280,7 @@ async fn node_page(
 ) -> Result<Response, PageError> {
     let id = view::parse_id("node", &id).or_page(lang, &uri, &viewer)?;
     let region_code = params.region().or_page(lang, &uri, &viewer)?;
+    let caches = state.app.caches.clone();
     let page = params.page(1_000_000).or_page(lang, &uri, &viewer)?;
     let order = view::enterprise_order(&viewer);
     let (detail, region, regions, list) = state
@@ -292,7 +294,7 @@ async fn node_page(
                 PAGE_SIZE,
                 (page - 1) * PAGE_SIZE,
             )?;
-            let regions = store.regions()?;
+            let regions = caches.regions_in_use(store)?;
             Ok((detail, region, regions, list))
         })
         .await

@@ -375,7 +375,7 @@ async fn diagnosis_page(
     let (chain, regions, found) = state
         .read(move |store| {
             let chain = diag::chain(store, &code)?;
-            let regions = store.regions()?;
+            let regions = caches.regions_in_use(store)?;
             let found = match region {
                 None => None,
                 Some(region) => {
@@ -777,7 +777,7 @@ async fn disruption_page(
     let (chain, regions, nodes, found) = state
         .read(move |store| {
             let chain = diag::chain(store, &code)?;
-            let regions = store.regions()?;
+            let regions = caches.regions_in_use(store)?;
             let nodes = store.chain_nodes(chain.id)?;
             let found = match &shock_for_store {
                 None => None,

@@ -254,7 +254,12 @@ async fn search_page(
     let (found, total, chains, regions) = state
         .read(move |store| {
             let (found, total) = listings::search(&st, store, &query)?;
-            Ok((found, total, store.chains()?, store.regions()?))
+            Ok((
+                found,
+                total,
+                store.chains()?,
+                st.caches.regions_in_use(store)?,
+            ))
         })
         .await
         .or_page(lang, &uri, &viewer)?;
