@@ -45,13 +45,7 @@ pub(crate) fn add_divisions(conn: &Connection) -> Result<()> {
              VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
         for r in divisions {
-            insert.execute(rusqlite::params![
-                r.code.value(),
-                r.name_zh,
-                r.name_en,
-                r.parent.map(|p| p.value()),
-                r.level.as_str()
-            ])?;
+            insert.execute(crate::rows::region_values(r))?;
         }
         Ok(())
     })();

@@ -139,3 +139,15 @@ pub(crate) fn listing(row: &Row<'_>) -> rusqlite::Result<Listing> {
         tags: chainatlas_model::split_tags(&row.get::<_, String>(13)?),
     })
 }
+
+/// A region's values in the column order of `INSERT INTO regions (code, name_zh, name_en,
+/// parent_code, level)`.
+pub(crate) fn region_values(r: &Region) -> (u32, &str, &str, Option<u32>, &'static str) {
+    (
+        r.code.value(),
+        &r.name_zh,
+        &r.name_en,
+        r.parent.map(|p| p.value()),
+        r.level.as_str(),
+    )
+}

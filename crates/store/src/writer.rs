@@ -152,13 +152,7 @@ impl<'a> Writer<'a> {
                          parent_code = excluded.parent_code, level = excluded.level
                      WHERE (name_zh, name_en, parent_code, level) IS NOT (excluded.name_zh, excluded.name_en, excluded.parent_code, excluded.level)",
                 )?
-                .execute(params![
-                    r.code.value(),
-                    r.name_zh,
-                    r.name_en,
-                    r.parent.map(|p| p.value()),
-                    r.level.as_str()
-                ])?;
+                .execute(crate::rows::region_values(r))?;
             }
             Record::Chain(c) => {
                 tx.prepare_cached(
