@@ -131,3 +131,81 @@ impl ChainMapDto {
         }
     }
 }
+
+/// The most regions a type-ahead answer holds.
+pub const MAX_REGION_MATCHES: usize = 50;
+
+/// Regions for a type-ahead picker: `q` is part of the Chinese or English name, the start
+/// of the pinyin or of its initials (`zz` and `zhuzhou` find 株洲市), or the start of the
+/// code. Best first: a name or pinyin that begins with `q` before one that contains it,
+/// then provinces before cities before counties, then by code. An empty `q` matches
+/// nothing.
+pub fn search_regions<'a>(regions: &'a [Region], q: &str, limit: usize) -> Vec<&'a Region> {
+    let q = q.trim().to_lowercase();
+    if q.is_empty() {
+        return Vec::new();
+    }
+    let ascii = q
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '\'');
+    let compact: String = q.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let mut found: Vec<(u8, &Region)> = regions
+        .iter()
+        .filter_map(|r| {
+            let code = r.code.to_string();
+            let rank = if code.starts_with(&q) || r.name_zh.starts_with(&q) {
+                Some(0)
+            } else if r.name_zh.contains(&q) {
+                Some(2)
+            } else if ascii {
+                let english = r.name_en.to_lowercase();
+                let pinyin = chainatlas_model::divisions::pinyin(&r.name_zh);
+                if pinyin.initials.starts_with(&compact) || pinyin.full.starts_with(&compact) {
+                    Some(0)
+                } else if english.starts_with(&q) {
+                    Some(1)
+                } else if english.contains(&q) || pinyin.full.contains(&compact) {
+                    Some(2)
+                } else {
+                    None
+                }
+            } else {
+                None
+            };
+            rank.map(|rank| (rank, r))
+        })
+        .collect();
+    found.sort_by_key(|(rank, r)| (*rank, r.level, r.code));
+    found.into_iter().take(limit).map(|(_, r)| r).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(found: &[&Region]) -> Vec<String> {
+        found.iter().map(|r| r.name_zh.clone()).collect()
+    }
+
+    #[test]
+    fn regions_are_found_by_initials_pinyin_chinese_english_and_code() {
+        let all = chainatlas_model::divisions::all();
+        let zz = search_regions(all, "zz", 10);
+        assert!(
+            names(&zz).contains(&"株洲市".to_string()),
+            "{:?}",
+            names(&zz)
+        );
+        assert_eq!(names(&search_regions(all, "zhuzhou", 10)), ["株洲市"]);
+        assert_eq!(names(&search_regions(all, "株洲", 10))[0], "株洲市");
+        assert_eq!(names(&search_regions(all, "Zhuzhou", 10))[0], "株洲市");
+        assert_eq!(names(&search_regions(all, "4302", 3))[0], "株洲市");
+        assert_eq!(names(&search_regions(all, "醴陵", 3)), ["醴陵市"]);
+        // provinces before cities before counties
+        let hu = search_regions(all, "hu", 50);
+        assert_eq!(hu[0].level, chainatlas_model::RegionLevel::Province);
+        assert!(search_regions(all, "", 10).is_empty());
+        assert!(search_regions(all, "qqqqq", 10).is_empty());
+        assert_eq!(search_regions(all, "县", 5).len(), 5, "the limit holds");
+    }
+}

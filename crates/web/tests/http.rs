@@ -379,3 +379,30 @@ async fn chinese_pages_and_their_errors_have_no_english_sentence() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_region_picker_finds_any_division_by_pinyin_initials() {
+    let app = app_with(&[]);
+    let found = get(&app, "/api/v1/regions?q=zz", None).await.json();
+    let codes: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"430200"), "{codes:?}");
+    assert!(codes.len() <= 20);
+    let liling = get(&app, "/api/v1/regions?q=%E9%86%B4%E9%99%B5", None)
+        .await
+        .json();
+    assert_eq!(liling[0]["name_zh"], "醴陵市");
+    assert_eq!(liling[0]["parent_code"], "430200");
+    let all = get(&app, "/api/v1/regions", None).await.json();
+    assert_eq!(
+        all.as_array().unwrap().len(),
+        chainatlas_model::divisions::all().len()
+    );
+    let bad = get(&app, "/api/v1/regions?q=zz&limit=0", None).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.json()["error"]["code"], "invalid_parameter");
+}

@@ -202,12 +202,33 @@ pub(crate) async fn stats(State(state): State<AppState>) -> ApiResult<StatsDto> 
     }))
 }
 
+/// `?q=` for a region picker.
+#[derive(serde::Deserialize)]
+pub(crate) struct RegionSearch {
+    q: Option<String>,
+    limit: Option<String>,
+}
+
 #[utoipa::path(get, path = "/api/v1/regions", tag = "atlas",
+    params(("q" = Option<String>, Query, description = "For a picker: part of the Chinese or English name, the start of its pinyin or initials (zz finds 株洲市), or the start of the code; without it, every region"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 50, description = "With q: at most this many, best first; default 20")),
     responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
-        (status = 200, description = "All regions, by code", body = [RegionDto])))]
-pub(crate) async fn regions(State(state): State<AppState>) -> ApiResult<Vec<RegionDto>> {
+        (status = 200, description = "All regions by code, or with q the best matches first", body = [RegionDto]),
+        (status = 400, description = "Malformed parameter", body = ErrorBody)))]
+pub(crate) async fn regions(
+    State(state): State<AppState>,
+    Params(params): Params<RegionSearch>,
+) -> ApiResult<Vec<RegionDto>> {
+    let max = chainatlas_app::atlas::MAX_REGION_MATCHES as u32;
+    let limit = view::parse_count("limit", params.limit.as_deref(), 20, 1..=max)? as usize;
     let regions = state.read(|store| Ok(store.regions()?)).await?;
-    Ok(Json(regions.iter().map(Into::into).collect()))
+    Ok(Json(match params.q.as_deref() {
+        Some(q) => chainatlas_app::atlas::search_regions(&regions, q, limit)
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+        None => regions.iter().map(Into::into).collect(),
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/chains", tag = "atlas",
