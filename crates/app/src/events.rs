@@ -21,6 +21,7 @@ use chainatlas_store::{InsertError, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::format::wan;
 use crate::problems::{too_long, Problems};
 use crate::{App, AppError, ErrorCode, Lang, Viewer};
 
@@ -137,10 +138,6 @@ pub fn report_facts(store: &Store, data: &EventData) -> Result<ReportFacts, AppE
     })
 }
 
-fn yuan(m: Money) -> String {
-    format!("{:.2}", m.fen() as f64 / 100.0)
-}
-
 /// The report as tables, named in `lang`: summary, by chain, by node, by region, and the
 /// agreements. What the report page shows and what CSV/XLSX exports hold.
 pub fn report_sheets(
@@ -164,7 +161,10 @@ pub fn report_sheets(
             vec![t("已举行", "held"), r.held.to_string()],
             vec![t("未到场", "no-shows"), r.no_show.to_string()],
             vec![t("签约项目", "agreements"), r.agreements.to_string()],
-            vec![t("签约金额（元）", "agreement value (yuan)"), yuan(r.value)],
+            vec![
+                t("签约金额（万元）", "agreement value (10k yuan)"),
+                wan(r.value),
+            ],
         ],
     };
     let header = |key: &str| {
@@ -174,7 +174,7 @@ pub fn report_sheets(
             t("参会企业", "participants"),
             t("已举行洽谈", "meetings held"),
             t("签约项目", "agreements"),
-            t("签约金额（元）", "value (yuan)"),
+            t("签约金额（万元）", "value (10k yuan)"),
         ]
     };
     let unassigned = t("（未注明）", "(not given)");
@@ -209,7 +209,7 @@ pub fn report_sheets(
             a.title.clone(),
             enterprise_name(store, a.buyer, lang)?,
             enterprise_name(store, a.supplier, lang)?,
-            yuan(a.value),
+            wan(a.value),
             a.status.name(lang).to_string(),
             a.signed_on.map(|d| d.to_string()).unwrap_or_default(),
         ]);
@@ -238,7 +238,7 @@ pub fn report_sheets(
                 t("项目", "title"),
                 t("采购方", "buyer"),
                 t("供应方", "supplier"),
-                t("金额（元）", "value (yuan)"),
+                t("金额（万元）", "value (10k yuan)"),
                 t("状态", "status"),
                 t("签约日期", "signed on"),
             ],
@@ -271,7 +271,7 @@ fn breakdown_rows<K: Copy>(
                 b.participants.to_string(),
                 b.meetings_held.to_string(),
                 b.agreements.to_string(),
-                yuan(b.value),
+                wan(b.value),
             ])
         })
         .collect()

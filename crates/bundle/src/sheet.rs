@@ -6,7 +6,8 @@
 use rust_xlsxwriter::Workbook;
 
 /// One table: a sheet name, a header row and rows of cells. Cells that parse as numbers
-/// are written as numbers in a workbook.
+/// are written as numbers in a workbook, amounts with thousands separators (`15,000.0`,
+/// as pages show 万元) as numbers shown the same way.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Sheet {
     pub name: String,
@@ -14,17 +15,41 @@ pub struct Sheet {
     pub rows: Vec<Vec<String>>,
 }
 
-/// A cell that reads as a number: codes with leading zeros stay text.
-fn number(cell: &str) -> Option<f64> {
+/// A cell that reads as a number: codes with leading zeros stay text. `true` when it is
+/// written with thousands separators.
+fn number(cell: &str) -> Option<(f64, bool)> {
     let leading_zero = cell.starts_with('0') && cell.len() > 1 && !cell.starts_with("0.");
-    cell.parse::<f64>()
+    if let Some(n) = cell
+        .parse::<f64>()
         .ok()
         .filter(|n| n.is_finite() && !leading_zero)
+    {
+        return Some((n, false));
+    }
+    grouped(cell).map(|n| (n, true))
+}
+
+/// `-1,234,567.8`: digits in groups of three after the first one to three.
+fn grouped(cell: &str) -> Option<f64> {
+    let unsigned = cell.strip_prefix('-').unwrap_or(cell);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let mut groups = whole.split(',');
+    let first = groups.next()?;
+    let well_formed = whole.contains(',')
+        && (1..=3).contains(&first.len())
+        && !first.starts_with('0')
+        && first.bytes().all(|b| b.is_ascii_digit())
+        && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
+        && fraction.bytes().all(|b| b.is_ascii_digit());
+    well_formed
+        .then(|| cell.replace(',', "").parse::<f64>().ok())
+        .flatten()
 }
 
 /// The tables as an `.xlsx` workbook.
 pub fn to_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
     let mut book = Workbook::new();
+    let separated = rust_xlsxwriter::Format::new().set_num_format("#,##0.0");
     for s in sheets {
         let sheet = book.add_worksheet();
         sheet.set_name(&s.name).map_err(|e| e.to_string())?;
@@ -37,7 +62,8 @@ pub fn to_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
             for (c, cell) in row.iter().enumerate() {
                 let (r, c) = (r as u32 + 1, c as u16);
                 let written = match number(cell) {
-                    Some(n) => sheet.write_number(r, c, n),
+                    Some((n, false)) => sheet.write_number(r, c, n),
+                    Some((n, true)) => sheet.write_number_with_format(r, c, n, &separated),
                     None => sheet.write_string(r, c, cell),
                 };
                 written.map_err(|e| e.to_string())?;
@@ -87,4 +113,19 @@ pub fn write(path: &std::path::Path, sheets: &[Sheet]) -> std::io::Result<()> {
     partial.push(".partial");
     std::fs::write(&partial, bytes)?;
     std::fs::rename(&partial, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_with_thousands_separators_are_numbers() {
+        assert_eq!(number("15,000.0"), Some((15_000.0, true)));
+        assert_eq!(number("-1,234,567.8"), Some((-1_234_567.8, true)));
+        assert_eq!(number("430200"), Some((430_200.0, false)));
+        for text in ["0430", "1,23", "12,345,67", ",123", "1,234a", "株洲, 1,000"] {
+            assert_eq!(number(text), None, "{text}");
+        }
+    }
 }

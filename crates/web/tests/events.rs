@@ -271,6 +271,10 @@ async fn an_event_runs_from_registration_to_report() {
     assert_eq!(report["value_fen"], 15_000_000_000i64);
     let page = get_as(&app, &format!("/events/{id}/report"), &app.analyst, None).await;
     assert!(page.body.contains("15,000.0"), "the value in 万元");
+    assert!(
+        page.body.contains("\"values\":[15000.0"),
+        "the chart's value by chain, in 万元"
+    );
     let csv = get_as(
         &app,
         &format!("/events/{id}/report/export?format=csv"),

@@ -1240,7 +1240,8 @@ async fn report_page(
                 "chains": {
                     "title": w.value_by_chain,
                     "labels": chain_rows.iter().map(|row| row[1].clone()).collect::<Vec<_>>(),
-                    "values": chain_rows.iter().map(|row| row[5].parse::<f64>().unwrap_or(0.0) / 10_000.0).collect::<Vec<_>>(),
+                    // 万元, as the sheet writes them (with thousands separators)
+                    "values": chain_rows.iter().map(|row| row[5].replace(',', "").parse::<f64>().unwrap_or(0.0)).collect::<Vec<_>>(),
                     "held": chain_rows.iter().map(|row| row[3].parse::<u32>().unwrap_or(0)).collect::<Vec<_>>(),
                     "held_label": w.held,
                 },
