@@ -213,6 +213,13 @@ async fn an_event_runs_from_registration_to_report() {
         "{}",
         ics.body
     );
+    let agenda = get_as(&app, &format!("/events/{id}/agenda/{me}"), &app.firm, None).await;
+    assert!(
+        agenda.body.contains("id=\"print\" data-print") && agenda.body.contains("/assets/print.js"),
+        "an agenda has a print button"
+    );
+    let script = support::get(&app, "/assets/print.js", None).await;
+    assert!(script.body.contains("window.print()"));
     let others = get_as(&app, &format!("/events/{id}/agenda/{two}"), &app.firm, None).await;
     assert_eq!(others.status, StatusCode::FORBIDDEN);
 
