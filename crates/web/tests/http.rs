@@ -53,6 +53,10 @@ async fn the_chain_map_page_embeds_the_map_and_lists_every_node() {
     let page = get(&app, "/chains/rail?region=430200", None).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("id=\"chain-map-data\""));
+    assert!(
+        page.body.contains("id=\"map-legend\"") && page.body.contains("本地区暂无企业（短板）"),
+        "the map has a legend"
+    );
     assert!(page.body.contains("/assets/echarts.min.js"));
     let api = get(&app, "/api/v1/chains/rail/map?region=430200", None)
         .await
