@@ -366,6 +366,18 @@ async fn the_pages_show_the_diagnosis_and_the_simulation() {
     )
     .await;
     assert!(en.body.contains("Short boards") && en.body.contains("Bearings"));
+    // The long page opens with a table of contents whose links land on its sections.
+    for section in [
+        "sec-short-boards",
+        "sec-supporting",
+        "sec-dependencies",
+        "sec-single-sources",
+        "sec-chokepoints",
+        "sec-nodes",
+    ] {
+        assert!(en.body.contains(&format!("href=\"#{section}\"")), "{section}");
+        assert!(en.body.contains(&format!("<h2 id=\"{section}\"")), "{section}");
+    }
     let first = get(&app, "/chains/rail/diagnosis", None).await;
     assert_eq!(first.status, StatusCode::OK);
     assert!(first.body.contains("请选择一个地区"));
