@@ -375,8 +375,14 @@ async fn the_pages_show_the_diagnosis_and_the_simulation() {
         "sec-chokepoints",
         "sec-nodes",
     ] {
-        assert!(en.body.contains(&format!("href=\"#{section}\"")), "{section}");
-        assert!(en.body.contains(&format!("<h2 id=\"{section}\"")), "{section}");
+        assert!(
+            en.body.contains(&format!("href=\"#{section}\"")),
+            "{section}"
+        );
+        assert!(
+            en.body.contains(&format!("<h2 id=\"{section}\"")),
+            "{section}"
+        );
     }
     let first = get(&app, "/chains/rail/diagnosis", None).await;
     assert_eq!(first.status, StatusCode::OK);

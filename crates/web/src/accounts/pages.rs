@@ -307,6 +307,100 @@ fn china_time(seconds: i64, lang: Lang) -> String {
     format!("{} {zone}", chainatlas_app::clock::china_time(seconds))
 }
 
+/// The audit log's actions and kinds of record, as people say them.
+const AUDIT_WORDS: &[(&str, &str, &str)] = &[
+    ("create", "新建", "created"),
+    ("update", "修改", "updated"),
+    ("delete", "删除", "deleted"),
+    ("import", "导入", "imported"),
+    ("demo", "生成演示数据", "demo data"),
+    ("register", "报名", "registered"),
+    ("request", "发起邀约", "requested"),
+    ("accepted", "接受", "accepted"),
+    ("declined", "婉拒", "declined"),
+    ("not_interested", "不感兴趣", "not interested"),
+    ("cancelled", "撤回", "cancelled"),
+    ("expired", "过期", "expired"),
+    ("expire", "过期处理", "expired"),
+    ("schedule", "排期", "scheduled"),
+    ("publish", "发布", "published"),
+    ("held", "已举行", "held"),
+    ("no_show", "未到场", "no-show"),
+    ("scheduled", "已排期", "scheduled"),
+    ("login", "登录", "signed in"),
+    ("logout", "退出", "signed out"),
+    ("sign_in_failed", "登录失败", "sign-in failed"),
+    ("sign_in_throttled", "登录受限", "sign-in throttled"),
+    ("disable", "停用", "disabled"),
+    ("enable", "启用", "enabled"),
+    ("revoke", "撤销", "revoked"),
+    ("atlas", "图谱", "atlas"),
+    ("bundle", "数据包", "bundle"),
+    ("enterprise", "企业", "enterprise"),
+    ("listing", "供需信息", "listing"),
+    ("event", "对接活动", "event"),
+    ("participant", "参会方", "participant"),
+    ("meeting_request", "洽谈邀约", "meeting request"),
+    ("meeting", "洽谈", "meeting"),
+    ("agreement", "合作项目", "agreement"),
+    ("user", "用户", "user"),
+    ("api_token", "API 令牌", "API token"),
+    ("session", "会话", "session"),
+];
+
+fn word(lang: Lang, key: &str) -> &str {
+    AUDIT_WORDS
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map_or(key, |(_, zh, en)| lang.pick(zh, en))
+}
+
+/// What a change changed: for records kept as JSON objects, each field that differs as
+/// `field: before → after` (long values shortened); otherwise the snapshots themselves.
+fn readable_change(before: Option<&str>, after: Option<&str>) -> String {
+    use serde_json::Value;
+    let short = |v: &Value| {
+        let text = match v {
+            Value::String(s) => s.clone(),
+            Value::Null => "—".to_string(),
+            other => other.to_string(),
+        };
+        if text.chars().count() > 60 {
+            text.chars().take(59).collect::<String>() + "…"
+        } else {
+            text
+        }
+    };
+    let parse = |s: Option<&str>| s.and_then(|s| serde_json::from_str::<Value>(s).ok());
+    match (parse(before), parse(after)) {
+        (Some(Value::Object(b)), Some(Value::Object(a))) => {
+            let null = Value::Null;
+            let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            keys.into_iter()
+                .filter(|k| b.get(*k) != a.get(*k))
+                .map(|k| {
+                    let (old, new) = (b.get(k).unwrap_or(&null), a.get(k).unwrap_or(&null));
+                    format!("{k}: {} → {}", short(old), short(new))
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        }
+        (None, Some(Value::Object(a))) => a
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", short(v)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        _ => match (before, after) {
+            (Some(b), Some(a)) => format!("{b} → {a}"),
+            (None, Some(a)) => a.to_string(),
+            (Some(b), None) => format!("{b} → —"),
+            (None, None) => String::new(),
+        },
+    }
+}
+
 async fn audit_page(
     State(state): State<AppState>,
     PageLang(lang): PageLang,
@@ -327,14 +421,9 @@ async fn audit_page(
             at: china_time(e.actor.at, lang),
             actor: e.actor.name.clone(),
             address: e.actor.address.clone(),
-            action: e.change.action.clone(),
-            entity: format!("{} {}", e.change.entity, e.change.entity_id),
-            change: match (&e.change.before, &e.change.after) {
-                (Some(b), Some(a)) => format!("{b} → {a}"),
-                (None, Some(a)) => a.clone(),
-                (Some(b), None) => format!("{b} → —"),
-                (None, None) => String::new(),
-            },
+            action: word(lang, &e.change.action).to_string(),
+            entity: format!("{} {}", word(lang, &e.change.entity), e.change.entity_id),
+            change: readable_change(e.change.before.as_deref(), e.change.after.as_deref()),
         })
         .collect();
     let page = AuditPage {
@@ -348,6 +437,24 @@ async fn audit_page(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_audited_change_reads_as_the_fields_it_changed() {
+        let before = r#"{"title":"激光切割机","price_fen":100,"status":"open"}"#;
+        let after = r#"{"title":"激光切割机","price_fen":250,"status":"closed"}"#;
+        assert_eq!(
+            readable_change(Some(before), Some(after)),
+            "price_fen: 100 → 250; status: open → closed"
+        );
+        assert_eq!(
+            readable_change(None, Some(r#"{"title":"新"}"#)),
+            "title: 新"
+        );
+        assert_eq!(readable_change(Some("a"), Some("b")), "a → b");
+        assert_eq!(word(Lang::Zh, "meeting_request"), "洽谈邀约");
+        assert_eq!(word(Lang::En, "update"), "updated");
+        assert_eq!(word(Lang::Zh, "something_new"), "something_new");
+    }
 
     #[test]
     fn audit_times_read_in_china_standard_time() {
