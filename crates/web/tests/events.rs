@@ -146,6 +146,13 @@ async fn an_event_runs_from_registration_to_report() {
         .json()["id"]
         .as_i64()
         .unwrap();
+    // Organisers may answer a pending request in the recipient's name from the page.
+    let page = get_as(&app, &format!("/events/{id}"), analyst, None).await;
+    let all = &page.body[page.body.find("id=\"all-requests\"").unwrap()..];
+    assert!(
+        all.contains(&format!("action=\"/events/{id}/requests/{second}/accept\"")),
+        "{all:.3000}"
+    );
     post(
         &app,
         &format!("{base}/requests/{second}/not_interested"),
