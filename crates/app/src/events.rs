@@ -813,18 +813,23 @@ pub fn respond(
     })
 }
 
-/// What a scheduling run did.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+/// What a scheduling run did. Kept in the audit log with the run, so the event page can
+/// say what the last run did (older entries lack `expired` and `unplaced`).
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
 pub struct ScheduleSummary {
     pub placed: usize,
     pub wanted: usize,
     pub weight: u64,
     pub idle_slots: u64,
     pub published_moved: usize,
+    /// Pending requests past their answer date, expired by this run before it planned.
+    #[serde(default)]
+    pub expired: usize,
+    #[serde(default)]
     pub unplaced: Vec<UnplacedDto>,
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
 pub struct UnplacedDto {
     pub request_id: Option<i64>,
     pub a: i64,
@@ -904,9 +909,12 @@ pub fn schedule(
     };
     // The plan is made from what this reads; nothing may change before it is saved.
     store.exclusive(|store| {
-        store.expire_requests(&viewer.actor(), EventId(event), today)?;
+        let expired = store.expire_requests(&viewer.actor(), EventId(event), today)?;
         let data = load(store, event)?;
-        run_schedule(store, viewer.actor(), &data, &options)
+        let (mut summary, meetings) = plan_schedule(&data, &options)?;
+        summary.expired = expired;
+        save_schedule(store, viewer.actor(), data.event.id, &summary, &meetings)?;
+        Ok(summary)
     })
 }
 
@@ -936,6 +944,7 @@ pub fn plan_schedule(
         weight: outcome.weight,
         idle_slots: outcome.gaps,
         published_moved: outcome.moved,
+        expired: 0,
         unplaced: outcome
             .unplaced
             .iter()
@@ -952,18 +961,6 @@ pub fn plan_schedule(
     Ok((summary, outcome.meetings))
 }
 
-/// Plans, schedules and saves; shared by the web app and the CLI.
-pub fn run_schedule(
-    store: &mut Store,
-    actor: chainatlas_store::Actor,
-    data: &EventData,
-    options: &PlanOptions,
-) -> Result<ScheduleSummary, AppError> {
-    let (summary, meetings) = plan_schedule(data, options)?;
-    save_schedule(store, actor, data.event.id, &summary, &meetings)?;
-    Ok(summary)
-}
-
 /// Saves a schedule [`plan_schedule`] made, with its summary in the audit log; returns
 /// its meetings with the ids they are stored under.
 pub fn save_schedule(
@@ -973,11 +970,31 @@ pub fn save_schedule(
     summary: &ScheduleSummary,
     meetings: &[chainatlas_model::Meeting],
 ) -> Result<Vec<chainatlas_model::Meeting>, AppError> {
-    let json = format!(
-        "{{\"placed\":{},\"wanted\":{},\"weight\":{},\"idle_slots\":{},\"published_moved\":{}}}",
-        summary.placed, summary.wanted, summary.weight, summary.idle_slots, summary.published_moved
-    );
+    let json = serde_json::to_string(summary).map_err(|e| AppError::internal(e.to_string()))?;
     Ok(store.save_schedule(&actor, event, meetings, &json)?)
+}
+
+/// The event's last scheduling run: when, by whom, and what it did.
+pub struct ScheduleRun {
+    pub at: i64,
+    pub actor: String,
+    pub summary: ScheduleSummary,
+}
+
+pub fn last_schedule_run(store: &Store, event: EventId) -> Result<Option<ScheduleRun>, AppError> {
+    let Some(entry) = store.last_change("schedule", "event", &event.0.to_string())? else {
+        return Ok(None);
+    };
+    let summary = entry
+        .change
+        .after
+        .as_deref()
+        .and_then(|json| serde_json::from_str::<ScheduleSummary>(json).ok());
+    Ok(summary.map(|summary| ScheduleRun {
+        at: entry.actor.at,
+        actor: entry.actor.name,
+        summary,
+    }))
 }
 
 pub fn publish(store: &mut Store, viewer: &Viewer, event: i64) -> Result<usize, AppError> {

@@ -110,9 +110,11 @@ fn run_event(db: &Path, event: i64, args: &ScheduleArgs) -> Result<()> {
     let mut store = open_existing(db)?;
     let today = args.today.unwrap_or_else(crate::today);
     let actor = crate::local_actor();
-    if !args.dry_run {
-        store.expire_requests(&actor, EventId(event), today)?;
-    }
+    let expired = if args.dry_run {
+        0
+    } else {
+        store.expire_requests(&actor, EventId(event), today)?
+    };
     let data = app_events::load(&store, event)?;
     let options = PlanOptions {
         recommended: if args.recommended {
@@ -126,7 +128,8 @@ fn run_event(db: &Path, event: i64, args: &ScheduleArgs) -> Result<()> {
         },
     };
     let started = Instant::now();
-    let (summary, mut meetings) = app_events::plan_schedule(&data, &options)?;
+    let (mut summary, mut meetings) = app_events::plan_schedule(&data, &options)?;
+    summary.expired = expired;
     if !args.dry_run {
         meetings =
             app_events::save_schedule(&mut store, actor, data.event.id, &summary, &meetings)?;

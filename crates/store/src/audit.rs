@@ -2,7 +2,7 @@
 //! Every committed write carries exactly one entry, written in the same transaction, so
 //! there is no write without its entry and no entry without its write.
 
-use rusqlite::{params, Connection, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::atlas::Page;
 use crate::{Result, Store};
@@ -129,6 +129,23 @@ impl Store {
             items,
             total: total as u64,
         })
+    }
+
+    /// The newest audited `action` on one record (`entity`, `entity_id`).
+    pub fn last_change(
+        &self,
+        action: &str,
+        entity: &str,
+        entity_id: &str,
+    ) -> Result<Option<AuditEntry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, at, actor, user_id, address, action, entity, entity_id, before_json, after_json
+             FROM audit_log WHERE entity = ?1 AND entity_id = ?2 AND action = ?3
+             ORDER BY id DESC LIMIT 1",
+        )?;
+        Ok(stmt
+            .query_row(params![entity, entity_id, action], entry)
+            .optional()?)
     }
 }
 

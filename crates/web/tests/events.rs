@@ -192,6 +192,16 @@ async fn an_event_runs_from_registration_to_report() {
         seen["meetings"].as_array().unwrap().is_empty(),
         "drafts are not on agendas"
     );
+    // The event page says what the last run did, to organisers only.
+    let page = get_as(&app, &format!("/events/{id}"), analyst, None).await;
+    assert!(
+        page.body.contains("id=\"last-run\"")
+            && page.body.contains("已安排 1/1 场洽谈，过期邀约 0 条"),
+        "{:.4000}",
+        page.body
+    );
+    let firm_page = get_as(&app, &format!("/events/{id}"), firm, None).await;
+    assert!(!firm_page.body.contains("id=\"last-run\""));
     assert_eq!(
         post(&app, &format!("{base}/publish"), analyst, json!({}))
             .await

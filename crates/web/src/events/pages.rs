@@ -109,6 +109,10 @@ pub struct Words {
     pub held: &'static str,
     pub no_show: &'static str,
     pub unplaced: &'static str,
+    /// The heading of what the last scheduling run did.
+    pub last_run: &'static str,
+    /// Why an accepted request has no meeting when no run has seen it yet.
+    pub not_scheduled_yet: &'static str,
     pub agenda: &'static str,
     pub my_agenda: &'static str,
     pub table_sheets: &'static str,
@@ -206,6 +210,8 @@ const ZH: Words = Words {
     held: "已举行",
     no_show: "未到场",
     unplaced: "未能安排",
+    last_run: "上次排期",
+    not_scheduled_yet: "在上次排期之后接受，尚未排期",
     agenda: "议程",
     my_agenda: "我的议程",
     table_sheets: "桌位表",
@@ -303,6 +309,8 @@ const EN: Words = Words {
     held: "Held",
     no_show: "No-show",
     unplaced: "Could not be placed",
+    last_run: "Last scheduling run",
+    not_scheduled_yet: "accepted after the last run, not scheduled yet",
     agenda: "Agenda",
     my_agenda: "My agenda",
     table_sheets: "Table sheets",
@@ -522,7 +530,9 @@ struct EventPage {
     meetings: Vec<MeetingRow>,
     unpublished: usize,
     /// Accepted requests with no meeting in the schedule: (from, to).
-    unplaced: Vec<(String, String)>,
+    unplaced: Vec<(String, String, String)>,
+    /// What the last scheduling run did (organisers only).
+    last_run: Option<String>,
 }
 
 fn request_row(
@@ -583,6 +593,11 @@ async fn event_page(
             let data = events::load(store, event)?;
             let names = events::participant_names(store, &data, lang)?;
             let organiser = is_organiser(&v);
+            let last_run = if organiser {
+                events::last_schedule_run(store, data.event.id)?
+            } else {
+                None
+            };
             let mine = me(&data, &v).cloned();
             let w = words(lang);
             let participants = participant_rows(&data, &names, organiser, mine.as_ref());
@@ -665,10 +680,11 @@ async fn event_page(
                 sent,
                 all_requests,
                 unplaced: if organiser {
-                    unplaced_pairs(&data, &names)
+                    unplaced_pairs(&data, &names, last_run.as_ref(), lang)
                 } else {
                     Vec::new()
                 },
+                last_run: last_run.as_ref().map(|run| last_run_line(run, lang)),
                 unpublished: data
                     .meetings
                     .iter()
@@ -812,14 +828,51 @@ fn grid_summary(g: &chainatlas_model::SlotGrid, lang: Lang) -> String {
     }
 }
 
-/// Accepted requests with no meeting in the schedule, once a schedule exists.
+/// What the last scheduling run did, in a sentence.
+fn last_run_line(run: &events::ScheduleRun, lang: Lang) -> String {
+    let s = &run.summary;
+    let (placed, wanted, expired, idle, moved) = (
+        s.placed,
+        s.wanted,
+        s.expired,
+        s.idle_slots,
+        s.published_moved,
+    );
+    let at = chainatlas_app::clock::china_time(run.at);
+    match lang {
+        Lang::Zh => format!(
+            "{at} 北京时间 · {}：已安排 {placed}/{wanted} 场洽谈，过期邀约 {expired} 条，空闲时段 {idle} 个，移动已发布洽谈 {moved} 场",
+            run.actor
+        ),
+        Lang::En => format!(
+            "{at} China Standard Time · {}: placed {placed} of {wanted} meetings, {expired} requests expired, {idle} idle slots, {moved} published meetings moved",
+            run.actor
+        ),
+    }
+}
+
+/// Accepted requests with no meeting in the schedule, once a schedule exists, each with
+/// the reason the last run gave.
 fn unplaced_pairs(
     data: &EventData,
     names: &HashMap<ParticipantId, String>,
-) -> Vec<(String, String)> {
+    last: Option<&events::ScheduleRun>,
+    lang: Lang,
+) -> Vec<(String, String, String)> {
     if data.meetings.is_empty() {
         return Vec::new();
     }
+    let reason = |request: i64| {
+        last.and_then(|run| {
+            run.summary
+                .unplaced
+                .iter()
+                .find(|u| u.request_id == Some(request))
+        })
+        .map_or(words(lang).not_scheduled_yet.to_string(), |u| {
+            lang.pick(&u.reason_zh, &u.reason_en).to_string()
+        })
+    };
 
     data.requests
         .iter()
@@ -834,6 +887,7 @@ fn unplaced_pairs(
             (
                 names.get(&r.from).cloned().unwrap_or_default(),
                 names.get(&r.to).cloned().unwrap_or_default(),
+                reason(r.id.0),
             )
         })
         .collect()
