@@ -1049,8 +1049,12 @@ pub struct AgreementInput {
     #[serde(default)]
     #[schema(pattern = r"^\s*([1-9][0-9]{0,17})?\s*$")]
     pub node_id: String,
-    /// Yuan, with at most two decimals.
-    #[schema(example = "150000000", pattern = r"^\s*[0-9]{1,12}(\.[0-9]{1,2})?\s*$")]
+    /// The value as people write it: yuan (`150000000`, `150,000,000`, `150000000元`) or
+    /// with a unit (`15000万`, `1.5亿`); exact to the fen.
+    #[schema(
+        example = "15000万",
+        pattern = r"^\s*[0-9０-９][0-9０-９,，.．]*\s*[万亿]?\s*元?\s*$"
+    )]
     pub value_yuan: String,
     #[schema(
         example = "signed",
@@ -1165,7 +1169,7 @@ impl AgreementInput {
                 }
             },
         };
-        let value = match self.value_yuan.trim().parse::<Money>() {
+        let value = match Money::parse_written(&self.value_yuan) {
             Ok(v) if v.fen() >= 0 => Some(v),
             Ok(_) => {
                 p.bad(

@@ -88,6 +88,84 @@ impl FromStr for Money {
     }
 }
 
+impl Money {
+    /// An amount as people write it in a form: yuan with optional thousands separators
+    /// and a unit, `12,000,000`, `12000000元`, `1200万`, `1,200万元`, `1.2亿`; full-width
+    /// digits and commas too. The result keeps to the fen, like [`Money::from_str`].
+    pub fn parse_written(text: &str) -> Result<Money, MoneyError> {
+        let original = text.trim();
+        let folded: String = original
+            .chars()
+            .map(|c| match c {
+                '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+                '，' => ',',
+                '．' => '.',
+                '－' => '-',
+                c => c,
+            })
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let number = folded.strip_suffix('元').unwrap_or(&folded);
+        let (number, scale) = if let Some(n) = number.strip_suffix('万') {
+            (n, 10_000)
+        } else if let Some(n) = number.strip_suffix('亿') {
+            (n, 100_000_000)
+        } else {
+            (number, 1)
+        };
+        let plain = ungroup(number)
+            .filter(|p| {
+                let digits = p.strip_prefix('-').unwrap_or(p);
+                digits.starts_with(|c: char| c.is_ascii_digit())
+            })
+            .ok_or_else(|| MoneyError::Malformed(original.to_string()))?;
+        if scale == 1 {
+            return plain.parse::<Money>().map_err(|e| match e {
+                MoneyError::Malformed(_) => MoneyError::Malformed(original.to_string()),
+                MoneyError::TooPrecise(_) => MoneyError::TooPrecise(original.to_string()),
+                MoneyError::TooLarge(_) => MoneyError::TooLarge(original.to_string()),
+            });
+        }
+        // 万 and 亿 move the decimal point: 1.2345万 is 12,345 yuan, exact to the fen.
+        let (whole, fraction) = plain.split_once('.').unwrap_or((&plain, ""));
+        if !fraction.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(MoneyError::Malformed(original.to_string()));
+        }
+        let shift = if scale == 10_000 { 4 } else { 8 };
+        let mut fraction = fraction.to_string();
+        if fraction.len() > shift + 2 {
+            return Err(MoneyError::TooPrecise(original.to_string()));
+        }
+        while fraction.len() < shift {
+            fraction.push('0');
+        }
+        let (moved, cents) = fraction.split_at(shift);
+        let yuan = format!("{whole}{moved}");
+        let text = if cents.is_empty() {
+            yuan
+        } else {
+            format!("{yuan}.{cents}")
+        };
+        text.parse::<Money>().map_err(|e| match e {
+            MoneyError::TooLarge(_) => MoneyError::TooLarge(original.to_string()),
+            _ => MoneyError::Malformed(original.to_string()),
+        })
+    }
+}
+
+/// `1,234,567.5` → `1234567.5`; `None` when commas are not thousands separators.
+fn ungroup(number: &str) -> Option<String> {
+    if !number.contains(',') {
+        return Some(number.to_string());
+    }
+    let unsigned = number.strip_prefix('-').unwrap_or(number);
+    let (whole, _) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let mut groups = whole.split(',');
+    let first = groups.next()?;
+    let grouped = (1..=3).contains(&first.len()) && groups.all(|g| g.len() == 3);
+    grouped.then(|| number.replace(',', ""))
+}
+
 impl fmt::Display for Money {
     /// The canonical form: whole yuan without decimals, otherwise exactly two.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -147,6 +225,35 @@ impl crate::Explain for MoneyError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_are_read_the_way_people_write_them() {
+        let yuan = |s: &str| Money::parse_written(s).map(|m| m.fen() / 100);
+        for written in [
+            "12000000",
+            "12,000,000",
+            "1200万",
+            "1,200万元",
+            "1200 万元",
+            "0.12亿",
+            "１２００万",
+        ] {
+            assert_eq!(yuan(written), Ok(12_000_000), "{written}");
+        }
+        assert_eq!(Money::parse_written("35.5元").unwrap().fen(), 3_550);
+        assert_eq!(Money::parse_written("1.23456万").unwrap().fen(), 1_234_560);
+        assert_eq!(Money::parse_written("1.234567万").unwrap().fen(), 1_234_567);
+        assert!(matches!(
+            Money::parse_written("1.2345678万"),
+            Err(MoneyError::TooPrecise(_))
+        ));
+        for bad in ["12,00", "万", "1,2345万", "abc", "1.2.3万", ""] {
+            assert!(
+                matches!(Money::parse_written(bad), Err(MoneyError::Malformed(_))),
+                "{bad}"
+            );
+        }
+    }
 
     #[test]
     fn parses_yuan_to_the_fen() {

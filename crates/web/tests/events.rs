@@ -241,7 +241,7 @@ async fn an_event_runs_from_registration_to_report() {
     assert_eq!(others.status, StatusCode::FORBIDDEN);
 
     // The agreement from that meeting; a firm cannot record others' agreements.
-    let agreement = json!({"title": "年度采购协议", "buyer_id": "1", "supplier_id": "2", "value_yuan": "150000000",
+    let agreement = json!({"title": "年度采购协议", "buyer_id": "1", "supplier_id": "2", "value_yuan": "1.5亿",
         "status": "signed", "signed_on": "2099-03-01", "event_id": id.to_string(), "meeting_id": meeting["id"].to_string()});
     let recorded = post(&app, "/api/v1/agreements", firm, agreement.clone()).await;
     assert_eq!(recorded.status, StatusCode::CREATED, "{}", recorded.body);

@@ -454,7 +454,7 @@ async fn pages_publish_show_matches_and_report_bad_input() {
     let app = app_with(&[]);
     let csrf = app.firm.csrf.clone().unwrap();
     let form = format!(
-        "csrf_token={csrf}&side=demand&kind=equipment&title=%E9%87%87%E8%B4%AD%E6%BF%80%E5%85%89%E5%88%87%E5%89%B2%E6%9C%BA+GF-3015&description=&region_code=430200&quantity=2&unit=%E5%8F%B0&price=500000&tags=ISO+9001"
+        "csrf_token={csrf}&side=demand&kind=equipment&title=%E9%87%87%E8%B4%AD%E6%BF%80%E5%85%89%E5%88%87%E5%89%B2%E6%9C%BA+GF-3015&description=&region_code=430200&quantity=2&unit=%E5%8F%B0&price=50%E4%B8%87&tags=ISO+9001"
     );
     let r = post_form(&app, "/listings/new", &app.firm, None, &form).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -466,7 +466,11 @@ async fn pages_publish_show_matches_and_report_bad_input() {
         ))
         .unwrap()
         .unwrap();
-    assert_eq!(stored.price, Some(Money::from_yuan(500_000)));
+    assert_eq!(
+        stored.price,
+        Some(Money::from_yuan(500_000)),
+        "50万 is 500,000 yuan"
+    );
     assert_eq!(stored.tags, ["ISO 9001"]);
     post_json(
         &app,

@@ -83,6 +83,8 @@ pub struct Texts {
     pub previous: &'static str,
     pub next: &'static str,
     pub map_hint: &'static str,
+    /// How an amount may be written in a form.
+    pub amount_hint: &'static str,
     /// The chain map's legend for a node without enterprises in the region.
     pub legend_gap: &'static str,
     pub not_found: &'static str,
@@ -156,6 +158,7 @@ pub static ZH: Texts = Texts {
     next: "下一页",
     map_hint: "节点大小表示所选地区产值，灰色表示本地区暂无企业（短板）。点击节点查看企业。",
     legend_gap: "本地区暂无企业（短板）",
+    amount_hint: "如 1200万、1,200万元 或 12000000",
     not_found: "未找到",
     back_home: "返回总览",
     chain_map: "产业链图谱",
@@ -227,6 +230,7 @@ pub static EN: Texts = Texts {
     next: "Next",
     map_hint: "Node size shows output in the chosen region; grey nodes have no enterprise there (short boards). Click a node for its enterprises.",
     legend_gap: "no enterprise in the region (short board)",
+    amount_hint: "e.g. 1200万, 1,200万元 or 12000000",
     not_found: "Not found",
     back_home: "Back to the dashboard",
     chain_map: "Chain map",

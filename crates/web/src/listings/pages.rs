@@ -555,7 +555,7 @@ impl ListingForm {
         let price = match self.price.trim() {
             "" => None,
             raw => Some(
-                raw.parse::<Money>()
+                Money::parse_written(raw)
                     .map_err(|e| {
                         AppError::new(
                             ErrorCode::InvalidListing,
