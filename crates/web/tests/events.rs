@@ -260,6 +260,35 @@ async fn an_event_runs_from_registration_to_report() {
         "{}",
         undated.body
     );
+    // The page's form comes back as typed, with the reason, and records nothing.
+    let before = app.store().agreements(None).unwrap().len();
+    let csrf = app.analyst.csrf.clone().unwrap();
+    let refused = post_form(
+        &app,
+        "/agreements",
+        &app.analyst,
+        None,
+        &format!(
+            "csrf_token={csrf}&title=%E8%AE%BE%E5%A4%87%E9%87%87%E8%B4%AD&buyer_id=1&supplier_id=2&node_id=&value_yuan=12%2C00%E4%B8%87&status=signed&signed_on=2099-03-01&event_id=&meeting_id="
+        ),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(refused.body.contains("id=\"form-error\""));
+    assert!(
+        refused.body.contains("value_yuan：“12,00万”不是金额"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("value=\"设备采购\""),
+        "the title is kept"
+    );
+    assert!(
+        refused.body.contains("value=\"12,00万\""),
+        "the amount is kept"
+    );
+    assert_eq!(app.store().agreements(None).unwrap().len(), before);
 
     // Held, then the report adds up.
     let mid = meeting["id"].as_i64().unwrap();

@@ -1396,6 +1396,8 @@ struct AgreementsPage {
     total: String,
     statuses: Vec<StatusChoice>,
     prefill: AgreementPrefill,
+    /// Why the form just posted was refused; it comes back as it was typed.
+    error: Option<String>,
 }
 
 /// The report's export: `?format=xlsx` (the default) or `csv`.
@@ -1404,30 +1406,107 @@ struct ExportQuery {
     format: Option<String>,
 }
 
-/// What a link into the agreements form fills in: from a meeting, its event, meeting and
-/// the two parties.
+/// What the agreements form shows filled in: from a meeting's link, its event, meeting
+/// and the two parties; after a refused post, everything that was typed.
 #[derive(Default, Deserialize)]
 struct AgreementPrefill {
+    title: Option<String>,
     buyer_id: Option<String>,
     supplier_id: Option<String>,
+    node_id: Option<String>,
+    value_yuan: Option<String>,
+    status: Option<String>,
+    signed_on: Option<String>,
     event_id: Option<String>,
     meeting_id: Option<String>,
-    node_id: Option<String>,
+}
+
+impl From<&events::AgreementInput> for AgreementPrefill {
+    fn from(i: &events::AgreementInput) -> Self {
+        let some = |s: &String| Some(s.clone());
+        AgreementPrefill {
+            title: some(&i.title),
+            buyer_id: some(&i.buyer_id),
+            supplier_id: some(&i.supplier_id),
+            node_id: some(&i.node_id),
+            value_yuan: some(&i.value_yuan),
+            status: some(&i.status),
+            signed_on: some(&i.signed_on),
+            event_id: some(&i.event_id),
+            meeting_id: some(&i.meeting_id),
+        }
+    }
 }
 
 impl AgreementsPage {
     fn value(&self, name: &str) -> String {
         let p = &self.prefill;
         let field = match name {
+            "title" => &p.title,
             "buyer_id" => &p.buyer_id,
             "supplier_id" => &p.supplier_id,
+            "node_id" => &p.node_id,
+            "value_yuan" => &p.value_yuan,
+            "signed_on" => &p.signed_on,
             "event_id" => &p.event_id,
             "meeting_id" => &p.meeting_id,
-            "node_id" => &p.node_id,
             _ => return String::new(),
         };
         field.clone().unwrap_or_default()
     }
+
+    /// The status the form shows chosen: what was typed, else signed.
+    fn chosen_status(&self) -> &str {
+        self.prefill.status.as_deref().unwrap_or("signed")
+    }
+}
+
+/// The agreements the viewer may see, and the form filled with `prefill`.
+fn agreements_view(
+    store: &chainatlas_store::Store,
+    v: &Viewer,
+    lang: Lang,
+    u: &Uri,
+    prefill: AgreementPrefill,
+    error: Option<String>,
+) -> Result<AgreementsPage, AppError> {
+    let organiser = is_organiser(v);
+    let own = v.principal.as_ref().and_then(|p| p.enterprise);
+    let all = store.agreements(None)?;
+    let visible: Vec<_> = all
+        .into_iter()
+        .filter(|a| organiser || own.is_some_and(|e| a.buyer == e || a.supplier == e))
+        .collect();
+    let total: i64 = visible.iter().map(|a| a.value.fen()).sum();
+    let mut rows = Vec::new();
+    for a in &visible {
+        rows.push(AgreementRow {
+            id: a.id.0,
+            title: a.title.clone(),
+            buyer: events::enterprise_name(store, a.buyer, lang)?,
+            supplier: events::enterprise_name(store, a.supplier, lang)?,
+            value: wan(a.value),
+            status: a.status.name(lang),
+            signed_on: a.signed_on.map(|d| d.to_string()).unwrap_or_default(),
+            event: a.event.map(|e| e.0),
+        });
+    }
+    let w = words(lang);
+    Ok(AgreementsPage {
+        layout: Layout::new(lang, w.agreements, u, v),
+        w,
+        rows,
+        total: wan(chainatlas_model::Money::from_fen(total)),
+        statuses: AgreementStatus::ALL
+            .iter()
+            .map(|s| StatusChoice {
+                value: s.as_str(),
+                label: s.name(lang),
+            })
+            .collect(),
+        prefill,
+        error,
+    })
 }
 
 async fn agreements_page(
@@ -1437,52 +1516,15 @@ async fn agreements_page(
     viewer: Viewer,
     Params(prefill): Params<AgreementPrefill>,
 ) -> Result<Response, PageError> {
-    let v = viewer.clone();
-    let u = uri.clone();
+    let (v, u) = (viewer.clone(), uri.clone());
     let page = state
-        .read(move |store| {
-            let organiser = is_organiser(&v);
-            let own = v.principal.as_ref().and_then(|p| p.enterprise);
-            let all = store.agreements(None)?;
-            let visible: Vec<_> = all
-                .into_iter()
-                .filter(|a| organiser || own.is_some_and(|e| a.buyer == e || a.supplier == e))
-                .collect();
-            let total: i64 = visible.iter().map(|a| a.value.fen()).sum();
-            let mut rows = Vec::new();
-            for a in &visible {
-                rows.push(AgreementRow {
-                    id: a.id.0,
-                    title: a.title.clone(),
-                    buyer: events::enterprise_name(store, a.buyer, lang)?,
-                    supplier: events::enterprise_name(store, a.supplier, lang)?,
-                    value: wan(a.value),
-                    status: a.status.name(lang),
-                    signed_on: a.signed_on.map(|d| d.to_string()).unwrap_or_default(),
-                    event: a.event.map(|e| e.0),
-                });
-            }
-            let w = words(lang);
-            Ok(AgreementsPage {
-                layout: Layout::new(lang, w.agreements, &u, &v),
-                w,
-                rows,
-                total: wan(chainatlas_model::Money::from_fen(total)),
-                statuses: AgreementStatus::ALL
-                    .iter()
-                    .map(|s| StatusChoice {
-                        value: s.as_str(),
-                        label: s.name(lang),
-                    })
-                    .collect(),
-                prefill,
-            })
-        })
+        .read(move |store| agreements_view(store, &v, lang, &u, prefill, None))
         .await
         .or_page(lang, &uri, &viewer)?;
     Ok(render(&page))
 }
 
+/// Records an agreement; a refused one comes back in the form as typed, with the reason.
 async fn create_agreement(
     State(state): State<AppState>,
     PageLang(lang): PageLang,
@@ -1490,13 +1532,23 @@ async fn create_agreement(
     viewer: Viewer,
     PageForm(input): PageForm<events::AgreementInput>,
 ) -> Result<Response, PageError> {
-    act(
-        state,
-        lang,
-        uri,
-        viewer,
-        "/agreements".into(),
-        move |_, store, v| events::save_agreement(store, v, None, &input),
-    )
-    .await
+    let (v, u) = (viewer.clone(), uri.clone());
+    let page = state
+        .write(
+            move |store| match events::save_agreement(store, &v, None, &input) {
+                Ok(_) => Ok(None),
+                Err(e) if e.is_invalid_input() => {
+                    let message = e.public_message(lang).to_string();
+                    let prefill = AgreementPrefill::from(&input);
+                    agreements_view(store, &v, lang, &u, prefill, Some(message)).map(Some)
+                }
+                Err(e) => Err(e),
+            },
+        )
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    Ok(match page {
+        None => Redirect::to("/agreements").into_response(),
+        Some(page) => (axum::http::StatusCode::BAD_REQUEST, render(&page)).into_response(),
+    })
 }
