@@ -356,3 +356,28 @@ async fn an_event_runs_from_registration_to_report() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_refused_event_form_comes_back_as_typed() {
+    let app = app_with(&[]);
+    let before = app.store().events().unwrap().len();
+    let csrf = app.analyst.csrf.clone().unwrap();
+    let form = format!(
+        "csrf_token={csrf}&name=%E6%B5%8B%E8%AF%95%E4%BC%9A&venue=&starts_on=2099-02-30&days=9&day_start=09%3A00&slot_minutes=20&slots_per_day=6&breaks=&tables=2&groups=&may_meet=&chains=&nodes=&request_cap=10&meeting_cap=12&request_days=5"
+    );
+    let r = post_form(&app, "/events", &app.analyst, None, &form).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("id=\"form-error\""));
+    assert!(
+        r.body.contains("starts_on：“2099-02-30”不是日历上的日子"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("value=\"测试会\""), "the name is kept");
+    assert!(r.body.contains("value=\"2099-02-30\""), "the date is kept");
+    assert_eq!(
+        app.store().events().unwrap().len(),
+        before,
+        "nothing created"
+    );
+}

@@ -393,6 +393,10 @@ struct ListPage {
     w: &'static Words,
     rows: Vec<EventRow>,
     organiser: bool,
+    /// The new-event form's fields: defaults, or what a refused post held.
+    form: events::EventInput,
+    /// Why the form just posted was refused.
+    error: Option<String>,
 }
 
 fn dates(e: &chainatlas_model::Event) -> String {
@@ -403,16 +407,31 @@ fn dates(e: &chainatlas_model::Event) -> String {
     }
 }
 
-async fn list_page(
-    State(state): State<AppState>,
-    PageLang(lang): PageLang,
-    uri: Uri,
-    viewer: Viewer,
-) -> Result<Response, PageError> {
-    let list = state
-        .read(|store| Ok(store.events()?))
-        .await
-        .or_page(lang, &uri, &viewer)?;
+/// The new-event form as it first appears: the usual grid and caps.
+fn event_form_defaults() -> events::EventInput {
+    events::EventInput {
+        days: "1".into(),
+        day_start: "09:00".into(),
+        slot_minutes: "20".into(),
+        slots_per_day: "12".into(),
+        tables: "20".into(),
+        request_cap: "10".into(),
+        meeting_cap: "12".into(),
+        request_days: "5".into(),
+        ..Default::default()
+    }
+}
+
+/// The list of events, and for organisers the new-event form filled with `form`.
+fn list_view(
+    store: &chainatlas_store::Store,
+    viewer: &Viewer,
+    lang: Lang,
+    uri: &Uri,
+    form: events::EventInput,
+    error: Option<String>,
+) -> Result<ListPage, AppError> {
+    let list = store.events()?;
     let w = words(lang);
     let today = viewer.today();
     let rows = list
@@ -429,14 +448,31 @@ async fn list_page(
             },
         })
         .collect();
-    Ok(render(&ListPage {
-        layout: Layout::new(lang, w.events, &uri, &viewer),
+    Ok(ListPage {
+        layout: Layout::new(lang, w.events, uri, viewer),
         w,
         rows,
-        organiser: is_organiser(&viewer),
-    }))
+        organiser: is_organiser(viewer),
+        form,
+        error,
+    })
 }
 
+async fn list_page(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+) -> Result<Response, PageError> {
+    let (v, u) = (viewer.clone(), uri.clone());
+    let page = state
+        .read(move |store| list_view(store, &v, lang, &u, event_form_defaults(), None))
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    Ok(render(&page))
+}
+
+/// Creates an event; a refused form comes back as typed, with the reason.
 async fn create(
     State(state): State<AppState>,
     PageLang(lang): PageLang,
@@ -444,12 +480,22 @@ async fn create(
     viewer: Viewer,
     PageForm(input): PageForm<events::EventInput>,
 ) -> Result<Response, PageError> {
-    let v = viewer.clone();
-    let e = state
-        .write(move |store| events::create_event(store, &v, &input))
+    let (v, u) = (viewer.clone(), uri.clone());
+    let outcome = state
+        .write(move |store| match events::create_event(store, &v, &input) {
+            Ok(e) => Ok(Ok(e.id)),
+            Err(e) if e.is_invalid_input() => {
+                let message = e.public_message(lang).to_string();
+                list_view(store, &v, lang, &u, input, Some(message)).map(Err)
+            }
+            Err(e) => Err(e),
+        })
         .await
         .or_page(lang, &uri, &viewer)?;
-    Ok(Redirect::to(&format!("/events/{}", e.id)).into_response())
+    Ok(match outcome {
+        Ok(id) => Redirect::to(&format!("/events/{id}")).into_response(),
+        Err(page) => (axum::http::StatusCode::BAD_REQUEST, render(&page)).into_response(),
+    })
 }
 
 // ---------------------------------------------------------------------------------------
