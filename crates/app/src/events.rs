@@ -1230,6 +1230,56 @@ impl AgreementInput {
     }
 }
 
+/// The agreements `viewer` may see: every one for organisers, an enterprise's own (as
+/// buyer or supplier) otherwise; newest first.
+pub fn visible_agreements(store: &Store, viewer: &Viewer) -> Result<Vec<Agreement>, AppError> {
+    let organiser = is_organiser(viewer);
+    let own = viewer.principal.as_ref().and_then(|p| p.enterprise);
+    Ok(store
+        .agreements(None)?
+        .into_iter()
+        .filter(|a| organiser || own.is_some_and(|e| a.buyer == e || a.supplier == e))
+        .collect())
+}
+
+/// One agreement the viewer may see; another's is not found, so that ids reveal nothing.
+pub fn visible_agreement(store: &Store, viewer: &Viewer, id: i64) -> Result<Agreement, AppError> {
+    let not_found = || {
+        AppError::new(
+            ErrorCode::AgreementNotFound,
+            text!("没有编号为 {id} 的合作项目", "there is no agreement {id}"),
+        )
+    };
+    let a = store.agreement(AgreementId(id))?.ok_or_else(not_found)?;
+    let own = viewer.principal.as_ref().and_then(|p| p.enterprise);
+    if is_organiser(viewer) || own.is_some_and(|e| a.buyer == e || a.supplier == e) {
+        Ok(a)
+    } else {
+        Err(not_found())
+    }
+}
+
+impl From<&Agreement> for AgreementInput {
+    /// The form of a stored agreement, to edit it.
+    fn from(a: &Agreement) -> Self {
+        let date = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
+        AgreementInput {
+            title: a.title.clone(),
+            buyer_id: a.buyer.0.to_string(),
+            supplier_id: a.supplier.0.to_string(),
+            node_id: a.node.map(|n| n.0.to_string()).unwrap_or_default(),
+            value_yuan: a.value.to_string(),
+            status: a.status.as_str().to_string(),
+            intended_on: date(a.intended_on),
+            signed_on: date(a.signed_on),
+            started_on: date(a.started_on),
+            completed_on: date(a.completed_on),
+            event_id: a.event.map(|e| e.0.to_string()).unwrap_or_default(),
+            meeting_id: a.meeting.map(|m| m.0.to_string()).unwrap_or_default(),
+        }
+    }
+}
+
 /// Records a new agreement (`id` none) or changes one: an enterprise only those it is a
 /// party to, before and after the change.
 pub fn save_agreement(

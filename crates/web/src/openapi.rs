@@ -50,7 +50,8 @@ use chainatlas_app::atlas::{ChainDto, ChainMapDto, MapNodeDto, NodeDto, NodeInpu
         crate::events::api::publish,
         crate::events::api::report,
         crate::events::api::list_agreements,
-        crate::events::api::create_agreement
+        crate::events::api::create_agreement,
+        crate::events::api::update_agreement
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = [])),

@@ -245,6 +245,54 @@ async fn an_event_runs_from_registration_to_report() {
         "status": "signed", "signed_on": "2099-03-01", "event_id": id.to_string(), "meeting_id": meeting["id"].to_string()});
     let recorded = post(&app, "/api/v1/agreements", firm, agreement.clone()).await;
     assert_eq!(recorded.status, StatusCode::CREATED, "{}", recorded.body);
+    // It moves along its lifecycle, each status with its date, through the API and the page.
+    let aid = recorded.json()["id"].as_i64().unwrap();
+    let uri = format!("/api/v1/agreements/{aid}");
+    let mut started = agreement.clone();
+    started["status"] = json!("started");
+    let r = support::send_json(&app, Method::PUT, &uri, firm, &started.to_string()).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("started_on：未填写"), "{}", r.body);
+    started["started_on"] = json!("2099-04-01");
+    let r = support::send_json(&app, Method::PUT, &uri, firm, &started.to_string()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["status"], "started");
+    let missing = support::send_json(
+        &app,
+        Method::PUT,
+        "/api/v1/agreements/999999",
+        firm,
+        &started.to_string(),
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let form = get_as(&app, &format!("/agreements/{aid}"), firm, None).await;
+    assert!(
+        form.body.contains(&format!("action=\"/agreements/{aid}\""))
+            && form.body.contains("value=\"年度采购协议\"")
+            && form.body.contains("value=\"2099-04-01\""),
+        "{:.3000}",
+        form.body
+    );
+    let csrf = app.firm.csrf.clone().unwrap();
+    let completed = post_form(
+        &app,
+        &format!("/agreements/{aid}"),
+        &app.firm,
+        None,
+        &format!(
+            "csrf_token={csrf}&title=%E5%B9%B4%E5%BA%A6%E9%87%87%E8%B4%AD%E5%8D%8F%E8%AE%AE&buyer_id=1&supplier_id=2&node_id=&value_yuan=1.5%E4%BA%BF&status=completed&intended_on=&signed_on=2099-03-01&started_on=2099-04-01&completed_on=2099-06-30&event_id={id}&meeting_id={}",
+            meeting["id"]
+        ),
+    )
+    .await;
+    assert_eq!(completed.status, StatusCode::SEE_OTHER, "{}", completed.body);
+    let stored = app
+        .store()
+        .agreement(chainatlas_model::AgreementId(aid))
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.status, chainatlas_model::AgreementStatus::Completed);
     let mut foreign = agreement.clone();
     foreign["buyer_id"] = json!("3");
     foreign["meeting_id"] = json!("");

@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/events/{id}/publish", post(publish))
         .route("/events/{id}/report", get(report))
         .route("/agreements", get(list_agreements).post(create_agreement))
+        .route("/agreements/{id}", axum::routing::put(update_agreement))
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -511,17 +512,36 @@ pub(crate) async fn list_agreements(
 ) -> ApiResult<Vec<AgreementDto>> {
     let list = state
         .read(move |store| {
-            let own = viewer.principal.as_ref().and_then(|p| p.enterprise);
-            let organiser = is_organiser(&viewer);
-            Ok(store
-                .agreements(None)?
-                .iter()
-                .filter(|a| organiser || own.is_some_and(|e| a.buyer == e || a.supplier == e))
-                .map(agreement_dto)
-                .collect())
+            let visible = events::visible_agreements(store, &viewer)?;
+            Ok(visible.iter().map(agreement_dto).collect())
         })
         .await?;
     Ok(Json(list))
+}
+
+#[utoipa::path(put, path = "/api/v1/agreements/{id}", tag = "events",
+    params(("id" = i64, Path, minimum = 1, description = "Agreement id")),
+    request_body = AgreementInput,
+    responses((status = 200, description = "Changed: its status moves on with its dates (intended, signed, started, completed)", body = AgreementDto),
+        (status = 400, description = "Invalid agreement: every problem, field by field", body = ErrorBody),
+        (status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 403, description = "Not a party to it, nor an organiser", body = ErrorBody),
+        (status = 404, description = "No such agreement the viewer may see", body = ErrorBody)))]
+pub(crate) async fn update_agreement(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    payload: Body<AgreementInput>,
+) -> ApiResult<AgreementDto> {
+    let id = view::parse_id("agreement", &id)?;
+    let input = body(payload)?;
+    let a = state
+        .write(move |store| {
+            events::visible_agreement(store, &viewer, id)?;
+            events::save_agreement(store, &viewer, Some(id), &input)
+        })
+        .await?;
+    Ok(Json(agreement_dto(&a)))
 }
 
 #[utoipa::path(post, path = "/api/v1/agreements", tag = "events",

@@ -42,6 +42,10 @@ pub fn routes() -> Router<AppState> {
         .route("/events/{id}/report", get(report_page))
         .route("/events/{id}/report/export", get(report_export))
         .route("/agreements", get(agreements_page).post(create_agreement))
+        .route(
+            "/agreements/{id}",
+            get(edit_agreement_page).post(update_agreement),
+        )
 }
 
 /// The words of these pages.
@@ -130,6 +134,11 @@ pub struct Words {
     pub value: &'static str,
     pub value_yuan: &'static str,
     pub signed_on: &'static str,
+    pub intended_on: &'static str,
+    pub started_on: &'static str,
+    pub completed_on: &'static str,
+    /// The link to change an agreement, and the heading of its form.
+    pub edit_agreement: &'static str,
     pub event: &'static str,
     pub meeting: &'static str,
     pub record: &'static str,
@@ -229,6 +238,10 @@ const ZH: Words = Words {
     value: "金额",
     value_yuan: "金额（元）",
     signed_on: "签约日期",
+    intended_on: "意向日期",
+    started_on: "开工日期",
+    completed_on: "完成日期",
+    edit_agreement: "修改",
     event: "对接活动编号",
     meeting: "洽谈编号",
     record: "登记",
@@ -328,6 +341,10 @@ const EN: Words = Words {
     value: "Value",
     value_yuan: "Value (yuan)",
     signed_on: "Signed on",
+    intended_on: "Intended on",
+    started_on: "Started on",
+    completed_on: "Completed on",
+    edit_agreement: "Edit",
     event: "Event id",
     meeting: "Meeting id",
     record: "Record",
@@ -1444,6 +1461,10 @@ struct AgreementsPage {
     prefill: AgreementPrefill,
     /// Why the form just posted was refused; it comes back as it was typed.
     error: Option<String>,
+    /// Where the form posts: `/agreements` for a new one, `/agreements/{id}` to change one.
+    form_action: String,
+    /// The agreement the form changes, if any.
+    editing: Option<i64>,
 }
 
 /// The report's export: `?format=xlsx` (the default) or `csv`.
@@ -1462,7 +1483,10 @@ struct AgreementPrefill {
     node_id: Option<String>,
     value_yuan: Option<String>,
     status: Option<String>,
+    intended_on: Option<String>,
     signed_on: Option<String>,
+    started_on: Option<String>,
+    completed_on: Option<String>,
     event_id: Option<String>,
     meeting_id: Option<String>,
 }
@@ -1477,7 +1501,10 @@ impl From<&events::AgreementInput> for AgreementPrefill {
             node_id: some(&i.node_id),
             value_yuan: some(&i.value_yuan),
             status: some(&i.status),
+            intended_on: some(&i.intended_on),
             signed_on: some(&i.signed_on),
+            started_on: some(&i.started_on),
+            completed_on: some(&i.completed_on),
             event_id: some(&i.event_id),
             meeting_id: some(&i.meeting_id),
         }
@@ -1493,7 +1520,10 @@ impl AgreementsPage {
             "supplier_id" => &p.supplier_id,
             "node_id" => &p.node_id,
             "value_yuan" => &p.value_yuan,
+            "intended_on" => &p.intended_on,
             "signed_on" => &p.signed_on,
+            "started_on" => &p.started_on,
+            "completed_on" => &p.completed_on,
             "event_id" => &p.event_id,
             "meeting_id" => &p.meeting_id,
             _ => return String::new(),
@@ -1507,22 +1537,17 @@ impl AgreementsPage {
     }
 }
 
-/// The agreements the viewer may see, and the form filled with `prefill`.
+/// The agreements the viewer may see, and the form filled with `prefill`: a new
+/// agreement, or the one `editing` names.
 fn agreements_view(
     store: &chainatlas_store::Store,
     v: &Viewer,
     lang: Lang,
     u: &Uri,
-    prefill: AgreementPrefill,
+    (prefill, editing): (AgreementPrefill, Option<i64>),
     error: Option<String>,
 ) -> Result<AgreementsPage, AppError> {
-    let organiser = is_organiser(v);
-    let own = v.principal.as_ref().and_then(|p| p.enterprise);
-    let all = store.agreements(None)?;
-    let visible: Vec<_> = all
-        .into_iter()
-        .filter(|a| organiser || own.is_some_and(|e| a.buyer == e || a.supplier == e))
-        .collect();
+    let visible = events::visible_agreements(store, v)?;
     let total: i64 = visible.iter().map(|a| a.value.fen()).sum();
     let mut rows = Vec::new();
     for a in &visible {
@@ -1552,6 +1577,8 @@ fn agreements_view(
             .collect(),
         prefill,
         error,
+        form_action: editing.map_or("/agreements".to_string(), |id| format!("/agreements/{id}")),
+        editing,
     })
 }
 
@@ -1564,7 +1591,28 @@ async fn agreements_page(
 ) -> Result<Response, PageError> {
     let (v, u) = (viewer.clone(), uri.clone());
     let page = state
-        .read(move |store| agreements_view(store, &v, lang, &u, prefill, None))
+        .read(move |store| agreements_view(store, &v, lang, &u, (prefill, None), None))
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    Ok(render(&page))
+}
+
+/// The agreements page with one agreement in the form, to move it along its lifecycle.
+async fn edit_agreement_page(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let id = id("agreement", &raw).or_page(lang, &uri, &viewer)?;
+    let (v, u) = (viewer.clone(), uri.clone());
+    let page = state
+        .read(move |store| {
+            let a = events::visible_agreement(store, &v, id)?;
+            let prefill = AgreementPrefill::from(&events::AgreementInput::from(&a));
+            agreements_view(store, &v, lang, &u, (prefill, Some(id)), None)
+        })
         .await
         .or_page(lang, &uri, &viewer)?;
     Ok(render(&page))
@@ -1572,25 +1620,52 @@ async fn agreements_page(
 
 /// Records an agreement; a refused one comes back in the form as typed, with the reason.
 async fn create_agreement(
+    state: State<AppState>,
+    lang: PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    form: PageForm<events::AgreementInput>,
+) -> Result<Response, PageError> {
+    save_agreement_form(state, lang, uri, viewer, None, form).await
+}
+
+/// Changes an agreement, the same way.
+async fn update_agreement(
+    state: State<AppState>,
+    lang: PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+    form: PageForm<events::AgreementInput>,
+) -> Result<Response, PageError> {
+    let id = id("agreement", &raw).or_page(lang.0, &uri, &viewer)?;
+    save_agreement_form(state, lang, uri, viewer, Some(id), form).await
+}
+
+async fn save_agreement_form(
     State(state): State<AppState>,
     PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
+    id: Option<i64>,
     PageForm(input): PageForm<events::AgreementInput>,
 ) -> Result<Response, PageError> {
     let (v, u) = (viewer.clone(), uri.clone());
     let page = state
-        .write(
-            move |store| match events::save_agreement(store, &v, None, &input) {
+        .write(move |store| {
+            if let Some(id) = id {
+                events::visible_agreement(store, &v, id)?;
+            }
+            match events::save_agreement(store, &v, id, &input) {
                 Ok(_) => Ok(None),
                 Err(e) if e.is_invalid_input() => {
                     let message = e.public_message(lang).to_string();
                     let prefill = AgreementPrefill::from(&input);
-                    agreements_view(store, &v, lang, &u, prefill, Some(message)).map(Some)
+                    agreements_view(store, &v, lang, &u, (prefill, id), Some(message)).map(Some)
                 }
                 Err(e) => Err(e),
-            },
-        )
+            }
+        })
         .await
         .or_page(lang, &uri, &viewer)?;
     Ok(match page {
