@@ -286,7 +286,12 @@ async fn an_event_runs_from_registration_to_report() {
         ),
     )
     .await;
-    assert_eq!(completed.status, StatusCode::SEE_OTHER, "{}", completed.body);
+    assert_eq!(
+        completed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        completed.body
+    );
     let stored = app
         .store()
         .agreement(chainatlas_model::AgreementId(aid))
