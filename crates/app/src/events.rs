@@ -507,6 +507,100 @@ pub fn create_event(
     Ok(event)
 }
 
+/// Changes an event. Its slot grid may change only while nothing is tied to slot numbers
+/// (no meetings, no registration limited to some slots), and a group may go only when no
+/// registration names it; otherwise the change is refused (409) with each reason.
+pub fn update_event(
+    store: &mut Store,
+    viewer: &Viewer,
+    id: i64,
+    input: &EventInput,
+) -> Result<Event, AppError> {
+    require_organiser(viewer)?;
+    // the rules are checked on what this reads; nothing may change before it writes
+    store.exclusive(|store| {
+        let data = load(store, id)?;
+        let event = input.validate(store, data.event.id)?;
+        let mut p = Problems::default();
+        if event.grid != data.event.grid {
+            let meetings = data.meetings.len();
+            if meetings > 0 {
+                p.add(text!(
+                    "已有 {meetings} 场洽谈按现有时段安排，天数、开始时间、时长、每天场次和休息场次不能再改",
+                    "{meetings} meetings are placed on the current slots: days, start, slot length, slots per day and breaks can no longer change"
+                ));
+            }
+            let limited = data
+                .participants
+                .iter()
+                .filter(|p| p.available.is_some())
+                .count();
+            if limited > 0 {
+                p.add(text!(
+                    "已有 {limited} 家参会方按现有场次填写了可参加时段，时段设置不能再改",
+                    "{limited} registrations give the slots they can attend by the current numbering: the slot grid can no longer change"
+                ));
+            }
+        }
+        if !event.groups.is_empty() {
+            let mut orphaned: Vec<&str> = data
+                .participants
+                .iter()
+                .map(|p| p.group.as_str())
+                .filter(|g| !event.groups.iter().any(|e| e == g))
+                .collect();
+            orphaned.sort_unstable();
+            orphaned.dedup();
+            for group in orphaned {
+                p.add(text!(
+                    "groups：仍有参会方属于“{group}”组，不能去掉这一组",
+                    "groups: registrations are in group '{group}', which cannot go"
+                ));
+            }
+        }
+        p.finish(ErrorCode::Conflict)?;
+        store.update_event(&viewer.actor(), &event)?;
+        Ok(event)
+    })
+}
+
+impl EventInput {
+    /// The form of a stored event, to edit it (chains by their codes).
+    pub fn of(store: &Store, e: &Event) -> Result<EventInput, AppError> {
+        let list = |items: Vec<String>| items.join(";");
+        let g = &e.grid;
+        let mut chains = Vec::new();
+        for id in &e.chains {
+            if let Some(c) = store.chain(*id)? {
+                chains.push(c.code);
+            }
+        }
+        Ok(EventInput {
+            name: e.name.clone(),
+            venue: e.venue.clone(),
+            starts_on: e.starts_on.to_string(),
+            days: g.days.to_string(),
+            day_start: clock(g.day_start),
+            slot_minutes: g.slot_minutes.to_string(),
+            slots_per_day: g.slots_per_day.to_string(),
+            breaks: g
+                .breaks
+                .iter()
+                .map(|b| (u32::from(*b) + 1).to_string())
+                .collect::<Vec<_>>()
+                .join(","),
+            tables: e.tables.to_string(),
+            groups: list(e.groups.clone()),
+            may_meet: list(e.may_meet.iter().map(|(a, b)| format!("{a}:{b}")).collect()),
+            chains: list(chains),
+            nodes: list(e.nodes.iter().map(|n| n.0.to_string()).collect()),
+            request_cap: e.request_cap.to_string(),
+            meeting_cap: e.meeting_cap.to_string(),
+            request_days: e.request_days.to_string(),
+        })
+    }
+}
+
 /// Registration of an enterprise (an enterprise user's own; staff name any).
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -355,6 +355,56 @@ impl Store {
         Ok(id)
     }
 
+    /// Changes an existing event (`e.id`): its own fields and its lists, audited with the
+    /// event before and after. Whether the change fits the event's registrations and
+    /// meetings (their groups and slots) is the caller's rule.
+    pub fn update_event(&mut self, actor: &Actor, e: &Event) -> Result<(), EventWriteError> {
+        let before = self
+            .event_data(e.id)?
+            .ok_or_else(|| InsertError::Rejected(format!("there is no event {}", e.id)))?
+            .event;
+        let writer = self.writer()?;
+        let tx = writer.tx();
+        tx.execute(
+            "UPDATE events SET name = ?2, venue = ?3, starts_on = ?4, days = ?5, day_start = ?6,
+                 slot_minutes = ?7, slots_per_day = ?8, breaks = ?9, tables = ?10,
+                 request_cap = ?11, meeting_cap = ?12, request_days = ?13
+             WHERE id = ?1",
+            params![
+                e.id.0,
+                e.name,
+                e.venue,
+                e.starts_on.to_string(),
+                e.grid.days,
+                e.grid.day_start,
+                e.grid.slot_minutes,
+                e.grid.slots_per_day,
+                join(&e.grid.breaks, ","),
+                e.tables,
+                e.request_cap,
+                e.meeting_cap,
+                e.request_days,
+            ],
+        )?;
+        for table in [
+            "event_may_meet",
+            "event_groups",
+            "event_chains",
+            "event_nodes",
+        ] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE event_id = ?1"),
+                [e.id.0],
+            )?;
+        }
+        insert_event_lists(tx, e.id.0, e)?;
+        let change = Change::new("update", "event", e.id.0)
+            .before(event_json(&before))
+            .after(event_json(e));
+        writer.commit_activity(actor, &change)?;
+        Ok(())
+    }
+
     /// Registers the participant's enterprise for its event, or updates the enterprise's
     /// registration there (one per enterprise and event; `p.id` is not read). Its
     /// listings are replaced. Returns the registration's id.
@@ -674,6 +724,12 @@ fn insert_event(tx: &Connection, id: Option<EventId>, e: &Event) -> Result<i64, 
         ],
         |r| r.get(0),
     )?;
+    insert_event_lists(tx, id, e)?;
+    Ok(id)
+}
+
+/// The event's lists (groups, pairs that may meet, chains and nodes in focus) as rows.
+fn insert_event_lists(tx: &Connection, id: i64, e: &Event) -> Result<(), InsertError> {
     for (position, name) in e.groups.iter().enumerate() {
         tx.prepare_cached(
             "INSERT INTO event_groups (event_id, position, name) VALUES (?1, ?2, ?3)",
@@ -698,7 +754,7 @@ fn insert_event(tx: &Connection, id: Option<EventId>, e: &Event) -> Result<i64, 
         )?
         .execute(params![id, position, node.0])?;
     }
-    Ok(id)
+    Ok(())
 }
 
 /// Registers `p`'s enterprise for `p`'s event, or updates its registration there (the

@@ -51,7 +51,8 @@ use chainatlas_app::atlas::{ChainDto, ChainMapDto, MapNodeDto, NodeDto, NodeInpu
         crate::events::api::report,
         crate::events::api::list_agreements,
         crate::events::api::create_agreement,
-        crate::events::api::update_agreement
+        crate::events::api::update_agreement,
+        crate::events::api::update_event
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = [])),

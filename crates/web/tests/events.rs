@@ -434,3 +434,71 @@ async fn a_refused_event_form_comes_back_as_typed() {
         "nothing created"
     );
 }
+
+#[tokio::test]
+async fn events_are_edited_within_what_registrations_and_meetings_allow() {
+    let app = app_with(&[]);
+    let (analyst, firm) = (&app.analyst_token, &app.firm_token);
+    let created = post(&app, "/api/v1/events", analyst, event_input()).await;
+    let id = created.json()["id"].as_i64().unwrap();
+    let uri = format!("/api/v1/events/{id}");
+    let put = |body: Value, who: &'static str| {
+        let who = if who == "firm" { firm } else { analyst };
+        let (app, uri) = (&app, &uri);
+        async move { support::send_json(app, Method::PUT, uri, who, &body.to_string()).await }
+    };
+    // Name, caps and the grid change freely while nothing depends on them.
+    let mut changed = event_input();
+    changed["name"] = json!("改名后的对接会");
+    changed["request_cap"] = json!("3");
+    changed["slots_per_day"] = json!("8");
+    let r = put(changed.clone(), "analyst").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["name"], "改名后的对接会");
+    assert_eq!(r.json()["slots"], 7, "eight slots a day less the break");
+    assert_eq!(
+        put(changed.clone(), "firm").await.status,
+        StatusCode::FORBIDDEN
+    );
+    // Once a registration gives its slots and names a group, those stay.
+    let registered = post(
+        &app,
+        &format!("{uri}/participants"),
+        firm,
+        json!({"group": "buyer", "available": "1-3"}),
+    )
+    .await;
+    assert_eq!(registered.status, StatusCode::OK, "{}", registered.body);
+    let mut refused = changed.clone();
+    refused["slots_per_day"] = json!("6");
+    refused["groups"] = json!("supplier");
+    refused["may_meet"] = json!("");
+    let r = put(refused, "analyst").await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("时段设置不能再改"), "{}", r.body);
+    assert!(r.body.contains("仍有参会方属于“buyer”组"), "{}", r.body);
+    let now = get_as(&app, &uri, analyst, None).await.json();
+    assert_eq!(now["event"]["slots"], 7, "nothing changed: {now}");
+    // The page: a form filled with the event, for organisers only.
+    let form = get_as(&app, &format!("/events/{id}/edit"), &app.analyst, None).await;
+    assert!(
+        form.body.contains("value=\"改名后的对接会\"") && form.body.contains("value=\"8\""),
+        "{:.3000}",
+        form.body
+    );
+    let denied = get_as(&app, &format!("/events/{id}/edit"), &app.firm, None).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let csrf = app.analyst.csrf.clone().unwrap();
+    let r = post_form(
+        &app,
+        &format!("/events/{id}/edit"),
+        &app.analyst,
+        None,
+        &format!(
+            "csrf_token={csrf}&name=%E6%96%B0%E5%90%8D&venue=&starts_on=2099-03-01&days=1&day_start=09%3A00&slot_minutes=20&slots_per_day=6&breaks=4&tables=2&groups=buyer%3Bsupplier&may_meet=buyer%3Asupplier&chains=&nodes=1%3B2&request_cap=3&meeting_cap=3&request_days=3"
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "the grid is fixed now");
+    assert!(r.body.contains("id=\"form-error\"") && r.body.contains("value=\"新名\""));
+}

@@ -27,7 +27,7 @@ type Body<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/events", get(list_events).post(create_event))
-        .route("/events/{id}", get(get_event))
+        .route("/events/{id}", get(get_event).put(update_event))
         .route("/events/{id}/participants", post(register))
         .route("/events/{id}/requests", post(create_request))
         .route("/events/{id}/requests/{rid}/{action}", post(respond))
@@ -238,6 +238,29 @@ pub(crate) async fn create_event(
         .write(move |store| events::create_event(store, &viewer, &input))
         .await?;
     Ok((StatusCode::CREATED, Json(event_dto(&e))))
+}
+
+#[utoipa::path(put, path = "/api/v1/events/{id}", tag = "events",
+    params(("id" = i64, Path, minimum = 1)),
+    request_body = EventInput,
+    responses((status = 200, description = "Changed", body = EventDto),
+        (status = 400, description = "Invalid event: every problem, field by field", body = ErrorBody),
+        (status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 403, description = "Not an organiser", body = ErrorBody),
+        (status = 404, description = "No such event", body = ErrorBody),
+        (status = 409, description = "The slot grid cannot change once meetings or slot-limited registrations exist, nor can a group go that registrations name", body = ErrorBody)))]
+pub(crate) async fn update_event(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    payload: Body<EventInput>,
+) -> ApiResult<EventDto> {
+    let id = view::parse_id("event", &id)?;
+    let input = body(payload)?;
+    let e = state
+        .write(move |store| events::update_event(store, &viewer, id, &input))
+        .await?;
+    Ok(Json(event_dto(&e)))
 }
 
 #[utoipa::path(post, path = "/api/v1/events/{id}/participants", tag = "events",

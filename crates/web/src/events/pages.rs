@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/events", get(list_page).post(create))
         .route("/events/{id}", get(event_page))
+        .route("/events/{id}/edit", get(edit_event_page).post(update_event))
         .route("/events/{id}/register", post(register))
         .route("/events/{id}/requests", post(request))
         .route("/events/{id}/requests/{rid}/{action}", post(respond))
@@ -92,6 +93,8 @@ pub struct Words {
     pub requests_received: &'static str,
     pub requests_sent: &'static str,
     pub all_requests: &'static str,
+    pub edit_event: &'static str,
+    pub save_event: &'static str,
     /// The organiser's column for answering a pending request in the recipient's name.
     pub answer_for: &'static str,
     pub from: &'static str,
@@ -199,6 +202,8 @@ const ZH: Words = Words {
     requests_received: "收到的约见请求",
     requests_sent: "发出的约见请求",
     all_requests: "全部约见请求",
+    edit_event: "修改活动",
+    save_event: "保存",
     answer_for: "代被邀方回复",
     from: "发起方",
     to: "接收方",
@@ -302,6 +307,8 @@ const EN: Words = Words {
     requests_received: "Requests received",
     requests_sent: "Requests sent",
     all_requests: "All requests",
+    edit_event: "Edit event",
+    save_event: "Save",
     answer_for: "Answer for the recipient",
     from: "From",
     to: "To",
@@ -512,6 +519,95 @@ async fn create(
     Ok(match outcome {
         Ok(id) => Redirect::to(&format!("/events/{id}")).into_response(),
         Err(page) => (axum::http::StatusCode::BAD_REQUEST, render(&page)).into_response(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "events/event_edit.html")]
+struct EditEventPage {
+    layout: Layout,
+    w: &'static Words,
+    id: i64,
+    name: String,
+    form: events::EventInput,
+    error: Option<String>,
+}
+
+fn edit_event_view(
+    store: &chainatlas_store::Store,
+    viewer: &Viewer,
+    lang: Lang,
+    uri: &Uri,
+    id: i64,
+    form: Option<events::EventInput>,
+    error: Option<String>,
+) -> Result<EditEventPage, AppError> {
+    events::require_organiser(viewer)?;
+    let data = events::load(store, id)?;
+    let form = match form {
+        Some(f) => f,
+        None => events::EventInput::of(store, &data.event)?,
+    };
+    let w = words(lang);
+    Ok(EditEventPage {
+        layout: Layout::new(
+            lang,
+            format!("{} · {}", w.edit_event, data.event.name),
+            uri,
+            viewer,
+        ),
+        w,
+        id,
+        name: data.event.name,
+        form,
+        error,
+    })
+}
+
+async fn edit_event_page(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let event = id("event", &raw).or_page(lang, &uri, &viewer)?;
+    let (v, u) = (viewer.clone(), uri.clone());
+    let page = state
+        .read(move |store| edit_event_view(store, &v, lang, &u, event, None, None))
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    Ok(render(&page))
+}
+
+/// Saves an edited event; a refused change comes back as typed, with every reason.
+async fn update_event(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+    PageForm(input): PageForm<events::EventInput>,
+) -> Result<Response, PageError> {
+    let event = id("event", &raw).or_page(lang, &uri, &viewer)?;
+    let (v, u) = (viewer.clone(), uri.clone());
+    let outcome = state
+        .write(
+            move |store| match events::update_event(store, &v, event, &input) {
+                Ok(_) => Ok(None),
+                Err(e) if e.is_invalid_input() || e.code() == ErrorCode::Conflict => {
+                    let message = e.public_message(lang).to_string();
+                    edit_event_view(store, &v, lang, &u, event, Some(input), Some(message))
+                        .map(Some)
+                }
+                Err(e) => Err(e),
+            },
+        )
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    Ok(match outcome {
+        None => Redirect::to(&format!("/events/{event}")).into_response(),
+        Some(page) => (axum::http::StatusCode::BAD_REQUEST, render(&page)).into_response(),
     })
 }
 
