@@ -76,6 +76,7 @@ pub struct Caches {
     chain_summaries: GenerationCache<Option<RegionCode>, Vec<ChainSummary>>,
     graph: GenerationCache<(), Graph>,
     regions_in_use: GenerationCache<(), Vec<Region>>,
+    enterprises_by_province: GenerationCache<(), Vec<(Region, u64)>>,
     chokepoints: GenerationCache<(String, Option<RegionCode>, usize), ChokepointsDto>,
     match_atlas: GenerationCache<(), StoreAtlas>,
     /// An event's recommended pairs, by the facts generation and [`RecommendationKey`].
@@ -109,6 +110,23 @@ impl Caches {
     pub fn regions_in_use(&self, store: &Store) -> Result<Arc<Vec<Region>>, AppError> {
         self.regions_in_use
             .get_or_compute(store.generation()?, (), || Ok(store.regions_in_use()?))
+    }
+
+    /// Enterprises per province with the province, for the dashboard's chart.
+    pub fn enterprises_by_province(
+        &self,
+        store: &Store,
+    ) -> Result<Arc<Vec<(Region, u64)>>, AppError> {
+        self.enterprises_by_province
+            .get_or_compute(store.generation()?, (), || {
+                let mut out = Vec::new();
+                for (code, n) in store.enterprises_by_province()? {
+                    if let Some(r) = store.region(code)? {
+                        out.push((r, n));
+                    }
+                }
+                Ok(out)
+            })
     }
 
     pub fn chain_summaries(

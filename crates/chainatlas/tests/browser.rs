@@ -270,6 +270,19 @@ fn the_chain_map_draws_every_node_of_the_chain_in_both_languages() {
         "{labels:?}"
     );
 
+    // The dashboard draws output by chain, enterprises by province and agreements by month.
+    driver.goto(&format!("{}/", server.base));
+    let drawn = driver.wait_for(
+        "var ids = ['chain-chart', 'province-chart', 'agreement-chart']; \
+         var n = ids.map(function (id) { var e = document.getElementById(id); return e && e.getAttribute('data-rendered-bars'); }); \
+         return n.every(function (x) { return x; }) ? n : null;",
+    );
+    let drawn: Vec<String> = serde_json::from_value(drawn).unwrap();
+    assert_eq!(drawn[0], "8", "one bar per demo chain");
+    assert!(drawn[1] != "0" && drawn[2] != "0", "{drawn:?}");
+    driver.goto(&format!("{}/chains/rail?region=430200", server.base));
+    driver.wait_for("return document.getElementById('chain-map') && document.getElementById('chain-map').getAttribute('data-rendered-nodes') ? true : null;");
+
     // The diagnosis page colours the map by coverage and draws the supporting-rate chart.
     driver.click("#diagnosis-link");
     driver.wait_for("return document.getElementById('chain-map') && document.getElementById('chain-map').getAttribute('data-rendered-nodes') && document.getElementById('supporting-chart').getAttribute('data-rendered-bars') ? true : null;");

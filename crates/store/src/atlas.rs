@@ -203,6 +203,23 @@ impl Store {
         Ok(regions)
     }
 
+    /// How many enterprises each province holds, by province code (provinces with none
+    /// left out).
+    pub fn enterprises_by_province(&self) -> Result<Vec<(RegionCode, u64)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT region_code / 10000 * 10000, COUNT(*) FROM enterprises GROUP BY 1 ORDER BY 1",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, u32>(0)?, r.get::<_, i64>(1)? as u64))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(code, n)| RegionCode::new(code).ok().map(|c| (c, n)))
+            .collect())
+    }
+
     /// The regions where enterprises or listings are, with the cities and provinces
     /// around them, in code order: what a region filter offers (of the 3,000-odd built-in
     /// divisions, those that can show anything).

@@ -6,7 +6,7 @@ mod support;
 use axum::http::{header, Method, StatusCode};
 use chainatlas_model::{Chain, ChainId, Record};
 use chainatlas_store::{Change, Store};
-use support::{app_with, english_sentence, get, visible_text};
+use support::{app_with, english_sentence, get, get_as, visible_text};
 
 #[tokio::test]
 async fn pages_are_chinese_by_default_and_english_on_request() {
@@ -409,4 +409,39 @@ async fn the_region_picker_finds_any_division_by_pinyin_initials() {
     let bad = get(&app, "/api/v1/regions?q=zz&limit=0", None).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert_eq!(bad.json()["error"]["code"], "invalid_parameter");
+}
+
+/// The JSON a page embeds for its charts.
+fn embedded(body: &str, id: &str) -> serde_json::Value {
+    let start = body.find(&format!("id=\"{id}\">")).expect("embedded data") + id.len() + 6;
+    let end = start + body[start..].find("</script>").unwrap();
+    serde_json::from_str(&body[start..end]).unwrap()
+}
+
+#[tokio::test]
+async fn the_dashboard_charts_output_for_staff_and_only_counts_for_enterprises() {
+    let app = app_with(&[]);
+    let staff = embedded(&get(&app, "/", None).await.body, "dashboard-data");
+    assert_eq!(staff["chains"]["money"], true);
+    assert_eq!(staff["chains"]["title"], "各产业链产值（万元）");
+    let labels = staff["chains"]["labels"].as_array().unwrap();
+    assert!(labels.iter().any(|l| l == "轨道交通装备"));
+    assert_eq!(
+        labels.len(),
+        staff["chains"]["values"].as_array().unwrap().len()
+    );
+    let provinces = staff["provinces"]["labels"].as_array().unwrap();
+    assert!(provinces.iter().any(|p| p == "湖南省"), "{provinces:?}");
+    let firm = get_as(&app, "/", &app.firm, None).await;
+    let firm = embedded(&firm.body, "dashboard-data");
+    assert_eq!(
+        firm["chains"]["money"], false,
+        "output is not an enterprise's to see"
+    );
+    assert_eq!(firm["chains"]["title"], "各产业链企业数");
+    let values = firm["chains"]["values"].as_array().unwrap();
+    assert!(
+        values.iter().all(|v| v.as_f64().unwrap().fract() == 0.0),
+        "counts only"
+    );
 }

@@ -70,6 +70,60 @@ struct Dashboard {
     chain_masters: u64,
     synthetic: bool,
     chains: Vec<ChainRow>,
+    /// The charts' data (`assets/dashboard.js` draws them).
+    charts_json: String,
+}
+
+/// The dashboard's charts: output (or, for those who may not see output, enterprises) by
+/// chain, enterprises by province, and the agreements the viewer may see by month signed.
+fn dashboard_charts(
+    lang: Lang,
+    summaries: &[ChainSummary],
+    provinces: &[(chainatlas_model::Region, u64)],
+    agreements: &[chainatlas_model::Agreement],
+    show_values: bool,
+) -> String {
+    let t = lang.texts();
+    let chain_values: Vec<f64> = summaries
+        .iter()
+        .map(|s| {
+            if show_values {
+                (s.output.fen() as f64 / 1e5).round() / 10.0
+            } else {
+                s.enterprises as f64
+            }
+        })
+        .collect();
+    let mut months: std::collections::BTreeMap<String, (u64, i64)> = Default::default();
+    for a in agreements {
+        if let Some(d) = a.signed_on {
+            let month = d.to_string()[..7].to_string();
+            let entry = months.entry(month).or_default();
+            entry.0 += 1;
+            entry.1 += a.value.fen();
+        }
+    }
+    script_json(&serde_json::json!({
+        "chains": {
+            "title": if show_values { t.chart_output_by_chain } else { t.chart_enterprises_by_chain },
+            "labels": summaries.iter().map(|s| lang.pick(&s.chain.name_zh, &s.chain.name_en)).collect::<Vec<_>>(),
+            "values": chain_values,
+            "money": show_values,
+        },
+        "provinces": {
+            "title": t.chart_enterprises_by_province,
+            "labels": provinces.iter().map(|(r, _)| lang.pick(&r.name_zh, &r.name_en)).collect::<Vec<_>>(),
+            "values": provinces.iter().map(|(_, n)| n).collect::<Vec<_>>(),
+        },
+        "agreements": {
+            "title": t.chart_agreements_by_month,
+            "months": months.keys().collect::<Vec<_>>(),
+            "count_label": t.chart_agreement_count,
+            "counts": months.values().map(|m| m.0).collect::<Vec<_>>(),
+            "value_label": t.chart_agreement_value,
+            "values": months.values().map(|m| (m.1 as f64 / 1e5).round() / 10.0).collect::<Vec<_>>(),
+        },
+    }))
 }
 
 #[derive(Template)]
@@ -93,11 +147,14 @@ async fn dashboard(
     }
     let show_values = viewer.may(Permission::ReadAllPrivateData);
     let caches = state.app.caches.clone();
-    let (overview, summaries) = state
+    let v = viewer.clone();
+    let (overview, summaries, provinces, agreements) = state
         .read(move |store| {
             Ok((
                 caches.overview(store)?,
                 caches.chain_summaries(store, None)?,
+                caches.enterprises_by_province(store)?,
+                chainatlas_app::events::visible_agreements(store, &v)?,
             ))
         })
         .await
@@ -108,6 +165,7 @@ async fn dashboard(
         chain_masters: overview.chain_masters,
         synthetic: overview.synthetic,
         chains: chain_rows(lang, &summaries, show_values),
+        charts_json: dashboard_charts(lang, &summaries, &provinces, &agreements, show_values),
     };
     Ok(render(&page))
 }
