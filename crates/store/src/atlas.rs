@@ -484,27 +484,40 @@ impl Store {
         offset: u32,
     ) -> Result<Page<EnterpriseRef>> {
         let (lo, hi) = region_range(region);
-        let pattern = format!(
-            "%{}%",
-            query
-                .replace('\\', "\\\\")
+        let escape = |s: &str| {
+            s.replace('\\', "\\\\")
                 .replace('%', "\\%")
                 .replace('_', "\\_")
-        );
+        };
+        let pattern = format!("%{}%", escape(query));
+        // A Chinese abbreviation keeps the characters of the name in order (马钢 in
+        // 马鞍山钢铁, 株洲天邦 in 株洲天邦轨道装备): each character, anything between.
+        let in_order = if query.chars().count() >= 2 && query.chars().all(is_cjk) {
+            let parts: Vec<String> = query.chars().map(|c| escape(&c.to_string())).collect();
+            format!("%{}%", parts.join("%"))
+        } else {
+            pattern.clone()
+        };
         let filter = "FROM enterprises e WHERE e.region_code BETWEEN ?1 AND ?2
-             AND (e.name_zh LIKE ?3 ESCAPE '\\' OR e.name_en LIKE ?3 ESCAPE '\\' OR e.credit_code = ?4)";
+             AND (e.name_zh LIKE ?3 ESCAPE '\\' OR e.name_en LIKE ?3 ESCAPE '\\'
+                  OR e.name_zh LIKE ?7 ESCAPE '\\' OR e.credit_code = ?4)";
         let total: i64 = self.conn.query_row(
             &format!("SELECT COUNT(*) {filter}"),
-            params![lo, hi, pattern, query],
+            params![lo, hi, pattern, query, 0, 0, in_order],
             |r| r.get(0),
         )?;
-        let sql =
-            format!("SELECT {ENTERPRISE_REF_COLUMNS} {filter} ORDER BY e.id LIMIT ?5 OFFSET ?6");
+        // The name that holds the words as typed first, then shorter names.
+        let sql = format!(
+            "SELECT {ENTERPRISE_REF_COLUMNS} {filter}
+             ORDER BY e.credit_code <> ?4, e.name_zh NOT LIKE ?3 ESCAPE '\\', length(e.name_zh), e.id
+             LIMIT ?5 OFFSET ?6"
+        );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let items = stmt
-            .query_map(params![lo, hi, pattern, query, limit, offset], |r| {
-                enterprise_ref(r, 0)
-            })?
+            .query_map(
+                params![lo, hi, pattern, query, limit, offset, in_order],
+                |r| enterprise_ref(r, 0),
+            )?
             .collect::<rusqlite::Result<_>>()?;
         Ok(Page {
             items,
@@ -625,4 +638,9 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// A character of the CJK Unified Ideographs blocks (names' Chinese characters).
+fn is_cjk(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c)
 }

@@ -706,3 +706,54 @@ fn enterprises_sit_in_any_county_and_roll_up_to_its_city_and_province() {
         .collect();
     assert_eq!(offered, ["420000", "420100", "430000", "430200", "430281"]);
 }
+
+#[test]
+fn enterprises_are_found_by_abbreviation_substring_or_credit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    small_atlas(&mut store);
+    let names = [
+        (11, "91340500MA0000011", "马鞍山钢铁股份有限公司"),
+        (12, "91430200MA0000012", "株洲天邦轨道装备有限公司"),
+        (13, "91330100MA0000013", "杭州士兰微电子股份有限公司"),
+        (14, "91430200MA0000014", "株洲钢构工程有限公司"),
+    ];
+    let mut w = store.writer().unwrap();
+    for (id, credit, name) in names {
+        let Record::Enterprise(mut e) = enterprise(id, credit, "430200") else {
+            unreachable!()
+        };
+        e.name_zh = name.into();
+        w.insert(&Record::Enterprise(e)).unwrap();
+    }
+    w.commit(
+        &crate::Actor::local("tests", 0),
+        &crate::Change::new("test", "enterprise", 0),
+    )
+    .unwrap();
+    let found = |q: &str| -> Vec<String> {
+        store
+            .search_enterprises(q, None, 10, 0)
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|e| e.name_zh)
+            .collect()
+    };
+    assert_eq!(found("马钢"), ["马鞍山钢铁股份有限公司"]);
+    assert_eq!(found("株洲天邦")[0], "株洲天邦轨道装备有限公司");
+    assert_eq!(found("天邦轨道"), ["株洲天邦轨道装备有限公司"]);
+    assert_eq!(found("士兰微"), ["杭州士兰微电子股份有限公司"]);
+    // The name holding the words as typed comes before one that only holds them in order.
+    assert_eq!(
+        found("株洲钢"),
+        ["株洲钢构工程有限公司"],
+        "株洲…钢 in order is not in 马鞍山钢铁"
+    );
+    let code = CreditCode::with_check_character("91430200MA0000012").unwrap();
+    assert_eq!(found(code.as_str())[0], "株洲天邦轨道装备有限公司");
+    assert!(
+        found("钢马").is_empty(),
+        "the order of the characters counts"
+    );
+}
