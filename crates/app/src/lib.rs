@@ -15,6 +15,7 @@ pub mod format;
 pub mod listings;
 pub mod matchmaking;
 pub mod problems;
+pub mod search;
 pub mod view;
 mod viewer;
 

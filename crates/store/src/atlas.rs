@@ -338,6 +338,28 @@ impl Store {
             .collect())
     }
 
+    /// Nodes whose Chinese or English name or code holds `query`, shortest name first.
+    pub fn search_nodes(&self, query: &str, limit: u32) -> Result<Vec<ChainNode>> {
+        let pattern = format!(
+            "%{}%",
+            query
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let sql = format!(
+            "SELECT {} FROM chain_nodes
+             WHERE name_zh LIKE ?1 ESCAPE '\\' OR name_en LIKE ?1 ESCAPE '\\' OR code LIKE ?1 ESCAPE '\\'
+             ORDER BY length(name_zh), id LIMIT ?2",
+            rows::NODE_COLUMNS
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let nodes = stmt
+            .query_map(params![pattern, limit], rows::node)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(nodes)
+    }
+
     /// The nodes of a chain, upstream first, then in id order.
     pub fn chain_nodes(&self, chain: ChainId) -> Result<Vec<ChainNode>> {
         let sql = format!(

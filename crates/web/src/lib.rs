@@ -10,6 +10,7 @@ mod atlas;
 mod diagnostics;
 mod events;
 mod listings;
+mod search;
 // Like the router below, the OpenAPI document names every feature.
 mod openapi;
 
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .merge(listings::api::routes())
         .merge(events::api::routes())
         .merge(accounts::api::routes())
+        .merge(search::api::routes())
         .fallback(core::api::api_not_found);
     Router::new()
         .merge(atlas::pages::routes())
@@ -46,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(listings::pages::routes())
         .merge(events::pages::routes())
         .merge(accounts::pages::routes())
+        .merge(search::pages::routes())
         .route(
             "/lang/{lang}",
             axum::routing::get(core::layout::switch_language),

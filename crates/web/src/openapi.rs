@@ -52,11 +52,14 @@ use chainatlas_app::atlas::{ChainDto, ChainMapDto, MapNodeDto, NodeDto, NodeInpu
         crate::events::api::list_agreements,
         crate::events::api::create_agreement,
         crate::events::api::update_agreement,
-        crate::events::api::update_event
+        crate::events::api::update_event,
+        crate::search::api::search_all
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = [])),
     components(schemas(
+        chainatlas_app::search::SearchResults,
+        chainatlas_app::search::SearchHit,
         ErrorBody,
         ErrorDetail,
         StatsDto,

@@ -445,3 +445,44 @@ async fn the_dashboard_charts_output_for_staff_and_only_counts_for_enterprises()
         "counts only"
     );
 }
+
+#[tokio::test]
+async fn one_search_box_finds_enterprises_chains_nodes_listings_and_events() {
+    let app = app_with(&[]);
+    let found = get(&app, "/api/v1/search?q=%E8%BD%A8%E9%81%93", None).await; // 轨道
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    let hits = found.json()["hits"].as_array().unwrap().clone();
+    let kinds: Vec<&str> = hits.iter().map(|h| h["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"chain"), "{kinds:?}");
+    assert!(
+        hits.iter()
+            .any(|h| h["kind"] == "chain" && h["href"] == "/chains/rail"),
+        "{hits:?}"
+    );
+    // An enterprise by its full name, and by its credit code.
+    let e = app
+        .store()
+        .enterprise(chainatlas_model::EnterpriseId(1))
+        .unwrap()
+        .unwrap();
+    let by_code = get(&app, &format!("/api/v1/search?q={}", e.credit_code), None)
+        .await
+        .json();
+    assert_eq!(by_code["hits"][0]["href"], "/enterprises/1");
+    // The page groups what it found, and keeps the words in the box.
+    let page = get(&app, "/search?q=%E8%BD%A8%E9%81%93", None).await;
+    assert!(
+        page.body.contains("id=\"results-chain\""),
+        "{:.2000}",
+        page.body
+    );
+    assert!(page.body.contains("id=\"search-box\" value=\"轨道\""));
+    let nothing = get(&app, "/search?q=zzzzzz", None).await;
+    assert!(nothing.body.contains("id=\"no-results\""));
+    // Every page has the box; an enterprise account has its own enterprise one click away.
+    let firm = get_as(&app, "/chains", &app.firm, None).await;
+    assert!(firm.body.contains("id=\"search-box\""));
+    assert!(firm.body.contains("id=\"nav-my-enterprise\""));
+    let staff = get(&app, "/chains", None).await;
+    assert!(!staff.body.contains("id=\"nav-my-enterprise\""));
+}

@@ -85,6 +85,9 @@ pub struct Texts {
     pub map_hint: &'static str,
     /// How an amount may be written in a form.
     pub amount_hint: &'static str,
+    /// The header's search box and an enterprise account's link to its own enterprise.
+    pub search_placeholder: &'static str,
+    pub my_enterprise: &'static str,
     /// The dashboard's charts.
     pub chart_output_by_chain: &'static str,
     pub chart_enterprises_by_chain: &'static str,
@@ -166,6 +169,8 @@ pub static ZH: Texts = Texts {
     map_hint: "节点大小表示所选地区产值，灰色表示本地区暂无企业（短板）。点击节点查看企业。",
     legend_gap: "本地区暂无企业（短板）",
     amount_hint: "如 1200万、1,200万元 或 12000000",
+    search_placeholder: "搜索企业、简称、信用代码、产业链、供需、活动",
+    my_enterprise: "我的企业",
     chart_output_by_chain: "各产业链产值（万元）",
     chart_enterprises_by_chain: "各产业链企业数",
     chart_enterprises_by_province: "各省企业数",
@@ -244,6 +249,8 @@ pub static EN: Texts = Texts {
     map_hint: "Node size shows output in the chosen region; grey nodes have no enterprise there (short boards). Click a node for its enterprises.",
     legend_gap: "no enterprise in the region (short board)",
     amount_hint: "e.g. 1200万, 1,200万元 or 12000000",
+    search_placeholder: "Search enterprises, credit codes, chains, listings, events",
+    my_enterprise: "My enterprise",
     chart_output_by_chain: "Output by chain (10k yuan)",
     chart_enterprises_by_chain: "Enterprises by chain",
     chart_enterprises_by_province: "Enterprises by province",

@@ -25,6 +25,10 @@ pub struct Layout {
     /// The session's CSRF token, for the sign-out form.
     pub csrf: String,
     pub is_admin: bool,
+    /// The enterprise an enterprise account acts for: its 我的企业 link.
+    pub own_enterprise: Option<i64>,
+    /// What the header's search box holds (the words of a search page).
+    pub search: String,
 }
 
 impl Layout {
@@ -40,6 +44,12 @@ impl Layout {
                 crate::core::url::percent_encode(here)
             ),
             user: viewer.principal.as_ref().map(|p| p.username.clone()),
+            own_enterprise: viewer
+                .principal
+                .as_ref()
+                .and_then(|p| p.enterprise)
+                .map(|e| e.0),
+            search: String::new(),
             csrf: viewer.csrf.clone().unwrap_or_default(),
             is_admin: viewer.may(Permission::ManageUsers),
         }
