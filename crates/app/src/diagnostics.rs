@@ -943,7 +943,7 @@ impl DiagnosticsQuery {
     }
 
     pub fn region(&self) -> Result<Option<RegionCode>, AppError> {
-        crate::view::parse_region(self.one("region")?)
+        crate::view::parse_region_text(self.one("region")?)
     }
 
     pub fn required_region(&self) -> Result<RegionCode, AppError> {

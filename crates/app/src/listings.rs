@@ -393,7 +393,7 @@ impl SearchQuery {
             kind: parse_opt("kind", &params.kind)?,
             chain: present(&params.chain).map(str::to_string),
             node: id("node", &params.node)?.map(NodeId),
-            region: crate::view::parse_region(params.region.as_deref())?,
+            region: crate::view::parse_region_text(params.region.as_deref())?,
             status: parse_opt("status", &params.status)?,
             valid,
             enterprise: id("enterprise", &params.enterprise)?.map(EnterpriseId),

@@ -49,6 +49,51 @@ pub fn parse_region(raw: Option<&str>) -> Result<Option<RegionCode>, AppError> {
     }
 }
 
+/// A region as a picker sends it: `株洲市 430200` (a name, then the code), a bare code, or
+/// a name that names one built-in division (`醴陵市`; `Zhuzhou`). A name that several
+/// divisions share (朝阳区) is refused with each of them.
+pub fn parse_region_text(raw: Option<&str>) -> Result<Option<RegionCode>, AppError> {
+    let Some(text) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let last = text.rsplit(char::is_whitespace).next().unwrap_or(text);
+    if last.len() == 6 && last.bytes().all(|b| b.is_ascii_digit()) {
+        return parse_region(Some(last));
+    }
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        return parse_region(Some(text));
+    }
+    let lower = text.to_lowercase();
+    let named: Vec<&chainatlas_model::Region> = chainatlas_model::divisions::all()
+        .iter()
+        .filter(|r| r.name_zh == text || r.name_en.to_lowercase() == lower)
+        .collect();
+    match named.as_slice() {
+        [one] => Ok(Some(one.code)),
+        [] => Err(AppError::parameter(text!(
+            "region：“{text}”不是地区：请从列表中选择，或填写 6 位行政区划代码",
+            "region: '{text}' is not a region: pick one from the list, or give its 6-digit code"
+        ))),
+        many => {
+            let choices: Vec<String> = many
+                .iter()
+                .map(|r| {
+                    let parent = r
+                        .parent
+                        .and_then(chainatlas_model::divisions::get)
+                        .map_or("", |p| p.name_zh.as_str());
+                    format!("{parent}{} {}", r.name_zh, r.code)
+                })
+                .collect();
+            let list = choices.join("、");
+            Err(AppError::parameter(text!(
+                "region：有多个地区叫“{text}”：{list}；请选择其一",
+                "region: several regions are called '{text}': {list}; pick one"
+            )))
+        }
+    }
+}
+
 pub fn parse_id(what: &str, raw: &str) -> Result<i64, AppError> {
     raw.parse::<i64>().ok().filter(|&id| id > 0).ok_or_else(|| {
         AppError::parameter(text!(
@@ -217,5 +262,34 @@ pub fn enterprise_order(viewer: &crate::Viewer) -> chainatlas_store::EnterpriseO
         chainatlas_store::EnterpriseOrder::ByOutput
     } else {
         chainatlas_store::EnterpriseOrder::ById
+    }
+}
+
+#[cfg(test)]
+mod region_text_tests {
+    use super::*;
+
+    #[test]
+    fn a_region_is_read_as_a_picker_sends_it() {
+        let read = |s: &str| parse_region_text(Some(s)).map(|r| r.map(|c| c.to_string()));
+        assert_eq!(read("株洲市 430200").unwrap().as_deref(), Some("430200"));
+        assert_eq!(read(" 430200 ").unwrap().as_deref(), Some("430200"));
+        assert_eq!(read("醴陵市").unwrap().as_deref(), Some("430281"));
+        assert_eq!(read("Zhuzhou").unwrap().as_deref(), Some("430200"));
+        assert_eq!(read("").unwrap(), None);
+        let shared = read("朝阳区").unwrap_err();
+        assert!(
+            shared.message().zh.contains("北京市辖区朝阳区 110105"),
+            "{shared}"
+        );
+        assert!(read("无此地方")
+            .unwrap_err()
+            .message()
+            .zh
+            .contains("请从列表中选择"));
+        assert!(
+            read("株洲市 999999").is_err(),
+            "a code that is no division code"
+        );
     }
 }

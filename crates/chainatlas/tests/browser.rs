@@ -257,6 +257,18 @@ fn the_chain_map_draws_every_node_of_the_chain_in_both_languages() {
         "a real screenshot was taken"
     );
 
+    // The region picker finds a division by its pinyin initials, as the user types.
+    driver.script(
+        "var i = document.querySelector('input[data-picker=region]'); i.value = ''; return true;",
+    );
+    driver.type_into("input[data-picker=region]", "zz");
+    let offered = driver.wait_for(
+        "var i = document.querySelector('input[data-picker=region]'); \
+         return i.getAttribute('data-suggestions') ? Array.from(document.getElementById(i.getAttribute('list')).options).map(function (o) { return o.value; }) : null;",
+    );
+    let offered: Vec<String> = serde_json::from_value(offered).unwrap();
+    assert!(offered.iter().any(|o| o == "株洲市 430200"), "{offered:?}");
+
     // One click to English; the chart follows.
     driver.click("#lang-switch");
     driver.wait_for("return document.documentElement.lang === 'en' && document.getElementById('chain-map').getAttribute('data-rendered-nodes') ? true : null;");

@@ -486,3 +486,36 @@ async fn one_search_box_finds_enterprises_chains_nodes_listings_and_events() {
     let staff = get(&app, "/chains", None).await;
     assert!(!staff.body.contains("id=\"nav-my-enterprise\""));
 }
+
+#[tokio::test]
+async fn region_pickers_send_a_name_and_code_and_any_county_may_be_chosen() {
+    let app = app_with(&[]);
+    // What the type-ahead fills in: the name, then the code.
+    let page = get(
+        &app,
+        "/chains?region=%E6%A0%AA%E6%B4%B2%E5%B8%82+430200",
+        None,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{:.2000}", page.body);
+    assert!(
+        page.body.contains("value=\"株洲市 430200\""),
+        "the picker shows the choice"
+    );
+    assert!(
+        page.body.contains("data-picker=\"region\"") && page.body.contains("/assets/picker.js")
+    );
+    // A name alone, for a county no enterprise is in yet.
+    let liling = get(&app, "/chains?region=%E9%86%B4%E9%99%B5%E5%B8%82", None).await;
+    assert_eq!(liling.status, StatusCode::OK);
+    assert!(liling.body.contains("醴陵市"));
+    let shared = get(&app, "/chains?region=%E6%9C%9D%E9%98%B3%E5%8C%BA", None).await; // 朝阳区
+    assert_eq!(shared.status, StatusCode::BAD_REQUEST);
+    assert!(
+        shared.body.contains("有多个地区叫“朝阳区”"),
+        "{:.2000}",
+        shared.body
+    );
+    let script = get(&app, "/assets/picker.js", None).await;
+    assert!(script.body.contains("/api/v1/regions?limit=12&q="));
+}

@@ -102,8 +102,9 @@ pub(crate) struct ListQuery {
 }
 
 impl ListQuery {
+    /// The region filter: a code, or what a region picker sends (`株洲市 430200`).
     pub(crate) fn region(&self) -> Result<Option<RegionCode>, AppError> {
-        view::parse_region(self.region.as_deref())
+        view::parse_region_text(self.region.as_deref())
     }
 
     /// The search text, trimmed; empty when not given.

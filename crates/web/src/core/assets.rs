@@ -36,6 +36,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/dashboard.js"),
     ),
     (
+        "picker.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/picker.js"),
+    ),
+    (
         "print.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../assets/print.js"),

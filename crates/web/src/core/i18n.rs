@@ -88,6 +88,8 @@ pub struct Texts {
     /// The header's search box and an enterprise account's link to its own enterprise.
     pub search_placeholder: &'static str,
     pub my_enterprise: &'static str,
+    /// What a region picker takes.
+    pub region_hint: &'static str,
     /// The dashboard's charts.
     pub chart_output_by_chain: &'static str,
     pub chart_enterprises_by_chain: &'static str,
@@ -171,6 +173,7 @@ pub static ZH: Texts = Texts {
     amount_hint: "如 1200万、1,200万元 或 12000000",
     search_placeholder: "搜索企业、简称、信用代码、产业链、供需、活动",
     my_enterprise: "我的企业",
+    region_hint: "输入名称、拼音首字母（如 zz）或代码；留空为全部",
     chart_output_by_chain: "各产业链产值（万元）",
     chart_enterprises_by_chain: "各产业链企业数",
     chart_enterprises_by_province: "各省企业数",
@@ -251,6 +254,7 @@ pub static EN: Texts = Texts {
     amount_hint: "e.g. 1200万, 1,200万元 or 12000000",
     search_placeholder: "Search enterprises, credit codes, chains, listings, events",
     my_enterprise: "My enterprise",
+    region_hint: "name, pinyin initials (zz) or code; empty for all",
     chart_output_by_chain: "Output by chain (10k yuan)",
     chart_enterprises_by_chain: "Enterprises by chain",
     chart_enterprises_by_province: "Enterprises by province",

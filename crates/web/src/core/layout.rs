@@ -8,7 +8,7 @@ use crate::core::api::Params;
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chainatlas_auth::Permission;
-use chainatlas_model::{Region, RegionCode, RegionLevel};
+use chainatlas_model::{Region, RegionCode};
 
 use crate::core::auth::Viewer;
 use crate::core::error::{AppError, ErrorCode, HttpStatus};
@@ -59,8 +59,9 @@ impl Layout {
 /// An option of the region picker.
 pub struct RegionOption {
     pub code: String,
-    pub label: String,
     pub selected: bool,
+    /// What a type-ahead picker holds for it: the name, then the code.
+    pub value: String,
 }
 
 pub(crate) fn region_options(
@@ -70,17 +71,10 @@ pub(crate) fn region_options(
 ) -> Vec<RegionOption> {
     regions
         .iter()
-        .map(|r| {
-            let indent = match r.level {
-                RegionLevel::Province => "",
-                RegionLevel::City => "\u{3000}",
-                RegionLevel::District => "\u{3000}\u{3000}",
-            };
-            RegionOption {
-                code: r.code.to_string(),
-                label: format!("{indent}{} {}", lang.pick(&r.name_zh, &r.name_en), r.code),
-                selected: Some(r.code) == selected,
-            }
+        .map(|r| RegionOption {
+            code: r.code.to_string(),
+            value: format!("{} {}", lang.pick(&r.name_zh, &r.name_en), r.code),
+            selected: Some(r.code) == selected,
         })
         .collect()
 }
