@@ -645,7 +645,7 @@ pub fn register(
         })?;
         let mut p = Problems::default();
         let enterprise = if is_organiser(viewer) {
-            p.number::<i64>("enterprise_id", &input.enterprise_id, None)
+            p.id("enterprise_id", &input.enterprise_id)
                 .map(EnterpriseId)
         } else {
             let own = principal.enterprise.ok_or_else(AppError::not_bound)?;
@@ -786,7 +786,7 @@ pub struct RequestInput {
 }
 
 fn opt_id(field: &str, raw: &str) -> Result<Option<i64>, AppError> {
-    match raw.trim() {
+    match crate::problems::picked_id(raw) {
         "" => Ok(None),
         s => s.parse::<i64>().map(Some).map_err(|_| {
             AppError::new(
@@ -1240,12 +1240,8 @@ impl AgreementInput {
         if title.is_empty() || title.chars().count() > 200 {
             p.bad("title", chars_1_to_200());
         }
-        let buyer = p
-            .number::<i64>("buyer_id", &self.buyer_id, None)
-            .map(EnterpriseId);
-        let supplier = p
-            .number::<i64>("supplier_id", &self.supplier_id, None)
-            .map(EnterpriseId);
+        let buyer = p.id("buyer_id", &self.buyer_id).map(EnterpriseId);
+        let supplier = p.id("supplier_id", &self.supplier_id).map(EnterpriseId);
         for (field, e) in [("buyer_id", buyer), ("supplier_id", supplier)] {
             if let Some(e) = e {
                 if !store.enterprise_exists(e)? {

@@ -56,6 +56,11 @@ impl Problems {
         }
     }
 
+    /// An id, as typed (`12`) or as a picker fills it (`株洲天邦轨道装备有限公司 #12`).
+    pub fn id(&mut self, field: &str, raw: &str) -> Option<i64> {
+        self.number::<i64>(field, picked_id(raw), None)
+    }
+
     /// A date or nothing: `Some(None)` when blank, `None` when malformed.
     pub fn opt_date(&mut self, field: &str, raw: &str) -> Option<Option<Date>> {
         if raw.trim().is_empty() {
@@ -74,6 +79,15 @@ impl Problems {
     }
 }
 
+/// The id in what an id field holds: the digits after the last `#` when a picker filled
+/// it with a name (`株洲天邦 #12`), else the text itself.
+pub fn picked_id(raw: &str) -> &str {
+    match raw.rsplit_once('#') {
+        Some((_, id)) => id.trim(),
+        None => raw.trim(),
+    }
+}
+
 pub fn missing_number() -> Text {
     text!("未填写，应为整数", "is missing, expected a whole number")
 }
@@ -88,4 +102,20 @@ pub fn too_long(chars: usize, max: usize) -> Text {
         "有 {chars} 个字符，最多 {max} 个",
         "has {chars} characters, at most {max} allowed"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_is_read_as_typed_or_as_a_picker_fills_it() {
+        assert_eq!(picked_id(" 12 "), "12");
+        assert_eq!(picked_id("株洲天邦轨道装备有限公司 #12"), "12");
+        assert_eq!(picked_id("A#B #7"), "7");
+        let mut p = Problems::default();
+        assert_eq!(p.id("buyer_id", "马钢 #3"), Some(3));
+        assert_eq!(p.id("buyer_id", "马钢"), None);
+        assert!(!p.is_empty(), "a name alone is not an id");
+    }
 }

@@ -292,6 +292,21 @@ fn the_chain_map_draws_every_node_of_the_chain_in_both_languages() {
     let drawn: Vec<String> = serde_json::from_value(drawn).unwrap();
     assert_eq!(drawn[0], "8", "one bar per demo chain");
     assert!(drawn[1] != "0" && drawn[2] != "0", "{drawn:?}");
+    // The agreements form picks enterprises by name: "name #id" (the page is in English now).
+    driver.goto(&format!("{}/agreements", server.base));
+    driver.type_into("input[name=buyer_id]", "株洲");
+    let offered = driver.wait_for(
+        "var i = document.querySelector('input[name=buyer_id]'); \
+         return i.getAttribute('data-suggestions') ? Array.from(document.getElementById(i.getAttribute('list')).options).map(function (o) { return o.value; }) : null;",
+    );
+    let offered: Vec<String> = serde_json::from_value(offered).unwrap();
+    assert!(
+        !offered.is_empty()
+            && offered
+                .iter()
+                .all(|o| (o.contains("株洲") || o.contains("Zhuzhou")) && o.contains(" #")),
+        "{offered:?}"
+    );
     driver.goto(&format!("{}/chains/rail?region=430200", server.base));
     driver.wait_for("return document.getElementById('chain-map') && document.getElementById('chain-map').getAttribute('data-rendered-nodes') ? true : null;");
 

@@ -1,32 +1,53 @@
-// Type-ahead region pickers: an input with data-picker="region" offers, as the user types,
-// the divisions /api/v1/regions?q= finds by Chinese or English name, pinyin or initials
-// (zz → 株洲市) or code, as "name code" entries of its datalist. The server reads the code
-// at the end (or a name that names one division), so the form works without this script.
+// Type-ahead pickers. An input with data-picker="region" offers, as the user types, the
+// divisions /api/v1/regions?q= finds by Chinese or English name, pinyin or initials
+// (zz → 株洲市) or code, as "name code"; data-picker="enterprise" or "node" offers what
+// /api/v1/search?q= finds of that kind, as "name #id". The server reads the code or id at
+// the end (and a region's name alone), so every form works without this script too.
 (function () {
   'use strict';
   var english = document.documentElement.lang === 'en';
-  document.querySelectorAll('input[data-picker="region"]').forEach(function (input) {
+  var name = function (x) { return english && x.name_en ? x.name_en : x.name_zh; };
+  var sources = {
+    region: function (q) {
+      return fetch('/api/v1/regions?limit=12&q=' + encodeURIComponent(q), { credentials: 'same-origin' })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (regions) { return regions.map(function (r) { return name(r) + ' ' + r.code; }); });
+    },
+    search: function (kind) {
+      return function (q) {
+        return fetch('/api/v1/search?q=' + encodeURIComponent(q), { credentials: 'same-origin' })
+          .then(function (r) { return r.ok ? r.json() : { hits: [] }; })
+          .then(function (found) {
+            return found.hits
+              .filter(function (h) { return h.kind === kind; })
+              .map(function (h) { return name(h) + ' #' + h.id; });
+          });
+      };
+    },
+  };
+  var done = /(\s\d{6}|#\d+)$/;
+  document.querySelectorAll('input[data-picker]').forEach(function (input) {
     var list = document.getElementById(input.getAttribute('list'));
+    var kind = input.getAttribute('data-picker');
+    var source = kind === 'region' ? sources.region : sources.search(kind);
     if (!list) { return; }
     var timer = null;
     var asked = '';
     input.addEventListener('input', function () {
       var q = input.value.trim();
       if (timer) { clearTimeout(timer); }
-      if (!q || /\s\d{6}$/.test(q) || q === asked) { return; }
+      if (!q || done.test(q) || q === asked) { return; }
       timer = setTimeout(function () {
         asked = q;
-        fetch('/api/v1/regions?limit=12&q=' + encodeURIComponent(q), { credentials: 'same-origin' })
-          .then(function (r) { return r.ok ? r.json() : []; })
-          .then(function (regions) {
-            list.textContent = '';
-            regions.forEach(function (r) {
-              var option = document.createElement('option');
-              option.value = (english && r.name_en ? r.name_en : r.name_zh) + ' ' + r.code;
-              list.appendChild(option);
-            });
-            input.setAttribute('data-suggestions', String(regions.length));
+        source(q).then(function (values) {
+          list.textContent = '';
+          values.forEach(function (v) {
+            var option = document.createElement('option');
+            option.value = v;
+            list.appendChild(option);
           });
+          input.setAttribute('data-suggestions', String(values.length));
+        });
       }, 150);
     });
   });

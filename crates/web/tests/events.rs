@@ -281,7 +281,7 @@ async fn an_event_runs_from_registration_to_report() {
         &app.firm,
         None,
         &format!(
-            "csrf_token={csrf}&title=%E5%B9%B4%E5%BA%A6%E9%87%87%E8%B4%AD%E5%8D%8F%E8%AE%AE&buyer_id=1&supplier_id=2&node_id=&value_yuan=1.5%E4%BA%BF&status=completed&intended_on=&signed_on=2099-03-01&started_on=2099-04-01&completed_on=2099-06-30&event_id={id}&meeting_id={}",
+            "csrf_token={csrf}&title=%E5%B9%B4%E5%BA%A6%E9%87%87%E8%B4%AD%E5%8D%8F%E8%AE%AE&buyer_id=%E4%B9%B0%E6%96%B9+%231&supplier_id=%E5%8D%96%E6%96%B9+%232&node_id=&value_yuan=1.5%E4%BA%BF&status=completed&intended_on=&signed_on=2099-03-01&started_on=2099-04-01&completed_on=2099-06-30&event_id={id}&meeting_id={}",
             meeting["id"]
         ),
     )
@@ -298,6 +298,11 @@ async fn an_event_runs_from_registration_to_report() {
         .unwrap()
         .unwrap();
     assert_eq!(stored.status, chainatlas_model::AgreementStatus::Completed);
+    assert_eq!(
+        (stored.buyer.0, stored.supplier.0),
+        (1, 2),
+        "pickers fill 'name #id'; the id is what counts"
+    );
     let mut foreign = agreement.clone();
     foreign["buyer_id"] = json!("3");
     foreign["meeting_id"] = json!("");
