@@ -541,8 +541,9 @@ impl ListingForm {
 
     /// The API's input: yuan to fen, tags split at commas and semicolons.
     fn input(&self) -> Result<ListingInput, AppError> {
+        // Ids come as typed or as a picker fills them (`name #12`).
         let number = |name: &str, raw: &str| -> Result<Option<i64>, AppError> {
-            match raw.trim() {
+            match chainatlas_app::problems::picked_id(raw) {
                 "" => Ok(None),
                 raw => raw.parse::<i64>().map(Some).map_err(|_| {
                     AppError::new(
