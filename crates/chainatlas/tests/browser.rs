@@ -326,7 +326,8 @@ fn the_chain_map_draws_every_node_of_the_chain_in_both_languages() {
     // The simulator: losing Zhuzhou colours the map by the share each node loses.
     driver.goto(&format!("{}/chains/rail/disruption", server.base));
     driver.wait_for("return document.getElementById('disruption-form') ? true : null;");
-    driver.script("var s = document.querySelector('select[name=region]'); Array.from(s.options).forEach(function (o) { o.selected = o.value === '430200'; }); document.getElementById('disruption-form').submit(); return true;");
+    driver.click("#region-choices input[value='430200']");
+    driver.script("document.getElementById('disruption-form').submit(); return true;");
     driver.wait_for("return document.getElementById('total-loss') && document.getElementById('chain-map').getAttribute('data-rendered-nodes') ? true : null;");
     let labels: Vec<String> = serde_json::from_value(driver.script(CHART_LABELS)).unwrap();
     assert!(

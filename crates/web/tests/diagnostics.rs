@@ -391,6 +391,12 @@ async fn the_pages_show_the_diagnosis_and_the_simulation() {
     let empty = get(&app, "/chains/rail/disruption", None).await;
     assert_eq!(empty.status, StatusCode::OK);
     assert!(empty.body.contains("id=\"disruption-form\"") && !empty.body.contains("id=\"impact\""));
+    // Regions and nodes are ticked one by one: no multi-select that needs Ctrl-click.
+    assert!(!empty.body.contains(" multiple"), "no multi-select");
+    assert!(
+        empty.body.contains("id=\"region-choices\"")
+            && empty.body.contains("type=\"checkbox\" name=\"node\"")
+    );
     let sim = get(
         &app,
         "/chains/rail/disruption?region=430200&node=&enterprise=&fraction=1",
