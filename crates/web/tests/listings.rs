@@ -455,7 +455,7 @@ async fn pages_publish_show_matches_and_report_bad_input() {
     let app = app_with(&[]);
     let csrf = app.firm.csrf.clone().unwrap();
     let form = format!(
-        "csrf_token={csrf}&side=demand&kind=equipment&title=%E9%87%87%E8%B4%AD%E6%BF%80%E5%85%89%E5%88%87%E5%89%B2%E6%9C%BA+GF-3015&description=&region_code=430200&quantity=2&unit=%E5%8F%B0&price=50%E4%B8%87&node_id=%E7%8E%AF%E8%8A%82+%231&tags=ISO+9001"
+        "csrf_token={csrf}&side=demand&kind=equipment&title=%E9%87%87%E8%B4%AD%E6%BF%80%E5%85%89%E5%88%87%E5%89%B2%E6%9C%BA+GF-3015&description=&region_code=%E6%A0%AA%E6%B4%B2%E5%B8%82+430200&quantity=2&unit=%E5%8F%B0&price=50%E4%B8%87&node_id=%E7%8E%AF%E8%8A%82+%231&tags=ISO+9001"
     );
     let r = post_form(&app, "/listings/new", &app.firm, None, &form).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -474,6 +474,11 @@ async fn pages_publish_show_matches_and_report_bad_input() {
     );
     assert_eq!(stored.tags, ["ISO 9001"]);
     assert_eq!(stored.node, Some(NodeId(1)), "the node picker's 'name #1'");
+    assert_eq!(
+        stored.region,
+        RegionCode::new(430200).unwrap(),
+        "the region picker's '株洲市 430200'"
+    );
     post_json(
         &app,
         "/api/v1/listings",

@@ -90,6 +90,8 @@ pub struct Texts {
     pub my_enterprise: &'static str,
     /// What a region picker takes.
     pub region_hint: &'static str,
+    /// What a required region field takes.
+    pub region_pick_hint: &'static str,
     /// What an enterprise or node picker takes.
     pub enterprise_hint: &'static str,
     pub node_hint: &'static str,
@@ -177,6 +179,7 @@ pub static ZH: Texts = Texts {
     search_placeholder: "搜索企业、简称、信用代码、产业链、供需、活动",
     my_enterprise: "我的企业",
     region_hint: "输入名称、拼音首字母（如 zz）或代码；留空为全部",
+    region_pick_hint: "输入名称、拼音首字母（如 zz）或代码",
     enterprise_hint: "输入企业名称、简称或信用代码",
     node_hint: "输入环节名称",
     chart_output_by_chain: "各产业链产值（万元）",
@@ -260,6 +263,7 @@ pub static EN: Texts = Texts {
     search_placeholder: "Search enterprises, credit codes, chains, listings, events",
     my_enterprise: "My enterprise",
     region_hint: "name, pinyin initials (zz) or code; empty for all",
+    region_pick_hint: "name, pinyin initials (zz) or code",
     enterprise_hint: "enterprise name, short name or credit code",
     node_hint: "node name",
     chart_output_by_chain: "Output by chain (10k yuan)",

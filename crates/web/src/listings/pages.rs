@@ -588,7 +588,11 @@ impl ListingForm {
             quantity,
             unit: self.unit.trim().to_string(),
             price_fen: price,
-            region_code: self.region_code.trim().to_string(),
+            // A picker sends `株洲市 430200`; a name alone names one division.
+            region_code: match chainatlas_app::view::parse_region_text(Some(&self.region_code)) {
+                Ok(Some(code)) => code.to_string(),
+                _ => self.region_code.trim().to_string(),
+            },
             valid_until: Some(self.valid_until.trim().to_string()).filter(|s| !s.is_empty()),
             // The form also takes commas, which people type between tags.
             tags: chainatlas_model::split_tags(&self.tags.replace([',', '，'], ";")),
