@@ -135,48 +135,79 @@ impl ChainMapDto {
 /// The most regions a type-ahead answer holds.
 pub const MAX_REGION_MATCHES: usize = 50;
 
-/// Regions for a type-ahead picker: `q` is part of the Chinese or English name, the start
-/// of the pinyin or of its initials (`zz` and `zhuzhou` find 株洲市), or the start of the
-/// code. Best first: a name or pinyin that begins with `q` before one that contains it,
-/// then provinces before cities before counties, then by code. An empty `q` matches
-/// nothing.
-pub fn search_regions<'a>(regions: &'a [Region], q: &str, limit: usize) -> Vec<&'a Region> {
-    let q = q.trim().to_lowercase();
-    if q.is_empty() {
-        return Vec::new();
+/// The regions with what a type-ahead search compares, worked out once per atlas
+/// generation (pinyin, lower-case English, the code as text) rather than on every
+/// keystroke.
+pub struct RegionSearch {
+    entries: Vec<RegionEntry>,
+}
+
+struct RegionEntry {
+    region: Region,
+    code: String,
+    english: String,
+    pinyin: chainatlas_model::divisions::Pinyin,
+}
+
+impl RegionSearch {
+    pub fn new(regions: Vec<Region>) -> RegionSearch {
+        let entries = regions
+            .into_iter()
+            .map(|region| RegionEntry {
+                code: region.code.to_string(),
+                english: region.name_en.to_lowercase(),
+                pinyin: chainatlas_model::divisions::pinyin(&region.name_zh),
+                region,
+            })
+            .collect();
+        RegionSearch { entries }
     }
-    let ascii = q
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '\'');
-    let compact: String = q.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-    let mut found: Vec<(u8, &Region)> = regions
-        .iter()
-        .filter_map(|r| {
-            let code = r.code.to_string();
-            let rank = if code.starts_with(&q) || r.name_zh.starts_with(&q) {
+
+    /// Regions for a type-ahead picker: `q` is part of the Chinese or English name, the
+    /// start of the pinyin or of its initials (`zz` and `zhuzhou` find 株洲市), or the start
+    /// of the code. Best first: a name or pinyin that begins with `q` before one that
+    /// contains it, then provinces before cities before counties, then by code. An empty
+    /// `q` matches nothing.
+    pub fn find(&self, q: &str, limit: usize) -> Vec<&Region> {
+        let q = q.trim().to_lowercase();
+        if q.is_empty() {
+            return Vec::new();
+        }
+        let ascii = q
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '\'');
+        let compact: String = q.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        let rank = |e: &RegionEntry| -> Option<u8> {
+            let (r, pinyin) = (&e.region, &e.pinyin);
+            if e.code.starts_with(&q) || r.name_zh.starts_with(&q) {
                 Some(0)
             } else if r.name_zh.contains(&q) {
                 Some(2)
-            } else if ascii {
-                let english = r.name_en.to_lowercase();
-                let pinyin = chainatlas_model::divisions::pinyin(&r.name_zh);
-                if pinyin.initials.starts_with(&compact) || pinyin.full.starts_with(&compact) {
-                    Some(0)
-                } else if english.starts_with(&q) {
-                    Some(1)
-                } else if english.contains(&q) || pinyin.full.contains(&compact) {
-                    Some(2)
-                } else {
-                    None
-                }
+            } else if !ascii {
+                None
+            } else if pinyin.initials.starts_with(&compact) || pinyin.full.starts_with(&compact) {
+                Some(0)
+            } else if e.english.starts_with(&q) {
+                Some(1)
+            } else if e.english.contains(&q) || pinyin.full.contains(&compact) {
+                Some(2)
             } else {
                 None
-            };
-            rank.map(|rank| (rank, r))
-        })
-        .collect();
-    found.sort_by_key(|(rank, r)| (*rank, r.level, r.code));
-    found.into_iter().take(limit).map(|(_, r)| r).collect()
+            }
+        };
+        let mut found: Vec<(u8, &Region)> = self
+            .entries
+            .iter()
+            .filter_map(|e| rank(e).map(|rank| (rank, &e.region)))
+            .collect();
+        found.sort_by_key(|(rank, r)| (*rank, r.level, r.code));
+        found.into_iter().take(limit).map(|(_, r)| r).collect()
+    }
+
+    /// Every region, in code order.
+    pub fn all(&self) -> impl Iterator<Item = &Region> {
+        self.entries.iter().map(|e| &e.region)
+    }
 }
 
 #[cfg(test)]
@@ -189,23 +220,23 @@ mod tests {
 
     #[test]
     fn regions_are_found_by_initials_pinyin_chinese_english_and_code() {
-        let all = chainatlas_model::divisions::all();
-        let zz = search_regions(all, "zz", 10);
+        let index = RegionSearch::new(chainatlas_model::divisions::all().to_vec());
+        let zz = index.find("zz", 10);
         assert!(
             names(&zz).contains(&"株洲市".to_string()),
             "{:?}",
             names(&zz)
         );
-        assert_eq!(names(&search_regions(all, "zhuzhou", 10)), ["株洲市"]);
-        assert_eq!(names(&search_regions(all, "株洲", 10))[0], "株洲市");
-        assert_eq!(names(&search_regions(all, "Zhuzhou", 10))[0], "株洲市");
-        assert_eq!(names(&search_regions(all, "4302", 3))[0], "株洲市");
-        assert_eq!(names(&search_regions(all, "醴陵", 3)), ["醴陵市"]);
+        assert_eq!(names(&index.find("zhuzhou", 10)), ["株洲市"]);
+        assert_eq!(names(&index.find("株洲", 10))[0], "株洲市");
+        assert_eq!(names(&index.find("Zhuzhou", 10))[0], "株洲市");
+        assert_eq!(names(&index.find("4302", 3))[0], "株洲市");
+        assert_eq!(names(&index.find("醴陵", 3)), ["醴陵市"]);
         // provinces before cities before counties
-        let hu = search_regions(all, "hu", 50);
+        let hu = index.find("hu", 50);
         assert_eq!(hu[0].level, chainatlas_model::RegionLevel::Province);
-        assert!(search_regions(all, "", 10).is_empty());
-        assert!(search_regions(all, "qqqqq", 10).is_empty());
-        assert_eq!(search_regions(all, "县", 5).len(), 5, "the limit holds");
+        assert!(index.find("", 10).is_empty());
+        assert!(index.find("qqqqq", 10).is_empty());
+        assert_eq!(index.find("县", 5).len(), 5, "the limit holds");
     }
 }

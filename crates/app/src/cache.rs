@@ -76,6 +76,7 @@ pub struct Caches {
     chain_summaries: GenerationCache<Option<RegionCode>, Vec<ChainSummary>>,
     graph: GenerationCache<(), Graph>,
     regions_in_use: GenerationCache<(), Vec<Region>>,
+    region_search: GenerationCache<(), crate::atlas::RegionSearch>,
     enterprises_by_province: GenerationCache<(), Vec<(Region, u64)>>,
     chokepoints: GenerationCache<(String, Option<RegionCode>, usize), ChokepointsDto>,
     match_atlas: GenerationCache<(), StoreAtlas>,
@@ -110,6 +111,17 @@ impl Caches {
     pub fn regions_in_use(&self, store: &Store) -> Result<Arc<Vec<Region>>, AppError> {
         self.regions_in_use
             .get_or_compute(store.generation()?, (), || Ok(store.regions_in_use()?))
+    }
+
+    /// Every region, ready for the pickers' type-ahead search.
+    pub fn region_search(
+        &self,
+        store: &Store,
+    ) -> Result<Arc<crate::atlas::RegionSearch>, AppError> {
+        self.region_search
+            .get_or_compute(store.generation()?, (), || {
+                Ok(crate::atlas::RegionSearch::new(store.regions()?))
+            })
     }
 
     /// Enterprises per province with the province, for the dashboard's chart.

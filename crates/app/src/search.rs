@@ -6,6 +6,8 @@ use chainatlas_store::Store;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use chainatlas_model::{Lang, Text};
+
 use crate::listings::{self, SearchParams, SearchQuery};
 use crate::{App, AppError};
 
@@ -23,9 +25,10 @@ pub struct SearchHit {
     pub id: i64,
     pub name_zh: String,
     pub name_en: String,
-    /// What else identifies it: a chain's code, a node's chain, an enterprise's region
-    /// code, a listing's side, an event's first day.
-    pub detail: String,
+    /// What else identifies it, in both languages: an enterprise's region, a chain's
+    /// code, a node's chain, a listing's side, an event's first day.
+    pub detail_zh: String,
+    pub detail_en: String,
     /// The page that shows it.
     pub href: String,
 }
@@ -40,7 +43,8 @@ pub struct SearchResults {
 }
 
 pub fn search(app: &App, store: &Store, q: &str) -> Result<SearchResults, AppError> {
-    let q: String = q.trim().chars().take(MAX_QUERY_CHARS).collect();
+    let q = q.trim().to_string();
+    crate::view::check_text_length("q", &q, MAX_QUERY_CHARS)?;
     let mut hits = Vec::new();
     if q.is_empty() {
         return Ok(SearchResults {
@@ -51,12 +55,17 @@ pub fn search(app: &App, store: &Store, q: &str) -> Result<SearchResults, AppErr
     }
     let enterprises = store.search_enterprises(&q, None, PER_KIND, 0)?;
     for e in &enterprises.items {
+        let region = store.region(e.region)?.map_or_else(
+            || Text::same(e.region.to_string()),
+            |r| Text::new(r.name_zh, r.name_en),
+        );
         hits.push(SearchHit {
             kind: "enterprise",
             id: e.id.0,
             name_zh: e.name_zh.clone(),
             name_en: e.name_en.clone(),
-            detail: e.region.to_string(),
+            detail_zh: region.zh,
+            detail_en: region.en,
             href: format!("/enterprises/{}", e.id.0),
         });
     }
@@ -74,7 +83,8 @@ pub fn search(app: &App, store: &Store, q: &str) -> Result<SearchResults, AppErr
             id: c.id.0,
             name_zh: c.name_zh.clone(),
             name_en: c.name_en.clone(),
-            detail: c.code.clone(),
+            detail_zh: c.code.clone(),
+            detail_en: c.code.clone(),
             href: format!("/chains/{}", c.code),
         });
     }
@@ -85,7 +95,8 @@ pub fn search(app: &App, store: &Store, q: &str) -> Result<SearchResults, AppErr
             id: n.id.0,
             name_zh: n.name_zh.clone(),
             name_en: n.name_en.clone(),
-            detail: chain.map_or_else(String::new, |c| c.name_zh.clone()),
+            detail_zh: chain.map_or_else(String::new, |c| c.name_zh.clone()),
+            detail_en: chain.map_or_else(String::new, |c| c.name_en.clone()),
             href: format!("/nodes/{}", n.id.0),
         });
     }
@@ -101,7 +112,8 @@ pub fn search(app: &App, store: &Store, q: &str) -> Result<SearchResults, AppErr
             id: l.id.0,
             name_zh: l.title.clone(),
             name_en: l.title.clone(),
-            detail: l.side.to_string(),
+            detail_zh: l.side.name(Lang::Zh).to_string(),
+            detail_en: l.side.name(Lang::En).to_string(),
             href: format!("/listings/{}", l.id.0),
         });
     }
@@ -116,7 +128,8 @@ pub fn search(app: &App, store: &Store, q: &str) -> Result<SearchResults, AppErr
             id: e.id.0,
             name_zh: e.name.clone(),
             name_en: e.name.clone(),
-            detail: e.starts_on.to_string(),
+            detail_zh: e.starts_on.to_string(),
+            detail_en: e.starts_on.to_string(),
             href: format!("/events/{}", e.id.0),
         });
     }

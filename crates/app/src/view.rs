@@ -94,6 +94,18 @@ pub fn parse_region_text(raw: Option<&str>) -> Result<Option<RegionCode>, AppErr
     }
 }
 
+/// Refuses a text parameter longer than `max` characters.
+pub fn check_text_length(name: &str, text: &str, max: usize) -> Result<(), AppError> {
+    let chars = text.chars().count();
+    if chars > max {
+        return Err(AppError::parameter(text!(
+            "参数 {name}：有 {chars} 个字符，最多 {max} 个",
+            "parameter {name}: has {chars} characters, at most {max} allowed"
+        )));
+    }
+    Ok(())
+}
+
 pub fn parse_id(what: &str, raw: &str) -> Result<i64, AppError> {
     raw.parse::<i64>().ok().filter(|&id| id > 0).ok_or_else(|| {
         AppError::parameter(text!(

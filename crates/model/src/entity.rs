@@ -84,6 +84,18 @@ vocabulary!(
     /// Whether a listing wants something or offers it.
     ListingSide { Demand = "demand", Supply = "supply" }
 );
+impl ListingSide {
+    /// What people call this side.
+    pub fn name(self, lang: crate::Lang) -> &'static str {
+        match (self, lang) {
+            (ListingSide::Demand, crate::Lang::Zh) => "需求",
+            (ListingSide::Supply, crate::Lang::Zh) => "供给",
+            (ListingSide::Demand, crate::Lang::En) => "Demand",
+            (ListingSide::Supply, crate::Lang::En) => "Supply",
+        }
+    }
+}
+
 vocabulary!(
     /// What a listing is about.
     ListingKind {

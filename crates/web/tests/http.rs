@@ -477,8 +477,26 @@ async fn one_search_box_finds_enterprises_chains_nodes_listings_and_events() {
         page.body
     );
     assert!(page.body.contains("id=\"search-box\" value=\"轨道\""));
+    assert!(
+        !page.body.contains("<small>demand</small>")
+            && !page.body.contains("<small>supply</small>"),
+        "a listing's side is named in the page's language"
+    );
     let nothing = get(&app, "/search?q=zzzzzz", None).await;
     assert!(nothing.body.contains("id=\"no-results\""));
+    // The words have a limit, and a longer query is refused, not cut.
+    let long = "x".repeat(101);
+    for uri in [
+        format!("/api/v1/search?q={long}"),
+        format!("/api/v1/regions?q={long}"),
+    ] {
+        let r = get(&app, &uri, None).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert!(r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("最多 100 个"));
+    }
     // Every page has the box; an enterprise account has its own enterprise one click away.
     let firm = get_as(&app, "/chains", &app.firm, None).await;
     assert!(firm.body.contains("id=\"search-box\""));

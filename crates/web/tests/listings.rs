@@ -473,6 +473,13 @@ async fn pages_publish_show_matches_and_report_bad_input() {
         "50万 is 500,000 yuan"
     );
     assert_eq!(stored.tags, ["ISO 9001"]);
+    // The search box finds it, its side named in the page's language.
+    let found = get_as(&app, "/search?q=GF-3015", &app.firm, None).await;
+    assert!(
+        found.body.contains("id=\"results-listing\"") && found.body.contains("<small>需求</small>"),
+        "{:.3000}",
+        found.body
+    );
     assert_eq!(stored.node, Some(NodeId(1)), "the node picker's 'name #1'");
     assert_eq!(
         stored.region,

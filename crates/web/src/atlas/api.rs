@@ -210,7 +210,7 @@ pub(crate) struct RegionSearch {
 }
 
 #[utoipa::path(get, path = "/api/v1/regions", tag = "atlas",
-    params(("q" = Option<String>, Query, description = "For a picker: part of the Chinese or English name, the start of its pinyin or initials (zz finds 株洲市), or the start of the code; without it, every region"),
+    params(("q" = Option<String>, Query, max_length = 100, description = "For a picker: part of the Chinese or English name, the start of its pinyin or initials (zz finds 株洲市), or the start of the code; without it, every region"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 50, description = "With q: at most this many, best first; default 20")),
     responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
         (status = 200, description = "All regions by code, or with q the best matches first", body = [RegionDto]),
@@ -221,13 +221,14 @@ pub(crate) async fn regions(
 ) -> ApiResult<Vec<RegionDto>> {
     let max = chainatlas_app::atlas::MAX_REGION_MATCHES as u32;
     let limit = view::parse_count("limit", params.limit.as_deref(), 20, 1..=max)? as usize;
-    let regions = state.read(|store| Ok(store.regions()?)).await?;
+    if let Some(q) = &params.q {
+        view::check_text_length("q", q, chainatlas_app::search::MAX_QUERY_CHARS)?;
+    }
+    let caches = state.app.caches.clone();
+    let index = state.read(move |store| caches.region_search(store)).await?;
     Ok(Json(match params.q.as_deref() {
-        Some(q) => chainatlas_app::atlas::search_regions(&regions, q, limit)
-            .into_iter()
-            .map(Into::into)
-            .collect(),
-        None => regions.iter().map(Into::into).collect(),
+        Some(q) => index.find(q, limit).into_iter().map(Into::into).collect(),
+        None => index.all().map(Into::into).collect(),
     }))
 }
 

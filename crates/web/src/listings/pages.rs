@@ -37,7 +37,6 @@ pub struct Words {
     pub search: &'static str,
     pub query_hint: &'static str,
     pub side: &'static str,
-    pub sides: [&'static str; 2],
     pub kind: &'static str,
     pub kinds: [&'static str; 5],
     pub status: &'static str,
@@ -79,7 +78,6 @@ const ZH: Words = Words {
     search: "搜索",
     query_hint: "产品、设备、型号，中英文皆可",
     side: "类型",
-    sides: ["需求", "供给"],
     kind: "类别",
     kinds: ["产品", "设备", "技术", "产能", "服务"],
     status: "状态",
@@ -120,7 +118,6 @@ const EN: Words = Words {
     search: "Search",
     query_hint: "products, equipment, model numbers; Chinese or English",
     side: "Side",
-    sides: ["Demand", "Supply"],
     kind: "Kind",
     kinds: ["Product", "Equipment", "Technology", "Capacity", "Service"],
     status: "Status",
@@ -160,14 +157,6 @@ fn words(lang: Lang) -> &'static Words {
     match lang {
         Lang::Zh => &ZH,
         Lang::En => &EN,
-    }
-}
-
-fn side_name(w: &Words, side: &str) -> &'static str {
-    if side == "supply" {
-        w.sides[1]
-    } else {
-        w.sides[0]
     }
 }
 
@@ -275,7 +264,7 @@ async fn search_page(
         .map(|l| Row {
             id: l.id.0,
             title: l.title.clone(),
-            side: side_name(w, l.side.as_str()),
+            side: l.side.name(lang),
             side_class: l.side.as_str(),
             kind: kind_name(w, l.kind.as_str()),
             region: region_name(l.region),
@@ -295,6 +284,7 @@ async fn search_page(
         v
     };
     let side_values: Vec<&str> = ListingSide::ALL.iter().map(|s| s.as_str()).collect();
+    let side_labels: Vec<&str> = ListingSide::ALL.iter().map(|s| s.name(lang)).collect();
     let kind_values: Vec<&str> = ListingKind::ALL.iter().map(|s| s.as_str()).collect();
     let status_values: Vec<&str> = ListingStatus::ALL.iter().map(|s| s.as_str()).collect();
     let chain_codes: Vec<&str> = chains.iter().map(|c| c.code.as_str()).collect();
@@ -318,7 +308,7 @@ async fn search_page(
         q: q.text.clone(),
         sides: any(choices(
             &side_values,
-            &w.sides,
+            &side_labels,
             q.side.map_or("", |s| s.as_str()),
         )),
         kinds: any(choices(
@@ -452,7 +442,7 @@ async fn listing_page(
         w,
         id: l.id.0,
         title: l.title.clone(),
-        side: side_name(w, l.side.as_str()),
+        side: l.side.name(lang),
         side_class: l.side.as_str(),
         kind: kind_name(w, l.kind.as_str()),
         status: status_name(w, l.status.as_str()),
@@ -610,6 +600,7 @@ fn form_page(
 ) -> Response {
     let w = words(lang);
     let side_values: Vec<&str> = ListingSide::ALL.iter().map(|s| s.as_str()).collect();
+    let side_labels: Vec<&str> = ListingSide::ALL.iter().map(|s| s.name(lang)).collect();
     let kind_values: Vec<&str> = ListingKind::ALL.iter().map(|s| s.as_str()).collect();
     let status = if error.is_some() {
         axum::http::StatusCode::BAD_REQUEST
@@ -624,7 +615,7 @@ fn form_page(
         staff: viewer.may(chainatlas_auth::Permission::Analyse),
         sides: choices(
             &side_values,
-            &w.sides,
+            &side_labels,
             Some(f.side.as_str())
                 .filter(|s| !s.is_empty())
                 .unwrap_or("demand"),

@@ -99,7 +99,7 @@ fn groups(lang: Lang, hits: &[SearchHit]) -> Vec<Group> {
                 .filter(|h| h.kind == *kind)
                 .map(|h| Hit {
                     name: lang.pick(&h.name_zh, &h.name_en).to_string(),
-                    detail: h.detail.clone(),
+                    detail: lang.pick(&h.detail_zh, &h.detail_en).to_string(),
                     href: h.href.clone(),
                 })
                 .collect(),
