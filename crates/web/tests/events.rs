@@ -504,6 +504,10 @@ async fn events_are_edited_within_what_registrations_and_meetings_allow() {
         ),
     )
     .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "the grid is fixed now");
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "the grid is fixed now, as the API says"
+    );
     assert!(r.body.contains("id=\"form-error\"") && r.body.contains("value=\"新名\""));
 }

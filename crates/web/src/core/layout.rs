@@ -122,6 +122,42 @@ impl IntoResponse for PageError {
     }
 }
 
+/// Where a posted form leads: on to a page, or back to its own page with why it was
+/// refused, what was typed kept.
+pub(crate) enum Posted<P> {
+    Next(String),
+    Again(StatusCode, P),
+}
+
+impl<P: Template> IntoResponse for Posted<P> {
+    fn into_response(self) -> Response {
+        match self {
+            Posted::Next(next) => Redirect::to(&next).into_response(),
+            Posted::Again(status, page) => (status, render(&page)).into_response(),
+        }
+    }
+}
+
+/// A form's write: on to `next` when it succeeds; when the input was refused (400, and a
+/// conflict with the current state (409) where `conflicts` holds), the page `again`
+/// builds from the reason, answered with the refusal's status; any other error as it is.
+pub(crate) fn posted<T, P>(
+    result: Result<T, AppError>,
+    lang: Lang,
+    conflicts: bool,
+    next: impl FnOnce(&T) -> String,
+    again: impl FnOnce(String) -> Result<P, AppError>,
+) -> Result<Posted<P>, AppError> {
+    match result {
+        Ok(value) => Ok(Posted::Next(next(&value))),
+        Err(e) if e.is_invalid_input() || (conflicts && e.code() == ErrorCode::Conflict) => {
+            let page = again(e.public_message(lang).to_string())?;
+            Ok(Posted::Again(e.status(), page))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 pub(crate) fn render(template: &impl Template) -> Response {
     match template.render() {
         Ok(html) => Html(html).into_response(),

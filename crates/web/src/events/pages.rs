@@ -21,7 +21,7 @@ use crate::core::auth::Viewer;
 use crate::core::error::{AppError, ErrorCode};
 use crate::core::form::PageForm;
 use crate::core::i18n::{Lang, PageLang};
-use crate::core::layout::{render, Layout, OrPage, PageError};
+use crate::core::layout::{posted, render, Layout, OrPage, PageError};
 use crate::core::AppState;
 use chainatlas_app::events::{self as events, is_organiser, me};
 use chainatlas_app::format::wan;
@@ -505,21 +505,19 @@ async fn create(
     PageForm(input): PageForm<events::EventInput>,
 ) -> Result<Response, PageError> {
     let (v, u) = (viewer.clone(), uri.clone());
-    let outcome = state
-        .write(move |store| match events::create_event(store, &v, &input) {
-            Ok(e) => Ok(Ok(e.id)),
-            Err(e) if e.is_invalid_input() => {
-                let message = e.public_message(lang).to_string();
-                list_view(store, &v, lang, &u, input, Some(message)).map(Err)
-            }
-            Err(e) => Err(e),
+    let answer = state
+        .write(move |store| {
+            posted(
+                events::create_event(store, &v, &input),
+                lang,
+                false,
+                |e| format!("/events/{}", e.id),
+                |why| list_view(store, &v, lang, &u, input, Some(why)),
+            )
         })
         .await
         .or_page(lang, &uri, &viewer)?;
-    Ok(match outcome {
-        Ok(id) => Redirect::to(&format!("/events/{id}")).into_response(),
-        Err(page) => (axum::http::StatusCode::BAD_REQUEST, render(&page)).into_response(),
-    })
+    Ok(answer.into_response())
 }
 
 #[derive(Template)]
@@ -591,24 +589,20 @@ async fn update_event(
 ) -> Result<Response, PageError> {
     let event = id("event", &raw).or_page(lang, &uri, &viewer)?;
     let (v, u) = (viewer.clone(), uri.clone());
-    let outcome = state
-        .write(
-            move |store| match events::update_event(store, &v, event, &input) {
-                Ok(_) => Ok(None),
-                Err(e) if e.is_invalid_input() || e.code() == ErrorCode::Conflict => {
-                    let message = e.public_message(lang).to_string();
-                    edit_event_view(store, &v, lang, &u, event, Some(input), Some(message))
-                        .map(Some)
-                }
-                Err(e) => Err(e),
-            },
-        )
+    let answer = state
+        .write(move |store| {
+            let saved = events::update_event(store, &v, event, &input);
+            posted(
+                saved,
+                lang,
+                true,
+                |_| format!("/events/{event}"),
+                |why| edit_event_view(store, &v, lang, &u, event, Some(input), Some(why)),
+            )
+        })
         .await
         .or_page(lang, &uri, &viewer)?;
-    Ok(match outcome {
-        None => Redirect::to(&format!("/events/{event}")).into_response(),
-        Some(page) => (axum::http::StatusCode::BAD_REQUEST, render(&page)).into_response(),
-    })
+    Ok(answer.into_response())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1747,25 +1741,24 @@ async fn save_agreement_form(
     PageForm(input): PageForm<events::AgreementInput>,
 ) -> Result<Response, PageError> {
     let (v, u) = (viewer.clone(), uri.clone());
-    let page = state
+    let answer = state
         .write(move |store| {
             if let Some(id) = id {
                 events::visible_agreement(store, &v, id)?;
             }
-            match events::save_agreement(store, &v, id, &input) {
-                Ok(_) => Ok(None),
-                Err(e) if e.is_invalid_input() => {
-                    let message = e.public_message(lang).to_string();
+            let saved = events::save_agreement(store, &v, id, &input);
+            posted(
+                saved,
+                lang,
+                false,
+                |_| "/agreements".to_string(),
+                |why| {
                     let prefill = AgreementPrefill::from(&input);
-                    agreements_view(store, &v, lang, &u, (prefill, id), Some(message)).map(Some)
-                }
-                Err(e) => Err(e),
-            }
+                    agreements_view(store, &v, lang, &u, (prefill, id), Some(why))
+                },
+            )
         })
         .await
         .or_page(lang, &uri, &viewer)?;
-    Ok(match page {
-        None => Redirect::to("/agreements").into_response(),
-        Some(page) => (axum::http::StatusCode::BAD_REQUEST, render(&page)).into_response(),
-    })
+    Ok(answer.into_response())
 }
