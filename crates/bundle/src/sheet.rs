@@ -29,21 +29,9 @@ fn number(cell: &str) -> Option<(f64, bool)> {
     grouped(cell).map(|n| (n, true))
 }
 
-/// `-1,234,567.8`: digits in groups of three after the first one to three.
+/// `-1,234,567.8`: a number with thousands separators, as pages write 万元.
 fn grouped(cell: &str) -> Option<f64> {
-    let unsigned = cell.strip_prefix('-').unwrap_or(cell);
-    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-    let mut groups = whole.split(',');
-    let first = groups.next()?;
-    let well_formed = whole.contains(',')
-        && (1..=3).contains(&first.len())
-        && !first.starts_with('0')
-        && first.bytes().all(|b| b.is_ascii_digit())
-        && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
-        && fraction.bytes().all(|b| b.is_ascii_digit());
-    well_formed
-        .then(|| cell.replace(',', "").parse::<f64>().ok())
-        .flatten()
+    chainatlas_model::ungroup_thousands(cell)?.parse::<f64>().ok()
 }
 
 /// The tables as an `.xlsx` workbook.

@@ -28,7 +28,7 @@ pub use event::{
     RequestId, RequestOrigin, RequestStatus, SlotGrid, SlotTime, MAX_EVENT_SLOTS,
 };
 pub use ids::{ChainId, EnterpriseId, ListingId, NodeId, SupplyRelationId};
-pub use money::{Money, MoneyError};
+pub use money::{ungroup_thousands, Money, MoneyError};
 pub use text::{Explain, Lang, Text};
 
 /// The `source` of every record the demo generator invents, so that synthetic data can

@@ -113,7 +113,12 @@ impl Money {
         } else {
             (number, 1)
         };
-        let plain = ungroup(number)
+        let plain = if number.contains(',') {
+            ungroup_thousands(number)
+        } else {
+            Some(number.to_string())
+        };
+        let plain = plain
             .filter(|p| {
                 let digits = p.strip_prefix('-').unwrap_or(p);
                 digits.starts_with(|c: char| c.is_ascii_digit())
@@ -153,17 +158,23 @@ impl Money {
     }
 }
 
-/// `1,234,567.5` → `1234567.5`; `None` when commas are not thousands separators.
-fn ungroup(number: &str) -> Option<String> {
-    if !number.contains(',') {
-        return Some(number.to_string());
-    }
+/// A number written with thousands separators, `-1,234,567.5`, without them:
+/// `-1234567.5`. `None` unless it has separators and they fall every three digits of a
+/// whole part that does not start with 0, all digits. (Amounts in 万元 on pages and in
+/// sheets are written this way; `Money::parse_written` and workbooks read them back.)
+pub fn ungroup_thousands(number: &str) -> Option<String> {
     let unsigned = number.strip_prefix('-').unwrap_or(number);
-    let (whole, _) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     let mut groups = whole.split(',');
     let first = groups.next()?;
-    let grouped = (1..=3).contains(&first.len()) && groups.all(|g| g.len() == 3);
-    grouped.then(|| number.replace(',', ""))
+    let well_formed = whole.contains(',')
+        && (1..=3).contains(&first.len())
+        && !first.starts_with('0')
+        && digits(first)
+        && groups.all(|g| g.len() == 3 && digits(g))
+        && digits(fraction);
+    well_formed.then(|| number.replace(',', ""))
 }
 
 impl fmt::Display for Money {
