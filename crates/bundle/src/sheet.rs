@@ -31,7 +31,9 @@ fn number(cell: &str) -> Option<(f64, bool)> {
 
 /// `-1,234,567.8`: a number with thousands separators, as pages write 万元.
 fn grouped(cell: &str) -> Option<f64> {
-    chainatlas_model::ungroup_thousands(cell)?.parse::<f64>().ok()
+    chainatlas_model::ungroup_thousands(cell)?
+        .parse::<f64>()
+        .ok()
 }
 
 /// The tables as an `.xlsx` workbook.

@@ -316,17 +316,9 @@ const AUDIT_WORDS: &[(&str, &str, &str)] = &[
     ("demo", "生成演示数据", "demo data"),
     ("register", "报名", "registered"),
     ("request", "发起邀约", "requested"),
-    ("accepted", "接受", "accepted"),
-    ("declined", "婉拒", "declined"),
-    ("not_interested", "不感兴趣", "not interested"),
-    ("cancelled", "撤回", "cancelled"),
-    ("expired", "过期", "expired"),
     ("expire", "过期处理", "expired"),
     ("schedule", "排期", "scheduled"),
     ("publish", "发布", "published"),
-    ("held", "已举行", "held"),
-    ("no_show", "未到场", "no-show"),
-    ("scheduled", "已排期", "scheduled"),
     ("login", "登录", "signed in"),
     ("logout", "退出", "signed out"),
     ("sign_in_failed", "登录失败", "sign-in failed"),
@@ -347,6 +339,19 @@ const AUDIT_WORDS: &[(&str, &str, &str)] = &[
     ("api_token", "API 令牌", "API token"),
     ("session", "会话", "session"),
 ];
+
+/// An audited action in words: a meeting request's or a meeting's new status by the
+/// status's own name (`RequestStatus::name`, `MeetingStatus::name`), others from
+/// [`AUDIT_WORDS`].
+fn action_word<'a>(lang: Lang, action: &'a str, entity: &str) -> &'a str {
+    use chainatlas_model::{MeetingStatus, RequestStatus};
+    let status = match entity {
+        "meeting_request" => action.parse::<RequestStatus>().ok().map(|s| s.name(lang)),
+        "meeting" => action.parse::<MeetingStatus>().ok().map(|s| s.name(lang)),
+        _ => None,
+    };
+    status.unwrap_or_else(|| word(lang, action))
+}
 
 fn word(lang: Lang, key: &str) -> &str {
     AUDIT_WORDS
@@ -421,7 +426,7 @@ async fn audit_page(
             at: china_time(e.actor.at, lang),
             actor: e.actor.name.clone(),
             address: e.actor.address.clone(),
-            action: word(lang, &e.change.action).to_string(),
+            action: action_word(lang, &e.change.action, &e.change.entity).to_string(),
             entity: format!("{} {}", word(lang, &e.change.entity), e.change.entity_id),
             change: readable_change(e.change.before.as_deref(), e.change.after.as_deref()),
         })
@@ -453,6 +458,15 @@ mod tests {
         assert_eq!(readable_change(Some("a"), Some("b")), "a → b");
         assert_eq!(word(Lang::Zh, "meeting_request"), "洽谈邀约");
         assert_eq!(word(Lang::En, "update"), "updated");
+        assert_eq!(
+            action_word(Lang::Zh, "accepted", "meeting_request"),
+            "已接受"
+        );
+        assert_eq!(action_word(Lang::Zh, "cancelled", "meeting"), "已取消");
+        assert_eq!(
+            action_word(Lang::Zh, "cancelled", "meeting_request"),
+            "已撤回"
+        );
         assert_eq!(word(Lang::Zh, "something_new"), "something_new");
     }
 
