@@ -1,6 +1,6 @@
 //! Many clients write at once through the real server (`chainatlas serve` on a SQLite
-//! file): listings, events, registrations, meeting requests and their answers, and
-//! agreements. Every write the server acknowledged is there afterwards, unchanged, under
+//! file): listings, events and their edits, registrations, meeting requests and their
+//! answers, and agreements and their changes of status. Every write the server acknowledged is there afterwards, unchanged, under
 //! the id it was acknowledged with, and no record changes owner.
 
 mod support;
@@ -197,6 +197,27 @@ fn every_acknowledged_write_survives_many_concurrent_clients() {
     }
     let event = events[0];
 
+    // Edits: eight organisers' clients rename one event at once. The last to commit wins,
+    // whole: its name with its own lists, none lost or doubled by a neighbour's rewrite.
+    let edited = events[3];
+    let a = admin.clone();
+    at_once(8, move |i| {
+        let body = json!({"name": format!("改名 {i}"), "venue": "武汉", "starts_on": "2099-03-01",
+            "days": "1", "day_start": "09:00", "slot_minutes": "20", "slots_per_day": "8", "breaks": "",
+            "tables": "10", "groups": format!("buyer;supplier;g{i}"), "may_meet": "buyer:supplier",
+            "request_cap": "10", "meeting_cap": "10", "request_days": "3"});
+        let (status, e) = a.send("PUT", &format!("/api/v1/events/{edited}"), Some(body));
+        assert_eq!(status, 200, "{e}");
+    });
+    let stored = admin.get(&format!("/api/v1/events/{edited}"));
+    let name = stored["event"]["name"].as_str().unwrap().to_string();
+    let i = name.strip_prefix("改名 ").expect("one of the edits");
+    assert_eq!(
+        stored["event"]["groups"],
+        json!(["buyer", "supplier", format!("g{i}")]),
+        "the winner's lists, whole"
+    );
+
     // Registrations: 24 enterprises at once.
     let a = admin.clone();
     let registered: Vec<(i64, i64, &'static str)> = at_once(24, move |i| {
@@ -329,5 +350,27 @@ fn every_acknowledged_write_survives_many_concurrent_clients() {
         assert_eq!(a["buyer_id"].as_i64(), Some(*buyer));
         assert_eq!(a["value_fen"].as_i64(), Some(*value_fen));
     }
+    // Both parties move each agreement on at once: every change is kept, none overwritten
+    // by an older read (the status and the new date arrive together).
+    let f = firms.clone();
+    let moved = agreements.clone();
+    at_once(20, move |i| {
+        let (id, title, buyer, value_fen) = &moved[i];
+        let supplier = if f[0].1 == *buyer { f[1].1 } else { f[0].1 };
+        let (client, _) = &f[i % 2];
+        let body = json!({"title": title, "buyer_id": buyer.to_string(), "supplier_id": supplier.to_string(),
+            "value_yuan": (value_fen / 100).to_string(), "status": "signed",
+            "intended_on": "2099-03-01", "signed_on": "2099-03-02"});
+        let (status, a) = client.send("PUT", &format!("/api/v1/agreements/{id}"), Some(body));
+        assert_eq!(status, 200, "{a}");
+    });
+    let ledger = admin.get("/api/v1/agreements");
+    let signed = ledger
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["status"] == "signed" && a["signed_on"] == "2099-03-02")
+        .count();
+    assert_eq!(signed, 20, "every acknowledged change is there");
     drop(server);
 }
