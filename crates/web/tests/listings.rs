@@ -496,6 +496,10 @@ async fn pages_publish_show_matches_and_report_bad_input() {
     let page = get_as(&app, &location, &app.firm, None).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(
+        page.body.contains("id=\"listing-price\">50<") && page.body.contains("单价（万元）"),
+        "the price in 万元"
+    );
+    assert!(
         page.body.contains("推荐对接") && page.body.contains("同城"),
         "{:.3000}",
         page.body

@@ -16,6 +16,7 @@ use crate::core::error::{AppError, ErrorCode};
 use crate::core::i18n::{Lang, PageLang};
 use crate::core::layout::{region_options, render, Layout, OrPage, PageError, RegionOption};
 use crate::core::AppState;
+use chainatlas_app::format::wan_exact;
 use chainatlas_app::listings::{self, ListingInput, MatchParams, SearchParams, SearchQuery};
 use chainatlas_app::matchmaking::MatchDto;
 use chainatlas_app::problems::not_a_number;
@@ -56,6 +57,8 @@ pub struct Words {
     pub quantity: &'static str,
     pub unit: &'static str,
     pub price: &'static str,
+    /// The price field of the form, which takes an amount as people write it.
+    pub price_input: &'static str,
     pub valid_until: &'static str,
     pub tags: &'static str,
     pub tags_hint: &'static str,
@@ -96,7 +99,8 @@ const ZH: Words = Words {
     description: "详细说明",
     quantity: "数量",
     unit: "单位",
-    price: "单价（元）",
+    price: "单价（万元）",
+    price_input: "单价",
     valid_until: "有效期至",
     tags: "资质要求 / 具备资质",
     tags_hint: "以逗号或分号分隔，如 ISO 9001；高新技术企业",
@@ -136,7 +140,8 @@ const EN: Words = Words {
     description: "Description",
     quantity: "Quantity",
     unit: "Unit",
-    price: "Unit price (yuan)",
+    price: "Unit price (10k yuan)",
+    price_input: "Unit price",
     valid_until: "Valid until",
     tags: "Qualifications required / held",
     tags_hint: "separated by commas or semicolons, e.g. ISO 9001; high-tech enterprise",
@@ -465,7 +470,7 @@ async fn listing_page(
             .map(|q| format!("{q} {}", l.unit))
             .unwrap_or_default(),
         price: match (dto.price_fen, l.price) {
-            (Some(fen), _) => Money::from_fen(fen).to_string(),
+            (Some(fen), _) => wan_exact(Money::from_fen(fen)),
             (None, Some(_)) => w.hidden.to_string(),
             (None, None) => String::new(),
         },
