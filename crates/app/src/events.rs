@@ -370,12 +370,6 @@ fn not_an_id(raw: &str) -> Text {
     text!("“{raw}”不是编号", "'{raw}' is not an id")
 }
 
-fn parse_clock(raw: &str) -> Option<u16> {
-    let (h, m) = raw.trim().split_once([':', '：'])?;
-    let (h, m) = (h.parse::<u16>().ok()?, m.parse::<u16>().ok()?);
-    (h < 24 && m < 60).then_some(h * 60 + m)
-}
-
 impl EventInput {
     pub fn validate(&self, store: &Store, id: EventId) -> Result<Event, AppError> {
         let mut p = Problems::default();
@@ -389,7 +383,7 @@ impl EventInput {
         }
         let starts_on = p.date("starts_on", &self.starts_on);
         let days = p.number::<u8>("days", &self.days, Some(1));
-        let day_start = parse_clock(&self.day_start);
+        let day_start = chainatlas_model::parse_clock(&self.day_start);
         if day_start.is_none() {
             let raw = &self.day_start;
             p.bad(

@@ -1,21 +1,27 @@
-//! Importing a bundle: validate every row, write all or nothing.
+//! Importing a bundle: validate every row, compare it with the database, write all or
+//! nothing. A preview runs the same import and rolls it back.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use chainatlas_model::{Record, RecordKind};
-use chainatlas_store::{Actor, Change, InsertError, Store, StoreError, Writer};
+use chainatlas_model::{text, Explain, Record, RecordKind, Text};
+use chainatlas_store::{Actor, Change, InsertError, Snapshot, Store, StoreError, Writer};
 
-use crate::columns::{cell_problems, columns, decode, RowReader};
+use crate::columns::{cell_problems, columns, decode, encode, RowReader};
 use crate::source::{Source, Table};
 use crate::{column_letter, Location, Problem, Progress};
 
 #[derive(Clone, Copy, Debug)]
 pub struct ImportOptions {
-    /// Replace everything in the database with the bundle (still all or nothing).
+    /// Replace everything in the database with the bundle (still all or nothing):
+    /// records of the database that the bundle lacks are removed. Without it the import
+    /// merges: rows add records or update the record with the same key, and nothing is
+    /// removed.
     pub replace: bool,
     /// Stop listing problems after this many; the rest are only counted.
     pub max_problems: usize,
+    /// Changed rows shown with their fields, per kind.
+    pub samples: usize,
 }
 
 impl Default for ImportOptions {
@@ -23,15 +29,86 @@ impl Default for ImportOptions {
         ImportOptions {
             replace: false,
             max_problems: 1000,
+            samples: 5,
         }
     }
 }
 
-/// What an import wrote.
+/// What an import changes (or, previewed, would change) in the records of one kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KindChanges {
+    pub kind: RecordKind,
+    /// Rows whose key was not in the database.
+    pub added: u64,
+    /// Rows that update a record of the database.
+    pub changed: u64,
+    /// Rows equal to the database's record.
+    pub unchanged: u64,
+    /// Records of the database the bundle lacks (a replacing import only).
+    pub removed: u64,
+    /// The first changed rows, with their changed fields.
+    pub samples: Vec<ChangedRow>,
+}
+
+impl KindChanges {
+    fn new(kind: RecordKind) -> KindChanges {
+        KindChanges {
+            kind,
+            added: 0,
+            changed: 0,
+            unchanged: 0,
+            removed: 0,
+            samples: Vec::new(),
+        }
+    }
+
+    /// Rows of the bundle of this kind.
+    pub fn rows(&self) -> u64 {
+        self.added + self.changed + self.unchanged
+    }
+}
+
+/// A row that changes a record: where it is and what changes, old → new.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangedRow {
+    pub location: Location,
+    /// The record's key as its columns name it: `id 12`, `enterprise_id 3, node_id 7`.
+    pub key: String,
+    pub fields: Vec<FieldChange>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldChange {
+    pub column: &'static str,
+    pub before: String,
+    pub after: String,
+}
+
+/// What an import wrote, per kind, in dependency order; kinds neither in the bundle nor
+/// removed are absent.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportSummary {
-    /// Records imported per kind, in dependency order; kinds the bundle lacks are absent.
-    pub imported: Vec<(RecordKind, u64)>,
+    pub kinds: Vec<KindChanges>,
+}
+
+impl ImportSummary {
+    /// Rows of the bundle, over all kinds.
+    pub fn rows(&self) -> u64 {
+        self.kinds.iter().map(KindChanges::rows).sum()
+    }
+
+    pub fn get(&self, kind: RecordKind) -> Option<&KindChanges> {
+        self.kinds.iter().find(|k| k.kind == kind)
+    }
+}
+
+/// What an import would do, and every problem that would stop it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Preview {
+    pub summary: ImportSummary,
+    pub problems: Vec<Problem>,
+    /// Problems beyond `max_problems`, counted only.
+    pub omitted: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,39 +128,126 @@ pub enum ImportError {
     #[error("{0} is neither a .csv file nor an .xlsx workbook")]
     NotAList(PathBuf),
     #[error("cannot read workbook {path}: {message}")]
-    Workbook { path: PathBuf, message: String },
+    Workbook { path: PathBuf, message: Text },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
+impl Explain for ImportError {
+    fn explain(&self) -> Text {
+        match self {
+            ImportError::Invalid { problems, omitted } => {
+                let n = problems.len() as u64 + omitted;
+                text!(
+                    "发现 {n} 处问题，没有导入任何数据",
+                    "{n} problem(s) found, nothing was imported"
+                )
+            }
+            ImportError::Io { source, .. } => {
+                text!("无法读取文件：{source}", "cannot read the file: {source}")
+            }
+            ImportError::NotABundle(_) => text!(
+                "不是 CSV 文件夹（.zip）或 .xlsx 工作簿",
+                "neither a folder of CSV files (.zip) nor an .xlsx workbook"
+            ),
+            ImportError::NotAList(_) => text!(
+                "不是 .csv 文件或 .xlsx 工作簿",
+                "neither a .csv file nor an .xlsx workbook"
+            ),
+            ImportError::Workbook { message, .. } => {
+                message.after(&Text::new("无法读取工作簿", "cannot read the workbook"))
+            }
+            ImportError::Store(_) => text!("数据库出错", "database error"),
+        }
+    }
+}
+
 /// Keys seen so far (in the database and earlier in the bundle), to check references
-/// and duplicates with a message that names the column. Supply relations and listings
-/// are not kept here: the database's own key constraint reports their duplicates, which
-/// keeps memory flat for the largest files.
+/// with a message that names the column. Supply relations and listings are not kept
+/// here, which keeps memory flat for the largest files. Events keep what their
+/// participants, requests and meetings are checked against.
 #[derive(Default)]
 struct Known {
     regions: HashSet<u32>,
-    /// Regions of this bundle: the database's are China's divisions, which a bundle's row
-    /// renames, so only a second row of the same code is a duplicate.
-    bundle_regions: HashSet<u32>,
     chains: HashSet<i64>,
     nodes: HashSet<i64>,
     enterprises: HashSet<i64>,
+    /// Each event's groups, meeting slots and tables (`None` while its row is invalid).
+    events: HashMap<i64, Option<EventShape>>,
+    /// Participant, request and meeting ids, each with its event.
+    participants: HashMap<i64, i64>,
+    requests: HashMap<i64, i64>,
+    meetings: HashMap<i64, i64>,
+    /// Keys of the bundle's regions, chains, nodes, enterprises and events so far: a
+    /// second row with one is a duplicate even when either row has another mistake.
+    bundle: HashSet<(RecordKind, i64)>,
+}
+
+struct EventShape {
+    groups: Vec<String>,
+    slots: usize,
+    tables: u32,
+}
+
+impl EventShape {
+    fn of(e: &chainatlas_model::Event) -> EventShape {
+        EventShape {
+            groups: e.groups.clone(),
+            slots: e.grid.slots().len(),
+            tables: e.tables,
+        }
+    }
 }
 
 impl Known {
-    fn from_store(store: &Store) -> Result<Known, StoreError> {
-        Ok(Known {
+    /// What the database holds: everything when merging; only the built-in regions when
+    /// replacing, since every other record must then come from the bundle.
+    fn from_store(store: &Store, replace: bool) -> Result<Known, StoreError> {
+        let mut known = Known {
             regions: store
                 .keys(RecordKind::Region)?
                 .into_iter()
                 .map(|k| k as u32)
                 .collect(),
-            bundle_regions: HashSet::new(),
-            chains: store.keys(RecordKind::Chain)?.into_iter().collect(),
-            nodes: store.keys(RecordKind::ChainNode)?.into_iter().collect(),
-            enterprises: store.keys(RecordKind::Enterprise)?.into_iter().collect(),
-        })
+            ..Known::default()
+        };
+        if replace {
+            return Ok(known);
+        }
+        known.chains = store.keys(RecordKind::Chain)?.into_iter().collect();
+        known.nodes = store.keys(RecordKind::ChainNode)?.into_iter().collect();
+        known.enterprises = store.keys(RecordKind::Enterprise)?.into_iter().collect();
+        for kind in [
+            RecordKind::Event,
+            RecordKind::Participant,
+            RecordKind::MeetingRequest,
+            RecordKind::Meeting,
+        ] {
+            store.for_each_record(kind, |record| -> Result<(), StoreError> {
+                known.add(&record);
+                Ok(())
+            })?;
+        }
+        Ok(known)
+    }
+
+    /// Notes a valid record that later rows may refer to.
+    fn add(&mut self, record: &Record) {
+        match record {
+            Record::Event(e) => {
+                self.events.insert(e.id.0, Some(EventShape::of(e)));
+            }
+            Record::Participant(p) => {
+                self.participants.insert(p.id.0, p.event.0);
+            }
+            Record::MeetingRequest(r) => {
+                self.requests.insert(r.id.0, r.event.0);
+            }
+            Record::Meeting(m) => {
+                self.meetings.insert(m.id.0, m.event.0);
+            }
+            _ => {}
+        }
     }
 }
 
@@ -117,6 +281,50 @@ pub fn import(
     actor: &Actor,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportSummary, ImportError> {
+    let (writer, summary, problems) = run(store, path, options, progress)?;
+    if !problems.is_empty() {
+        return Err(ImportError::Invalid {
+            problems: problems.list,
+            omitted: problems.omitted,
+        });
+    }
+    let count = |f: fn(&KindChanges) -> u64| summary.kinds.iter().map(f).sum::<u64>();
+    let change = Change::new("import", "bundle", path.display()).after(format!(
+        "{{\"records\":{},\"added\":{},\"changed\":{},\"removed\":{},\"replace\":{}}}",
+        summary.rows(),
+        count(|k| k.added),
+        count(|k| k.changed),
+        count(|k| k.removed),
+        options.replace
+    ));
+    writer.commit(actor, &change)?;
+    Ok(summary)
+}
+
+/// Runs the import of `path` and rolls it back: what it would change, and every problem
+/// that would stop it. The database is not changed.
+pub fn preview(
+    store: &mut Store,
+    path: &Path,
+    options: ImportOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Preview, ImportError> {
+    let (writer, summary, problems) = run(store, path, options, progress)?;
+    drop(writer);
+    Ok(Preview {
+        summary,
+        problems: problems.list,
+        omitted: problems.omitted,
+    })
+}
+
+/// The import up to its commit: the open transaction, what it changed, what is wrong.
+fn run<'s>(
+    store: &'s mut Store,
+    path: &Path,
+    options: ImportOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(Writer<'s>, ImportSummary, Problems), ImportError> {
     let mut source = Source::open(path)?;
     let mut problems = Problems {
         list: Vec::new(),
@@ -136,16 +344,22 @@ pub fn import(
                 column: None,
                 column_letter: None,
             },
-            message: format!("is not part of a bundle: expected one of {expected}"),
+            message: text!(
+                "不属于数据包：应为 {expected} 之一",
+                "is not part of a bundle: expected one of {expected}"
+            ),
         });
     }
-    let mut known = if options.replace {
-        Known::default()
-    } else {
-        Known::from_store(store)?
-    };
+    let mut known = Known::from_store(store, options.replace)?;
+    store.temp_on_disk()?;
+    let before = store.snapshot()?;
+    let mut old_counts = HashMap::new();
+    for &kind in RecordKind::ALL {
+        old_counts.insert(kind, before.count(kind)?);
+    }
     let total_bytes = source.total_bytes();
     let mut writer = store.writer()?;
+    writer.track_keys()?;
     if options.replace {
         writer.clear_all()?;
     }
@@ -153,27 +367,37 @@ pub fn import(
     let mut records = 0u64;
     let mut bytes_done = 0u64;
     for &kind in RecordKind::ALL {
-        let Some(mut table) = source.table(kind)? else {
-            continue;
-        };
-        let before = records;
-        import_table(
-            kind,
-            table.as_mut(),
-            &mut writer,
-            &mut known,
-            &mut problems,
-            &mut |n, bytes| {
-                records = before + n;
+        let mut changes = KindChanges::new(kind);
+        if let Some(mut table) = source.table(kind)? {
+            let done = records;
+            let mut import = TableImport {
+                kind,
+                writer: &mut writer,
+                before: &before,
+                has_old: old_counts[&kind] > 0,
+                merge: !options.replace || kind == RecordKind::Region,
+                known: &mut known,
+                problems: &mut problems,
+                changes: &mut changes,
+                samples: options.samples,
+            };
+            import.run(table.as_mut(), &mut |n, bytes| {
+                records = done + n;
                 progress(Progress {
                     kind,
                     records,
                     bytes: total_bytes.map(|t| (bytes_done + bytes, t)),
                 });
-            },
-        )?;
-        bytes_done += table.bytes_read();
-        summary.imported.push((kind, records - before));
+            })?;
+            bytes_done += table.bytes_read();
+        }
+        if options.replace && kind != RecordKind::Region {
+            let matched = changes.changed + changes.unchanged;
+            changes.removed = old_counts[&kind].saturating_sub(matched);
+        }
+        if changes.rows() > 0 || changes.removed > 0 || source.has(kind) {
+            summary.kinds.push(changes);
+        }
     }
     for (file, message) in writer.orphaned_references()? {
         problems.push(Problem {
@@ -186,141 +410,267 @@ pub fn import(
             message,
         });
     }
-    if !problems.is_empty() {
-        return Err(ImportError::Invalid {
-            problems: problems.list,
-            omitted: problems.omitted,
-        });
-    }
-    let total: u64 = summary.imported.iter().map(|(_, n)| n).sum();
-    let change = Change::new("import", "bundle", path.display()).after(format!(
-        "{{\"records\":{total},\"replace\":{}}}",
-        options.replace
-    ));
-    writer.commit(actor, &change)?;
-    Ok(summary)
+    Ok((writer, summary, problems))
 }
 
-fn import_table(
+/// The import of one file or sheet.
+struct TableImport<'a, 'w> {
     kind: RecordKind,
-    table: &mut dyn Table,
-    writer: &mut Writer<'_>,
-    known: &mut Known,
-    problems: &mut Problems,
-    progress: &mut dyn FnMut(u64, u64),
-) -> Result<(), ImportError> {
-    let label = table.label().to_string();
-    let workbook = table.is_workbook();
-    let cols = columns(kind);
-    let Some(positions) = header_positions(kind, table.header(), &label, problems) else {
-        return Ok(());
-    };
-    let header_len = table.header().len();
-    let at = |row: u64, column: Option<usize>| Location {
-        file: label.clone(),
-        row,
-        column: column.map(|c| cols[c].name.to_string()),
-        column_letter: column
-            .filter(|&c| workbook && positions[c] != usize::MAX)
-            .map(|c| column_letter(positions[c])),
-    };
-    let mut rows = 0u64;
-    let mut pending_parents = Vec::new();
-    while let Some(row) = table.next_row() {
-        let row = match row {
-            Ok(row) => row,
-            Err((line, message)) => {
-                problems.push(Problem {
-                    location: at(line, None),
-                    message,
-                });
-                break;
-            }
+    writer: &'a mut Writer<'w>,
+    /// The database before the import, to compare rows with.
+    before: &'a Snapshot,
+    /// Whether the database had records of this kind.
+    has_old: bool,
+    /// Whether a row with a key the database has updates that record (merging, and
+    /// regions always); otherwise the table was emptied first.
+    merge: bool,
+    known: &'a mut Known,
+    problems: &'a mut Problems,
+    changes: &'a mut KindChanges,
+    samples: usize,
+}
+
+impl TableImport<'_, '_> {
+    fn run(
+        &mut self,
+        table: &mut dyn Table,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<(), ImportError> {
+        let kind = self.kind;
+        let label = table.label().to_string();
+        let workbook = table.is_workbook();
+        let cols = columns(kind);
+        let Some(mut positions) = header_positions(kind, table.header(), &label, self.problems)
+        else {
+            return Ok(());
         };
-        rows += 1;
-        if rows.is_multiple_of(65_536) {
-            progress(rows, table.bytes_read());
+        let header_len = table.header().len();
+        // An enterprise's id may be left out: the row is matched by its credit code, or
+        // the enterprise is new and gets the next free id. A missing id column reads as a
+        // column of empty cells after the last.
+        let id_missing = kind == RecordKind::Enterprise && positions[0] == usize::MAX;
+        if id_missing {
+            positions[0] = header_len;
         }
-        if !workbook && row.cells.len() != header_len {
-            problems.push(Problem {
-                location: at(row.number, None),
-                message: format!(
-                    "has {} fields, expected {header_len} as in the header",
-                    row.cells.len()
-                ),
-            });
-            continue;
-        }
-        let bad_cells = cell_problems(cols, &positions, &row.cells);
-        if !bad_cells.is_empty() {
-            for (column, message) in bad_cells {
-                problems.push(Problem {
-                    location: at(row.number, Some(column)),
-                    message,
-                });
-            }
-            continue;
-        }
-        let mut reader = RowReader {
-            cells: &row.cells,
-            positions: &positions,
-            columns: cols,
-            problems: Vec::new(),
+        let mut next_enterprise_id = if kind == RecordKind::Enterprise {
+            self.writer.max_id(kind)? + 1
+        } else {
+            0
         };
-        let key_problem = register_key(kind, &mut reader, known);
-        let record = decode(kind, &mut reader);
-        let mut row_problems = reader.problems;
-        row_problems.extend(key_problem);
-        if let Some(record) = &record {
-            row_problems.extend(check_references(
-                record,
-                known,
-                &mut pending_parents,
-                row.number,
-            ));
-        }
-        if !row_problems.is_empty() {
-            for (column, message) in row_problems {
-                problems.push(Problem {
-                    location: at(row.number, Some(column)),
-                    message,
-                });
+        let at = |row: u64, column: Option<usize>| Location {
+            file: label.clone(),
+            row,
+            column: column.map(|c| cols[c].name.to_string()),
+            column_letter: column
+                .filter(|&c| workbook && positions[c] < header_len)
+                .map(|c| column_letter(positions[c])),
+        };
+        let mut rows = 0u64;
+        let mut pending_parents = Vec::new();
+        while let Some(row) = table.next_row() {
+            let mut row = match row {
+                Ok(row) => row,
+                Err((line, message)) => {
+                    self.problems.push(Problem {
+                        location: at(line, None),
+                        message,
+                    });
+                    break;
+                }
+            };
+            rows += 1;
+            if rows.is_multiple_of(65_536) {
+                progress(rows, table.bytes_read());
             }
-            continue;
-        }
-        let record = record.expect("decoded when there are no problems");
-        match writer.insert(&record) {
-            Ok(()) => {}
-            Err(InsertError::Duplicate { columns: dup }) => {
-                let column = cols.iter().position(|c| dup.starts_with(c.name));
-                problems.push(Problem {
-                    location: at(row.number, column),
-                    message: format!(
-                        "duplicate {dup}: an earlier row or the database already has this value"
+            if !workbook && row.cells.len() != header_len {
+                let (n, expected) = (row.cells.len(), header_len);
+                self.problems.push(Problem {
+                    location: at(row.number, None),
+                    message: text!(
+                        "有 {n} 个字段，应与表头一样为 {expected} 个",
+                        "has {n} fields, expected {expected} as in the header"
                     ),
                 });
+                continue;
             }
-            Err(InsertError::Rejected(message)) => {
-                problems.push(Problem {
-                    location: at(row.number, None),
-                    message: format!("rejected: {message}"),
+            let bad_cells = cell_problems(cols, &positions, &row.cells);
+            if !bad_cells.is_empty() {
+                for (column, message) in bad_cells {
+                    self.problems.push(Problem {
+                        location: at(row.number, Some(column)),
+                        message,
+                    });
+                }
+                continue;
+            }
+            if kind == RecordKind::Enterprise {
+                if row.cells.len() <= positions[0] {
+                    row.cells.resize(positions[0] + 1, String::new());
+                }
+                if row.cells[positions[0]].trim().is_empty() {
+                    let code = row.cells[positions[1]].trim().to_uppercase();
+                    let id = match self.before.enterprise_by_credit_code(&code)? {
+                        Some(id) => id,
+                        None => {
+                            next_enterprise_id += 1;
+                            next_enterprise_id - 1
+                        }
+                    };
+                    row.cells[positions[0]] = id.to_string();
+                } else if let Ok(id) = row.cells[positions[0]].trim().parse::<i64>() {
+                    next_enterprise_id = next_enterprise_id.max(id + 1);
+                }
+            }
+            let mut reader = RowReader {
+                cells: &row.cells,
+                positions: &positions,
+                columns: cols,
+                problems: Vec::new(),
+            };
+            let key_problem = register_key(kind, &reader, self.known);
+            let record = decode(kind, &mut reader);
+            let mut row_problems = reader.problems;
+            row_problems.extend(key_problem);
+            if let Some(record) = &record {
+                row_problems.extend(check_references(
+                    record,
+                    self.known,
+                    self.writer,
+                    &mut pending_parents,
+                    row.number,
+                )?);
+            }
+            if !row_problems.is_empty() {
+                for (column, message) in row_problems {
+                    self.problems.push(Problem {
+                        location: at(row.number, Some(column)),
+                        message,
+                    });
+                }
+                continue;
+            }
+            let record = record.expect("decoded when there are no problems");
+            self.known.add(&record);
+            let location = at(row.number, None);
+            match self.write(&record, location) {
+                Ok(()) => {}
+                Err(InsertError::Duplicate { columns: dup }) => {
+                    let column = cols.iter().position(|c| dup.starts_with(c.name));
+                    self.problems.push(Problem {
+                        location: at(row.number, column),
+                        message: duplicate(&dup),
+                    });
+                }
+                Err(e @ InsertError::Rejected(_)) => {
+                    self.problems.push(Problem {
+                        location: at(row.number, None),
+                        message: e.explain(),
+                    });
+                }
+                Err(InsertError::Store(e)) => return Err(e.into()),
+            }
+        }
+        // Regions may list a child before its parent; parents are checked once all are known.
+        for (row, parent) in pending_parents {
+            if !self.known.regions.contains(&parent) {
+                let column = cols.iter().position(|c| c.name == "parent_code");
+                self.problems.push(Problem {
+                    location: at(row, column),
+                    message: unknown(&Text::new("行政区划", "region"), format!("{parent:06}")),
                 });
             }
-            Err(InsertError::Store(e)) => return Err(e.into()),
         }
+        progress(rows, table.bytes_read());
+        Ok(())
     }
-    // Regions may list a child before its parent; parents are checked once all are known.
-    for (row, parent) in pending_parents {
-        if !known.regions.contains(&parent) {
-            let column = cols.iter().position(|c| c.name == "parent_code");
-            problems.push(Problem {
-                location: at(row, column),
-                message: format!("unknown region {parent:06}: not in this bundle or the database"),
+
+    /// Writes one valid record, counting what it does to the database's record with the
+    /// same key.
+    fn write(&mut self, record: &Record, location: Location) -> Result<(), InsertError> {
+        let kind = self.kind;
+        let key = record.key();
+        let old = if self.has_old {
+            self.before.existing(kind, key)?
+        } else {
+            None
+        };
+        let Some(old) = old else {
+            self.writer.insert(record)?;
+            self.changes.added += 1;
+            return Ok(());
+        };
+        if self.merge {
+            if !self.writer.first_time(kind, key)? {
+                let key_columns = key_columns(kind);
+                return Err(InsertError::Duplicate {
+                    columns: key_columns,
+                });
+            }
+            if old != *record {
+                self.writer.replace(record)?;
+            }
+        } else {
+            self.writer.insert(record)?;
+        }
+        if old == *record {
+            self.changes.unchanged += 1;
+            return Ok(());
+        }
+        self.changes.changed += 1;
+        if self.changes.samples.len() < self.samples {
+            let cols = columns(kind);
+            let (before, after) = (encode(&old), encode(record));
+            let fields = cols
+                .iter()
+                .zip(before.into_iter().zip(after))
+                .filter(|(_, (b, a))| b != a)
+                .map(|(c, (before, after))| FieldChange {
+                    column: c.name,
+                    before,
+                    after,
+                })
+                .collect();
+            let cells = encode(record);
+            let key = cols
+                .iter()
+                .zip(&cells)
+                .take(if matches!(key, [_, 0]) { 1 } else { 2 })
+                .map(|(c, v)| format!("{} {v}", c.name))
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.changes.samples.push(ChangedRow {
+                location,
+                key,
+                fields,
             });
         }
+        Ok(())
     }
-    progress(rows, table.bytes_read());
-    Ok(())
+}
+
+/// The key columns of a kind, as a duplicate names them.
+fn key_columns(kind: RecordKind) -> String {
+    match kind {
+        RecordKind::Region => "code".into(),
+        RecordKind::NodeInput => "input_node_id, output_node_id".into(),
+        RecordKind::EnterpriseNode => "enterprise_id, node_id".into(),
+        _ => "id".into(),
+    }
+}
+
+fn duplicate(columns: &str) -> Text {
+    text!(
+        "{columns} 重复：数据包中前面的行或数据库中已有这个值",
+        "duplicate {columns}: an earlier row or the database already has this value"
+    )
+}
+
+fn unknown(what: &Text, value: String) -> Text {
+    let (zh, en) = (&what.zh, &what.en);
+    text!(
+        "未知的{zh} {value}：数据包和数据库中都没有",
+        "unknown {en} {value}: not in this bundle or the database"
+    )
 }
 
 /// Maps each column of `kind` to its index in the file's header; `None` (with problems
@@ -332,9 +682,9 @@ fn header_positions(
     problems: &mut Problems,
 ) -> Option<Vec<usize>> {
     let cols = columns(kind);
-    let expected = || cols.iter().map(|c| c.name).collect::<Vec<_>>().join(",");
+    let expected = cols.iter().map(|c| c.name).collect::<Vec<_>>().join(",");
     let mut ok = true;
-    let mut report = |column: Option<usize>, message: String| {
+    let mut report = |column: Option<usize>, message: Text| {
         problems.push(Problem {
             location: Location {
                 file: label.to_string(),
@@ -350,10 +700,16 @@ fn header_positions(
         if !cols.iter().any(|c| c.name == name) {
             report(
                 Some(i),
-                format!("unexpected column '{name}': the columns are {}", expected()),
+                text!(
+                    "多出的列“{name}”：应有的列为 {expected}",
+                    "unexpected column '{name}': the columns are {expected}"
+                ),
             );
         } else if header[..i].contains(name) {
-            report(Some(i), format!("column '{name}' appears twice"));
+            report(
+                Some(i),
+                text!("列“{name}”出现了两次", "column '{name}' appears twice"),
+            );
         }
     }
     let mut positions = Vec::with_capacity(cols.len());
@@ -361,12 +717,12 @@ fn header_positions(
         match header.iter().position(|h| h == col.name) {
             Some(i) => positions.push(i),
             None if col.required => {
+                let name = col.name;
                 report(
                     None,
-                    format!(
-                        "missing column '{}': the columns are {}",
-                        col.name,
-                        expected()
+                    text!(
+                        "缺少列“{name}”：应有的列为 {expected}",
+                        "missing column '{name}': the columns are {expected}"
                     ),
                 );
             }
@@ -378,45 +734,47 @@ fn header_positions(
 
 /// Records the row's own key before the row is decoded, so that a row with another
 /// mistake does not also make every row that refers to it "unknown". Returns a problem
-/// when the key was seen before.
+/// when an earlier row of the bundle had the same key; the database's keys are updated,
+/// and the keys of the other kinds are the database's to check (its key constraint, or
+/// [`Writer::first_time`]).
 fn register_key(
     kind: RecordKind,
-    reader: &mut RowReader<'_>,
+    reader: &RowReader<'_>,
     known: &mut Known,
-) -> Option<(usize, String)> {
-    let (column, fresh) = match kind {
+) -> Option<(usize, Text)> {
+    let cell = reader.cells.get(reader.positions[0])?;
+    let key = cell.trim().parse::<i64>().ok()?;
+    match kind {
         RecordKind::Region => {
-            let code: u32 = reader.cells.get(reader.positions[0])?.trim().parse().ok()?;
-            known.regions.insert(code);
-            (0, known.bundle_regions.insert(code))
+            known.regions.insert(key as u32);
         }
-        RecordKind::Chain | RecordKind::ChainNode | RecordKind::Enterprise => {
-            let id: i64 = reader.cells.get(reader.positions[0])?.trim().parse().ok()?;
-            let set = match kind {
-                RecordKind::Chain => &mut known.chains,
-                RecordKind::ChainNode => &mut known.nodes,
-                _ => &mut known.enterprises,
-            };
-            (0, set.insert(id))
+        RecordKind::Chain => {
+            known.chains.insert(key);
+        }
+        RecordKind::ChainNode => {
+            known.nodes.insert(key);
+        }
+        RecordKind::Enterprise => {
+            known.enterprises.insert(key);
+        }
+        RecordKind::Event => {
+            known.events.entry(key).or_insert(None);
         }
         _ => return None,
-    };
-    (!fresh).then(|| {
-        let name = reader.columns[column].name;
-        (
-            column,
-            format!("duplicate {name}: an earlier row or the database already has this value"),
-        )
-    })
+    }
+    let name = reader.columns[0].name;
+    (!known.bundle.insert((kind, key))).then(|| (0, duplicate(name)))
 }
 
-/// Checks that every id a record refers to exists. Returns (column index, message).
+/// Checks that every id a record refers to exists, and that the records of an event
+/// fit it. Returns (column index, message).
 fn check_references(
     record: &Record,
     known: &Known,
+    writer: &Writer<'_>,
     pending_parents: &mut Vec<(u64, u32)>,
     row: u64,
-) -> Vec<(usize, String)> {
+) -> Result<Vec<(usize, Text)>, StoreError> {
     let mut problems = Vec::new();
     let cols = columns(record.kind());
     let index = |name: &str| {
@@ -424,14 +782,27 @@ fn check_references(
             .position(|c| c.name == name)
             .expect("known column")
     };
-    let mut require = |ok: bool, column: &str, what: &str, value: String| {
-        if !ok {
-            problems.push((
-                index(column),
-                format!("unknown {what} {value}: not in this bundle or the database"),
-            ));
-        }
-    };
+    macro_rules! fail {
+        ($column:expr, $message:expr $(,)?) => {
+            problems.push((index($column), $message))
+        };
+    }
+    macro_rules! require {
+        ($ok:expr, $column:expr, $what:expr, $value:expr $(,)?) => {
+            if !$ok {
+                fail!($column, unknown($what, $value));
+            }
+        };
+    }
+    let names = |zh: &str, en: &str| Text::new(zh, en);
+    let (enterprise, node, chain, region, event, participant) = (
+        names("企业", "enterprise"),
+        names("环节", "node"),
+        names("产业链", "chain"),
+        names("行政区划", "region"),
+        names("对接会", "event"),
+        names("参会企业", "participant"),
+    );
     match record {
         Record::Region(r) => {
             if let Some(parent) = r.parent {
@@ -439,88 +810,248 @@ fn check_references(
             }
         }
         Record::Chain(_) => {}
-        Record::ChainNode(n) => require(
+        Record::ChainNode(n) => require!(
             known.chains.contains(&n.chain.0),
             "chain_id",
-            "chain",
+            &chain,
             n.chain.to_string(),
         ),
         Record::NodeInput(i) => {
-            require(
+            require!(
                 known.nodes.contains(&i.input.0),
                 "input_node_id",
-                "node",
+                &node,
                 i.input.to_string(),
             );
-            require(
+            require!(
                 known.nodes.contains(&i.output.0),
                 "output_node_id",
-                "node",
+                &node,
                 i.output.to_string(),
             );
         }
-        Record::Enterprise(e) => require(
+        Record::Enterprise(e) => require!(
             known.regions.contains(&e.region.value()),
             "region_code",
-            "region",
+            &region,
             e.region.to_string(),
         ),
         Record::EnterpriseNode(en) => {
-            require(
+            require!(
                 known.enterprises.contains(&en.enterprise.0),
                 "enterprise_id",
-                "enterprise",
+                &enterprise,
                 en.enterprise.to_string(),
             );
-            require(
+            require!(
                 known.nodes.contains(&en.node.0),
                 "node_id",
-                "node",
+                &node,
                 en.node.to_string(),
             );
         }
         Record::SupplyRelation(s) => {
-            require(
+            require!(
                 known.enterprises.contains(&s.supplier.0),
                 "supplier_id",
-                "enterprise",
+                &enterprise,
                 s.supplier.to_string(),
             );
-            require(
+            require!(
                 known.enterprises.contains(&s.buyer.0),
                 "buyer_id",
-                "enterprise",
+                &enterprise,
                 s.buyer.to_string(),
             );
-            require(
+            require!(
                 known.nodes.contains(&s.node.0),
                 "node_id",
-                "node",
+                &node,
                 s.node.to_string(),
             );
         }
         Record::Listing(l) => {
-            require(
+            require!(
                 known.enterprises.contains(&l.enterprise.0),
                 "enterprise_id",
-                "enterprise",
+                &enterprise,
                 l.enterprise.to_string(),
             );
-            if let Some(node) = l.node {
-                require(
-                    known.nodes.contains(&node.0),
-                    "node_id",
-                    "node",
-                    node.to_string(),
-                );
+            if let Some(n) = l.node {
+                require!(known.nodes.contains(&n.0), "node_id", &node, n.to_string());
             }
-            require(
+            require!(
                 known.regions.contains(&l.region.value()),
                 "region_code",
-                "region",
+                &region,
                 l.region.to_string(),
             );
         }
+        Record::Event(e) => {
+            for c in &e.chains {
+                require!(
+                    known.chains.contains(&c.0),
+                    "chain_ids",
+                    &chain,
+                    c.to_string()
+                );
+            }
+            for n in &e.nodes {
+                require!(known.nodes.contains(&n.0), "node_ids", &node, n.to_string());
+            }
+        }
+        Record::Participant(p) => {
+            require!(
+                known.enterprises.contains(&p.enterprise.0),
+                "enterprise_id",
+                &enterprise,
+                p.enterprise.to_string(),
+            );
+            match known.events.get(&p.event.0) {
+                None => require!(false, "event_id", &event, p.event.to_string()),
+                Some(None) => {}
+                Some(Some(shape)) => {
+                    if !shape.groups.contains(&p.group) {
+                        let (group, groups) = (&p.group, shape.groups.join(";"));
+                        fail!(
+                            "group",
+                            text!(
+                                "“{group}”不是该对接会的分组：应为 {groups} 之一",
+                                "'{group}' is not a group of the event: expected one of {groups}"
+                            ),
+                        );
+                    }
+                    if let Some(&slot) = p.available.iter().flatten().find(|&&s| s >= shape.slots) {
+                        let (slot, slots) = (slot + 1, shape.slots);
+                        fail!(
+                            "available",
+                            text!(
+                                "第 {slot} 场不存在：该对接会共 {slots} 个洽谈时段",
+                                "slot {slot} does not exist: the event has {slots} meeting slots"
+                            ),
+                        );
+                    }
+                }
+            }
+            for l in &p.listings {
+                if !writer.exists(RecordKind::Listing, [l.0, 0])? {
+                    fail!(
+                        "listing_ids",
+                        unknown(&names("供需信息", "listing"), l.to_string()),
+                    );
+                }
+            }
+        }
+        Record::MeetingRequest(r) => {
+            let of_event = |p: i64| match known.participants.get(&p) {
+                None => Some(unknown(&participant, p.to_string())),
+                Some(&e) if e != r.event.0 => Some(not_of_event(p, r.event.0)),
+                _ => None,
+            };
+            let found = [("from_id", of_event(r.from.0)), ("to_id", of_event(r.to.0))];
+            require!(
+                known.events.contains_key(&r.event.0),
+                "event_id",
+                &event,
+                r.event.to_string(),
+            );
+            for (column, problem) in found {
+                if let Some(problem) = problem {
+                    fail!(column, problem);
+                }
+            }
+        }
+        Record::Meeting(m) => {
+            match known.events.get(&m.event.0) {
+                None => require!(false, "event_id", &event, m.event.to_string()),
+                Some(None) => {}
+                Some(Some(shape)) => {
+                    if m.slot >= shape.slots {
+                        let (slot, slots) = (m.slot + 1, shape.slots);
+                        fail!(
+                            "slot",
+                            text!(
+                                "第 {slot} 场不存在：该对接会共 {slots} 个洽谈时段",
+                                "slot {slot} does not exist: the event has {slots} meeting slots"
+                            ),
+                        );
+                    }
+                    if m.table > shape.tables {
+                        let (table, tables) = (m.table, shape.tables);
+                        fail!(
+                            "table_no",
+                            text!(
+                                "第 {table} 桌不存在：该对接会共 {tables} 桌",
+                                "table {table} does not exist: the event has {tables} tables"
+                            ),
+                        );
+                    }
+                }
+            }
+            for (column, p) in [("a_id", m.a.0), ("b_id", m.b.0)] {
+                match known.participants.get(&p) {
+                    None => fail!(column, unknown(&participant, p.to_string())),
+                    Some(&e) if e != m.event.0 => fail!(column, not_of_event(p, m.event.0)),
+                    _ => {}
+                }
+            }
+            if let Some(r) = m.request {
+                if !known.requests.contains_key(&r.0) {
+                    fail!(
+                        "request_id",
+                        unknown(&names("洽谈邀约", "meeting request"), r.to_string()),
+                    );
+                }
+            }
+        }
+        Record::Agreement(a) => {
+            require!(
+                known.enterprises.contains(&a.buyer.0),
+                "buyer_id",
+                &enterprise,
+                a.buyer.to_string(),
+            );
+            require!(
+                known.enterprises.contains(&a.supplier.0),
+                "supplier_id",
+                &enterprise,
+                a.supplier.to_string(),
+            );
+            if let Some(c) = a.chain {
+                require!(
+                    known.chains.contains(&c.0),
+                    "chain_id",
+                    &chain,
+                    c.to_string()
+                );
+            }
+            if let Some(n) = a.node {
+                require!(known.nodes.contains(&n.0), "node_id", &node, n.to_string());
+            }
+            if let Some(e) = a.event {
+                require!(
+                    known.events.contains_key(&e.0),
+                    "event_id",
+                    &event,
+                    e.to_string(),
+                );
+            }
+            if let Some(m) = a.meeting {
+                require!(
+                    known.meetings.contains_key(&m.0),
+                    "meeting_id",
+                    &names("洽谈", "meeting"),
+                    m.to_string(),
+                );
+            }
+        }
     }
-    problems
+    Ok(problems)
+}
+
+fn not_of_event(participant: i64, event: i64) -> Text {
+    text!(
+        "参会企业 {participant} 不属于对接会 {event}",
+        "participant {participant} is not registered for event {event}"
+    )
 }

@@ -19,9 +19,15 @@ use std::fmt;
 
 pub use columns::{columns, CellType, Column};
 pub use export::{export, ExportError, ExportSummary};
-pub use import::{import, ImportError, ImportOptions, ImportSummary};
+pub use import::{
+    import, preview, ChangedRow, FieldChange, ImportError, ImportOptions, ImportSummary,
+    KindChanges, Preview,
+};
 pub use match_list::{read_match_list, ListRow, MATCH_LIST_COLUMNS};
 pub use source::limits;
+
+/// The sheet of a workbook that explains the others (the template's); import skips it.
+pub const README_SHEET: &str = "说明";
 
 /// Work done so far, for progress bars.
 #[derive(Clone, Copy, Debug)]
@@ -49,7 +55,33 @@ pub struct Location {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
     pub location: Location,
-    pub message: String,
+    pub message: chainatlas_model::Text,
+}
+
+impl Location {
+    /// Where, in both languages: `sheet enterprises row 3, column D (credit_code)` and
+    /// `工作表 enterprises 第 3 行，D 列（credit_code）`.
+    pub fn text(&self) -> chainatlas_model::Text {
+        let file = match self.file.strip_prefix("sheet ") {
+            Some(sheet) => format!("工作表 {sheet}"),
+            None => format!("文件 {}", self.file),
+        };
+        let row = self.row;
+        let column = match (&self.column, &self.column_letter) {
+            (Some(name), Some(letter)) => format!("，{letter} 列（{name}）"),
+            (Some(name), None) => format!("，{name} 列"),
+            (None, Some(letter)) => format!("，{letter} 列"),
+            _ => String::new(),
+        };
+        chainatlas_model::Text::new(format!("{file} 第 {row} 行{column}"), self.to_string())
+    }
+}
+
+impl Problem {
+    /// Where and what, in both languages.
+    pub fn text(&self) -> chainatlas_model::Text {
+        self.message.after(&self.location.text())
+    }
 }
 
 impl fmt::Display for Location {

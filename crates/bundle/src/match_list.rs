@@ -97,7 +97,7 @@ fn open_table(path: &Path) -> Result<Box<dyn Table>, ImportError> {
                 calamine::open_workbook(path).map_err(|e: calamine::XlsxError| {
                     ImportError::Workbook {
                         path: path.to_path_buf(),
-                        message: e.to_string(),
+                        message: chainatlas_model::Text::same(e.to_string()),
                     }
                 })?;
             let name =
@@ -107,7 +107,10 @@ fn open_table(path: &Path) -> Result<Box<dyn Table>, ImportError> {
                     .cloned()
                     .ok_or_else(|| ImportError::Workbook {
                         path: path.to_path_buf(),
-                        message: "the workbook has no sheet".into(),
+                        message: chainatlas_model::text!(
+                            "工作簿中没有工作表",
+                            "the workbook has no sheet"
+                        ),
                     })?;
             let file = path
                 .file_name()
@@ -149,10 +152,13 @@ pub fn read_match_list(path: &Path) -> Result<Vec<ListRow>, ImportError> {
                     column: None,
                     column_letter: None,
                 },
-                message: format!(
-                    "missing column '{}': a match list needs id, title and description (optional: node, region, quantity, unit, budget, price, tags)",
-                    c.name
-                ),
+                message: {
+                    let name = c.name;
+                    chainatlas_model::text!(
+                        "缺少列“{name}”：匹配清单需要 id、title 和 description（可选：node、region、quantity、unit、budget、price、tags）",
+                        "missing column '{name}': a match list needs id, title and description (optional: node, region, quantity, unit, budget, price, tags)"
+                    )
+                },
             }),
             None => positions.push(usize::MAX),
         }
@@ -204,7 +210,13 @@ pub fn read_match_list(path: &Path) -> Result<Vec<ListRow>, ImportError> {
         let id = r.required_text("id");
         if let Some(id) = &id {
             if !seen.insert(id.clone()) {
-                r.fail("id", format!("'{id}' appears twice in this list"));
+                r.fail(
+                    "id",
+                    chainatlas_model::text!(
+                        "“{id}”在清单中出现了两次",
+                        "'{id}' appears twice in this list"
+                    ),
+                );
             }
         }
         let title = r.required_text("title");

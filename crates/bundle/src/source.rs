@@ -6,6 +6,7 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, Reader, Xlsx};
+use chainatlas_model::{text, Text};
 use chainatlas_model::{Date, RecordKind};
 
 use crate::ImportError;
@@ -23,7 +24,7 @@ pub(crate) trait Table {
     fn is_workbook(&self) -> bool;
     fn header(&self) -> &[String];
     /// The next data row; `Err` is a message about the row that could not be read.
-    fn next_row(&mut self) -> Option<Result<Row, (u64, String)>>;
+    fn next_row(&mut self) -> Option<Result<Row, (u64, Text)>>;
     /// Bytes consumed so far, for progress.
     fn bytes_read(&self) -> u64;
 }
@@ -59,7 +60,7 @@ impl Source {
             calamine::open_workbook(path).map_err(|e: calamine::XlsxError| {
                 ImportError::Workbook {
                     path: path.to_path_buf(),
-                    message: e.to_string(),
+                    message: Text::same(e.to_string()),
                 }
             })?;
         Ok(Source::Workbook {
@@ -97,7 +98,7 @@ impl Source {
             Source::Workbook { workbook, .. } => Ok(workbook
                 .sheet_names()
                 .into_iter()
-                .filter(|s| !known(s))
+                .filter(|s| !known(s) && s != crate::README_SHEET)
                 .map(|s| format!("sheet {s}"))
                 .collect()),
         }
@@ -114,6 +115,16 @@ impl Source {
                     .sum(),
             ),
             Source::Workbook { .. } => None,
+        }
+    }
+
+    /// Whether the bundle has a file or sheet for `kind`.
+    pub fn has(&self, kind: RecordKind) -> bool {
+        match self {
+            Source::Folder(dir) => dir.join(format!("{}.csv", kind.as_str())).exists(),
+            Source::Workbook { workbook, .. } => {
+                workbook.sheet_names().iter().any(|s| s == kind.as_str())
+            }
         }
     }
 
@@ -193,14 +204,20 @@ impl CsvTable {
     }
 }
 
-fn csv_message(e: &csv::Error) -> String {
+fn csv_message(e: &csv::Error) -> Text {
     match e.kind() {
-        csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::FileTooLarge => io.to_string(),
-        csv::ErrorKind::Utf8 { .. } => {
-            "is not UTF-8 text: save the file as \"CSV UTF-8\" (in Excel: Save As → CSV UTF-8)"
-                .to_string()
+        csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::FileTooLarge => {
+            let kib = limits::MAX_RECORD_BYTES >> 10;
+            text!(
+                "有一条记录超过 {kib} KiB，超出上限（是否缺少换行或右引号？）",
+                "a record is longer than {kib} KiB, the most one may be (is a line break or a closing quote missing?)"
+            )
         }
-        _ => format!("cannot be read as CSV: {e}"),
+        csv::ErrorKind::Utf8 { .. } => text!(
+            "不是 UTF-8 文本：请另存为“CSV UTF-8”（Excel 中：另存为 → CSV UTF-8）",
+            "is not UTF-8 text: save the file as \"CSV UTF-8\" (in Excel: Save As → CSV UTF-8)"
+        ),
+        _ => text!("无法按 CSV 读取：{e}", "cannot be read as CSV: {e}"),
     }
 }
 
@@ -217,7 +234,7 @@ impl Table for CsvTable {
         &self.header
     }
 
-    fn next_row(&mut self) -> Option<Result<Row, (u64, String)>> {
+    fn next_row(&mut self) -> Option<Result<Row, (u64, Text)>> {
         match self.reader.read_record(&mut self.record) {
             Ok(false) => None,
             Ok(true) => {
@@ -267,9 +284,9 @@ impl SheetTable {
     ) -> Result<SheetTable, ImportError> {
         let failed = |e: calamine::XlsxError| ImportError::Workbook {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            message: Text::same(e.to_string()),
         };
-        let over = |row: u32, col: Option<u32>, message: String| ImportError::Invalid {
+        let over = |row: u32, col: Option<u32>, message: Text| ImportError::Invalid {
             problems: vec![crate::Problem {
                 location: crate::Location {
                     file: label.clone(),
@@ -291,19 +308,21 @@ impl SheetTable {
                 if matches!(cell.get_value(), calamine::DataRef::Empty) {
                     continue;
                 }
-                return Err(over(r, Some(c), format!(
-                    "has a value beyond the last column a bundle sheet may use ({}); delete what is right of the table",
-                    crate::column_letter(limits::MAX_SHEET_COLUMNS - 1)
+                let last = crate::column_letter(limits::MAX_SHEET_COLUMNS - 1);
+                return Err(over(r, Some(c), text!(
+                    "超出了数据表可用的最后一列（{last}）：请删除表格右侧的内容",
+                    "has a value beyond the last column a bundle sheet may use ({last}); delete what is right of the table"
                 )));
             }
             if r as usize >= limits::MAX_SHEET_ROWS {
+                let max = limits::MAX_SHEET_ROWS;
                 return Err(over(
                     r,
                     None,
-                    format!(
-                    "is beyond row {}, the most a sheet may hold; split the data or use CSV files",
-                    limits::MAX_SHEET_ROWS
-                ),
+                    text!(
+                        "超出第 {max} 行，即一张工作表的上限：请拆分数据或改用 CSV 文件",
+                        "is beyond row {max}, the most a sheet may hold; split the data or use CSV files"
+                    ),
                 ));
             }
             let text = cell_text(&Data::from(cell.get_value().clone()));
@@ -312,9 +331,10 @@ impl SheetTable {
             }
             text_bytes += text.len();
             if text_bytes > limits::MAX_SHEET_TEXT_BYTES {
-                return Err(over(r, Some(c), format!(
-                    "the sheet holds more than {} MiB of text, the most one sheet may; use CSV files",
-                    limits::MAX_SHEET_TEXT_BYTES >> 20
+                let mib = limits::MAX_SHEET_TEXT_BYTES >> 20;
+                return Err(over(r, Some(c), text!(
+                    "该工作表的文字超过 {mib} MiB，即一张工作表的上限：请改用 CSV 文件",
+                    "the sheet holds more than {mib} MiB of text, the most one sheet may; use CSV files"
                 )));
             }
             let number = u64::from(r) + 1;
@@ -365,7 +385,7 @@ pub mod limits {
 /// Refuses a workbook whose parts would unpack to more than the limits allow (a zip
 /// bomb), before anything is unpacked.
 pub(crate) fn check_workbook_size(path: &Path) -> Result<(), ImportError> {
-    let refuse = |message: String| ImportError::Workbook {
+    let refuse = |message: Text| ImportError::Workbook {
         path: path.to_path_buf(),
         message,
     };
@@ -373,28 +393,35 @@ pub(crate) fn check_workbook_size(path: &Path) -> Result<(), ImportError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let mut zip = zip::ZipArchive::new(BufReader::new(file))
-        .map_err(|e| refuse(format!("is not an .xlsx workbook (a zip archive): {e}")))?;
+    let mut zip = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| {
+        refuse(text!(
+            "不是 .xlsx 工作簿（zip 压缩包）：{e}",
+            "is not an .xlsx workbook (a zip archive): {e}"
+        ))
+    })?;
     let mut total = 0u64;
     for i in 0..zip.len() {
-        let part = zip
-            .by_index_raw(i)
-            .map_err(|e| refuse(format!("part {i} cannot be read: {e}")))?;
+        let part = zip.by_index_raw(i).map_err(|e| {
+            refuse(text!(
+                "第 {i} 部分无法读取：{e}",
+                "part {i} cannot be read: {e}"
+            ))
+        })?;
         total = total.saturating_add(part.size());
         let shared_strings = part.name().is_ok_and(|n| n.ends_with("sharedStrings.xml"));
         if shared_strings && part.size() > limits::MAX_SHARED_STRINGS_BYTES {
-            return Err(refuse(format!(
-                "its shared strings unpack to {} MiB, more than the {} MiB allowed; save it as CSV files",
-                part.size() >> 20,
-                limits::MAX_SHARED_STRINGS_BYTES >> 20
+            let (size, max) = (part.size() >> 20, limits::MAX_SHARED_STRINGS_BYTES >> 20);
+            return Err(refuse(text!(
+                "共享字符串解压后为 {size} MiB，超过上限 {max} MiB：请另存为 CSV 文件",
+                "its shared strings unpack to {size} MiB, more than the {max} MiB allowed; save it as CSV files"
             )));
         }
     }
     if total > limits::MAX_WORKBOOK_BYTES {
-        return Err(refuse(format!(
-            "it unpacks to {} MiB, more than the {} MiB allowed; save it as CSV files",
-            total >> 20,
-            limits::MAX_WORKBOOK_BYTES >> 20
+        let (size, max) = (total >> 20, limits::MAX_WORKBOOK_BYTES >> 20);
+        return Err(refuse(text!(
+            "解压后为 {size} MiB，超过上限 {max} MiB：请另存为 CSV 文件",
+            "it unpacks to {size} MiB, more than the {max} MiB allowed; save it as CSV files"
         )));
     }
     Ok(())
@@ -495,7 +522,7 @@ impl Table for SheetTable {
         &self.header
     }
 
-    fn next_row(&mut self) -> Option<Result<Row, (u64, String)>> {
+    fn next_row(&mut self) -> Option<Result<Row, (u64, Text)>> {
         self.rows.next().map(Ok)
     }
 

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use chainatlas_bundle::{export, import, ImportOptions};
-use chainatlas_demo::{records as demo_records, DemoConfig};
+use chainatlas_demo::{records as demo_records, records_with_events, DemoConfig};
 use chainatlas_model::Record;
 use chainatlas_store::Store;
 use proptest::prelude::*;
@@ -75,9 +75,19 @@ fn round_trip(records: &[Record], xlsx: bool) -> (Files, Files) {
 
 #[test]
 fn the_demo_round_trips_through_csv_byte_for_byte() {
-    let records = demo_records(&DemoConfig::demo(2024));
+    let records = records_with_events(&DemoConfig::demo(2024));
     let (first, second) = round_trip(&records, false);
-    assert_eq!(first.len(), 8, "one file per entity");
+    assert_eq!(first.len(), 13, "one file per entity");
+    let lines = |name: &str| {
+        let (_, bytes) = first.iter().find(|(n, _)| n == name).unwrap();
+        String::from_utf8_lossy(bytes).lines().count() - 1
+    };
+    // The demo's events: participants, requests, meetings and agreements travel too.
+    assert_eq!(lines("events.csv"), 2);
+    assert!(lines("event_participants.csv") > 50);
+    assert!(lines("meeting_requests.csv") > 50);
+    assert!(lines("meetings.csv") > 20);
+    assert!(lines("agreements.csv") > 10);
     for ((name, a), (_, b)) in first.iter().zip(&second) {
         if a != b {
             let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
@@ -94,7 +104,7 @@ fn the_demo_round_trips_through_csv_byte_for_byte() {
 
 #[test]
 fn the_demo_round_trips_through_xlsx_byte_for_byte() {
-    let records = demo_records(&DemoConfig {
+    let records = records_with_events(&DemoConfig {
         enterprises: 400,
         listings: 40,
         ..DemoConfig::demo(7)

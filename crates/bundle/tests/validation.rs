@@ -2,8 +2,9 @@
 
 use std::path::Path;
 
-use chainatlas_bundle::{export, import, ImportError, ImportOptions};
+use chainatlas_bundle::{export, import, preview, FieldChange, ImportError, ImportOptions};
 use chainatlas_demo::{generate, DemoConfig};
+use chainatlas_model::{CreditCode, EnterpriseId, RecordKind};
 use chainatlas_store::Store;
 
 const REGIONS: &str = "code,name_zh,name_en,parent_code,level
@@ -59,7 +60,7 @@ fn a_valid_bundle_imports() {
         &mut |_| {},
     )
     .unwrap();
-    assert_eq!(summary.imported.iter().map(|(_, n)| n).sum::<u64>(), 5);
+    assert_eq!(summary.rows(), 5);
     assert_eq!(store.counts().unwrap().chain_nodes, 2);
 }
 
@@ -98,7 +99,7 @@ fn every_problem_is_reported_with_file_line_and_column_and_nothing_is_written() 
     let mut store = Store::open(dir.path().join("a.db")).unwrap();
     let found = problems(&mut store, &bundle);
     let expected = [
-        "enterprize.csv line 1: is not part of a bundle: expected one of regions, chains, chain_nodes, node_inputs, enterprises, enterprise_nodes, supply_relations, listings",
+        "enterprize.csv line 1: is not part of a bundle: expected one of regions, chains, chain_nodes, node_inputs, enterprises, enterprise_nodes, supply_relations, listings, events, event_participants, meeting_requests, meetings, agreements",
         "node_inputs.csv line 1, column output_node: unexpected column 'output_node': the columns are input_node_id,output_node_id",
         "node_inputs.csv line 1: missing column 'output_node_id': the columns are input_node_id,output_node_id",
         "enterprises.csv line 3, column credit_code: check character is '4', expected '3'",
@@ -172,7 +173,7 @@ fn rows_with_a_wrong_field_count_and_non_utf8_files_are_reported() {
 }
 
 #[test]
-fn an_import_that_conflicts_with_the_database_changes_nothing() {
+fn merge_updates_and_adds_replace_removes_and_a_preview_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path().join("a.db")).unwrap();
     let mut writer = store.writer().unwrap();
@@ -192,20 +193,100 @@ fn an_import_that_conflicts_with_the_database_changes_nothing() {
         )
         .unwrap();
     let before = store.counts().unwrap();
-    export(&store, &dir.path().join("copy"), &mut |_| {}).unwrap();
-    // Importing the same atlas again: every key is taken (but regions, China's divisions
-    // built in, which a bundle's rows rename).
-    let found = problems(&mut store, &dir.path().join("copy"));
-    assert!(
-        found[0].starts_with("chains.csv line 2, column id: duplicate id"),
-        "{}",
-        found[0]
+    let copy = dir.path().join("copy");
+    export(&store, &copy, &mut |_| {}).unwrap();
+
+    let merge = |store: &mut Store| {
+        import(
+            store,
+            &copy,
+            ImportOptions::default(),
+            &tester(),
+            &mut |_| {},
+        )
+        .unwrap()
+    };
+    // The same atlas again: every row is unchanged, nothing is written.
+    let again = merge(&mut store);
+    let enterprises = again.get(RecordKind::Enterprise).unwrap();
+    assert_eq!(
+        (
+            enterprises.added,
+            enterprises.changed,
+            enterprises.unchanged
+        ),
+        (0, 0, 50)
     );
     assert_eq!(store.counts().unwrap(), before);
-    // With --replace the same bundle is accepted and the atlas is the same.
-    import(
+
+    // Rename enterprise 1, add one without an id, and break two rows.
+    let path = copy.join("enterprises.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let first: Vec<&str> = lines[1].split(',').collect();
+    let (old_name, first_code) = (first[2].to_string(), first[1].to_string());
+    lines[1] = lines[1].replacen(&old_name, "株洲新名字有限公司", 1);
+    let fresh = CreditCode::with_check_character("91430200MA4L00001").unwrap();
+    lines.push(format!(
+        ",{fresh},株洲天邦轨道科技有限公司,,430211,small,,1200000,35,clerk"
+    ));
+    let good = lines.join("\n") + "\n";
+    // A new id with an existing enterprise's credit code, and a key twice.
+    let bad = format!(
+        "{good}9999,{first_code},重复代码公司,,430200,small,,1,1,x\n{}\n",
+        lines[2]
+    );
+    std::fs::write(&path, bad).unwrap();
+    let found = problems(&mut store, &copy);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found[0].contains("column credit_code: duplicate credit_code"),
+        "{found:?}"
+    );
+    assert!(found[1].contains("column id: duplicate id"), "{found:?}");
+    assert_eq!(store.counts().unwrap(), before);
+
+    // The preview says what would change, field by field, and changes nothing.
+    std::fs::write(&path, &good).unwrap();
+    let preview = preview(&mut store, &copy, ImportOptions::default(), &mut |_| {}).unwrap();
+    assert!(preview.problems.is_empty(), "{:?}", preview.problems);
+    let enterprises = preview.summary.get(RecordKind::Enterprise).unwrap();
+    assert_eq!(
+        (
+            enterprises.added,
+            enterprises.changed,
+            enterprises.unchanged
+        ),
+        (1, 1, 49)
+    );
+    let sample = &enterprises.samples[0];
+    assert_eq!(sample.key, "id 1");
+    assert_eq!(sample.location.row, 2);
+    assert_eq!(
+        sample.fields,
+        vec![FieldChange {
+            column: "name_zh",
+            before: old_name.clone(),
+            after: "株洲新名字有限公司".into()
+        }]
+    );
+    assert_eq!(store.counts().unwrap(), before);
+
+    // The import itself: one updated, one added with the next id, nothing removed.
+    merge(&mut store);
+    let after = store.counts().unwrap();
+    assert_eq!(after.enterprises, before.enterprises + 1);
+    assert_eq!(after.listings, before.listings);
+    let renamed = store.enterprise(EnterpriseId(1)).unwrap().unwrap();
+    assert_eq!(renamed.name_zh, "株洲新名字有限公司");
+    let added = store.enterprise(EnterpriseId(51)).unwrap().unwrap();
+    assert_eq!(added.credit_code, fresh);
+
+    // Replace with a bundle without listings: they are removed, and said to be.
+    std::fs::remove_file(copy.join("listings.csv")).unwrap();
+    let replaced = import(
         &mut store,
-        &dir.path().join("copy"),
+        &copy,
         ImportOptions {
             replace: true,
             ..Default::default()
@@ -214,12 +295,20 @@ fn an_import_that_conflicts_with_the_database_changes_nothing() {
         &mut |_| {},
     )
     .unwrap();
-    assert_eq!(store.counts().unwrap(), before);
-    // The import is audited as one change; the rejected one left no entry.
+    let listings = replaced.get(RecordKind::Listing).unwrap();
+    assert_eq!((listings.rows(), listings.removed), (0, 5));
+    let enterprises = replaced.get(RecordKind::Enterprise).unwrap();
+    assert_eq!((enterprises.unchanged, enterprises.removed), (51, 0));
+    assert_eq!(store.counts().unwrap().listings, 0);
+    assert_eq!(store.counts().unwrap().enterprises, 51);
+
+    // Each import is audited as one change; the refused ones and the preview left none.
     let log = store.audit_log(10, 0).unwrap();
-    assert_eq!(log.total, 2, "the demo fill and the replacing import");
+    assert_eq!(log.total, 4, "the demo fill and three imports");
     assert_eq!(log.items[0].change.action, "import");
-    let expected = format!(r#"{{"records":{},"replace":true}}"#, before.total());
+    let total = replaced.rows();
+    let expected =
+        format!(r#"{{"records":{total},"added":0,"changed":0,"removed":5,"replace":true}}"#);
     assert_eq!(
         log.items[0].change.after.as_deref(),
         Some(expected.as_str())

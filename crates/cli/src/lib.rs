@@ -257,6 +257,7 @@ fn import(db: &Path, path: &Path, replace: bool, max_problems: usize) -> Result<
         ImportOptions {
             replace,
             max_problems,
+            ..ImportOptions::default()
         },
         &local_actor(),
         &mut |p| show_progress(&bar, p),
@@ -264,9 +265,20 @@ fn import(db: &Path, path: &Path, replace: bool, max_problems: usize) -> Result<
     bar.finish_and_clear();
     match result {
         Ok(summary) => {
-            let total: u64 = summary.imported.iter().map(|(_, n)| n).sum();
-            for (kind, n) in &summary.imported {
-                eprintln!("  {:<18} {n:>10}", kind.as_str());
+            let total = summary.rows();
+            eprintln!(
+                "  {:<18} {:>10} {:>10} {:>10} {:>10}",
+                "", "added", "changed", "unchanged", "removed"
+            );
+            for k in &summary.kinds {
+                eprintln!(
+                    "  {:<18} {:>10} {:>10} {:>10} {:>10}",
+                    k.kind.as_str(),
+                    k.added,
+                    k.changed,
+                    k.unchanged,
+                    k.removed
+                );
             }
             eprintln!(
                 "imported {total} records from {} in {:.1?}",

@@ -104,6 +104,41 @@ pub fn records(config: &DemoConfig) -> Vec<Record> {
     out
 }
 
+/// The whole atlas with the demo's two events after it, as records in dependency order:
+/// what a full bundle of the demo holds.
+pub fn records_with_events(config: &DemoConfig) -> Vec<Record> {
+    let mut out = records(config);
+    let listings: Vec<_> = out
+        .iter()
+        .filter_map(|r| match r {
+            Record::Listing(l) => Some(l.clone()),
+            _ => None,
+        })
+        .collect();
+    let chains: HashMap<_, _> = out
+        .iter()
+        .filter_map(|r| match r {
+            Record::ChainNode(n) => Some((n.id, n.chain)),
+            _ => None,
+        })
+        .collect();
+    let events = demo_events(config, &listings, &|n| chains.get(&n).copied());
+    out.extend(events.iter().map(|e| Record::Event(e.event.clone())));
+    for e in &events {
+        out.extend(e.participants.iter().cloned().map(Record::Participant));
+    }
+    for e in &events {
+        out.extend(e.requests.iter().cloned().map(Record::MeetingRequest));
+    }
+    for e in &events {
+        out.extend(e.meetings.iter().cloned().map(Record::Meeting));
+    }
+    for e in &events {
+        out.extend(e.agreements.iter().cloned().map(Record::Agreement));
+    }
+    out
+}
+
 /// The fixed part of the demo: regions, chains, nodes, inputs, with lookup tables.
 struct Atlas {
     regions: Vec<Region>,

@@ -296,10 +296,58 @@ vocabulary!(
         EnterpriseNode = "enterprise_nodes",
         SupplyRelation = "supply_relations",
         Listing = "listings",
+        Event = "events",
+        Participant = "event_participants",
+        MeetingRequest = "meeting_requests",
+        Meeting = "meetings",
+        Agreement = "agreements",
     }
 );
 
+impl RecordKind {
+    /// What a person calls records of this kind, as a sheet or summary heading.
+    pub fn label(self) -> crate::Text {
+        let (zh, en) = match self {
+            RecordKind::Region => ("行政区划", "Regions"),
+            RecordKind::Chain => ("产业链", "Chains"),
+            RecordKind::ChainNode => ("链上环节", "Chain nodes"),
+            RecordKind::NodeInput => ("环节投入关系", "Node inputs"),
+            RecordKind::Enterprise => ("企业", "Enterprises"),
+            RecordKind::EnterpriseNode => ("企业所在环节", "Enterprise nodes"),
+            RecordKind::SupplyRelation => ("供应关系", "Supply relations"),
+            RecordKind::Listing => ("供需信息", "Listings"),
+            RecordKind::Event => ("对接会", "Events"),
+            RecordKind::Participant => ("参会企业", "Participants"),
+            RecordKind::MeetingRequest => ("洽谈邀约", "Meeting requests"),
+            RecordKind::Meeting => ("洽谈", "Meetings"),
+            RecordKind::Agreement => ("合作项目", "Agreements"),
+        };
+        crate::Text::new(zh, en)
+    }
+}
+
 impl Record {
+    /// What identifies the record within its kind: its id, a region's code, or the pair
+    /// of ids of a node input (input, output) or an enterprise node (enterprise, node).
+    /// The second number is 0 for single keys.
+    pub fn key(&self) -> [i64; 2] {
+        match self {
+            Record::Region(r) => [i64::from(r.code.value()), 0],
+            Record::Chain(c) => [c.id.0, 0],
+            Record::ChainNode(n) => [n.id.0, 0],
+            Record::NodeInput(i) => [i.input.0, i.output.0],
+            Record::Enterprise(e) => [e.id.0, 0],
+            Record::EnterpriseNode(en) => [en.enterprise.0, en.node.0],
+            Record::SupplyRelation(s) => [s.id.0, 0],
+            Record::Listing(l) => [l.id.0, 0],
+            Record::Event(e) => [e.id.0, 0],
+            Record::Participant(p) => [p.id.0, 0],
+            Record::MeetingRequest(r) => [r.id.0, 0],
+            Record::Meeting(m) => [m.id.0, 0],
+            Record::Agreement(a) => [a.id.0, 0],
+        }
+    }
+
     pub fn kind(&self) -> RecordKind {
         match self {
             Record::Region(_) => RecordKind::Region,
@@ -310,6 +358,11 @@ impl Record {
             Record::EnterpriseNode(_) => RecordKind::EnterpriseNode,
             Record::SupplyRelation(_) => RecordKind::SupplyRelation,
             Record::Listing(_) => RecordKind::Listing,
+            Record::Event(_) => RecordKind::Event,
+            Record::Participant(_) => RecordKind::Participant,
+            Record::MeetingRequest(_) => RecordKind::MeetingRequest,
+            Record::Meeting(_) => RecordKind::Meeting,
+            Record::Agreement(_) => RecordKind::Agreement,
         }
     }
 }
@@ -326,6 +379,11 @@ pub enum Record {
     EnterpriseNode(EnterpriseNode),
     SupplyRelation(SupplyRelation),
     Listing(Listing),
+    Event(crate::Event),
+    Participant(crate::Participant),
+    MeetingRequest(crate::MeetingRequest),
+    Meeting(crate::Meeting),
+    Agreement(crate::Agreement),
 }
 
 #[cfg(test)]

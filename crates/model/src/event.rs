@@ -59,6 +59,13 @@ impl SlotTime {
 }
 
 /// `540` → `09:00`.
+/// Reads a time of day, `09:00` or `9：00`, as minutes after midnight.
+pub fn parse_clock(raw: &str) -> Option<u16> {
+    let (h, m) = raw.trim().split_once([':', '：'])?;
+    let (h, m) = (h.parse::<u16>().ok()?, m.parse::<u16>().ok()?);
+    (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
 pub fn clock(minutes: u16) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }

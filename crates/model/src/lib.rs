@@ -23,9 +23,9 @@ pub use entity::{
     SupplyRelation, Tag, Tags, UnknownVariant,
 };
 pub use event::{
-    clock, format_slots, parse_slots, Agreement, AgreementId, AgreementStatus, Event, EventData,
-    EventId, Meeting, MeetingId, MeetingRequest, MeetingStatus, Participant, ParticipantId,
-    RequestId, RequestOrigin, RequestStatus, SlotGrid, SlotTime, MAX_EVENT_SLOTS,
+    clock, format_slots, parse_clock, parse_slots, Agreement, AgreementId, AgreementStatus, Event,
+    EventData, EventId, Meeting, MeetingId, MeetingRequest, MeetingStatus, Participant,
+    ParticipantId, RequestId, RequestOrigin, RequestStatus, SlotGrid, SlotTime, MAX_EVENT_SLOTS,
 };
 pub use ids::{ChainId, EnterpriseId, ListingId, NodeId, SupplyRelationId};
 pub use money::{ungroup_thousands, Money, MoneyError};

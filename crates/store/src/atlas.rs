@@ -21,6 +21,11 @@ pub struct Counts {
     pub enterprise_nodes: u64,
     pub supply_relations: u64,
     pub listings: u64,
+    pub events: u64,
+    pub participants: u64,
+    pub meeting_requests: u64,
+    pub meetings: u64,
+    pub agreements: u64,
 }
 
 impl Counts {
@@ -34,6 +39,11 @@ impl Counts {
             RecordKind::EnterpriseNode => self.enterprise_nodes,
             RecordKind::SupplyRelation => self.supply_relations,
             RecordKind::Listing => self.listings,
+            RecordKind::Event => self.events,
+            RecordKind::Participant => self.participants,
+            RecordKind::MeetingRequest => self.meeting_requests,
+            RecordKind::Meeting => self.meetings,
+            RecordKind::Agreement => self.agreements,
         }
     }
 
@@ -47,6 +57,11 @@ impl Counts {
             RecordKind::EnterpriseNode => &mut self.enterprise_nodes,
             RecordKind::SupplyRelation => &mut self.supply_relations,
             RecordKind::Listing => &mut self.listings,
+            RecordKind::Event => &mut self.events,
+            RecordKind::Participant => &mut self.participants,
+            RecordKind::MeetingRequest => &mut self.meeting_requests,
+            RecordKind::Meeting => &mut self.meetings,
+            RecordKind::Agreement => &mut self.agreements,
         }
     }
 

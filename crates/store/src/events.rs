@@ -54,10 +54,10 @@ fn opt_date(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Date>> {
     }
 }
 
-const EVENT_COLUMNS: &str = "id, name, venue, starts_on, days, day_start, slot_minutes, slots_per_day, breaks, tables, request_cap, meeting_cap, request_days";
+pub(crate) const EVENT_COLUMNS: &str = "id, name, venue, starts_on, days, day_start, slot_minutes, slots_per_day, breaks, tables, request_cap, meeting_cap, request_days";
 
 /// An event's own columns; its lists come from their tables ([`with_lists`]).
-fn event(row: &Row<'_>) -> rusqlite::Result<Event> {
+pub(crate) fn event(row: &Row<'_>) -> rusqlite::Result<Event> {
     Ok(Event {
         id: EventId(row.get(0)?),
         name: row.get(1)?,
@@ -82,7 +82,7 @@ fn event(row: &Row<'_>) -> rusqlite::Result<Event> {
 }
 
 /// `e` with its groups, the pairs that may meet, and its chains and nodes, in order.
-fn with_lists(conn: &Connection, mut e: Event) -> rusqlite::Result<Event> {
+pub(crate) fn with_lists(conn: &Connection, mut e: Event) -> rusqlite::Result<Event> {
     let id = e.id.0;
     let list = |sql: &str| -> rusqlite::Result<Vec<(String, String)>> {
         conn.prepare_cached(sql)?
@@ -111,11 +111,11 @@ fn with_lists(conn: &Connection, mut e: Event) -> rusqlite::Result<Event> {
     Ok(e)
 }
 
-const PARTICIPANT_COLUMNS: &str =
+pub(crate) const PARTICIPANT_COLUMNS: &str =
     "id, event_id, enterprise_id, grp, people, slots_limited, max_meetings";
 
 /// A participant's own columns; its slots and listings come from their tables.
-fn participant(row: &Row<'_>) -> rusqlite::Result<Participant> {
+pub(crate) fn participant(row: &Row<'_>) -> rusqlite::Result<Participant> {
     let limited: bool = row.get(5)?;
     Ok(Participant {
         id: ParticipantId(row.get(0)?),
@@ -130,7 +130,10 @@ fn participant(row: &Row<'_>) -> rusqlite::Result<Participant> {
 }
 
 /// The slots of the participants that are limited to some, in order.
-fn with_slots(conn: &Connection, participants: &mut [Participant]) -> rusqlite::Result<()> {
+pub(crate) fn with_slots(
+    conn: &Connection,
+    participants: &mut [Participant],
+) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(
         "SELECT slot FROM event_participant_slots WHERE participant_id = ?1 ORDER BY slot",
     )?;
@@ -144,9 +147,9 @@ fn with_slots(conn: &Connection, participants: &mut [Participant]) -> rusqlite::
     Ok(())
 }
 
-const REQUEST_COLUMNS: &str = "id, event_id, from_id, to_id, priority, origin, status, message, created_on, expires_on, answered_on";
+pub(crate) const REQUEST_COLUMNS: &str = "id, event_id, from_id, to_id, priority, origin, status, message, created_on, expires_on, answered_on";
 
-fn request(row: &Row<'_>) -> rusqlite::Result<MeetingRequest> {
+pub(crate) fn request(row: &Row<'_>) -> rusqlite::Result<MeetingRequest> {
     Ok(MeetingRequest {
         id: RequestId(row.get(0)?),
         event: EventId(row.get(1)?),
@@ -162,10 +165,10 @@ fn request(row: &Row<'_>) -> rusqlite::Result<MeetingRequest> {
     })
 }
 
-const MEETING_COLUMNS: &str =
+pub(crate) const MEETING_COLUMNS: &str =
     "id, event_id, request_id, a_id, b_id, slot, table_no, published, status";
 
-fn meeting(row: &Row<'_>) -> rusqlite::Result<Meeting> {
+pub(crate) fn meeting(row: &Row<'_>) -> rusqlite::Result<Meeting> {
     Ok(Meeting {
         id: MeetingId(row.get(0)?),
         event: EventId(row.get(1)?),
@@ -179,9 +182,9 @@ fn meeting(row: &Row<'_>) -> rusqlite::Result<Meeting> {
     })
 }
 
-const AGREEMENT_COLUMNS: &str = "id, title, buyer_id, supplier_id, chain_id, node_id, value_fen, status, intended_on, signed_on, started_on, completed_on, event_id, meeting_id";
+pub(crate) const AGREEMENT_COLUMNS: &str = "id, title, buyer_id, supplier_id, chain_id, node_id, value_fen, status, intended_on, signed_on, started_on, completed_on, event_id, meeting_id";
 
-fn agreement(row: &Row<'_>) -> rusqlite::Result<Agreement> {
+pub(crate) fn agreement(row: &Row<'_>) -> rusqlite::Result<Agreement> {
     Ok(Agreement {
         id: AgreementId(row.get(0)?),
         title: row.get(1)?,
@@ -703,7 +706,11 @@ impl Store {
 
 /// Inserts the event with the id given (a whole event written at once), or with the
 /// one the database assigns; returns the id.
-fn insert_event(tx: &Connection, id: Option<EventId>, e: &Event) -> Result<i64, InsertError> {
+pub(crate) fn insert_event(
+    tx: &Connection,
+    id: Option<EventId>,
+    e: &Event,
+) -> Result<i64, InsertError> {
     let id: i64 = tx.query_row(
         &format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
                   RETURNING id"),
@@ -759,7 +766,7 @@ fn insert_event_lists(tx: &Connection, id: i64, e: &Event) -> Result<(), InsertE
 
 /// Registers `p`'s enterprise for `p`'s event, or updates its registration there (the
 /// pair is unique); its listings are replaced. Returns the registration's id.
-fn upsert_participant(
+pub(crate) fn upsert_participant(
     tx: &Connection,
     id: Option<ParticipantId>,
     p: &Participant,
@@ -772,17 +779,38 @@ fn upsert_participant(
              max_meetings = excluded.max_meetings
              RETURNING id"
         ),
-        params![
-            id.map(|i| i.0),
-            p.event.0,
-            p.enterprise.0,
-            p.group,
-            p.people,
-            p.available.is_some(),
-            p.max_meetings,
-        ],
+        participant_params(id.map(|i| i.0), p),
         |r| r.get(0),
     )?;
+    participant_lists(tx, id, p)?;
+    Ok(id)
+}
+
+/// Inserts a participant with its id (a bundle's row): a second registration of the
+/// same enterprise for the same event is a duplicate, not an update.
+pub(crate) fn insert_participant(tx: &Connection, p: &Participant) -> Result<(), InsertError> {
+    tx.prepare_cached(&format!(
+        "INSERT INTO event_participants ({PARTICIPANT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    ))?
+    .execute(participant_params(Some(p.id.0), p))?;
+    participant_lists(tx, p.id.0, p)
+}
+
+/// A participant's own columns in [`PARTICIPANT_COLUMNS`] order, with the id given.
+fn participant_params(id: Option<i64>, p: &Participant) -> [rusqlite::types::Value; 7] {
+    [
+        id.into(),
+        p.event.0.into(),
+        p.enterprise.0.into(),
+        p.group.clone().into(),
+        p.people.clone().into(),
+        i64::from(p.available.is_some()).into(),
+        p.max_meetings.map(i64::from).into(),
+    ]
+}
+
+/// Replaces the slots and listings of participant `id` with `p`'s.
+fn participant_lists(tx: &Connection, id: i64, p: &Participant) -> Result<(), InsertError> {
     tx.execute(
         "DELETE FROM event_participant_slots WHERE participant_id = ?1",
         [id],
@@ -803,11 +831,22 @@ fn upsert_participant(
             [id, l.0],
         )?;
     }
-    Ok(id)
+    Ok(())
+}
+
+/// The listings a participant brings, in id order.
+pub(crate) fn with_listings(conn: &Connection, p: &mut Participant) -> rusqlite::Result<()> {
+    p.listings = conn
+        .prepare_cached(
+            "SELECT listing_id FROM event_participant_listings WHERE participant_id = ?1 ORDER BY listing_id",
+        )?
+        .query_map([p.id.0], |r| Ok(ListingId(r.get(0)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(())
 }
 
 /// Places a new meeting of `event`, with the id given or one the database assigns.
-fn insert_meeting(
+pub(crate) fn insert_meeting(
     tx: &Connection,
     event: EventId,
     id: Option<MeetingId>,
@@ -842,7 +881,7 @@ fn move_meeting(tx: &Connection, m: &Meeting) -> Result<(), InsertError> {
     Ok(())
 }
 
-fn insert_agreement(
+pub(crate) fn insert_agreement(
     tx: &Connection,
     id: Option<AgreementId>,
     a: &Agreement,
@@ -871,7 +910,7 @@ fn insert_agreement(
     )?)
 }
 
-fn insert_request(
+pub(crate) fn insert_request(
     tx: &Connection,
     id: Option<RequestId>,
     r: &MeetingRequest,

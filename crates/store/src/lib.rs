@@ -29,6 +29,7 @@ pub use audit::{Actor, AuditEntry, Change};
 pub use events::EventWriteError;
 pub use listings::MatchFacts;
 pub use pool::{Pool, PooledStore};
+pub use records::Snapshot;
 pub use writer::{InsertError, Writer};
 
 /// A failure of the database itself, not of the caller's data.

@@ -1,24 +1,122 @@
-//! Every record of a kind, in key order: what bundle export and import read in bulk.
+//! Every record of a kind, in key order: what bundle export and import read in bulk, and
+//! the record-at-a-time reads and writes a merging import makes inside its transaction.
 
 use chainatlas_model::{Record, RecordKind};
 
-use rusqlite::Row;
+use rusqlite::{Connection, OptionalExtension, Row};
 
+use crate::events as ev;
 use crate::rows;
+use crate::writer::{InsertError, Writer};
 use crate::{Result, Store, StoreError};
+
+/// Maps a row of [`Select::sql`] to a record; the connection reads a record's lists.
+type MapRow = fn(&Connection, &Row<'_>) -> rusqlite::Result<Record>;
+
+/// How to read records of one kind.
+struct Select {
+    /// `SELECT … FROM table`, without a condition or an order.
+    sql: String,
+    /// The key columns, in [`Record::key`] order; the order of a bundle file.
+    key: &'static [&'static str],
+    map: MapRow,
+}
+
+fn select(kind: RecordKind) -> Select {
+    let s = |columns: &str, key: &'static [&'static str], map: MapRow| Select {
+        sql: format!("SELECT {columns} FROM {}", kind.as_str()),
+        key,
+        map,
+    };
+    match kind {
+        RecordKind::Region => s(rows::REGION_COLUMNS, &["code"], |_, r| {
+            rows::region(r).map(Record::Region)
+        }),
+        RecordKind::Chain => s(rows::CHAIN_COLUMNS, &["id"], |_, r| {
+            rows::chain(r).map(Record::Chain)
+        }),
+        RecordKind::ChainNode => s(rows::NODE_COLUMNS, &["id"], |_, r| {
+            rows::node(r).map(Record::ChainNode)
+        }),
+        RecordKind::NodeInput => s(
+            "input_node_id, output_node_id",
+            &["input_node_id", "output_node_id"],
+            |_, r| rows::node_input(r).map(Record::NodeInput),
+        ),
+        RecordKind::Enterprise => s(rows::ENTERPRISE_COLUMNS, &["id"], |_, r| {
+            rows::enterprise(r).map(Record::Enterprise)
+        }),
+        RecordKind::EnterpriseNode => s(
+            "enterprise_id, node_id, output_fen, capacity_fen",
+            &["enterprise_id", "node_id"],
+            |_, r| rows::enterprise_node(r).map(Record::EnterpriseNode),
+        ),
+        RecordKind::SupplyRelation => s(
+            "id, supplier_id, buyer_id, node_id, annual_value_fen",
+            &["id"],
+            |_, r| rows::supply_relation(r).map(Record::SupplyRelation),
+        ),
+        RecordKind::Listing => s(rows::LISTING_COLUMNS, &["id"], |_, r| {
+            rows::listing(r).map(Record::Listing)
+        }),
+        RecordKind::Event => s(ev::EVENT_COLUMNS, &["id"], |conn, r| {
+            ev::with_lists(conn, ev::event(r)?).map(Record::Event)
+        }),
+        RecordKind::Participant => s(ev::PARTICIPANT_COLUMNS, &["id"], |conn, r| {
+            let mut p = ev::participant(r)?;
+            ev::with_slots(conn, std::slice::from_mut(&mut p))?;
+            ev::with_listings(conn, &mut p)?;
+            Ok(Record::Participant(p))
+        }),
+        RecordKind::MeetingRequest => s(ev::REQUEST_COLUMNS, &["id"], |_, r| {
+            ev::request(r).map(Record::MeetingRequest)
+        }),
+        RecordKind::Meeting => s(ev::MEETING_COLUMNS, &["id"], |_, r| {
+            ev::meeting(r).map(Record::Meeting)
+        }),
+        RecordKind::Agreement => s(ev::AGREEMENT_COLUMNS, &["id"], |_, r| {
+            ev::agreement(r).map(Record::Agreement)
+        }),
+    }
+}
+
+/// `a = ?1 AND b = ?2` for a key's columns.
+fn key_condition(key: &[&str]) -> String {
+    key.iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ?{}", i + 1))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// The lists that hang off a record of `kind` (table, column naming the record).
+fn child_tables(kind: RecordKind) -> &'static [(&'static str, &'static str)] {
+    match kind {
+        RecordKind::Event => &[
+            ("event_may_meet", "event_id"),
+            ("event_groups", "event_id"),
+            ("event_chains", "event_id"),
+            ("event_nodes", "event_id"),
+        ],
+        RecordKind::Participant => &[
+            ("event_participant_slots", "participant_id"),
+            ("event_participant_listings", "participant_id"),
+        ],
+        _ => &[],
+    }
+}
 
 impl Store {
     /// The keys of every record of a kind with a single integer key (regions by code),
     /// empty for the kinds keyed by a pair.
     pub fn keys(&self, kind: RecordKind) -> Result<Vec<i64>> {
-        let column = match kind {
-            RecordKind::Region => "code",
-            RecordKind::NodeInput | RecordKind::EnterpriseNode => return Ok(Vec::new()),
-            _ => "id",
-        };
+        let key = select(kind).key;
+        if key.len() != 1 {
+            return Ok(Vec::new());
+        }
         let mut stmt = self
             .conn
-            .prepare(&format!("SELECT {column} FROM {}", kind.as_str()))?;
+            .prepare(&format!("SELECT {} FROM {}", key[0], kind.as_str()))?;
         let keys = stmt
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
@@ -36,47 +134,211 @@ impl Store {
     where
         E: From<StoreError>,
     {
-        let (sql, map): (String, fn(&Row<'_>) -> rusqlite::Result<Record>) = match kind {
-            RecordKind::Region => (
-                format!("SELECT {} FROM regions ORDER BY code", rows::REGION_COLUMNS),
-                |r| rows::region(r).map(Record::Region),
-            ),
-            RecordKind::Chain => (
-                format!("SELECT {} FROM chains ORDER BY id", rows::CHAIN_COLUMNS),
-                |r| rows::chain(r).map(Record::Chain),
-            ),
-            RecordKind::ChainNode => (
-                format!("SELECT {} FROM chain_nodes ORDER BY id", rows::NODE_COLUMNS),
-                |r| rows::node(r).map(Record::ChainNode),
-            ),
-            RecordKind::NodeInput => (
-                "SELECT input_node_id, output_node_id FROM node_inputs ORDER BY input_node_id, output_node_id".into(),
-                |r| rows::node_input(r).map(Record::NodeInput),
-            ),
-            RecordKind::Enterprise => (
-                format!("SELECT {} FROM enterprises ORDER BY id", rows::ENTERPRISE_COLUMNS),
-                |r| rows::enterprise(r).map(Record::Enterprise),
-            ),
-            RecordKind::EnterpriseNode => (
-                "SELECT enterprise_id, node_id, output_fen, capacity_fen FROM enterprise_nodes
-                 ORDER BY enterprise_id, node_id"
-                    .into(),
-                |r| rows::enterprise_node(r).map(Record::EnterpriseNode),
-            ),
-            RecordKind::SupplyRelation => (
-                "SELECT id, supplier_id, buyer_id, node_id, annual_value_fen FROM supply_relations ORDER BY id".into(),
-                |r| rows::supply_relation(r).map(Record::SupplyRelation),
-            ),
-            RecordKind::Listing => (
-                format!("SELECT {} FROM listings ORDER BY id", rows::LISTING_COLUMNS),
-                |r| rows::listing(r).map(Record::Listing),
-            ),
-        };
+        let select = select(kind);
+        let sql = format!("{} ORDER BY {}", select.sql, select.key.join(", "));
         let mut stmt = self.conn.prepare(&sql).map_err(StoreError::from)?;
         let mut rows = stmt.query([]).map_err(StoreError::from)?;
         while let Some(row) = rows.next().map_err(StoreError::from)? {
-            visit(map(row).map_err(StoreError::from)?)?;
+            visit((select.map)(&self.conn, row).map_err(StoreError::from)?)?;
         }
         Ok(())
     }
+}
+
+/// The temporary table of the keys an import has written, per kind: what tells a row
+/// that updates the database's record from a second row of the bundle with the same key,
+/// and what a replacing import keeps. It lives on disk, so memory stays flat.
+const SEEN: &str = "CREATE TEMP TABLE IF NOT EXISTS import_seen (
+        kind INTEGER NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL,
+        PRIMARY KEY (kind, a, b)) WITHOUT ROWID;
+    DELETE FROM temp.import_seen;";
+
+fn kind_number(kind: RecordKind) -> i64 {
+    RecordKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .expect("a kind") as i64
+}
+
+impl Writer<'_> {
+    /// How many records of `kind` the transaction sees.
+    pub fn count(&self, kind: RecordKind) -> Result<u64> {
+        count(self.tx(), kind)
+    }
+
+    /// The id of the enterprise with this credit code, as the transaction sees it.
+    pub fn enterprise_by_credit_code(&self, code: &str) -> Result<Option<i64>> {
+        Ok(self
+            .tx()
+            .prepare_cached("SELECT id FROM enterprises WHERE credit_code = ?1")?
+            .query_row([code], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Whether the transaction sees a record of `kind` with this key.
+    pub fn exists(&self, kind: RecordKind, key: [i64; 2]) -> Result<bool> {
+        let select = select(kind);
+        let sql = format!(
+            "SELECT EXISTS (SELECT 1 FROM {} WHERE {})",
+            kind.as_str(),
+            key_condition(select.key)
+        );
+        let mut stmt = self.tx().prepare_cached(&sql)?;
+        Ok(if select.key.len() == 1 {
+            stmt.query_row([key[0]], |r| r.get(0))?
+        } else {
+            stmt.query_row(key, |r| r.get(0))?
+        })
+    }
+
+    /// The largest id of `kind`, 0 when there is none.
+    pub fn max_id(&self, kind: RecordKind) -> Result<i64> {
+        Ok(self.tx().query_row(
+            &format!("SELECT COALESCE(MAX(id), 0) FROM {}", kind.as_str()),
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Starts remembering the keys this import writes ([`Writer::first_time`]).
+    pub fn track_keys(&mut self) -> Result<()> {
+        self.tx().execute_batch(SEEN)?;
+        Ok(())
+    }
+
+    /// Notes that the import wrote the record of `kind` with `key`; false when it had
+    /// already written one with the same key.
+    pub fn first_time(&mut self, kind: RecordKind, key: [i64; 2]) -> Result<bool> {
+        let added = self
+            .tx()
+            .prepare_cached(
+                "INSERT OR IGNORE INTO temp.import_seen (kind, a, b) VALUES (?1, ?2, ?3)",
+            )?
+            .execute([kind_number(kind), key[0], key[1]])?;
+        Ok(added == 1)
+    }
+
+    /// Replaces the record with `record`'s key by `record`, lists included.
+    pub fn replace(&mut self, record: &Record) -> Result<(), InsertError> {
+        let kind = record.kind();
+        let key = record.key();
+        let select = select(kind);
+        for (table, column) in child_tables(kind) {
+            self.tx()
+                .prepare_cached(&format!("DELETE FROM {table} WHERE {column} = ?1"))?
+                .execute([key[0]])?;
+        }
+        let sql = format!(
+            "DELETE FROM {} WHERE {}",
+            kind.as_str(),
+            key_condition(select.key)
+        );
+        let mut stmt = self.tx().prepare_cached(&sql)?;
+        if select.key.len() == 1 {
+            stmt.execute([key[0]])?;
+        } else {
+            stmt.execute(key)?;
+        }
+        drop(stmt);
+        self.insert(record)
+    }
+
+    /// Deletes every record of `kind` this import did not write (a replacing import;
+    /// [`Writer::track_keys`] must have been on for the whole import). Returns how many.
+    pub fn remove_unwritten(&mut self, kind: RecordKind) -> Result<u64> {
+        let select = select(kind);
+        let table = kind.as_str();
+        let n = kind_number(kind);
+        let b = select
+            .key
+            .get(1)
+            .map_or("0".to_string(), |b| format!("{table}.{b}"));
+        let unwritten = format!(
+            "NOT EXISTS (SELECT 1 FROM temp.import_seen s WHERE s.kind = {n} AND s.a = {table}.{} AND s.b = {b})",
+            select.key[0]
+        );
+        for (child, column) in child_tables(kind) {
+            self.tx().execute(
+                &format!(
+                    "DELETE FROM {child} WHERE {column} IN (SELECT {} FROM {table} WHERE {unwritten})",
+                    select.key[0]
+                ),
+                [],
+            )?;
+        }
+        let removed = self
+            .tx()
+            .execute(&format!("DELETE FROM {table} WHERE {unwritten}"), [])?;
+        Ok(removed as u64)
+    }
+}
+
+/// The database as it was when the snapshot was taken, read through a second connection
+/// while a [`Writer`] changes it: what an import compares its rows with.
+pub struct Snapshot {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens a read-only view of the database as it is now, which later writes (of this
+    /// or any connection) do not change (WAL keeps the pages it reads).
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.execute_batch("PRAGMA busy_timeout = 5000; BEGIN")?;
+        // The first read fixes what the transaction sees.
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+        Ok(Snapshot { conn })
+    }
+
+    /// Keeps temporary tables (an import's [`Writer::track_keys`]) on disk rather than in
+    /// memory, so that an import of millions of rows stays within bounded memory. Call it
+    /// before a writer is opened.
+    pub fn temp_on_disk(&mut self) -> Result<()> {
+        self.conn.execute_batch("PRAGMA temp_store = FILE")?;
+        Ok(())
+    }
+}
+
+impl Snapshot {
+    /// How many records of `kind` there were.
+    pub fn count(&self, kind: RecordKind) -> Result<u64> {
+        count(&self.conn, kind)
+    }
+
+    /// The record of `kind` with this key, as it was.
+    pub fn existing(&self, kind: RecordKind, key: [i64; 2]) -> Result<Option<Record>> {
+        existing(&self.conn, kind, key)
+    }
+
+    /// The id the enterprise with this credit code had, if there was one.
+    pub fn enterprise_by_credit_code(&self, code: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id FROM enterprises WHERE credit_code = ?1")?
+            .query_row([code], |r| r.get(0))
+            .optional()?)
+    }
+}
+
+fn count(conn: &Connection, kind: RecordKind) -> Result<u64> {
+    Ok(conn.query_row(
+        &format!("SELECT count(*) FROM {}", kind.as_str()),
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+fn existing(conn: &Connection, kind: RecordKind, key: [i64; 2]) -> Result<Option<Record>> {
+    let select = select(kind);
+    let sql = format!("{} WHERE {}", select.sql, key_condition(select.key));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let found = if select.key.len() == 1 {
+        stmt.query_row([key[0]], |r| (select.map)(conn, r))
+    } else {
+        stmt.query_row(key, |r| (select.map)(conn, r))
+    };
+    Ok(found.optional()?)
 }

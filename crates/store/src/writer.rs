@@ -112,8 +112,7 @@ impl<'a> Writer<'a> {
         &self.tx
     }
 
-    /// Removes every event, with its participants, requests, meetings and agreements
-    /// (`demo --replace` only: a bundle import never touches events).
+    /// Removes every event, with its participants, requests, meetings and agreements.
     pub fn clear_events(&mut self) -> Result<()> {
         self.tx.execute_batch(
             "DELETE FROM agreements; DELETE FROM meetings; DELETE FROM meeting_requests;
@@ -129,6 +128,7 @@ impl<'a> Writer<'a> {
     /// they are China's divisions, built in (`chainatlas_model::divisions`), which a
     /// bundle may rename but not remove.
     pub fn clear_all(&mut self) -> Result<()> {
+        self.clear_events()?;
         for kind in RecordKind::ALL
             .iter()
             .rev()
@@ -210,6 +210,19 @@ impl<'a> Writer<'a> {
                     l,
                 )?;
             }
+            Record::Event(e) => {
+                crate::events::insert_event(tx, Some(e.id), e)?;
+            }
+            Record::Participant(p) => crate::events::insert_participant(tx, p)?,
+            Record::MeetingRequest(r) => {
+                crate::events::insert_request(tx, Some(r.id), r)?;
+            }
+            Record::Meeting(m) => {
+                crate::events::insert_meeting(tx, m.event, Some(m.id), m)?;
+            }
+            Record::Agreement(a) => {
+                crate::events::insert_agreement(tx, Some(a.id), a)?;
+            }
         }
         Ok(())
     }
@@ -249,32 +262,53 @@ impl<'a> Writer<'a> {
 
     /// What users and events still refer to that this write removed (a replacing
     /// import): (bundle file, what refers to which missing record), at most 50.
-    pub fn orphaned_references(&self) -> Result<Vec<(&'static str, String)>> {
-        const CHECKS: &[(&str, &str)] = &[
-            ("enterprises.csv", "SELECT 'enterprise ' || enterprise_id || ' is not in the bundle, but user ''' || username || ''' acts for it: keep the enterprise or disable the user first'
-              FROM users u WHERE enterprise_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.id = u.enterprise_id) ORDER BY username"),
-            ("enterprises.csv", "SELECT 'enterprise ' || enterprise_id || ' is not in the bundle, but it is registered for event ' || event_id || ': keep the enterprise'
-              FROM event_participants p WHERE NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.id = p.enterprise_id) ORDER BY id"),
-            ("enterprises.csv", "SELECT 'enterprise ' || x || ' is not in the bundle, but agreement ' || id || ' names it: keep the enterprise'
-              FROM (SELECT id, buyer_id AS x FROM agreements UNION ALL SELECT id, supplier_id FROM agreements) a WHERE NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.id = a.x) ORDER BY id"),
-            ("listings.csv", "SELECT 'listing ' || listing_id || ' is not in the bundle, but participant ' || participant_id || ' brings it to an event: keep the listing'
-              FROM event_participant_listings p WHERE NOT EXISTS (SELECT 1 FROM listings l WHERE l.id = p.listing_id) ORDER BY participant_id"),
-            ("chain_nodes.csv", "SELECT 'chain node ' || node_id || ' is not in the bundle, but agreement ' || id || ' names it: keep the node'
-              FROM agreements a WHERE node_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM chain_nodes n WHERE n.id = a.node_id) ORDER BY id"),
-            ("chains.csv", "SELECT 'chain ' || chain_id || ' is not in the bundle, but agreement ' || id || ' names it: keep the chain'
-              FROM agreements a WHERE chain_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM chains c WHERE c.id = a.chain_id) ORDER BY id"),
-            ("chains.csv", "SELECT 'chain ' || chain_id || ' is not in the bundle, but event ' || event_id || ' is about it: keep the chain'
-              FROM event_chains x WHERE NOT EXISTS (SELECT 1 FROM chains c WHERE c.id = x.chain_id) ORDER BY event_id"),
-            ("chain_nodes.csv", "SELECT 'chain node ' || node_id || ' is not in the bundle, but event ' || event_id || ' is about it: keep the node'
-              FROM event_nodes x WHERE NOT EXISTS (SELECT 1 FROM chain_nodes n WHERE n.id = x.node_id) ORDER BY event_id"),
+    pub fn orphaned_references(&self) -> Result<Vec<(&'static str, chainatlas_model::Text)>> {
+        // (file, Chinese, English, FROM … WHERE … ORDER BY …); each message keeps ?1 for
+        // the missing record and ?2 for what refers to it.
+        const CHECKS: &[(&str, &str, &str, &str)] = &[
+            ("enterprises.csv", "企业 {1} 不在数据包中，但用户“{2}”代表该企业：请保留该企业，或先停用该用户",
+             "enterprise {1} is not in the bundle, but user '{2}' acts for it: keep the enterprise or disable the user first",
+             "SELECT enterprise_id, username FROM users u WHERE enterprise_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.id = u.enterprise_id) ORDER BY username"),
+            ("enterprises.csv", "企业 {1} 不在数据包中，但它报名了对接会 {2}：请保留该企业",
+             "enterprise {1} is not in the bundle, but it is registered for event {2}: keep the enterprise",
+             "SELECT enterprise_id, event_id FROM event_participants p WHERE NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.id = p.enterprise_id) ORDER BY id"),
+            ("enterprises.csv", "企业 {1} 不在数据包中，但合作项目 {2} 提到了它：请保留该企业",
+             "enterprise {1} is not in the bundle, but agreement {2} names it: keep the enterprise",
+             "SELECT x, id FROM (SELECT id, buyer_id AS x FROM agreements UNION ALL SELECT id, supplier_id FROM agreements) a WHERE NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.id = a.x) ORDER BY id"),
+            ("listings.csv", "供需信息 {1} 不在数据包中，但参会企业 {2} 带着它参会：请保留该信息",
+             "listing {1} is not in the bundle, but participant {2} brings it to an event: keep the listing",
+             "SELECT listing_id, participant_id FROM event_participant_listings p WHERE NOT EXISTS (SELECT 1 FROM listings l WHERE l.id = p.listing_id) ORDER BY participant_id"),
+            ("chain_nodes.csv", "环节 {1} 不在数据包中，但合作项目 {2} 提到了它：请保留该环节",
+             "chain node {1} is not in the bundle, but agreement {2} names it: keep the node",
+             "SELECT node_id, id FROM agreements a WHERE node_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM chain_nodes n WHERE n.id = a.node_id) ORDER BY id"),
+            ("chains.csv", "产业链 {1} 不在数据包中，但合作项目 {2} 提到了它：请保留该产业链",
+             "chain {1} is not in the bundle, but agreement {2} names it: keep the chain",
+             "SELECT chain_id, id FROM agreements a WHERE chain_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM chains c WHERE c.id = a.chain_id) ORDER BY id"),
+            ("chains.csv", "产业链 {1} 不在数据包中，但对接会 {2} 以它为主题：请保留该产业链",
+             "chain {1} is not in the bundle, but event {2} is about it: keep the chain",
+             "SELECT chain_id, event_id FROM event_chains x WHERE NOT EXISTS (SELECT 1 FROM chains c WHERE c.id = x.chain_id) ORDER BY event_id"),
+            ("chain_nodes.csv", "环节 {1} 不在数据包中，但对接会 {2} 以它为主题：请保留该环节",
+             "chain node {1} is not in the bundle, but event {2} is about it: keep the node",
+             "SELECT node_id, event_id FROM event_nodes x WHERE NOT EXISTS (SELECT 1 FROM chain_nodes n WHERE n.id = x.node_id) ORDER BY event_id"),
         ];
         let mut out = Vec::new();
-        for (file, sql) in CHECKS {
+        for (file, zh, en, sql) in CHECKS {
             let mut stmt = self.tx.prepare(&format!("{sql} LIMIT 50"))?;
-            let found: Vec<String> = stmt
-                .query_map([], |r| r.get(0))?
+            let found: Vec<(String, String)> = stmt
+                .query_map([], |r| {
+                    let text = |i: usize| -> rusqlite::Result<String> {
+                        Ok(match r.get_ref(i)? {
+                            rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                            other => other.as_str().unwrap_or_default().to_string(),
+                        })
+                    };
+                    Ok((text(0)?, text(1)?))
+                })?
                 .collect::<rusqlite::Result<_>>()?;
-            out.extend(found.into_iter().map(|m| (*file, m)));
+            out.extend(found.into_iter().map(|(a, b)| {
+                let fill = |t: &str| t.replace("{1}", &a).replace("{2}", &b);
+                (*file, chainatlas_model::Text::new(fill(zh), fill(en)))
+            }));
         }
         out.truncate(50);
         Ok(out)
