@@ -70,6 +70,13 @@ error_table! {
     MeetingRequestNotFound = ("meeting_request_not_found", 404, "没有这条洽谈邀约", "no such meeting request"),
     MeetingNotFound = ("meeting_not_found", 404, "没有这场洽谈", "no such meeting"),
     AgreementNotFound = ("agreement_not_found", 404, "没有这个合作项目", "no such agreement"),
+    /// No import with this number (of the viewer's, among the last kept).
+    ImportNotFound = ("import_not_found", 404, "没有这次导入", "no such import"),
+    /// Another import is running; the database takes one at a time.
+    ImportRunning = ("import_running", 409, "另一次导入正在进行", "another import is running"),
+    /// An uploaded bundle cannot be read at all (not a workbook or a zip of CSV files, or
+    /// over a limit); problems with its rows come in the import's report instead.
+    InvalidBundle = ("invalid_bundle", 422, "数据包无法读取", "unreadable bundle"),
     /// No page or endpoint at this path.
     NotFound = ("not_found", 404, "页面不存在", "not found"),
     /// Well formed, but the current state does not allow it (a request already answered, a

@@ -12,6 +12,7 @@ pub mod diagnostics;
 mod error;
 pub mod events;
 pub mod format;
+pub mod imports;
 pub mod listings;
 pub mod matchmaking;
 pub mod problems;
@@ -37,6 +38,8 @@ pub struct App {
     /// The listing index, opened on first use.
     matchmaker: Mutex<Option<Arc<Matchmaker>>>,
     pub clock: Arc<dyn Clock>,
+    /// Imports from the browser and the API, running and recent.
+    pub imports: imports::Imports,
 }
 
 impl Default for App {
@@ -51,6 +54,7 @@ impl App {
             caches: Arc::default(),
             matchmaker: Mutex::new(None),
             clock,
+            imports: imports::Imports::default(),
         }
     }
 

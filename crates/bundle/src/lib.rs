@@ -14,6 +14,8 @@ mod import;
 mod match_list;
 pub mod sheet;
 mod source;
+mod template;
+pub mod upload;
 
 use std::fmt;
 
@@ -25,6 +27,7 @@ pub use import::{
 };
 pub use match_list::{read_match_list, ListRow, MATCH_LIST_COLUMNS};
 pub use source::limits;
+pub use template::{doc_zh, template, vocabulary};
 
 /// The sheet of a workbook that explains the others (the template's); import skips it.
 pub const README_SHEET: &str = "说明";

@@ -26,6 +26,11 @@ impl Pool {
         })
     }
 
+    /// The database file, for work that needs a connection of its own (an import).
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
     pub fn get(&self) -> Result<PooledStore<'_>> {
         let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let store = match idle {

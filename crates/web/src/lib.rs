@@ -9,6 +9,7 @@ mod accounts;
 mod atlas;
 mod diagnostics;
 mod events;
+mod imports;
 mod listings;
 mod search;
 // Like the router below, the OpenAPI document names every feature.
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(events::api::routes())
         .merge(accounts::api::routes())
         .merge(search::api::routes())
+        .merge(imports::api::routes())
         .fallback(core::api::api_not_found);
     Router::new()
         .merge(atlas::pages::routes())
@@ -49,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(events::pages::routes())
         .merge(accounts::pages::routes())
         .merge(search::pages::routes())
+        .merge(imports::pages::routes())
         .route(
             "/lang/{lang}",
             axum::routing::get(core::layout::switch_language),

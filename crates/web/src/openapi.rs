@@ -53,13 +53,21 @@ use chainatlas_app::atlas::{ChainDto, ChainMapDto, MapNodeDto, NodeDto, NodeInpu
         crate::events::api::create_agreement,
         crate::events::api::update_agreement,
         crate::events::api::update_event,
-        crate::search::api::search_all
+        crate::search::api::search_all,
+        crate::imports::api::start,
+        crate::imports::api::report,
+        crate::imports::api::commit
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = [])),
     components(schemas(
         chainatlas_app::search::SearchResults,
         chainatlas_app::search::SearchHit,
+        chainatlas_app::imports::ImportReport,
+        chainatlas_app::imports::KindReport,
+        chainatlas_app::imports::SampleReport,
+        chainatlas_app::imports::ProblemReport,
+        chainatlas_app::imports::Mode,
         ErrorBody,
         ErrorDetail,
         StatsDto,

@@ -89,6 +89,9 @@ async fn every_role_meets_every_page_and_endpoint_as_designed() {
         ("/events/1/agenda/1", ToLogin, Forbidden, Ok, Ok),
         ("/events/1/agenda/1/ics", ToLogin, Forbidden, Ok, Ok),
         ("/agreements", ToLogin, Ok, Ok, Ok),
+        // Imports write the whole atlas: analysts and administrators only.
+        ("/imports", ToLogin, Forbidden, Ok, Ok),
+        ("/imports/template.xlsx", ToLogin, Forbidden, Ok, Ok),
         (
             "/chains/rail/disruption?region=430200",
             ToLogin,

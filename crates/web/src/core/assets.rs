@@ -41,6 +41,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/picker.js"),
     ),
     (
+        "imports.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/imports.js"),
+    ),
+    (
         "print.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../assets/print.js"),

@@ -172,18 +172,28 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
     }
     let changes_state = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
     if changes_state && bearer.is_none() && path != "/login" {
-        // Cookie-authenticated writes must prove they come from our own pages.
+        // Cookie-authenticated writes must prove they come from our own pages: in the
+        // X-CSRF-Token header (scripts; the body, an upload, is left to stream), or in the
+        // form's csrf_token field.
         let (parts, body) = request.into_parts();
-        let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
-            Ok(bytes) => bytes,
-            Err(_) => return refuse(&path, &parts.headers, crate::core::api::body_too_large()),
-        };
-        let sent = parts
+        let header = parts
             .headers
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-            .or_else(|| form_field(&bytes, "csrf_token"));
+            .map(str::to_string);
+        let (body, sent) = match header {
+            Some(sent) => (body, Some(sent)),
+            None => {
+                let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
+                    Ok(bytes) => bytes,
+                    Err(_) => {
+                        return refuse(&path, &parts.headers, crate::core::api::body_too_large())
+                    }
+                };
+                let sent = form_field(&bytes, "csrf_token");
+                (Body::from(bytes), sent)
+            }
+        };
         let valid = matches!((&csrf, &sent), (Some(expected), Some(sent)) if constant_time_eq(expected, sent));
         if !valid {
             let stale = AppError::new(
@@ -195,7 +205,7 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
             );
             return refuse(&path, &parts.headers, stale);
         }
-        request = Request::from_parts(parts, Body::from(bytes));
+        request = Request::from_parts(parts, body);
     }
     request.extensions_mut().insert(Viewer {
         viewer: chainatlas_app::Viewer {

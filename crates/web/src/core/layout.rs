@@ -25,6 +25,8 @@ pub struct Layout {
     /// The session's CSRF token, for the sign-out form.
     pub csrf: String,
     pub is_admin: bool,
+    /// Analysts and admins: the import link.
+    pub may_analyse: bool,
     /// The enterprise an enterprise account acts for: its 我的企业 link.
     pub own_enterprise: Option<i64>,
     /// What the header's search box holds (the words of a search page).
@@ -52,6 +54,7 @@ impl Layout {
             search: String::new(),
             csrf: viewer.csrf.clone().unwrap_or_default(),
             is_admin: viewer.may(Permission::ManageUsers),
+            may_analyse: viewer.may(Permission::Analyse),
         }
     }
 }

@@ -170,6 +170,28 @@ pub async fn send(
     headers: &[(&str, &str)],
     body: &str,
 ) -> Reply {
+    send_bytes(
+        app,
+        method,
+        uri,
+        who,
+        extra_cookie,
+        headers,
+        body.as_bytes().to_vec(),
+    )
+    .await
+}
+
+/// A request with any body (an upload).
+pub async fn send_bytes(
+    app: &App,
+    method: Method,
+    uri: &str,
+    who: &Who,
+    extra_cookie: Option<&str>,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> Reply {
     let mut request = Request::builder().method(method).uri(uri);
     let cookies: Vec<&str> = who
         .cookie
@@ -189,7 +211,7 @@ pub async fn send(
     let response = app
         .router
         .clone()
-        .oneshot(request.body(Body::from(body.to_string())).unwrap())
+        .oneshot(request.body(Body::from(body)).unwrap())
         .await
         .unwrap();
     let status = response.status();
