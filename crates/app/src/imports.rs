@@ -378,3 +378,54 @@ pub fn upload_too_large() -> AppError {
         ),
     )
 }
+
+/// The format of a whole-atlas export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// One workbook, a sheet per file (at most 1,048,575 rows a sheet).
+    Xlsx,
+    /// The CSV files in a `.zip`: any size.
+    Zip,
+}
+
+/// Writes the whole database as a bundle (the atlas, listings, events and agreements)
+/// into a new temporary folder, for staff only: it holds every firm's private figures.
+/// Returns the folder (delete it when sent) and the file in it.
+pub fn export_all(
+    store: &Store,
+    viewer: &Viewer,
+    format: ExportFormat,
+) -> Result<(tempfile::TempDir, PathBuf), AppError> {
+    viewer.require(Permission::ReadAllPrivateData)?;
+    let dir = tempfile::Builder::new()
+        .prefix("chainatlas-export-")
+        .tempdir()
+        .map_err(|e| AppError::internal(format!("cannot make a folder for the export: {e}")))?;
+    let failed = |e: chainatlas_bundle::ExportError| match e {
+        chainatlas_bundle::ExportError::TooManyRows { kind, rows } => AppError::new(
+            ErrorCode::TooLarge,
+            text!(
+                "{kind} 有 {rows} 行，超过一张工作表的上限：请导出为 zip",
+                "{kind} has {rows} rows, more than a sheet holds: export as zip"
+            ),
+        ),
+        e => AppError::internal(e.to_string()),
+    };
+    let file = match format {
+        ExportFormat::Xlsx => {
+            let file = dir.path().join("chainatlas.xlsx");
+            chainatlas_bundle::export(store, &file, &mut |_| {}).map_err(failed)?;
+            file
+        }
+        ExportFormat::Zip => {
+            let folder = dir.path().join("bundle");
+            chainatlas_bundle::export(store, &folder, &mut |_| {}).map_err(failed)?;
+            let file = dir.path().join("chainatlas.zip");
+            chainatlas_bundle::upload::zip_folder(&folder, &file)
+                .map_err(|e| AppError::internal(format!("cannot zip the export: {e}")))?;
+            file
+        }
+    };
+    Ok((dir, file))
+}

@@ -91,6 +91,30 @@ pub fn unpack(file: &Path, dir: &Path) -> Result<PathBuf, ImportError> {
     Ok(folder)
 }
 
+/// Packs the CSV files of the bundle folder `folder` into the `.zip` at `out`, in name
+/// order (what `unpack` reads back).
+pub fn zip_folder(folder: &Path, out: &Path) -> std::io::Result<()> {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(folder)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()?;
+    names.retain(|p| p.extension().is_some_and(|e| e == "csv"));
+    names.sort();
+    let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(File::create(out)?));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    for path in names {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        zip.start_file(name, options)
+            .map_err(std::io::Error::other)?;
+        std::io::copy(&mut File::open(&path)?, &mut zip)?;
+    }
+    zip.finish().map_err(std::io::Error::other)?.flush()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -56,7 +56,8 @@ use chainatlas_app::atlas::{ChainDto, ChainMapDto, MapNodeDto, NodeDto, NodeInpu
         crate::search::api::search_all,
         crate::imports::api::start,
         crate::imports::api::report,
-        crate::imports::api::commit
+        crate::imports::api::commit,
+        crate::imports::api::export
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = [])),
@@ -68,6 +69,7 @@ use chainatlas_app::atlas::{ChainDto, ChainMapDto, MapNodeDto, NodeDto, NodeInpu
         chainatlas_app::imports::SampleReport,
         chainatlas_app::imports::ProblemReport,
         chainatlas_app::imports::Mode,
+        chainatlas_app::imports::ExportFormat,
         ErrorBody,
         ErrorDetail,
         StatsDto,

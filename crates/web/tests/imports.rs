@@ -202,3 +202,46 @@ async fn the_template_workbook_downloads() {
         .unwrap()
         .contains("chainatlas-template.xlsx"));
 }
+
+#[tokio::test]
+async fn the_whole_export_imports_back_unchanged_and_is_staff_only() {
+    let app = app_with(&[]);
+    let denied = get_as(&app, "/api/v1/export?format=zip", &app.firm_token, None).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    for format in ["zip", "xlsx"] {
+        let request = axum::http::Request::builder()
+            .uri(format!("/api/v1/export?format={format}"))
+            .header(
+                "authorization",
+                format!("Bearer {}", app.analyst_token.bearer.clone().unwrap()),
+            )
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = tower::ServiceExt::oneshot(app.router.clone(), request)
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let bytes = http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        let reply = upload(&app, &app.analyst_token, "mode=preview", bytes).await;
+        let report = reply.json();
+        assert_eq!(report["state"], "done", "{format}: {}", reply.body);
+        for kind in report["changes"].as_array().unwrap() {
+            assert_eq!(
+                (kind["added"].as_u64(), kind["changed"].as_u64()),
+                (Some(0), Some(0)),
+                "{format}: {kind}"
+            );
+        }
+        let agreements = report["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["kind"] == "agreements")
+            .unwrap();
+        assert!(agreements["unchanged"].as_u64().unwrap() > 0, "{format}");
+    }
+}

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod download;
 pub mod error;
 pub mod form;
 pub mod i18n;
@@ -12,4 +13,5 @@ pub mod layout;
 pub mod state;
 pub mod url;
 
+pub use download::stream_file;
 pub use state::AppState;

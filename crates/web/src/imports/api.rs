@@ -14,14 +14,59 @@ use serde::Deserialize;
 use crate::core::auth::Viewer;
 use crate::core::error::request_lang;
 use crate::core::error::ApiError;
+use crate::core::error::AppError;
 use crate::core::AppState;
-use chainatlas_app::imports::{ImportReport, Mode};
+use chainatlas_app::imports::{ExportFormat, ImportReport, Mode};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/imports", post(start))
         .route("/imports/{id}", get(report))
         .route("/imports/{id}/commit", post(commit))
+        .route("/export", get(export))
+}
+
+/// `?format=`
+#[derive(Deserialize)]
+pub(crate) struct ExportParams {
+    format: Option<ExportFormat>,
+}
+
+#[utoipa::path(get, path = "/api/v1/export", tag = "imports",
+    params(("format" = Option<ExportFormat>, Query, description = "xlsx (default): one workbook; zip: the CSV files, for any size")),
+    responses((status = 200, description = "The whole database as a bundle: the atlas, listings, events, requests, meetings and agreements; it imports back as it was", content_type = "application/octet-stream"),
+        (status = 403, description = "Analysts and admins only: it holds every firm's private figures", body = ErrorBody),
+        (status = 413, description = "A table is over a sheet's rows: ask for zip", body = ErrorBody)))]
+pub(crate) async fn export(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(params): Params<ExportParams>,
+) -> Result<Response, ApiError> {
+    let format = params.format.unwrap_or(ExportFormat::Xlsx);
+    let who = viewer.viewer.clone();
+    let (dir, file) = state
+        .read(move |store| chainatlas_app::imports::export_all(store, &who, format))
+        .await?;
+    let (content_type, name) = match format {
+        ExportFormat::Xlsx => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "chainatlas.xlsx",
+        ),
+        ExportFormat::Zip => ("application/zip", "chainatlas.zip"),
+    };
+    let body = crate::core::stream_file(dir, file)
+        .map_err(|e| AppError::internal(format!("cannot read the export: {e}")))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// How to import.
