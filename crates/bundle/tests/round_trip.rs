@@ -177,3 +177,56 @@ fn formulas_leave_as_text_and_come_back_as_they_were() {
         }
     }
 }
+
+#[test]
+fn an_events_records_must_fit_the_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = records_with_events(&DemoConfig {
+        enterprises: 300,
+        listings: 60,
+        ..DemoConfig::demo(5)
+    });
+    let first = store_with(dir.path(), "first.db", &records);
+    let bundle = dir.path().join("bundle");
+    export(&first, &bundle, &mut |_| {}).unwrap();
+    // A participant in a group the event does not have; a meeting in a slot it lacks.
+    let edit = |name: &str, column: &str, value: &str| {
+        let path = bundle.join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        let header: Vec<&str> = lines[0].trim_start_matches('\u{feff}').split(',').collect();
+        let at = header.iter().position(|h| *h == column).unwrap();
+        let mut cells: Vec<String> = lines[1].split(',').map(String::from).collect();
+        cells[at] = value.into();
+        lines[1] = cells.join(",");
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    };
+    edit("event_participants.csv", "group", "观众");
+    edit("meetings.csv", "slot", "999");
+    let mut second = Store::open(dir.path().join("second.db")).unwrap();
+    let refused = import(
+        &mut second,
+        &bundle,
+        ImportOptions::default(),
+        &tester(),
+        &mut |_| {},
+    )
+    .unwrap_err();
+    let chainatlas_bundle::ImportError::Invalid { problems, .. } = refused else {
+        panic!("expected problems, got {refused:?}");
+    };
+    let found: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert!(
+        found.iter().any(|p| p.starts_with(
+            "event_participants.csv line 2, column group: '观众' is not a group of the event"
+        )),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|p| p.starts_with("meetings.csv line 2, column slot:")),
+        "{found:?}"
+    );
+    assert_eq!(second.counts().unwrap().events, 0, "nothing was written");
+}
