@@ -446,17 +446,11 @@ impl TableImport<'_, '_> {
         };
         let header_len = table.header().len();
         // An enterprise's id may be left out: the row is matched by its credit code, or
-        // the enterprise is new and gets the next free id. A missing id column reads as a
-        // column of empty cells after the last.
-        let id_missing = kind == RecordKind::Enterprise && positions[0] == usize::MAX;
-        if id_missing {
+        // the enterprise is new and the database gives it an id. A missing id column reads
+        // as a column of empty cells after the last.
+        if kind == RecordKind::Enterprise && positions[0] == usize::MAX {
             positions[0] = header_len;
         }
-        let mut next_enterprise_id = if kind == RecordKind::Enterprise {
-            self.writer.max_id(kind)? + 1
-        } else {
-            0
-        };
         let at = |row: u64, column: Option<usize>| Location {
             file: label.clone(),
             row,
@@ -503,22 +497,18 @@ impl TableImport<'_, '_> {
                 }
                 continue;
             }
+            // A new enterprise without an id: decoded with the placeholder 0, written with
+            // the id the database assigns.
+            let mut new_enterprise = false;
             if kind == RecordKind::Enterprise {
                 if row.cells.len() <= positions[0] {
                     row.cells.resize(positions[0] + 1, String::new());
                 }
                 if row.cells[positions[0]].trim().is_empty() {
                     let code = row.cells[positions[1]].trim().to_uppercase();
-                    let id = match self.before.enterprise_by_credit_code(&code)? {
-                        Some(id) => id,
-                        None => {
-                            next_enterprise_id += 1;
-                            next_enterprise_id - 1
-                        }
-                    };
-                    row.cells[positions[0]] = id.to_string();
-                } else if let Ok(id) = row.cells[positions[0]].trim().parse::<i64>() {
-                    next_enterprise_id = next_enterprise_id.max(id + 1);
+                    let id = self.before.enterprise_by_credit_code(&code)?;
+                    new_enterprise = id.is_none();
+                    row.cells[positions[0]] = id.unwrap_or(0).to_string();
                 }
             }
             let mut reader = RowReader {
@@ -527,7 +517,11 @@ impl TableImport<'_, '_> {
                 columns: cols,
                 problems: Vec::new(),
             };
-            let key_problem = register_key(kind, &reader, self.known);
+            let key_problem = if new_enterprise {
+                None
+            } else {
+                register_key(kind, &reader, self.known)
+            };
             let record = decode(kind, &mut reader);
             let mut row_problems = reader.problems;
             row_problems.extend(key_problem);
@@ -552,7 +546,11 @@ impl TableImport<'_, '_> {
             let record = record.expect("decoded when there are no problems");
             self.known.add(&record);
             let location = at(row.number, None);
-            match self.write(&record, location) {
+            let written = match &record {
+                Record::Enterprise(e) if new_enterprise => self.create(e),
+                _ => self.write(&record, location),
+            };
+            match written {
                 Ok(()) => {}
                 Err(InsertError::Duplicate { columns: dup }) => {
                     let column = cols.iter().position(|c| dup.starts_with(c.name));
@@ -581,6 +579,14 @@ impl TableImport<'_, '_> {
             }
         }
         progress(rows, table.bytes_read());
+        Ok(())
+    }
+
+    /// Adds an enterprise that came without an id, with the id the database assigns.
+    fn create(&mut self, e: &chainatlas_model::Enterprise) -> Result<(), InsertError> {
+        let id = self.writer.create_enterprise(e)?;
+        self.known.enterprises.insert(id.0);
+        self.changes.added += 1;
         Ok(())
     }
 

@@ -161,20 +161,6 @@ fn kind_number(kind: RecordKind) -> i64 {
 }
 
 impl Writer<'_> {
-    /// How many records of `kind` the transaction sees.
-    pub fn count(&self, kind: RecordKind) -> Result<u64> {
-        count(self.tx(), kind)
-    }
-
-    /// The id of the enterprise with this credit code, as the transaction sees it.
-    pub fn enterprise_by_credit_code(&self, code: &str) -> Result<Option<i64>> {
-        Ok(self
-            .tx()
-            .prepare_cached("SELECT id FROM enterprises WHERE credit_code = ?1")?
-            .query_row([code], |r| r.get(0))
-            .optional()?)
-    }
-
     /// Whether the transaction sees a record of `kind` with this key.
     pub fn exists(&self, kind: RecordKind, key: [i64; 2]) -> Result<bool> {
         let select = select(kind);
@@ -189,15 +175,6 @@ impl Writer<'_> {
         } else {
             stmt.query_row(key, |r| r.get(0))?
         })
-    }
-
-    /// The largest id of `kind`, 0 when there is none.
-    pub fn max_id(&self, kind: RecordKind) -> Result<i64> {
-        Ok(self.tx().query_row(
-            &format!("SELECT COALESCE(MAX(id), 0) FROM {}", kind.as_str()),
-            [],
-            |r| r.get(0),
-        )?)
     }
 
     /// Starts remembering the keys this import writes ([`Writer::first_time`]).

@@ -1,6 +1,6 @@
 //! All-or-nothing writes of atlas records.
 
-use chainatlas_model::{Listing, ListingId, Record, RecordKind};
+use chainatlas_model::{Enterprise, EnterpriseId, Listing, ListingId, Record, RecordKind};
 use rusqlite::types::Value;
 use rusqlite::{ffi, params, Connection, OptionalExtension, Savepoint, Transaction};
 
@@ -173,22 +173,8 @@ impl<'a> Writer<'a> {
                 .execute(params![i.input.0, i.output.0])?;
             }
             Record::Enterprise(e) => {
-                tx.prepare_cached(
-                    "INSERT INTO enterprises (id, credit_code, name_zh, name_en, region_code, size, tags, revenue_fen, employees, source)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                )?
-                .execute(params![
-                    e.id.0,
-                    e.credit_code.as_str(),
-                    e.name_zh,
-                    e.name_en,
-                    e.region.value(),
-                    e.size.as_str(),
-                    e.tags.bits(),
-                    e.revenue.fen(),
-                    e.employees,
-                    e.source
-                ])?;
+                tx.prepare_cached(INSERT_ENTERPRISE)?
+                    .execute(enterprise_params(Some(e.id.0), e))?;
             }
             Record::EnterpriseNode(en) => {
                 tx.prepare_cached(
@@ -225,6 +211,15 @@ impl<'a> Writer<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Inserts a new enterprise with the id the database assigns (`e.id` is not read).
+    pub fn create_enterprise(&mut self, e: &Enterprise) -> Result<EnterpriseId, InsertError> {
+        let id = self
+            .tx
+            .prepare_cached(&format!("{INSERT_ENTERPRISE} RETURNING id"))?
+            .query_row(enterprise_params(None, e), |r| r.get(0))?;
+        Ok(EnterpriseId(id))
     }
 
     /// The listing with this id as this transaction sees it.
@@ -344,6 +339,25 @@ impl<'a> Writer<'a> {
         }
         Ok(())
     }
+}
+
+const INSERT_ENTERPRISE: &str = "INSERT INTO enterprises (id, credit_code, name_zh, name_en, region_code, size, tags, revenue_fen, employees, source)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
+/// An enterprise's columns in [`INSERT_ENTERPRISE`] order; no id: the database picks one.
+fn enterprise_params(id: Option<i64>, e: &Enterprise) -> [Value; 10] {
+    [
+        id.into(),
+        e.credit_code.as_str().to_string().into(),
+        e.name_zh.clone().into(),
+        e.name_en.clone().into(),
+        i64::from(e.region.value()).into(),
+        e.size.as_str().to_string().into(),
+        i64::from(e.tags.bits()).into(),
+        e.revenue.fen().into(),
+        i64::from(e.employees).into(),
+        e.source.clone().into(),
+    ]
 }
 
 /// Runs an insert or update whose parameters ?1…?14 are a listing's columns in order.
