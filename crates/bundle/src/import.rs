@@ -637,10 +637,9 @@ impl TableImport<'_, '_> {
                 })
                 .collect();
             let cells = encode(record);
-            let key = cols
+            let key = key_of(kind)
                 .iter()
                 .zip(&cells)
-                .take(if matches!(key, [_, 0]) { 1 } else { 2 })
                 .map(|(c, v)| format!("{} {v}", c.name))
                 .collect::<Vec<_>>()
                 .join(", ");
@@ -656,12 +655,18 @@ impl TableImport<'_, '_> {
 
 /// The key columns of a kind, as a duplicate names them.
 fn key_columns(kind: RecordKind) -> String {
-    match kind {
-        RecordKind::Region => "code".into(),
-        RecordKind::NodeInput => "input_node_id, output_node_id".into(),
-        RecordKind::EnterpriseNode => "enterprise_id, node_id".into(),
-        _ => "id".into(),
-    }
+    key_of(kind)
+        .iter()
+        .map(|c| c.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The columns that hold a record's key: the first of its file, or the first two for
+/// the kinds keyed by a pair (node inputs, enterprise nodes).
+fn key_of(kind: RecordKind) -> &'static [crate::Column] {
+    let pair = matches!(kind, RecordKind::NodeInput | RecordKind::EnterpriseNode);
+    &columns(kind)[..if pair { 2 } else { 1 }]
 }
 
 fn duplicate(columns: &str) -> Text {

@@ -13,20 +13,46 @@ use crate::{Result, Store, StoreError};
 /// Maps a row of [`Select::sql`] to a record; the connection reads a record's lists.
 type MapRow = fn(&Connection, &Row<'_>) -> rusqlite::Result<Record>;
 
-/// How to read records of one kind.
+/// How to read records of one kind, and the statements that find one by its key.
 struct Select {
     /// `SELECT … FROM table`, without a condition or an order.
     sql: String,
     /// The key columns, in [`Record::key`] order; the order of a bundle file.
     key: &'static [&'static str],
     map: MapRow,
+    /// `sql` for the record with a key (`?1`, and `?2` for a pair).
+    by_key: String,
+    /// Whether there is a record with a key.
+    exists: String,
+    /// Deletes the record with a key.
+    delete: String,
 }
 
-fn select(kind: RecordKind) -> Select {
-    let s = |columns: &str, key: &'static [&'static str], map: MapRow| Select {
-        sql: format!("SELECT {columns} FROM {}", kind.as_str()),
-        key,
-        map,
+impl Select {
+    /// A key as the parameters of the statements above.
+    fn params<'k>(&self, key: &'k [i64; 2]) -> rusqlite::ParamsFromIter<std::slice::Iter<'k, i64>> {
+        rusqlite::params_from_iter(key[..self.key.len()].iter())
+    }
+}
+
+/// How to read records of `kind`, built once: an import asks for every row.
+fn select(kind: RecordKind) -> &'static Select {
+    static ALL: std::sync::OnceLock<Vec<Select>> = std::sync::OnceLock::new();
+    let all = ALL.get_or_init(|| RecordKind::ALL.iter().map(|&k| build_select(k)).collect());
+    &all[kind_number(kind) as usize]
+}
+
+fn build_select(kind: RecordKind) -> Select {
+    let s = |columns: &str, key: &'static [&'static str], map: MapRow| {
+        let (table, condition) = (kind.as_str(), key_condition(key));
+        Select {
+            sql: format!("SELECT {columns} FROM {table}"),
+            key,
+            map,
+            by_key: format!("SELECT {columns} FROM {table} WHERE {condition}"),
+            exists: format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE {condition})"),
+            delete: format!("DELETE FROM {table} WHERE {condition}"),
+        }
     };
     match kind {
         RecordKind::Region => s(rows::REGION_COLUMNS, &["code"], |_, r| {
@@ -145,9 +171,9 @@ impl Store {
     }
 }
 
-/// The temporary table of the keys an import has written, per kind: what tells a row
-/// that updates the database's record from a second row of the bundle with the same key,
-/// and what a replacing import keeps. It lives on disk, so memory stays flat.
+/// The temporary table of the keys a merging import has written, per kind: what tells a
+/// row that updates the database's record from a second row of the bundle with the same
+/// key. It lives on disk ([`Store::temp_on_disk`]), so memory stays flat.
 const SEEN: &str = "CREATE TEMP TABLE IF NOT EXISTS import_seen (
         kind INTEGER NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL,
         PRIMARY KEY (kind, a, b)) WITHOUT ROWID;
@@ -164,17 +190,10 @@ impl Writer<'_> {
     /// Whether the transaction sees a record of `kind` with this key.
     pub fn exists(&self, kind: RecordKind, key: [i64; 2]) -> Result<bool> {
         let select = select(kind);
-        let sql = format!(
-            "SELECT EXISTS (SELECT 1 FROM {} WHERE {})",
-            kind.as_str(),
-            key_condition(select.key)
-        );
-        let mut stmt = self.tx().prepare_cached(&sql)?;
-        Ok(if select.key.len() == 1 {
-            stmt.query_row([key[0]], |r| r.get(0))?
-        } else {
-            stmt.query_row(key, |r| r.get(0))?
-        })
+        Ok(self
+            .tx()
+            .prepare_cached(&select.exists)?
+            .query_row(select.params(&key), |r| r.get(0))?)
     }
 
     /// Starts remembering the keys this import writes ([`Writer::first_time`]).
@@ -205,48 +224,10 @@ impl Writer<'_> {
                 .prepare_cached(&format!("DELETE FROM {table} WHERE {column} = ?1"))?
                 .execute([key[0]])?;
         }
-        let sql = format!(
-            "DELETE FROM {} WHERE {}",
-            kind.as_str(),
-            key_condition(select.key)
-        );
-        let mut stmt = self.tx().prepare_cached(&sql)?;
-        if select.key.len() == 1 {
-            stmt.execute([key[0]])?;
-        } else {
-            stmt.execute(key)?;
-        }
-        drop(stmt);
+        self.tx()
+            .prepare_cached(&select.delete)?
+            .execute(select.params(&key))?;
         self.insert(record)
-    }
-
-    /// Deletes every record of `kind` this import did not write (a replacing import;
-    /// [`Writer::track_keys`] must have been on for the whole import). Returns how many.
-    pub fn remove_unwritten(&mut self, kind: RecordKind) -> Result<u64> {
-        let select = select(kind);
-        let table = kind.as_str();
-        let n = kind_number(kind);
-        let b = select
-            .key
-            .get(1)
-            .map_or("0".to_string(), |b| format!("{table}.{b}"));
-        let unwritten = format!(
-            "NOT EXISTS (SELECT 1 FROM temp.import_seen s WHERE s.kind = {n} AND s.a = {table}.{} AND s.b = {b})",
-            select.key[0]
-        );
-        for (child, column) in child_tables(kind) {
-            self.tx().execute(
-                &format!(
-                    "DELETE FROM {child} WHERE {column} IN (SELECT {} FROM {table} WHERE {unwritten})",
-                    select.key[0]
-                ),
-                [],
-            )?;
-        }
-        let removed = self
-            .tx()
-            .execute(&format!("DELETE FROM {table} WHERE {unwritten}"), [])?;
-        Ok(removed as u64)
     }
 }
 
@@ -310,12 +291,8 @@ fn count(conn: &Connection, kind: RecordKind) -> Result<u64> {
 
 fn existing(conn: &Connection, kind: RecordKind, key: [i64; 2]) -> Result<Option<Record>> {
     let select = select(kind);
-    let sql = format!("{} WHERE {}", select.sql, key_condition(select.key));
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let found = if select.key.len() == 1 {
-        stmt.query_row([key[0]], |r| (select.map)(conn, r))
-    } else {
-        stmt.query_row(key, |r| (select.map)(conn, r))
-    };
-    Ok(found.optional()?)
+    Ok(conn
+        .prepare_cached(&select.by_key)?
+        .query_row(select.params(&key), |r| (select.map)(conn, r))
+        .optional()?)
 }
