@@ -85,6 +85,12 @@ async fn a_bad_workbook_is_refused_where_it_is_wrong_and_a_good_one_previews_the
         "{message}"
     );
     assert!(english_sentence(message).is_none(), "{message}");
+    // Its page says the same, in Chinese only.
+    let refused = report["id"].as_u64().unwrap();
+    let page = get(&app, &format!("/imports/{refused}"), None).await;
+    let text = visible_text(&page.body);
+    assert!(text.contains("工作表 enterprises 第 2 行"), "{text}");
+    assert_eq!(english_sentence(&text), None, "{text}");
     assert_eq!(enterprises_named(&app, "湘江星辰"), 0);
 
     // Fixed: a preview counts one enterprise added and writes nothing.
