@@ -10,6 +10,10 @@ use chainatlas_model::CreditCode;
 use support::*;
 
 fn workbook(credit_code: &str) -> Vec<u8> {
+    workbook_of(credit_code, "湘江星辰精密科技有限公司")
+}
+
+fn workbook_of(credit_code: &str, name: &str) -> Vec<u8> {
     let header = [
         "credit_code",
         "name_zh",
@@ -23,7 +27,7 @@ fn workbook(credit_code: &str) -> Vec<u8> {
         header: header.iter().map(|h| h.to_string()).collect(),
         rows: vec![vec![
             credit_code.into(),
-            "湘江星辰精密科技有限公司".into(),
+            name.into(),
             "430211".into(),
             "small".into(),
             "12000000".into(),
@@ -249,5 +253,63 @@ async fn the_whole_export_imports_back_unchanged_and_is_staff_only() {
             .find(|k| k["kind"] == "agreements")
             .unwrap();
         assert!(agreements["unchanged"].as_u64().unwrap() > 0, "{format}");
+    }
+}
+
+/// Many clients at once: imports run one at a time (the others are told so and write
+/// nothing), every acknowledged import and every listing published meanwhile is kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_imports_and_writes_lose_nothing() {
+    let app = std::sync::Arc::new(app_with(&[]));
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            let code = CreditCode::with_check_character(&format!("91430200MA4L1{i:04}")).unwrap();
+            let name = format!("并发导入测试企业{i}号有限公司");
+            let reply = upload(
+                &app,
+                &app.analyst_token,
+                "mode=commit",
+                workbook_of(code.as_str(), &name),
+            )
+            .await;
+            (name, reply)
+        }));
+    }
+    let mut listings = Vec::new();
+    for i in 0..8 {
+        let app = app.clone();
+        listings.push(tokio::spawn(async move {
+            let body = format!(
+                r#"{{"side":"demand","kind":"equipment","title":"并发发布的需求 {i}","region_code":"430200"}}"#
+            );
+            send_json(&app, Method::POST, "/api/v1/listings", &app.firm_token, &body).await
+        }));
+    }
+    let mut done = 0;
+    for task in tasks {
+        let (name, reply) = task.await.unwrap();
+        let found = enterprises_named(&app, &name);
+        if reply.status == StatusCode::OK {
+            assert_eq!(reply.json()["state"], "done", "{}", reply.body);
+            assert_eq!(found, 1, "{name} was acknowledged");
+            done += 1;
+        } else {
+            assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.body);
+            assert_eq!(reply.json()["error"]["code"], "import_running");
+            assert_eq!(found, 0, "{name} was refused");
+        }
+    }
+    assert!(done >= 1);
+    for task in listings {
+        let reply = task.await.unwrap();
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        let id = reply.json()["id"].as_i64().unwrap();
+        assert!(app
+            .store()
+            .listing(chainatlas_model::ListingId(id))
+            .unwrap()
+            .is_some());
     }
 }
