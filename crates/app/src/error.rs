@@ -53,6 +53,9 @@ error_table! {
     InvalidMeetingRequest = ("invalid_meeting_request", 400, "洽谈邀约有误", "invalid meeting request"),
     /// An agreement's fields break a rule.
     InvalidAgreement = ("invalid_agreement", 400, "合作项目信息有误", "invalid agreement"),
+    /// A record's fields (a chain, node, enterprise, relation edited through a form) break
+    /// a rule of the import: each field named.
+    InvalidRecord = ("invalid_record", 400, "记录信息有误", "invalid record"),
     /// Not signed in, or the token is unknown, expired or revoked.
     Unauthorized = ("unauthorized", 401, "请先登录", "sign in first"),
     /// Signed in, but the role does not allow it.
@@ -70,6 +73,10 @@ error_table! {
     MeetingRequestNotFound = ("meeting_request_not_found", 404, "没有这条洽谈邀约", "no such meeting request"),
     MeetingNotFound = ("meeting_not_found", 404, "没有这场洽谈", "no such meeting"),
     AgreementNotFound = ("agreement_not_found", 404, "没有这个合作项目", "no such agreement"),
+    /// No node input, enterprise's node or supply relation with this key.
+    RecordNotFound = ("record_not_found", 404, "没有这条记录", "no such record"),
+    /// A delete refused because other records still refer to this one (each named).
+    RecordInUse = ("record_in_use", 409, "仍被引用，不能删除", "still referred to"),
     /// No import with this number (of the viewer's, among the last kept).
     ImportNotFound = ("import_not_found", 404, "没有这次导入", "no such import"),
     /// Another import is running; the database takes one at a time.

@@ -9,6 +9,7 @@ pub mod atlas;
 pub mod cache;
 pub mod clock;
 pub mod diagnostics;
+pub mod editing;
 mod error;
 pub mod events;
 pub mod format;

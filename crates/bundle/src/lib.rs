@@ -9,6 +9,7 @@
 
 mod columns;
 pub mod csv_safe;
+pub mod edit;
 mod export;
 mod import;
 mod match_list;

@@ -9,6 +9,7 @@
 mod accounts;
 mod atlas;
 mod audit;
+mod editing;
 mod events;
 mod graph;
 mod listings;

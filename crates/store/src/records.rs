@@ -214,6 +214,27 @@ impl Writer<'_> {
         Ok(added == 1)
     }
 
+    /// The record of `kind` with this key, as the transaction sees it.
+    pub fn record(&self, kind: RecordKind, key: [i64; 2]) -> Result<Option<Record>> {
+        existing(self.tx(), kind, key)
+    }
+
+    /// Deletes the record of `kind` with this key, lists included; false when there was
+    /// none. What refers to it is the caller's to check ([`Writer::references_to`]).
+    pub fn delete(&mut self, kind: RecordKind, key: [i64; 2]) -> Result<bool> {
+        let select = select(kind);
+        for (table, column) in child_tables(kind) {
+            self.tx()
+                .prepare_cached(&format!("DELETE FROM {table} WHERE {column} = ?1"))?
+                .execute([key[0]])?;
+        }
+        let deleted = self
+            .tx()
+            .prepare_cached(&select.delete)?
+            .execute(select.params(&key))?;
+        Ok(deleted == 1)
+    }
+
     /// Replaces the record with `record`'s key by `record`, lists included.
     pub fn replace(&mut self, record: &Record) -> Result<(), InsertError> {
         let kind = record.kind();

@@ -8,6 +8,7 @@ mod core;
 mod accounts;
 mod atlas;
 mod diagnostics;
+mod editing;
 mod events;
 mod imports;
 mod listings;
@@ -43,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::api::routes())
         .merge(search::api::routes())
         .merge(imports::api::routes())
+        .merge(editing::api::routes())
         .fallback(core::api::api_not_found);
     Router::new()
         .merge(atlas::pages::routes())
@@ -52,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::pages::routes())
         .merge(search::pages::routes())
         .merge(imports::pages::routes())
+        .merge(editing::pages::routes())
         .route(
             "/lang/{lang}",
             axum::routing::get(core::layout::switch_language),

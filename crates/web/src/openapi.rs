@@ -57,12 +57,17 @@ use chainatlas_app::atlas::{ChainDto, ChainMapDto, MapNodeDto, NodeDto, NodeInpu
         crate::imports::api::start,
         crate::imports::api::report,
         crate::imports::api::commit,
-        crate::imports::api::export
+        crate::imports::api::export,
+        crate::editing::api::create,
+        crate::editing::api::read,
+        crate::editing::api::update,
+        crate::editing::api::delete
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = [])),
     components(schemas(
         chainatlas_app::search::SearchResults,
+        crate::editing::api::RecordDto,
         chainatlas_app::search::SearchHit,
         chainatlas_app::imports::ImportReport,
         chainatlas_app::imports::KindReport,

@@ -92,6 +92,19 @@ async fn every_role_meets_every_page_and_endpoint_as_designed() {
         // Imports write the whole atlas: analysts and administrators only.
         ("/imports", ToLogin, Forbidden, Ok, Ok),
         ("/imports/template.xlsx", ToLogin, Forbidden, Ok, Ok),
+        // Editing: analysts and admins everything; a firm its own profile only.
+        ("/records/enterprises/1", ToLogin, Ok, Ok, Ok),
+        ("/records/enterprises/2", ToLogin, Forbidden, Ok, Ok),
+        ("/records/enterprises/new", ToLogin, Forbidden, Ok, Ok),
+        ("/records/chains/1", ToLogin, Forbidden, Ok, Ok),
+        (
+            "/records/chain_nodes/new?chain_id=1",
+            ToLogin,
+            Forbidden,
+            Ok,
+            Ok,
+        ),
+        ("/records/supply_relations/1", ToLogin, Forbidden, Ok, Ok),
         (
             "/chains/rail/disruption?region=430200",
             ToLogin,
@@ -134,6 +147,28 @@ async fn every_role_meets_every_page_and_endpoint_as_designed() {
             Ok,
         ),
         ("/api/v1/me", Unauthorized, Ok, Ok, Ok),
+        ("/api/v1/records/enterprises/1", Unauthorized, Ok, Ok, Ok),
+        (
+            "/api/v1/records/enterprises/2",
+            Unauthorized,
+            Forbidden,
+            Ok,
+            Ok,
+        ),
+        (
+            "/api/v1/records/chain_nodes/1",
+            Unauthorized,
+            Forbidden,
+            Ok,
+            Ok,
+        ),
+        (
+            "/api/v1/records/supply_relations/1",
+            Unauthorized,
+            Forbidden,
+            Ok,
+            Ok,
+        ),
         ("/api/v1/listings", Unauthorized, Ok, Ok, Ok),
         ("/api/v1/listings/1", Unauthorized, Ok, Ok, Ok),
         ("/api/v1/listings/1/matches", Unauthorized, Ok, Ok, Ok),

@@ -222,6 +222,7 @@ pub struct MapNodeRow {
 #[template(path = "atlas/chain.html")]
 struct ChainPage {
     layout: Layout,
+    chain_id: i64,
     chain_code: String,
     may_analyse: bool,
     chain_name: String,
@@ -284,6 +285,7 @@ async fn chain_page(
             &map,
             show_values,
         )),
+        chain_id: map.chain.id.0,
         chain_code: map.chain.code.clone(),
         may_analyse: viewer.may(Permission::Analyse),
         chain_name,
@@ -412,6 +414,8 @@ async fn node_page(
 }
 
 pub struct LinkRow {
+    /// The supply relation.
+    pub relation: i64,
     pub id: i64,
     pub name: String,
     pub node_id: i64,
@@ -423,6 +427,9 @@ pub struct LinkRow {
 #[template(path = "atlas/enterprise.html")]
 struct EnterprisePage {
     layout: Layout,
+    id: i64,
+    /// Analysts, admins and the enterprise's own users: the edit link.
+    may_edit: bool,
     /// Whether the viewer may see this enterprise's relations and figures.
     private: bool,
     name: String,
@@ -460,6 +467,7 @@ async fn enterprise_page(
         page.items
             .iter()
             .map(|l| LinkRow {
+                relation: l.relation.0,
                 id: l.counterpart.id.0,
                 name: lang
                     .pick(&l.counterpart.name_zh, &l.counterpart.name_en)
@@ -484,6 +492,8 @@ async fn enterprise_page(
     };
     let page = EnterprisePage {
         layout: Layout::new(lang, name.clone(), &uri, &viewer),
+        id,
+        may_edit: chainatlas_app::editing::may_edit_profile(&viewer, e.id),
         name,
         other_name,
         credit_code: e.credit_code.to_string(),

@@ -130,6 +130,14 @@ pub struct Texts {
     pub audit_action: &'static str,
     pub audit_entity: &'static str,
     pub audit_change: &'static str,
+    pub edit: &'static str,
+    pub new_chain: &'static str,
+    pub new_enterprise: &'static str,
+    pub new_node: &'static str,
+    pub add_input: &'static str,
+    pub add_enterprise: &'static str,
+    pub add_node_link: &'static str,
+    pub add_relation: &'static str,
 }
 
 pub static ZH: Texts = Texts {
@@ -215,6 +223,14 @@ pub static ZH: Texts = Texts {
     audit_action: "操作",
     audit_entity: "对象",
     audit_change: "变更",
+    edit: "编辑",
+    new_chain: "新建产业链",
+    new_enterprise: "新建企业",
+    new_node: "新建环节",
+    add_input: "添加投入环节",
+    add_enterprise: "添加企业到此环节",
+    add_node_link: "添加所在环节",
+    add_relation: "添加供应关系",
 };
 
 pub static EN: Texts = Texts {
@@ -300,6 +316,14 @@ pub static EN: Texts = Texts {
     audit_action: "Action",
     audit_entity: "Entity",
     audit_change: "Change",
+    edit: "Edit",
+    new_chain: "New chain",
+    new_enterprise: "New enterprise",
+    new_node: "New node",
+    add_input: "Add an input node",
+    add_enterprise: "Add an enterprise to this node",
+    add_node_link: "Add a node it is in",
+    add_relation: "Add a supply relation",
 };
 
 pub(crate) fn segment_name(t: &Texts, segment: Segment) -> &'static str {

@@ -153,7 +153,7 @@ pub(crate) fn posted<T, P>(
 ) -> Result<Posted<P>, AppError> {
     match result {
         Ok(value) => Ok(Posted::Next(next(&value))),
-        Err(e) if e.is_invalid_input() || (conflicts && e.code() == ErrorCode::Conflict) => {
+        Err(e) if e.is_invalid_input() || (conflicts && e.code().status() == 409) => {
             let page = again(e.public_message(lang).to_string())?;
             Ok(Posted::Again(e.status(), page))
         }
