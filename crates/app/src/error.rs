@@ -56,6 +56,9 @@ error_table! {
     /// A record's fields (a chain, node, enterprise, relation edited through a form) break
     /// a rule of the import: each field named.
     InvalidRecord = ("invalid_record", 400, "记录信息有误", "invalid record"),
+    /// A user's fields (username, role, enterprise, password) or a token's name break a
+    /// rule: each field named.
+    InvalidUser = ("invalid_user", 400, "用户信息有误", "invalid user"),
     /// Not signed in, or the token is unknown, expired or revoked.
     Unauthorized = ("unauthorized", 401, "请先登录", "sign in first"),
     /// Signed in, but the role does not allow it.
@@ -77,6 +80,8 @@ error_table! {
     RecordNotFound = ("record_not_found", 404, "没有这条记录", "no such record"),
     /// A delete refused because other records still refer to this one (each named).
     RecordInUse = ("record_in_use", 409, "仍被引用，不能删除", "still referred to"),
+    UserNotFound = ("user_not_found", 404, "没有这个用户", "no such user"),
+    TokenNotFound = ("token_not_found", 404, "没有这个 API 令牌", "no such API token"),
     /// No import with this number (of the viewer's, among the last kept).
     ImportNotFound = ("import_not_found", 404, "没有这次导入", "no such import"),
     /// Another import is running; the database takes one at a time.

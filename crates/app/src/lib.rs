@@ -5,6 +5,7 @@
 //! takes the [`Viewer`] it acts for and checks what its role may do with
 //! `chainatlas-auth`; nothing here knows about requests, cookies or status codes.
 
+pub mod accounts;
 pub mod atlas;
 pub mod cache;
 pub mod clock;

@@ -125,7 +125,9 @@ impl Store {
                 return Err(AccountError::NoSuchEnterprise(e));
             }
         }
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let taken: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM users WHERE username = ?1)",
             [username],
@@ -187,8 +189,17 @@ impl Store {
         sql: &str,
         value: &dyn rusqlite::ToSql,
     ) -> Result<User, AccountError> {
-        let before = self.user_by_name(username)?;
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let before = tx
+            .query_row(
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?1"),
+                [username],
+                user,
+            )
+            .optional()?
+            .ok_or_else(|| AccountError::NoSuchUser(username.into()))?;
         tx.execute(sql, params![value, before.id])?;
         let after = tx.query_row(
             &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"),
@@ -243,6 +254,58 @@ impl Store {
         )
     }
 
+    /// Sets a user's role and the enterprise it acts for (an enterprise user acts for
+    /// exactly one; staff for none). A changed role ends the user's sessions, so that no
+    /// page open under the old role keeps its rights.
+    pub fn set_role(
+        &mut self,
+        actor: &Actor,
+        username: &str,
+        role: Role,
+        enterprise: Option<EnterpriseId>,
+    ) -> Result<User, AccountError> {
+        if (role == Role::Enterprise) != enterprise.is_some() {
+            return Err(AccountError::EnterpriseBinding { role });
+        }
+        if let Some(e) = enterprise {
+            if self.enterprise(e)?.is_none() {
+                return Err(AccountError::NoSuchEnterprise(e));
+            }
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let before = tx
+            .query_row(
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?1"),
+                [username],
+                user,
+            )
+            .optional()?
+            .ok_or_else(|| AccountError::NoSuchUser(username.into()))?;
+        tx.execute(
+            "UPDATE users SET role = ?1, enterprise_id = ?2 WHERE id = ?3",
+            params![role.as_str(), enterprise.map(|e| e.0), before.id],
+        )?;
+        let after = User {
+            role,
+            enterprise,
+            ..before.clone()
+        };
+        if after != before {
+            tx.execute("DELETE FROM sessions WHERE user_id = ?1", [after.id])?;
+            audit::record(
+                &tx,
+                actor,
+                &Change::new("update", "user", after.id)
+                    .before(before.snapshot())
+                    .after(after.snapshot()),
+            )?;
+        }
+        tx.commit()?;
+        Ok(after)
+    }
+
     /// Whether any enabled account still has the password the demo printed.
     pub fn any_demo_password(&self) -> Result<bool> {
         Ok(self.conn.query_row(
@@ -265,7 +328,9 @@ impl Store {
         let change = Change::new(action, "session", user_id.unwrap_or(0)).after(
             crate::audit::json_object(&[("username", crate::audit::Json::Str(&name))]),
         );
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         audit::record(&tx, actor, &change)?;
         tx.commit()?;
         Ok(())
@@ -280,7 +345,9 @@ impl Store {
         csrf_token: &str,
         expires_at: i64,
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM sessions WHERE expires_at <= ?1", [actor.at])?;
         tx.execute(
             "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, address) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -308,7 +375,9 @@ impl Store {
 
     /// Ends a session (logout). Returns whether there was one.
     pub fn end_session(&mut self, actor: &Actor, token_hash: &str) -> Result<bool> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let ended = tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])? > 0;
         if ended {
             audit::record(
@@ -330,7 +399,9 @@ impl Store {
         token_hash: &str,
     ) -> Result<ApiToken, AccountError> {
         let owner = self.user_by_name(username)?;
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
             params![owner.id, name, token_hash, actor.at],
@@ -372,7 +443,9 @@ impl Store {
 
     /// Revokes a token: from now on it authenticates nothing.
     pub fn revoke_token(&mut self, actor: &Actor, id: i64) -> Result<(), AccountError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let changed = tx.execute(
             "UPDATE api_tokens SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
             params![actor.at, id],

@@ -4,7 +4,7 @@ mod support;
 
 use axum::http::{header, Method, StatusCode};
 use chainatlas_auth::{hash_password, secret_hash, Role};
-use support::{app_with, get_as, post_form, send, App, Who};
+use support::{app_with, get_as, login_form, post_form, send, try_login, App, Who};
 
 /// Expected answer: 200, 403, a 401 JSON error, or a redirect to the login page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,6 +52,7 @@ async fn every_role_meets_every_page_and_endpoint_as_designed() {
         ("/enterprises/1", ToLogin, Ok, Ok, Ok),
         ("/enterprises/2", ToLogin, Ok, Ok, Ok),
         ("/admin/audit", ToLogin, Forbidden, Forbidden, Ok),
+        ("/admin/users", ToLogin, Forbidden, Forbidden, Ok),
         // Diagnostics reveal every firm's figures: analysts and administrators only.
         (
             "/chains/rail/diagnosis?region=430200",
@@ -147,6 +148,8 @@ async fn every_role_meets_every_page_and_endpoint_as_designed() {
             Ok,
         ),
         ("/api/v1/me", Unauthorized, Ok, Ok, Ok),
+        ("/api/v1/users", Unauthorized, Forbidden, Forbidden, Ok),
+        ("/api/v1/tokens", Unauthorized, Forbidden, Forbidden, Ok),
         ("/api/v1/records/enterprises/1", Unauthorized, Ok, Ok, Ok),
         (
             "/api/v1/records/enterprises/2",
@@ -384,37 +387,6 @@ fn analyst_with_password(app: &App, username: &str) {
             false,
         )
         .unwrap();
-}
-
-/// The login form's CSRF cookie and token, as a browser would get them.
-async fn login_form(app: &App) -> String {
-    let form = get_as(app, "/login", &app.anonymous, None).await;
-    let cookie = form.headers[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let token = cookie.split_once('=').unwrap().1.to_string();
-    assert!(
-        form.body.contains(&token),
-        "the form carries the same token"
-    );
-    cookie
-}
-
-async fn try_login(app: &App, username: &str, password: &str) -> support::Reply {
-    let cookie = login_form(app).await;
-    let token = cookie.split_once('=').unwrap().1;
-    post_form(
-        app,
-        "/login",
-        &app.anonymous,
-        Some(&cookie),
-        &format!("csrf_token={token}&username={username}&password={password}&next=%2Fchains"),
-    )
-    .await
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! Accounts: signing in and out (with the throttle and device cookies), who is asking
-//! (`/api/v1/me`), and the audit log for administrators.
+//! (`/api/v1/me`), the audit log, and users and API tokens for administrators.
 
 pub mod api;
 pub mod pages;
+pub mod users;

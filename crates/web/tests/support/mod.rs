@@ -316,3 +316,34 @@ pub fn english_sentence(text: &str) -> Option<String> {
     }
     None
 }
+
+/// The login form's CSRF cookie and token, as a browser would get them.
+pub async fn login_form(app: &App) -> String {
+    let form = get_as(app, "/login", &app.anonymous, None).await;
+    let cookie = form.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let token = cookie.split_once('=').unwrap().1.to_string();
+    assert!(
+        form.body.contains(&token),
+        "the form carries the same token"
+    );
+    cookie
+}
+
+pub async fn try_login(app: &App, username: &str, password: &str) -> Reply {
+    let cookie = login_form(app).await;
+    let token = cookie.split_once('=').unwrap().1;
+    post_form(
+        app,
+        "/login",
+        &app.anonymous,
+        Some(&cookie),
+        &format!("csrf_token={token}&username={username}&password={password}&next=%2Fchains"),
+    )
+    .await
+}
