@@ -96,6 +96,17 @@ fn user(row: &Row<'_>) -> rusqlite::Result<User> {
     })
 }
 
+/// The user with this name, as `conn` (a transaction) sees it.
+fn user_named(conn: &rusqlite::Connection, username: &str) -> Result<User, AccountError> {
+    conn.query_row(
+        &format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?1"),
+        [username],
+        user,
+    )
+    .optional()?
+    .ok_or_else(|| AccountError::NoSuchUser(username.into()))
+}
+
 fn valid_username(name: &str) -> bool {
     (3..=64).contains(&name.len())
         && name
@@ -173,11 +184,7 @@ impl Store {
     }
 
     fn user_by_name(&self, username: &str) -> Result<User, AccountError> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?1");
-        self.conn
-            .query_row(&sql, [username], user)
-            .optional()?
-            .ok_or_else(|| AccountError::NoSuchUser(username.into()))
+        user_named(&self.conn, username)
     }
 
     /// Changes one user with one statement, auditing the user before and after.
@@ -192,14 +199,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let before = tx
-            .query_row(
-                &format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?1"),
-                [username],
-                user,
-            )
-            .optional()?
-            .ok_or_else(|| AccountError::NoSuchUser(username.into()))?;
+        let before = user_named(&tx, username)?;
         tx.execute(sql, params![value, before.id])?;
         let after = tx.query_row(
             &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"),
@@ -275,14 +275,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let before = tx
-            .query_row(
-                &format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?1"),
-                [username],
-                user,
-            )
-            .optional()?
-            .ok_or_else(|| AccountError::NoSuchUser(username.into()))?;
+        let before = user_named(&tx, username)?;
         tx.execute(
             "UPDATE users SET role = ?1, enterprise_id = ?2 WHERE id = ?3",
             params![role.as_str(), enterprise.map(|e| e.0), before.id],
