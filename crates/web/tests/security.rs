@@ -53,6 +53,16 @@ async fn every_role_meets_every_page_and_endpoint_as_designed() {
         ("/enterprises/2", ToLogin, Ok, Ok, Ok),
         ("/admin/audit", ToLogin, Forbidden, Forbidden, Ok),
         ("/admin/users", ToLogin, Forbidden, Forbidden, Ok),
+        // A page's table as a workbook: the page's own rules.
+        (
+            "/admin/audit?format=xlsx",
+            ToLogin,
+            Forbidden,
+            Forbidden,
+            Ok,
+        ),
+        ("/chains?format=xlsx", ToLogin, Ok, Ok, Ok),
+        ("/nodes/1?format=xlsx", ToLogin, Ok, Ok, Ok),
         // Diagnostics reveal every firm's figures: analysts and administrators only.
         (
             "/chains/rail/diagnosis?region=430200",

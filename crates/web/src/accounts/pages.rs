@@ -416,12 +416,20 @@ async fn audit_page(
     PageLang(lang): PageLang,
     uri: Uri,
     viewer: Viewer,
+    Params(params): Params<crate::core::api::ListQuery>,
 ) -> Result<Response, PageError> {
     viewer
         .require(Permission::ManageUsers)
         .or_page(lang, &uri, &viewer)?;
+    let export = params.workbook().or_page(lang, &uri, &viewer)?;
+    // A workbook holds the latest entries up to its limit; the page the latest 200.
+    let limit = if export {
+        crate::core::download::MAX_EXPORT_ROWS
+    } else {
+        200
+    };
     let log = state
-        .read(|store| Ok(store.audit_log(200, 0)?))
+        .read(move |store| Ok(store.audit_log(limit, 0)?))
         .await
         .or_page(lang, &uri, &viewer)?;
     let rows = log
@@ -435,7 +443,37 @@ async fn audit_page(
             entity: format!("{} {}", word(lang, &e.change.entity), e.change.entity_id),
             change: readable_change(e.change.before.as_deref(), e.change.after.as_deref()),
         })
-        .collect();
+        .collect::<Vec<AuditRow>>();
+    if export {
+        let t = lang.texts();
+        let sheet = chainatlas_bundle::sheet::Sheet {
+            name: t.audit_log.to_string(),
+            header: [
+                t.audit_at,
+                t.audit_actor,
+                t.audit_address,
+                t.audit_action,
+                t.audit_entity,
+                t.audit_change,
+            ]
+            .map(str::to_string)
+            .to_vec(),
+            rows: rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.at.clone(),
+                        r.actor.clone(),
+                        r.address.clone(),
+                        r.action.clone(),
+                        r.entity.clone(),
+                        r.change.clone(),
+                    ]
+                })
+                .collect(),
+        };
+        return crate::core::download::workbook("audit-log", &[sheet]).or_page(lang, &uri, &viewer);
+    }
     let page = AuditPage {
         layout: Layout::new(lang, lang.texts().audit_log, &uri, &viewer),
         rows,

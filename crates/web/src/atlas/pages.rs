@@ -17,10 +17,12 @@ use chainatlas_store::{ChainSummary, Counts};
 
 use crate::core::api::{ListQuery, Params};
 use crate::core::auth::Viewer;
+use crate::core::download::{workbook, MAX_EXPORT_ROWS};
 use crate::core::i18n::{Lang, LangTexts, PageLang};
 use crate::core::AppState;
 use chainatlas_app::format::wan;
 use chainatlas_app::view;
+use chainatlas_bundle::sheet::Sheet;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -200,12 +202,39 @@ async fn chains(
         })
         .await
         .or_page(lang, &uri, &viewer)?;
+    let chains = chain_rows(lang, &summaries, show_values);
+    if params.workbook().or_page(lang, &uri, &viewer)? {
+        let t = lang.texts();
+        let sheet = Sheet {
+            name: t.nav_chains.to_string(),
+            header: vec![
+                lang.pick("代码", "Code").to_string(),
+                t.chain.to_string(),
+                t.nodes.to_string(),
+                t.enterprises.to_string(),
+                format!("{} ({})", t.output, t.wan_yuan),
+            ],
+            rows: chains
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.code.clone(),
+                        c.name.clone(),
+                        c.nodes.to_string(),
+                        c.enterprises.to_string(),
+                        c.output.clone(),
+                    ]
+                })
+                .collect(),
+        };
+        return workbook("chains", &[sheet]).or_page(lang, &uri, &viewer);
+    }
     let page = ChainsPage {
         layout: Layout::new(lang, lang.texts().nav_chains, &uri, &viewer),
         region_name: region_label(lang, &region),
         region_query: region_query(&region),
         regions: region_options(lang, &regions, code),
-        chains: chain_rows(lang, &summaries, show_values),
+        chains,
     };
     Ok(render(&page))
 }
@@ -269,7 +298,31 @@ async fn chain_page(
             enterprises: p.enterprises,
             output: shown(show_values, lang, p.output),
         })
-        .collect();
+        .collect::<Vec<MapNodeRow>>();
+    if params.workbook().or_page(lang, &uri, &viewer)? {
+        let sheet = Sheet {
+            name: t.node_table.to_string(),
+            header: vec![
+                t.node.to_string(),
+                t.segment.to_string(),
+                t.enterprises.to_string(),
+                format!("{} ({})", t.output, t.wan_yuan),
+            ],
+            rows: nodes
+                .iter()
+                .map(|n| {
+                    vec![
+                        n.name.clone(),
+                        n.segment.to_string(),
+                        n.enterprises.to_string(),
+                        n.output.clone(),
+                    ]
+                })
+                .collect(),
+        };
+        let file = format!("chain-{}-nodes", map.chain.code);
+        return workbook(&file, &[sheet]).or_page(lang, &uri, &viewer);
+    }
     let page = ChainPage {
         layout: Layout::new(
             lang,
@@ -342,18 +395,19 @@ async fn node_page(
     let region_code = params.region().or_page(lang, &uri, &viewer)?;
     let caches = state.app.caches.clone();
     let page = params.page(1_000_000).or_page(lang, &uri, &viewer)?;
+    let export = params.workbook().or_page(lang, &uri, &viewer)?;
+    // A workbook holds every enterprise of the node (up to its limit), a page fifty.
+    let (size, offset) = if export {
+        (MAX_EXPORT_ROWS, 0)
+    } else {
+        (PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    };
     let order = view::enterprise_order(&viewer);
     let (detail, region, regions, list) = state
         .read(move |store| {
             let detail = view::node_detail(store, id)?;
             let region = view::region(store, region_code)?;
-            let list = store.node_enterprises(
-                detail.node.id,
-                region_code,
-                order,
-                PAGE_SIZE,
-                (page - 1) * PAGE_SIZE,
-            )?;
+            let list = store.node_enterprises(detail.node.id, region_code, order, size, offset)?;
             let regions = caches.regions_in_use(store)?;
             Ok((detail, region, regions, list))
         })
@@ -372,6 +426,50 @@ async fn node_page(
     let node_name = lang
         .pick(&detail.node.name_zh, &detail.node.name_en)
         .to_string();
+    let enterprises: Vec<EnterpriseRow> = list
+        .items
+        .iter()
+        .map(|row| EnterpriseRow {
+            id: row.item.id.0,
+            name: lang.pick(&row.item.name_zh, &row.item.name_en).to_string(),
+            region: region_names
+                .get(&row.item.region)
+                .map_or(row.item.region.to_string(), |r| {
+                    lang.pick(&r.name_zh, &r.name_en).to_string()
+                }),
+            tags: tag_labels(lang, row.item.tags),
+            output: shown(viewer.may_see_private(row.item.id), lang, row.output),
+            capacity: shown(viewer.may_see_private(row.item.id), lang, row.capacity),
+        })
+        .collect();
+    if export {
+        let sheet = Sheet {
+            name: t.enterprises.to_string(),
+            header: vec![
+                lang.pick("编号", "Id").to_string(),
+                t.enterprise.to_string(),
+                t.region.to_string(),
+                t.tags.to_string(),
+                format!("{} ({})", t.output, t.wan_yuan),
+                format!("{} ({})", t.capacity, t.wan_yuan),
+            ],
+            rows: enterprises
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.id.to_string(),
+                        e.name.clone(),
+                        e.region.clone(),
+                        e.tags.join(lang.pick("、", ", ")),
+                        e.output.clone(),
+                        e.capacity.clone(),
+                    ]
+                })
+                .collect(),
+        };
+        let file = format!("node-{}-enterprises", detail.node.id.0);
+        return workbook(&file, &[sheet]).or_page(lang, &uri, &viewer);
+    }
     let page = NodePage {
         layout: Layout::new(lang, node_name.clone(), &uri, &viewer),
         node_id: detail.node.id.0,
@@ -390,22 +488,7 @@ async fn node_page(
         regions: region_options(lang, &regions, region_code),
         inputs: links(&detail.inputs),
         outputs: links(&detail.outputs),
-        enterprises: list
-            .items
-            .iter()
-            .map(|row| EnterpriseRow {
-                id: row.item.id.0,
-                name: lang.pick(&row.item.name_zh, &row.item.name_en).to_string(),
-                region: region_names
-                    .get(&row.item.region)
-                    .map_or(row.item.region.to_string(), |r| {
-                        lang.pick(&r.name_zh, &r.name_en).to_string()
-                    }),
-                tags: tag_labels(lang, row.item.tags),
-                output: shown(viewer.may_see_private(row.item.id), lang, row.output),
-                capacity: shown(viewer.may_see_private(row.item.id), lang, row.capacity),
-            })
-            .collect(),
+        enterprises,
         total: list.total,
         page,
         pages: (list.total.div_ceil(PAGE_SIZE as u64) as u32).max(1),

@@ -99,9 +99,23 @@ pub(crate) struct ListQuery {
     limit: Option<String>,
     offset: Option<String>,
     page: Option<String>,
+    /// `xlsx`: the page's table as an Excel workbook instead of the page.
+    format: Option<String>,
 }
 
 impl ListQuery {
+    /// Whether the page's table is asked for as a workbook (`format=xlsx`).
+    pub(crate) fn workbook(&self) -> Result<bool, AppError> {
+        match self.format.as_deref().map(str::trim) {
+            None | Some("") | Some("html") => Ok(false),
+            Some("xlsx") => Ok(true),
+            Some(other) => Err(AppError::parameter(text!(
+                "format：“{other}”不可用，应为 xlsx",
+                "format: '{other}' is not available, expected xlsx"
+            ))),
+        }
+    }
+
     /// The region filter: a code, or what a region picker sends (`株洲市 430200`).
     pub(crate) fn region(&self) -> Result<Option<RegionCode>, AppError> {
         view::parse_region_text(self.region.as_deref())

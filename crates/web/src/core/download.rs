@@ -1,5 +1,5 @@
 //! Sending a file the server wrote (an export) as a response body, a chunk at a time, and
-//! deleting it once sent.
+//! deleting it once sent; and a page's tables as an Excel workbook.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -55,4 +55,33 @@ pub fn stream_file(dir: tempfile::TempDir, file: PathBuf) -> std::io::Result<Bod
             }
         })?;
     Ok(Body::new(ChannelBody(rx)))
+}
+
+/// The most rows a page's table exports to a workbook.
+pub const MAX_EXPORT_ROWS: u32 = 100_000;
+
+/// Tables as an `.xlsx` download named `file` (ASCII, without the extension): the same
+/// rows the page shows, in the viewer's language, numbers as numbers.
+pub fn workbook(
+    file: &str,
+    sheets: &[chainatlas_bundle::sheet::Sheet],
+) -> Result<axum::response::Response, chainatlas_app::AppError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let bytes = chainatlas_bundle::sheet::to_xlsx(sheets)
+        .map_err(|e| chainatlas_app::AppError::internal(format!("workbook {file}: {e}")))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}.xlsx\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -153,6 +153,8 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body's bytes (a download).
+    pub raw: Vec<u8>,
 }
 
 impl Reply {
@@ -221,6 +223,7 @@ pub async fn send_bytes(
         status,
         headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),
+        raw: bytes.to_vec(),
     }
 }
 
