@@ -82,6 +82,39 @@ impl Driver {
         self.try_post(path, &body).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// A WebDriver GET of this session (`/cookie`).
+    fn get(&self, path: &str) -> Value {
+        let url = format!(
+            "{}/session/{}{path}",
+            self.url,
+            self.session.as_ref().unwrap()
+        );
+        let reply: Value = ureq::get(&url)
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_json()
+            .unwrap();
+        reply["value"].clone()
+    }
+
+    /// The session's cookies as a `Cookie` header, to fetch what a link downloads.
+    fn cookie_header(&self) -> String {
+        self.get("/cookie")
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}={}",
+                    c["name"].as_str().unwrap(),
+                    c["value"].as_str().unwrap()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     fn goto(&self, url: &str) {
         self.post("/url", json!({ "url": url }));
     }
@@ -609,4 +642,266 @@ fn an_enterprise_posts_a_demand_and_reads_its_matches_in_both_languages() {
     driver.script("document.getElementById('listing-search').submit(); return true;");
     let found = driver.wait_for(&format!("return window.location.search.indexOf('status=open') >= 0 ? !!document.querySelector('#listing-table a[href=\"/listings/{demand_id}\"]') : null;"));
     assert_eq!(found, false);
+}
+
+/// A workbook of one new enterprise, as a clerk fills the template's enterprises sheet.
+fn enterprise_workbook(path: &Path, credit_code: &str) {
+    use chainatlas_bundle::sheet::{to_xlsx, Sheet};
+    let header = [
+        "credit_code",
+        "name_zh",
+        "region_code",
+        "size",
+        "tags",
+        "revenue",
+        "employees",
+    ];
+    let bytes = to_xlsx(&[Sheet {
+        name: "enterprises".into(),
+        header: header.iter().map(|h| h.to_string()).collect(),
+        rows: vec![vec![
+            credit_code.into(),
+            "湘江星辰精密装备有限公司".into(),
+            "430211".into(),
+            "small".into(),
+            "specialized_new".into(),
+            "12000000".into(),
+            "35".into(),
+        ]],
+    }])
+    .unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// Uploads `file` from the import page with one of its buttons and waits for the
+/// import's page to settle; answers its state.
+fn upload(driver: &Driver, base: &str, file: &Path, button: &str) -> String {
+    driver.goto(&format!("{base}/imports"));
+    driver.wait_for("return document.getElementById('import-file') ? true : null;");
+    driver.type_into("#import-file", &file.display().to_string());
+    driver.click(button);
+    let state = driver.wait_for(
+        "var s = document.getElementById('import-state'); \
+         return s && s.dataset.state !== 'running' ? s.dataset.state : null;",
+    );
+    state.as_str().unwrap().to_string()
+}
+
+fn text_of(driver: &Driver, css: &str) -> String {
+    let script = format!("var e = document.querySelector('{css}'); return e ? e.textContent : '';");
+    driver
+        .script(&script)
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Waits for the page at `path` to have loaded (its URL path equal to it).
+fn wait_for_path(driver: &Driver, prefix: &str) -> String {
+    let script = format!(
+        "return document.readyState === 'complete' && window.location.pathname.indexOf('{prefix}') === 0 ? window.location.pathname : null;"
+    );
+    driver.wait_for(&script).as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_clerk_imports_finds_edits_exports_and_opens_an_account_in_the_browser() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("atlas.db");
+    let server = Server::start(&db);
+    let base = server.base.clone();
+    let (admin, admin_password) = server.account("admin");
+    let driver = Driver::start(&dir.path().join("profile"));
+    sign_in(&driver, &base, &admin, &admin_password);
+
+    // The template is one click away on the import page.
+    driver.goto(&format!("{base}/imports"));
+    let href = driver.wait_for(
+        "var a = document.getElementById('template-link'); return a ? a.getAttribute('href') : null;",
+    );
+    let template = ureq::get(&format!("{base}{}", href.as_str().unwrap()))
+        .header("Cookie", &driver.cookie_header())
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_vec()
+        .unwrap();
+    assert_eq!(&template[..2], b"PK", "a workbook");
+
+    // A workbook with one mistyped credit code: the preview names the cell in Chinese,
+    // and neither it nor a direct commit changes anything.
+    let good = chainatlas_model::CreditCode::with_check_character("91430211MA4P7XK1Q")
+        .unwrap()
+        .to_string();
+    let mut bad = good.clone();
+    let last = if bad.ends_with('0') { '1' } else { '0' };
+    bad.pop();
+    bad.push(last);
+    let bad_file = dir.path().join("企业名单-有误.xlsx");
+    enterprise_workbook(&bad_file, &bad);
+    assert_eq!(
+        upload(&driver, &base, &bad_file, "#import-preview"),
+        "refused"
+    );
+    let problems = text_of(&driver, "#import-problems");
+    assert!(
+        problems.contains("工作表 enterprises 第 2 行"),
+        "{problems}"
+    );
+    assert!(problems.contains("credit_code"), "{problems}");
+    assert_eq!(
+        text_of(&driver, "#import-confirm"),
+        "",
+        "nothing to confirm"
+    );
+    assert_eq!(
+        upload(&driver, &base, &bad_file, "#import-commit"),
+        "refused"
+    );
+    let none = driver.script(
+        "var x = new XMLHttpRequest(); x.open('GET', '/api/v1/search?q=' + encodeURIComponent('星辰精密'), false); x.send(); return x.responseText;",
+    );
+    assert!(
+        !none.as_str().unwrap().contains("湘江星辰"),
+        "nothing was written"
+    );
+
+    // Fixed: previewed, then confirmed.
+    let good_file = dir.path().join("企业名单.xlsx");
+    enterprise_workbook(&good_file, &good);
+    assert_eq!(
+        upload(&driver, &base, &good_file, "#import-preview"),
+        "done"
+    );
+    driver.click("#import-confirm");
+    driver.wait_for(
+        "var s = document.getElementById('import-state'); \
+         return s && s.dataset.state === 'done' && !document.getElementById('import-confirm') ? true : null;",
+    );
+
+    // Found by its abbreviation through the header's search box.
+    driver.type_into("#search-box", "星辰精密");
+    driver.script("document.getElementById('search-box').form.submit(); return true;");
+    wait_for_path(&driver, "/search");
+    let href = driver.wait_for(
+        "var a = Array.from(document.querySelectorAll('a')).find(function (a) { return a.textContent.indexOf('湘江星辰精密装备') >= 0; }); return a ? a.getAttribute('href') : null;",
+    );
+    let enterprise_page = href.as_str().unwrap().to_string();
+    let id: i64 = enterprise_page
+        .trim_start_matches("/enterprises/")
+        .parse()
+        .unwrap();
+
+    // Edited: more employees, saved through the form.
+    driver.goto(&format!("{base}{enterprise_page}"));
+    driver.wait_for("return document.getElementById('edit-enterprise') ? true : null;");
+    driver.click("#edit-enterprise");
+    driver.wait_for("return document.getElementById('record-form') ? true : null;");
+    fill(&driver, "#record-form", "employees", "88");
+    driver.click("#save-record");
+    wait_for_path(&driver, "/enterprises/");
+    assert!(
+        text_of(&driver, ".facts").contains("88"),
+        "{}",
+        text_of(&driver, ".facts")
+    );
+
+    // Placed in a node with the node picker: typing a name offers the node.
+    driver.goto(&format!(
+        "{base}/records/enterprise_nodes/new?enterprise_id={id}"
+    ));
+    driver.wait_for("return document.getElementById('record-form') ? true : null;");
+    let node_name = driver.script(
+        "var x = new XMLHttpRequest(); x.open('GET', '/api/v1/nodes/1', false); x.send(); return JSON.parse(x.responseText).node.name_zh;",
+    );
+    driver.type_into("#record-form [name=node_id]", node_name.as_str().unwrap());
+    let offered = driver.wait_for(
+        "var o = document.querySelector('#node_id-list option'); return o ? o.value : null;",
+    );
+    assert!(offered.as_str().unwrap().ends_with("#1"), "{offered}");
+    fill(
+        &driver,
+        "#record-form",
+        "node_id",
+        offered.as_str().unwrap(),
+    );
+    fill(&driver, "#record-form", "output", "800万");
+    fill(&driver, "#record-form", "capacity", "1,000万");
+    driver.click("#save-record");
+    wait_for_path(&driver, "/enterprises/");
+
+    // The node's enterprises, exported to Excel from the node's page, hold it.
+    driver.goto(&format!("{base}/nodes/1"));
+    let href = driver.wait_for(
+        "var a = document.getElementById('export-enterprises'); return a ? a.getAttribute('href') : null;",
+    );
+    let bytes = ureq::get(&format!("{base}{}", href.as_str().unwrap()))
+        .header("Cookie", &driver.cookie_header())
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_vec()
+        .unwrap();
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = book.sheet_names()[0].clone();
+    let rows = book.worksheet_range(&sheet).unwrap();
+    let row = rows
+        .rows()
+        .find(|r| r[1] == calamine::Data::String("湘江星辰精密装备有限公司".into()))
+        .expect("the new enterprise is in the export");
+    assert_eq!(
+        row[4],
+        calamine::Data::Float(800.0),
+        "output in 万元, a number"
+    );
+
+    // An account for it, made on the users page; its password is shown once.
+    driver.goto(&format!("{base}/admin/users"));
+    driver.wait_for("return document.getElementById('new-user') ? true : null;");
+    fill(&driver, "#new-user", "username", "xingchen");
+    fill(&driver, "#new-user", "role", "enterprise");
+    fill(
+        &driver,
+        "#new-user",
+        "enterprise",
+        &format!("湘江星辰 #{id}"),
+    );
+    driver.click("#create-user");
+    let password = driver
+        .wait_for("var s = document.getElementById('secret'); return s ? s.textContent : null;");
+    let password = password.as_str().unwrap().to_string();
+    sign_out(&driver);
+
+    // The new user signs in, opens its own enterprise and edits its English name.
+    sign_in(&driver, &base, "xingchen", &password);
+    driver.click("#nav-my-enterprise");
+    wait_for_path(&driver, "/enterprises/");
+    driver.wait_for("return document.getElementById('edit-enterprise') ? true : null;");
+    driver.click("#edit-enterprise");
+    driver.wait_for("return document.getElementById('record-form') ? true : null;");
+    let credit =
+        driver.script("return document.querySelector('#record-form [name=credit_code]').readOnly;");
+    assert_eq!(
+        credit,
+        Value::Bool(true),
+        "its credit code is the office's to change"
+    );
+    fill(
+        &driver,
+        "#record-form",
+        "name_en",
+        "Xiangjiang Xingchen Precision Equipment Co., Ltd.",
+    );
+    driver.click("#save-record");
+    wait_for_path(&driver, "/enterprises/");
+    let subtitle = driver.wait_for(
+        "var s = document.querySelector('.subtitle'); return s && s.textContent.indexOf('Xingchen') >= 0 ? s.textContent : null;",
+    );
+    assert!(subtitle.as_str().unwrap().contains("Precision Equipment"));
+    driver.screenshot(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("own-profile.png"));
 }
