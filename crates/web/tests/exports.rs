@@ -92,3 +92,23 @@ async fn chains_nodes_and_the_audit_log_export_as_their_pages_show_them() {
     let refused = get_as(&app, "/admin/audit?format=xlsx", &app.analyst, None).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_enterprise_s_agreements_export_holds_only_its_own() {
+    let app = app_with(&[]);
+    let all = get(&app, "/api/v1/agreements", None).await.json();
+    let own = get_as(&app, "/api/v1/agreements", &app.firm, None)
+        .await
+        .json();
+    let count = |v: &serde_json::Value| {
+        v.as_array()
+            .or_else(|| v["items"].as_array())
+            .map_or(0, |a| a.len())
+    };
+    assert!(count(&all) > count(&own), "the demo has others' agreements");
+    let (name, rows) = first_sheet(&get(&app, "/agreements/export.xlsx", None).await);
+    assert_eq!(name, "签约项目台账");
+    assert_eq!(rows.len(), count(&all) + 1);
+    let (_, rows) = first_sheet(&get_as(&app, "/agreements/export.xlsx", &app.firm, None).await);
+    assert_eq!(rows.len(), count(&own) + 1, "only the firm's own");
+}

@@ -63,6 +63,7 @@ async fn every_role_meets_every_page_and_endpoint_as_designed() {
         ),
         ("/chains?format=xlsx", ToLogin, Ok, Ok, Ok),
         ("/nodes/1?format=xlsx", ToLogin, Ok, Ok, Ok),
+        ("/agreements/export.xlsx", ToLogin, Ok, Ok, Ok),
         // Diagnostics reveal every firm's figures: analysts and administrators only.
         (
             "/chains/rail/diagnosis?region=430200",

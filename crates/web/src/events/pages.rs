@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/events/{id}/report", get(report_page))
         .route("/events/{id}/report/export", get(report_export))
         .route("/agreements", get(agreements_page).post(create_agreement))
+        .route("/agreements/export.xlsx", get(agreements_export))
         .route(
             "/agreements/{id}",
             get(edit_agreement_page).post(update_agreement),
@@ -1685,6 +1686,60 @@ async fn agreements_page(
         .await
         .or_page(lang, &uri, &viewer)?;
     Ok(render(&page))
+}
+
+/// The agreements the viewer may see, as the page lists them, in a workbook.
+async fn agreements_export(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+) -> Result<Response, PageError> {
+    let (v, u) = (viewer.clone(), uri.clone());
+    let page = state
+        .read(move |store| {
+            agreements_view(
+                store,
+                &v,
+                lang,
+                &u,
+                (AgreementPrefill::default(), None),
+                None,
+            )
+        })
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    let w = page.w;
+    let sheet = chainatlas_bundle::sheet::Sheet {
+        name: w.agreements.to_string(),
+        header: vec![
+            "#".to_string(),
+            w.title.to_string(),
+            w.buyer.to_string(),
+            w.supplier.to_string(),
+            format!("{} ({})", w.value, w.wan_yuan),
+            w.status.to_string(),
+            w.signed_on.to_string(),
+            w.events.to_string(),
+        ],
+        rows: page
+            .rows
+            .iter()
+            .map(|a| {
+                vec![
+                    a.id.to_string(),
+                    a.title.clone(),
+                    a.buyer.clone(),
+                    a.supplier.clone(),
+                    a.value.clone(),
+                    a.status.to_string(),
+                    a.signed_on.clone(),
+                    a.event.map(|e| e.to_string()).unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    };
+    crate::core::download::workbook("agreements", &[sheet]).or_page(lang, &uri, &viewer)
 }
 
 /// The agreements page with one agreement in the form, to move it along its lifecycle.
