@@ -245,19 +245,16 @@ fn heading(lang: Lang, kind: RecordKind, new: bool) -> String {
 }
 
 /// Where a saved record is seen: its own page, or the page of what it belongs to.
-fn page_of(store: &Store, record: &Record) -> Result<String, AppError> {
-    Ok(match record {
+fn page_of(record: &Record) -> String {
+    match record {
         Record::Chain(c) => format!("/chains/{}", c.code),
         Record::ChainNode(n) => format!("/nodes/{}", n.id.0),
         Record::NodeInput(i) => format!("/nodes/{}", i.output.0),
         Record::Enterprise(e) => format!("/enterprises/{}", e.id.0),
         Record::EnterpriseNode(en) => format!("/enterprises/{}", en.enterprise.0),
         Record::SupplyRelation(s) => format!("/enterprises/{}", s.supplier.0),
-        _ => {
-            let _ = store;
-            "/".to_string()
-        }
-    })
+        _ => "/".to_string(),
+    }
 }
 
 /// Where to go once a record is deleted: what it belonged to.
@@ -268,7 +265,7 @@ fn after_delete(store: &Store, record: &Record) -> Result<String, AppError> {
             .chain(n.chain)?
             .map_or("/chains".to_string(), |c| format!("/chains/{}", c.code)),
         Record::Enterprise(_) => "/".to_string(),
-        other => page_of(store, other)?,
+        other => page_of(other),
     })
 }
 
@@ -373,7 +370,7 @@ async fn create(
         .write(move |store| {
             let saved = editing::create(store, &v, kind, &form)
                 .and_then(|key| editing::load(store, kind, key))
-                .and_then(|record| page_of(store, &record));
+                .map(|record| page_of(&record));
             let again =
                 |error: String| page(store, lang, &u, &v, kind, None, &form, false, Some(error));
             posted(saved, lang, false, |next| next.clone(), again)
@@ -419,8 +416,7 @@ async fn update(
     let (u, v) = (uri.clone(), viewer.clone());
     let result = state
         .write(move |store| {
-            let saved = editing::update(store, &v, kind, key, &form)
-                .and_then(|record| page_of(store, &record));
+            let saved = editing::update(store, &v, kind, key, &form).map(|record| page_of(&record));
             let again = |error: String| {
                 page(
                     store,
