@@ -902,7 +902,7 @@ impl DiagnosticsQuery {
         self.pairs
             .iter()
             .filter(|(k, _)| k == name)
-            .flat_map(|(_, v)| v.split(',').map(str::trim))
+            .flat_map(|(_, v)| v.split([',', ';', '，', '；']).map(str::trim))
             .filter(|part| !part.is_empty())
             .collect()
     }
@@ -981,12 +981,13 @@ impl DiagnosticsQuery {
 
     /// The shock of a disruption request; it may remove nothing, which loses nothing.
     pub fn shock(&self) -> Result<Shock, AppError> {
-        // Any whole number is a well-formed id; ids that name nothing are answered 404.
+        // Any whole number is a well-formed id, also as a picker fills it (`名称 #12`);
+        // ids that name nothing are answered 404.
         let ids = |name: &str, what: &str| -> Result<Vec<i64>, AppError> {
             self.list(name)
                 .into_iter()
                 .map(|v| {
-                    v.parse::<i64>().map_err(|_| {
+                    crate::problems::picked_id(v).parse::<i64>().map_err(|_| {
                         AppError::parameter(text!(
                             "{what} 编号“{v}”不是整数",
                             "{what} id '{v}' is not a whole number"

@@ -328,7 +328,8 @@ pub struct EventInput {
     /// Chain codes in focus: `OPTO;AUTO`.
     #[serde(default)]
     pub chains: String,
-    /// Chain node ids in focus (the links the event is to fill): `12;15`.
+    /// Chain node ids in focus (the links the event is to fill): `12;15`, or as the picker
+    /// fills them, `电芯 #12; 正极材料 #15`.
     #[serde(default)]
     pub nodes: String,
     #[serde(default)]
@@ -441,7 +442,11 @@ impl EventInput {
         }
         let mut nodes = Vec::new();
         for raw in list(&self.nodes) {
-            match raw.parse::<i64>().ok().map(NodeId) {
+            match crate::problems::picked_id(&raw)
+                .parse::<i64>()
+                .ok()
+                .map(NodeId)
+            {
                 Some(n) if store.node(n)?.is_some() => nodes.push(n),
                 Some(NodeId(n)) => p.bad("nodes", no_node(n)),
                 None => p.bad("nodes", not_an_id(&raw)),
@@ -559,8 +564,9 @@ pub fn update_event(
 }
 
 impl EventInput {
-    /// The form of a stored event, to edit it (chains by their codes).
-    pub fn of(store: &Store, e: &Event) -> Result<EventInput, AppError> {
+    /// The form of a stored event, to edit it (chains by their codes, nodes as a picker
+    /// shows them: `名称 #12`).
+    pub fn of(store: &Store, e: &Event, lang: Lang) -> Result<EventInput, AppError> {
         let list = |items: Vec<String>| items.join(";");
         let g = &e.grid;
         let mut chains = Vec::new();
@@ -587,7 +593,16 @@ impl EventInput {
             groups: list(e.groups.clone()),
             may_meet: list(e.may_meet.iter().map(|(a, b)| format!("{a}:{b}")).collect()),
             chains: list(chains),
-            nodes: list(e.nodes.iter().map(|n| n.0.to_string()).collect()),
+            nodes: {
+                let mut named = Vec::new();
+                for id in &e.nodes {
+                    named.push(match store.node(*id)? {
+                        Some(n) => format!("{} #{}", lang.pick(&n.name_zh, &n.name_en), id.0),
+                        None => id.0.to_string(),
+                    });
+                }
+                named.join("; ")
+            },
             request_cap: e.request_cap.to_string(),
             meeting_cap: e.meeting_cap.to_string(),
             request_days: e.request_days.to_string(),

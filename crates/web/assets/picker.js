@@ -2,7 +2,9 @@
 // divisions /api/v1/regions?q= finds by Chinese or English name, pinyin or initials
 // (zz → 株洲市) or code, as "name code"; data-picker="enterprise" or "node" offers what
 // /api/v1/search?q= finds of that kind, as "name #id". The server reads the code or id at
-// the end (and a region's name alone), so every form works without this script too.
+// the end (and a region's name alone), so every form works without this script too. With
+// data-multiple the field holds several, separated by ";": what is typed after the last
+// ";" is looked up, and a choice replaces only that part.
 (function () {
   'use strict';
   var english = document.documentElement.lang === 'en';
@@ -31,10 +33,14 @@
     var kind = input.getAttribute('data-picker');
     var source = kind === 'region' ? sources.region : sources.search(kind);
     if (!list) { return; }
+    var multiple = input.hasAttribute('data-multiple');
     var timer = null;
     var asked = '';
     input.addEventListener('input', function () {
-      var q = input.value.trim();
+      var text = input.value;
+      var cut = multiple ? Math.max(text.lastIndexOf(';'), text.lastIndexOf('；')) + 1 : 0;
+      var before = text.slice(0, cut);
+      var q = text.slice(cut).trim();
       if (timer) { clearTimeout(timer); }
       if (!q || done.test(q) || q === asked) { return; }
       timer = setTimeout(function () {
@@ -43,7 +49,7 @@
           list.textContent = '';
           values.forEach(function (v) {
             var option = document.createElement('option');
-            option.value = v;
+            option.value = (before ? before.replace(/\s*$/, ' ') : '') + v;
             list.appendChild(option);
           });
           input.setAttribute('data-suggestions', String(values.length));

@@ -206,6 +206,27 @@ async fn a_region_disruption_travels_downstream_and_names_alternatives() {
         .json();
     assert_eq!(a["total_loss_fen"], b["total_loss_fen"]);
     assert_eq!(a["shock"]["enterprises"], serde_json::json!([1, 2]));
+    // As the simulator's enterprise picker fills the field: names, then ids.
+    let picked = get(
+        &app,
+        "/api/v1/chains/rail/disruption?enterprise=%E6%A0%AA%E6%B4%B2%E5%A4%A9%E9%82%A6+%231%3B+%E6%9F%90%E4%BC%81%E4%B8%9A+%232",
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(picked["total_loss_fen"], a["total_loss_fen"]);
+    // The page shows the removed enterprises by name in the picker.
+    let page = get(&app, "/chains/rail/disruption?enterprise=1;2", None).await;
+    assert!(
+        page.body.contains("data-picker=\"enterprise\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("株洲天邦轨道装备股份有限公司 #1; "),
+        "{}",
+        page.body
+    );
 }
 
 #[tokio::test]

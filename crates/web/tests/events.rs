@@ -511,3 +511,68 @@ async fn events_are_edited_within_what_registrations_and_meetings_allow() {
     );
     assert!(r.body.contains("id=\"form-error\"") && r.body.contains("value=\"新名\""));
 }
+
+#[tokio::test]
+async fn the_event_form_picks_chains_by_box_and_nodes_by_name() {
+    let app = app_with(&[]);
+    let csrf = app.analyst.csrf.clone().unwrap();
+    let form = support::get(&app, "/events", None).await;
+    assert!(
+        form.body.contains("name=\"chains\" value=\"rail\""),
+        "chains are check boxes"
+    );
+    assert!(
+        form.body.contains("data-picker=\"node\" data-multiple"),
+        "nodes are picked"
+    );
+    let mut body = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [
+        ("csrf_token", csrf.as_str()),
+        ("name", "挑选测试对接会"),
+        ("venue", ""),
+        ("breaks", ""),
+        ("starts_on", "2099-04-01"),
+        ("days", "1"),
+        ("day_start", "09:00"),
+        ("slot_minutes", "20"),
+        ("slots_per_day", "6"),
+        ("tables", "2"),
+        ("chains", "rail"),
+        ("chains", "nev"),
+        ("nodes", "某环节 #1; 另一环节 #2"),
+    ] {
+        body.append_pair(k, v);
+    }
+    let r = post_form(&app, "/events", &app.analyst, None, &body.finish()).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id: i64 = r.headers["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/events/")
+        .parse()
+        .unwrap();
+    let event = app
+        .store()
+        .event(chainatlas_model::EventId(id))
+        .unwrap()
+        .unwrap();
+    assert_eq!(event.chains.len(), 2);
+    assert_eq!(event.nodes.iter().map(|n| n.0).collect::<Vec<_>>(), [1, 2]);
+    // Edited, the form shows the nodes by name and the chains ticked.
+    let edit = support::get(&app, &format!("/events/{id}/edit"), None).await;
+    let node = app
+        .store()
+        .node(chainatlas_model::NodeId(1))
+        .unwrap()
+        .unwrap();
+    assert!(
+        edit.body.contains(&format!("{} #1; ", node.name_zh)),
+        "{}",
+        edit.body
+    );
+    assert!(
+        edit.body.contains("value=\"rail\" checked"),
+        "{}",
+        edit.body
+    );
+}

@@ -124,8 +124,8 @@ const ZH: Words = Words {
     whole_chain: "全链",
     remove_regions: "移除地区",
     remove_nodes: "移除环节",
-    remove_enterprises: "移除企业（编号）",
-    enterprise_ids_hint: "用逗号分隔，如 1,2,3",
+    remove_enterprises: "移除企业",
+    enterprise_ids_hint: "输入企业名称或简称选择，多家用“;”分隔",
     fraction: "产能损失比例",
     simulate: "模拟",
     disruption_intro:
@@ -182,8 +182,8 @@ const EN: Words = Words {
     whole_chain: "Whole chain",
     remove_regions: "Remove regions",
     remove_nodes: "Remove nodes",
-    remove_enterprises: "Remove enterprises (ids)",
-    enterprise_ids_hint: "comma-separated, e.g. 1,2,3",
+    remove_enterprises: "Remove enterprises",
+    enterprise_ids_hint: "type a name to pick; several separated by ';'",
     fraction: "Share of capacity lost",
     simulate: "Simulate",
     disruption_intro: "Pick enterprises, regions or nodes to remove (different kinds narrow each other) and see how the loss travels downstream along supply relations.",
@@ -778,11 +778,19 @@ async fn disruption_page(
     let shock = Some(query.shock().or_page(lang, &uri, &viewer)?).filter(|s| !s.is_empty());
     let caches = state.app.caches.clone();
     let shock_for_store = shock.clone();
-    let (chain, regions, nodes, found) = state
+    let (chain, regions, nodes, found, picked) = state
         .read(move |store| {
             let chain = diag::chain(store, &code)?;
             let regions = caches.regions_in_use(store)?;
             let nodes = store.chain_nodes(chain.id)?;
+            // The enterprises removed, as the picker shows them: `名称 #12`.
+            let mut picked = Vec::new();
+            for id in shock_for_store.iter().flat_map(|s| &s.enterprises) {
+                picked.push(match store.enterprise(*id)? {
+                    Some(e) => format!("{} #{}", lang.pick(&e.name_zh, &e.name_en), id.0),
+                    None => id.0.to_string(),
+                });
+            }
             let found = match &shock_for_store {
                 None => None,
                 Some(shock) => {
@@ -795,7 +803,7 @@ async fn disruption_page(
                     ))
                 }
             };
-            Ok((chain, regions, nodes, found))
+            Ok((chain, regions, nodes, found, picked))
         })
         .await
         .or_page(lang, &uri, &viewer)?;
@@ -835,16 +843,7 @@ async fn disruption_page(
                 selected: chosen_nodes.contains(&n.id.0),
             })
             .collect(),
-        enterprises: shock
-            .as_ref()
-            .map(|s| {
-                s.enterprises
-                    .iter()
-                    .map(|e| e.0.to_string())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            })
-            .unwrap_or_default(),
+        enterprises: picked.join("; "),
         fraction: shock
             .as_ref()
             .map_or_else(|| "1".to_string(), |s| s.fraction.to_string()),

@@ -70,7 +70,6 @@ pub struct Words {
     pub may_meet: &'static str,
     pub may_meet_hint: &'static str,
     pub chains: &'static str,
-    pub chains_hint: &'static str,
     pub nodes: &'static str,
     pub nodes_hint: &'static str,
     pub request_cap: &'static str,
@@ -179,9 +178,8 @@ const ZH: Words = Words {
     may_meet: "可洽谈的分组",
     may_meet_hint: "如 采购方:供应方；留空则不限",
     chains: "重点产业链（编码）",
-    chains_hint: "如 OPTO;AUTO",
     nodes: "重点环节",
-    nodes_hint: "环节编号，如 12;15",
+    nodes_hint: "输入环节名称选择，多个用“;”分隔",
     request_cap: "每家最多发出请求",
     meeting_cap: "每家最多洽谈场次",
     request_days: "请求有效天数",
@@ -284,7 +282,6 @@ const EN: Words = Words {
     may_meet: "Groups that meet",
     may_meet_hint: "e.g. buyers:suppliers; empty: anyone",
     chains: "Chains in focus (codes)",
-    chains_hint: "e.g. OPTO;AUTO",
     nodes: "Links in focus",
     nodes_hint: "node ids, e.g. 12;15",
     request_cap: "Requests per participant",
@@ -420,8 +417,39 @@ struct ListPage {
     organiser: bool,
     /// The new-event form's fields: defaults, or what a refused post held.
     form: events::EventInput,
+    /// The chains the form offers as check boxes.
+    chain_choices: Vec<ChainChoice>,
     /// Why the form just posted was refused.
     error: Option<String>,
+}
+
+/// A chain the event form offers, by its code.
+pub struct ChainChoice {
+    pub code: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// Every chain as a check box of the event form, those the form names ticked.
+fn chain_choices(
+    store: &chainatlas_store::Store,
+    lang: Lang,
+    form: &events::EventInput,
+) -> Result<Vec<ChainChoice>, AppError> {
+    let chosen: Vec<&str> = form
+        .chains
+        .split([';', '；', ',', '，'])
+        .map(str::trim)
+        .collect();
+    Ok(store
+        .chains()?
+        .into_iter()
+        .map(|c| ChainChoice {
+            selected: chosen.contains(&c.code.as_str()),
+            label: lang.pick(&c.name_zh, &c.name_en).to_string(),
+            code: c.code,
+        })
+        .collect())
 }
 
 fn dates(e: &chainatlas_model::Event) -> String {
@@ -478,6 +506,7 @@ fn list_view(
         w,
         rows,
         organiser: is_organiser(viewer),
+        chain_choices: chain_choices(store, lang, &form)?,
         form,
         error,
     })
@@ -529,6 +558,7 @@ struct EditEventPage {
     id: i64,
     name: String,
     form: events::EventInput,
+    chain_choices: Vec<ChainChoice>,
     error: Option<String>,
 }
 
@@ -545,7 +575,7 @@ fn edit_event_view(
     let data = events::load(store, id)?;
     let form = match form {
         Some(f) => f,
-        None => events::EventInput::of(store, &data.event)?,
+        None => events::EventInput::of(store, &data.event, lang)?,
     };
     let w = words(lang);
     Ok(EditEventPage {
@@ -558,6 +588,7 @@ fn edit_event_view(
         w,
         id,
         name: data.event.name,
+        chain_choices: chain_choices(store, lang, &form)?,
         form,
         error,
     })
