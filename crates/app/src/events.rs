@@ -245,7 +245,108 @@ pub fn report_sheets(
             rows: agreements,
         },
     ];
+    let mut sheets = sheets;
+    sheets.extend(roster_sheets(store, data, lang)?);
     Ok((r, sheets))
+}
+
+/// The event's participants, meeting requests and meetings, one sheet each, with the
+/// enterprises by name: the tables of the event's page, for the organisers' spreadsheets.
+fn roster_sheets(store: &Store, data: &EventData, lang: Lang) -> Result<Vec<Sheet>, AppError> {
+    let t = |z: &str, e: &str| lang.pick(z, e).to_string();
+    let mut names = std::collections::HashMap::new();
+    for p in &data.participants {
+        names.insert(p.id, enterprise_name(store, p.enterprise, lang)?);
+    }
+    let name = |id: ParticipantId| names.get(&id).cloned().unwrap_or_else(|| id.to_string());
+    let participants = data
+        .participants
+        .iter()
+        .map(|p| {
+            vec![
+                p.id.to_string(),
+                name(p.id),
+                p.group.clone(),
+                p.people.clone(),
+                p.meeting_cap(&data.event).to_string(),
+                p.listings.len().to_string(),
+            ]
+        })
+        .collect();
+    let requests = data
+        .requests
+        .iter()
+        .map(|r| {
+            vec![
+                r.id.to_string(),
+                name(r.from),
+                name(r.to),
+                r.priority.to_string(),
+                r.status.name(lang).to_string(),
+                r.created_on.to_string(),
+                r.expires_on.to_string(),
+            ]
+        })
+        .collect();
+    let meetings = data
+        .meetings
+        .iter()
+        .map(|m| {
+            vec![
+                m.id.to_string(),
+                (m.slot + 1).to_string(),
+                m.table.to_string(),
+                name(m.a),
+                name(m.b),
+                m.status.name(lang).to_string(),
+                if m.published {
+                    t("是", "yes")
+                } else {
+                    t("否", "no")
+                },
+            ]
+        })
+        .collect();
+    Ok(vec![
+        Sheet {
+            name: t("参会企业", "participants"),
+            header: vec![
+                t("编号", "id"),
+                t("企业", "enterprise"),
+                t("分组", "group"),
+                t("参会人员", "people"),
+                t("洽谈上限", "meeting cap"),
+                t("带来的供需信息", "listings brought"),
+            ],
+            rows: participants,
+        },
+        Sheet {
+            name: t("洽谈邀约", "requests"),
+            header: vec![
+                t("编号", "id"),
+                t("发起方", "from"),
+                t("对方", "to"),
+                t("优先级", "priority"),
+                t("状态", "status"),
+                t("发起日期", "created on"),
+                t("截止日期", "expires on"),
+            ],
+            rows: requests,
+        },
+        Sheet {
+            name: t("洽谈安排", "meetings"),
+            header: vec![
+                t("编号", "id"),
+                t("时段", "slot"),
+                t("桌号", "table"),
+                t("甲方", "party A"),
+                t("乙方", "party B"),
+                t("状态", "status"),
+                t("已发布", "published"),
+            ],
+            rows: meetings,
+        },
+    ])
 }
 
 /// Rows of one breakdown: code, name (`unassigned` for no key; the code when the atlas

@@ -394,6 +394,14 @@ async fn an_event_runs_from_registration_to_report() {
     )
     .await;
     assert!(csv.body.contains("签约项目"), "{}", csv.body);
+    // With the event's participants, requests and meetings by name, one table each.
+    for table in ["参会企业", "洽谈邀约", "洽谈安排"] {
+        assert!(
+            csv.body.contains(&format!("\n{table},")),
+            "{table}: {}",
+            csv.body
+        );
+    }
     // Every page of the event reads in Chinese only.
     let me_agenda = format!("/events/{id}/agenda/{me}");
     for uri in [
