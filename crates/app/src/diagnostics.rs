@@ -701,7 +701,7 @@ impl From<&Reason> for ReasonDto {
                 None,
                 None,
                 Some(size.as_str()),
-                format!("{}企业", size_zh(*size)),
+                format!("{}企业", size.name(chainatlas_model::Lang::Zh)),
                 format!("{} enterprise", capitalised(size.as_str())),
             ),
             Reason::Tag(tag) => (
@@ -729,16 +729,6 @@ impl From<&Reason> for ReasonDto {
             text_zh: zh,
             text_en: en,
         }
-    }
-}
-
-fn size_zh(size: chainatlas_model::EnterpriseSize) -> &'static str {
-    use chainatlas_model::EnterpriseSize::*;
-    match size {
-        Large => "大型",
-        Medium => "中型",
-        Small => "小型",
-        Micro => "微型",
     }
 }
 

@@ -71,6 +71,18 @@ vocabulary!(
     /// Enterprise size class (大型/中型/小型/微型, as in the national classification).
     EnterpriseSize { Large = "large", Medium = "medium", Small = "small", Micro = "micro" }
 );
+impl EnterpriseSize {
+    /// What people call this size class.
+    pub fn name(self, lang: crate::Lang) -> &'static str {
+        let (zh, en) = match self {
+            EnterpriseSize::Large => ("大型", "large"),
+            EnterpriseSize::Medium => ("中型", "medium"),
+            EnterpriseSize::Small => ("小型", "small"),
+            EnterpriseSize::Micro => ("微型", "micro"),
+        };
+        lang.pick(zh, en)
+    }
+}
 vocabulary!(
     /// A recognised enterprise designation.
     Tag {

@@ -566,13 +566,7 @@ async fn enterprise_page(
         Lang::Zh => e.name_en.clone(),
         Lang::En => e.name_zh.clone(),
     };
-    let size = match (lang, e.size) {
-        (Lang::Zh, chainatlas_model::EnterpriseSize::Large) => "大型".to_string(),
-        (Lang::Zh, chainatlas_model::EnterpriseSize::Medium) => "中型".to_string(),
-        (Lang::Zh, chainatlas_model::EnterpriseSize::Small) => "小型".to_string(),
-        (Lang::Zh, chainatlas_model::EnterpriseSize::Micro) => "微型".to_string(),
-        (Lang::En, size) => size.to_string(),
-    };
+    let size = e.size.name(lang).to_string();
     let page = EnterprisePage {
         layout: Layout::new(lang, name.clone(), &uri, &viewer),
         id,

@@ -75,16 +75,6 @@ fn label(lang: Lang, name: &str) -> String {
     editing::field_label(name).get(lang).to_string()
 }
 
-fn size_name(lang: Lang, size: EnterpriseSize) -> &'static str {
-    let (zh, en) = match size {
-        EnterpriseSize::Large => ("大型", "large"),
-        EnterpriseSize::Medium => ("中型", "medium"),
-        EnterpriseSize::Small => ("小型", "small"),
-        EnterpriseSize::Micro => ("微型", "micro"),
-    };
-    lang.pick(zh, en)
-}
-
 /// A reference as a picker shows it, `name #id`, or the value as it is when it does not
 /// name a record.
 fn referenced(store: &Store, lang: Lang, name: &str, value: &str) -> Result<String, AppError> {
@@ -175,7 +165,7 @@ fn fields(
             f.widget = "select";
             f.choices = EnterpriseSize::ALL
                 .iter()
-                .map(|s| choice(s.as_str(), size_name(lang, *s), &f.value))
+                .map(|s| choice(s.as_str(), s.name(lang), &f.value))
                 .collect();
         } else if name == "tags" {
             f.widget = "tags";
