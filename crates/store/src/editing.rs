@@ -99,15 +99,11 @@ impl Writer<'_> {
                     params![s.supplier.0, s.buyer.0, s.node.0, s.annual_value.fen()],
                     |r| r.get(0),
                 )?,
+            // Keyed by the pair they join: the primary key refuses a pair already there
+            // (`InsertError::Duplicate` naming both columns).
             other => {
-                let key = other.key();
-                if self.exists(other.kind(), key)? {
-                    return Err(InsertError::Duplicate {
-                        columns: key_names(other.kind()).into(),
-                    });
-                }
                 self.insert(other)?;
-                return Ok(key);
+                return Ok(other.key());
             }
         };
         Ok([id, 0])
@@ -144,14 +140,5 @@ impl Writer<'_> {
             ));
         }
         Ok(found)
-    }
-}
-
-/// The key columns of the kinds keyed by a pair, as a duplicate names them.
-fn key_names(kind: RecordKind) -> &'static str {
-    match kind {
-        RecordKind::NodeInput => "input_node_id, output_node_id",
-        RecordKind::EnterpriseNode => "enterprise_id, node_id",
-        _ => "id",
     }
 }

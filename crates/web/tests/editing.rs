@@ -504,3 +504,31 @@ async fn many_clients_creating_and_editing_at_once_lose_nothing() {
     assert_eq!(creates, 16);
     assert_eq!(updates, 8, "each rename changed the name and was audited");
 }
+
+#[tokio::test]
+async fn a_pair_already_joined_is_refused_as_a_duplicate() {
+    let app = app_with(&[]);
+    let store = app.store();
+    let node = store.enterprise_nodes_of(FIRM).unwrap()[0].item.id;
+    let before = count(&app, RecordKind::EnterpriseNode);
+    let body = format!(
+        r#"{{"enterprise_id":{},"node_id":{},"output":"1万","capacity":"2万"}}"#,
+        FIRM.0, node.0
+    );
+    let again = send_json(
+        &app,
+        Method::POST,
+        "/api/v1/records/enterprise_nodes",
+        &app.analyst_token,
+        &body,
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "{}", again.body);
+    assert_eq!(again.json()["error"]["code"], "invalid_record");
+    assert!(again.body.contains("enterprise_id"), "{}", again.body);
+    assert_eq!(
+        count(&app, RecordKind::EnterpriseNode),
+        before,
+        "nothing written"
+    );
+}
