@@ -165,12 +165,16 @@ fn password_of(given: &str, username: &str, problems: &mut Problems) -> Option<S
     match check_password_policy(given, &[username]) {
         Ok(()) => Some(given.to_string()),
         Err(e) => {
-            let detail = e.to_string();
+            let why = chainatlas_model::Explain::explain(&e);
+            let (zh, en) = (
+                why.get(chainatlas_model::Lang::Zh),
+                why.get(chainatlas_model::Lang::En),
+            );
             problems.bad(
                 "password",
                 text!(
-                    "不符合要求：至少 10 个字符、不易猜测（{detail}）；留空则随机生成",
-                    "{detail}; leave it empty for a random one"
+                    "{zh}；留空则随机生成",
+                    "{en}; leave it empty for a random one"
                 ),
             );
             None

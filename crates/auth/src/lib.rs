@@ -123,6 +123,27 @@ pub enum PasswordPolicyError {
     TooGuessable(String),
 }
 
+impl chainatlas_model::Explain for PasswordPolicyError {
+    /// The Chinese says why in its own words: zxcvbn's hint exists only in English.
+    fn explain(&self) -> chainatlas_model::Text {
+        use chainatlas_model::text;
+        match self {
+            PasswordPolicyError::TooShort(n) => text!(
+                "有 {n} 个字符，至少应为 {MIN_PASSWORD_CHARS} 个",
+                "is {n} characters long, expected at least {MIN_PASSWORD_CHARS}"
+            ),
+            PasswordPolicyError::TooLong(n) => text!(
+                "有 {n} 个字符，最多 {MAX_PASSWORD_CHARS} 个",
+                "is {n} characters long, expected at most {MAX_PASSWORD_CHARS}"
+            ),
+            PasswordPolicyError::TooGuessable(why) => text!(
+                "太容易被猜到（常见密码、重复或连续的字符、日期或用户名）：请用几个不相关的词组成更长的口令",
+                "is too easy to guess ({why}); use a longer passphrase of unrelated words"
+            ),
+        }
+    }
+}
+
 pub const MIN_PASSWORD_CHARS: usize = 10;
 pub const MAX_PASSWORD_CHARS: usize = 128;
 

@@ -59,6 +59,13 @@ async fn an_admin_creates_an_enterprise_user_whose_password_works_once_shown() {
         reply.body
     );
     assert!(reply.body.contains("password："), "{}", reply.body);
+    assert!(reply.body.contains("至少应为 10 个"), "{}", reply.body);
+    assert_eq!(
+        english_sentence(&visible_text(&reply.body)),
+        None,
+        "{}",
+        reply.body
+    );
     assert!(
         reply.body.contains("value=\"lixiang\""),
         "the username typed is kept"

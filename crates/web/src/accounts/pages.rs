@@ -299,7 +299,7 @@ struct AuditPage {
 
 /// A Unix time as people in China read it: `2026-05-21 09:02:03 北京时间` (China
 /// Standard Time, the `Asia/Shanghai` zone).
-fn china_time(seconds: i64, lang: Lang) -> String {
+pub(super) fn china_time(seconds: i64, lang: Lang) -> String {
     let zone = match lang {
         Lang::Zh => "北京时间",
         Lang::En => "China Standard Time",

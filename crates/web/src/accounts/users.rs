@@ -321,7 +321,7 @@ fn users_page_of(
     form: UserInput,
 ) -> Result<UsersPage, AppError> {
     let w = words(lang);
-    let time = |t: i64| chainatlas_app::clock::china_time(t);
+    let time = |t: i64| super::pages::china_time(t, lang);
     let users = accounts::users(store, viewer)?
         .into_iter()
         .map(|u| {
