@@ -10,14 +10,7 @@ use axum::http::{Method, StatusCode};
 use chainatlas_model::{CreditCode, EnterpriseId, Money, RecordKind};
 use support::*;
 
-fn form(who: &Who, fields: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    s.append_pair("csrf_token", who.csrf.as_deref().unwrap_or_default());
-    for (k, v) in fields {
-        s.append_pair(k, v);
-    }
-    s.finish()
-}
+use support::form_body as form;
 
 fn pairs<'a>(f: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     f.iter().map(|(k, v)| (*k, v.as_str())).collect()
@@ -27,15 +20,6 @@ fn credit_code(n: u32) -> String {
     CreditCode::with_check_character(&format!("91430200MA4L2{n:04}"))
         .unwrap()
         .to_string()
-}
-
-/// The credit code with a wrong check character.
-fn mistyped(code: &str) -> String {
-    let mut bad = code.to_string();
-    let last = if bad.ends_with('0') { '1' } else { '0' };
-    bad.pop();
-    bad.push(last);
-    bad
 }
 
 fn count(app: &App, kind: RecordKind) -> u64 {

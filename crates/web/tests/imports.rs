@@ -67,10 +67,7 @@ fn enterprises_named(app: &App, name: &str) -> u64 {
 async fn a_bad_workbook_is_refused_where_it_is_wrong_and_a_good_one_previews_then_commits() {
     let app = app_with(&[]);
     let good = CreditCode::with_check_character("91430200MA4L00001").unwrap();
-    let mut bad = good.to_string();
-    let last = if bad.ends_with('0') { '1' } else { '0' };
-    bad.pop();
-    bad.push(last);
+    let bad = mistyped(good.as_str());
 
     // Refused, in Chinese, naming the sheet, row and column; nothing written.
     let reply = upload(

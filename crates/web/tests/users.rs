@@ -8,14 +8,7 @@ mod support;
 use axum::http::{header, Method, StatusCode};
 use support::*;
 
-fn form(who: &Who, fields: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    s.append_pair("csrf_token", who.csrf.as_deref().unwrap_or_default());
-    for (k, v) in fields {
-        s.append_pair(k, v);
-    }
-    s.finish()
-}
+use support::form_body as form;
 
 /// The secret a page shows once.
 fn secret(body: &str) -> String {

@@ -350,3 +350,23 @@ pub async fn try_login(app: &App, username: &str, password: &str) -> Reply {
     )
     .await
 }
+
+/// A form body as `who`'s page posts it: the session's CSRF token first, then `fields`
+/// %-encoded (a field may repeat, as check boxes do).
+pub fn form_body(who: &Who, fields: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    s.append_pair("csrf_token", who.csrf.as_deref().unwrap_or_default());
+    for (k, v) in fields {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+/// A credit code with its check character changed: what a typing slip makes.
+pub fn mistyped(code: &str) -> String {
+    let mut bad = code.to_string();
+    let last = if bad.ends_with('0') { '1' } else { '0' };
+    bad.pop();
+    bad.push(last);
+    bad
+}
