@@ -932,6 +932,11 @@ impl DiagnosticsQuery {
         }
     }
 
+    /// Whether the page is asked for as an Excel workbook (`format=xlsx`).
+    pub fn workbook(&self) -> Result<bool, AppError> {
+        crate::view::wants_workbook(self.one("format")?)
+    }
+
     pub fn region(&self) -> Result<Option<RegionCode>, AppError> {
         crate::view::parse_region_text(self.one("region")?)
     }

@@ -340,6 +340,9 @@ pub struct SearchParams {
     pub limit: Option<String>,
     #[serde(default, skip_serializing_if = "blank")]
     pub offset: Option<String>,
+    /// `xlsx`: every listing found (up to the export limit) as a workbook.
+    #[serde(default, skip_serializing_if = "blank")]
+    pub format: Option<String>,
 }
 
 fn blank(value: &Option<String>) -> bool {
@@ -364,6 +367,13 @@ where
             .parse()
             .map(Some)
             .map_err(|e: T::Err| AppError::parameter(e.explain().after(&Text::same(name)))),
+    }
+}
+
+impl SearchParams {
+    /// Whether the search is asked for as a workbook.
+    pub fn workbook(&self) -> Result<bool, AppError> {
+        crate::view::wants_workbook(self.format.as_deref())
     }
 }
 
@@ -410,12 +420,20 @@ pub struct MatchParams {
     pub top: Option<String>,
     #[serde(default)]
     pub weights: Option<String>,
+    /// `xlsx`: the matches as a workbook.
+    #[serde(default)]
+    pub format: Option<String>,
 }
 
 impl MatchParams {
     /// `top`: 1 to 100, default 20.
     pub fn top(&self) -> Result<usize, AppError> {
         Ok(crate::view::parse_count("top", self.top.as_deref(), 20, 1..=100)? as usize)
+    }
+
+    /// Whether the matches are asked for as a workbook.
+    pub fn workbook(&self) -> Result<bool, AppError> {
+        crate::view::wants_workbook(self.format.as_deref())
     }
 
     pub fn weights(&self) -> String {

@@ -49,6 +49,19 @@ pub fn parse_region(raw: Option<&str>) -> Result<Option<RegionCode>, AppError> {
     }
 }
 
+/// Whether a page's table is asked for as an Excel workbook: `format=xlsx` (none, empty
+/// or `html` is the page itself).
+pub fn wants_workbook(format: Option<&str>) -> Result<bool, AppError> {
+    match format.map(str::trim) {
+        None | Some("") | Some("html") => Ok(false),
+        Some("xlsx") => Ok(true),
+        Some(other) => Err(AppError::parameter(text!(
+            "format：“{other}”不可用，应为 xlsx",
+            "format: '{other}' is not available, expected xlsx"
+        ))),
+    }
+}
+
 /// A region as a picker sends it: `株洲市 430200` (a name, then the code), a bare code, or
 /// a name that names one built-in division (`醴陵市`; `Zhuzhou`). A name that several
 /// divisions share (朝阳区) is refused with each of them.

@@ -7,7 +7,7 @@ use rust_xlsxwriter::Workbook;
 
 /// One table: a sheet name, a header row and rows of cells. Cells that parse as numbers
 /// are written as numbers in a workbook, amounts with thousands separators (`15,000.0`,
-/// as pages show 万元) as numbers shown the same way.
+/// as pages show 万元) and shares (`12.5%`) as numbers shown the same way.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Sheet {
     pub name: String,
@@ -15,18 +15,30 @@ pub struct Sheet {
     pub rows: Vec<Vec<String>>,
 }
 
-/// A cell that reads as a number: codes with leading zeros stay text. `true` when it is
-/// written with thousands separators.
-fn number(cell: &str) -> Option<(f64, bool)> {
+/// A cell that reads as a number: codes with leading zeros stay text.
+fn number(cell: &str) -> Option<Number> {
     let leading_zero = cell.starts_with('0') && cell.len() > 1 && !cell.starts_with("0.");
     if let Some(n) = cell
         .parse::<f64>()
         .ok()
         .filter(|n| n.is_finite() && !leading_zero)
     {
-        return Some((n, false));
+        return Some(Number::Plain(n));
     }
-    grouped(cell).map(|n| (n, true))
+    if let Some(n) = cell.strip_suffix('%').and_then(|c| c.parse::<f64>().ok()) {
+        return n.is_finite().then_some(Number::Percent(n / 100.0));
+    }
+    grouped(cell).map(Number::Grouped)
+}
+
+/// A cell that reads as a number, and how the page wrote it.
+#[derive(Debug, PartialEq)]
+enum Number {
+    Plain(f64),
+    /// `1,234.5`
+    Grouped(f64),
+    /// `12.5%`, kept as 0.125 shown as a percentage.
+    Percent(f64),
 }
 
 /// `-1,234,567.8`: a number with thousands separators, as pages write 万元.
@@ -40,6 +52,7 @@ fn grouped(cell: &str) -> Option<f64> {
 pub fn to_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
     let mut book = Workbook::new();
     let separated = rust_xlsxwriter::Format::new().set_num_format("#,##0.0");
+    let percent = rust_xlsxwriter::Format::new().set_num_format("0.0%");
     for s in sheets {
         let sheet = book.add_worksheet();
         sheet.set_name(&s.name).map_err(|e| e.to_string())?;
@@ -52,8 +65,9 @@ pub fn to_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
             for (c, cell) in row.iter().enumerate() {
                 let (r, c) = (r as u32 + 1, c as u16);
                 let written = match number(cell) {
-                    Some((n, false)) => sheet.write_number(r, c, n),
-                    Some((n, true)) => sheet.write_number_with_format(r, c, n, &separated),
+                    Some(Number::Plain(n)) => sheet.write_number(r, c, n),
+                    Some(Number::Grouped(n)) => sheet.write_number_with_format(r, c, n, &separated),
+                    Some(Number::Percent(n)) => sheet.write_number_with_format(r, c, n, &percent),
                     None => sheet.write_string(r, c, cell),
                 };
                 written.map_err(|e| e.to_string())?;
@@ -111,10 +125,21 @@ mod tests {
 
     #[test]
     fn amounts_with_thousands_separators_are_numbers() {
-        assert_eq!(number("15,000.0"), Some((15_000.0, true)));
-        assert_eq!(number("-1,234,567.8"), Some((-1_234_567.8, true)));
-        assert_eq!(number("430200"), Some((430_200.0, false)));
-        for text in ["0430", "1,23", "12,345,67", ",123", "1,234a", "株洲, 1,000"] {
+        assert_eq!(number("15,000.0"), Some(Number::Grouped(15_000.0)));
+        assert_eq!(number("-1,234,567.8"), Some(Number::Grouped(-1_234_567.8)));
+        assert_eq!(number("430200"), Some(Number::Plain(430_200.0)));
+        assert_eq!(number("12.5%"), Some(Number::Percent(0.125)));
+        for text in [
+            "0430",
+            "1,23",
+            "12,345,67",
+            ",123",
+            "1,234a",
+            "株洲, 1,000",
+            "—",
+            "%",
+            "x%",
+        ] {
             assert_eq!(number(text), None, "{text}");
         }
     }

@@ -73,6 +73,22 @@ async fn every_role_meets_every_page_and_endpoint_as_designed() {
             Ok,
         ),
         ("/chains/rail/disruption", ToLogin, Forbidden, Ok, Ok),
+        (
+            "/chains/rail/diagnosis?region=430200&format=xlsx",
+            ToLogin,
+            Forbidden,
+            Ok,
+            Ok,
+        ),
+        (
+            "/chains/rail/disruption?region=430200&format=xlsx",
+            ToLogin,
+            Forbidden,
+            Ok,
+            Ok,
+        ),
+        ("/listings?format=xlsx", ToLogin, Ok, Ok, Ok),
+        ("/listings/1?format=xlsx", ToLogin, Ok, Ok, Ok),
         // Listings are published to every signed-in user; prices stay private (below).
         ("/listings", ToLogin, Ok, Ok, Ok),
         (

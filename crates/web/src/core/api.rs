@@ -106,14 +106,7 @@ pub(crate) struct ListQuery {
 impl ListQuery {
     /// Whether the page's table is asked for as a workbook (`format=xlsx`).
     pub(crate) fn workbook(&self) -> Result<bool, AppError> {
-        match self.format.as_deref().map(str::trim) {
-            None | Some("") | Some("html") => Ok(false),
-            Some("xlsx") => Ok(true),
-            Some(other) => Err(AppError::parameter(text!(
-                "format：“{other}”不可用，应为 xlsx",
-                "format: '{other}' is not available, expected xlsx"
-            ))),
-        }
+        view::wants_workbook(self.format.as_deref())
     }
 
     /// The region filter: a code, or what a region picker sends (`株洲市 430200`).

@@ -11,7 +11,10 @@ use chainatlas_auth::Permission;
 use chainatlas_model::{Money, RegionCode};
 use serde_json::{json, Value};
 
+use super::sheets;
 use crate::core::auth::Viewer;
+use crate::core::download::workbook;
+use crate::core::error::AppError;
 use crate::core::i18n::{Lang, PageLang};
 use crate::core::layout::{
     region_options, render, script_json, Layout, OrPage, PageError, RegionOption,
@@ -23,6 +26,7 @@ use chainatlas_app::diagnostics::{
     self as diag, DiagnosticsQuery, EnterpriseBriefDto, RegionRefDto,
 };
 use chainatlas_app::format::wan;
+use chainatlas_app::text;
 use chainatlas_app::view;
 
 pub fn routes() -> Router<AppState> {
@@ -88,6 +92,9 @@ pub struct Words {
     pub by_node: &'static str,
     pub none_found: &'static str,
     pub api_json: &'static str,
+    /// The first sheet of an exported simulation: its figures.
+    pub summary: &'static str,
+    pub figure_value: &'static str,
 }
 
 const ZH: Words = Words {
@@ -146,6 +153,8 @@ const ZH: Words = Words {
     by_node: "按环节",
     none_found: "无",
     api_json: "JSON 数据",
+    summary: "概要",
+    figure_value: "数值",
 };
 
 const EN: Words = Words {
@@ -203,6 +212,8 @@ const EN: Words = Words {
     by_node: "By node",
     none_found: "None",
     api_json: "JSON data",
+    summary: "Summary",
+    figure_value: "Value",
 };
 
 fn words(lang: Lang) -> &'static Words {
@@ -268,6 +279,14 @@ fn map_json(map: &view::ChainMap, extra: impl Fn(i64) -> Value) -> String {
         }
     }
     script_json(&value)
+}
+
+/// The page's own address asking for its tables as a workbook.
+fn export_href(uri: &Uri) -> String {
+    match uri.query().filter(|q| !q.is_empty()) {
+        Some(q) => format!("{}?{q}&format=xlsx", uri.path()),
+        None => format!("{}?format=xlsx", uri.path()),
+    }
 }
 
 // The diagnosis page.
@@ -359,6 +378,7 @@ struct DiagnosisPage {
     weak_below: String,
     strong_from: String,
     result: Option<Diagnosis>,
+    export_href: String,
 }
 
 async fn diagnosis_page(
@@ -375,6 +395,7 @@ async fn diagnosis_page(
     let query = DiagnosticsQuery::parse(raw.as_deref(), true);
     let region = query.region().or_page(lang, &uri, &viewer)?;
     let thresholds = query.thresholds().or_page(lang, &uri, &viewer)?;
+    let export = query.workbook().or_page(lang, &uri, &viewer)?;
     let caches = state.app.caches.clone();
     let (chain, regions, found) = state
         .read(move |store| {
@@ -401,6 +422,17 @@ async fn diagnosis_page(
     let result = found.map(|(dto, attraction, chokepoints, map)| {
         diagnosis_view(lang, w, &dto, &attraction, &chokepoints, &map)
     });
+    if export {
+        let Some(r) = &result else {
+            return Err(AppError::parameter(text!(
+                "导出诊断需要选择一个地区（region）",
+                "exporting a diagnosis needs a region (region)"
+            )))
+            .or_page(lang, &uri, &viewer);
+        };
+        let file = format!("diagnosis-{}-{}", chain.code, r.region_code);
+        return workbook(&file, &sheets::diagnosis(lang, w, r)).or_page(lang, &uri, &viewer);
+    }
     let title = format!("{chain_name} · {}", w.diagnosis);
     let selected = result
         .as_ref()
@@ -414,6 +446,7 @@ async fn diagnosis_page(
         weak_below: thresholds.weak_below.to_string(),
         strong_from: thresholds.strong_from.to_string(),
         result,
+        export_href: export_href(&uri),
     }))
 }
 
@@ -643,6 +676,7 @@ struct DisruptionPage {
     enterprises: String,
     fraction: String,
     result: Option<Disruption>,
+    export_href: String,
 }
 
 /// A simulated disruption of one chain, as the page shows it.
@@ -776,6 +810,7 @@ async fn disruption_page(
     let query = DiagnosticsQuery::parse(raw.as_deref(), true);
     // A form that removes nothing is the page's first visit: show the form alone.
     let shock = Some(query.shock().or_page(lang, &uri, &viewer)?).filter(|s| !s.is_empty());
+    let export = query.workbook().or_page(lang, &uri, &viewer)?;
     let caches = state.app.caches.clone();
     let shock_for_store = shock.clone();
     let (chain, regions, nodes, found, picked) = state
@@ -820,6 +855,17 @@ async fn disruption_page(
     let api_query = raw.clone().unwrap_or_default();
     let result =
         found.map(|(dto, map)| disruption_view(lang, w, &chain.code, &api_query, &dto, &map));
+    if export {
+        let Some(r) = &result else {
+            return Err(AppError::parameter(text!(
+                "导出模拟结果需要选择断链的地区、环节或企业",
+                "exporting a simulation needs regions, nodes or enterprises to remove"
+            )))
+            .or_page(lang, &uri, &viewer);
+        };
+        let file = format!("disruption-{}", chain.code);
+        return workbook(&file, &sheets::disruption(lang, w, r)).or_page(lang, &uri, &viewer);
+    }
     let title = format!("{chain_name} · {}", w.disruption);
     Ok(render(&DisruptionPage {
         layout: Layout::new(lang, title, &uri, &viewer),
@@ -848,5 +894,6 @@ async fn disruption_page(
             .as_ref()
             .map_or_else(|| "1".to_string(), |s| s.fraction.to_string()),
         result,
+        export_href: export_href(&uri),
     }))
 }

@@ -12,8 +12,9 @@ use serde::Deserialize;
 
 use crate::core::api::Params;
 use crate::core::auth::Viewer;
+use crate::core::download::{workbook, MAX_EXPORT_ROWS};
 use crate::core::error::{AppError, ErrorCode};
-use crate::core::i18n::{Lang, PageLang};
+use crate::core::i18n::{Lang, LangTexts, PageLang};
 use crate::core::layout::{region_options, render, Layout, OrPage, PageError, RegionOption};
 use crate::core::AppState;
 use chainatlas_app::format::wan_exact;
@@ -21,6 +22,7 @@ use chainatlas_app::listings::{self, ListingInput, MatchParams, SearchParams, Se
 use chainatlas_app::matchmaking::MatchDto;
 use chainatlas_app::problems::not_a_number;
 use chainatlas_app::{Explain, Text};
+use chainatlas_bundle::sheet::Sheet;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -74,6 +76,9 @@ pub struct Words {
     pub hidden: &'static str,
     pub weights_hint: &'static str,
     pub api_json: &'static str,
+    /// The listing's number, in an exported sheet.
+    pub number: &'static str,
+    pub score_parts: &'static str,
 }
 
 const ZH: Words = Words {
@@ -115,6 +120,8 @@ const ZH: Words = Words {
     hidden: "不公开",
     weights_hint: "评分权重见 docs/matching.md",
     api_json: "JSON 数据",
+    number: "编号",
+    score_parts: "得分构成",
 };
 
 const EN: Words = Words {
@@ -156,6 +163,8 @@ const EN: Words = Words {
     hidden: "private",
     weights_hint: "score weights: docs/matching.md",
     api_json: "JSON",
+    number: "No.",
+    score_parts: "Score parts",
 };
 
 fn words(lang: Lang) -> &'static Words {
@@ -218,6 +227,7 @@ struct SearchPage {
     prev_href: Option<String>,
     next_href: Option<String>,
     api_href: String,
+    export_href: String,
 }
 
 fn status_name(w: &Words, status: &str) -> &'static str {
@@ -242,7 +252,12 @@ async fn search_page(
     viewer: Viewer,
     Params(params): Params<SearchParams>,
 ) -> Result<Response, PageError> {
-    let q = SearchQuery::parse(&params).or_page(lang, &uri, &viewer)?;
+    let mut q = SearchQuery::parse(&params).or_page(lang, &uri, &viewer)?;
+    let export = params.workbook().or_page(lang, &uri, &viewer)?;
+    if export {
+        q.offset = 0;
+        q.limit = MAX_EXPORT_ROWS as usize;
+    }
     let st = state.clone();
     let query = q.clone();
     let (found, total, chains, regions) = state
@@ -276,7 +291,38 @@ async fn search_page(
             valid_until: l.valid_until.map(|d| d.to_string()).unwrap_or_default(),
             status: status_name(w, l.status.as_str()),
         })
-        .collect();
+        .collect::<Vec<Row>>();
+    if export {
+        let sheet = Sheet {
+            name: w.title.to_string(),
+            header: [
+                w.number,
+                w.listing_title,
+                w.side,
+                w.kind,
+                w.region,
+                w.valid_until,
+                w.status,
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.id.to_string(),
+                        r.title.clone(),
+                        r.side.to_string(),
+                        r.kind.to_string(),
+                        r.region.clone(),
+                        r.valid_until.clone(),
+                        r.status.to_string(),
+                    ]
+                })
+                .collect(),
+        };
+        return workbook("listings", &[sheet]).or_page(lang, &uri, &viewer);
+    }
     let any = |mut v: Vec<Choice>| {
         v.insert(
             0,
@@ -338,6 +384,11 @@ async fn search_page(
         prev_href,
         next_href,
         api_href: format!("/api/v1/listings?{}", query_string(&params, q.offset)),
+        export_href: {
+            let mut all = params.clone();
+            all.format = Some("xlsx".into());
+            format!("/listings?{}", query_string(&all, 0))
+        },
     }))
 }
 
@@ -424,6 +475,12 @@ async fn listing_page(
 ) -> Result<Response, PageError> {
     let id = chainatlas_app::view::parse_id("listing", &id).or_page(lang, &uri, &viewer)?;
     let weights = params.weights();
+    let export = params.workbook().or_page(lang, &uri, &viewer)?;
+    let top = if export {
+        params.top().or_page(lang, &uri, &viewer)?
+    } else {
+        20
+    };
     let st = state.clone();
     let principal = viewer.principal.clone();
     let (l, enterprise, node, region, matches) = state
@@ -435,12 +492,41 @@ async fn listing_page(
                 None => None,
             };
             let region = store.region(l.region)?;
-            let matches = listings::matches(&st, store, &l, principal.as_ref(), 20, &weights)?;
+            let matches = listings::matches(&st, store, &l, principal.as_ref(), top, &weights)?;
             Ok((l, enterprise, node, region, matches))
         })
         .await
         .or_page(lang, &uri, &viewer)?;
     let w = words(lang);
+    let rows: Vec<MatchRow> = matches.iter().map(|m| match_row(lang, m)).collect();
+    if export {
+        let sheet = Sheet {
+            name: w.matches.to_string(),
+            header: [
+                w.number,
+                w.listing_title,
+                w.score,
+                w.score_parts,
+                lang.texts().reasons,
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: rows
+                .iter()
+                .map(|m| {
+                    vec![
+                        m.id.to_string(),
+                        m.title.clone(),
+                        m.score.clone(),
+                        m.parts.clone(),
+                        m.reasons.join("；"),
+                    ]
+                })
+                .collect(),
+        };
+        let file = format!("listing-{}-matches", l.id.0);
+        return workbook(&file, &[sheet]).or_page(lang, &uri, &viewer);
+    }
     let dto = listings::ListingDto::for_viewer(&l, viewer.principal.as_ref());
     Ok(render(&ListingPage {
         layout: Layout::new(lang, l.title.clone(), &uri, &viewer),
@@ -477,7 +563,7 @@ async fn listing_page(
         valid_until: l.valid_until.map(|d| d.to_string()).unwrap_or_default(),
         tags: l.tags.clone(),
         editable: dto.editable,
-        matches: matches.iter().map(|m| match_row(lang, m)).collect(),
+        matches: rows,
         api_href: format!("/api/v1/listings/{}/matches", l.id.0),
     }))
 }
