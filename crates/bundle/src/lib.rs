@@ -10,6 +10,7 @@
 mod columns;
 pub mod csv_safe;
 pub mod edit;
+mod enterprise_list;
 mod export;
 mod import;
 mod match_list;
@@ -21,6 +22,10 @@ pub mod upload;
 use std::fmt;
 
 pub use columns::{columns, CellType, Column};
+pub use enterprise_list::{
+    guess_mapping, read_enterprise_list, EnterpriseList, ListColumn, ENTERPRISE_LIST_COLUMNS,
+    MAX_LIST_ROWS,
+};
 pub use export::{export, ExportError, ExportSummary};
 pub use import::{
     import, preview, ChangedRow, FieldChange, ImportError, ImportOptions, ImportSummary,

@@ -83,7 +83,7 @@ pub static MATCH_LIST_COLUMNS: &[Column] = &[
     ),
 ];
 
-fn open_table(path: &Path) -> Result<Box<dyn Table>, ImportError> {
+pub(crate) fn open_table(path: &Path) -> Result<Box<dyn Table>, ImportError> {
     let extension = path
         .extension()
         .and_then(|e| e.to_str())

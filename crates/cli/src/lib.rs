@@ -7,6 +7,7 @@ mod diagnose;
 mod events;
 mod matchmaking;
 mod output;
+mod resolve;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -109,6 +110,14 @@ enum Command {
     /// Measure ranking quality (recall@1, recall@10, MRR) beside plain BM25: on a pair file
     /// (--pairs) or on the judged Chinese set from the demo model (--judged).
     Evaluate(matchmaking::EvaluateArgs),
+    /// Resolve an enterprise list (.csv or .xlsx, any column names) against the atlas or
+    /// another list (--against): each row a match, a review or a new enterprise, with
+    /// the evidence of each candidate.
+    Resolve(resolve::ResolveArgs),
+    /// Measure entity resolution (precision, recall, F1, recall@1) beside plain BM25: on
+    /// variants of the demo model (--demo), a real list of short names (--short-names),
+    /// or a pair file (--pairs).
+    EvaluateResolve(resolve::EvaluateResolveArgs),
     /// Schedule 1:1 meetings into (slot, table): an event of the database (--event), or an
     /// instance file (--instance).
     Schedule(events::ScheduleArgs),
@@ -159,6 +168,8 @@ fn run(cli: Cli, serve_web: Serve) -> Result<()> {
         Command::Match(args) => matchmaking::run(&cli.db, args),
         Command::Index(command) => matchmaking::index(&cli.db, command),
         Command::Evaluate(args) => matchmaking::evaluate(args),
+        Command::Resolve(args) => resolve::run(&cli.db, args),
+        Command::EvaluateResolve(args) => resolve::evaluate(args),
         Command::Schedule(args) => events::run(&cli.db, args),
         Command::Report(args) => events::report(&cli.db, args),
         Command::Serve {

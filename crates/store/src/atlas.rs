@@ -512,6 +512,21 @@ impl Store {
             .optional()?)
     }
 
+    /// Every enterprise in id order, one at a time (a province's million without holding
+    /// them twice).
+    pub fn for_each_enterprise(&self, mut f: impl FnMut(Enterprise)) -> Result<()> {
+        let sql = format!(
+            "SELECT {} FROM enterprises ORDER BY id",
+            rows::ENTERPRISE_COLUMNS
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            f(rows::enterprise(row)?);
+        }
+        Ok(())
+    }
+
     /// Enterprises whose name (Chinese or English) contains `query`, within `region`.
     pub fn search_enterprises(
         &self,
