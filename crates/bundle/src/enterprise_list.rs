@@ -301,12 +301,7 @@ pub fn read_enterprise_list(
     let header = table.header().to_vec();
     let whole = |message: Text| ImportError::Invalid {
         problems: vec![Problem {
-            location: Location {
-                file: label.clone(),
-                row: 1,
-                column: None,
-                column_letter: None,
-            },
+            location: Location::row(&label, 1),
             message,
         }],
         omitted: 0,
@@ -350,12 +345,7 @@ pub fn read_enterprise_list(
             Ok(row) => row,
             Err((line, message)) => {
                 problems.push(Problem {
-                    location: Location {
-                        file: label.clone(),
-                        row: line,
-                        column: None,
-                        column_letter: None,
-                    },
+                    location: Location::row(&label, line),
                     message,
                 });
                 continue;

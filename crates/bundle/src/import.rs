@@ -338,12 +338,7 @@ fn run<'s>(
             .collect::<Vec<_>>()
             .join(", ");
         problems.push(Problem {
-            location: Location {
-                file: part,
-                row: 1,
-                column: None,
-                column_letter: None,
-            },
+            location: Location::row(&part, 1),
             message: text!(
                 "不属于数据包：应为 {expected} 之一",
                 "is not part of a bundle: expected one of {expected}"
@@ -401,12 +396,7 @@ fn run<'s>(
     }
     for (file, message) in writer.orphaned_references()? {
         problems.push(Problem {
-            location: Location {
-                file: file.into(),
-                row: 1,
-                column: None,
-                column_letter: None,
-            },
+            location: Location::row(file, 1),
             message,
         });
     }

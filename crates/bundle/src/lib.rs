@@ -60,6 +60,18 @@ pub struct Location {
     pub column_letter: Option<String>,
 }
 
+impl Location {
+    /// A whole row (or, at row 1, the header) of `file`.
+    pub fn row(file: &str, row: u64) -> Location {
+        Location {
+            file: file.to_string(),
+            row,
+            column: None,
+            column_letter: None,
+        }
+    }
+}
+
 /// One thing wrong with a bundle, in the user's terms.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {

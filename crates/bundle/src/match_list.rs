@@ -146,12 +146,7 @@ pub fn read_match_list(path: &Path) -> Result<Vec<ListRow>, ImportError> {
         match header.iter().position(|h| h.eq_ignore_ascii_case(c.name)) {
             Some(i) => positions.push(i),
             None if c.required => problems.push(Problem {
-                location: Location {
-                    file: label.clone(),
-                    row: 1,
-                    column: None,
-                    column_letter: None,
-                },
+                location: Location::row(&label, 1),
                 message: {
                     let name = c.name;
                     chainatlas_model::text!(
@@ -182,12 +177,7 @@ pub fn read_match_list(path: &Path) -> Result<Vec<ListRow>, ImportError> {
             Ok(row) => row,
             Err((line, message)) => {
                 problems.push(Problem {
-                    location: Location {
-                        file: label.clone(),
-                        row: line,
-                        column: None,
-                        column_letter: None,
-                    },
+                    location: Location::row(&label, line),
                     message,
                 });
                 break;

@@ -183,12 +183,7 @@ impl CsvTable {
             Err(e) => {
                 return Err(ImportError::Invalid {
                     problems: vec![crate::Problem {
-                        location: crate::Location {
-                            file: label,
-                            row: 1,
-                            column: None,
-                            column_letter: None,
-                        },
+                        location: crate::Location::row(&label, 1),
                         message: csv_message(&e),
                     }],
                     omitted: 0,

@@ -68,16 +68,7 @@ fn atlas_records(db: &Path) -> Result<Vec<Record>> {
     let store =
         chainatlas_store::Store::open(db).with_context(|| format!("opening {}", db.display()))?;
     let mut out = Vec::new();
-    store.for_each_enterprise(|e| {
-        out.push(Record {
-            id: e.id.0.to_string(),
-            name: e.name_zh,
-            credit_code: Some(e.credit_code.as_str().to_string()),
-            region: Some(e.region.to_string()),
-            english_name: Some(e.name_en).filter(|n| !n.is_empty()),
-            ..Record::default()
-        })
-    })?;
+    store.for_each_enterprise(|e| out.push(Record::of_enterprise(&e)))?;
     Ok(out)
 }
 
@@ -326,11 +317,8 @@ fn demo_records(seed: u64, enterprises: u32) -> Vec<Record> {
         .into_iter()
         .filter_map(|r| match r {
             chainatlas_model::Record::Enterprise(e) => Some(Record {
-                id: e.id.0.to_string(),
-                name: e.name_zh,
-                credit_code: Some(e.credit_code.as_str().to_string()),
-                region: Some(e.region.to_string()),
-                ..Record::default()
+                english_name: None,
+                ..Record::of_enterprise(&e)
             }),
             _ => None,
         })

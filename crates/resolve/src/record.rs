@@ -25,6 +25,21 @@ pub struct Record {
     pub other_names: Vec<String>,
 }
 
+impl Record {
+    /// An enterprise of the atlas as a record: its id, Chinese and English names,
+    /// credit code and division.
+    pub fn of_enterprise(e: &chainatlas_model::Enterprise) -> Record {
+        Record {
+            id: e.id.0.to_string(),
+            name: e.name_zh.clone(),
+            credit_code: Some(e.credit_code.as_str().to_string()),
+            region: Some(e.region.to_string()),
+            english_name: Some(e.name_en.clone()).filter(|n| !n.is_empty()),
+            ..Record::default()
+        }
+    }
+}
+
 /// A credit code as found: well-formed with a right check character, or not.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Credit {

@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::block::Blocker;
+use crate::eval::Draws;
 use crate::model::{compare, Field, Vector, Weights, FIELDS};
 use crate::names::NameAgreement;
 use crate::record::{Prepared, Record};
@@ -127,20 +128,6 @@ pub fn prepare(records: &[Record]) -> Vec<Prepared> {
     parallel(records, |part| part.iter().map(Prepared::new).collect())
 }
 
-/// SplitMix64: a few random draws without a dependency.
-struct Draws(u64);
-
-impl Draws {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        ((z as u128 * n as u128) >> 64) as usize
-    }
-}
-
 impl Resolver {
     pub fn new(targets: &[Record]) -> Resolver {
         let targets = prepare(targets);
@@ -175,7 +162,7 @@ impl Resolver {
     /// Learns the weights from `records` (a sample of at most [`TRAINING_RECORDS`]),
     /// without labels.
     pub fn learn(&self, records: &[Prepared], seed: u64) -> Weights {
-        let mut draws = Draws(seed ^ 0x5EED);
+        let mut draws = Draws::new(seed ^ 0x5EED);
         let sample: Vec<Prepared> = if records.len() <= TRAINING_RECORDS {
             records.to_vec()
         } else {

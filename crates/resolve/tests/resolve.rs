@@ -15,11 +15,8 @@ fn demo_records(n: u32) -> Vec<Record> {
         .into_iter()
         .filter_map(|r| match r {
             chainatlas_model::Record::Enterprise(e) => Some(Record {
-                id: e.id.0.to_string(),
-                name: e.name_zh,
-                credit_code: Some(e.credit_code.as_str().to_string()),
-                region: Some(e.region.to_string()),
-                ..Record::default()
+                english_name: None,
+                ..Record::of_enterprise(&e)
             }),
             _ => None,
         })
