@@ -33,6 +33,13 @@ pub struct Scratch {
 fn keys(p: &Prepared) -> Vec<u64> {
     let mut keys = Vec::new();
     for n in &p.names {
+        if n.latin {
+            // A Latin name by its words: characters of a Latin alphabet say little.
+            for w in &n.words {
+                keys.push(3 << 60 | word_hash(w));
+            }
+            continue;
+        }
         let chars: Vec<char> = n.core.chars().collect();
         for c in &chars {
             keys.push(1 << 60 | *c as u64);
@@ -44,6 +51,16 @@ fn keys(p: &Prepared) -> Vec<u64> {
     keys.sort_unstable();
     keys.dedup();
     keys
+}
+
+/// 60 bits of FNV-1a of a word.
+fn word_hash(w: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in w.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h & ((1 << 60) - 1)
 }
 
 fn code(p: &Prepared) -> Option<&str> {

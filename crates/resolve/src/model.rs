@@ -13,7 +13,7 @@
 
 use serde::Serialize;
 
-use crate::names::{bigram_dice, compare as compare_names, NameAgreement};
+use crate::names::{bigram_dice, compare as compare_names, word_jaccard, NameAgreement};
 use crate::record::{Credit, Prepared};
 
 /// The fields compared, in the order of a comparison vector.
@@ -170,7 +170,8 @@ fn english_level(a: &Prepared, b: &Prepared) -> Option<u8> {
         (Some(x), Some(y)) => Some(if x == y {
             2
         } else {
-            u8::from(bigram_dice(x, y) >= 0.6)
+            let words = word_jaccard(&a.english_words, &b.english_words);
+            u8::from(bigram_dice(x, y) >= 0.6 || words >= 0.5)
         }),
         // A record named in Latin letters against a Chinese one: the pinyin of the
         // Chinese name written in it (an English translation says nothing of pinyin).

@@ -419,6 +419,8 @@ pub struct NameParts {
     pub branch: Option<String>,
     /// The name is written in Latin letters (an English name).
     pub latin: bool,
+    /// A Latin name's words, folded, sorted, without company-form words (`co`, `ltd`).
+    pub words: Vec<String>,
 }
 
 impl NameParts {
@@ -426,7 +428,7 @@ impl NameParts {
         let folded = fold(raw);
         let latin = !folded.chars().any(is_han);
         if latin {
-            return NameParts::parse_latin(&folded);
+            return NameParts::parse_latin(&folded, raw);
         }
         let mut name: String = folded.replace(['.', ',', '&'], "");
         name = strip_securities_marks(&name);
@@ -482,7 +484,30 @@ impl NameParts {
         parts
     }
 
-    fn parse_latin(folded: &str) -> NameParts {
+    fn parse_latin(folded: &str, raw: &str) -> NameParts {
+        // Words of the name as written, without the words of a company form.
+        const FORM_WORDS: &[&str] = &[
+            "co",
+            "ltd",
+            "limited",
+            "inc",
+            "corp",
+            "corporation",
+            "company",
+            "group",
+            "the",
+            "and",
+            "of",
+            "llc",
+            "plc",
+        ];
+        let mut name_words: Vec<String> = raw
+            .split(|c: char| !c.is_alphanumeric())
+            .map(fold)
+            .filter(|w| !w.is_empty() && !FORM_WORDS.contains(&w.as_str()))
+            .collect();
+        name_words.sort();
+        name_words.dedup();
         let words: Vec<&str> = folded
             .split(['.', ',', '&', '(', ')'])
             .filter(|w| !w.is_empty())
@@ -503,6 +528,7 @@ impl NameParts {
             key,
             form,
             latin: true,
+            words: name_words,
             ..NameParts::default()
         }
     }
@@ -663,6 +689,15 @@ pub fn is_abbreviation(short: &str, long: &NameParts) -> bool {
 fn is_subsequence(short: &str, long: &str) -> bool {
     let mut it = long.chars();
     short.chars().all(|c| it.any(|l| l == c))
+}
+
+/// Jaccard similarity of two sorted word lists.
+pub fn word_jaccard(a: &[String], b: &[String]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let shared = a.iter().filter(|w| b.binary_search(w).is_ok()).count();
+    shared as f64 / (a.len() + b.len() - shared) as f64
 }
 
 /// Character bigrams of a text (its single character when it has one).

@@ -56,6 +56,8 @@ pub struct Prepared {
     pub names: Vec<NameParts>,
     /// The English name's key, or the name's when written in Latin letters.
     pub english: Option<String>,
+    /// The words of that name.
+    pub english_words: Vec<String>,
     /// The pinyin of the first name's core, to meet an English or pinyin name.
     pub pinyin: Option<String>,
     pub credit: Option<Credit>,
@@ -78,10 +80,12 @@ impl Prepared {
             .map(|n| NameParts::parse(n))
             .collect();
         names.dedup_by(|a, b| a.key == b.key);
-        let english = present(&r.english_name)
-            .map(|e| NameParts::parse(e).key)
-            .or_else(|| names.first().filter(|n| n.latin).map(|n| n.key.clone()))
-            .filter(|k| !k.is_empty());
+        let english_parts = present(&r.english_name)
+            .map(NameParts::parse)
+            .or_else(|| names.first().filter(|n| n.latin).cloned())
+            .filter(|p| !p.key.is_empty());
+        let english = english_parts.as_ref().map(|p| p.key.clone());
+        let english_words = english_parts.map(|p| p.words).unwrap_or_default();
         let pinyin = names
             .first()
             .filter(|n| !n.latin && !n.core.is_empty())
@@ -100,6 +104,7 @@ impl Prepared {
             .or_else(|| address.as_deref().and_then(region_of_text));
         Prepared {
             english,
+            english_words,
             pinyin,
             credit,
             region,

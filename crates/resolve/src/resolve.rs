@@ -248,7 +248,8 @@ impl Resolver {
             .into_iter()
             .map(|t| self.candidate(weights, record, t as usize))
             .collect();
-        candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.target.cmp(&b.target)));
+        // Stable: equal scores keep the blocking order (more shared rare characters first).
+        candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
         let best = candidates.first();
         let confidence = best.map_or(0.0, |b| {
             // Odds relative to the best's, so that no score overflows.
