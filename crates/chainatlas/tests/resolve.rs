@@ -70,7 +70,7 @@ fn a_roster_with_its_own_headers_resolves_against_the_atlas() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).starts_with("id,name,decision,match"),
+        stdout(&out).starts_with("id,name,decision,candidate"),
         "{}",
         stdout(&out)
     );

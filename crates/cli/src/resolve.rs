@@ -41,6 +41,9 @@ pub struct ResolveArgs {
     /// Reasons in English.
     #[arg(long)]
     english: bool,
+    /// Write the decisions to this file instead of the standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     format: ReportFormat,
 }
@@ -79,12 +82,30 @@ pub fn run(db: &Path, args: ResolveArgs) -> Result<()> {
         Some(path) => read_list(path, &args.columns)?,
         None => atlas_records(db)?,
     };
+    let read = started.elapsed();
     let resolver = Resolver::new(&targets);
+    let indexed = started.elapsed();
     let prepared = prepare(&inputs);
     let weights = resolver.learn(&prepared, 1);
+    let learned = started.elapsed();
     let resolutions = resolver.resolve(&weights, &prepared);
-    let out = std::io::stdout();
-    let mut out = out.lock();
+    let resolved = started.elapsed();
+    eprintln!(
+        "{} rows against {} targets: read {:.1} s, targets indexed {:.1} s, weights learned {:.1} s ({} EM iterations), resolved {:.1} s",
+        inputs.len(),
+        targets.len(),
+        read.as_secs_f64(),
+        (indexed - read).as_secs_f64(),
+        (learned - indexed).as_secs_f64(),
+        weights.iterations,
+        (resolved - learned).as_secs_f64()
+    );
+    let mut out: Box<dyn Write> = match &args.out {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
     let reasons = |c: &chainatlas_resolve::Candidate| {
         c.contributions
             .iter()
@@ -102,6 +123,7 @@ pub fn run(db: &Path, args: ResolveArgs) -> Result<()> {
                     "match": r.best.filter(|_| r.decision == Decision::Match).map(|t| &targets[t].id),
                     "score": best.map(|c| (c.score * 100.0).round() / 100.0),
                     "probability": best.map(|c| (c.probability * 10_000.0).round() / 10_000.0),
+                    "confidence": (r.confidence * 10_000.0).round() / 10_000.0,
                     "candidates": r.candidates.iter().take(args.candidates).map(|c| json!({
                         "id": targets[c.target].id,
                         "name": targets[c.target].name,
@@ -114,13 +136,14 @@ pub fn run(db: &Path, args: ResolveArgs) -> Result<()> {
             }
         }
         ReportFormat::Csv => {
-            let mut w = csv::Writer::from_writer(out);
+            let mut w = csv::Writer::from_writer(&mut out);
             w.write_record([
                 "id",
                 "name",
                 "decision",
-                "match",
-                "match_name",
+                "candidate",
+                "candidate_name",
+                "confidence",
                 "probability",
                 "score",
                 "reasons",
@@ -131,12 +154,11 @@ pub fn run(db: &Path, args: ResolveArgs) -> Result<()> {
                     input.id.clone(),
                     input.name.clone(),
                     r.decision.as_str().to_string(),
-                    best.filter(|_| r.decision != Decision::New)
-                        .map(|c| targets[c.target].id.clone())
+                    best.map(|c| targets[c.target].id.clone())
                         .unwrap_or_default(),
-                    best.filter(|_| r.decision != Decision::New)
-                        .map(|c| targets[c.target].name.clone())
+                    best.map(|c| targets[c.target].name.clone())
                         .unwrap_or_default(),
+                    format!("{:.4}", r.confidence),
                     best.map(|c| format!("{:.4}", c.probability))
                         .unwrap_or_default(),
                     best.map(|c| format!("{:.2}", c.score)).unwrap_or_default(),
@@ -181,6 +203,7 @@ pub fn run(db: &Path, args: ResolveArgs) -> Result<()> {
             )?;
         }
     }
+    out.flush()?;
     Ok(())
 }
 
@@ -211,6 +234,18 @@ pub struct EvaluateResolveArgs {
     columns: Vec<(String, String)>,
     #[arg(long, default_value_t = 2024)]
     seed: u64,
+    /// Share of the demo firms left out of the targets, whose variants should come out new.
+    #[arg(long, default_value_t = 0.2)]
+    held_out: f64,
+    /// Keep the demo model's firms whose names repeat (for a benchmark at its scale: the
+    /// model names 1,000,000 firms with about 170,000 names, which only the credit code
+    /// and region tell apart).
+    #[arg(long)]
+    repeated_names: bool,
+    /// Write the --demo judged set to this folder as `targets.csv`, `inputs.csv` and
+    /// `truth.csv` (for `resolve --against`, benchmarks and other tools), and stop.
+    #[arg(long)]
+    write: Option<PathBuf>,
     /// Print this many wrong decisions of each set to stderr, with their evidence.
     #[arg(long, default_value_t = 0)]
     show_errors: usize,
@@ -402,6 +437,43 @@ fn pair_set(path: &Path) -> Result<Judged> {
     Ok(judged)
 }
 
+/// Writes a judged set as three CSV files.
+fn write_judged(dir: &Path, judged: &Judged) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let list = |name: &str, records: &[Record]| -> Result<()> {
+        let path = dir.join(name);
+        let mut w =
+            csv::Writer::from_path(&path).with_context(|| format!("writing {}", path.display()))?;
+        w.write_record(["id", "name", "credit_code", "region"])?;
+        for r in records {
+            w.write_record([
+                r.id.as_str(),
+                r.name.as_str(),
+                r.credit_code.as_deref().unwrap_or(""),
+                r.region.as_deref().unwrap_or(""),
+            ])?;
+        }
+        w.flush()?;
+        Ok(())
+    };
+    list("targets.csv", &judged.targets)?;
+    list("inputs.csv", &judged.inputs)?;
+    let mut w = csv::Writer::from_path(dir.join("truth.csv"))?;
+    w.write_record(["input_id", "target_id", "variant"])?;
+    for ((input, truth), kind) in judged.inputs.iter().zip(&judged.truth).zip(&judged.kinds) {
+        let target = truth.map(|t| judged.targets[t].id.as_str()).unwrap_or("");
+        w.write_record([input.id.as_str(), target, kind])?;
+    }
+    w.flush()?;
+    eprintln!(
+        "wrote {} targets, {} inputs and their truth to {}",
+        judged.targets.len(),
+        judged.inputs.len(),
+        dir.display()
+    );
+    Ok(())
+}
+
 pub fn evaluate(args: EvaluateResolveArgs) -> Result<()> {
     let mut rows = Vec::new();
     if args.demo {
@@ -410,9 +482,12 @@ pub fn evaluate(args: EvaluateResolveArgs) -> Result<()> {
         let mut seen = std::collections::HashSet::new();
         let records: Vec<Record> = demo_records(args.seed, args.scale)
             .into_iter()
-            .filter(|r| seen.insert(r.name.clone()))
+            .filter(|r| args.repeated_names || seen.insert(r.name.clone()))
             .collect();
-        let judged = eval::variants(&records, args.inputs, 0.2, args.seed);
+        let judged = eval::variants(&records, args.inputs, args.held_out, args.seed);
+        if let Some(dir) = &args.write {
+            return write_judged(dir, &judged);
+        }
         rows.push(run_set(
             "demo variants (test half)",
             &judged,

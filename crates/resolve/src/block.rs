@@ -4,14 +4,14 @@
 //!
 //! A record's keys are looked up rarest first, each adding its inverse document
 //! frequency to the targets that have it; common keys are read only while the budget
-//! of postings lasts, so a name full of 科技 and 有限 costs no more than a rare one.
+//! of postings lasts, so a name full of 科技 and 装备 costs no more than a rare one.
 
 use std::collections::HashMap;
 
 use crate::record::{Credit, Prepared};
 
-/// Postings read at most per record, after its two rarest keys.
-pub const POSTINGS_BUDGET: usize = 100_000;
+/// Postings read at most per record, after its rarest key.
+pub const POSTINGS_BUDGET: usize = 5_000;
 
 /// The index of the targets.
 pub struct Blocker {
@@ -19,6 +19,25 @@ pub struct Blocker {
     codes: HashMap<String, Vec<u32>>,
     /// Each target's number of distinct keys: a long name shares more by chance.
     lengths: Vec<u16>,
+}
+
+/// A target and its blocking score, ordered best first (a higher score, then a lower
+/// index), so that a max-heap of them keeps the worst on top.
+#[derive(Clone, Copy, PartialEq)]
+struct Ranked(f32, u32);
+
+impl Eq for Ranked {}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other.0.total_cmp(&self.0).then(self.1.cmp(&other.1))
+    }
+}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 /// Per-thread working memory of [`Blocker::candidates`].
@@ -117,7 +136,7 @@ impl Blocker {
         lists.sort_by_key(|l| l.len());
         let mut read = 0;
         for (i, list) in lists.iter().enumerate() {
-            if i >= 2 && read + list.len() > POSTINGS_BUDGET {
+            if i >= 1 && read + list.len() > POSTINGS_BUDGET {
                 break;
             }
             read += list.len();
@@ -130,25 +149,23 @@ impl Blocker {
                 *s += idf;
             }
         }
-        let mut ranked: Vec<(f32, u32)> = scratch
-            .touched
-            .iter()
-            .map(|&t| {
-                let length = self.lengths[t as usize] as f32;
-                (scratch.scores[t as usize] / (1.0 + 0.02 * length), t)
-            })
-            .collect();
+        // The best k by score, in a small heap: no allocation per touched target.
+        let mut best: std::collections::BinaryHeap<Ranked> =
+            std::collections::BinaryHeap::with_capacity(k + 1);
         for &t in &scratch.touched {
+            let length = self.lengths[t as usize] as f32;
+            let score = scratch.scores[t as usize] / (1.0 + 0.02 * length);
             scratch.scores[t as usize] = 0.0;
+            if best.len() < k {
+                best.push(Ranked(score, t));
+            } else if best.peek().is_some_and(|worst| Ranked(score, t) < *worst) {
+                best.pop();
+                best.push(Ranked(score, t));
+            }
         }
         scratch.touched.clear();
-        let keep = k.min(ranked.len());
-        if keep > 0 && keep < ranked.len() {
-            ranked.select_nth_unstable_by(keep - 1, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            ranked.truncate(keep);
-        }
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let mut out: Vec<u32> = ranked.into_iter().map(|(_, t)| t).collect();
+        let ranked = best.into_sorted_vec();
+        let mut out: Vec<u32> = ranked.into_iter().map(|Ranked(_, t)| t).collect();
         if let Some(same) = code(record).and_then(|c| self.codes.get(c)) {
             for t in same {
                 if !out.contains(t) {

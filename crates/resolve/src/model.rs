@@ -186,7 +186,7 @@ fn latin_named(p: &Prepared) -> bool {
 }
 
 fn pinyin_level(latin: &str, other: &Prepared) -> Option<u8> {
-    let pinyin = other.pinyin.as_ref()?;
+    let pinyin = other.pinyin()?;
     Some(
         if latin.contains(pinyin.as_str()) || pinyin.contains(latin) {
             1
@@ -220,6 +220,9 @@ pub struct Weights {
     pub candidate_pairs: usize,
     pub iterations: usize,
 }
+
+/// Expectation–maximisation stops when no probability moves by more than this.
+pub const CONVERGED: f64 = 1e-4;
 
 /// How many pseudo-pairs the random pairs' `u` counts for in expectation–maximisation.
 pub const RANDOM_PRIOR: f64 = 100.0;
@@ -290,10 +293,11 @@ impl Weights {
             let mut m_counts = [[0.0; MAX_LEVELS]; FIELDS.len()];
             let mut u_counts = [[0.0; MAX_LEVELS]; FIELDS.len()];
             let mut total_p = 0.0;
+            let table = w.table();
             for group in groups {
                 // A record is at most one of its candidates: each candidate's share of
                 // the odds, beside the odds that it is none of them.
-                let scores: Vec<f64> = group.iter().map(|v| w.score(v)).collect();
+                let scores: Vec<f64> = group.iter().map(|v| table.score(v)).collect();
                 let top = scores.iter().copied().fold(0.0f64, f64::max);
                 let odds: Vec<f64> = scores.iter().map(|s| (s - top).exp2()).collect();
                 let total = (-top).exp2() + odds.iter().sum::<f64>();
@@ -344,7 +348,7 @@ impl Weights {
             change = change.max((prior - w.prior).abs());
             w.prior = prior;
             w.iterations = iteration;
-            if change < 1e-6 {
+            if change < CONVERGED {
                 break;
             }
         }
@@ -378,6 +382,20 @@ impl Weights {
         }
     }
 
+    /// Every level's bits, computed once.
+    pub fn table(&self) -> BitsTable {
+        let mut bits = [[0.0; MAX_LEVELS]; FIELDS.len()];
+        for (f, field) in FIELDS.iter().enumerate() {
+            for (l, b) in bits[f][..field.levels().len()].iter_mut().enumerate() {
+                *b = self.bits(*field, l as u8);
+            }
+        }
+        BitsTable {
+            prior: self.prior_bits(),
+            bits,
+        }
+    }
+
     /// A pair's score in bits, before any term-frequency adjustment.
     pub fn score(&self, v: &Vector) -> f64 {
         self.prior_bits()
@@ -391,6 +409,22 @@ impl Weights {
     pub fn probability(&self, score: f64) -> f64 {
         let odds = score.clamp(-60.0, 60.0).exp2();
         odds / (1.0 + odds)
+    }
+}
+
+/// The weights as bits, ready to add up.
+pub struct BitsTable {
+    pub prior: f64,
+    pub bits: [[f64; MAX_LEVELS]; FIELDS.len()],
+}
+
+impl BitsTable {
+    pub fn score(&self, v: &Vector) -> f64 {
+        self.prior
+            + v.iter()
+                .enumerate()
+                .filter_map(|(f, l)| l.map(|l| self.bits[f][l as usize]))
+                .sum::<f64>()
     }
 }
 

@@ -421,6 +421,11 @@ pub struct NameParts {
     pub latin: bool,
     /// A Latin name's words, folded, sorted, without company-form words (`co`, `ltd`).
     pub words: Vec<String>,
+    /// The division the places point to ([`NameParts::region`]), found once.
+    pub place_region: Option<RegionCode>,
+    /// Sorted character bigrams of the key and of the core, for similarity.
+    pub key_bigrams: Vec<(char, char)>,
+    pub core_bigrams: Vec<(char, char)>,
 }
 
 impl NameParts {
@@ -477,10 +482,13 @@ impl NameParts {
         lead.append(&mut parts.places);
         parts.places = lead;
         let (brand, industry) = split_industry(&core);
+        parts.key_bigrams = sorted_bigrams(&name);
+        parts.core_bigrams = sorted_bigrams(&core);
         parts.key = name;
         parts.core = core;
         parts.brand = brand;
         parts.industry = industry;
+        parts.place_region = parts.region();
         parts
     }
 
@@ -525,6 +533,8 @@ impl NameParts {
         NameParts {
             core: key.clone(),
             brand: key.clone(),
+            key_bigrams: sorted_bigrams(&key),
+            core_bigrams: sorted_bigrams(&key),
             key,
             form,
             latin: true,
@@ -643,7 +653,8 @@ pub fn compare(a: &NameParts, b: &NameParts) -> NameAgreement {
             return NameAgreement::Abbreviation;
         }
     }
-    let dice = bigram_dice(&a.key, &b.key).max(bigram_dice(&a.core, &b.core));
+    let dice = sorted_dice(&a.key_bigrams, &b.key_bigrams)
+        .max(sorted_dice(&a.core_bigrams, &b.core_bigrams));
     if dice >= 0.6 {
         NameAgreement::Similar
     } else if dice >= 0.3 {
@@ -662,7 +673,7 @@ fn places_compatible(a: &NameParts, b: &NameParts) -> bool {
     if a.places.iter().any(|p| b.places.contains(p)) {
         return true;
     }
-    match (a.region(), b.region()) {
+    match (a.place_region, b.place_region) {
         (Some(x), Some(y)) => x.contains(y) || y.contains(x),
         _ => true,
     }
@@ -707,6 +718,33 @@ pub fn bigrams(text: &str) -> Vec<(char, char)> {
         return vec![(chars[0], '\0')];
     }
     chars.windows(2).map(|w| (w[0], w[1])).collect()
+}
+
+/// A text's character bigrams, sorted.
+pub fn sorted_bigrams(text: &str) -> Vec<(char, char)> {
+    let mut b = bigrams(text);
+    b.sort_unstable();
+    b
+}
+
+/// Dice's coefficient of two sorted bigram multisets.
+pub fn sorted_dice(x: &[(char, char)], y: &[(char, char)]) -> f64 {
+    if x.is_empty() || y.is_empty() {
+        return 0.0;
+    }
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(&y[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    2.0 * shared as f64 / (x.len() + y.len()) as f64
 }
 
 /// Dice's coefficient of two texts' character bigrams (as multisets).

@@ -58,8 +58,6 @@ pub struct Prepared {
     pub english: Option<String>,
     /// The words of that name.
     pub english_words: Vec<String>,
-    /// The pinyin of the first name's core, to meet an English or pinyin name.
-    pub pinyin: Option<String>,
     pub credit: Option<Credit>,
     pub region: Option<RegionCode>,
     pub address: Option<String>,
@@ -86,10 +84,6 @@ impl Prepared {
             .filter(|p| !p.key.is_empty());
         let english = english_parts.as_ref().map(|p| p.key.clone());
         let english_words = english_parts.map(|p| p.words).unwrap_or_default();
-        let pinyin = names
-            .first()
-            .filter(|n| !n.latin && !n.core.is_empty())
-            .map(|n| divisions::pinyin(&n.core).full);
         let credit = present(&r.credit_code).map(|c| {
             let c = fold(c).to_uppercase();
             match c.parse::<CreditCode>() {
@@ -105,7 +99,6 @@ impl Prepared {
         Prepared {
             english,
             english_words,
-            pinyin,
             credit,
             region,
             address,
@@ -116,6 +109,17 @@ impl Prepared {
             industry: present(&r.industry).map(fold).filter(|i| !i.is_empty()),
             names,
         }
+    }
+}
+
+impl Prepared {
+    /// The pinyin of the first name's core, to meet a name written in pinyin; computed
+    /// when asked, as few records are.
+    pub fn pinyin(&self) -> Option<String> {
+        self.names
+            .first()
+            .filter(|n| !n.latin && !n.core.is_empty())
+            .map(|n| divisions::pinyin(&n.core).full)
     }
 }
 
@@ -182,6 +186,6 @@ mod tests {
         assert_eq!(p.region.map(|c| c.value()), Some(430200));
         assert!(matches!(p.credit, Some(Credit::Invalid(_))));
         assert_eq!(p.phone.as_deref(), Some("22881234"));
-        assert_eq!(p.pinyin.as_deref(), Some("tianbangguidaozhuangbei"));
+        assert_eq!(p.pinyin().as_deref(), Some("tianbangguidaozhuangbei"));
     }
 }

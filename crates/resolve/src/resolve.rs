@@ -30,6 +30,8 @@ pub const REVIEW_AT: f64 = 0.5;
 pub const DEPTH: usize = 10;
 /// Records whose candidate pairs train the model, at most.
 pub const TRAINING_RECORDS: usize = 20_000;
+/// Most rounds of expectation–maximisation (as Splink's default).
+pub const EM_ITERATIONS: usize = 25;
 /// Random pairs that estimate `u`.
 pub const RANDOM_PAIRS: usize = 50_000;
 
@@ -188,7 +190,7 @@ impl Resolver {
                     .collect()
             })
             .collect();
-        Weights::estimate(&random, &pairs, 200)
+        Weights::estimate(&random, &pairs, EM_ITERATIONS)
     }
 
     /// The term-frequency adjustment of a name agreeing on a brand: `−log2 k` when `k`
