@@ -42,6 +42,7 @@ pub struct ListingDto {
     pub region_code: String,
     #[schema(example = "2026-12-31")]
     pub valid_until: Option<String>,
+    /// `open`, `closed`, or `expired` (open, but past `valid_until`: no longer matched).
     #[schema(example = "open")]
     pub status: String,
     pub tags: Vec<String>,
@@ -50,7 +51,9 @@ pub struct ListingDto {
 }
 
 impl ListingDto {
-    pub fn for_viewer(l: &Listing, viewer: Option<&Principal>) -> ListingDto {
+    /// The listing as `viewer` may see it on `today`: a listing still open past its
+    /// validity reads `expired`.
+    pub fn for_viewer(l: &Listing, viewer: Option<&Principal>, today: Date) -> ListingDto {
         let private = viewer.is_some_and(|p| p.may_see_private(l.enterprise));
         ListingDto {
             id: l.id.0,
@@ -65,11 +68,20 @@ impl ListingDto {
             price_fen: private.then(|| l.price.map(|p| p.fen())).flatten(),
             region_code: l.region.to_string(),
             valid_until: l.valid_until.map(|d| d.to_string()),
-            status: l.status.to_string(),
+            status: if is_expired(l, today) {
+                "expired".to_string()
+            } else {
+                l.status.to_string()
+            },
             tags: l.tags.clone(),
             editable: viewer.is_some_and(|p| may_write(p, l.enterprise)),
         }
     }
+}
+
+/// Open, but past its validity: shown as expired and matched with nothing.
+pub fn is_expired(l: &Listing, today: Date) -> bool {
+    l.status == ListingStatus::Open && l.valid_until.is_some_and(|d| d < today)
 }
 
 /// One page of a listing search.
@@ -473,7 +485,8 @@ pub fn search(
         nodes,
         region: q.region,
         status: q.status,
-        valid_on: q.valid.then(|| state.clock.today()),
+        // `open` means open today: an open listing past its validity is expired.
+        valid_on: (q.valid || q.status == Some(ListingStatus::Open)).then(|| state.clock.today()),
         enterprise: q.enterprise.map(|e| e.0 as u64),
         exclude_enterprise: None,
     };
@@ -511,7 +524,12 @@ pub fn matches(
     top: usize,
     weights: &str,
 ) -> Result<Vec<MatchDto>, AppError> {
-    let mut config = Config::new(state.clock.today());
+    let today = state.clock.today();
+    // A closed or expired listing asks for nothing any more: no counterparts.
+    if listing.status != ListingStatus::Open || is_expired(listing, today) {
+        return Ok(Vec::new());
+    }
+    let mut config = Config::new(today);
     config
         .apply(weights)
         .map_err(|e| AppError::parameter(e.after(&Text::same("weights"))))?;

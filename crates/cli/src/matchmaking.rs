@@ -146,6 +146,14 @@ pub fn run(db: &Path, args: MatchArgs) -> Result<()> {
                 wanted
             );
         }
+        if !matching::is_live(&mm::entry(&listing), config.today) {
+            bail!(
+                "listing {id} is closed or past its validity ({}): it is matched with nothing",
+                listing
+                    .valid_until
+                    .map_or_else(|| "closed".to_string(), |d| format!("valid until {d}"))
+            );
+        }
         let matches = matchmaker.matches(&listing, &atlas, &config, args.top)?;
         vec![QueryMatches {
             query: id.to_string(),

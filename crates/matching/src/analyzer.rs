@@ -213,6 +213,12 @@ const UNITS: &[(&str, &str, f64)] = &[
     ("纳米", "nm", 1.0),
 ];
 
+/// A unit of measure as listings write it (`吨`, `kg`, `千瓦`): its canonical unit and the
+/// factor to it; `None` for counting words (台, 套, 片) and anything unknown.
+pub fn unit_of_measure(spelling: &str) -> Option<(&'static str, f64)> {
+    unit(&spelling.trim().to_lowercase())
+}
+
 fn unit(spelling: &str) -> Option<(&'static str, f64)> {
     UNITS
         .iter()
@@ -346,12 +352,41 @@ fn stem(word: &str) -> String {
 #[derive(Default)]
 struct Out {
     terms: Vec<(String, String)>,
+    /// Whether each term is a piece of a model number (`dsc`, `w150r`, `150` of
+    /// `DSC-W150R`): there so that other spellings meet, not as words of their own.
+    pieces: Vec<bool>,
 }
 
 impl Out {
     fn push(&mut self, term: String, surface: &str) {
         self.terms.push((term, surface.to_string()));
+        self.pieces.push(false);
     }
+
+    fn push_piece(&mut self, term: String, surface: &str) {
+        self.terms.push((term, surface.to_string()));
+        self.pieces.push(true);
+    }
+}
+
+/// How much a piece of a model number weighs in a query, against a whole word's 1
+/// (0.75: Abt-Buy valid recall@1 0.937, train 0.928, the judged set 0.971; 0.5 and 0.25
+/// lose 0.015–0.02 on Abt-Buy, 1.0 lets pieces no listing has dwarf the words).
+pub const PIECE_WEIGHT: f32 = 0.75;
+
+/// Analyzes a query: each term with its weight, 1 for words and whole model numbers and
+/// [`PIECE_WEIGHT`] for their pieces (a term both keeps the larger).
+pub fn analyze_weighted(text: &str) -> Vec<(String, f32)> {
+    let out = analyze_out(text);
+    let mut weighted: Vec<(String, f32)> = Vec::with_capacity(out.terms.len());
+    for ((term, _), piece) in out.terms.into_iter().zip(out.pieces) {
+        let w = if piece { PIECE_WEIGHT } else { 1.0 };
+        match weighted.iter_mut().find(|(t, _)| *t == term) {
+            Some((_, x)) => *x = x.max(w),
+            None => weighted.push((term, w)),
+        }
+    }
+    weighted
 }
 
 /// Analyzes text into index terms. The same function serves documents and queries.
@@ -364,6 +399,10 @@ pub fn analyze(text: &str) -> Vec<String> {
 
 /// Like [`analyze`], each term with the (folded) text it came from.
 pub fn analyze_with_surface(text: &str) -> Vec<(String, String)> {
+    analyze_out(text).terms
+}
+
+fn analyze_out(text: &str) -> Out {
     let runs = runs(text);
     let mut out = Out::default();
     for (i, run) in runs.iter().enumerate() {
@@ -398,7 +437,7 @@ pub fn analyze_with_surface(text: &str) -> Vec<(String, String)> {
             }
         }
     }
-    out.terms
+    out
 }
 
 fn han_unit_prefix(han: &str) -> Option<&str> {
@@ -433,7 +472,7 @@ fn analyze_word(word: &str, out: &mut Out) {
         for start in 0..parts.len() {
             for end in start + 2..=parts.len() {
                 if end - start < parts.len() {
-                    out.push(parts[start..end].concat(), &parts[start..end].join("-"));
+                    out.push_piece(parts[start..end].concat(), &parts[start..end].join("-"));
                 }
             }
         }
@@ -442,17 +481,17 @@ fn analyze_word(word: &str, out: &mut Out) {
         if parts.len() > 1 && *part != whole {
             if part.bytes().all(|b| b.is_ascii_alphabetic()) {
                 if !ENGLISH_STOPWORDS.contains(part) {
-                    out.push(stem(part), part);
+                    out.push_piece(stem(part), part);
                 }
             } else {
-                out.push(part.to_string(), part);
+                out.push_piece(part.to_string(), part);
             }
         }
         // `12-volt`: a number part followed by a unit part.
         let pieces = letter_digit_pieces(part);
         if pieces.len() > 1 {
             for piece in &pieces {
-                out.push(piece.to_string(), piece);
+                out.push_piece(piece.to_string(), piece);
             }
             if pieces.len() == 2 && is_number(pieces[0]) {
                 if let Some(t) = quantity_token(pieces[0], pieces[1]) {

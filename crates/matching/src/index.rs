@@ -264,12 +264,16 @@ impl TokenStream for BilingualStream {
 #[derive(Clone, Debug, Default)]
 pub struct QueryText {
     terms: Vec<(String, f32)>,
+    /// Terms that are only pieces of model numbers (another spelling's way in, not
+    /// content of their own): left out of the ideal listing's relevance.
+    pieces: std::collections::HashSet<String>,
     max_terms: usize,
 }
 
 impl QueryText {
-    /// Title terms weigh 1, description terms `description_weight`; a term in both keeps
-    /// the larger weight.
+    /// Title terms weigh 1, description terms `description_weight`, pieces of model
+    /// numbers a quarter of that (`analyzer::PIECE_WEIGHT`); a term found twice keeps the
+    /// larger weight.
     pub fn new(
         analysis: Analysis,
         title: &str,
@@ -282,8 +286,23 @@ impl QueryText {
             ..
         } = weights;
         let mut terms: Vec<(String, f32)> = Vec::new();
+        let mut whole = std::collections::HashSet::new();
+        let mut pieces = std::collections::HashSet::new();
         let mut add = |text: &str, weight: f32| {
-            for term in terms_of(analysis, text) {
+            let weighted: Vec<(String, f32)> = match analysis {
+                Analysis::Bilingual => crate::analyzer::analyze_weighted(text),
+                Analysis::Plain => terms_of(analysis, text)
+                    .into_iter()
+                    .map(|t| (t, 1.0))
+                    .collect(),
+            };
+            for (term, factor) in weighted {
+                if factor < 1.0 {
+                    pieces.insert(term.clone());
+                } else {
+                    whole.insert(term.clone());
+                }
+                let weight = weight * factor;
                 match terms.iter_mut().find(|(t, _)| *t == term) {
                     Some((_, w)) => *w = w.max(weight),
                     None => terms.push((term, weight)),
@@ -294,7 +313,12 @@ impl QueryText {
         if description_weight > 0.0 {
             add(description, description_weight);
         }
-        QueryText { terms, max_terms }
+        pieces.retain(|p| !whole.contains(p));
+        QueryText {
+            terms,
+            pieces,
+            max_terms,
+        }
     }
 
     /// Query terms typed by a user: every term weighs 1.
@@ -738,6 +762,32 @@ impl ListingIndex {
             }
         }
         should
+    }
+
+    /// The text relevance of an ideal listing of `side`: one of average length holding
+    /// every word of the query (those ranking reads; pieces of model numbers, only
+    /// other spellings' way in, left out) once in its title. Ranking reads a
+    /// listing's relevance as a share of this, so that a listing sharing one number or
+    /// one generic word of a long query scores that word's share of the query, not
+    /// the whole of it as when relevance was read against the best listing found.
+    pub fn ideal_text_score(&self, text: &QueryText, side: ListingSide) -> f32 {
+        let s = side_code(side) as usize;
+        let searcher = self.reader.searcher();
+        let docs = searcher.num_docs().max(1) as f32;
+        let tf = self.title_boost() as f32;
+        // BM25 with tantivy's k1 = 1.2, b = 0.75, at the average field length.
+        let saturation = tf * 2.2 / (tf + 1.2);
+        self.strongest_terms(text, &[s])
+            .iter()
+            .filter(|(term, _)| !text.pieces.contains(term))
+            .map(|(term, weight)| {
+                let df = searcher
+                    .doc_freq(&Term::from_field_text(self.fields.text[s], term))
+                    .unwrap_or(0) as f32;
+                let idf = (1.0 + (docs - df + 0.5) / (df + 0.5)).ln();
+                weight * idf * saturation
+            })
+            .sum()
     }
 
     /// The query's terms that can weigh most, at most `max_terms`: by weight times

@@ -319,10 +319,14 @@ pub enum Reason {
         held: Vec<String>,
         missing: Vec<String>,
     },
+    /// Quantities needed and offered, each in its own unit; `comparable` when the units
+    /// are the same (or one is not given) or both are units of one measure.
     Quantity {
         demand: u64,
+        demand_unit: String,
         supply: u64,
-        unit: String,
+        supply_unit: String,
+        comparable: bool,
     },
     Price {
         demand: i64,
@@ -400,10 +404,31 @@ impl Reason {
             }
             Reason::Quantity {
                 demand,
+                demand_unit,
                 supply,
-                unit,
+                supply_unit,
+                comparable: false,
             } => {
-                let unit = unit.as_str();
+                if english {
+                    format!("Different units: {demand} {demand_unit} needed, {supply} {supply_unit} offered")
+                } else {
+                    format!(
+                        "数量单位不同：需求 {demand} {demand_unit}，可供 {supply} {supply_unit}"
+                    )
+                }
+            }
+            Reason::Quantity {
+                demand,
+                demand_unit,
+                supply,
+                supply_unit,
+                comparable: true,
+            } => {
+                let unit = if demand_unit.is_empty() {
+                    supply_unit.as_str()
+                } else {
+                    demand_unit.as_str()
+                };
                 match (supply >= demand, english) {
                     (true, false) => format!("可供 {supply} {unit}，满足需求 {demand} {unit}"),
                     (true, true) => format!("Offers {supply} {unit} for {demand} needed"),
@@ -507,12 +532,13 @@ fn score_parts(
     } else {
         held.len() as f64 / demand.tags.len() as f64
     };
-    let same_unit = demand.unit.is_empty()
-        || supply.unit.is_empty()
-        || fold_tag(&demand.unit) == fold_tag(&supply.unit);
     let quantity = match (demand.quantity, supply.quantity) {
-        (Some(d), Some(s)) if same_unit && d > 0 => (s as f64 / d as f64).min(1.0),
-        (Some(0), Some(_)) => 1.0,
+        (Some(d), Some(s)) => match in_common_unit(demand, supply, d, s) {
+            Some((d, _)) if d <= 0.0 => 1.0,
+            Some((d, s)) => (s / d).min(1.0),
+            // 213 台 against 5000 片: neither for nor against.
+            None => 0.5,
+        },
         _ => 0.5,
     };
     let prices_visible =
@@ -560,6 +586,19 @@ fn score_parts(
             missing,
         },
     )
+}
+
+/// Both quantities in one unit: as written when the units are the same (or either is
+/// not given), converted when both are units of one measure (`5 吨` and `8000 kg`);
+/// `None` when the units differ (`台` and `片`).
+fn in_common_unit(demand: &Entry, supply: &Entry, d: u64, s: u64) -> Option<(f64, f64)> {
+    let (du, su) = (fold_tag(&demand.unit), fold_tag(&supply.unit));
+    if du.is_empty() || su.is_empty() || du == su {
+        return Some((d as f64, s as f64));
+    }
+    let (dc, df) = crate::analyzer::unit_of_measure(&du)?;
+    let (sc, sf) = crate::analyzer::unit_of_measure(&su)?;
+    (dc == sc).then_some((d as f64 * df, s as f64 * sf))
 }
 
 /// Whether a listing can still be answered on `today`.
@@ -611,12 +650,14 @@ pub fn rank(
     }
     let mut seen = HashSet::new();
     hits.retain(|h| seen.insert(h.entry.id));
-    let best = hits.iter().map(|h| h.text_score).fold(0.0f32, f32::max);
+    // Relevance as a share of an ideal listing's (see `ideal_text_score`), never of the
+    // best one found: sharing `300` with `IGBT芯片 1200V/300A` is not a full text match.
+    let ideal = index.ideal_text_score(&text, other);
     let mut scored: Vec<(Breakdown, Parts, Entry)> = hits
         .into_iter()
         .map(|h| {
-            let text = if best > 0.0 {
-                (h.text_score / best) as f64
+            let text = if ideal > 0.0 {
+                (h.text_score / ideal).min(1.0) as f64
             } else {
                 0.0
             };
@@ -698,8 +739,10 @@ fn reasons(
     if let (Some(d), Some(s)) = (demand.quantity, supply.quantity) {
         reasons.push(Reason::Quantity {
             demand: d,
+            demand_unit: demand.unit.clone(),
             supply: s,
-            unit: demand.unit.clone(),
+            supply_unit: supply.unit.clone(),
+            comparable: in_common_unit(demand, supply, d, s).is_some(),
         });
     }
     let prices_visible =

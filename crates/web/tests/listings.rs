@@ -570,3 +570,81 @@ async fn the_server_reads_its_injected_clock_for_now_and_today() {
     let found = get_as(&next, uri, &next.analyst_token, None).await;
     assert_eq!(found.json()["total"], 0, "{}", found.body);
 }
+
+#[tokio::test]
+async fn an_expired_listing_reads_expired_is_not_open_and_matches_nothing() {
+    let app = app_with(&[]);
+    let path = app.dir.path().join("atlas.db");
+    // 2020-06-02 in China: a day after the demand's last valid day.
+    let clocked = App {
+        router: router(
+            AppState::new(chainatlas_store::Pool::open(&path, 2).unwrap()).with_clock(
+                std::sync::Arc::new(chainatlas_app::FixedClock(1_591_027_200)),
+            ),
+        ),
+        ..app
+    };
+    let supply = laser_supply(2, 450_000);
+    let made = post_json(
+        &clocked,
+        "/api/v1/listings",
+        &clocked.analyst_token,
+        &supply,
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let demand = LASER_DEMAND.replace(r#""tags""#, r#""valid_until":"2020-06-01","tags""#);
+    let created = post_json(&clocked, "/api/v1/listings", &clocked.firm_token, &demand).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.json()["id"].as_i64().unwrap();
+    assert_eq!(created.json()["status"], "expired");
+
+    let matches = get_as(
+        &clocked,
+        &format!("/api/v1/listings/{id}/matches"),
+        &clocked.analyst_token,
+        None,
+    )
+    .await;
+    assert_eq!(matches.status, StatusCode::OK, "{}", matches.body);
+    assert_eq!(matches.json()["matches"].as_array().unwrap().len(), 0);
+    let page = get_as(&clocked, &format!("/listings/{id}"), &clocked.analyst, None).await;
+    assert!(page.body.contains("已过期"), "{}", page.body);
+    assert!(page.body.contains("不再推荐对接"), "{}", page.body);
+
+    // `status=open` means open today.
+    let open = get_as(
+        &clocked,
+        "/api/v1/listings?q=gf-3015&side=demand&status=open",
+        &clocked.analyst_token,
+        None,
+    )
+    .await;
+    assert_eq!(open.json()["total"], 0, "{}", open.body);
+    let any = get_as(
+        &clocked,
+        "/api/v1/listings?q=gf-3015&side=demand",
+        &clocked.analyst_token,
+        None,
+    )
+    .await;
+    assert!(any.json()["total"].as_u64().unwrap() >= 1, "{}", any.body);
+    // The supply, still valid, is matched with nothing expired either.
+    let supply_id = made.json()["id"].as_i64().unwrap();
+    let theirs = get_as(
+        &clocked,
+        &format!("/api/v1/listings/{supply_id}/matches"),
+        &clocked.analyst_token,
+        None,
+    )
+    .await;
+    assert!(
+        theirs.json()["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["listing_id"].as_i64() != Some(id)),
+        "{}",
+        theirs.body
+    );
+}

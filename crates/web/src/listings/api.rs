@@ -53,6 +53,7 @@ pub(crate) async fn search_listings(
     viewer: Viewer,
     Params(params): Params<SearchParams>,
 ) -> ApiResult<ListingPageDto> {
+    let today = state.clock.today();
     let q = SearchQuery::parse(&params)?;
     let principal = viewer.principal.clone();
     let st = state.clone();
@@ -68,7 +69,7 @@ pub(crate) async fn search_listings(
                 offset: q.offset,
                 items: items
                     .iter()
-                    .map(|l| ListingDto::for_viewer(l, principal.as_ref()))
+                    .map(|l| ListingDto::for_viewer(l, principal.as_ref(), today))
                     .collect(),
             })
         })
@@ -91,7 +92,11 @@ pub(crate) async fn get_listing(
     let l = state
         .read(move |store| listings::listing(store, id))
         .await?;
-    Ok(Json(ListingDto::for_viewer(&l, viewer.principal.as_ref())))
+    Ok(Json(ListingDto::for_viewer(
+        &l,
+        viewer.principal.as_ref(),
+        state.clock.today(),
+    )))
 }
 
 #[utoipa::path(post, path = "/api/v1/listings", tag = "matchmaking",
@@ -113,7 +118,11 @@ pub(crate) async fn create_listing(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(ListingDto::for_viewer(&l, viewer.principal.as_ref())),
+        Json(ListingDto::for_viewer(
+            &l,
+            viewer.principal.as_ref(),
+            state.clock.today(),
+        )),
     ))
 }
 
@@ -138,7 +147,11 @@ pub(crate) async fn update_listing(
     let l = state
         .write(move |store| listings::update(&st, store, &v, id, &input))
         .await?;
-    Ok(Json(ListingDto::for_viewer(&l, viewer.principal.as_ref())))
+    Ok(Json(ListingDto::for_viewer(
+        &l,
+        viewer.principal.as_ref(),
+        state.clock.today(),
+    )))
 }
 
 async fn set_status(
@@ -153,7 +166,11 @@ async fn set_status(
     let l = state
         .write(move |store| listings::set_status(&st, store, &v, id, status))
         .await?;
-    Ok(Json(ListingDto::for_viewer(&l, viewer.principal.as_ref())))
+    Ok(Json(ListingDto::for_viewer(
+        &l,
+        viewer.principal.as_ref(),
+        state.clock.today(),
+    )))
 }
 
 #[utoipa::path(post, path = "/api/v1/listings/{id}/close", tag = "matchmaking",

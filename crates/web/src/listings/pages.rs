@@ -73,6 +73,9 @@ pub struct Words {
     pub matches: &'static str,
     pub score: &'static str,
     pub no_matches: &'static str,
+    /// A listing closed or past its validity has no recommended counterparts.
+    pub not_live: &'static str,
+    pub expired: &'static str,
     pub hidden: &'static str,
     pub weights_hint: &'static str,
     pub api_json: &'static str,
@@ -117,6 +120,8 @@ const ZH: Words = Words {
     matches: "推荐对接",
     score: "匹配度",
     no_matches: "暂无匹配的供需信息。",
+    not_live: "此供需信息已关闭或已过有效期，不再推荐对接；重新开放或延长有效期后可再匹配。",
+    expired: "已过期",
     hidden: "不公开",
     weights_hint: "评分权重见 docs/matching.md",
     api_json: "JSON 数据",
@@ -160,6 +165,8 @@ const EN: Words = Words {
     matches: "Recommended counterparts",
     score: "Score",
     no_matches: "No matching listings yet.",
+    not_live: "This listing is closed or past its validity, so no counterparts are recommended; reopen it or extend its validity to match again.",
+    expired: "Expired",
     hidden: "private",
     weights_hint: "score weights: docs/matching.md",
     api_json: "JSON",
@@ -230,9 +237,17 @@ struct SearchPage {
     export_href: String,
 }
 
-fn status_name(w: &Words, status: &str) -> &'static str {
-    if status == "closed" {
+/// A listing's status as shown on `today`: open, closed, or expired (open but past its
+/// validity).
+fn status_name(
+    w: &Words,
+    l: &chainatlas_model::Listing,
+    today: chainatlas_model::Date,
+) -> &'static str {
+    if l.status == ListingStatus::Closed {
         w.statuses[1]
+    } else if listings::is_expired(l, today) {
+        w.expired
     } else {
         w.statuses[0]
     }
@@ -273,6 +288,7 @@ async fn search_page(
         .await
         .or_page(lang, &uri, &viewer)?;
     let w = words(lang);
+    let today = state.clock.today();
     let region_name = |code: chainatlas_model::RegionCode| {
         regions.iter().find(|r| r.code == code).map_or_else(
             || code.to_string(),
@@ -289,7 +305,7 @@ async fn search_page(
             kind: kind_name(w, l.kind.as_str()),
             region: region_name(l.region),
             valid_until: l.valid_until.map(|d| d.to_string()).unwrap_or_default(),
-            status: status_name(w, l.status.as_str()),
+            status: status_name(w, l, today),
         })
         .collect::<Vec<Row>>();
     if export {
@@ -412,6 +428,8 @@ struct ListingPage {
     kind: &'static str,
     status: &'static str,
     closed: bool,
+    /// Open and within its validity: matched with counterparts.
+    live: bool,
     description: String,
     enterprise: (i64, String),
     node: Option<(i64, String)>,
@@ -498,6 +516,7 @@ async fn listing_page(
         .await
         .or_page(lang, &uri, &viewer)?;
     let w = words(lang);
+    let today = state.clock.today();
     let rows: Vec<MatchRow> = matches.iter().map(|m| match_row(lang, m)).collect();
     if export {
         let sheet = Sheet {
@@ -527,7 +546,7 @@ async fn listing_page(
         let file = format!("listing-{}-matches", l.id.0);
         return workbook(&file, &[sheet]).or_page(lang, &uri, &viewer);
     }
-    let dto = listings::ListingDto::for_viewer(&l, viewer.principal.as_ref());
+    let dto = listings::ListingDto::for_viewer(&l, viewer.principal.as_ref(), state.clock.today());
     Ok(render(&ListingPage {
         layout: Layout::new(lang, l.title.clone(), &uri, &viewer),
         w,
@@ -536,8 +555,9 @@ async fn listing_page(
         side: l.side.name(lang),
         side_class: l.side.as_str(),
         kind: kind_name(w, l.kind.as_str()),
-        status: status_name(w, l.status.as_str()),
+        status: status_name(w, &l, today),
         closed: l.status == ListingStatus::Closed,
+        live: l.status == ListingStatus::Open && !listings::is_expired(&l, today),
         description: l.description.clone(),
         enterprise: (
             l.enterprise.0,
@@ -782,7 +802,7 @@ async fn edit_form(
         .read(move |store| listings::listing(store, id))
         .await
         .or_page(lang, &uri, &viewer)?;
-    let dto = listings::ListingDto::for_viewer(&l, viewer.principal.as_ref());
+    let dto = listings::ListingDto::for_viewer(&l, viewer.principal.as_ref(), state.clock.today());
     if !dto.editable {
         return Err(listings::not_editable()).or_page(lang, &uri, &viewer);
     }
