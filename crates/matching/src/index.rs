@@ -29,9 +29,11 @@ pub enum Analysis {
 }
 
 impl Analysis {
+    /// The analyzer's name in the schema, with its version: an index built by an earlier
+    /// analyzer has another schema, so opening it rebuilds it (2: character bigrams).
     fn tokenizer_name(self) -> &'static str {
         match self {
-            Analysis::Bilingual => "chainatlas",
+            Analysis::Bilingual => "chainatlas-2",
             Analysis::Plain => "default",
         }
     }
@@ -448,7 +450,7 @@ impl ListingIndex {
         title_boost: u32,
     ) -> Result<ListingIndex> {
         index.tokenizers().register(
-            "chainatlas",
+            Analysis::Bilingual.tokenizer_name(),
             TextAnalyzer::from(BilingualTokenizer::default()),
         );
         let reader = index

@@ -669,3 +669,20 @@ fn quantities_in_different_units_are_not_compared_and_measures_convert() {
         "Different units: 213 台 needed, 5000 片 offered"
     );
 }
+
+#[test]
+fn a_short_name_meets_the_full_name_through_character_bigrams() {
+    // jieba: 士兰微 is one word, 杭州士兰微电子 is 杭州 / 士兰 / 微电子.
+    let demand = entry(1, ListingSide::Demand, "士兰微");
+    let mut all: Vec<Entry> = (10..40)
+        .map(|i| entry(i, ListingSide::Supply, &format!("办公用品 {i}")))
+        .collect();
+    all.push(entry(2, ListingSide::Supply, "杭州士兰微电子股份有限公司"));
+    all.push(entry(3, ListingSide::Supply, "兰州微波电子有限公司"));
+    let index = index_of(&all);
+    let ranked = rank(&index, &demand, &NoAtlas, &config(), 3).unwrap();
+    assert_eq!(ranked[0].candidate.id, 2, "{ranked:#?}");
+    // Bigrams are not words to show: the reason names none.
+    let zh = ranked[0].reasons[0].text(&NoAtlas, false);
+    assert!(!zh.contains("兰微"), "{zh}");
+}
