@@ -411,6 +411,9 @@ pub struct NameParts {
     pub brand: String,
     /// The industry words after the brand: `电子`.
     pub industry: String,
+    /// The brand and industry when the longest industry words are taken first, if that
+    /// splits otherwise (`荣盛房地产发展`: `荣盛` + `房地产发展`, beside `荣盛房` + `地产发展`).
+    pub other_split: Option<(String, String)>,
     /// Places named at the start or in brackets: `杭州`; `重庆` of `华润微电子（重庆）`.
     pub places: Vec<String>,
     /// The organisational form: `股份有限公司`.
@@ -482,6 +485,10 @@ impl NameParts {
         lead.append(&mut parts.places);
         parts.places = lead;
         let (brand, industry) = split_industry(&core);
+        let other = split_industry_longest(&core);
+        if other.0 != brand {
+            parts.other_split = Some(other);
+        }
         parts.key_bigrams = sorted_bigrams(&name);
         parts.core_bigrams = sorted_bigrams(&core);
         parts.key = name;
@@ -584,13 +591,28 @@ fn strip_securities_marks(name: &str) -> String {
 /// industry word is taken first, so that a brand ending in one of an industry's
 /// characters keeps it (`士兰微`, not `士兰` + `微电子`).
 fn split_industry(core: &str) -> (String, String) {
+    split_industry_by(core, false)
+}
+
+/// The split taking the longest industry word first: `荣盛房地产发展` → (`荣盛`, `房地产发展`)
+/// where the shortest first gives `荣盛房`. Names compare on both splits.
+fn split_industry_longest(core: &str) -> (String, String) {
+    split_industry_by(core, true)
+}
+
+fn split_industry_by(core: &str, longest: bool) -> (String, String) {
     let mut brand = core;
     let mut industry_start = core.len();
-    while let Some(word) = INDUSTRY
-        .iter()
-        .filter(|w| brand.ends_with(*w) && brand[..brand.len() - w.len()].chars().count() >= 2)
-        .min_by_key(|w| w.len())
-    {
+    loop {
+        let fitting = INDUSTRY
+            .iter()
+            .filter(|w| brand.ends_with(*w) && brand[..brand.len() - w.len()].chars().count() >= 2);
+        let word = if longest {
+            fitting.max_by_key(|w| w.len())
+        } else {
+            fitting.min_by_key(|w| w.len())
+        };
+        let Some(word) = word else { break };
         brand = &brand[..brand.len() - word.len()];
         industry_start = brand.len();
     }
@@ -609,8 +631,8 @@ pub enum NameAgreement {
     /// One is a short name of the other: its characters in order in the other, the
     /// first at the start of the other's place or brand, or one contains the other.
     Abbreviation = 3,
-    /// The same brand (two characters or more) with different places, industries or
-    /// forms.
+    /// The same brand (two characters or more), places and industry words not
+    /// contradicting, forms aside.
     Brand = 4,
     /// The same name, but for form, branch and place written or not.
     Exact = 5,
@@ -641,7 +663,7 @@ pub fn compare(a: &NameParts, b: &NameParts) -> NameAgreement {
         if a.core == b.core {
             return NameAgreement::Exact;
         }
-        if a.brand.chars().count() >= 2 && a.brand == b.brand {
+        if same_brand(a, b) {
             return NameAgreement::Brand;
         }
         let (short, long) = if a.key.chars().count() <= b.key.chars().count() {
@@ -662,6 +684,32 @@ pub fn compare(a: &NameParts, b: &NameParts) -> NameAgreement {
     } else {
         NameAgreement::Different
     }
+}
+
+/// The same brand of two characters or more, by either way of splitting off the
+/// industry words, with industry words that do not contradict.
+fn same_brand(a: &NameParts, b: &NameParts) -> bool {
+    let splits = |p: &NameParts| {
+        std::iter::once((p.brand.clone(), p.industry.clone()))
+            .chain(p.other_split.clone())
+            .collect::<Vec<_>>()
+    };
+    let (x, y) = (splits(a), splits(b));
+    x.iter().any(|(bx, ix)| {
+        y.iter()
+            .any(|(by, iy)| bx.chars().count() >= 2 && bx == by && industries_compatible(ix, iy))
+    })
+}
+
+/// Industry words do not contradict: one side has none, one contains the other, or
+/// they share a character bigram. `荣盛发展` and `荣盛石化` share a brand, not a firm;
+/// `荣盛发展` and `荣盛房地产发展` may well be one.
+fn industries_compatible(x: &str, y: &str) -> bool {
+    x.is_empty()
+        || y.is_empty()
+        || x.contains(y)
+        || y.contains(x)
+        || sorted_dice(&sorted_bigrams(x), &sorted_bigrams(y)) > 0.0
 }
 
 /// Places do not contradict: one side names none, or they share one, or one lies in
@@ -845,6 +893,12 @@ mod tests {
         // Not a short name: the first character does not start the other's place or core.
         assert!(
             compare(&parts("鞍钢"), &parts("马鞍山钢铁股份有限公司")) < NameAgreement::Abbreviation
+        );
+        // The same brand in another industry is not the same brand.
+        assert!(compare(&parts("荣盛发展"), &parts("荣盛石化股份有限公司")) < NameAgreement::Brand);
+        assert_eq!(
+            compare(&parts("荣盛发展"), &parts("荣盛房地产发展股份有限公司")),
+            NameAgreement::Brand
         );
         // Different places with the same brand are not the same brand.
         assert!(

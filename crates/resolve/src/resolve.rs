@@ -5,6 +5,8 @@
 //!   [`MATCH_AT`], counting that a record is at most one of the candidates: with odds
 //!   `o_i = 2^score_i` for each, the best's is `o_best / (1 + Σ o_i)`, so two equally
 //!   likely targets (duplicates, or a short name two firms share) are never a match;
+//!   A candidate whose name agrees in nothing (the same credit code on another name:
+//!   a renamed firm, or a wrong code) is never matched automatically;
 //! - **review** — not a match, but some candidate's own probability reaches
 //!   [`REVIEW_AT`];
 //! - **new** — no candidate reaches [`REVIEW_AT`]: the record is an enterprise the
@@ -261,8 +263,16 @@ impl Resolver {
                 .sum();
             1.0 / (1.0 + others + (-b.score).clamp(-60.0, 60.0).exp2())
         });
+        // A name that agrees in nothing is no automatic match, whatever else agrees: the
+        // same credit code on another name is a renamed firm or a wrong code, for a person.
+        let names_agree = |c: &Candidate| {
+            c.contributions
+                .iter()
+                .find(|x| x.field == Field::Name)
+                .is_none_or(|x| x.level > NameAgreement::Different as u8)
+        };
         let decision = match best {
-            Some(_) if confidence >= MATCH_AT => Decision::Match,
+            Some(b) if confidence >= MATCH_AT && names_agree(b) => Decision::Match,
             Some(b) if b.probability >= REVIEW_AT => Decision::Review,
             _ => Decision::New,
         };

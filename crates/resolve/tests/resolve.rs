@@ -52,9 +52,11 @@ fn plain_records_get_plain_decisions_with_every_field_explained() {
     let learn_from: Vec<Record> = records
         .iter()
         .step_by(3)
-        .map(|r| Record {
+        .enumerate()
+        .map(|(i, r)| Record {
             id: format!("l{}", r.id),
-            credit_code: None,
+            // Half the list gives its code.
+            credit_code: r.credit_code.clone().filter(|_| i % 2 == 0),
             ..r.clone()
         })
         .collect();
@@ -73,6 +75,15 @@ fn plain_records_get_plain_decisions_with_every_field_explained() {
             id: "b".into(),
             name: "乌鲁木齐雪莲冰川矿泉水有限公司".into(),
             region: Some("650100".into()),
+            ..Record::default()
+        },
+        // The target's credit code on a name that agrees in nothing: a renamed firm or a
+        // wrong code, never an automatic match (here, with weights learned from a clean
+        // list, the name's disagreement outweighs the code: new).
+        Record {
+            id: "c".into(),
+            name: "雪莲冰川矿泉水有限公司".into(),
+            credit_code: t.credit_code.clone(),
             ..Record::default()
         },
     ];
@@ -95,4 +106,6 @@ fn plain_records_get_plain_decisions_with_every_field_explained() {
         "{reasons:?}"
     );
     assert_eq!(out[1].decision, Decision::New, "{:?}", out[1]);
+    assert_ne!(out[2].decision, Decision::Match, "{:?}", out[2]);
+    assert_eq!(out[2].candidates[0].target, 10, "found by its code");
 }
