@@ -524,12 +524,8 @@ pub fn matches(
     top: usize,
     weights: &str,
 ) -> Result<Vec<MatchDto>, AppError> {
-    let today = state.clock.today();
-    // A closed or expired listing asks for nothing any more: no counterparts.
-    if listing.status != ListingStatus::Open || is_expired(listing, today) {
-        return Ok(Vec::new());
-    }
-    let mut config = Config::new(today);
+    // A closed or expired listing gets no counterparts: `rank` refuses such a query.
+    let mut config = Config::new(state.clock.today());
     config
         .apply(weights)
         .map_err(|e| AppError::parameter(e.after(&Text::same("weights"))))?;

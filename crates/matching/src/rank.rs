@@ -607,7 +607,8 @@ pub fn is_live(entry: &Entry, today: Date) -> bool {
 }
 
 /// Ranks the listings of the other side for `query`: the best `k`, best first (ties by id).
-/// Excluded: the query's own enterprise, closed listings and those past their validity.
+/// Excluded: the query's own enterprise, closed listings and those past their validity;
+/// a query that is itself closed or past its validity gets none.
 pub fn rank(
     index: &ListingIndex,
     query: &Entry,
@@ -620,6 +621,10 @@ pub fn rank(
             index: index.title_boost(),
             asked: config.text.title_boost,
         });
+    }
+    // A query that is closed or past its validity asks for nothing any more.
+    if !is_live(query, config.today) {
+        return Ok(Vec::new());
     }
     let other = match query.side {
         ListingSide::Demand => ListingSide::Supply,

@@ -686,3 +686,25 @@ fn a_short_name_meets_the_full_name_through_character_bigrams() {
     let zh = ranked[0].reasons[0].text(&NoAtlas, false);
     assert!(!zh.contains("兰微"), "{zh}");
 }
+
+#[test]
+fn a_closed_or_expired_query_gets_no_counterparts() {
+    let supply = entry(2, ListingSide::Supply, "伺服电机");
+    let index = index_of(std::slice::from_ref(&supply));
+    let live = entry(1, ListingSide::Demand, "伺服电机");
+    assert_eq!(rank(&index, &live, &Chain, &config(), 5).unwrap().len(), 1);
+    let expired = Entry {
+        valid_until: Some(day(19)),
+        ..live.clone()
+    };
+    assert!(rank(&index, &expired, &Chain, &config(), 5)
+        .unwrap()
+        .is_empty());
+    let closed = Entry {
+        status: ListingStatus::Closed,
+        ..live
+    };
+    assert!(rank(&index, &closed, &Chain, &config(), 5)
+        .unwrap()
+        .is_empty());
+}
