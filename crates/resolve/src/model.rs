@@ -395,30 +395,22 @@ impl Weights {
             bits,
         }
     }
-
-    /// A pair's score in bits, before any term-frequency adjustment.
-    pub fn score(&self, v: &Vector) -> f64 {
-        self.prior_bits()
-            + FIELDS
-                .iter()
-                .zip(v)
-                .filter_map(|(f, l)| l.map(|l| self.bits(*f, l)))
-                .sum::<f64>()
-    }
-
-    pub fn probability(&self, score: f64) -> f64 {
-        let odds = score.clamp(-60.0, 60.0).exp2();
-        odds / (1.0 + odds)
-    }
 }
 
-/// The weights as bits, ready to add up.
+/// The match probability of a score in bits: `2^s / (1 + 2^s)`.
+pub fn probability(score: f64) -> f64 {
+    let odds = score.clamp(-60.0, 60.0).exp2();
+    odds / (1.0 + odds)
+}
+
+/// The weights as bits, ready to add up: computed once per run, not per pair.
 pub struct BitsTable {
     pub prior: f64,
     pub bits: [[f64; MAX_LEVELS]; FIELDS.len()],
 }
 
 impl BitsTable {
+    /// A pair's score in bits, before any term-frequency adjustment.
     pub fn score(&self, v: &Vector) -> f64 {
         self.prior
             + v.iter()
@@ -459,8 +451,9 @@ mod tests {
         assert!(w.bits(Field::CreditCode, 1) > 10.0);
         assert!(w.bits(Field::Name, 5) > 5.0);
         assert!(w.bits(Field::CreditCode, 0) < -3.0);
-        let matched = w.probability(w.score(&vector(1, 5)));
-        let other = w.probability(w.score(&vector(0, 2)));
+        let table = w.table();
+        let matched = probability(table.score(&vector(1, 5)));
+        let other = probability(table.score(&vector(0, 2)));
         assert!(matched > 0.999 && other < 0.01, "{matched} {other}");
     }
 }

@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::block::Blocker;
 use crate::eval::Draws;
-use crate::model::{compare, Field, Vector, Weights, FIELDS};
+use crate::model::{compare, probability, BitsTable, Field, Vector, Weights, FIELDS};
 use crate::names::NameAgreement;
 use crate::record::{Prepared, Record};
 
@@ -213,14 +213,14 @@ impl Resolver {
         -(count as f64).log2()
     }
 
-    fn candidate(&self, weights: &Weights, record: &Prepared, target: usize) -> Candidate {
+    fn candidate(&self, table: &BitsTable, record: &Prepared, target: usize) -> Candidate {
         let t = &self.targets[target];
         let v = compare(record, t);
-        let mut score = weights.prior_bits();
+        let mut score = table.prior;
         let mut contributions = Vec::new();
         for (f, level) in FIELDS.iter().zip(v) {
             let Some(level) = level else { continue };
-            let mut bits = weights.bits(*f, level);
+            let mut bits = table.bits[f.index()][level as usize];
             if *f == Field::Name {
                 bits += self.brand_bits(level, t);
             }
@@ -234,15 +234,15 @@ impl Resolver {
         Candidate {
             target,
             score,
-            probability: weights.probability(score),
+            probability: probability(score),
             contributions,
         }
     }
 
-    /// Resolves one prepared record.
+    /// Resolves one prepared record, with the weights as bits ([`Weights::table`]).
     pub fn resolve_one(
         &self,
-        weights: &Weights,
+        table: &BitsTable,
         record: &Prepared,
         scratch: &mut crate::block::Scratch,
     ) -> Resolution {
@@ -250,7 +250,7 @@ impl Resolver {
             .blocker
             .candidates(record, DEPTH, scratch)
             .into_iter()
-            .map(|t| self.candidate(weights, record, t as usize))
+            .map(|t| self.candidate(table, record, t as usize))
             .collect();
         // Stable: equal scores keep the blocking order (more shared rare characters first).
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
@@ -288,10 +288,11 @@ impl Resolver {
 
     /// Resolves every record, on every core, in order.
     pub fn resolve(&self, weights: &Weights, records: &[Prepared]) -> Vec<Resolution> {
+        let table = weights.table();
         parallel(records, |part| {
             let mut scratch = self.blocker.scratch();
             part.iter()
-                .map(|r| self.resolve_one(weights, r, &mut scratch))
+                .map(|r| self.resolve_one(&table, r, &mut scratch))
                 .collect()
         })
     }
