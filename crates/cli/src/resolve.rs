@@ -515,7 +515,45 @@ pub fn evaluate(args: EvaluateResolveArgs) -> Result<()> {
         bail!("nothing to evaluate: give --demo, --short-names FILE or --pairs FILE");
     }
     match args.format {
-        ReportFormat::Json | ReportFormat::Csv => {
+        ReportFormat::Csv => {
+            let mut w = csv::Writer::from_writer(std::io::stdout().lock());
+            w.write_record([
+                "set",
+                "inputs",
+                "present",
+                "precision",
+                "recall",
+                "f1",
+                "recall_at_1",
+                "review",
+                "new",
+                "absent_new",
+                "bm25_words_recall_at_1",
+                "bm25_characters_recall_at_1",
+                "seconds",
+            ])?;
+            for r in &rows {
+                let s = &r.scores;
+                let f = |x: f64| format!("{x:.4}");
+                w.write_record([
+                    r.set.clone(),
+                    s.inputs.to_string(),
+                    s.present.to_string(),
+                    f(s.precision),
+                    f(s.recall),
+                    f(s.f1),
+                    f(s.recall_at_1),
+                    f(s.review),
+                    f(s.new),
+                    f(s.absent_new),
+                    f(r.bm25_words),
+                    f(r.bm25_chars),
+                    format!("{:.1}", r.seconds),
+                ])?;
+            }
+            w.flush()?;
+        }
+        ReportFormat::Json => {
             for r in &rows {
                 println!(
                     "{}",
