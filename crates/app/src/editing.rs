@@ -398,6 +398,13 @@ pub fn field_label(name: &str) -> Text {
         "revenue" => ("年营业收入", "Annual revenue"),
         "employees" => ("从业人数", "Employees"),
         "source" => ("数据来源", "Source"),
+        "other_names" => (
+            "别名（简称、曾用名，用 ; 分隔）",
+            "Other names (short, former; separated by ;)",
+        ),
+        "address" => ("地址", "Address"),
+        "phone" => ("电话", "Phone"),
+        "legal_representative" => ("法定代表人", "Legal representative"),
         "enterprise_id" => ("企业", "Enterprise"),
         "node_id" => ("环节", "Chain node"),
         "output" => ("年产值", "Annual output"),

@@ -18,6 +18,7 @@ pub mod imports;
 pub mod listings;
 pub mod matchmaking;
 pub mod problems;
+pub mod resolution;
 pub mod search;
 pub mod view;
 mod viewer;
@@ -42,6 +43,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// Imports from the browser and the API, running and recent.
     pub imports: imports::Imports,
+    /// Possible duplicate enterprises, per facts generation.
+    pub duplicates: Arc<resolution::Duplicates>,
 }
 
 impl Default for App {
@@ -57,6 +60,7 @@ impl App {
             matchmaker: Mutex::new(None),
             clock,
             imports: imports::Imports::default(),
+            duplicates: Arc::default(),
         }
     }
 

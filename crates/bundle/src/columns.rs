@@ -32,7 +32,7 @@ impl Column {
     pub fn max_chars(&self) -> usize {
         match (self.cell, self.name) {
             (CellType::Text, "description") => 4_000,
-            (CellType::Text, "tags") => 1_000,
+            (CellType::Text, "tags" | "other_names") => 1_000,
             (CellType::Text, _) => 200,
             _ => 40,
         }
@@ -186,6 +186,20 @@ const ENTERPRISES: &[Column] = &[
     ),
     col("employees", I, true, "number of employees"),
     col("source", T, false, "where the record comes from"),
+    col(
+        "other_names",
+        T,
+        false,
+        "other names it is known by (short names, former names), separated by ;",
+    ),
+    col("address", T, false, "registered address"),
+    col("phone", T, false, "contact telephone"),
+    col(
+        "legal_representative",
+        T,
+        false,
+        "legal representative (法定代表人)",
+    ),
 ];
 const ENTERPRISE_NODES: &[Column] = &[
     col("enterprise_id", I, true, "id of the enterprise"),
@@ -486,6 +500,10 @@ pub(crate) fn encode(record: &Record) -> Vec<String> {
             e.revenue.to_string(),
             e.employees.to_string(),
             e.source.clone(),
+            e.other_names.join(";"),
+            e.address.clone(),
+            e.phone.clone(),
+            e.legal_representative.clone(),
         ],
         Record::EnterpriseNode(en) => vec![
             en.enterprise.to_string(),
@@ -946,6 +964,9 @@ pub(crate) fn decode(kind: RecordKind, r: &mut RowReader<'_>) -> Option<Record> 
             let revenue = r.money("revenue");
             let employees = r.integer("employees");
             let source = r.text("source");
+            let other_names = chainatlas_model::split_tags(&r.text("other_names"));
+            let (address, phone) = (r.text("address"), r.text("phone"));
+            let legal_representative = r.text("legal_representative");
             Some(Record::Enterprise(Enterprise {
                 id: id?,
                 credit_code: credit_code?,
@@ -957,6 +978,10 @@ pub(crate) fn decode(kind: RecordKind, r: &mut RowReader<'_>) -> Option<Record> 
                 revenue: revenue?,
                 employees: employees?,
                 source,
+                other_names,
+                address,
+                phone,
+                legal_representative,
             }))
         }
         RecordKind::EnterpriseNode => {

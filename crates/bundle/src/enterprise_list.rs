@@ -220,6 +220,8 @@ pub struct EnterpriseList {
     /// For each of [`ENTERPRISE_LIST_COLUMNS`], the 0-based columns read for it.
     pub mapping: Vec<Vec<usize>>,
     pub records: Vec<Record>,
+    /// Each record's row number in the file.
+    pub rows: Vec<u64>,
 }
 
 /// A header as compared: folded, lower case, without spaces, `*` or `（必填）`.
@@ -299,6 +301,101 @@ pub fn read_enterprise_list(
     let label = table.label().to_string();
     let workbook = table.is_workbook();
     let header = table.header().to_vec();
+    let rows = std::iter::from_fn(move || {
+        table
+            .next_row()
+            .map(|row| row.map(|row| (row.number, row.cells)))
+    });
+    enterprise_list_of(
+        ListSource {
+            label,
+            workbook,
+            header,
+        },
+        rows,
+        chosen,
+        Ids::Required,
+    )
+}
+
+/// A list's rows as read: the row number in the file (the header is row 1) and the cells.
+pub type ListRows = Vec<(u64, Vec<String>)>;
+
+/// Reads the header and every row of a list (one CSV file or a workbook's first sheet)
+/// without interpreting them, for a list kept to be mapped later. At most `max_rows`.
+pub fn read_list_rows(path: &Path, max_rows: usize) -> Result<(ListSource, ListRows), ImportError> {
+    let mut table = open_table(path)?;
+    let source = ListSource {
+        label: table.label().to_string(),
+        workbook: table.is_workbook(),
+        header: table.header().to_vec(),
+    };
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    while let Some(row) = table.next_row() {
+        match row {
+            Ok(row) if row.cells.iter().all(|c| c.trim().is_empty()) => {}
+            Ok(row) => {
+                if rows.len() >= max_rows {
+                    return Err(ImportError::Invalid {
+                        problems: vec![Problem {
+                            location: Location::row(&source.label, row.number),
+                            message: text!(
+                                "清单超过 {max_rows} 行：请分成几个文件上传",
+                                "the list has more than {max_rows} rows: upload it in parts"
+                            ),
+                        }],
+                        omitted: 0,
+                    });
+                }
+                rows.push((row.number, row.cells));
+            }
+            Err((line, message)) => problems.push(Problem {
+                location: Location::row(&source.label, line),
+                message,
+            }),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ImportError::Invalid {
+            problems,
+            omitted: 0,
+        });
+    }
+    Ok((source, rows))
+}
+
+/// What a list's rows are read against: its name in messages, whether it is a workbook
+/// (messages then name column letters) and its header.
+#[derive(Clone, Debug)]
+pub struct ListSource {
+    pub label: String,
+    pub workbook: bool,
+    pub header: Vec<String>,
+}
+
+/// Where a record's id comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ids {
+    /// The `id` column, required.
+    Required,
+    /// The `id` column if mapped, else the row number.
+    OrRowNumber,
+}
+
+/// Turns rows into records by the mapping (the user's choices, then the recognised
+/// headers), or reports every problem.
+pub fn enterprise_list_of(
+    source: ListSource,
+    rows: impl IntoIterator<Item = Result<(u64, Vec<String>), (u64, Text)>>,
+    chosen: &[(String, String)],
+    ids: Ids,
+) -> Result<EnterpriseList, ImportError> {
+    let ListSource {
+        label,
+        workbook,
+        header,
+    } = source;
     let whole = |message: Text| ImportError::Invalid {
         problems: vec![Problem {
             location: Location::row(&label, 1),
@@ -308,7 +405,8 @@ pub fn read_enterprise_list(
     };
     let mapping = guess_mapping(&header, chosen).map_err(whole)?;
     for (f, c) in ENTERPRISE_LIST_COLUMNS.iter().enumerate() {
-        if c.required && mapping[f].is_empty() {
+        let by_row = ids == Ids::OrRowNumber && c.field == "id";
+        if c.required && mapping[f].is_empty() && !by_row {
             let (field, label_zh) = (c.field, c.label_zh);
             let aliases = c.aliases.join("、");
             return Err(whole(text!(
@@ -340,9 +438,10 @@ pub fn read_enterprise_list(
     let mut omitted = 0u64;
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut records = Vec::new();
-    while let Some(row) = table.next_row() {
+    let mut numbers = Vec::new();
+    for row in rows {
         let row = match row {
-            Ok(row) => row,
+            Ok((number, cells)) => crate::source::Row { number, cells },
             Err((line, message)) => {
                 problems.push(Problem {
                     location: Location::row(&label, line),
@@ -378,7 +477,11 @@ pub fn read_enterprise_list(
                 omitted += 1;
             }
         };
-        let Some(id) = cell("id") else {
+        let id = match ids {
+            Ids::OrRowNumber if mapping[field_at("id")].is_empty() => Some(row.number.to_string()),
+            _ => cell("id"),
+        };
+        let Some(id) = id else {
             complain("id", text!("编号为空", "the id is empty"));
             continue;
         };
@@ -396,6 +499,7 @@ pub fn read_enterprise_list(
             complain("name", text!("企业名称为空", "the name is empty"));
             continue;
         };
+        numbers.push(row.number);
         records.push(Record {
             id,
             name,
@@ -424,6 +528,7 @@ pub fn read_enterprise_list(
         header,
         mapping,
         records,
+        rows: numbers,
     })
 }
 

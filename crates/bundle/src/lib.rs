@@ -23,8 +23,8 @@ use std::fmt;
 
 pub use columns::{columns, CellType, Column};
 pub use enterprise_list::{
-    guess_mapping, read_enterprise_list, EnterpriseList, ListColumn, ENTERPRISE_LIST_COLUMNS,
-    MAX_LIST_ROWS,
+    enterprise_list_of, guess_mapping, read_enterprise_list, read_list_rows, EnterpriseList, Ids,
+    ListColumn, ListRows, ListSource, ENTERPRISE_LIST_COLUMNS, MAX_LIST_ROWS,
 };
 pub use export::{export, ExportError, ExportSummary};
 pub use import::{

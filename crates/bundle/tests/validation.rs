@@ -228,12 +228,12 @@ fn merge_updates_and_adds_replace_removes_and_a_preview_changes_nothing() {
     lines[1] = lines[1].replacen(&old_name, "株洲新名字有限公司", 1);
     let fresh = CreditCode::with_check_character("91430200MA4L00001").unwrap();
     lines.push(format!(
-        ",{fresh},株洲天邦轨道科技有限公司,,430211,small,,1200000,35,clerk"
+        ",{fresh},株洲天邦轨道科技有限公司,,430211,small,,1200000,35,clerk,,,,"
     ));
     let good = lines.join("\n") + "\n";
     // A new id with an existing enterprise's credit code, and a key twice.
     let bad = format!(
-        "{good}9999,{first_code},重复代码公司,,430200,small,,1,1,x\n{}\n",
+        "{good}9999,{first_code},重复代码公司,,430200,small,,1,1,x,,,,\n{}\n",
         lines[2]
     );
     std::fs::write(&path, bad).unwrap();

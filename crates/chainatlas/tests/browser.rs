@@ -905,3 +905,186 @@ fn a_clerk_imports_finds_edits_exports_and_opens_an_account_in_the_browser() {
     assert!(subtitle.as_str().unwrap().contains("Precision Equipment"));
     driver.screenshot(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("own-profile.png"));
 }
+
+/// A park's roster as it arrives: its own headers (the name under 企业（单位）, which no
+/// rule knows), a known enterprise with its code and an address, the same name as
+/// another known enterprise but a different code, and a firm the atlas lacks.
+fn roster_workbook(path: &Path, known: &Value, namesake: &Value, new_code: &str, dup_code: &str) {
+    use chainatlas_bundle::sheet::{to_xlsx, Sheet};
+    let header = [
+        "序号",
+        "企业（单位）",
+        "统一社会信用代码",
+        "所在地区",
+        "注册地址",
+    ];
+    let text = |v: &Value, k: &str| v[k].as_str().unwrap().to_string();
+    let bytes = to_xlsx(&[Sheet {
+        name: "园区企业".into(),
+        header: header.iter().map(|h| h.to_string()).collect(),
+        rows: vec![
+            vec![
+                "1".into(),
+                text(known, "name_zh"),
+                text(known, "credit_code"),
+                text(known, "region_code"),
+                "株洲市天元区黄河南路 9 号".into(),
+            ],
+            vec![
+                "2".into(),
+                text(namesake, "name_zh"),
+                dup_code.into(),
+                text(namesake, "region_code"),
+                String::new(),
+            ],
+            vec![
+                "3".into(),
+                "湘江云帆智能装备有限公司".into(),
+                new_code.into(),
+                "株洲市".into(),
+                "株洲市芦淞区董家塅".into(),
+            ],
+        ],
+    }])
+    .unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+fn api_get(driver: &Driver, path: &str) -> Value {
+    let text = driver.script(&format!(
+        "var x = new XMLHttpRequest(); x.open('GET', '{path}', false); x.send(); return JSON.stringify({{status: x.status, body: x.responseText}});"
+    ));
+    let reply: Value = serde_json::from_str(text.as_str().unwrap()).unwrap();
+    let body = reply["body"].as_str().unwrap();
+    json!({ "status": reply["status"], "body": serde_json::from_str::<Value>(body).unwrap_or(Value::Null) })
+}
+
+/// Clicks `css` and waits for the page that follows to have loaded.
+fn click_and_wait(driver: &Driver, css: &str) {
+    driver.script("window.__before = true; return true;");
+    driver.click(css);
+    driver.wait_for("return document.readyState === 'complete' && !window.__before ? true : null;");
+}
+
+#[test]
+fn a_clerk_resolves_a_messy_list_and_undoes_a_merge_in_the_browser() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("atlas.db");
+    let server = Server::start(&db);
+    let base = server.base.clone();
+    let (admin, admin_password) = server.account("admin");
+    let driver = Driver::start(&dir.path().join("profile"));
+    sign_in(&driver, &base, &admin, &admin_password);
+
+    let known = api_get(&driver, "/api/v1/enterprises/2")["body"].clone();
+    let namesake = api_get(&driver, "/api/v1/enterprises/3")["body"].clone();
+    let code = |s: &str| {
+        chainatlas_model::CreditCode::with_check_character(s)
+            .unwrap()
+            .to_string()
+    };
+    let (new_code, dup_code) = (code("91430203MA4R2Y5K7"), code("91430203MA4R2Y5K8"));
+    let file = dir.path().join("园区企业名录.xlsx");
+    roster_workbook(&file, &known, &namesake, &new_code, &dup_code);
+
+    // Uploaded from the lists page; the name column is chosen by hand.
+    driver.goto(&format!("{base}/resolutions"));
+    driver.wait_for("return document.getElementById('list-file') ? true : null;");
+    driver.type_into("#list-file", &file.display().to_string());
+    driver.click("#list-upload");
+    driver.wait_for("return document.getElementById('mapping-form') ? true : null;");
+    let list_path = driver
+        .script("return window.location.pathname;")
+        .as_str()
+        .unwrap()
+        .to_string();
+    fill(&driver, "#mapping-form", "\"map.name\"", "企业（单位）");
+    click_and_wait(&driver, "#resolve-button");
+    driver.wait_for("return document.getElementById('review-table') ? true : null;");
+    assert_eq!(
+        driver.script("return document.querySelector('#row-2').dataset.decision;"),
+        "match"
+    );
+
+    // One proposal confirmed, one rejected (the namesake with another code is a firm of
+    // its own), then the list committed.
+    click_and_wait(&driver, "#row-2 button.confirm");
+    assert_eq!(
+        driver.script("return document.querySelector('#row-2').dataset.choice;"),
+        "confirm"
+    );
+    click_and_wait(&driver, "#row-3 button.reject");
+    assert_eq!(
+        driver.script("return document.querySelector('#row-3').dataset.choice;"),
+        "reject"
+    );
+    assert!(
+        text_of(&driver, "#commit-hint").contains("新增 2 家"),
+        "{}",
+        text_of(&driver, "#commit-hint")
+    );
+    click_and_wait(&driver, "#commit-list");
+    driver.wait_for("return document.getElementById('committed-note') ? true : null;");
+    assert_eq!(
+        driver.script("return window.location.pathname;"),
+        list_path.as_str()
+    );
+    let added = |row: u32| -> i64 {
+        let href = driver.script(&format!(
+            "var a = document.querySelector('#row-{row} td:last-child a'); return a ? a.getAttribute('href') : null;"
+        ));
+        href.as_str()
+            .unwrap()
+            .trim_start_matches("/enterprises/")
+            .parse()
+            .unwrap()
+    };
+    let (twin, fresh) = (added(3), added(4));
+
+    // The enriched enterprise shows the list's address; the new one is found by name.
+    driver.goto(&format!("{base}/enterprises/2"));
+    driver.wait_for("return document.querySelector('.facts') ? true : null;");
+    assert!(text_of(&driver, ".facts").contains("株洲市天元区黄河南路 9 号"));
+    driver.type_into("#search-box", "云帆智能");
+    driver.script("document.getElementById('search-box').form.submit(); return true;");
+    wait_for_path(&driver, "/search");
+    let href = driver.wait_for(
+        "var a = Array.from(document.querySelectorAll('a')).find(function (a) { return a.textContent.indexOf('湘江云帆智能装备') >= 0; }); return a ? a.getAttribute('href') : null;",
+    );
+    assert_eq!(href, format!("/enterprises/{fresh}").as_str());
+
+    // The rejected row made a twin of enterprise 3: merged into it, then the merge undone
+    // leaves both as they were.
+    let before = (
+        api_get(&driver, "/api/v1/enterprises/3"),
+        api_get(&driver, &format!("/api/v1/enterprises/{twin}")),
+        api_get(&driver, "/api/v1/stats"),
+    );
+    driver.goto(&format!("{base}/enterprises/3"));
+    driver.wait_for("return document.getElementById('merge-with-form') ? true : null;");
+    fill(&driver, "#merge-with-form", "drop", &format!("x #{twin}"));
+    driver.script("document.getElementById('merge-with-form').submit(); return true;");
+    driver.wait_for("return document.getElementById('confirm-merge') ? true : null;");
+    click_and_wait(&driver, "#confirm-merge");
+    driver.wait_for("return document.getElementById('undo-merge') ? true : null;");
+    assert_eq!(
+        api_get(&driver, &format!("/api/v1/enterprises/{twin}"))["status"],
+        404
+    );
+    let merged = api_get(&driver, "/api/v1/enterprises/3")["body"].clone();
+    assert!(
+        merged["other_names"].as_array().unwrap().is_empty(),
+        "the same name is no other name"
+    );
+    click_and_wait(&driver, "#undo-merge");
+    driver.wait_for("return document.getElementById('merge-undone') ? true : null;");
+    let after = (
+        api_get(&driver, "/api/v1/enterprises/3"),
+        api_get(&driver, &format!("/api/v1/enterprises/{twin}")),
+        api_get(&driver, "/api/v1/stats"),
+    );
+    assert_eq!(after, before);
+}

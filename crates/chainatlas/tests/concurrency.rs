@@ -1,7 +1,8 @@
 //! Many clients write at once through the real server (`chainatlas serve` on a SQLite
 //! file): listings, events and their edits, registrations, meeting requests and their
-//! answers, and agreements and their changes of status. Every write the server acknowledged is there afterwards, unchanged, under
-//! the id it was acknowledged with, and no record changes owner.
+//! answers, and agreements and their changes of status; enterprise lists committed and
+//! enterprises merged. Every write the server acknowledged is there afterwards, unchanged,
+//! under the id it was acknowledged with, and no record changes owner.
 
 mod support;
 
@@ -373,4 +374,128 @@ fn every_acknowledged_write_survives_many_concurrent_clients() {
         .count();
     assert_eq!(signed, 20, "every acknowledged change is there");
     drop(server);
+}
+
+impl Client {
+    /// Uploads `body` as an enterprise list named `name`.
+    fn upload_list(&self, name: &str, body: &str) -> (u16, Value) {
+        let url = format!("{}/api/v1/resolutions?name={name}", self.base);
+        let mut reply = self
+            .agent
+            .post(&url)
+            .header("Authorization", &format!("Bearer {}", self.token))
+            .header("Content-Type", "application/octet-stream")
+            .send(body.as_bytes())
+            .unwrap_or_else(|e| panic!("upload {name}: {e}"));
+        let status = reply.status().as_u16();
+        let text = reply.body_mut().read_to_string().unwrap_or_default();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+}
+
+#[test]
+fn lists_committed_and_merges_made_by_many_clients_at_once_are_each_written_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("atlas.db");
+    let server = Server::start(&db);
+    let admin = Client::new(&server.base, token(&db, "admin"));
+    let before = admin.get("/api/v1/stats")["enterprises"].as_i64().unwrap();
+
+    // Eight clerks each upload, map and commit a list of one new firm, all at once:
+    // each firm is there under the id its commit acknowledged.
+    let c = admin.clone();
+    let added = at_once(8, move |i| {
+        let code =
+            chainatlas_model::CreditCode::with_check_character(&format!("91430211MA4Q0C{i:02}9"))
+                .unwrap();
+        let name = format!("并发测试第{i}号新材料有限公司");
+        let (status, list) = c.upload_list(
+            &format!("list{i}.csv"),
+            &format!("企业名称,统一社会信用代码,所在地区\n{name},{code},株洲市\n"),
+        );
+        assert_eq!(status, 201, "{list}");
+        let id = list["id"].as_i64().unwrap();
+        let (status, mapped) = c.send(
+            "POST",
+            &format!("/api/v1/resolutions/{id}/mapping"),
+            Some(json!({})),
+        );
+        assert_eq!(status, 200, "{mapped}");
+        let (status, done) = c.send(
+            "POST",
+            &format!("/api/v1/resolutions/{id}/commit"),
+            Some(json!({})),
+        );
+        assert_eq!(status, 200, "{done}");
+        (id, name, done["rows"][0]["enterprise"].as_i64().unwrap())
+    });
+    let lists: HashSet<i64> = added.iter().map(|(id, _, _)| *id).collect();
+    assert_eq!(lists.len(), 8);
+    for (_, name, enterprise) in &added {
+        assert_eq!(
+            admin.get(&format!("/api/v1/enterprises/{enterprise}"))["name_zh"],
+            name.as_str()
+        );
+    }
+    assert_eq!(
+        admin.get("/api/v1/stats")["enterprises"].as_i64().unwrap(),
+        before + 8
+    );
+
+    // Eight commits of one more list at once: one writes, the others are told it is
+    // committed.
+    let code = chainatlas_model::CreditCode::with_check_character("91430211MA4Q0D001").unwrap();
+    let (_, list) = admin.upload_list(
+        "again.csv",
+        &format!("企业名称,统一社会信用代码,所在地区\n长沙麓山生物医药有限公司,{code},株洲市\n"),
+    );
+    let id = list["id"].as_i64().unwrap();
+    let (_, mapped) = admin.send(
+        "POST",
+        &format!("/api/v1/resolutions/{id}/mapping"),
+        Some(json!({})),
+    );
+    assert_eq!(mapped["rows"][0]["action"], "add", "{mapped}");
+    let c = admin.clone();
+    let statuses = at_once(8, move |_| {
+        c.send(
+            "POST",
+            &format!("/api/v1/resolutions/{id}/commit"),
+            Some(json!({})),
+        )
+        .0
+    });
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 409),
+        "{statuses:?}"
+    );
+
+    // Eight merges of the first two new firms at once: one merge.
+    let (keep, drop) = (added[0].2, added[1].2);
+    let c = admin.clone();
+    let statuses = at_once(8, move |_| {
+        c.send(
+            "POST",
+            "/api/v1/merges",
+            Some(json!({"survivor": keep, "merged": drop})),
+        )
+        .0
+    });
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        admin.get("/api/v1/stats")["enterprises"].as_i64().unwrap(),
+        before + 8
+    );
 }

@@ -541,6 +541,10 @@ fn generate_enterprises<E>(
             revenue: Money::from_yuan(revenue_yuan),
             employees,
             source: SYNTHETIC_SOURCE.into(),
+            other_names: Vec::new(),
+            address: String::new(),
+            phone: String::new(),
+            legal_representative: String::new(),
         };
         emit(Record::Enterprise(enterprise))?;
 

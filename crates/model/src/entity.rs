@@ -240,6 +240,13 @@ pub struct Enterprise {
     pub employees: u32,
     /// Where the record came from, e.g. `survey 2024` or `synthetic demo`.
     pub source: String,
+    /// Other names it is known by: short names (简称), former names (曾用名).
+    pub other_names: Vec<String>,
+    /// Registered address, as written.
+    pub address: String,
+    pub phone: String,
+    /// 法定代表人.
+    pub legal_representative: String,
 }
 
 /// An enterprise operates in a chain node, with its annual output and capacity there.

@@ -19,5 +19,7 @@ pub mod record;
 pub mod resolve;
 
 pub use model::{Field, Weights};
-pub use record::{Prepared, Record};
-pub use resolve::{Candidate, Contribution, Decision, Resolution, Resolver, MATCH_AT, REVIEW_AT};
+pub use record::{region_of_text, Prepared, Record};
+pub use resolve::{
+    prepare, Candidate, Contribution, Decision, Resolution, Resolver, MATCH_AT, REVIEW_AT,
+};

@@ -26,8 +26,8 @@ pub struct Record {
 }
 
 impl Record {
-    /// An enterprise of the atlas as a record: its id, Chinese and English names,
-    /// credit code and division.
+    /// An enterprise of the atlas as a record: its id, names, credit code, division,
+    /// address, phone and legal representative.
     pub fn of_enterprise(e: &chainatlas_model::Enterprise) -> Record {
         Record {
             id: e.id.0.to_string(),
@@ -35,7 +35,11 @@ impl Record {
             credit_code: Some(e.credit_code.as_str().to_string()),
             region: Some(e.region.to_string()),
             english_name: Some(e.name_en.clone()).filter(|n| !n.is_empty()),
-            ..Record::default()
+            address: Some(e.address.clone()).filter(|a| !a.is_empty()),
+            phone: Some(e.phone.clone()).filter(|p| !p.is_empty()),
+            legal_representative: Some(e.legal_representative.clone()).filter(|l| !l.is_empty()),
+            industry: None,
+            other_names: e.other_names.clone(),
         }
     }
 }

@@ -153,41 +153,66 @@ impl Resolver {
         &self.targets
     }
 
-    /// Candidate target indexes of every record, on every core.
-    fn candidates(&self, records: &[Prepared]) -> Vec<Vec<u32>> {
-        parallel(records, |part| {
-            let mut scratch = self.blocker.scratch();
-            part.iter()
-                .map(|r| self.blocker.candidates(r, DEPTH, &mut scratch))
-                .collect()
-        })
-    }
-
     /// Learns the weights from `records` (a sample of at most [`TRAINING_RECORDS`]),
     /// without labels.
     pub fn learn(&self, records: &[Prepared], seed: u64) -> Weights {
         let mut draws = Draws::new(seed ^ 0x5EED);
-        let sample: Vec<Prepared> = if records.len() <= TRAINING_RECORDS {
-            records.to_vec()
+        let sample: Vec<(&Prepared, Option<usize>)> = if records.len() <= TRAINING_RECORDS {
+            records.iter().map(|r| (r, None)).collect()
         } else {
             (0..TRAINING_RECORDS)
-                .map(|_| records[draws.below(records.len())].clone())
+                .map(|_| (&records[draws.below(records.len())], None))
                 .collect()
         };
+        self.learn_from(&sample, &mut draws)
+    }
+
+    /// Learns the weights for finding duplicates among the targets themselves: each
+    /// target is compared with the others, never with itself.
+    pub fn learn_duplicates(&self, seed: u64) -> Weights {
+        let mut draws = Draws::new(seed ^ 0xD0B1);
+        let n = self.targets.len();
+        let sample: Vec<(&Prepared, Option<usize>)> = if n <= TRAINING_RECORDS {
+            self.targets
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t, Some(i)))
+                .collect()
+        } else {
+            (0..TRAINING_RECORDS)
+                .map(|_| {
+                    let i = draws.below(n);
+                    (&self.targets[i], Some(i))
+                })
+                .collect()
+        };
+        self.learn_from(&sample, &mut draws)
+    }
+
+    /// EM over `sample`, each record with the target it is (left out of its pairs).
+    fn learn_from(&self, sample: &[(&Prepared, Option<usize>)], draws: &mut Draws) -> Weights {
         let mut random = Vec::with_capacity(RANDOM_PAIRS);
         if !sample.is_empty() && !self.targets.is_empty() {
             for _ in 0..RANDOM_PAIRS {
-                let r = &sample[draws.below(sample.len())];
-                let t = &self.targets[draws.below(self.targets.len())];
-                random.push(compare(r, t));
+                let (r, me) = sample[draws.below(sample.len())];
+                let at = draws.below(self.targets.len());
+                if Some(at) != me {
+                    random.push(compare(r, &self.targets[at]));
+                }
             }
         }
-        let candidates = self.candidates(&sample);
+        let candidates = parallel(sample, |part| {
+            let mut scratch = self.blocker.scratch();
+            part.iter()
+                .map(|(r, _)| self.blocker.candidates(r, DEPTH, &mut scratch))
+                .collect::<Vec<_>>()
+        });
         let pairs: Vec<Vec<Vector>> = sample
             .iter()
             .zip(&candidates)
-            .map(|(r, cs)| {
+            .map(|((r, me), cs)| {
                 cs.iter()
+                    .filter(|t| Some(**t as usize) != *me)
                     .map(|t| compare(r, &self.targets[*t as usize]))
                     .collect()
             })
@@ -246,10 +271,22 @@ impl Resolver {
         record: &Prepared,
         scratch: &mut crate::block::Scratch,
     ) -> Resolution {
+        self.resolve_except(table, record, None, scratch)
+    }
+
+    /// Resolves one record, leaving the target `except` out of its candidates.
+    fn resolve_except(
+        &self,
+        table: &BitsTable,
+        record: &Prepared,
+        except: Option<usize>,
+        scratch: &mut crate::block::Scratch,
+    ) -> Resolution {
         let mut candidates: Vec<Candidate> = self
             .blocker
             .candidates(record, DEPTH, scratch)
             .into_iter()
+            .filter(|t| Some(*t as usize) != except)
             .map(|t| self.candidate(table, record, t as usize))
             .collect();
         // Stable: equal scores keep the blocking order (more shared rare characters first).
@@ -295,5 +332,41 @@ impl Resolver {
                 .map(|r| self.resolve_one(&table, r, &mut scratch))
                 .collect()
         })
+    }
+
+    /// Pairs of targets that look like one enterprise: every target resolved against
+    /// the others, on every core; each pair once (the lower index first) with its
+    /// resolution from the side that found it surer, surest first.
+    pub fn duplicates(&self, weights: &Weights) -> Vec<(usize, usize, Resolution)> {
+        let table = weights.table();
+        let indexed: Vec<usize> = (0..self.targets.len()).collect();
+        let found: Vec<(usize, Resolution)> = parallel(&indexed, |part| {
+            let mut scratch = self.blocker.scratch();
+            part.iter()
+                .filter_map(|&i| {
+                    let r = self.resolve_except(&table, &self.targets[i], Some(i), &mut scratch);
+                    (r.decision != Decision::New).then_some((i, r))
+                })
+                .collect()
+        });
+        let mut pairs: HashMap<(usize, usize), Resolution> = HashMap::new();
+        for (i, r) in found {
+            let Some(j) = r.best else { continue };
+            let key = (i.min(j), i.max(j));
+            match pairs.get(&key) {
+                Some(have) if have.confidence >= r.confidence => {}
+                _ => {
+                    pairs.insert(key, r);
+                }
+            }
+        }
+        let mut out: Vec<(usize, usize, Resolution)> =
+            pairs.into_iter().map(|((a, b), r)| (a, b, r)).collect();
+        out.sort_by(|x, y| {
+            y.2.confidence
+                .total_cmp(&x.2.confidence)
+                .then((x.0, x.1).cmp(&(y.0, y.1)))
+        });
+        out
     }
 }

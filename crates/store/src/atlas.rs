@@ -660,6 +660,18 @@ impl Store {
             .optional()?
             .is_some())
     }
+    /// The enterprise with this credit code: its id and Chinese name.
+    pub fn enterprise_with_credit_code(
+        &self,
+        code: &str,
+    ) -> Result<Option<(EnterpriseId, String)>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id, name_zh FROM enterprises WHERE credit_code = ?1")?
+            .query_row([code], |r| Ok((EnterpriseId(r.get(0)?), r.get(1)?)))
+            .optional()?)
+    }
+
     /// Every chain node with its chain.
     pub fn node_chains(&self) -> Result<Vec<(NodeId, ChainId)>> {
         let mut stmt = self

@@ -16,6 +16,7 @@ mod listings;
 mod migrate;
 mod pool;
 mod records;
+mod resolution;
 mod rows;
 mod writer;
 
@@ -31,6 +32,10 @@ pub use events::EventWriteError;
 pub use listings::MatchFacts;
 pub use pool::{Pool, PooledStore};
 pub use records::Snapshot;
+pub use resolution::{
+    enriched_fields, merged_fields, Choice, ListHead, ListRow, ListStatus, MergeHead, Proposal,
+    ResolutionError, RowPlan, ENRICHED_FIELDS,
+};
 pub use writer::{InsertError, Writer};
 
 /// A failure of the database itself, not of the caller's data.

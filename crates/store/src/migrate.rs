@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../migrations/0007_listing_changes.sql")),
     (8, include_str!("../migrations/0008_event_lists.sql")),
     (9, include_str!("../migrations/0009_audit_by_record.sql")),
+    (10, include_str!("../migrations/0010_resolution.sql")),
 ];
 
 /// The schema version this program brings a database to.

@@ -81,7 +81,17 @@ pub(crate) fn node_input(row: &Row<'_>) -> rusqlite::Result<NodeInput> {
 }
 
 pub(crate) const ENTERPRISE_COLUMNS: &str =
-    "id, credit_code, name_zh, name_en, region_code, size, tags, revenue_fen, employees, source";
+    "id, credit_code, name_zh, name_en, region_code, size, tags, revenue_fen, employees, source,
+     other_names, address, phone, legal_representative";
+/// Other names as stored: separated by `;`.
+pub(crate) fn names(stored: &str) -> Vec<String> {
+    stored
+        .split(';')
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 pub(crate) fn enterprise(row: &Row<'_>) -> rusqlite::Result<Enterprise> {
     Ok(Enterprise {
         id: EnterpriseId(row.get(0)?),
@@ -94,6 +104,10 @@ pub(crate) fn enterprise(row: &Row<'_>) -> rusqlite::Result<Enterprise> {
         revenue: money(row, 7)?,
         employees: row.get(8)?,
         source: row.get(9)?,
+        other_names: names(&row.get::<_, String>(10)?),
+        address: row.get(11)?,
+        phone: row.get(12)?,
+        legal_representative: row.get(13)?,
     })
 }
 

@@ -341,11 +341,12 @@ impl<'a> Writer<'a> {
     }
 }
 
-const INSERT_ENTERPRISE: &str = "INSERT INTO enterprises (id, credit_code, name_zh, name_en, region_code, size, tags, revenue_fen, employees, source)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+pub(crate) const INSERT_ENTERPRISE: &str = "INSERT INTO enterprises (id, credit_code, name_zh, name_en, region_code, size, tags, revenue_fen, employees, source,
+     other_names, address, phone, legal_representative)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
 /// An enterprise's columns in [`INSERT_ENTERPRISE`] order; no id: the database picks one.
-fn enterprise_params(id: Option<i64>, e: &Enterprise) -> [Value; 10] {
+pub(crate) fn enterprise_params(id: Option<i64>, e: &Enterprise) -> [Value; 14] {
     [
         id.into(),
         e.credit_code.as_str().to_string().into(),
@@ -357,6 +358,10 @@ fn enterprise_params(id: Option<i64>, e: &Enterprise) -> [Value; 10] {
         e.revenue.fen().into(),
         i64::from(e.employees).into(),
         e.source.clone().into(),
+        e.other_names.join(";").into(),
+        e.address.clone().into(),
+        e.phone.clone().into(),
+        e.legal_representative.clone().into(),
     ]
 }
 

@@ -12,6 +12,7 @@ mod editing;
 mod events;
 mod imports;
 mod listings;
+mod resolution;
 mod search;
 // Like the router below, the OpenAPI document names every feature.
 mod openapi;
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(search::api::routes())
         .merge(imports::api::routes())
         .merge(editing::api::routes())
+        .merge(resolution::api::routes())
         .fallback(core::api::api_not_found);
     Router::new()
         .merge(atlas::pages::routes())
@@ -57,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .merge(search::pages::routes())
         .merge(imports::pages::routes())
         .merge(editing::pages::routes())
+        .merge(resolution::pages::routes())
         .route(
             "/lang/{lang}",
             axum::routing::get(core::layout::switch_language),

@@ -106,6 +106,10 @@ async fn hunan_rail_has_the_deliberate_short_boards_and_they_heal_after_a_write(
             revenue: Money::from_yuan(100_000_000),
             employees: 300,
             source: "test".into(),
+            other_names: Vec::new(),
+            address: String::new(),
+            phone: String::new(),
+            legal_representative: String::new(),
         }))
         .unwrap();
     writer

@@ -329,6 +329,10 @@ async fn cached_figures_follow_every_write() {
             revenue: chainatlas_model::Money::from_yuan(1),
             employees: 1,
             source: "test".into(),
+            other_names: Vec::new(),
+            address: String::new(),
+            phone: String::new(),
+            legal_representative: String::new(),
         }))
         .unwrap();
     writer

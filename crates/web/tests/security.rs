@@ -120,6 +120,10 @@ async fn every_role_meets_every_page_and_endpoint_as_designed() {
         // Imports write the whole atlas: analysts and administrators only.
         ("/imports", ToLogin, Forbidden, Ok, Ok),
         ("/imports/template.xlsx", ToLogin, Forbidden, Ok, Ok),
+        // Lists resolved against the atlas, duplicates and merges: the office only.
+        ("/resolutions", ToLogin, Forbidden, Ok, Ok),
+        ("/duplicates", ToLogin, Forbidden, Ok, Ok),
+        ("/merges/new?keep=1&drop=2", ToLogin, Forbidden, Ok, Ok),
         // Editing: analysts and admins everything; a firm its own profile only.
         ("/records/enterprises/1", ToLogin, Ok, Ok, Ok),
         ("/records/enterprises/2", ToLogin, Forbidden, Ok, Ok),
@@ -178,6 +182,8 @@ async fn every_role_meets_every_page_and_endpoint_as_designed() {
         ("/api/v1/users", Unauthorized, Forbidden, Forbidden, Ok),
         ("/api/v1/tokens", Unauthorized, Forbidden, Forbidden, Ok),
         ("/api/v1/records/enterprises/1", Unauthorized, Ok, Ok, Ok),
+        ("/api/v1/resolutions", Unauthorized, Forbidden, Ok, Ok),
+        ("/api/v1/duplicates", Unauthorized, Forbidden, Ok, Ok),
         (
             "/api/v1/records/enterprises/2",
             Unauthorized,

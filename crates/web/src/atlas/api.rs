@@ -151,6 +151,12 @@ pub struct EnterpriseDto {
     pub revenue_fen: Option<i64>,
     pub employees: u32,
     pub source: String,
+    /// Short and former names it is known by.
+    pub other_names: Vec<String>,
+    /// Contact details: null unless the viewer may see this enterprise's private data.
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub legal_representative: Option<String>,
     pub nodes: Vec<EnterpriseNodeDto>,
 }
 
@@ -418,6 +424,10 @@ pub(crate) async fn enterprise(
         revenue_fen: private.then_some(e.revenue.fen()),
         employees: e.employees,
         source: e.source.clone(),
+        other_names: e.other_names.clone(),
+        address: private.then(|| e.address.clone()),
+        phone: private.then(|| e.phone.clone()),
+        legal_representative: private.then(|| e.legal_representative.clone()),
         nodes: d
             .nodes
             .iter()

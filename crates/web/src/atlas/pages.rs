@@ -524,6 +524,9 @@ struct EnterprisePage {
     revenue: String,
     employees: u32,
     source: String,
+    other_names: String,
+    /// (label, value) of the contact details shown: the private ones only to those who may.
+    contacts: Vec<(&'static str, String)>,
     nodes: Vec<EnterpriseRow>,
     suppliers: Vec<LinkRow>,
     suppliers_total: u64,
@@ -583,6 +586,23 @@ async fn enterprise_page(
         private,
         employees: e.employees,
         source: e.source.clone(),
+        other_names: e
+            .other_names
+            .join(if lang == Lang::Zh { "；" } else { "; " }),
+        contacts: if private {
+            let t = lang.texts();
+            [
+                (t.address, &e.address),
+                (t.phone, &e.phone),
+                (t.legal_representative, &e.legal_representative),
+            ]
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k, v.clone()))
+            .collect()
+        } else {
+            Vec::new()
+        },
         nodes: d
             .nodes
             .iter()

@@ -46,6 +46,16 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/imports.js"),
     ),
     (
+        "upload.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/upload.js"),
+    ),
+    (
+        "lists.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/lists.js"),
+    ),
+    (
         "print.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../assets/print.js"),

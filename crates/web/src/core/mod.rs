@@ -11,6 +11,7 @@ pub mod form;
 pub mod i18n;
 pub mod layout;
 pub mod state;
+pub mod upload;
 pub mod url;
 
 pub use download::stream_file;
