@@ -30,6 +30,8 @@ use crate::{AppError, ErrorCode, Viewer};
 /// The most rows a list uploaded to the web app may have (the command line takes
 /// 2,000,000).
 pub const MAX_LIST_ROWS: usize = 20_000;
+/// The most text (cell bytes in all) such a list may hold.
+pub const MAX_LIST_BYTES: usize = 32 << 20;
 /// Candidates kept per row, best first.
 pub const CANDIDATES_KEPT: usize = 5;
 /// The seed of the resolver's sampling, so that the same list resolves the same way.
@@ -93,7 +95,7 @@ pub fn upload(
     file_name: &str,
 ) -> Result<i64, AppError> {
     viewer.require(Permission::Analyse)?;
-    let (source, rows) = read_list_rows(path, MAX_LIST_ROWS).map_err(refused)?;
+    let (source, rows) = read_list_rows(path, MAX_LIST_ROWS, MAX_LIST_BYTES).map_err(refused)?;
     if rows.is_empty() {
         return Err(AppError::new(
             ErrorCode::InvalidBundle,
@@ -243,6 +245,34 @@ pub fn choose(
     };
     store.choose(&viewer.actor(), id, row, choice, chosen)?;
     Ok(())
+}
+
+/// Records one choice (`confirm`, `reject`, `skip` or `proposed`) for every row with
+/// the proposal `decision` (`match`, `review`, `new`, or `undecided`); returns how many.
+pub fn choose_all(
+    store: &mut Store,
+    viewer: &Viewer,
+    id: i64,
+    decision: &str,
+    choice: &str,
+) -> Result<u64, AppError> {
+    viewer.require(Permission::Analyse)?;
+    let choice = match Choice::parse(choice) {
+        Some(c) if c != Choice::Choose => c,
+        _ => {
+            return Err(AppError::parameter(text!(
+                "成批选择应为 confirm、reject、skip 或 proposed，而不是“{choice}”",
+                "a choice for many rows must be confirm, reject, skip or proposed, not '{choice}'"
+            )))
+        }
+    };
+    if !matches!(decision, "match" | "review" | "new" | "undecided") {
+        return Err(AppError::parameter(text!(
+            "行的范围应为 match、review、new 或 undecided，而不是“{decision}”",
+            "the rows must be match, review, new or undecided, not '{decision}'"
+        )));
+    }
+    Ok(store.choose_all(&viewer.actor(), id, decision, choice)?)
 }
 
 /// What committing a row will do, as the review shows it.

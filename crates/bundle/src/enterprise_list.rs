@@ -322,8 +322,13 @@ pub fn read_enterprise_list(
 pub type ListRows = Vec<(u64, Vec<String>)>;
 
 /// Reads the header and every row of a list (one CSV file or a workbook's first sheet)
-/// without interpreting them, for a list kept to be mapped later. At most `max_rows`.
-pub fn read_list_rows(path: &Path, max_rows: usize) -> Result<(ListSource, ListRows), ImportError> {
+/// without interpreting them, for a list kept to be mapped later: at most `max_rows` rows
+/// and `max_bytes` of cell text in all, refused at the row that passes either.
+pub fn read_list_rows(
+    path: &Path,
+    max_rows: usize,
+    max_bytes: usize,
+) -> Result<(ListSource, ListRows), ImportError> {
     let mut table = open_table(path)?;
     let source = ListSource {
         label: table.label().to_string(),
@@ -332,10 +337,25 @@ pub fn read_list_rows(path: &Path, max_rows: usize) -> Result<(ListSource, ListR
     };
     let mut rows = Vec::new();
     let mut problems = Vec::new();
+    let mut bytes = 0usize;
     while let Some(row) = table.next_row() {
         match row {
             Ok(row) if row.cells.iter().all(|c| c.trim().is_empty()) => {}
             Ok(row) => {
+                bytes += row.cells.iter().map(String::len).sum::<usize>();
+                if bytes > max_bytes {
+                    let mib = max_bytes >> 20;
+                    return Err(ImportError::Invalid {
+                        problems: vec![Problem {
+                            location: Location::row(&source.label, row.number),
+                            message: text!(
+                                "清单的文字超过 {mib} MiB：请分成几个文件上传",
+                                "the list holds more than {mib} MiB of text: upload it in parts"
+                            ),
+                        }],
+                        omitted: 0,
+                    });
+                }
                 if rows.len() >= max_rows {
                     return Err(ImportError::Invalid {
                         problems: vec![Problem {
@@ -594,5 +614,41 @@ mod tests {
         .unwrap();
         let list = read_enterprise_list(&path, &[]).unwrap();
         assert_eq!(list.records[0].region.as_deref(), Some("株洲市"));
+    }
+
+    #[test]
+    fn a_kept_list_is_refused_at_the_row_that_passes_its_rows_or_text_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("报名表.csv");
+        std::fs::write(
+            &path,
+            "企业名称,地区\n甲公司,株洲\n,\n乙公司,醴陵\n丙公司,长沙\n",
+        )
+        .unwrap();
+        let (source, rows) = read_list_rows(&path, 3, 1 << 20).unwrap();
+        assert_eq!(source.header, ["企业名称", "地区"]);
+        let numbers: Vec<u64> = rows.iter().map(|r| r.0).collect();
+        assert_eq!(
+            numbers,
+            [2, 4, 5],
+            "the empty row is skipped, rows keep their numbers"
+        );
+        let refused = |rows: usize, bytes: usize| match read_list_rows(&path, rows, bytes) {
+            Err(ImportError::Invalid { problems, .. }) => problems[0].to_string(),
+            other => panic!("not refused: {other:?}"),
+        };
+        assert!(
+            refused(2, 1 << 20).contains("5"),
+            "the third row, file row 5"
+        );
+        assert!(
+            refused(3, 20).contains("4"),
+            "the text passes 20 bytes at row 4"
+        );
+        // Without an id column, the row number is the id.
+        let list =
+            enterprise_list_of(source, rows.into_iter().map(Ok), &[], Ids::OrRowNumber).unwrap();
+        assert_eq!(list.records[1].id, "4");
+        assert_eq!(list.rows, [2, 4, 5]);
     }
 }

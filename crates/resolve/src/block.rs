@@ -12,6 +12,11 @@ use crate::record::{Credit, Prepared};
 
 /// Postings read at most per record, after its rarest key.
 pub const POSTINGS_BUDGET: usize = 5_000;
+/// Targets re-scored with the keys the budget left unread: the best so far by the keys
+/// read (and nearness). Without it, a record whose rarest keys are a common brand
+/// (通达, 1,997 firms of a province) cannot tell 珠海通达智能装备 from 珠海通达光电: the
+/// bigrams that would (达智, 智能, 装备) are too common to read whole.
+pub const RESCORED: usize = 64;
 
 /// The index of the targets.
 pub struct Blocker {
@@ -19,6 +24,44 @@ pub struct Blocker {
     codes: HashMap<String, Vec<u32>>,
     /// Each target's number of distinct keys: a long name shares more by chance.
     lengths: Vec<u16>,
+    /// Each target's keys, sorted, one after another (`starts[i]..starts[i + 1]`).
+    forward: Vec<u64>,
+    starts: Vec<u32>,
+    /// Each target's division code, 0 when unknown: among targets that share as much
+    /// of the name, those nearer the record come first.
+    regions: Vec<u32>,
+}
+
+/// How much nearer targets gain in the blocking score: enough to order namesakes (a
+/// roster's 西安德力轨道装备 before the 343 德力轨道装备 of other cities), too little
+/// to outweigh one more shared key (each worth at least `ln 2`).
+const SAME_PROVINCE: f32 = 1.05;
+const SAME_PREFECTURE: f32 = 1.10;
+
+fn nearness(record: u32, target: u32) -> f32 {
+    if record == 0 || target == 0 {
+        1.0
+    } else if record / 100 == target / 100 && !record.is_multiple_of(10_000) {
+        SAME_PREFECTURE
+    } else if record / 10_000 == target / 10_000 {
+        SAME_PROVINCE
+    } else {
+        1.0
+    }
+}
+
+/// A trigram counts half: it finds where a brand meets its industry, but a typo or an
+/// abbreviation breaks it where characters and bigrams still agree.
+fn weight(key: u64) -> f32 {
+    if key >> 60 == 4 {
+        0.5
+    } else {
+        1.0
+    }
+}
+
+fn region_of(p: &Prepared) -> u32 {
+    p.region.map_or(0, |r| r.value())
 }
 
 /// A target and its blocking score, ordered best first (a higher score, then a lower
@@ -40,13 +83,28 @@ impl PartialOrd for Ranked {
     }
 }
 
-/// Per-thread working memory of [`Blocker::candidates`].
+/// Per-thread working memory of [`Blocker::candidates`]: a slot per target holding its
+/// running score beside its length and region, so that a posting costs one memory access.
 pub struct Scratch {
-    scores: Vec<f32>,
+    slots: Vec<Slot>,
     touched: Vec<u32>,
 }
 
-/// A record's keys: the characters and bigrams of its names' cores, the place left out
+#[derive(Clone, Copy)]
+struct Slot {
+    score: f32,
+    region: u32,
+    length: u16,
+}
+
+impl Slot {
+    /// The score as ranked: divided by the name's length, times the nearness.
+    fn rank(&self, raw: f32, here: u32) -> f32 {
+        raw / (1.0 + 0.02 * self.length as f32) * nearness(here, self.region)
+    }
+}
+
+/// A record's keys: the characters, bigrams and trigrams of its names' cores, the place left out
 /// so that region stays evidence of its own (blocking on `株洲` would make every
 /// candidate pair share a city).
 fn keys(p: &Prepared) -> Vec<u64> {
@@ -65,6 +123,11 @@ fn keys(p: &Prepared) -> Vec<u64> {
         }
         for w in chars.windows(2) {
             keys.push(2 << 60 | (w[0] as u64) << 21 | w[1] as u64);
+        }
+        // Trigrams: rarer than any bigram where a brand meets its industry (国邦新 where
+        // 邦新 names 7,000 firms of a province), read first.
+        for w in chars.windows(3) {
+            keys.push(4 << 60 | (w[0] as u64) << 40 | (w[1] as u64) << 20 | w[2] as u64);
         }
     }
     keys.sort_unstable();
@@ -93,9 +156,14 @@ impl Blocker {
         let mut postings: HashMap<u64, Vec<u32>> = HashMap::new();
         let mut codes: HashMap<String, Vec<u32>> = HashMap::new();
         let mut lengths = Vec::with_capacity(targets.len());
+        let regions = targets.iter().map(region_of).collect();
+        let mut forward = Vec::new();
+        let mut starts = Vec::with_capacity(targets.len() + 1);
         for (i, t) in targets.iter().enumerate() {
             let k = keys(t);
             lengths.push(k.len().min(u16::MAX as usize) as u16);
+            starts.push(forward.len() as u32);
+            forward.extend_from_slice(&k);
             for key in k {
                 postings.entry(key).or_default().push(i as u32);
             }
@@ -103,10 +171,14 @@ impl Blocker {
                 codes.entry(c.to_string()).or_default().push(i as u32);
             }
         }
+        starts.push(forward.len() as u32);
         Blocker {
             postings,
             codes,
             lengths,
+            forward,
+            starts,
+            regions,
         }
     }
 
@@ -120,7 +192,16 @@ impl Blocker {
 
     pub fn scratch(&self) -> Scratch {
         Scratch {
-            scores: vec![0.0; self.lengths.len()],
+            slots: self
+                .lengths
+                .iter()
+                .zip(&self.regions)
+                .map(|(&length, &region)| Slot {
+                    score: 0.0,
+                    region,
+                    length,
+                })
+                .collect(),
             touched: Vec::new(),
         }
     }
@@ -129,43 +210,110 @@ impl Blocker {
     /// first, and every target with the same credit code.
     pub fn candidates(&self, record: &Prepared, k: usize, scratch: &mut Scratch) -> Vec<u32> {
         let n = self.lengths.len() as f32;
-        let mut lists: Vec<&Vec<u32>> = keys(record)
-            .iter()
-            .filter_map(|key| self.postings.get(key))
+        let here = region_of(record);
+        let mut lists: Vec<(u64, &Vec<u32>)> = keys(record)
+            .into_iter()
+            .filter_map(|key| Some((key, self.postings.get(&key)?)))
             .collect();
-        lists.sort_by_key(|l| l.len());
+        lists.sort_by_key(|(_, l)| l.len());
+        let idf = |list: &Vec<u32>| (1.0 + n / list.len() as f32).ln();
         let mut read = 0;
-        for (i, list) in lists.iter().enumerate() {
+        let mut unread = lists.len();
+        for (i, (key, list)) in lists.iter().enumerate() {
             if i >= 1 && read + list.len() > POSTINGS_BUDGET {
+                unread = i;
                 break;
             }
             read += list.len();
-            let idf = (1.0 + n / list.len() as f32).ln();
+            let idf = idf(list) * weight(*key);
             for &t in list.iter() {
-                let s = &mut scratch.scores[t as usize];
+                let s = &mut scratch.slots[t as usize].score;
                 if *s == 0.0 {
                     scratch.touched.push(t);
                 }
                 *s += idf;
             }
         }
-        // The best k by score, in a small heap: no allocation per touched target.
+        // The best by the keys read, in a small heap (no allocation per touched target),
+        // then re-scored with the keys left unread, then the best k.
+        let keep = if unread < lists.len() {
+            RESCORED.max(k)
+        } else {
+            k
+        };
         let mut best: std::collections::BinaryHeap<Ranked> =
-            std::collections::BinaryHeap::with_capacity(k + 1);
+            std::collections::BinaryHeap::with_capacity(keep + 1);
+        let rescoring = unread < lists.len();
         for &t in &scratch.touched {
-            let length = self.lengths[t as usize] as f32;
-            let score = scratch.scores[t as usize] / (1.0 + 0.02 * length);
-            scratch.scores[t as usize] = 0.0;
-            if best.len() < k {
-                best.push(Ranked(score, t));
-            } else if best.peek().is_some_and(|worst| Ranked(score, t) < *worst) {
+            let slot = &mut scratch.slots[t as usize];
+            let raw = slot.score;
+            slot.score = 0.0;
+            // The pool to re-score is chosen without the length's discount: a long name
+            // shares more of the unread keys, and would be discounted before counting them.
+            let score = if rescoring {
+                raw * nearness(here, slot.region)
+            } else {
+                slot.rank(raw, here)
+            };
+            let ranked = Ranked(score, t);
+            if best.len() < keep {
+                best.push(ranked);
+            } else if best.peek().is_some_and(|worst| ranked < *worst) {
                 best.pop();
-                best.push(Ranked(score, t));
+                best.push(ranked);
             }
         }
         scratch.touched.clear();
-        let ranked = best.into_sorted_vec();
-        let mut out: Vec<u32> = ranked.into_iter().map(|Ranked(_, t)| t).collect();
+        let mut ranked = best.into_sorted_vec();
+        // The best k by the keys read stay; the re-scored add those the unread keys
+        // lift into their best k.
+        let mut first: Vec<u32> = Vec::new();
+        if rescoring {
+            // The best k by the keys read, as ranked when nothing is left unread.
+            let mut read_only: Vec<Ranked> = ranked
+                .iter()
+                .map(|&Ranked(score, t)| {
+                    let slot = &scratch.slots[t as usize];
+                    Ranked(slot.rank(score / nearness(here, slot.region), here), t)
+                })
+                .collect();
+            read_only.sort();
+            first.extend(read_only.iter().take(k).map(|r| r.1));
+            // The unread keys in key order, to merge with each target's sorted keys: one
+            // pass over each target's keys, not a search per key.
+            let mut rest: Vec<(u64, f32)> = lists[unread..]
+                .iter()
+                .map(|(key, list)| (*key, idf(list) * weight(*key)))
+                .collect();
+            rest.sort_unstable_by_key(|r| r.0);
+            for Ranked(score, t) in ranked.iter_mut() {
+                let at = *t as usize;
+                let own = &self.forward[self.starts[at] as usize..self.starts[at + 1] as usize];
+                let (mut i, mut j, mut extra) = (0, 0, 0.0f32);
+                while i < own.len() && j < rest.len() {
+                    match own[i].cmp(&rest[j].0) {
+                        std::cmp::Ordering::Less => i += 1,
+                        std::cmp::Ordering::Greater => j += 1,
+                        std::cmp::Ordering::Equal => {
+                            extra += rest[j].1;
+                            i += 1;
+                            j += 1;
+                        }
+                    }
+                }
+                let slot = &scratch.slots[at];
+                let raw = *score / nearness(here, slot.region) + extra;
+                *score = slot.rank(raw, here);
+            }
+            ranked.sort();
+        }
+        ranked.truncate(k);
+        let mut out = first;
+        for Ranked(_, t) in ranked {
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
         if let Some(same) = code(record).and_then(|c| self.codes.get(c)) {
             for t in same {
                 if !out.contains(t) {
@@ -214,5 +362,51 @@ mod tests {
         assert_eq!(find("士兰微", &mut scratch)[0], 2);
         assert_eq!(find("天邦轨道", &mut scratch)[0], 5);
         assert!(find("无关名称", &mut scratch).len() <= 3);
+    }
+
+    fn prepared(name: &str, region: &str) -> Prepared {
+        Prepared::new(&Record {
+            name: name.into(),
+            region: Some(region.into()),
+            ..Record::default()
+        })
+    }
+
+    #[test]
+    fn among_namesakes_the_one_in_the_records_city_is_a_candidate() {
+        let mut targets: Vec<Prepared> = (0..20)
+            .map(|_| prepared("东莞德力轨道装备有限公司", "441900"))
+            .collect();
+        targets.push(prepared("西安德力轨道装备有限公司", "610100"));
+        let blocker = Blocker::build(&targets);
+        let found = blocker.candidates(
+            &prepared("西安德力轨道装备", "610100"),
+            10,
+            &mut blocker.scratch(),
+        );
+        assert_eq!(found[0], 20, "{found:?}");
+    }
+
+    #[test]
+    fn keys_too_common_to_read_whole_still_order_the_best_candidates() {
+        // 200 shorter namesakes of the brand in the same city, and 5,000 firms elsewhere
+        // that share the rest of the name: by 通达 alone the shorter names rank first;
+        // the trigrams where brand meets industry, and the keys too common to read
+        // (达智, 智能, 装备…) counted for the best so far, lift the right one.
+        let mut targets: Vec<Prepared> = (0..200)
+            .map(|_| prepared("珠海通达光电有限公司", "440400"))
+            .collect();
+        for _ in 0..5_000 {
+            targets.push(prepared("广州腾达智能装备有限公司", "440100"));
+        }
+        targets.push(prepared("珠海通达智能装备有限公司", "440400"));
+        let blocker = Blocker::build(&targets);
+        let found = blocker.candidates(
+            &prepared("珠海通达智能装备有限公司", "440400"),
+            10,
+            &mut blocker.scratch(),
+        );
+        assert!(found.contains(&5_200), "{found:?}");
+        assert!(found.len() <= 20);
     }
 }

@@ -432,6 +432,46 @@ impl Store {
         })
     }
 
+    /// Records one choice for every row with the proposal `decision` (`match`, `review`,
+    /// `new`, or `undecided`: review rows nobody decided) in one write; returns how many.
+    pub fn choose_all(
+        &mut self,
+        actor: &Actor,
+        id: i64,
+        decision: &str,
+        choice: Choice,
+    ) -> Result<u64, ResolutionError> {
+        self.exclusive(|s| {
+            match status_of(&s.conn, id)? {
+                ListStatus::Review => {}
+                other => return Err(ResolutionError::State(other.as_str())),
+            }
+            let filter = match decision {
+                "undecided" => "decision = 'review' AND choice = 'proposed'",
+                "match" | "review" | "new" => "decision = ?2",
+                _ => return Err(ResolutionError::NotFound),
+            };
+            let sql = format!(
+                "UPDATE resolution_rows SET choice = ?3, chosen_id = NULL
+                 WHERE resolution_id = ?1 AND ({filter}) AND (?2 = ?2)"
+            );
+            let changed =
+                s.conn
+                    .execute(&sql, params![id, decision, choice.as_str()])? as u64;
+            let after = json_object(&[
+                ("rows", Json::Str(decision)),
+                ("choice", Json::Str(choice.as_str())),
+                ("count", Json::Int(changed as i64)),
+            ]);
+            audit::record(
+                &s.conn,
+                actor,
+                &Change::new("choose_all", "resolution", id).after(after),
+            )?;
+            Ok(changed)
+        })
+    }
+
     /// Carries out a list's plan in one transaction: enterprises enriched, added, rows
     /// skipped; each row's outcome kept so that [`Store::undo_resolution`] can reverse
     /// it. Refused, with nothing written, unless the list is in review; a new

@@ -560,3 +560,58 @@ async fn many_clients_at_once_upload_choose_commit_and_merge_each_thing_once() {
     );
     assert_eq!(app.store().counts().unwrap().enterprises, before);
 }
+
+#[tokio::test]
+async fn one_choice_for_every_row_of_a_kind() {
+    let app = app_with(&[]);
+    let (csv, _) = roster(&app);
+    let id = upload(&app, &app.analyst, "roster.csv", &csv).await.json()["id"]
+        .as_i64()
+        .unwrap();
+    let map = format!("/api/v1/resolutions/{id}/mapping");
+    assert_eq!(
+        post_json(&app, &app.analyst, &map, "{}").await.status,
+        StatusCode::OK
+    );
+    let all = format!("/api/v1/resolutions/{id}/rows");
+    let skipped = post_json(
+        &app,
+        &app.analyst,
+        &all,
+        r#"{"decision": "new", "choice": "skip"}"#,
+    )
+    .await;
+    assert_eq!(skipped.status, StatusCode::OK, "{}", skipped.body);
+    assert_eq!(skipped.json()["count"], 2);
+    let list = get(&app, &format!("/api/v1/resolutions/{id}"), None)
+        .await
+        .json();
+    assert_eq!(list["counts"]["skip"], 2);
+    assert_eq!(list["counts"]["enrich"], 1);
+    for bad in [
+        r#"{"decision": "new", "choice": "choose"}"#,
+        r#"{"decision": "everything", "choice": "skip"}"#,
+    ] {
+        assert_eq!(
+            post_json(&app, &app.analyst, &all, bad).await.status,
+            StatusCode::BAD_REQUEST
+        );
+    }
+    // The page's form: back to the proposals for the new rows.
+    let csrf = app.analyst.csrf.clone().unwrap();
+    let reset = post_form(
+        &app,
+        &format!("/resolutions/{id}/rows"),
+        &app.analyst,
+        None,
+        &format!("csrf_token={csrf}&decision=new&choice=proposed"),
+    )
+    .await;
+    assert_eq!(reset.status, StatusCode::SEE_OTHER, "{}", reset.body);
+    let list = get(&app, &format!("/api/v1/resolutions/{id}"), None)
+        .await
+        .json();
+    assert_eq!(list["counts"]["add"], 2);
+    let page = get(&app, &format!("/resolutions/{id}?decision=new"), None).await;
+    assert!(page.body.contains("id=\"choose-all-form\""));
+}

@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/resolutions", post(upload).get(lists))
         .route("/resolutions/{id}", get(list))
         .route("/resolutions/{id}/mapping", post(map))
+        .route("/resolutions/{id}/rows", post(choose_all))
         .route("/resolutions/{id}/rows/{row}", post(choose))
         .route("/resolutions/{id}/commit", post(commit))
         .route("/resolutions/{id}/undo", post(undo))
@@ -221,6 +222,41 @@ pub(crate) async fn choose(
         ok: true,
         kept: Vec::new(),
     }))
+}
+
+/// One choice for many rows.
+#[derive(Deserialize, ToSchema)]
+pub struct ChoiceAllBody {
+    /// The rows: those proposed as `match`, `review` or `new`, or `undecided` (review
+    /// rows nobody has decided).
+    pub decision: String,
+    /// `confirm`, `reject`, `skip` or `proposed`.
+    pub choice: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Chosen {
+    /// Rows given the choice.
+    pub count: u64,
+}
+
+#[utoipa::path(post, path = "/api/v1/resolutions/{id}/rows", tag = "resolution",
+    params(("id" = i64, Path)),
+    request_body(content = ChoiceAllBody),
+    responses((status = 200, description = "Recorded for every such row", body = Chosen),
+        (status = 400, description = "Unknown rows or choice", body = ErrorBody),
+        (status = 409, description = "Not in review", body = ErrorBody)))]
+pub(crate) async fn choose_all(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    payload: Result<Json<ChoiceAllBody>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<Chosen> {
+    let ChoiceAllBody { decision, choice } = body(payload)?;
+    let count = state
+        .write(move |store| res::choose_all(store, &viewer, id, &decision, &choice))
+        .await?;
+    Ok(Json(Chosen { count }))
 }
 
 #[utoipa::path(post, path = "/api/v1/resolutions/{id}/commit", tag = "resolution",

@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/resolutions", get(lists_page))
         .route("/resolutions/{id}", get(list_page))
         .route("/resolutions/{id}/mapping", post(map))
+        .route("/resolutions/{id}/rows", post(choose_all))
         .route("/resolutions/{id}/rows/{row}", post(choose))
         .route("/resolutions/{id}/commit", post(commit))
         .route("/resolutions/{id}/undo", post(undo))
@@ -74,6 +75,7 @@ pub struct Words {
     pub choose_hint: &'static str,
     pub skip: &'static str,
     pub reset: &'static str,
+    pub for_these: &'static str,
     pub other_candidates: &'static str,
     pub no_candidate: &'static str,
     pub commit: &'static str,
@@ -156,6 +158,7 @@ static ZH: Words = Words {
     choose_hint: "输入企业名称选择",
     skip: "跳过此行",
     reset: "恢复建议",
+    for_these: "对筛选出的这些行：",
     other_candidates: "其他候选",
     no_candidate: "图谱中没有相近的企业",
     commit: "提交",
@@ -238,6 +241,7 @@ static EN: Words = Words {
     choose_hint: "type an enterprise's name",
     skip: "Skip the row",
     reset: "Back to the proposal",
+    for_these: "For all these rows:",
     other_candidates: "Other candidates",
     no_candidate: "No similar enterprise in the atlas",
     commit: "Commit",
@@ -596,6 +600,36 @@ async fn choose(
         back,
         format!("#row-{row}"),
         move |store, v| res::choose(store, v, id, row, &choice, &enterprise).map(|()| Vec::new()),
+    )
+    .await
+}
+
+async fn choose_all(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    PageForm(sent): PageForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let get = |name: &str| {
+        sent.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let (decision, choice) = (get("decision"), get("choice"));
+    let back = ListQuery {
+        decision: Some(decision.clone()),
+        offset: None,
+    };
+    list_write(
+        state,
+        Asking { lang, uri, viewer },
+        id,
+        back,
+        String::new(),
+        move |store, v| res::choose_all(store, v, id, &decision, &choice).map(|_| Vec::new()),
     )
     .await
 }
