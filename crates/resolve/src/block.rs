@@ -16,7 +16,7 @@ pub const POSTINGS_BUDGET: usize = 5_000;
 /// read (and nearness). Without it, a record whose rarest keys are a common brand
 /// (通达, 1,997 firms of a province) cannot tell 珠海通达智能装备 from 珠海通达光电: the
 /// bigrams that would (达智, 智能, 装备) are too common to read whole.
-pub const RESCORED: usize = 64;
+pub const RESCORED: usize = 16;
 
 /// The index of the targets.
 pub struct Blocker {
