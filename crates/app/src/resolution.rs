@@ -18,7 +18,7 @@ use chainatlas_bundle::{
 use chainatlas_model::{
     text, CreditCode, Enterprise, EnterpriseId, EnterpriseSize, Explain, Lang, Money, Tags, Text,
 };
-use chainatlas_resolve::{prepare, Decision, Prepared, Record, Resolution, Resolver};
+use chainatlas_resolve::{prepare, Prepared, Record, Resolution, Resolver};
 use chainatlas_store::{
     enriched_fields, Choice, ListHead, ListRow, ListStatus, MergeHead, Proposal, ResolutionError,
     RowPlan, Store,
@@ -74,7 +74,6 @@ fn status_label(state: &str) -> (&'static str, &'static str) {
         "review" => ("待复核", "in review"),
         "committed" => ("已提交", "committed"),
         "undone" => ("已撤销", "undone"),
-        "merged" => ("已合并", "merged"),
         _ => ("状态未知", "in an unknown state"),
     }
 }
@@ -142,8 +141,7 @@ struct KeptCandidate {
     reasons: Vec<(String, String)>,
 }
 
-fn kept_candidates(resolver: &Resolver, targets: &[Record], r: &Resolution) -> Vec<KeptCandidate> {
-    let _ = resolver;
+fn kept_candidates(targets: &[Record], r: &Resolution) -> Vec<KeptCandidate> {
     r.candidates
         .iter()
         .take(CANDIDATES_KEPT)
@@ -191,7 +189,7 @@ pub fn propose(
                 .and_then(|t| targets[t].id.parse().ok())
                 .map(EnterpriseId),
             confidence: r.confidence,
-            candidates: serde_json::to_string(&kept_candidates(&resolver, &targets, r))
+            candidates: serde_json::to_string(&kept_candidates(&targets, r))
                 .unwrap_or_default(),
         })
         .collect();
@@ -872,7 +870,6 @@ fn find_duplicates(store: &Store, lang: Lang) -> Result<Vec<DuplicatePair>, AppE
                     .unwrap_or_default(),
             }
         })
-        .filter(|p| p.decision != Decision::New.as_str())
         .collect())
 }
 
