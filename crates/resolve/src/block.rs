@@ -22,14 +22,11 @@ pub const RESCORED: usize = 16;
 pub struct Blocker {
     postings: HashMap<u64, Vec<u32>>,
     codes: HashMap<String, Vec<u32>>,
-    /// Each target's number of distinct keys: a long name shares more by chance.
-    lengths: Vec<u16>,
     /// Each target's keys, sorted, one after another (`starts[i]..starts[i + 1]`).
     forward: Vec<u64>,
     starts: Vec<u32>,
-    /// Each target's division code, 0 when unknown: among targets that share as much
-    /// of the name, those nearer the record come first.
-    regions: Vec<u32>,
+    /// Each target's slot with no score yet: what every [`Scratch`] starts from.
+    slots: Vec<Slot>,
 }
 
 /// How much nearer targets gain in the blocking score: enough to order namesakes (a
@@ -84,7 +81,9 @@ impl PartialOrd for Ranked {
 }
 
 /// Per-thread working memory of [`Blocker::candidates`]: a slot per target holding its
-/// running score beside its length and region, so that a posting costs one memory access.
+/// running score beside its length (its number of distinct keys: a long name shares more
+/// by chance) and region (0 when unknown; among targets that share as much of the name,
+/// those nearer the record come first), so that a posting costs one memory access.
 pub struct Scratch {
     slots: Vec<Slot>,
     touched: Vec<u32>,
@@ -155,13 +154,16 @@ impl Blocker {
     pub fn build(targets: &[Prepared]) -> Blocker {
         let mut postings: HashMap<u64, Vec<u32>> = HashMap::new();
         let mut codes: HashMap<String, Vec<u32>> = HashMap::new();
-        let mut lengths = Vec::with_capacity(targets.len());
-        let regions = targets.iter().map(region_of).collect();
+        let mut slots = Vec::with_capacity(targets.len());
         let mut forward = Vec::new();
         let mut starts = Vec::with_capacity(targets.len() + 1);
         for (i, t) in targets.iter().enumerate() {
             let k = keys(t);
-            lengths.push(k.len().min(u16::MAX as usize) as u16);
+            slots.push(Slot {
+                score: 0.0,
+                region: region_of(t),
+                length: k.len().min(u16::MAX as usize) as u16,
+            });
             starts.push(forward.len() as u32);
             forward.extend_from_slice(&k);
             for key in k {
@@ -175,33 +177,23 @@ impl Blocker {
         Blocker {
             postings,
             codes,
-            lengths,
             forward,
             starts,
-            regions,
+            slots,
         }
     }
 
     pub fn len(&self) -> usize {
-        self.lengths.len()
+        self.slots.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.lengths.is_empty()
+        self.slots.is_empty()
     }
 
     pub fn scratch(&self) -> Scratch {
         Scratch {
-            slots: self
-                .lengths
-                .iter()
-                .zip(&self.regions)
-                .map(|(&length, &region)| Slot {
-                    score: 0.0,
-                    region,
-                    length,
-                })
-                .collect(),
+            slots: self.slots.clone(),
             touched: Vec::new(),
         }
     }
@@ -209,7 +201,7 @@ impl Blocker {
     /// The `k` targets that share the most (weighted by rarity) with `record`, best
     /// first, and every target with the same credit code.
     pub fn candidates(&self, record: &Prepared, k: usize, scratch: &mut Scratch) -> Vec<u32> {
-        let n = self.lengths.len() as f32;
+        let n = self.slots.len() as f32;
         let here = region_of(record);
         let mut lists: Vec<(u64, &Vec<u32>)> = keys(record)
             .into_iter()

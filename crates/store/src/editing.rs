@@ -2,7 +2,7 @@
 //! and deleted only when nothing refers to them.
 
 use chainatlas_model::{Record, RecordKind, Text};
-use rusqlite::params;
+use rusqlite::{params, Connection};
 
 use crate::writer::{InsertError, Writer};
 use crate::Result;
@@ -112,33 +112,40 @@ impl Writer<'_> {
     /// What still refers to the record of `kind` with this key, one line per kind of
     /// reference with how many and the first five named: why deleting it is refused.
     pub fn references_to(&self, kind: RecordKind, key: [i64; 2]) -> Result<Vec<Text>> {
-        let mut found = Vec::new();
-        for (zh, en, count, names) in references(kind) {
-            let n: i64 = self
-                .tx()
-                .prepare_cached(count)?
-                .query_row([key[0]], |r| r.get(0))?;
-            if n == 0 {
-                continue;
-            }
-            let named: Vec<String> = self
-                .tx()
-                .prepare_cached(names)?
-                .query_map([key[0]], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            let (zh_list, en_list) = (named.join("、"), named.join(", "));
-            let more = n > named.len() as i64;
-            found.push(Text::new(
-                format!(
-                    "仍有 {n} 项{zh}引用它：{zh_list}{}",
-                    if more { " 等" } else { "" }
-                ),
-                format!(
-                    "{n} {en} still refer to it: {en_list}{}",
-                    if more { " and more" } else { "" }
-                ),
-            ));
-        }
-        Ok(found)
+        references_to(self.tx(), kind, key)
     }
+}
+
+/// [`Writer::references_to`] on any connection (a store's inside `Store::exclusive`).
+pub(crate) fn references_to(
+    conn: &Connection,
+    kind: RecordKind,
+    key: [i64; 2],
+) -> Result<Vec<Text>> {
+    let mut found = Vec::new();
+    for (zh, en, count, names) in references(kind) {
+        let n: i64 = conn
+            .prepare_cached(count)?
+            .query_row([key[0]], |r| r.get(0))?;
+        if n == 0 {
+            continue;
+        }
+        let named: Vec<String> = conn
+            .prepare_cached(names)?
+            .query_map([key[0]], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let (zh_list, en_list) = (named.join("、"), named.join(", "));
+        let more = n > named.len() as i64;
+        found.push(Text::new(
+            format!(
+                "仍有 {n} 项{zh}引用它：{zh_list}{}",
+                if more { " 等" } else { "" }
+            ),
+            format!(
+                "{n} {en} still refer to it: {en_list}{}",
+                if more { " and more" } else { "" }
+            ),
+        ));
+    }
+    Ok(found)
 }

@@ -22,6 +22,15 @@ pub const ENRICHED_FIELDS: [&str; 5] = [
     "legal_representative",
 ];
 
+/// How a message names each of [`ENRICHED_FIELDS`]: in Chinese, in English.
+const ENRICHED_LABELS: [(&str, &str); 5] = [
+    ("英文名称", "English name"),
+    ("别名", "other names"),
+    ("地址", "address"),
+    ("电话", "phone"),
+    ("法定代表人", "legal representative"),
+];
+
 /// An enterprise's [`ENRICHED_FIELDS`], other names joined by `;`.
 pub fn enriched_fields(e: &Enterprise) -> [String; 5] {
     [
@@ -446,18 +455,16 @@ impl Store {
                 ListStatus::Review => {}
                 other => return Err(ResolutionError::State(other.as_str())),
             }
-            let filter = match decision {
-                "undecided" => "decision = 'review' AND choice = 'proposed'",
-                "match" | "review" | "new" => "decision = ?2",
-                _ => return Err(ResolutionError::NotFound),
-            };
-            let sql = format!(
+            if !matches!(decision, "match" | "review" | "new" | "undecided") {
+                return Err(ResolutionError::NotFound);
+            }
+            // `undecided` is no decision a row holds: the review rows nobody decided.
+            let changed = s.conn.execute(
                 "UPDATE resolution_rows SET choice = ?3, chosen_id = NULL
-                 WHERE resolution_id = ?1 AND ({filter}) AND (?2 = ?2)"
-            );
-            let changed =
-                s.conn
-                    .execute(&sql, params![id, decision, choice.as_str()])? as u64;
+                 WHERE resolution_id = ?1 AND (decision = ?2
+                   OR (?2 = 'undecided' AND decision = 'review' AND choice = 'proposed'))",
+                params![id, decision, choice.as_str()],
+            )? as u64;
             let after = json_object(&[
                 ("rows", Json::Str(decision)),
                 ("choice", Json::Str(choice.as_str())),
@@ -508,18 +515,7 @@ impl Store {
                             ));
                             continue;
                         };
-                        conn.prepare_cached(
-                            "UPDATE enterprises SET name_en = ?2, other_names = ?3, address = ?4, phone = ?5,
-                             legal_representative = ?6 WHERE id = ?1",
-                        )?
-                        .execute(params![
-                            enterprise.0,
-                            fields[0],
-                            fields[1],
-                            fields[2],
-                            fields[3],
-                            fields[4]
-                        ])?;
+                        set_enterprise_fields(conn, *enterprise, fields)?;
                         outcome.execute(params![
                             id,
                             row,
@@ -638,13 +634,11 @@ impl Store {
                 let row = r.row;
                 match outcome {
                     "added" => {
-                        let refs = {
-                            let writer = s.writer()?;
-                            writer.references_to(
-                                chainatlas_model::RecordKind::Enterprise,
-                                [enterprise.0, 0],
-                            )?
-                        };
+                        let refs = crate::editing::references_to(
+                            &s.conn,
+                            chainatlas_model::RecordKind::Enterprise,
+                            [enterprise.0, 0],
+                        )?;
                         if !refs.is_empty() {
                             let (zh, en): (Vec<&str>, Vec<&str>) =
                                 refs.iter().map(|t| (t.zh.as_str(), t.en.as_str())).unzip();
@@ -663,7 +657,7 @@ impl Store {
                             continue;
                         };
                         let mut restored = current.clone();
-                        for (i, field) in ENRICHED_FIELDS.iter().enumerate() {
+                        for (i, (zh, en)) in ENRICHED_LABELS.iter().enumerate() {
                             let (before, after) = (
                                 r.before.get(i).cloned().unwrap_or_default(),
                                 r.after.get(i).cloned().unwrap_or_default(),
@@ -672,8 +666,8 @@ impl Store {
                                 restored[i] = before;
                             } else if before != after {
                                 kept.push(text!(
-                                    "第 {row} 行：企业 {enterprise} 的 {field} 此后已被修改，保留现值",
-                                    "row {row}: enterprise {enterprise}'s {field} was changed since; kept as it is"
+                                    "第 {row} 行：企业 {enterprise} 的{zh}此后已被修改，保留现值",
+                                    "row {row}: enterprise {enterprise}'s {en} was changed since; kept as it is"
                                 ));
                             }
                         }
