@@ -189,8 +189,7 @@ pub fn propose(
                 .and_then(|t| targets[t].id.parse().ok())
                 .map(EnterpriseId),
             confidence: r.confidence,
-            candidates: serde_json::to_string(&kept_candidates(&targets, r))
-                .unwrap_or_default(),
+            candidates: serde_json::to_string(&kept_candidates(&targets, r)).unwrap_or_default(),
         })
         .collect();
     // The mapping as it was used: every field with the header it was read from.
@@ -917,7 +916,7 @@ pub struct MergeView {
     pub at: String,
     pub actor: String,
     pub undone: bool,
-    /// Rows moved to the survivor, per table.
+    /// Rows moved to the survivor: what they are, in the answer's language, and how many.
     pub moved: Vec<(String, u64)>,
     pub removed_nodes: u64,
     pub removed_relations: u64,
@@ -955,10 +954,31 @@ pub fn merge_view(
         at: crate::clock::china_time(at),
         actor,
         undone: undone_at.is_some(),
-        moved,
+        moved: moved
+            .into_iter()
+            .map(|(table, n)| (table_label(&table, lang), n))
+            .collect(),
         removed_nodes,
         removed_relations,
     })
+}
+
+/// What the rows of a table a merge moves are, for people.
+fn table_label(table: &str, lang: Lang) -> String {
+    let (zh, en) = match table {
+        "enterprise_nodes" => ("所在环节", "chain nodes it is in"),
+        "supply_relations" => ("供应关系", "supply relations"),
+        "listings" => ("供需信息", "listings"),
+        "event_participants" => ("对接会报名", "event registrations"),
+        "agreements" => ("合作项目", "agreements"),
+        "users" => ("绑定的用户", "users acting for it"),
+        other => (other, other),
+    };
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+    .to_string()
 }
 
 pub fn undo_merge(store: &mut Store, viewer: &Viewer, id: i64) -> Result<(), AppError> {

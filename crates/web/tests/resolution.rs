@@ -394,6 +394,10 @@ async fn a_merge_moves_everything_to_the_survivor_and_its_undo_leaves_the_atlas_
     // The merge page offers the undo; the undo puts every table back as it was.
     let page = get(&app, &format!("/merges/{merge_id}"), None).await;
     assert!(page.body.contains("撤销合并"));
+    assert!(
+        page.body.contains("供应关系") && !page.body.contains("supply_relations"),
+        "what moved is named for people"
+    );
     let csrf = app.analyst.csrf.clone().unwrap();
     let undone = post_form(
         &app,

@@ -495,6 +495,14 @@ async fn list_page(
     Ok(render(&page))
 }
 
+/// A form's field as sent, or empty.
+fn field(sent: &[(String, String)], name: &str) -> String {
+    sent.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
 /// The mapping form: `map.<field>` once per column chosen; an empty value is no column.
 fn chosen_mapping(sent: &[(String, String)]) -> Vec<(String, String)> {
     sent.iter()
@@ -582,12 +590,7 @@ async fn choose(
     Path((id, row)): Path<(i64, u64)>,
     PageForm(sent): PageForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let get = |name: &str| {
-        sent.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |name: &str| field(&sent, name);
     let (choice, enterprise) = (get("choice"), get("enterprise"));
     let back = ListQuery {
         decision: Some(get("decision")).filter(|d| !d.is_empty()),
@@ -612,12 +615,7 @@ async fn choose_all(
     Path(id): Path<i64>,
     PageForm(sent): PageForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let get = |name: &str| {
-        sent.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |name: &str| field(&sent, name);
     let (decision, choice) = (get("decision"), get("choice"));
     let back = ListQuery {
         decision: Some(decision.clone()),
@@ -765,12 +763,7 @@ async fn merge(
     viewer: Viewer,
     PageForm(sent): PageForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let get = |name: &str| {
-        sent.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |name: &str| field(&sent, name);
     let (keep, drop) = (get("keep"), get("drop"));
     let (u, v) = (uri.clone(), viewer.clone());
     let result = state
