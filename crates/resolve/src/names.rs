@@ -600,11 +600,28 @@ fn split_industry_longest(core: &str) -> (String, String) {
     split_industry_by(core, true)
 }
 
+/// The industry words by their last character: a name is split at most a few times,
+/// and each time only the words ending as it does are tried (scanning all of them took
+/// seconds over a million names).
+fn industry_ending_in(c: char) -> &'static [&'static str] {
+    static BY_LAST: OnceLock<HashMap<char, Vec<&'static str>>> = OnceLock::new();
+    let by_last = BY_LAST.get_or_init(|| {
+        let mut map: HashMap<char, Vec<&'static str>> = HashMap::new();
+        for w in INDUSTRY {
+            if let Some(last) = w.chars().next_back() {
+                map.entry(last).or_default().push(w);
+            }
+        }
+        map
+    });
+    by_last.get(&c).map_or(&[], |v| v.as_slice())
+}
+
 fn split_industry_by(core: &str, longest: bool) -> (String, String) {
     let mut brand = core;
     let mut industry_start = core.len();
-    loop {
-        let fitting = INDUSTRY
+    while let Some(last) = brand.chars().next_back() {
+        let fitting = industry_ending_in(last)
             .iter()
             .filter(|w| brand.ends_with(*w) && brand[..brand.len() - w.len()].chars().count() >= 2);
         let word = if longest {

@@ -139,7 +139,12 @@ impl Resolver {
         let mut brands: HashMap<String, u32> = HashMap::new();
         for t in &targets {
             if let Some(n) = t.names.first() {
-                *brands.entry(n.brand.clone()).or_default() += 1;
+                match brands.get_mut(&n.brand) {
+                    Some(count) => *count += 1,
+                    None => {
+                        brands.insert(n.brand.clone(), 1);
+                    }
+                }
             }
         }
         Resolver {
