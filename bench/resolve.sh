@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Entity resolution at province scale and beside Splink.
 #   bench/resolve.sh [N]        (N enterprises and N list rows, default 1000000; SMOKE=1 for 2000)
-#   SHORT_NAMES=FILE.csv        also the real short-name task (e.g. the SZSE A股列表 as CSV)
+#   SHORT_NAMES=FILE.csv        also the real short-name task (e.g. the SZSE A股列表 as CSV),
+#                               by the resolver and by `chainatlas match`
 # 1. quality: `evaluate-resolve --demo` (variants of 20,000 demo firms, weights learned on
 #    one half, judged on the other) and, with SHORT_NAMES, the real short-name task;
 # 2. Splink 4 (DuckDB, from PyPI into target/bench-venv-splink) and Chain Atlas on the
@@ -24,6 +25,8 @@ if [ -n "${SHORT_NAMES:-}" ]; then
   say "## quality on real names: evaluate-resolve --short-names $SHORT_NAMES"
   $bin evaluate-resolve --short-names "$SHORT_NAMES" --column id=A股代码 \
     --column region=省份 --column region=城市 | tee -a "$log"
+  say "## chainatlas match on the same names (short name as demand, legal names as supplies)"
+  python3 bench/match_short_names.py "$bin" "$SHORT_NAMES" "$work/short-names" | tee -a "$log"
 fi
 
 say "## beside Splink: one $small-row list against its targets"
