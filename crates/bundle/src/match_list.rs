@@ -84,6 +84,12 @@ pub static MATCH_LIST_COLUMNS: &[Column] = &[
 ];
 
 pub(crate) fn open_table(path: &Path) -> Result<Box<dyn Table>, ImportError> {
+    if !path.exists() {
+        return Err(ImportError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        });
+    }
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
@@ -129,12 +135,6 @@ pub(crate) fn open_table(path: &Path) -> Result<Box<dyn Table>, ImportError> {
 
 /// Reads a match list, or reports every problem in it.
 pub fn read_match_list(path: &Path) -> Result<Vec<ListRow>, ImportError> {
-    if !path.exists() {
-        return Err(ImportError::Io {
-            path: path.to_path_buf(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
-        });
-    }
     let mut table = open_table(path)?;
     let label = table.label().to_string();
     let workbook = table.is_workbook();

@@ -3,6 +3,7 @@
 //! The web server is not a dependency: the `chainatlas` binary passes it in ([`Serve`]).
 
 mod accounts;
+mod complexity;
 mod diagnose;
 mod events;
 mod matchmaking;
@@ -118,6 +119,14 @@ enum Command {
     /// variants of the demo model (--demo), a real list of short names (--short-names),
     /// or a pair file (--pairs).
     EvaluateResolve(resolve::EvaluateResolveArgs),
+    /// Economic complexity of a locations × products table (.csv or .xlsx): RCA,
+    /// presence, density, ECI, PCI, diversity, ubiquity, COI and COG per row, as Stata's
+    /// ecomplexity computes them.
+    Complexity(complexity::ComplexityArgs),
+    /// Input–output analysis of a symmetric table (row,col,value with an output row):
+    /// backward and forward linkages, Rasmussen indices, key sectors, hypothetical
+    /// extraction.
+    Io(complexity::IoArgs),
     /// Schedule 1:1 meetings into (slot, table): an event of the database (--event), or an
     /// instance file (--instance).
     Schedule(events::ScheduleArgs),
@@ -169,6 +178,8 @@ fn run(cli: Cli, serve_web: Serve) -> Result<()> {
         Command::Index(command) => matchmaking::index(&cli.db, command),
         Command::Evaluate(args) => matchmaking::evaluate(args),
         Command::Resolve(args) => resolve::run(&cli.db, args),
+        Command::Complexity(args) => complexity::complexity(args),
+        Command::Io(args) => complexity::io(args),
         Command::EvaluateResolve(args) => resolve::evaluate(args),
         Command::Schedule(args) => events::run(&cli.db, args),
         Command::Report(args) => events::report(&cli.db, args),

@@ -26,21 +26,21 @@
 //! no location is present in), the measures that need them are `None` and a
 //! [`Note`] says why: never a NaN.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use crate::eigen;
 
-/// Values of locations × products, dense, zero where a pair has no value.
+/// Values of locations × products, zero where a pair has no value. Filled value by
+/// value (each pair at most once); made dense only when computed.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Table {
     locations: Vec<String>,
     products: Vec<String>,
-    location_at: HashMap<String, usize>,
-    product_at: HashMap<String, usize>,
-    /// Row-major: `values[c * products + p]`.
-    values: Vec<f64>,
-    filled: Vec<bool>,
+    location_at: HashMap<String, u32>,
+    product_at: HashMap<String, u32>,
+    entries: Vec<(u32, u32, f64)>,
+    seen: HashSet<u64>,
 }
 
 /// Why a value cannot go into a table.
@@ -54,34 +54,88 @@ pub enum TableError {
         product: String,
         value: f64,
     },
+    /// More locations × products than [`MAX_CELLS`].
+    TooLarge { locations: usize, products: usize },
 }
 
-impl fmt::Display for TableError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TableError::Repeated { location, product } => {
-                write!(f, "location {location} and product {product} appear twice")
+/// Locations × products of one table at most (160 MB of values when dense): 3,000
+/// counties × 1,400 industry classes is 4.2 million.
+pub const MAX_CELLS: usize = 20_000_000;
+
+impl TableError {
+    pub fn text(&self, english: bool) -> String {
+        match (self, english) {
+            (TableError::Repeated { location, product }, true) => {
+                format!("location {location} and product {product} appear twice")
             }
-            TableError::Invalid {
-                location,
-                product,
-                value,
-            } => write!(
-                f,
+            (TableError::Repeated { location, product }, false) => {
+                format!("地区 {location} 与产品 {product} 出现了两次")
+            }
+            (
+                TableError::Invalid {
+                    location,
+                    product,
+                    value,
+                },
+                true,
+            ) => format!(
                 "location {location}, product {product}: {value} is not a value of zero or more"
             ),
+            (
+                TableError::Invalid {
+                    location,
+                    product,
+                    value,
+                },
+                false,
+            ) => {
+                format!("地区 {location}、产品 {product}：{value} 不是非负数")
+            }
+            (
+                TableError::TooLarge {
+                    locations,
+                    products,
+                },
+                true,
+            ) => format!(
+                "{locations} locations × {products} products exceed the limit of {MAX_CELLS} cells"
+            ),
+            (
+                TableError::TooLarge {
+                    locations,
+                    products,
+                },
+                false,
+            ) => format!("{locations} 个地区 × {products} 个产品超过了 {MAX_CELLS} 个单元格的上限"),
         }
     }
 }
 
+impl fmt::Display for TableError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text(true))
+    }
+}
+
 impl std::error::Error for TableError {}
+
+fn index_of(names: &mut Vec<String>, at: &mut HashMap<String, u32>, name: &str) -> u32 {
+    if let Some(&i) = at.get(name) {
+        return i;
+    }
+    let i = names.len() as u32;
+    names.push(name.to_string());
+    at.insert(name.to_string(), i);
+    i
+}
 
 impl Table {
     pub fn new() -> Table {
         Table::default()
     }
 
-    /// Adds one value; a pair given twice or a value below zero is refused.
+    /// Adds one value; a pair given twice, a value below zero or a table beyond
+    /// [`MAX_CELLS`] is refused (and nothing added).
     pub fn add(&mut self, location: &str, product: &str, value: f64) -> Result<(), TableError> {
         if !value.is_finite() || value < 0.0 {
             return Err(TableError::Invalid {
@@ -90,54 +144,25 @@ impl Table {
                 value,
             });
         }
-        let c = self.location(location);
-        let p = self.product(product);
-        let at = c * self.products.len() + p;
-        if self.filled[at] {
+        let new_c = !self.location_at.contains_key(location) as usize;
+        let new_p = !self.product_at.contains_key(product) as usize;
+        let (locations, products) = (self.locations.len() + new_c, self.products.len() + new_p);
+        if locations.saturating_mul(products) > MAX_CELLS {
+            return Err(TableError::TooLarge {
+                locations,
+                products,
+            });
+        }
+        let c = index_of(&mut self.locations, &mut self.location_at, location);
+        let p = index_of(&mut self.products, &mut self.product_at, product);
+        if !self.seen.insert((c as u64) << 32 | p as u64) {
             return Err(TableError::Repeated {
                 location: location.into(),
                 product: product.into(),
             });
         }
-        self.filled[at] = true;
-        self.values[at] = value;
+        self.entries.push((c, p, value));
         Ok(())
-    }
-
-    fn location(&mut self, name: &str) -> usize {
-        if let Some(&c) = self.location_at.get(name) {
-            return c;
-        }
-        let c = self.locations.len();
-        self.locations.push(name.to_string());
-        self.location_at.insert(name.to_string(), c);
-        self.values
-            .extend(std::iter::repeat_n(0.0, self.products.len()));
-        self.filled
-            .extend(std::iter::repeat_n(false, self.products.len()));
-        c
-    }
-
-    fn product(&mut self, name: &str) -> usize {
-        if let Some(&p) = self.product_at.get(name) {
-            return p;
-        }
-        let p = self.products.len();
-        self.products.push(name.to_string());
-        self.product_at.insert(name.to_string(), p);
-        // Widen every row by one column.
-        let (rows, old) = (self.locations.len(), p);
-        let mut values = Vec::with_capacity(rows * (old + 1));
-        let mut filled = Vec::with_capacity(rows * (old + 1));
-        for c in 0..rows {
-            values.extend_from_slice(&self.values[c * old..(c + 1) * old]);
-            values.push(0.0);
-            filled.extend_from_slice(&self.filled[c * old..(c + 1) * old]);
-            filled.push(false);
-        }
-        self.values = values;
-        self.filled = filled;
-        p
     }
 
     pub fn locations(&self) -> &[String] {
@@ -148,8 +173,14 @@ impl Table {
         &self.products
     }
 
-    pub fn value(&self, location: usize, product: usize) -> f64 {
-        self.values[location * self.products.len() + product]
+    /// The values, dense and row-major (`[c * products + p]`).
+    fn dense(&self) -> Vec<f64> {
+        let n_p = self.products.len();
+        let mut values = vec![0.0; self.locations.len() * n_p];
+        for &(c, p, v) in &self.entries {
+            values[c as usize * n_p + p as usize] = v;
+        }
+        values
     }
 }
 
@@ -383,12 +414,17 @@ pub fn compute(table: &Table, options: &Options) -> Result<Complexity, Error> {
         return Err(Error::Threshold(options.threshold));
     }
     let (all_c, all_p) = (table.locations.len(), table.products.len());
+    let full = table.dense();
+    let value = |c: usize, p: usize| full[c * all_p + p];
     let row_total: Vec<f64> = (0..all_c)
-        .map(|c| (0..all_p).map(|p| table.value(c, p)).sum())
+        .map(|c| full[c * all_p..(c + 1) * all_p].iter().sum())
         .collect();
-    let col_total: Vec<f64> = (0..all_p)
-        .map(|p| (0..all_c).map(|c| table.value(c, p)).sum())
-        .collect();
+    let mut col_total = vec![0.0; all_p];
+    for c in 0..all_c {
+        for (t, v) in col_total.iter_mut().zip(&full[c * all_p..(c + 1) * all_p]) {
+            *t += v;
+        }
+    }
     let kept_c: Vec<usize> = (0..all_c).filter(|&c| row_total[c] > 0.0).collect();
     let kept_p: Vec<usize> = (0..all_p).filter(|&p| col_total[p] > 0.0).collect();
     if kept_c.is_empty() || kept_p.is_empty() {
@@ -411,8 +447,9 @@ pub fn compute(table: &Table, options: &Options) -> Result<Complexity, Error> {
     let x: Vec<f64> = kept_c
         .iter()
         .flat_map(|&c| kept_p.iter().map(move |&p| (c, p)))
-        .map(|(c, p)| table.value(c, p))
+        .map(|(c, p)| value(c, p))
         .collect();
+    drop(full);
     let locations: Vec<String> = kept_c.iter().map(|&c| table.locations[c].clone()).collect();
     let products: Vec<String> = kept_p.iter().map(|&p| table.products[p].clone()).collect();
 

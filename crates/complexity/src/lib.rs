@@ -14,7 +14,7 @@ pub mod io;
 
 pub use ecomplexity::{
     compute, Complexity, Error, Indices, Measure, Normalisation, Note, Options, Presence,
-    Proximity, Table, TableError,
+    Proximity, Table, TableError, MAX_CELLS,
 };
 pub use io::{
     analyse, Extraction, IoAnalysis, IoError, IoOptions, IoTable, LongError, SectorClass,

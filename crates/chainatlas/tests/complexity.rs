@@ -1,0 +1,149 @@
+//! `chainatlas complexity` and `chainatlas io` as an analyst runs them on a table of
+//! their own: output columns, languages, and refusals that say where the table is wrong.
+
+mod support;
+
+use support::{chainatlas, stderr, stdout};
+
+/// Three cities × four industries: 长沙 strong in machinery, 株洲 in rail, 武汉 in both
+/// optics and cars.
+const TABLE: &str = "city,industry,output\n\
+长沙,工程机械,900\n长沙,轨道交通,50\n长沙,光电子,30\n长沙,汽车,20\n\
+株洲,工程机械,40\n株洲,轨道交通,800\n株洲,光电子,10\n株洲,汽车,60\n\
+武汉,工程机械,100\n武汉,轨道交通,20\n武汉,光电子,700\n武汉,汽车,650\n";
+
+fn refs(a: &[String]) -> Vec<&str> {
+    a.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn a_long_table_gives_one_row_per_city_and_industry() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("unused.db");
+    let input = dir.path().join("产值.csv");
+    std::fs::write(&input, TABLE).unwrap();
+    let args = |format: &str| {
+        vec![
+            "complexity".to_string(),
+            "--input".into(),
+            input.to_str().unwrap().into(),
+            "--location".into(),
+            "city".into(),
+            "--product".into(),
+            "industry".into(),
+            "--value".into(),
+            "output".into(),
+            "--format".into(),
+            format.into(),
+        ]
+    };
+    let a = args("csv");
+    let out = chainatlas(&db, &refs(&a));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "location,product,rca,M,density,eci,pci,diversity,ubiquity,coi,cog"
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 12);
+    // 长沙's machinery: 900 of its 1,000 against 1,040 of 4,380 in all.
+    let row = rows
+        .iter()
+        .find(|r| r[0] == "长沙" && r[1] == "工程机械")
+        .unwrap();
+    let rca: f64 = row[2].parse().unwrap();
+    assert!(
+        (rca - (900.0 / 1000.0) / (1040.0 / 3380.0)).abs() < 1e-12,
+        "{row:?}"
+    );
+    assert_eq!(row[3], "1");
+
+    let a = args("json");
+    let out = chainatlas(&db, &refs(&a));
+    let first: serde_json::Value =
+        serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap();
+    assert!(
+        first["eci"].is_number() || first["eci"].is_null(),
+        "{first}"
+    );
+}
+
+#[test]
+fn a_bad_table_is_refused_with_every_problem_where_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("unused.db");
+    let input = dir.path().join("bad.csv");
+    std::fs::write(
+        &input,
+        "location,product,value\na,x,1\na,x,2\nb,y,abc\nc,z,-5\n",
+    )
+    .unwrap();
+    let out = chainatlas(&db, &["complexity", "--input", input.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("文件 bad.csv 第 3 行：地区 a 与产品 x 出现了两次"),
+        "{err}"
+    );
+    assert!(err.contains("第 4 行，value 列：“abc”不是数字"), "{err}");
+    assert!(
+        err.contains("第 5 行：地区 c、产品 z：-5 不是非负数"),
+        "{err}"
+    );
+    assert!(err.contains("3 处问题"), "{err}");
+    // In English on request; and a table without the columns names its header.
+    let out = chainatlas(
+        &db,
+        &[
+            "complexity",
+            "--input",
+            input.to_str().unwrap(),
+            "--location",
+            "city",
+            "--lang",
+            "en",
+        ],
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("missing column 'city' (the header is: location, product, value)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_io_table_gives_linkages_and_extraction_per_sector() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("unused.db");
+    let input = dir.path().join("io.csv");
+    // A = [[0.2, 0.3], [0.4, 0.1]], x = (100, 200); a total row and column to ignore.
+    std::fs::write(
+        &input,
+        "row,col,value\na,a,20\na,b,60\na,total,80\nb,a,40\nb,b,20\nb,total,60\n\
+         total,a,60\ntotal,b,80\noutput,a,100\noutput,b,200\n",
+    )
+    .unwrap();
+    let out = chainatlas(
+        &db,
+        &["io", "--input", input.to_str().unwrap(), "--format", "csv"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    let backward: f64 = rows[0][1].parse().unwrap();
+    assert!((backward - (1.5 + 2.0 / 3.0)).abs() < 1e-12, "{text}");
+    assert_eq!(rows[1][6].parse::<f64>().unwrap().round(), 275.0, "{text}");
+
+    // Without an output row, it says which rows would do.
+    std::fs::write(&input, "row,col,value\na,a,20\n").unwrap();
+    let out = chainatlas(&db, &["io", "--input", input.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("缺少总产出行"), "{}", stderr(&out));
+}
