@@ -54,6 +54,13 @@ pub struct ComplexityArgs {
     proximity: ProximityArg,
     #[arg(long, value_enum, default_value_t = Conventions::Stata)]
     conventions: Conventions,
+    #[command(flatten)]
+    output: Output,
+}
+
+/// Where and how both commands write.
+#[derive(clap::Args, Debug)]
+pub struct Output {
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     format: ReportFormat,
     #[arg(long, value_enum, default_value_t = Lang::Zh)]
@@ -109,7 +116,7 @@ struct Year {
 }
 
 pub fn complexity(args: ComplexityArgs) -> Result<()> {
-    let english = args.lang == Lang::En;
+    let english = args.output.lang == Lang::En;
     let mut wanted = vec![
         Wanted::text(&args.location),
         Wanted::text(&args.product),
@@ -203,12 +210,12 @@ pub fn complexity(args: ComplexityArgs) -> Result<()> {
         }
         results.push((year.clone(), result));
     }
-    let mut out = output(&args.out)?;
+    let mut out = output(&args.output.out)?;
     write_complexity(
         &mut out,
         &results,
         args.year.is_some(),
-        args.format,
+        args.output.format,
         english,
     )?;
     out.flush()?;
@@ -400,16 +407,12 @@ pub struct IoArgs {
     /// Eurostat Manual's published forward linkages use 4).
     #[arg(long)]
     output_digits: Option<u32>,
-    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-    format: ReportFormat,
-    #[arg(long, value_enum, default_value_t = Lang::Zh)]
-    lang: Lang,
-    #[arg(long)]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    output: Output,
 }
 
 pub fn io(args: IoArgs) -> Result<()> {
-    let english = args.lang == Lang::En;
+    let english = args.output.lang == Lang::En;
     let mut cells = Vec::new();
     read_values(
         &args.input,
@@ -433,7 +436,7 @@ pub fn io(args: IoArgs) -> Result<()> {
         },
     )
     .map_err(|e| anyhow::anyhow!("{}: {}", args.input.display(), e.text(english)))?;
-    let mut out = output(&args.out)?;
+    let mut out = output(&args.output.out)?;
     let _ = english;
     const COLUMNS: [&str; 12] = [
         "sector",
@@ -467,7 +470,7 @@ pub fn io(args: IoArgs) -> Result<()> {
             e.forward_share.to_string(),
         ]
     };
-    match args.format {
+    match args.output.format {
         ReportFormat::Csv => {
             let mut w = csv::Writer::from_writer(&mut out);
             w.write_record(COLUMNS)?;
