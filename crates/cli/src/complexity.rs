@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use chainatlas_bundle::{read_values, ImportError, Wanted};
 use chainatlas_complexity::{
-    analyse, compute, Complexity, IoOptions, IoTable, Measure, Normalisation, Options, Presence,
-    Proximity, Table,
+    analyse, compute, Complexity, Diagonal, IoOptions, IoTable, Measure, Normalisation, Options,
+    Presence, Proximity, Table,
 };
 use chainatlas_model::text;
 use serde_json::json;
@@ -24,9 +24,11 @@ pub enum ProximityArg {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Conventions {
-    /// Stata's `ecomplexity`: presence RCA > threshold; ECI's sample SD over the long table.
+    /// Stata's `ecomplexity`: presence RCA > threshold; proximity diagonal 0; ECI's sample SD
+    /// over the long table.
     Stata,
-    /// py-ecomplexity: presence RCA ≥ threshold; ECI's population SD over locations.
+    /// py-ecomplexity: presence RCA ≥ threshold; proximity diagonal 1; ECI's population SD
+    /// over locations.
     PyEcomplexity,
 }
 
@@ -128,11 +130,12 @@ pub fn complexity(args: ComplexityArgs) -> Result<()> {
     if let Some(p) = &args.population {
         wanted.push(Wanted::number(p));
     }
+    let started = std::time::Instant::now();
     let year_at = args.year.as_ref().map(|_| 3);
     let pop_at = args.population.as_ref().map(|_| wanted.len() - 1);
     let mut years: BTreeMap<String, Year> = BTreeMap::new();
     let value_name = args.value.clone();
-    read_values(&args.input, &wanted, |row| {
+    let rows = read_values(&args.input, &wanted, |row| {
         let year = year_at.map_or(String::new(), |i| row.cells[i].clone());
         let Year { table, pops } = years.entry(year).or_default();
         let value = needed(row.numbers[2], &value_name)?;
@@ -158,6 +161,7 @@ pub fn complexity(args: ComplexityArgs) -> Result<()> {
             }
         );
     }
+    let read = started.elapsed();
     let stata = args.conventions == Conventions::Stata;
     let mut results = Vec::new();
     for (year, Year { table, pops }) in &years {
@@ -183,6 +187,7 @@ pub fn complexity(args: ComplexityArgs) -> Result<()> {
                 ProximityArg::Discrete => Proximity::Discrete,
                 ProximityArg::Continuous => Proximity::Continuous,
             },
+            diagonal: if stata { Diagonal::Zero } else { Diagonal::One },
             normalisation: if stata {
                 Normalisation::LongTable
             } else {
@@ -210,6 +215,7 @@ pub fn complexity(args: ComplexityArgs) -> Result<()> {
         }
         results.push((year.clone(), result));
     }
+    let computed = started.elapsed();
     let mut out = output(&args.output.out)?;
     write_complexity(
         &mut out,
@@ -219,6 +225,18 @@ pub fn complexity(args: ComplexityArgs) -> Result<()> {
         english,
     )?;
     out.flush()?;
+    let secs = [read, computed - read, started.elapsed() - computed].map(|d| d.as_secs_f64());
+    if english {
+        eprintln!(
+            "{rows} rows: read {:.2} s, computed {:.2} s, written {:.2} s",
+            secs[0], secs[1], secs[2]
+        );
+    } else {
+        eprintln!(
+            "{rows} 行：读取 {:.2} 秒，计算 {:.2} 秒，输出 {:.2} 秒",
+            secs[0], secs[1], secs[2]
+        );
+    }
     Ok(())
 }
 

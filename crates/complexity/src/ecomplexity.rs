@@ -6,7 +6,7 @@
 //!   capita: (x_cp / Σ_c x_cp) / (pop_c / Σ_c pop_c).
 //! - **Presence** M_cp: RCA strictly above the threshold (Stata; `Presence::AtLeast` is
 //!   py-ecomplexity's ≥). **Diversity** d_c = Σ_p M_cp, **ubiquity** u_p = Σ_c M_cp.
-//! - **Proximity** φ, diagonal 0: discrete, co-occurrence over the larger ubiquity
+//! - **Proximity** φ, diagonal 0 (py-ecomplexity's 1 is `Diagonal::One`): discrete, co-occurrence over the larger ubiquity
 //!   C_pp' / max(u_p, u_p') with C = MᵀM; or continuous, (1 + correlation of the RCA
 //!   columns across locations) / 2.
 //! - **Density** of a product for a location: Σ_p' L_cp' φ_p'p / Σ_p' φ_pp', with L = M
@@ -203,6 +203,16 @@ pub enum Proximity {
     Continuous,
 }
 
+/// The proximity of a product to itself.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Diagonal {
+    /// 0: Stata subtracts the identity, so density and COG count only other products.
+    #[default]
+    Zero,
+    /// 1: py-ecomplexity keeps it, so a product counts towards its own density.
+    One,
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Normalisation {
     /// Stata: ECI's mean and *sample* SD over the long location × product table.
@@ -227,6 +237,7 @@ pub struct Options {
     pub threshold: f64,
     pub presence: Presence,
     pub proximity: Proximity,
+    pub diagonal: Diagonal,
     pub normalisation: Normalisation,
 }
 
@@ -238,6 +249,7 @@ impl Default for Options {
             threshold: 1.0,
             presence: Presence::Above,
             proximity: Proximity::Discrete,
+            diagonal: Diagonal::Zero,
             normalisation: Normalisation::LongTable,
         }
     }
@@ -483,7 +495,7 @@ pub fn compute(table: &Table, options: &Options) -> Result<Complexity, Error> {
         .map(|c| locations[c].clone())
         .collect();
 
-    let proximity = match options.proximity {
+    let mut proximity = match options.proximity {
         Proximity::Discrete if nowhere.is_empty() => {
             Some(discrete_proximity(&held, &ubiquity, n_p))
         }
@@ -500,6 +512,11 @@ pub fn compute(table: &Table, options: &Options) -> Result<Complexity, Error> {
             }
         }
     };
+    if let (Some(phi), Diagonal::One) = (&mut proximity, options.diagonal) {
+        for p in 0..n_p {
+            phi[p * n_p + p] = 1.0;
+        }
+    }
     if !nowhere.is_empty() {
         notes.push(Note::Absent {
             products: nowhere.clone(),
@@ -683,31 +700,45 @@ fn continuous_proximity(rca: &[f64], n_c: usize, n_p: usize) -> (Vec<f64>, Vec<u
     (phi, constant)
 }
 
+/// Fills each row of `out` (`n_p` wide, one per location) with `row(c, slice)`, the
+/// locations split over the machine's cores.
+fn by_location(out: &mut [f64], n_p: usize, row: impl Fn(usize, &mut [f64]) + Sync) {
+    let n_c = out.len() / n_p.max(1);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per = n_c.div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        for (i, chunk) in out.chunks_mut(per * n_p).enumerate() {
+            let row = &row;
+            s.spawn(move || {
+                for (k, r) in chunk.chunks_mut(n_p).enumerate() {
+                    row(i * per + k, r);
+                }
+            });
+        }
+    });
+}
+
 /// density_cp = Σ_{p' held by c} φ_p'p / Σ_q φ_pq.
 fn discrete_density(held: &[Vec<u32>], phi: &[f64], sums: &[f64], n_p: usize) -> Vec<f64> {
     let mut density = vec![0.0; held.len() * n_p];
-    for (c, products) in held.iter().enumerate() {
-        let row = &mut density[c * n_p..(c + 1) * n_p];
-        for &q in products {
-            for (d, f) in row
-                .iter_mut()
-                .zip(&phi[q as usize * n_p..(q as usize + 1) * n_p])
-            {
+    by_location(&mut density, n_p, |c, row| {
+        for &q in &held[c] {
+            let q = q as usize;
+            for (d, f) in row.iter_mut().zip(&phi[q * n_p..(q + 1) * n_p]) {
                 *d += f;
             }
         }
         for (d, s) in row.iter_mut().zip(sums) {
             *d /= s;
         }
-    }
+    });
     density
 }
 
 /// density_cp = Σ_p' RCA_cp' φ_p'p / Σ_q φ_pq.
 fn continuous_density(rca: &[f64], phi: &[f64], sums: &[f64], n_c: usize, n_p: usize) -> Vec<f64> {
     let mut density = vec![0.0; n_c * n_p];
-    for c in 0..n_c {
-        let row = &mut density[c * n_p..(c + 1) * n_p];
+    by_location(&mut density, n_p, |c, row| {
         for q in 0..n_p {
             let level = rca[c * n_p + q];
             for (d, f) in row.iter_mut().zip(&phi[q * n_p..(q + 1) * n_p]) {
@@ -717,7 +748,7 @@ fn continuous_density(rca: &[f64], phi: &[f64], sums: &[f64], n_c: usize, n_p: u
         for (d, s) in row.iter_mut().zip(sums) {
             *d /= s;
         }
-    }
+    });
     density
 }
 
@@ -818,10 +849,9 @@ fn standardise(
         return None;
     }
     let mut cog = vec![0.0; n_c * n_p];
-    for (c, products) in held.iter().enumerate() {
-        let row = &mut cog[c * n_p..(c + 1) * n_p];
+    by_location(&mut cog, n_p, |c, row| {
         row.copy_from_slice(&all);
-        for &q in products {
+        for &q in &held[c] {
             let q = q as usize;
             for (g, f) in row.iter_mut().zip(&phi[q * n_p..(q + 1) * n_p]) {
                 *g -= f * w[q];
@@ -830,7 +860,7 @@ fn standardise(
         for (p, g) in row.iter_mut().enumerate() {
             *g = if present[c * n_p + p] { 0.0 } else { *g / sd };
         }
-    }
+    });
     Some(Indices {
         eci: kc.iter().map(|k| (k - mean) / sd).collect(),
         pci: kp.iter().map(|k| (k - mean) / sd).collect(),

@@ -13,7 +13,7 @@ mod eigen;
 pub mod io;
 
 pub use ecomplexity::{
-    compute, Complexity, Error, Indices, Measure, Normalisation, Note, Options, Presence,
+    compute, Complexity, Diagonal, Error, Indices, Measure, Normalisation, Note, Options, Presence,
     Proximity, Table, TableError, MAX_CELLS,
 };
 pub use io::{
