@@ -12,6 +12,7 @@ pub mod coverage;
 pub mod dependency;
 pub mod disrupt;
 mod graph;
+pub mod opportunity;
 pub mod supporting;
 
 pub use attract::{attraction_targets, NodeTargets, Reason, Target};
@@ -22,6 +23,10 @@ pub use coverage::{coverage, Coverage, NodeCoverage, NodeStatus, Thresholds};
 pub use dependency::{dependencies, BuyerDependency, Dependencies, NodeDependency};
 pub use disrupt::{disrupt, Impact, Locality, Shock, Simulator};
 pub use graph::{Graph, GraphBuilder, GraphError, Profile};
+pub use opportunity::{
+    activity_table, node_flows, opportunities, Level, LongBoard, Measure, Opportunities,
+    Opportunity, OpportunityError,
+};
 pub use supporting::{supporting, BuyerSupport, Purchases, Supporting};
 
 #[cfg(test)]

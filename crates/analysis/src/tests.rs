@@ -573,3 +573,79 @@ proptest! {
         prop_assert_eq!(got, want);
     }
 }
+
+/// Changsha (one tool maker) among the three cities of [`tools`]: presences Zhuzhou
+/// {powder, tool}, Changsha {tool}, Shanghai {ore, coating}; proximity powder–tool 0.5
+/// (one co-occurrence over ubiquity 2), ore–coating 1.
+///
+/// | node | relatedness | readiness | pull | feasibility |
+/// |---|---|---|---|---|
+/// | powder | density 1 (its only neighbour, tool, is held) → 1 | input ore, not local → 0 | sells to tool, local → 1 | (0.5 + 0 + 0.25) / 1 = 0.75 |
+/// | coating | 0 | no input: undefined | sells to tool → 1 | 0.25 / 0.75 = 1/3 |
+/// | ore | 0 | undefined | sells to powder, not local → 0 | 0 |
+#[test]
+fn new_boards_rank_what_a_region_lacks_by_relatedness_inputs_and_buyers() {
+    let g = tools();
+    let o = opportunities(&g, region(CHANGSHA), Level::City, Measure::Output, None).unwrap();
+    let idx = |n: NodeId| g.node_idx(n).unwrap();
+    let order: Vec<u32> = o.new_boards.iter().map(|b| b.node).collect();
+    assert_eq!(order, [idx(POWDER), idx(COATING), idx(ORE)]);
+    let powder = &o.new_boards[0];
+    assert!((powder.feasibility - 0.75).abs() < 1e-12, "{powder:?}");
+    assert_eq!(powder.relatedness, Some(1.0));
+    assert_eq!(powder.readiness, Some(0.0));
+    assert_eq!(powder.pull, Some(1.0));
+    assert_eq!(powder.related, [(idx(TOOL), 0.5)]);
+    assert_eq!(powder.inputs_missing, [idx(ORE)]);
+    assert!(powder.inputs_local.is_empty());
+    assert_eq!(powder.buyers, [g.enterprise_idx(e(5)).unwrap()]);
+    let coating = &o.new_boards[1];
+    assert_eq!(coating.readiness, None);
+    assert!(
+        (coating.feasibility - 1.0 / 3.0).abs() < 1e-12,
+        "{coating:?}"
+    );
+    assert_eq!(o.new_boards[2].feasibility, 0.0);
+    // Tool is Changsha's long board: all its output, RCA (500/500) / (1500/2200).
+    assert_eq!(o.long_boards.len(), 1);
+    assert_eq!(o.long_boards[0].node, idx(TOOL));
+    assert!((o.long_boards[0].rca - 2200.0 / 1500.0).abs() < 1e-12);
+    // The cities split into two groups with nothing in common: no ECI, and a note why.
+    assert_eq!(o.eci, None);
+    assert!(!o.notes.is_empty());
+}
+
+#[test]
+fn a_region_without_enterprises_has_no_opportunities_to_rank() {
+    let g = tools();
+    assert_eq!(
+        opportunities(&g, region(110100), Level::City, Measure::Output, None),
+        Err(OpportunityError::NoActivity(region(110100)))
+    );
+    // Among peers, only the peers count: Zhuzhou alone against Changsha.
+    let peers = [region(ZHUZHOU), region(CHANGSHA)];
+    let o = opportunities(
+        &g,
+        region(CHANGSHA),
+        Level::City,
+        Measure::Output,
+        Some(&peers),
+    )
+    .unwrap();
+    assert!(o
+        .new_boards
+        .iter()
+        .all(|b| b.node != g.node_idx(COATING).unwrap()));
+}
+
+#[test]
+fn node_flows_split_a_purchase_over_the_units_it_feeds() {
+    let g = tools();
+    let (z, x) = node_flows(&g);
+    let n = g.node_count();
+    let idx = |id: NodeId| g.node_idx(id).unwrap() as usize;
+    // Powder bought by tool makers: 100 + 40 (fen in the test graph, yuan here).
+    assert!((z[idx(POWDER) * n + idx(TOOL)] - 1.4).abs() < 1e-9, "{z:?}");
+    assert!((z[idx(ORE) * n + idx(POWDER)] - 1.2).abs() < 1e-9);
+    assert!((x[idx(TOOL)] - 15.0).abs() < 1e-9, "{x:?}");
+}

@@ -20,14 +20,41 @@ use crate::{AppError, ErrorCode};
 /// The names an answer mentions.
 struct Names {
     chain: Chain,
+    lookup: Lookup,
+}
+
+/// The names of every node and region, and of the enterprises asked for: what turns the
+/// graph's ids into what people read.
+pub(crate) struct Lookup {
     nodes: HashMap<NodeId, ChainNode>,
     regions: HashMap<RegionCode, Region>,
     enterprises: HashMap<EnterpriseId, EnterpriseRef>,
 }
 
+impl std::ops::Deref for Names {
+    type Target = Lookup;
+
+    fn deref(&self) -> &Lookup {
+        &self.lookup
+    }
+}
+
 impl Names {
     fn load(store: &Store, chain_code: &str) -> Result<Names, AppError> {
-        let chain = chain(store, chain_code)?;
+        Ok(Names {
+            chain: chain(store, chain_code)?,
+            lookup: Lookup::load(store)?,
+        })
+    }
+
+    fn with_enterprises(mut self, store: &Store, ids: &[EnterpriseId]) -> Result<Names, AppError> {
+        self.lookup = self.lookup.with_enterprises(store, ids)?;
+        Ok(self)
+    }
+}
+
+impl Lookup {
+    pub(crate) fn load(store: &Store) -> Result<Lookup, AppError> {
         let mut nodes = HashMap::new();
         for c in store.chains()? {
             for n in store.chain_nodes(c.id)? {
@@ -35,20 +62,23 @@ impl Names {
             }
         }
         let regions = store.regions()?.into_iter().map(|r| (r.code, r)).collect();
-        Ok(Names {
-            chain,
+        Ok(Lookup {
             nodes,
             regions,
             enterprises: HashMap::new(),
         })
     }
 
-    fn with_enterprises(mut self, store: &Store, ids: &[EnterpriseId]) -> Result<Names, AppError> {
+    pub(crate) fn with_enterprises(
+        mut self,
+        store: &Store,
+        ids: &[EnterpriseId],
+    ) -> Result<Lookup, AppError> {
         self.enterprises = store.enterprise_refs(ids)?;
         Ok(self)
     }
 
-    fn node(&self, id: NodeId) -> NodeDto {
+    pub(crate) fn node(&self, id: NodeId) -> NodeDto {
         match self.nodes.get(&id) {
             Some(n) => NodeDto::from(n),
             None => NodeDto {
@@ -62,7 +92,7 @@ impl Names {
         }
     }
 
-    fn region(&self, code: RegionCode) -> RegionRefDto {
+    pub(crate) fn region(&self, code: RegionCode) -> RegionRefDto {
         match self.regions.get(&code) {
             Some(r) => RegionRefDto {
                 code: code.to_string(),
@@ -77,7 +107,7 @@ impl Names {
         }
     }
 
-    fn enterprise(&self, id: EnterpriseId) -> EnterpriseBriefDto {
+    pub(crate) fn enterprise(&self, id: EnterpriseId) -> EnterpriseBriefDto {
         match self.enterprises.get(&id) {
             Some(e) => EnterpriseBriefDto {
                 id: id.0,

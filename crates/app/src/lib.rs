@@ -17,6 +17,7 @@ pub mod format;
 pub mod imports;
 pub mod listings;
 pub mod matchmaking;
+pub mod opportunities;
 pub mod problems;
 pub mod resolution;
 pub mod search;

@@ -147,3 +147,57 @@ fn an_io_table_gives_linkages_and_extraction_per_sector() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("缺少总产出行"), "{}", stderr(&out));
 }
+
+#[test]
+fn opportunities_of_an_article_region_are_ranked_and_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    assert!(chainatlas(&db, &["demo"]).status.success());
+    let out = chainatlas(
+        &db,
+        &[
+            "opportunities",
+            "--region",
+            "430200",
+            "--top",
+            "10",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dto: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(dto["region"]["name_zh"], "株洲市");
+    assert_eq!(dto["level"], "city");
+    let boards = dto["new_boards"].as_array().unwrap();
+    assert_eq!(boards.len(), 10);
+    let feasibility: Vec<f64> = boards
+        .iter()
+        .map(|b| b["feasibility"].as_f64().unwrap())
+        .collect();
+    assert!(
+        feasibility.windows(2).all(|w| w[0] >= w[1]),
+        "{feasibility:?}"
+    );
+    for b in boards {
+        assert!(b["rca"].as_f64().unwrap() <= 1.0, "{b}");
+        let reasons = b["reasons"].as_array().unwrap();
+        assert!(!reasons.is_empty(), "{b}");
+        assert!(reasons
+            .iter()
+            .all(|r| r["text_zh"].is_string() && r["text_en"].is_string()));
+    }
+    let long = dto["long_boards"].as_array().unwrap();
+    assert!(long.iter().all(|b| b["rca"].as_f64().unwrap() > 1.0));
+    // A level that is not one is refused in the user's terms.
+    let out = chainatlas(
+        &db,
+        &["opportunities", "--region", "430200", "--level", "town"],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("county、city 或 province"),
+        "{}",
+        stderr(&out)
+    );
+}

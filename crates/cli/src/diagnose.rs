@@ -52,6 +52,28 @@ pub enum DiagnosticsCommand {
     Chokepoints(ChokepointsArgs),
     /// Investment-attraction targets for each short board of a chain in a region.
     Attract(AttractArgs),
+    /// New boards (nodes a region lacks, by feasibility: relatedness, local inputs, local
+    /// buyers; with PCI and COG) and long boards (where it is strong), among the regions
+    /// of its level.
+    Opportunities(OpportunitiesArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct OpportunitiesArgs {
+    /// 6-digit division code of the region.
+    #[arg(long)]
+    pub region: RegionCode,
+    /// The regions compared: county, city or province.
+    #[arg(long, default_value = "city")]
+    pub level: String,
+    /// What a region does in a node: output or enterprises.
+    #[arg(long, default_value = "output")]
+    pub measure: String,
+    /// New boards listed.
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    #[command(flatten)]
+    pub output: Output,
 }
 
 /// A chain in a region, and the location quotients that grade its nodes: what
@@ -159,6 +181,7 @@ pub fn run(store: &Store, command: DiagnosticsCommand) -> Result<()> {
         DiagnosticsCommand::Disrupt(args) => disrupt(store, &graph, args),
         DiagnosticsCommand::Chokepoints(args) => chokepoints(store, &graph, args),
         DiagnosticsCommand::Attract(args) => attract(store, &graph, args),
+        DiagnosticsCommand::Opportunities(args) => opportunities(store, &graph, args),
     }
 }
 
@@ -620,6 +643,105 @@ fn attract(store: &Store, graph: &Graph, args: AttractArgs) -> Result<()> {
         ],
         rows,
     )];
+    emit(&output, &dto, &sections)
+}
+
+fn opportunities(store: &Store, graph: &Graph, args: OpportunitiesArgs) -> Result<()> {
+    use chainatlas_app::opportunities as opp;
+    let output = args.output;
+    let lang = match output.lang {
+        Lang::Zh => chainatlas_model::Lang::Zh,
+        Lang::En => chainatlas_model::Lang::En,
+    };
+    let in_lang = |e: chainatlas_app::AppError| anyhow::anyhow!("{}", e.message().get(lang));
+    let level = opp::level(&args.level).map_err(in_lang)?;
+    let measure = opp::measure(&args.measure).map_err(in_lang)?;
+    let dto = timed(output.repeat, || {
+        opp::opportunities(store, graph, args.region, level, measure, args.top)
+    })?;
+    let l = output.lang;
+    let text = |t: &opp::TextDto| {
+        if l == Lang::Zh {
+            t.text_zh.clone()
+        } else {
+            t.text_en.clone()
+        }
+    };
+    let share = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.0}%", v * 100.0));
+    let number = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
+    let new_rows = dto
+        .new_boards
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            vec![
+                (i + 1).to_string(),
+                b.node.code.clone(),
+                name(l, &b.node.name_zh, &b.node.name_en),
+                format!("{:.0}", b.feasibility * 100.0),
+                share(b.relatedness),
+                share(b.readiness),
+                share(b.pull),
+                number(b.pci),
+                number(b.cog),
+                b.reasons.iter().map(text).collect::<Vec<_>>().join("; "),
+            ]
+        })
+        .collect();
+    let long_rows = dto
+        .long_boards
+        .iter()
+        .map(|b| {
+            vec![
+                b.node.code.clone(),
+                name(l, &b.node.name_zh, &b.node.name_en),
+                format!("{:.2}", b.rca),
+                number(b.pci),
+            ]
+        })
+        .collect();
+    for note in &dto.notes {
+        eprintln!("{}", text(note));
+    }
+    eprintln!(
+        "{}",
+        match (dto.eci, dto.eci_rank, dto.regions_compared, l) {
+            (Some(eci), Some(rank), Some(n), Lang::Zh) => {
+                format!(
+                    "{}：经济复杂度 ECI {eci:.2}，{n} 个地区中第 {rank} 位",
+                    dto.region.name_zh
+                )
+            }
+            (Some(eci), Some(rank), Some(n), Lang::En) => {
+                format!("{}: ECI {eci:.2}, rank {rank} of {n}", dto.region.name_en)
+            }
+            (_, _, _, Lang::Zh) => format!("{}：ECI 无法计算", dto.region.name_zh),
+            (_, _, _, Lang::En) => format!("{}: no ECI", dto.region.name_en),
+        }
+    );
+    let sections = vec![
+        Section::new(
+            "new_boards",
+            &[
+                "rank",
+                "node_code",
+                "node",
+                "feasibility",
+                "relatedness",
+                "readiness",
+                "pull",
+                "pci",
+                "cog",
+                "reasons",
+            ],
+            new_rows,
+        ),
+        Section::new(
+            "long_boards",
+            &["node_code", "node", "rca", "pci"],
+            long_rows,
+        ),
+    ];
     emit(&output, &dto, &sections)
 }
 

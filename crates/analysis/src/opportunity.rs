@@ -1,0 +1,362 @@
+//! New boards (锻新板) and long boards (锻长板): which chain nodes a region lacks but could
+//! grow, and where it is already strong, from economic complexity over all regions and
+//! from the chain's own supply graph.
+//!
+//! 1. **Activity table**: region × node, each enterprise's output in a node (or the count
+//!    of enterprises in it) summed into its region at the chosen level (county, city or
+//!    province), over all regions or a chosen peer group.
+//! 2. **Complexity** of that table ([`chainatlas_complexity::compute`], Stata's
+//!    conventions): RCA, presence, proximity between nodes, density, PCI, COG.
+//! 3. **The chain's input–output table** ([`node_flows`]): node × node flows from the
+//!    supply relations (a relation's value split over the buyer's units it feeds, by
+//!    their output), node output from the enterprise–node links.
+//! 4. For every node the region lacks (no presence, RCA ≤ 1), three parts of
+//!    **feasibility**, each in [0, 1]:
+//!    - **relatedness**: its density for the region over the largest density among the
+//!      nodes it lacks (how much of what is close to it the region already does);
+//!    - **input readiness**: the share of its input nodes (in the chain) that some local
+//!      enterprise works in, weighted by input coefficients (by equal weights where the
+//!      relations say nothing); undefined for a node without inputs;
+//!    - **market pull**: the share of the nodes it sells to that some local enterprise
+//!      works in, weighted by output coefficients; undefined for a final node;
+//!
+//!    `feasibility` = [`WEIGHTS`]-weighted mean of the parts that are defined. Beside it,
+//!    attractiveness: PCI and COG. Each opportunity carries its reasons: the region's
+//!    present nodes closest to it, its local and missing inputs, the local enterprises
+//!    that would buy from it.
+//! 5. **Long boards**: the nodes where the region is present, by RCA.
+
+use std::collections::HashMap;
+
+use chainatlas_complexity::{compute, Complexity, Note, Options, Table};
+use chainatlas_model::RegionCode;
+
+use crate::Graph;
+
+/// Relatedness, input readiness, market pull.
+pub const WEIGHTS: [f64; 3] = [0.5, 0.25, 0.25];
+/// Reasons kept per opportunity: related nodes, local buyers.
+pub const REASONS: usize = 3;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Level {
+    County,
+    City,
+    Province,
+}
+
+impl Level {
+    /// The region at this level that `code` lies in (a code above the level stays as it is).
+    pub fn of(self, code: RegionCode) -> RegionCode {
+        match self {
+            Level::County => code,
+            Level::City => code.city().unwrap_or(code),
+            Level::Province => code.province(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Measure {
+    /// Annual output value in the node.
+    Output,
+    /// Enterprises working in the node.
+    Enterprises,
+}
+
+/// The region × node table, names as the region codes and node indexes written out.
+pub fn activity_table(
+    graph: &Graph,
+    level: Level,
+    measure: Measure,
+    peers: Option<&[RegionCode]>,
+) -> Table {
+    let mut sums: HashMap<(RegionCode, u32), f64> = HashMap::new();
+    for unit in 0..graph.unit_count() as u32 {
+        let region = level.of(graph.region(graph.unit_enterprise(unit)));
+        if peers.is_some_and(|p| !p.contains(&region)) {
+            continue;
+        }
+        let value = match measure {
+            Measure::Output => graph.unit_output(unit) as f64 / 100.0,
+            Measure::Enterprises => 1.0,
+        };
+        *sums.entry((region, graph.unit_node(unit))).or_default() += value;
+    }
+    let mut cells: Vec<_> = sums.into_iter().collect();
+    cells.sort_by_key(|((r, n), _)| (r.value(), *n));
+    let mut table = Table::new();
+    for ((region, node), value) in cells {
+        // Codes and indexes are unique and values non-negative: nothing to refuse.
+        table
+            .add(&region.value().to_string(), &node.to_string(), value)
+            .expect("one cell per region and node");
+    }
+    table
+}
+
+/// Node × node flows (row-major, `z[i * n + j]` from node i to node j) and each node's
+/// output, in yuan, from the supply relations and enterprise–node links.
+pub fn node_flows(graph: &Graph) -> (Vec<f64>, Vec<f64>) {
+    let n = graph.node_count();
+    let mut z = vec![0.0; n * n];
+    let mut x = vec![0.0; n];
+    for unit in 0..graph.unit_count() as u32 {
+        x[graph.unit_node(unit) as usize] += graph.unit_output(unit) as f64 / 100.0;
+    }
+    for slot in 0..graph.slot_count() as u32 {
+        let from = graph.slot_node[slot as usize] as usize;
+        let fed = graph.slot_units(slot);
+        if fed.is_empty() {
+            continue;
+        }
+        let value = graph.slot_total[slot as usize] as f64 / 100.0;
+        let total: f64 = fed.iter().map(|&u| graph.unit_output(u) as f64).sum();
+        for &u in fed {
+            let share = if total > 0.0 {
+                graph.unit_output(u) as f64 / total
+            } else {
+                1.0 / fed.len() as f64
+            };
+            z[from * n + graph.unit_node(u) as usize] += value * share;
+        }
+    }
+    (z, x)
+}
+
+/// A node the region lacks, how feasible and how attractive it is, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Opportunity {
+    pub node: u32,
+    /// The region's RCA in it (≤ 1, or 0 when it has nothing there).
+    pub rca: f64,
+    pub density: Option<f64>,
+    pub relatedness: Option<f64>,
+    pub readiness: Option<f64>,
+    pub pull: Option<f64>,
+    pub feasibility: f64,
+    pub pci: Option<f64>,
+    pub cog: Option<f64>,
+    /// The region's present nodes closest to it, with their proximity, closest first.
+    pub related: Vec<(u32, f64)>,
+    /// Its input nodes some local enterprise works in, and those none does.
+    pub inputs_local: Vec<u32>,
+    pub inputs_missing: Vec<u32>,
+    /// Local enterprises (graph indexes) in the nodes it sells to, largest output first.
+    pub buyers: Vec<u32>,
+}
+
+/// A node where the region is present.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LongBoard {
+    pub node: u32,
+    pub rca: f64,
+    /// The region's value in the node (output in yuan, or enterprises).
+    pub value: f64,
+    pub pci: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Opportunities {
+    pub region: RegionCode,
+    pub level: Level,
+    pub measure: Measure,
+    pub eci: Option<f64>,
+    /// Its rank by ECI among the regions compared (1 = highest), and how many there are.
+    pub eci_rank: Option<(usize, usize)>,
+    /// Most feasible first.
+    pub new_boards: Vec<Opportunity>,
+    /// Highest RCA first.
+    pub long_boards: Vec<LongBoard>,
+    /// Why some measures are missing.
+    pub notes: Vec<Note>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum OpportunityError {
+    /// No enterprise of the atlas lies in the region (at the level), or it is not among
+    /// the peers.
+    NoActivity(RegionCode),
+    /// The atlas has no output to compare.
+    Empty,
+}
+
+/// The new and long boards of `region` among the regions of the same `level` (all of them,
+/// or `peers`).
+pub fn opportunities(
+    graph: &Graph,
+    region: RegionCode,
+    level: Level,
+    measure: Measure,
+    peers: Option<&[RegionCode]>,
+) -> Result<Opportunities, OpportunityError> {
+    let region = level.of(region);
+    let table = activity_table(graph, level, measure, peers);
+    let result: Complexity =
+        compute(&table, &Options::default()).map_err(|_| OpportunityError::Empty)?;
+    let c = result
+        .locations
+        .iter()
+        .position(|l| *l == region.value().to_string())
+        .ok_or(OpportunityError::NoActivity(region))?;
+    let n_p = result.products.len();
+    // Column p of the result is graph node `node_of[p]`.
+    let node_of: Vec<u32> = result
+        .products
+        .iter()
+        .map(|p| p.parse().expect("node indexes written by activity_table"))
+        .collect();
+    // Where the region has any enterprise (for inputs and buyers), by graph node.
+    let mut local_units: HashMap<u32, Vec<u32>> = HashMap::new();
+    for unit in 0..graph.unit_count() as u32 {
+        if level.of(graph.region(graph.unit_enterprise(unit))) == region {
+            local_units
+                .entry(graph.unit_node(unit))
+                .or_default()
+                .push(unit);
+        }
+    }
+    let (z, _) = node_flows(graph);
+    let n = graph.node_count();
+    let indices = result.indices.as_ref();
+
+    // The share of `nodes` (weighted by `weight`, or equally when the weights say
+    // nothing) in which some local enterprise works.
+    let share = |nodes: &[u32], weight: &dyn Fn(u32) -> f64| -> Option<f64> {
+        if nodes.is_empty() {
+            return None;
+        }
+        let total: f64 = nodes.iter().map(|&k| weight(k)).sum();
+        let w = |k: u32| if total > 0.0 { weight(k) } else { 1.0 };
+        let all: f64 = nodes.iter().map(|&k| w(k)).sum();
+        let local: f64 = nodes
+            .iter()
+            .filter(|k| local_units.contains_key(k))
+            .map(|&k| w(k))
+            .sum();
+        Some(local / all)
+    };
+    let lacking: Vec<usize> = (0..n_p)
+        .filter(|&p| !result.present[result.at(c, p)])
+        .collect();
+    let densest = result.density.as_ref().map(|d| {
+        lacking
+            .iter()
+            .map(|&p| d[result.at(c, p)])
+            .fold(0.0f64, f64::max)
+    });
+    let mut new_boards: Vec<Opportunity> = Vec::new();
+    // Nodes of the chains the region takes part in that no region works in yet are not
+    // in the table; they are not opportunities (nothing to compare them with).
+    for &p in &lacking {
+        let node = node_of[p];
+        let at = result.at(c, p);
+        let density = result.density.as_ref().map(|d| d[at]);
+        let relatedness = match (density, densest) {
+            (Some(d), Some(max)) if max > 0.0 => Some(d / max),
+            (Some(_), Some(_)) => Some(0.0),
+            _ => None,
+        };
+        let inputs = graph.node_inputs(node);
+        let outputs = graph.node_outputs(node);
+        let j = node as usize;
+        let readiness = share(inputs, &|i| z[i as usize * n + j]);
+        let pull = share(outputs, &|k| z[j * n + k as usize]);
+        let parts = [relatedness, readiness, pull];
+        let weight: f64 = parts
+            .iter()
+            .zip(WEIGHTS)
+            .filter(|(v, _)| v.is_some())
+            .map(|(_, w)| w)
+            .sum();
+        let feasibility = if weight > 0.0 {
+            parts
+                .iter()
+                .zip(WEIGHTS)
+                .filter_map(|(v, w)| v.map(|v| v * w))
+                .sum::<f64>()
+                / weight
+        } else {
+            0.0
+        };
+        let mut related: Vec<(u32, f64)> = match &result.proximity {
+            Some(phi) => (0..n_p)
+                .filter(|&q| result.present[result.at(c, q)])
+                .map(|q| (node_of[q], phi[q * n_p + p]))
+                .filter(|(_, f)| *f > 0.0)
+                .collect(),
+            None => Vec::new(),
+        };
+        related.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        related.truncate(REASONS);
+        let (inputs_local, inputs_missing): (Vec<u32>, Vec<u32>) =
+            inputs.iter().partition(|k| local_units.contains_key(k));
+        let mut buyers: Vec<(i64, u32)> = outputs
+            .iter()
+            .filter_map(|k| local_units.get(k))
+            .flatten()
+            .map(|&u| (graph.unit_output(u), graph.unit_enterprise(u)))
+            .collect();
+        buyers.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut seen = Vec::new();
+        for (_, e) in buyers {
+            if !seen.contains(&e) {
+                seen.push(e);
+            }
+        }
+        seen.truncate(REASONS);
+        new_boards.push(Opportunity {
+            node,
+            rca: result.rca[at],
+            density,
+            relatedness,
+            readiness,
+            pull,
+            feasibility,
+            pci: indices.map(|i| i.pci[p]),
+            cog: indices.map(|i| i.cog[at]),
+            related,
+            inputs_local,
+            inputs_missing,
+            buyers: seen,
+        });
+    }
+    new_boards.sort_by(|a, b| {
+        b.feasibility
+            .total_cmp(&a.feasibility)
+            .then(b.pci.unwrap_or(0.0).total_cmp(&a.pci.unwrap_or(0.0)))
+            .then(a.node.cmp(&b.node))
+    });
+    let mut long_boards: Vec<LongBoard> = (0..n_p)
+        .filter(|&p| result.present[result.at(c, p)])
+        .map(|p| LongBoard {
+            node: node_of[p],
+            rca: result.rca[result.at(c, p)],
+            value: local_units
+                .get(&node_of[p])
+                .map_or(0.0, |units| match measure {
+                    Measure::Output => units
+                        .iter()
+                        .map(|&u| graph.unit_output(u) as f64 / 100.0)
+                        .sum(),
+                    Measure::Enterprises => units.len() as f64,
+                }),
+            pci: indices.map(|i| i.pci[p]),
+        })
+        .collect();
+    long_boards.sort_by(|a, b| b.rca.total_cmp(&a.rca).then(a.node.cmp(&b.node)));
+    let eci_rank = indices.map(|i| {
+        let better = i.eci.iter().filter(|e| **e > i.eci[c]).count();
+        (better + 1, i.eci.len())
+    });
+    Ok(Opportunities {
+        region,
+        level,
+        measure,
+        eci: indices.map(|i| i.eci[c]),
+        eci_rank,
+        new_boards,
+        long_boards,
+        notes: result.notes.clone(),
+    })
+}

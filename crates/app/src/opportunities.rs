@@ -1,0 +1,289 @@
+//! A region's new boards (锻新板) and long boards (锻长板) with the names people read and
+//! the reasons in both languages: `chainatlas_analysis::opportunities` over the supply
+//! graph (docs/complexity.md).
+
+use chainatlas_analysis::{self as analysis, Graph, Level, Measure, OpportunityError};
+use chainatlas_model::{text, EnterpriseId, RegionCode};
+use chainatlas_store::Store;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::atlas::NodeDto;
+use crate::diagnostics::{EnterpriseBriefDto, Lookup, RegionRefDto};
+use crate::view::known_region;
+use crate::{AppError, ErrorCode};
+
+/// New boards listed at most.
+pub const MAX_NEW_BOARDS: usize = 200;
+
+/// Reads a level as the API and the command line write it.
+pub fn level(word: &str) -> Result<Level, AppError> {
+    match word {
+        "county" | "区县" => Ok(Level::County),
+        "city" | "市" => Ok(Level::City),
+        "province" | "省" => Ok(Level::Province),
+        _ => Err(AppError::parameter(text!(
+            "层级“{word}”无效：应为 county、city 或 province",
+            "level '{word}' is not one of county, city, province"
+        ))),
+    }
+}
+
+/// Reads a measure as the API and the command line write it.
+pub fn measure(word: &str) -> Result<Measure, AppError> {
+    match word {
+        "output" | "产值" => Ok(Measure::Output),
+        "enterprises" | "企业数" => Ok(Measure::Enterprises),
+        _ => Err(AppError::parameter(text!(
+            "度量“{word}”无效：应为 output 或 enterprises",
+            "measure '{word}' is not one of output, enterprises"
+        ))),
+    }
+}
+
+fn level_word(level: Level) -> &'static str {
+    match level {
+        Level::County => "county",
+        Level::City => "city",
+        Level::Province => "province",
+    }
+}
+
+#[derive(Clone, Serialize, ToSchema)]
+pub struct TextDto {
+    pub text_zh: String,
+    pub text_en: String,
+}
+
+#[derive(Clone, Serialize, ToSchema)]
+pub struct RelatedDto {
+    pub node: NodeDto,
+    /// Proximity between the two nodes, 0–1.
+    pub proximity: f64,
+}
+
+#[derive(Clone, Serialize, ToSchema)]
+pub struct OpportunityDto {
+    pub node: NodeDto,
+    /// The region's revealed comparative advantage in the node (≤ 1: it lacks it).
+    pub rca: f64,
+    /// Relatedness density, 0–1.
+    pub density: Option<f64>,
+    /// Density over the largest among the nodes the region lacks, 0–1.
+    pub relatedness: Option<f64>,
+    /// Share of the node's inputs (by input coefficients) made locally, 0–1; null for a
+    /// node without inputs in its chain.
+    pub readiness: Option<f64>,
+    /// Share of the node's buyers' nodes (by output coefficients) present locally, 0–1;
+    /// null for a final node.
+    pub pull: Option<f64>,
+    /// Weighted mean of the three parts defined (0.5, 0.25, 0.25), 0–1.
+    pub feasibility: f64,
+    /// Product complexity (standardised), null when undefined.
+    pub pci: Option<f64>,
+    /// Complexity outlook gain, null when undefined.
+    pub cog: Option<f64>,
+    pub related: Vec<RelatedDto>,
+    pub inputs_local: Vec<NodeDto>,
+    pub inputs_missing: Vec<NodeDto>,
+    pub buyers: Vec<EnterpriseBriefDto>,
+    /// Why, in both languages.
+    pub reasons: Vec<TextDto>,
+}
+
+#[derive(Clone, Serialize, ToSchema)]
+pub struct LongBoardDto {
+    pub node: NodeDto,
+    pub rca: f64,
+    /// The region's output in the node (yuan), or its enterprises there.
+    pub value: f64,
+    pub pci: Option<f64>,
+}
+
+#[derive(Clone, Serialize, ToSchema)]
+pub struct OpportunitiesDto {
+    pub region: RegionRefDto,
+    /// county, city or province: the regions compared.
+    pub level: String,
+    /// output or enterprises.
+    pub measure: String,
+    /// Economic complexity of the region, standardised; null when undefined.
+    pub eci: Option<f64>,
+    /// Its rank by ECI (1 = highest) among `regions_compared`.
+    pub eci_rank: Option<usize>,
+    pub regions_compared: Option<usize>,
+    pub new_boards: Vec<OpportunityDto>,
+    pub long_boards: Vec<LongBoardDto>,
+    /// Why some measures are missing.
+    pub notes: Vec<TextDto>,
+}
+
+fn names(nodes: &[NodeDto]) -> (String, String) {
+    (
+        nodes
+            .iter()
+            .map(|n| n.name_zh.as_str())
+            .collect::<Vec<_>>()
+            .join("、"),
+        nodes
+            .iter()
+            .map(|n| n.name_en.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
+}
+
+fn reasons(o: &OpportunityDto) -> Vec<TextDto> {
+    let mut out = Vec::new();
+    if let Some(first) = o.related.first() {
+        let (zh, en) = names(&o.related.iter().map(|r| r.node.clone()).collect::<Vec<_>>());
+        out.push(TextDto {
+            text_zh: format!(
+                "与本地优势环节相近：{zh}（最高邻近度 {:.2}）",
+                first.proximity
+            ),
+            text_en: format!(
+                "close to what the region is strong in: {en} (proximity up to {:.2})",
+                first.proximity
+            ),
+        });
+    }
+    if !o.inputs_local.is_empty() || !o.inputs_missing.is_empty() {
+        let (lz, le) = names(&o.inputs_local);
+        let (mz, me) = names(&o.inputs_missing);
+        let pct = o.readiness.map_or(0.0, |r| r * 100.0);
+        out.push(TextDto {
+            text_zh: match (lz.is_empty(), mz.is_empty()) {
+                (false, true) => format!("投入环节本地齐备（{pct:.0}%）：{lz}"),
+                (true, false) => format!("投入环节本地均缺：{mz}"),
+                _ => format!("本地已有投入（{pct:.0}%）：{lz}；缺少：{mz}"),
+            },
+            text_en: match (le.is_empty(), me.is_empty()) {
+                (false, true) => format!("every input made locally ({pct:.0}%): {le}"),
+                (true, false) => format!("no input made locally: {me}"),
+                _ => format!("inputs made locally ({pct:.0}%): {le}; missing: {me}"),
+            },
+        });
+    }
+    if !o.buyers.is_empty() {
+        let zh: Vec<&str> = o.buyers.iter().map(|b| b.name_zh.as_str()).collect();
+        let en: Vec<&str> = o.buyers.iter().map(|b| b.name_en.as_str()).collect();
+        out.push(TextDto {
+            text_zh: format!("本地潜在买家：{}", zh.join("、")),
+            text_en: format!("local buyers: {}", en.join(", ")),
+        });
+    }
+    if let Some(pci) = o.pci {
+        out.push(TextDto {
+            text_zh: format!("产品复杂度 PCI {pci:.2}"),
+            text_en: format!("product complexity (PCI) {pci:.2}"),
+        });
+    }
+    out
+}
+
+/// The new and long boards of `region`, among the regions of its level.
+pub fn opportunities(
+    store: &Store,
+    graph: &Graph,
+    region: RegionCode,
+    level: Level,
+    measure: Measure,
+    limit: usize,
+) -> Result<OpportunitiesDto, AppError> {
+    known_region(store, region)?;
+    let o = match analysis::opportunities(graph, region, level, measure, None) {
+        Ok(o) => o,
+        Err(OpportunityError::NoActivity(r)) => {
+            return Err(AppError::new(
+                ErrorCode::NotFound,
+                text!(
+                    "地区 {r} 在图谱中没有企业，无法分析新板",
+                    "region {r} has no enterprise in the atlas: nothing to compare"
+                ),
+            ))
+        }
+        Err(OpportunityError::Empty) => {
+            return Err(AppError::new(
+                ErrorCode::NotFound,
+                text!(
+                    "图谱中没有产值可供比较",
+                    "the atlas has no output to compare"
+                ),
+            ))
+        }
+    };
+    let shown = &o.new_boards[..o.new_boards.len().min(limit.min(MAX_NEW_BOARDS))];
+    let ids: Vec<EnterpriseId> = shown
+        .iter()
+        .flat_map(|b| b.buyers.iter().map(|&e| graph.profile(e).id))
+        .collect();
+    let lookup = Lookup::load(store)?.with_enterprises(store, &ids)?;
+    let node = |n: u32| lookup.node(graph.node_id(n));
+    let nodes = |ns: &[u32]| ns.iter().map(|&n| node(n)).collect::<Vec<_>>();
+    let new_boards = shown
+        .iter()
+        .map(|b| {
+            let mut dto = OpportunityDto {
+                node: node(b.node),
+                rca: b.rca,
+                density: b.density,
+                relatedness: b.relatedness,
+                readiness: b.readiness,
+                pull: b.pull,
+                feasibility: b.feasibility,
+                pci: b.pci,
+                cog: b.cog,
+                related: b
+                    .related
+                    .iter()
+                    .map(|&(n, proximity)| RelatedDto {
+                        node: node(n),
+                        proximity,
+                    })
+                    .collect(),
+                inputs_local: nodes(&b.inputs_local),
+                inputs_missing: nodes(&b.inputs_missing),
+                buyers: b
+                    .buyers
+                    .iter()
+                    .map(|&e| lookup.enterprise(graph.profile(e).id))
+                    .collect(),
+                reasons: Vec::new(),
+            };
+            dto.reasons = reasons(&dto);
+            dto
+        })
+        .collect();
+    Ok(OpportunitiesDto {
+        region: lookup.region(o.region),
+        level: level_word(level).to_string(),
+        measure: match measure {
+            Measure::Output => "output",
+            Measure::Enterprises => "enterprises",
+        }
+        .to_string(),
+        eci: o.eci,
+        eci_rank: o.eci_rank.map(|r| r.0),
+        regions_compared: o.eci_rank.map(|r| r.1),
+        new_boards,
+        long_boards: o
+            .long_boards
+            .iter()
+            .map(|b| LongBoardDto {
+                node: node(b.node),
+                rca: b.rca,
+                value: b.value,
+                pci: b.pci,
+            })
+            .collect(),
+        notes: o
+            .notes
+            .iter()
+            .map(|n| TextDto {
+                text_zh: n.text(false),
+                text_en: n.text(true),
+            })
+            .collect(),
+    })
+}
