@@ -181,6 +181,84 @@ pub enum OpportunityError {
     Empty,
 }
 
+/// What every region's opportunities are computed from, for one level and measure: the
+/// complexity of the region × node table, the chain's node flows, and where each region
+/// has enterprises. Independent of the region asked about, so it can be kept.
+#[derive(Clone, Debug)]
+pub struct Landscape {
+    pub level: Level,
+    pub measure: Measure,
+    pub complexity: Complexity,
+    /// Column p of the complexity is graph node `node_of[p]`.
+    node_of: Vec<u32>,
+    /// Row of each region in the complexity.
+    row: HashMap<RegionCode, usize>,
+    /// Node flows of the chain, `z[i * n + j]`.
+    flows: Vec<f64>,
+    /// Each region's units by node.
+    local: HashMap<RegionCode, HashMap<u32, Vec<u32>>>,
+}
+
+impl Landscape {
+    /// The regions compared, in the complexity's order.
+    pub fn regions(&self) -> impl Iterator<Item = RegionCode> + '_ {
+        self.complexity.locations.iter().map(|l| {
+            RegionCode::new(l.parse().expect("codes written by activity_table"))
+                .expect("a valid code")
+        })
+    }
+
+    /// The graph node of each column of the complexity.
+    pub fn nodes(&self) -> &[u32] {
+        &self.node_of
+    }
+}
+
+/// The landscape of `level` and `measure` over all regions, or `peers`.
+pub fn landscape(
+    graph: &Graph,
+    level: Level,
+    measure: Measure,
+    peers: Option<&[RegionCode]>,
+) -> Result<Landscape, OpportunityError> {
+    let table = activity_table(graph, level, measure, peers);
+    let complexity = compute(&table, &Options::default()).map_err(|_| OpportunityError::Empty)?;
+    let node_of: Vec<u32> = complexity
+        .products
+        .iter()
+        .map(|p| p.parse().expect("node indexes written by activity_table"))
+        .collect();
+    let row = complexity
+        .locations
+        .iter()
+        .enumerate()
+        .map(|(c, l)| {
+            let code = RegionCode::new(l.parse().expect("codes written by activity_table"));
+            (code.expect("a valid code"), c)
+        })
+        .collect();
+    let mut local: HashMap<RegionCode, HashMap<u32, Vec<u32>>> = HashMap::new();
+    for unit in 0..graph.unit_count() as u32 {
+        let region = level.of(graph.region(graph.unit_enterprise(unit)));
+        local
+            .entry(region)
+            .or_default()
+            .entry(graph.unit_node(unit))
+            .or_default()
+            .push(unit);
+    }
+    let (flows, _) = node_flows(graph);
+    Ok(Landscape {
+        level,
+        measure,
+        complexity,
+        node_of,
+        row,
+        flows,
+        local,
+    })
+}
+
 /// The new and long boards of `region` among the regions of the same `level` (all of them,
 /// or `peers`).
 pub fn opportunities(
@@ -190,33 +268,28 @@ pub fn opportunities(
     measure: Measure,
     peers: Option<&[RegionCode]>,
 ) -> Result<Opportunities, OpportunityError> {
+    opportunities_in(graph, &landscape(graph, level, measure, peers)?, region)
+}
+
+/// The new and long boards of `region` in a landscape computed before.
+pub fn opportunities_in(
+    graph: &Graph,
+    landscape: &Landscape,
+    region: RegionCode,
+) -> Result<Opportunities, OpportunityError> {
+    let (level, measure) = (landscape.level, landscape.measure);
     let region = level.of(region);
-    let table = activity_table(graph, level, measure, peers);
-    let result: Complexity =
-        compute(&table, &Options::default()).map_err(|_| OpportunityError::Empty)?;
-    let c = result
-        .locations
-        .iter()
-        .position(|l| *l == region.value().to_string())
+    let result = &landscape.complexity;
+    let c = *landscape
+        .row
+        .get(&region)
         .ok_or(OpportunityError::NoActivity(region))?;
     let n_p = result.products.len();
-    // Column p of the result is graph node `node_of[p]`.
-    let node_of: Vec<u32> = result
-        .products
-        .iter()
-        .map(|p| p.parse().expect("node indexes written by activity_table"))
-        .collect();
+    let node_of = &landscape.node_of;
+    let empty = HashMap::new();
     // Where the region has any enterprise (for inputs and buyers), by graph node.
-    let mut local_units: HashMap<u32, Vec<u32>> = HashMap::new();
-    for unit in 0..graph.unit_count() as u32 {
-        if level.of(graph.region(graph.unit_enterprise(unit))) == region {
-            local_units
-                .entry(graph.unit_node(unit))
-                .or_default()
-                .push(unit);
-        }
-    }
-    let (z, _) = node_flows(graph);
+    let local_units = landscape.local.get(&region).unwrap_or(&empty);
+    let z = &landscape.flows;
     let n = graph.node_count();
     let indices = result.indices.as_ref();
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 
-use chainatlas_analysis::Graph;
+use chainatlas_analysis::{Graph, Landscape, Level, Measure};
 use chainatlas_model::{Region, RegionCode, Tag};
 use chainatlas_store::{ChainSummary, Counts, Store};
 
@@ -79,6 +79,8 @@ pub struct Caches {
     region_search: GenerationCache<(), crate::atlas::RegionSearch>,
     enterprises_by_province: GenerationCache<(), Vec<(Region, u64)>>,
     chokepoints: GenerationCache<(String, Option<RegionCode>, usize), ChokepointsDto>,
+    /// What every region's opportunities come from, by level and measure.
+    landscapes: GenerationCache<(Level, Measure), Landscape>,
     match_atlas: GenerationCache<(), StoreAtlas>,
     /// An event's recommended pairs, by the facts generation and [`RecommendationKey`].
     event_recommendations:
@@ -176,6 +178,21 @@ impl Caches {
     pub fn graph(&self, store: &Store) -> Result<Arc<Graph>, AppError> {
         self.graph
             .get_or_compute(store.generation()?, (), || Ok(store.supply_graph()?))
+    }
+
+    /// The landscape of opportunities of a level and measure, computed once per
+    /// generation: every region's page then costs only its own ranking.
+    pub fn landscape(
+        &self,
+        store: &Store,
+        level: Level,
+        measure: Measure,
+    ) -> Result<Arc<Landscape>, AppError> {
+        let graph = self.graph(store)?;
+        self.landscapes
+            .get_or_compute(store.generation()?, (level, measure), || {
+                crate::opportunities::landscape(&graph, level, measure)
+            })
     }
 
     /// A chokepoint ranking, computed once per generation, chain, region and length.

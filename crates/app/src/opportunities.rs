@@ -2,7 +2,7 @@
 //! the reasons in both languages: `chainatlas_analysis::opportunities` over the supply
 //! graph (docs/complexity.md).
 
-use chainatlas_analysis::{self as analysis, Graph, Level, Measure, OpportunityError};
+use chainatlas_analysis::{self as analysis, Graph, Landscape, Level, Measure, OpportunityError};
 use chainatlas_model::{text, EnterpriseId, RegionCode};
 use chainatlas_store::Store;
 use serde::Serialize;
@@ -182,37 +182,41 @@ fn reasons(o: &OpportunityDto) -> Vec<TextDto> {
     out
 }
 
-/// The new and long boards of `region`, among the regions of its level.
+fn refusal(e: OpportunityError) -> AppError {
+    match e {
+        OpportunityError::NoActivity(r) => AppError::new(
+            ErrorCode::NotFound,
+            text!(
+                "地区 {r} 在图谱中没有企业，无法分析新板",
+                "region {r} has no enterprise in the atlas: nothing to compare"
+            ),
+        ),
+        OpportunityError::Empty => AppError::new(
+            ErrorCode::NotFound,
+            text!(
+                "图谱中没有产值可供比较",
+                "the atlas has no output to compare"
+            ),
+        ),
+    }
+}
+
+/// The landscape every region's opportunities of `level` and `measure` come from.
+pub fn landscape(graph: &Graph, level: Level, measure: Measure) -> Result<Landscape, AppError> {
+    analysis::landscape(graph, level, measure, None).map_err(refusal)
+}
+
+/// The new and long boards of `region`, among the regions of the landscape's level.
 pub fn opportunities(
     store: &Store,
     graph: &Graph,
+    landscape: &Landscape,
     region: RegionCode,
-    level: Level,
-    measure: Measure,
     limit: usize,
 ) -> Result<OpportunitiesDto, AppError> {
     known_region(store, region)?;
-    let o = match analysis::opportunities(graph, region, level, measure, None) {
-        Ok(o) => o,
-        Err(OpportunityError::NoActivity(r)) => {
-            return Err(AppError::new(
-                ErrorCode::NotFound,
-                text!(
-                    "地区 {r} 在图谱中没有企业，无法分析新板",
-                    "region {r} has no enterprise in the atlas: nothing to compare"
-                ),
-            ))
-        }
-        Err(OpportunityError::Empty) => {
-            return Err(AppError::new(
-                ErrorCode::NotFound,
-                text!(
-                    "图谱中没有产值可供比较",
-                    "the atlas has no output to compare"
-                ),
-            ))
-        }
-    };
+    let (level, measure) = (landscape.level, landscape.measure);
+    let o = analysis::opportunities_in(graph, landscape, region).map_err(refusal)?;
     let shown = &o.new_boards[..o.new_boards.len().min(limit.min(MAX_NEW_BOARDS))];
     let ids: Vec<EnterpriseId> = shown
         .iter()

@@ -657,7 +657,8 @@ fn opportunities(store: &Store, graph: &Graph, args: OpportunitiesArgs) -> Resul
     let level = opp::level(&args.level).map_err(in_lang)?;
     let measure = opp::measure(&args.measure).map_err(in_lang)?;
     let dto = timed(output.repeat, || {
-        opp::opportunities(store, graph, args.region, level, measure, args.top)
+        let landscape = opp::landscape(graph, level, measure)?;
+        opp::opportunities(store, graph, &landscape, args.region, args.top)
     })?;
     let l = output.lang;
     let text = |t: &opp::TextDto| {
