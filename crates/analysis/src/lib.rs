@@ -25,7 +25,7 @@ pub use disrupt::{disrupt, Impact, Locality, Shock, Simulator};
 pub use graph::{Graph, GraphBuilder, GraphError, Profile};
 pub use opportunity::{
     activity_table, landscape, node_flows, opportunities, opportunities_in, Landscape, Level,
-    LongBoard, Measure, Opportunities, Opportunity, OpportunityError,
+    LongBoard, Measure, Opportunities, Opportunity, OpportunityError, Point,
 };
 pub use supporting::{supporting, BuyerSupport, Purchases, Supporting};
 

@@ -181,6 +181,15 @@ pub enum OpportunityError {
     Empty,
 }
 
+/// A node as a region stands in it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Point {
+    pub node: u32,
+    pub rca: f64,
+    pub density: Option<f64>,
+    pub present: bool,
+}
+
 /// What every region's opportunities are computed from, for one level and measure: the
 /// complexity of the region × node table, the chain's node flows, and where each region
 /// has enterprises. Independent of the region asked about, so it can be kept.
@@ -211,6 +220,54 @@ impl Landscape {
     /// The graph node of each column of the complexity.
     pub fn nodes(&self) -> &[u32] {
         &self.node_of
+    }
+
+    /// Every node as `region` stands in it, for the chart of presence against fit.
+    /// `None` for a region not compared.
+    pub fn space(&self, region: RegionCode) -> Option<Vec<Point>> {
+        let c = *self.row.get(&self.level.of(region))?;
+        let r = &self.complexity;
+        Some(
+            (0..r.products.len())
+                .map(|p| {
+                    let at = r.at(c, p);
+                    let density = r.density.as_ref().map(|d| d[at]);
+                    Point {
+                        node: self.node_of[p],
+                        rca: r.rca[at],
+                        density,
+                        present: r.present[at],
+                    }
+                })
+                .collect(),
+        )
+    }
+
+    /// Each node's `k` closest others by proximity, each pair once: the skeleton of the
+    /// activity space (nodes, proximity).
+    pub fn links(&self, k: usize) -> Vec<(u32, u32, f64)> {
+        let Some(phi) = &self.complexity.proximity else {
+            return Vec::new();
+        };
+        let n = self.node_of.len();
+        let mut pairs: Vec<(usize, usize, f64)> = Vec::new();
+        for p in 0..n {
+            let mut near: Vec<(usize, f64)> = (0..n)
+                .filter(|&q| q != p && phi[p * n + q] > 0.0)
+                .map(|q| (q, phi[p * n + q]))
+                .collect();
+            near.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            for &(q, f) in near.iter().take(k) {
+                let pair = (p.min(q), p.max(q), f);
+                if !pairs.iter().any(|x| x.0 == pair.0 && x.1 == pair.1) {
+                    pairs.push(pair);
+                }
+            }
+        }
+        pairs
+            .into_iter()
+            .map(|(p, q, f)| (self.node_of[p], self.node_of[q], f))
+            .collect()
     }
 }
 

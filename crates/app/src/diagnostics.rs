@@ -962,6 +962,11 @@ impl DiagnosticsQuery {
         }
     }
 
+    /// The one value of a parameter, if given.
+    pub fn text(&self, name: &str) -> Result<Option<&str>, AppError> {
+        self.one(name)
+    }
+
     /// Whether the page is asked for as an Excel workbook (`format=xlsx`).
     pub fn workbook(&self) -> Result<bool, AppError> {
         crate::view::wants_workbook(self.one("format")?)

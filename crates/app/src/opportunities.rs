@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::atlas::NodeDto;
-use crate::diagnostics::{EnterpriseBriefDto, Lookup, RegionRefDto};
+use crate::diagnostics::{DiagnosticsQuery, EnterpriseBriefDto, Lookup, RegionRefDto};
 use crate::view::known_region;
 use crate::{AppError, ErrorCode};
 
@@ -39,6 +39,14 @@ pub fn measure(word: &str) -> Result<Measure, AppError> {
             "measure '{word}' is not one of output, enterprises"
         ))),
     }
+}
+
+/// The level and measure of a query (`level`, default city; `measure`, default output).
+pub fn level_and_measure(q: &DiagnosticsQuery) -> Result<(Level, Measure), AppError> {
+    Ok((
+        q.text("level")?.map_or(Ok(Level::City), level)?,
+        q.text("measure")?.map_or(Ok(Measure::Output), measure)?,
+    ))
 }
 
 fn level_word(level: Level) -> &'static str {
@@ -100,6 +108,24 @@ pub struct LongBoardDto {
     pub pci: Option<f64>,
 }
 
+/// A node as the region stands in it: a point of the chart of presence against fit.
+#[derive(Clone, Serialize, ToSchema)]
+pub struct PointDto {
+    pub node: NodeDto,
+    pub rca: f64,
+    pub density: Option<f64>,
+    pub present: bool,
+}
+
+/// Two close nodes of the activity space.
+#[derive(Clone, Serialize, ToSchema)]
+pub struct LinkDto {
+    /// Node ids.
+    pub source: i64,
+    pub target: i64,
+    pub proximity: f64,
+}
+
 #[derive(Clone, Serialize, ToSchema)]
 pub struct OpportunitiesDto {
     pub region: RegionRefDto,
@@ -114,6 +140,10 @@ pub struct OpportunitiesDto {
     pub regions_compared: Option<usize>,
     pub new_boards: Vec<OpportunityDto>,
     pub long_boards: Vec<LongBoardDto>,
+    /// Every node compared, as the region stands in it.
+    pub space: Vec<PointDto>,
+    /// Each node's two closest others: the activity space.
+    pub links: Vec<LinkDto>,
     /// Why some measures are missing.
     pub notes: Vec<TextDto>,
 }
@@ -279,6 +309,26 @@ pub fn opportunities(
                 rca: b.rca,
                 value: b.value,
                 pci: b.pci,
+            })
+            .collect(),
+        space: landscape
+            .space(o.region)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| PointDto {
+                node: node(p.node),
+                rca: p.rca,
+                density: p.density,
+                present: p.present,
+            })
+            .collect(),
+        links: landscape
+            .links(2)
+            .into_iter()
+            .map(|(a, b, proximity)| LinkDto {
+                source: graph.node_id(a).0,
+                target: graph.node_id(b).0,
+                proximity,
             })
             .collect(),
         notes: o

@@ -223,6 +223,17 @@ fn api_token(db: &Path, username: &str) -> String {
         .to_string()
 }
 
+/// GET `path` of the API with a bearer token, as a script would.
+fn api_with_token(base: &str, token: &str, path: &str) -> Value {
+    ureq::get(&format!("{base}{path}"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap()
+}
+
 fn browser_available() -> bool {
     if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
         return true;
@@ -247,16 +258,11 @@ fn the_chain_map_draws_every_node_of_the_chain_in_both_languages() {
     let server = Server::start(&dir.path().join("atlas.db"));
     let (username, password) = server.account("analyst");
     let token = api_token(&dir.path().join("atlas.db"), "analyst");
-    let map: Value = ureq::get(&format!(
-        "{}/api/v1/chains/rail/map?region=430200",
-        server.base
-    ))
-    .header("Authorization", &format!("Bearer {token}"))
-    .call()
-    .unwrap()
-    .body_mut()
-    .read_json()
-    .unwrap();
+    let map = api_with_token(
+        &server.base,
+        &token,
+        "/api/v1/chains/rail/map?region=430200",
+    );
     let nodes = map["nodes"].as_array().unwrap();
     assert!(nodes.len() >= 12);
 
@@ -1087,4 +1093,62 @@ fn a_clerk_resolves_a_messy_list_and_undoes_a_merge_in_the_browser() {
         api_get(&driver, "/api/v1/stats"),
     );
     assert_eq!(after, before);
+}
+
+#[test]
+fn an_analyst_reads_a_regions_new_boards_on_the_quadrant_chart_and_in_the_table() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("atlas.db"));
+    let (username, password) = server.account("analyst");
+    let token = api_token(&dir.path().join("atlas.db"), "analyst");
+    let dto = api_with_token(
+        &server.base,
+        &token,
+        "/api/v1/regions/430200/opportunities?top=30",
+    );
+    let plotted = dto["space"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["present"] == true || !p["density"].is_null())
+        .count();
+    let first = &dto["new_boards"][0];
+
+    let driver = Driver::start(&dir.path().join("profile"));
+    sign_in(&driver, &server.base, &username, &password);
+    driver.goto(&format!("{}/opportunities?region=430200", server.base));
+    let points = driver.wait_for(
+        "var e = document.getElementById('quadrant-chart'); return e && e.getAttribute('data-rendered-points');",
+    );
+    assert_eq!(points.as_str().unwrap(), plotted.to_string());
+    let nodes = driver.wait_for(
+        "var e = document.getElementById('space-chart'); return e && e.getAttribute('data-rendered-nodes');",
+    );
+    assert_eq!(
+        nodes.as_str().unwrap(),
+        dto["space"].as_array().unwrap().len().to_string()
+    );
+    // The first row is the first new board, with its reasons as the API gives them.
+    let row = text_of(&driver, "#new-boards tbody tr:first-child");
+    assert!(
+        row.contains(first["node"]["name_zh"].as_str().unwrap()),
+        "{row}"
+    );
+    assert!(
+        row.contains(first["reasons"][0]["text_zh"].as_str().unwrap()),
+        "{row}"
+    );
+    // In English, one click away.
+    driver.click("#lang-switch");
+    driver.wait_for("return document.documentElement.lang === 'en' && document.getElementById('quadrant-chart').getAttribute('data-rendered-points') ? true : null;");
+    let row = text_of(&driver, "#new-boards tbody tr:first-child");
+    assert!(
+        row.contains(first["reasons"][0]["text_en"].as_str().unwrap()),
+        "{row}"
+    );
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("opportunities.png");
+    driver.screenshot(&out);
 }

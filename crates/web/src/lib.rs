@@ -12,6 +12,7 @@ mod editing;
 mod events;
 mod imports;
 mod listings;
+mod opportunities;
 mod resolution;
 mod search;
 // Like the router below, the OpenAPI document names every feature.
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(imports::api::routes())
         .merge(editing::api::routes())
         .merge(resolution::api::routes())
+        .merge(opportunities::api::routes())
         .fallback(core::api::api_not_found);
     Router::new()
         .merge(atlas::pages::routes())
@@ -60,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .merge(imports::pages::routes())
         .merge(editing::pages::routes())
         .merge(resolution::pages::routes())
+        .merge(opportunities::pages::routes())
         .route(
             "/lang/{lang}",
             axum::routing::get(core::layout::switch_language),

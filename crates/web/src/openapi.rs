@@ -31,6 +31,7 @@ use chainatlas_app::atlas::{ChainDto, ChainMapDto, MapNodeDto, NodeDto, NodeInpu
         disruption,
         chokepoints,
         attraction,
+        crate::opportunities::api::opportunities,
         me,
         audit,
         crate::listings::api::search_listings,

@@ -3,10 +3,6 @@
 mod support;
 
 use axum::http::StatusCode;
-use chainatlas_model::{
-    Enterprise, EnterpriseId, EnterpriseNode, EnterpriseSize, Money, NodeId, Record, Tags,
-};
-use chainatlas_store::{Change, Store};
 use serde_json::Value;
 use support::{app_with, get};
 
@@ -92,40 +88,15 @@ async fn hunan_rail_has_the_deliberate_short_boards_and_they_heal_after_a_write(
     // A bearing maker opens in Changsha: the next diagnosis sees it.
     let map = get(&app, "/api/v1/chains/rail/map", None).await.json();
     let bearing = node_id(&map, "rail-bearing");
-    let mut store = Store::open(app.dir.path().join("atlas.db")).unwrap();
-    let mut writer = store.writer().unwrap();
-    writer
-        .insert(&Record::Enterprise(Enterprise {
-            id: EnterpriseId(90_000),
-            credit_code: "91350100M000100Y43".parse().unwrap(),
-            name_zh: "长沙新轴承有限公司".into(),
-            name_en: "Changsha New Bearing Co".into(),
-            region: "430100".parse().unwrap(),
-            size: EnterpriseSize::Medium,
-            tags: Tags::EMPTY,
-            revenue: Money::from_yuan(100_000_000),
-            employees: 300,
-            source: "test".into(),
-            other_names: Vec::new(),
-            address: String::new(),
-            phone: String::new(),
-            legal_representative: String::new(),
-        }))
-        .unwrap();
-    writer
-        .insert(&Record::EnterpriseNode(EnterpriseNode {
-            enterprise: EnterpriseId(90_000),
-            node: NodeId(bearing),
-            output: Money::from_yuan(80_000_000),
-            capacity: Money::from_yuan(100_000_000),
-        }))
-        .unwrap();
-    writer
-        .commit(
-            &support::actor(),
-            &Change::new("test", "enterprise", 90_000),
-        )
-        .unwrap();
+    support::add_producer(
+        &app,
+        90_000,
+        "91350100M000100Y43",
+        "长沙新轴承有限公司",
+        "430100",
+        bearing,
+        80_000_000,
+    );
     let after = get(&app, "/api/v1/chains/rail/diagnosis?region=430000", None)
         .await
         .json();

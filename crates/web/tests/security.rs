@@ -123,6 +123,7 @@ async fn every_role_meets_every_page_and_endpoint_as_designed() {
         // Lists resolved against the atlas, duplicates and merges: the office only.
         ("/resolutions", ToLogin, Forbidden, Ok, Ok),
         ("/duplicates", ToLogin, Forbidden, Ok, Ok),
+        ("/opportunities?region=430200", ToLogin, Forbidden, Ok, Ok),
         ("/merges/new?keep=1&drop=2", ToLogin, Forbidden, Ok, Ok),
         // Editing: analysts and admins everything; a firm its own profile only.
         ("/records/enterprises/1", ToLogin, Ok, Ok, Ok),
@@ -236,6 +237,13 @@ async fn every_role_meets_every_page_and_endpoint_as_designed() {
         ),
         (
             "/api/v1/chains/rail/attraction?region=430200",
+            Unauthorized,
+            Forbidden,
+            Ok,
+            Ok,
+        ),
+        (
+            "/api/v1/regions/430200/opportunities",
             Unauthorized,
             Forbidden,
             Ok,

@@ -56,6 +56,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/lists.js"),
     ),
     (
+        "opportunities.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/opportunities.js"),
+    ),
+    (
         "print.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../assets/print.js"),

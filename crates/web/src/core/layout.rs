@@ -222,3 +222,11 @@ pub(crate) fn script_json(value: &impl serde::Serialize) -> String {
         .expect("serializable")
         .replace('<', "\\u003c")
 }
+
+/// This page's address asking for its Excel workbook (`format=xlsx`), its query kept.
+pub(crate) fn export_href(uri: &Uri) -> String {
+    match uri.query().filter(|q| !q.is_empty()) {
+        Some(q) => format!("{}?{q}&format=xlsx", uri.path()),
+        None => format!("{}?format=xlsx", uri.path()),
+    }
+}

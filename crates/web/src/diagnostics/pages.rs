@@ -17,7 +17,7 @@ use crate::core::download::workbook;
 use crate::core::error::AppError;
 use crate::core::i18n::{Lang, PageLang};
 use crate::core::layout::{
-    region_options, render, script_json, Layout, OrPage, PageError, RegionOption,
+    export_href, region_options, render, script_json, Layout, OrPage, PageError, RegionOption,
 };
 use crate::core::AppState;
 use chainatlas_app::atlas::ChainMapDto;
@@ -279,14 +279,6 @@ fn map_json(map: &view::ChainMap, extra: impl Fn(i64) -> Value) -> String {
         }
     }
     script_json(&value)
-}
-
-/// The page's own address asking for its tables as a workbook.
-fn export_href(uri: &Uri) -> String {
-    match uri.query().filter(|q| !q.is_empty()) {
-        Some(q) => format!("{}?{q}&format=xlsx", uri.path()),
-        None => format!("{}?format=xlsx", uri.path()),
-    }
 }
 
 // The diagnosis page.

@@ -43,6 +43,57 @@ impl App {
     }
 }
 
+/// A new enterprise in `region` producing `output_yuan` in `node`, written straight into
+/// the app's database (as an import would), so the next request sees a new generation.
+#[allow(dead_code)]
+pub fn add_producer(
+    app: &App,
+    id: i64,
+    credit_code: &str,
+    name: &str,
+    region: &str,
+    node: i64,
+    output_yuan: i64,
+) {
+    use chainatlas_model::{
+        Enterprise, EnterpriseId, EnterpriseNode, EnterpriseSize, Money, NodeId, Record, Tags,
+    };
+    let mut store = chainatlas_store::Store::open(app.dir.path().join("atlas.db")).unwrap();
+    let mut writer = store.writer().unwrap();
+    writer
+        .insert(&Record::Enterprise(Enterprise {
+            id: EnterpriseId(id),
+            credit_code: credit_code.parse().unwrap(),
+            name_zh: name.into(),
+            name_en: format!("Test producer {id}"),
+            region: region.parse().unwrap(),
+            size: EnterpriseSize::Medium,
+            tags: Tags::EMPTY,
+            revenue: Money::from_yuan(output_yuan + output_yuan / 4),
+            employees: 300,
+            source: "test".into(),
+            other_names: Vec::new(),
+            address: String::new(),
+            phone: String::new(),
+            legal_representative: String::new(),
+        }))
+        .unwrap();
+    writer
+        .insert(&Record::EnterpriseNode(EnterpriseNode {
+            enterprise: EnterpriseId(id),
+            node: NodeId(node),
+            output: Money::from_yuan(output_yuan),
+            capacity: Money::from_yuan(output_yuan + output_yuan / 4),
+        }))
+        .unwrap();
+    writer
+        .commit(
+            &actor(),
+            &chainatlas_store::Change::new("test", "enterprise", id),
+        )
+        .unwrap();
+}
+
 pub fn actor() -> Actor {
     Actor::local("tests", chainatlas_web_now())
 }

@@ -1,0 +1,55 @@
+//! `GET /api/v1/regions/{code}/opportunities`.
+
+use crate::core::api::*;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::routing::get;
+use axum::{Json, Router};
+
+use crate::core::auth::Viewer;
+use crate::core::AppState;
+use chainatlas_app::diagnostics::DiagnosticsQuery;
+use chainatlas_app::opportunities::{self as opp, OpportunitiesDto, MAX_NEW_BOARDS};
+use chainatlas_app::view::parse_region_text;
+use chainatlas_auth::Permission;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/regions/{code}/opportunities", get(opportunities))
+}
+
+#[utoipa::path(get, path = "/api/v1/regions/{code}/opportunities", tag = "diagnostics",
+    params(("code" = String, Path, pattern = r"^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4}$", description = "6-digit division code of the region"),
+        ("level" = Option<String>, Query, description = "The regions compared: county, city (default) or province"),
+        ("measure" = Option<String>, Query, description = "What a region does in a node: output (default) or enterprises"),
+        ("top" = Option<u32>, Query, minimum = 0, maximum = 200, description = "New boards listed; default 20")),
+    responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 200, description = "The nodes the region lacks by feasibility (relatedness, input readiness, market pull), with PCI, COG and reasons; its long boards; its ECI", body = OpportunitiesDto),
+        (status = 400, description = "Malformed parameter", body = ErrorBody),
+        (status = 403, description = "Role may not run analyses (enterprise accounts)", body = ErrorBody),
+        (status = 404, description = "Unknown region, or no enterprise in it", body = ErrorBody)))]
+pub(crate) async fn opportunities(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<OpportunitiesDto> {
+    viewer.require(Permission::Analyse)?;
+    let caches = state.app.caches.clone();
+    let dto = state
+        .read(move |store| {
+            let q = DiagnosticsQuery::parse(raw.as_deref(), false);
+            let region = parse_region_text(Some(&code))?.ok_or_else(|| {
+                chainatlas_app::AppError::parameter(chainatlas_app::text!(
+                    "缺少地区代码",
+                    "the region code is missing"
+                ))
+            })?;
+            let (level, measure) = opp::level_and_measure(&q)?;
+            let top = q.count("top", 20, MAX_NEW_BOARDS as u32)?;
+            let graph = caches.graph(store)?;
+            let landscape = caches.landscape(store, level, measure)?;
+            opp::opportunities(store, &graph, &landscape, region, top)
+        })
+        .await?;
+    Ok(Json(dto))
+}

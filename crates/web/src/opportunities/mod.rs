@@ -1,0 +1,5 @@
+//! Opportunities for analysts: a region's new boards (锻新板) and long boards (锻长板),
+//! as a page and an endpoint (docs/complexity.md).
+
+pub mod api;
+pub mod pages;

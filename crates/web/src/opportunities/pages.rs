@@ -1,0 +1,387 @@
+//! `/opportunities?region=CODE`: a region's new boards and long boards for analysts, with
+//! the chart of presence against fit, the activity space, the ranked table and its
+//! reasons, and the Excel workbook of both tables.
+
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::http::Uri;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use chainatlas_auth::Permission;
+use serde_json::json;
+
+use crate::core::auth::Viewer;
+use crate::core::download::workbook;
+use crate::core::i18n::{Lang, PageLang};
+use crate::core::layout::{
+    export_href, region_options, render, script_json, Layout, OrPage, PageError, RegionOption,
+};
+use crate::core::AppState;
+use chainatlas_app::diagnostics::DiagnosticsQuery;
+use chainatlas_app::opportunities::{self as opp, OpportunitiesDto};
+use chainatlas_bundle::sheet::Sheet;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/opportunities", get(page))
+}
+
+/// Words of the page, in both languages.
+pub struct Words {
+    title: &'static str,
+    pick_region: &'static str,
+    level: &'static str,
+    levels: [&'static str; 3],
+    measure: &'static str,
+    measures: [&'static str; 2],
+    eci: &'static str,
+    rank_of: &'static str,
+    new_boards: &'static str,
+    new_boards_hint: &'static str,
+    long_boards: &'static str,
+    long_boards_hint: &'static str,
+    node: &'static str,
+    feasibility: &'static str,
+    relatedness: &'static str,
+    readiness: &'static str,
+    pull: &'static str,
+    reasons: &'static str,
+    rca: &'static str,
+    value: &'static str,
+    quadrant: &'static str,
+    quadrant_x: &'static str,
+    quadrant_y: &'static str,
+    present: &'static str,
+    lacking: &'static str,
+    space: &'static str,
+    api_json: &'static str,
+    listings: &'static str,
+}
+
+static ZH: Words = Words {
+    title: "新板机会",
+    pick_region: "选择一个地区，查看它尚未形成优势、但最有条件培育的产业链环节（锻新板），以及它的长板。",
+    level: "比较层级",
+    levels: ["区县", "市", "省"],
+    measure: "度量",
+    measures: ["产值", "企业数"],
+    eci: "经济复杂度 ECI",
+    rank_of: "排名",
+    new_boards: "新板（锻新板）",
+    new_boards_hint: "本地尚无优势（RCA ≤ 1）的环节，按可行性排序：关联度（与本地已有优势环节的邻近程度）占 50%，投入就绪度（上游投入本地配套的比例）与市场拉力（本地下游买家的比例）各占 25%。",
+    long_boards: "长板（锻长板）",
+    long_boards_hint: "本地具有显示性比较优势（RCA > 1）的环节，按 RCA 排序。",
+    node: "环节",
+    feasibility: "可行性",
+    relatedness: "关联度",
+    readiness: "投入就绪度",
+    pull: "市场拉力",
+    reasons: "理由",
+    rca: "RCA",
+    value: "本地规模",
+    quadrant: "优势与关联度",
+    quadrant_x: "显示性比较优势 RCA",
+    quadrant_y: "关联密度",
+    present: "已有优势",
+    lacking: "尚无优势",
+    space: "产业空间（本地优势环节高亮）",
+    api_json: "JSON 接口",
+    listings: "供需信息",
+};
+
+static EN: Words = Words {
+    title: "New boards",
+    pick_region: "Pick a region to see the chain links it is not yet strong in but is best placed to grow (new boards), and its long boards.",
+    level: "Regions compared",
+    levels: ["Counties", "Cities", "Provinces"],
+    measure: "Measure",
+    measures: ["Output", "Enterprises"],
+    eci: "Economic complexity (ECI)",
+    rank_of: "rank",
+    new_boards: "New boards",
+    new_boards_hint: "Links where the region has no advantage yet (RCA ≤ 1), by feasibility: relatedness (how close they are to what the region is strong in) 50 %, input readiness (the share of their inputs made locally) and market pull (the share of their buyers present locally) 25 % each.",
+    long_boards: "Long boards",
+    long_boards_hint: "Links where the region has a revealed comparative advantage (RCA > 1), by RCA.",
+    node: "Link",
+    feasibility: "Feasibility",
+    relatedness: "Relatedness",
+    readiness: "Input readiness",
+    pull: "Market pull",
+    reasons: "Reasons",
+    rca: "RCA",
+    value: "Local size",
+    quadrant: "Advantage and fit",
+    quadrant_x: "Revealed comparative advantage (RCA)",
+    quadrant_y: "Relatedness density",
+    present: "strong",
+    lacking: "not yet",
+    space: "Activity space (the region's strengths lit)",
+    api_json: "JSON API",
+    listings: "Listings",
+};
+
+fn words(lang: Lang) -> &'static Words {
+    match lang {
+        Lang::Zh => &ZH,
+        Lang::En => &EN,
+    }
+}
+
+struct Row {
+    rank: usize,
+    node_id: i64,
+    name: String,
+    feasibility: String,
+    relatedness: String,
+    readiness: String,
+    pull: String,
+    pci: String,
+    cog: String,
+    reasons: Vec<String>,
+}
+
+struct LongRow {
+    node_id: i64,
+    name: String,
+    rca: String,
+    value: String,
+    pci: String,
+}
+
+struct View {
+    region_code: String,
+    region_name: String,
+    eci: String,
+    rank: String,
+    rows: Vec<Row>,
+    long_rows: Vec<LongRow>,
+    notes: Vec<String>,
+    chart_json: String,
+}
+
+#[derive(Template)]
+#[template(path = "opportunities/page.html")]
+struct Page {
+    layout: Layout,
+    w: &'static Words,
+    regions: Vec<RegionOption>,
+    level: String,
+    measure: String,
+    result: Option<View>,
+    export_href: String,
+}
+
+fn share(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".into(), |v| format!("{:.0}%", v * 100.0))
+}
+
+fn number(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".into(), |v| format!("{v:.2}"))
+}
+
+fn view(lang: Lang, w: &Words, dto: &OpportunitiesDto) -> View {
+    let name = |zh: &str, en: &str| lang.pick(zh, en).to_string();
+    let measure_is_output = dto.measure == "output";
+    let size = |v: f64| {
+        if measure_is_output {
+            chainatlas_app::format::wan(chainatlas_model::Money::from_fen(
+                (v * 100.0).round() as i64
+            ))
+        } else {
+            format!("{v:.0}")
+        }
+    };
+    // The chart: every node at (RCA, density), strong ones and the rest as two series;
+    // the activity space: nodes and their closest links, the strong ones lit.
+    let point = |p: &opp::PointDto| {
+        json!({
+            "value": [(p.rca.min(20.0) * 100.0).round() / 100.0, p.density.map(|d| (d * 1000.0).round() / 1000.0)],
+            "name": name(&p.node.name_zh, &p.node.name_en),
+            "id": p.node.id,
+        })
+    };
+    let chart = json!({
+        "x": w.quadrant_x,
+        "y": w.quadrant_y,
+        "present_label": w.present,
+        "lacking_label": w.lacking,
+        "present": dto.space.iter().filter(|p| p.present).map(point).collect::<Vec<_>>(),
+        "lacking": dto.space.iter().filter(|p| !p.present && p.density.is_some()).map(point).collect::<Vec<_>>(),
+        "nodes": dto.space.iter().map(|p| json!({
+            "id": p.node.id.to_string(),
+            "name": name(&p.node.name_zh, &p.node.name_en),
+            "present": p.present,
+        })).collect::<Vec<_>>(),
+        "links": dto.links.iter().map(|l| json!({
+            "source": l.source.to_string(),
+            "target": l.target.to_string(),
+            "value": (l.proximity * 100.0).round() / 100.0,
+        })).collect::<Vec<_>>(),
+    });
+    View {
+        region_code: dto.region.code.clone(),
+        region_name: name(&dto.region.name_zh, &dto.region.name_en),
+        eci: number(dto.eci),
+        rank: match (dto.eci_rank, dto.regions_compared) {
+            (Some(r), Some(n)) => format!("{r} / {n}"),
+            _ => "—".into(),
+        },
+        rows: dto
+            .new_boards
+            .iter()
+            .enumerate()
+            .map(|(i, b)| Row {
+                rank: i + 1,
+                node_id: b.node.id,
+                name: name(&b.node.name_zh, &b.node.name_en),
+                feasibility: format!("{:.0}", b.feasibility * 100.0),
+                relatedness: share(b.relatedness),
+                readiness: share(b.readiness),
+                pull: share(b.pull),
+                pci: number(b.pci),
+                cog: number(b.cog),
+                reasons: b
+                    .reasons
+                    .iter()
+                    .map(|r| name(&r.text_zh, &r.text_en))
+                    .collect(),
+            })
+            .collect(),
+        long_rows: dto
+            .long_boards
+            .iter()
+            .map(|b| LongRow {
+                node_id: b.node.id,
+                name: name(&b.node.name_zh, &b.node.name_en),
+                rca: format!("{:.2}", b.rca),
+                value: size(b.value),
+                pci: number(b.pci),
+            })
+            .collect(),
+        notes: dto
+            .notes
+            .iter()
+            .map(|n| name(&n.text_zh, &n.text_en))
+            .collect(),
+        chart_json: script_json(&chart),
+    }
+}
+
+fn sheets(w: &Words, v: &View) -> Vec<Sheet> {
+    vec![
+        Sheet {
+            name: w.new_boards.to_string(),
+            header: [
+                "#",
+                w.node,
+                w.feasibility,
+                w.relatedness,
+                w.readiness,
+                w.pull,
+                "PCI",
+                "COG",
+                w.reasons,
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: v
+                .rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.rank.to_string(),
+                        r.name.clone(),
+                        r.feasibility.clone(),
+                        r.relatedness.clone(),
+                        r.readiness.clone(),
+                        r.pull.clone(),
+                        r.pci.clone(),
+                        r.cog.clone(),
+                        r.reasons.join("；"),
+                    ]
+                })
+                .collect(),
+        },
+        Sheet {
+            name: w.long_boards.to_string(),
+            header: [w.node, w.rca, w.value, "PCI"].map(String::from).to_vec(),
+            rows: v
+                .long_rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.name.clone(),
+                        r.rca.clone(),
+                        r.value.clone(),
+                        r.pci.clone(),
+                    ]
+                })
+                .collect(),
+        },
+    ]
+}
+
+async fn page(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    viewer
+        .require(Permission::Analyse)
+        .or_page(lang, &uri, &viewer)?;
+    let query = DiagnosticsQuery::parse(raw.as_deref(), true);
+    let region = query.region().or_page(lang, &uri, &viewer)?;
+    let (level, measure) = opp::level_and_measure(&query).or_page(lang, &uri, &viewer)?;
+    let export = query.workbook().or_page(lang, &uri, &viewer)?;
+    let level_word = query
+        .text("level")
+        .ok()
+        .flatten()
+        .unwrap_or("city")
+        .to_string();
+    let measure_word = query
+        .text("measure")
+        .ok()
+        .flatten()
+        .unwrap_or("output")
+        .to_string();
+    let caches = state.app.caches.clone();
+    let (regions, found) = state
+        .read(move |store| {
+            let regions = caches.regions_in_use(store)?;
+            let found = match region {
+                None => None,
+                Some(region) => {
+                    let graph = caches.graph(store)?;
+                    let landscape = caches.landscape(store, level, measure)?;
+                    Some(opp::opportunities(store, &graph, &landscape, region, 30)?)
+                }
+            };
+            Ok((regions, found))
+        })
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    let w = words(lang);
+    let result = found.as_ref().map(|dto| view(lang, w, dto));
+    if export {
+        if let Some(v) = &result {
+            let file = format!("opportunities-{}", v.region_code);
+            return workbook(&file, &sheets(w, v)).or_page(lang, &uri, &viewer);
+        }
+    }
+    let title = match &result {
+        Some(v) => format!("{} · {}", v.region_name, w.title),
+        None => w.title.to_string(),
+    };
+    Ok(render(&Page {
+        layout: Layout::new(lang, title, &uri, &viewer),
+        w,
+        regions: region_options(lang, &regions, region),
+        level: level_word,
+        measure: measure_word,
+        result,
+        export_href: export_href(&uri),
+    }))
+}

@@ -1,0 +1,137 @@
+//! A region's new and long boards through the API and the page, as an analyst, over the
+//! demo atlas; and the cached landscape following a write.
+
+mod support;
+
+use axum::http::StatusCode;
+use serde_json::Value;
+use support::{app_with, get};
+
+fn board<'a>(dto: &'a Value, code: &str) -> Option<&'a Value> {
+    dto["new_boards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["node"]["code"] == code)
+}
+
+#[tokio::test]
+async fn zhuzhou_new_boards_are_ranked_explained_and_tied_to_its_short_boards() {
+    let app = app_with(&[]);
+    let r = get(&app, "/api/v1/regions/430200/opportunities?top=50", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let d = r.json();
+    assert_eq!(d["region"]["name_zh"], "株洲市");
+    assert_eq!(
+        (d["level"].as_str(), d["measure"].as_str()),
+        (Some("city"), Some("output"))
+    );
+    let (rank, of) = (
+        d["eci_rank"].as_u64().unwrap(),
+        d["regions_compared"].as_u64().unwrap(),
+    );
+    assert!(1 <= rank && rank <= of && of > 10, "{rank} of {of}");
+    let boards = d["new_boards"].as_array().unwrap();
+    assert!(!boards.is_empty() && boards.len() <= 50);
+    let feasibility: Vec<f64> = boards
+        .iter()
+        .map(|b| b["feasibility"].as_f64().unwrap())
+        .collect();
+    assert!(
+        feasibility.windows(2).all(|w| w[0] >= w[1]),
+        "{feasibility:?}"
+    );
+    for b in boards {
+        assert!(b["rca"].as_f64().unwrap() <= 1.0, "{b}");
+        for part in ["relatedness", "readiness", "pull"] {
+            if let Some(v) = b[part].as_f64() {
+                assert!((0.0..=1.0).contains(&v), "{part} {b}");
+            }
+        }
+        let reasons = b["reasons"].as_array().unwrap();
+        assert!(reasons
+            .iter()
+            .all(|r| !r["text_zh"].as_str().unwrap().is_empty()
+                && !r["text_en"].as_str().unwrap().is_empty()));
+    }
+    // Metro vehicles: Zhuzhou makes most of their inputs; among those it lacks is the
+    // braking system, the short board the demo leaves out of Hunan.
+    let metro = board(&d, "rail-metro-vehicle").expect("metro vehicles among the new boards");
+    let missing: Vec<&str> = metro["inputs_missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["code"].as_str().unwrap())
+        .collect();
+    assert!(missing.contains(&"rail-brake-system"), "{metro}");
+    assert!(
+        metro["reasons"].to_string().contains("缺少：制动系统"),
+        "{metro}"
+    );
+    // Long boards are where it is strong; the space holds every node compared.
+    let long = d["long_boards"].as_array().unwrap();
+    assert!(!long.is_empty() && long.iter().all(|b| b["rca"].as_f64().unwrap() > 1.0));
+    let space = d["space"].as_array().unwrap();
+    assert_eq!(
+        space.iter().filter(|p| p["present"] == true).count(),
+        long.len()
+    );
+    assert!(!d["links"].as_array().unwrap().is_empty());
+
+    // The page: the quadrant chart's data, the ranked table with reasons, the workbook.
+    let page = get(&app, "/opportunities?region=430200", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for needle in [
+        "新板（锻新板）",
+        "长板（锻长板）",
+        "quadrant-chart",
+        "opportunities-data",
+        "缺少：制动系统",
+    ] {
+        assert!(page.body.contains(needle), "{needle}");
+    }
+    let sheet = get(&app, "/opportunities?region=430200&format=xlsx", None).await;
+    assert_eq!(sheet.status, StatusCode::OK);
+    // Parameters out of range are refused in the user's terms.
+    let bad = get(
+        &app,
+        "/api/v1/regions/430200/opportunities?measure=jobs",
+        None,
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("output 或 enterprises"), "{}", bad.body);
+}
+
+#[tokio::test]
+async fn the_landscape_follows_a_write() {
+    let app = app_with(&[]);
+    let before = get(&app, "/api/v1/regions/430200/opportunities?top=200", None)
+        .await
+        .json();
+    let first = &before["new_boards"][0];
+    let node = first["node"]["id"].as_i64().unwrap();
+    let code = first["node"]["code"].as_str().unwrap().to_string();
+    // A large producer of the first new board opens in Zhuzhou.
+    support::add_producer(
+        &app,
+        90_001,
+        "91430200M000200Y4E",
+        "株洲新板制造有限公司",
+        "430202",
+        node,
+        800_000_000,
+    );
+    let after = get(&app, "/api/v1/regions/430200/opportunities?top=200", None)
+        .await
+        .json();
+    assert!(
+        board(&after, &code).is_none(),
+        "{code} is still a new board"
+    );
+    assert!(after["long_boards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|b| b["node"]["code"] == code.as_str()));
+}
