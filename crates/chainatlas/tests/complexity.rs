@@ -189,6 +189,35 @@ fn opportunities_of_an_article_region_are_ranked_and_explained() {
     }
     let long = dto["long_boards"].as_array().unwrap();
     assert!(long.iter().all(|b| b["rca"].as_f64().unwrap() > 1.0));
+    // Every region the articles name has explained new boards, in both languages.
+    for (code, name) in [
+        ("430100", "长沙市"),
+        ("420100", "武汉市"),
+        ("140100", "太原市"),
+        ("440100", "广州市"),
+        ("440300", "深圳市"),
+    ] {
+        let out = chainatlas(
+            &db,
+            &[
+                "opportunities",
+                "--region",
+                code,
+                "--top",
+                "3",
+                "--format",
+                "json",
+            ],
+        );
+        assert!(out.status.success(), "{code}: {}", stderr(&out));
+        let dto: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(dto["region"]["name_zh"], name);
+        let boards = dto["new_boards"].as_array().unwrap();
+        assert_eq!(boards.len(), 3, "{code}");
+        assert!(boards
+            .iter()
+            .all(|b| !b["reasons"].as_array().unwrap().is_empty()));
+    }
     // A level that is not one is refused in the user's terms.
     let out = chainatlas(
         &db,
