@@ -124,6 +124,79 @@ pub fn node_flows(graph: &Graph) -> (Vec<f64>, Vec<f64>) {
     (z, x)
 }
 
+/// The region's own input–output table: its nodes with local output, the flows between
+/// them bought from local suppliers by local buyers (each purchase split over the
+/// buyer's units it feeds, by their output), and their local output, in yuan (at least
+/// the node's local sales and purchases).
+pub fn regional_flows(
+    graph: &Graph,
+    level: Level,
+    region: RegionCode,
+) -> (Vec<u32>, Vec<f64>, Vec<f64>) {
+    let region = level.of(region);
+    let local = |enterprise: u32| level.of(graph.region(enterprise)) == region;
+    let mut output: HashMap<u32, f64> = HashMap::new();
+    for unit in 0..graph.unit_count() as u32 {
+        if local(graph.unit_enterprise(unit)) {
+            *output.entry(graph.unit_node(unit)).or_default() +=
+                graph.unit_output(unit) as f64 / 100.0;
+        }
+    }
+    let mut nodes: Vec<u32> = output
+        .iter()
+        .filter(|(_, x)| **x > 0.0)
+        .map(|(n, _)| *n)
+        .collect();
+    nodes.sort_unstable();
+    let at: HashMap<u32, usize> = nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let n = nodes.len();
+    let mut z = vec![0.0; n * n];
+    for slot in 0..graph.slot_count() as u32 {
+        let buyer = graph.slot_buyer[slot as usize];
+        let Some(&from) = at.get(&graph.slot_node[slot as usize]) else {
+            continue;
+        };
+        if !local(buyer) {
+            continue;
+        }
+        let bought: f64 = graph
+            .slot_relations(slot)
+            .filter(|&r| local(graph.relation_supplier(r as u32)))
+            .map(|r| graph.rel_value[r] as f64 / 100.0)
+            .sum();
+        let fed: Vec<u32> = graph
+            .slot_units(slot)
+            .iter()
+            .copied()
+            .filter(|u| at.contains_key(&graph.unit_node(*u)))
+            .collect();
+        if bought == 0.0 || fed.is_empty() {
+            continue;
+        }
+        let total: f64 = fed.iter().map(|&u| graph.unit_output(u) as f64).sum();
+        for &u in &fed {
+            let share = if total > 0.0 {
+                graph.unit_output(u) as f64 / total
+            } else {
+                1.0 / fed.len() as f64
+            };
+            z[from * n + at[&graph.unit_node(u)]] += bought * share;
+        }
+    }
+    // Output at least what local buyers report buying from a node and what its producers
+    // report buying for it: relations and outputs are reported apart, and a table whose
+    // flows exceed the output recorded would have negative final demand or value added
+    // (the Ghosh and Leontief inverses then turn negative).
+    let x = (0..n)
+        .map(|i| {
+            let sales: f64 = z[i * n..(i + 1) * n].iter().sum();
+            let purchases: f64 = (0..n).map(|k| z[k * n + i]).sum();
+            output[&nodes[i]].max(sales).max(purchases)
+        })
+        .collect();
+    (nodes, z, x)
+}
+
 /// A node the region lacks, how feasible and how attractive it is, and why.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Opportunity {

@@ -649,3 +649,17 @@ fn node_flows_split_a_purchase_over_the_units_it_feeds() {
     assert!((z[idx(ORE) * n + idx(POWDER)] - 1.2).abs() < 1e-9);
     assert!((x[idx(TOOL)] - 15.0).abs() < 1e-9, "{x:?}");
 }
+
+#[test]
+fn a_regions_own_flows_are_local_suppliers_to_local_buyers() {
+    let g = tools();
+    let (nodes, z, x) = regional_flows(&g, Level::City, region(ZHUZHOU));
+    let idx = |id: NodeId| g.node_idx(id).unwrap();
+    assert_eq!(nodes, [idx(ORE), idx(POWDER), idx(TOOL)]);
+    // Ore from Zhuzhou's own mine (30), not Shanghai's (90); powder to Zhuzhou's tool
+    // maker (100), not Changsha's (40).
+    assert!((z[1] - 0.3).abs() < 1e-9, "{z:?}");
+    assert!((z[3 + 2] - 1.0).abs() < 1e-9, "{z:?}");
+    assert_eq!(z.iter().filter(|v| **v > 0.0).count(), 2);
+    assert_eq!(x, [1.0, 2.0, 10.0]);
+}

@@ -3,6 +3,7 @@
 //! graph (docs/complexity.md).
 
 use chainatlas_analysis::{self as analysis, Graph, Landscape, Level, Measure, OpportunityError};
+use chainatlas_complexity::{analyse as io_analyse, IoOptions, IoTable};
 use chainatlas_model::{text, EnterpriseId, RegionCode};
 use chainatlas_store::Store;
 use serde::Serialize;
@@ -73,6 +74,9 @@ pub struct RelatedDto {
 #[derive(Clone, Serialize, ToSchema)]
 pub struct OpportunityDto {
     pub node: NodeDto,
+    /// Its chain's code: the chain diagnosis lists the attraction targets of its short
+    /// boards.
+    pub chain_code: String,
     /// The region's revealed comparative advantage in the node (≤ 1: it lacks it).
     pub rca: f64,
     /// Relatedness density, 0–1.
@@ -108,6 +112,21 @@ pub struct LongBoardDto {
     pub pci: Option<f64>,
 }
 
+/// A sector (node) of the region's own input–output table.
+#[derive(Clone, Serialize, ToSchema)]
+pub struct KeySectorDto {
+    pub node: NodeDto,
+    /// Column sum of the Leontief inverse over its mean (Rasmussen).
+    pub backward_index: f64,
+    /// Row sum of the Ghosh inverse over its mean.
+    pub forward_index: f64,
+    /// key, backward, forward or weak.
+    pub class: String,
+    /// Share of the region's output lost if the sector were taken out (hypothetical
+    /// extraction).
+    pub extraction_share: f64,
+}
+
 /// A node as the region stands in it: a point of the chart of presence against fit.
 #[derive(Clone, Serialize, ToSchema)]
 pub struct PointDto {
@@ -140,6 +159,10 @@ pub struct OpportunitiesDto {
     pub regions_compared: Option<usize>,
     pub new_boards: Vec<OpportunityDto>,
     pub long_boards: Vec<LongBoardDto>,
+    /// The sectors of the region's own input–output table (local suppliers to local
+    /// buyers), the most output lost on extraction first; empty when the region's flows
+    /// do not make a productive table.
+    pub key_sectors: Vec<KeySectorDto>,
     /// Every node compared, as the region stands in it.
     pub space: Vec<PointDto>,
     /// Each node's two closest others: the activity space.
@@ -231,6 +254,42 @@ fn refusal(e: OpportunityError) -> AppError {
     }
 }
 
+/// The sectors of the region's own IO table, the most output lost on extraction first;
+/// none when the table is not productive (or has no flows).
+fn key_sectors(
+    graph: &Graph,
+    level: Level,
+    region: RegionCode,
+    node: &dyn Fn(u32) -> NodeDto,
+) -> Vec<KeySectorDto> {
+    let (nodes, z, output) = analysis::regional_flows(graph, level, region);
+    let table = IoTable {
+        sectors: nodes.iter().map(|n| n.to_string()).collect(),
+        z,
+        output,
+    };
+    let Ok(r) = io_analyse(&table, &IoOptions::default()) else {
+        return Vec::new();
+    };
+    let mut order: Vec<usize> = (0..nodes.len()).collect();
+    order.sort_by(|&a, &b| {
+        r.extraction[b]
+            .total_share
+            .total_cmp(&r.extraction[a].total_share)
+            .then(nodes[a].cmp(&nodes[b]))
+    });
+    order
+        .into_iter()
+        .map(|i| KeySectorDto {
+            node: node(nodes[i]),
+            backward_index: r.backward_index[i],
+            forward_index: r.forward_index[i],
+            class: r.class[i].label().1.to_string(),
+            extraction_share: r.extraction[i].total_share,
+        })
+        .collect()
+}
+
 /// The landscape every region's opportunities of `level` and `measure` come from.
 pub fn landscape(graph: &Graph, level: Level, measure: Measure) -> Result<Landscape, AppError> {
     analysis::landscape(graph, level, measure, None).map_err(refusal)
@@ -253,13 +312,23 @@ pub fn opportunities(
         .flat_map(|b| b.buyers.iter().map(|&e| graph.profile(e).id))
         .collect();
     let lookup = Lookup::load(store)?.with_enterprises(store, &ids)?;
+    let chain_codes: std::collections::HashMap<i64, String> = store
+        .chains()?
+        .into_iter()
+        .map(|c| (c.id.0, c.code))
+        .collect();
     let node = |n: u32| lookup.node(graph.node_id(n));
     let nodes = |ns: &[u32]| ns.iter().map(|&n| node(n)).collect::<Vec<_>>();
     let new_boards = shown
         .iter()
         .map(|b| {
+            let node_dto = node(b.node);
             let mut dto = OpportunityDto {
-                node: node(b.node),
+                chain_code: chain_codes
+                    .get(&node_dto.chain_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                node: node_dto,
                 rca: b.rca,
                 density: b.density,
                 relatedness: b.relatedness,
@@ -311,6 +380,7 @@ pub fn opportunities(
                 pci: b.pci,
             })
             .collect(),
+        key_sectors: key_sectors(graph, level, o.region, &node),
         space: landscape
             .space(o.region)
             .unwrap_or_default()

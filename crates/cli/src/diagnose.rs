@@ -742,6 +742,30 @@ fn opportunities(store: &Store, graph: &Graph, args: OpportunitiesArgs) -> Resul
             &["node_code", "node", "rca", "pci"],
             long_rows,
         ),
+        Section::new(
+            "key_sectors",
+            &[
+                "node_code",
+                "node",
+                "backward_index",
+                "forward_index",
+                "class",
+                "extraction_share",
+            ],
+            dto.key_sectors
+                .iter()
+                .map(|k| {
+                    vec![
+                        k.node.code.clone(),
+                        name(l, &k.node.name_zh, &k.node.name_en),
+                        format!("{:.2}", k.backward_index),
+                        format!("{:.2}", k.forward_index),
+                        k.class.clone(),
+                        format!("{:.1}%", k.extraction_share * 100.0),
+                    ]
+                })
+                .collect(),
+        ),
     ];
     emit(&output, &dto, &sections)
 }

@@ -417,6 +417,11 @@ pub fn analyse(table: &IoTable, options: &IoOptions) -> Result<IoAnalysis, IoErr
     let ghosh = Lu::new(identity_minus(&b, n), n)
         .ok_or(IoError::Unproductive)?
         .inverse();
+    // B = x̂⁻¹ A x̂ has A's spectrum, so G ≥ 0 whenever L ≥ 0; but coefficients rounded
+    // with `output_digits` can still tip it over.
+    if ghosh.iter().any(|v| *v < 0.0) {
+        return Err(IoError::Unproductive);
+    }
     let backward: Vec<f64> = (0..n)
         .map(|j| (0..n).map(|i| leontief[i * n + j]).sum())
         .collect();

@@ -77,6 +77,22 @@ async fn zhuzhou_new_boards_are_ranked_explained_and_tied_to_its_short_boards() 
         long.len()
     );
     assert!(!d["links"].as_array().unwrap().is_empty());
+    // Key sectors of Zhuzhou's own table: classified, the most output lost first.
+    let sectors = d["key_sectors"].as_array().unwrap();
+    assert!(!sectors.is_empty());
+    let lost: Vec<f64> = sectors
+        .iter()
+        .map(|k| k["extraction_share"].as_f64().unwrap())
+        .collect();
+    assert!(
+        lost.windows(2).all(|w| w[0] >= w[1]) && lost[0] > 0.0,
+        "{lost:?}"
+    );
+    assert!(sectors
+        .iter()
+        .all(|k| ["key", "backward", "forward", "weak"].contains(&k["class"].as_str().unwrap())));
+    // Each new board names its chain, whose diagnosis lists attraction targets.
+    assert_eq!(metro["chain_code"], "rail");
 
     // The page: the quadrant chart's data, the ranked table with reasons, the workbook.
     let page = get(&app, "/opportunities?region=430200", None).await;
@@ -84,6 +100,8 @@ async fn zhuzhou_new_boards_are_ranked_explained_and_tied_to_its_short_boards() 
     for needle in [
         "新板（锻新板）",
         "长板（锻长板）",
+        "关键部门（本地投入产出）",
+        "/chains/rail/diagnosis?region=430200#sec-short-boards",
         "quadrant-chart",
         "opportunities-data",
         "缺少：制动系统",

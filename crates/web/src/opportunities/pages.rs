@@ -56,6 +56,13 @@ pub struct Words {
     space: &'static str,
     api_json: &'static str,
     listings: &'static str,
+    targets: &'static str,
+    key_sectors: &'static str,
+    key_sectors_hint: &'static str,
+    backward_index: &'static str,
+    forward_index: &'static str,
+    classes: [&'static str; 4],
+    extraction: &'static str,
 }
 
 static ZH: Words = Words {
@@ -87,6 +94,13 @@ static ZH: Words = Words {
     space: "产业空间（本地优势环节高亮）",
     api_json: "JSON 接口",
     listings: "供需信息",
+    targets: "招商目标",
+    key_sectors: "关键部门（本地投入产出）",
+    key_sectors_hint: "由本地供应商对本地买家的供应关系构成的投入产出表：后向、前向关联指数（Rasmussen）均大于 1 为关键部门；假设抽取给出该部门退出时本地总产出的损失比例。",
+    backward_index: "后向关联指数",
+    forward_index: "前向关联指数",
+    classes: ["关键部门", "后向带动型", "前向支撑型", "弱关联"],
+    extraction: "假设抽取损失",
 };
 
 static EN: Words = Words {
@@ -118,6 +132,13 @@ static EN: Words = Words {
     space: "Activity space (the region's strengths lit)",
     api_json: "JSON API",
     listings: "Listings",
+    targets: "Attraction targets",
+    key_sectors: "Key sectors (the region's own input–output table)",
+    key_sectors_hint: "The input–output table of local suppliers selling to local buyers: a key sector has both linkage indices (Rasmussen) above 1; hypothetical extraction gives the share of local output lost without the sector.",
+    backward_index: "Backward index",
+    forward_index: "Forward index",
+    classes: ["key", "backward-oriented", "forward-oriented", "weak"],
+    extraction: "Lost on extraction",
 };
 
 fn words(lang: Lang) -> &'static Words {
@@ -130,6 +151,7 @@ fn words(lang: Lang) -> &'static Words {
 struct Row {
     rank: usize,
     node_id: i64,
+    chain_code: String,
     name: String,
     feasibility: String,
     relatedness: String,
@@ -148,8 +170,18 @@ struct LongRow {
     pci: String,
 }
 
+struct SectorRow {
+    node_id: i64,
+    name: String,
+    backward: String,
+    forward: String,
+    class: &'static str,
+    extraction: String,
+}
+
 struct View {
     region_code: String,
+    sectors: Vec<SectorRow>,
     region_name: String,
     eci: String,
     rank: String,
@@ -218,8 +250,26 @@ fn view(lang: Lang, w: &Words, dto: &OpportunitiesDto) -> View {
             "value": (l.proximity * 100.0).round() / 100.0,
         })).collect::<Vec<_>>(),
     });
+    let class = |c: &str| match c {
+        "key" => w.classes[0],
+        "backward" => w.classes[1],
+        "forward" => w.classes[2],
+        _ => w.classes[3],
+    };
     View {
         region_code: dto.region.code.clone(),
+        sectors: dto
+            .key_sectors
+            .iter()
+            .map(|k| SectorRow {
+                node_id: k.node.id,
+                name: name(&k.node.name_zh, &k.node.name_en),
+                backward: format!("{:.2}", k.backward_index),
+                forward: format!("{:.2}", k.forward_index),
+                class: class(&k.class),
+                extraction: format!("{:.1}%", k.extraction_share * 100.0),
+            })
+            .collect(),
         region_name: name(&dto.region.name_zh, &dto.region.name_en),
         eci: number(dto.eci),
         rank: match (dto.eci_rank, dto.regions_compared) {
@@ -233,6 +283,7 @@ fn view(lang: Lang, w: &Words, dto: &OpportunitiesDto) -> View {
             .map(|(i, b)| Row {
                 rank: i + 1,
                 node_id: b.node.id,
+                chain_code: b.chain_code.clone(),
                 name: name(&b.node.name_zh, &b.node.name_en),
                 feasibility: format!("{:.0}", b.feasibility * 100.0),
                 relatedness: share(b.relatedness),
