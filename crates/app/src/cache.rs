@@ -80,7 +80,7 @@ pub struct Caches {
     enterprises_by_province: GenerationCache<(), Vec<(Region, u64)>>,
     chokepoints: GenerationCache<(String, Option<RegionCode>, usize), ChokepointsDto>,
     /// What every region's opportunities come from, by level and measure.
-    landscapes: GenerationCache<(Level, Measure), Landscape>,
+    landscapes: GenerationCache<(Level, Measure, Vec<RegionCode>), Landscape>,
     match_atlas: GenerationCache<(), StoreAtlas>,
     /// An event's recommended pairs, by the facts generation and [`RecommendationKey`].
     event_recommendations:
@@ -180,18 +180,21 @@ impl Caches {
             .get_or_compute(store.generation()?, (), || Ok(store.supply_graph()?))
     }
 
-    /// The landscape of opportunities of a level and measure, computed once per
-    /// generation: every region's page then costs only its own ranking.
+    /// The landscape of opportunities of a level, measure and peer group (empty: all
+    /// regions), computed once per generation: every region's page then costs only its
+    /// own ranking.
     pub fn landscape(
         &self,
         store: &Store,
         level: Level,
         measure: Measure,
+        peers: &[RegionCode],
     ) -> Result<Arc<Landscape>, AppError> {
         let graph = self.graph(store)?;
+        let key = (level, measure, peers.to_vec());
         self.landscapes
-            .get_or_compute(store.generation()?, (level, measure), || {
-                crate::opportunities::landscape(&graph, level, measure)
+            .get_or_compute(store.generation()?, key, || {
+                crate::opportunities::landscape(&graph, level, measure, peers)
             })
     }
 

@@ -962,6 +962,11 @@ impl DiagnosticsQuery {
         }
     }
 
+    /// Every value of a list parameter (repeated, or separated by commas).
+    pub fn list_of(&self, name: &str) -> Vec<&str> {
+        self.list(name)
+    }
+
     /// The one value of a parameter, if given.
     pub fn text(&self, name: &str) -> Result<Option<&str>, AppError> {
         self.one(name)

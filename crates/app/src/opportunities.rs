@@ -156,7 +156,7 @@ pub struct OpportunitiesDto {
     pub eci: Option<f64>,
     /// Its rank by ECI (1 = highest) among `regions_compared`.
     pub eci_rank: Option<usize>,
-    pub regions_compared: Option<usize>,
+    pub regions_compared: usize,
     pub new_boards: Vec<OpportunityDto>,
     pub long_boards: Vec<LongBoardDto>,
     /// The sectors of the region's own input–output table (local suppliers to local
@@ -290,9 +290,57 @@ fn key_sectors(
         .collect()
 }
 
-/// The landscape every region's opportunities of `level` and `measure` come from.
-pub fn landscape(graph: &Graph, level: Level, measure: Measure) -> Result<Landscape, AppError> {
-    analysis::landscape(graph, level, measure, None).map_err(refusal)
+/// Regions compared at most in a peer group.
+pub const MAX_PEERS: usize = 500;
+
+/// The landscape every region's opportunities of `level` and `measure` come from, among
+/// `peers` (empty: all regions of the level).
+pub fn landscape(
+    graph: &Graph,
+    level: Level,
+    measure: Measure,
+    peers: &[RegionCode],
+) -> Result<Landscape, AppError> {
+    let group = (!peers.is_empty()).then_some(peers);
+    analysis::landscape(graph, level, measure, group).map_err(refusal)
+}
+
+/// The peer group of `region` at `level`: the peers as regions of that level, the
+/// region itself among them; empty (all regions) when no peer is given.
+pub fn peer_group(peers: &[RegionCode], region: RegionCode, level: Level) -> Vec<RegionCode> {
+    if peers.is_empty() {
+        return Vec::new();
+    }
+    let mut group: Vec<RegionCode> = peers.iter().map(|r| level.of(*r)).collect();
+    group.push(level.of(region));
+    group.sort_by_key(|r| r.value());
+    group.dedup();
+    group
+}
+
+/// A peer group as typed: division codes (or names) separated by commas, at most
+/// [`MAX_PEERS`], sorted and without repeats; empty when none is given.
+pub fn peers(q: &DiagnosticsQuery) -> Result<Vec<RegionCode>, AppError> {
+    let mut out = Vec::new();
+    for part in q.list_of("peers") {
+        let code = crate::view::parse_region_text(Some(part))?.ok_or_else(|| {
+            AppError::parameter(text!(
+                "同类地区“{part}”无效",
+                "peer region '{part}' is not one"
+            ))
+        })?;
+        out.push(code);
+    }
+    out.sort_by_key(|r| r.value());
+    out.dedup();
+    if out.len() > MAX_PEERS {
+        let n = out.len();
+        return Err(AppError::parameter(text!(
+            "同类地区最多 {MAX_PEERS} 个，实际 {n} 个",
+            "at most {MAX_PEERS} peer regions, got {n}"
+        )));
+    }
+    Ok(out)
 }
 
 /// The new and long boards of `region`, among the regions of the landscape's level.
@@ -368,7 +416,7 @@ pub fn opportunities(
         .to_string(),
         eci: o.eci,
         eci_rank: o.eci_rank.map(|r| r.0),
-        regions_compared: o.eci_rank.map(|r| r.1),
+        regions_compared: landscape.complexity.locations.len(),
         new_boards,
         long_boards: o
             .long_boards

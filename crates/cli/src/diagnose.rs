@@ -72,6 +72,10 @@ pub struct OpportunitiesArgs {
     /// New boards listed.
     #[arg(long, default_value_t = 20)]
     pub top: usize,
+    /// The regions compared (division codes, comma-separated); by default all regions of
+    /// the level.
+    #[arg(long, value_delimiter = ',')]
+    pub peers: Vec<RegionCode>,
     #[command(flatten)]
     pub output: Output,
 }
@@ -657,7 +661,8 @@ fn opportunities(store: &Store, graph: &Graph, args: OpportunitiesArgs) -> Resul
     let level = opp::level(&args.level).map_err(in_lang)?;
     let measure = opp::measure(&args.measure).map_err(in_lang)?;
     let dto = timed(output.repeat, || {
-        let landscape = opp::landscape(graph, level, measure)?;
+        let group = opp::peer_group(&args.peers, args.region, level);
+        let landscape = opp::landscape(graph, level, measure, &group)?;
         opp::opportunities(store, graph, &landscape, args.region, args.top)
     })?;
     let l = output.lang;
@@ -707,13 +712,13 @@ fn opportunities(store: &Store, graph: &Graph, args: OpportunitiesArgs) -> Resul
     eprintln!(
         "{}",
         match (dto.eci, dto.eci_rank, dto.regions_compared, l) {
-            (Some(eci), Some(rank), Some(n), Lang::Zh) => {
+            (Some(eci), Some(rank), n, Lang::Zh) => {
                 format!(
                     "{}：经济复杂度 ECI {eci:.2}，{n} 个地区中第 {rank} 位",
                     dto.region.name_zh
                 )
             }
-            (Some(eci), Some(rank), Some(n), Lang::En) => {
+            (Some(eci), Some(rank), n, Lang::En) => {
                 format!("{}: ECI {eci:.2}, rank {rank} of {n}", dto.region.name_en)
             }
             (_, _, _, Lang::Zh) => format!("{}：ECI 无法计算", dto.region.name_zh),

@@ -110,6 +110,22 @@ async fn zhuzhou_new_boards_are_ranked_explained_and_tied_to_its_short_boards() 
     }
     let sheet = get(&app, "/opportunities?region=430200&format=xlsx", None).await;
     assert_eq!(sheet.status, StatusCode::OK);
+    // Among a chosen peer group (the region itself always in it): three cities compared.
+    let peers = get(
+        &app,
+        "/api/v1/regions/430200/opportunities?peers=430100,420100",
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(peers["regions_compared"], 3, "{}", peers["notes"]);
+    let bad = get(
+        &app,
+        "/api/v1/regions/430200/opportunities?peers=999999",
+        None,
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     // Parameters out of range are refused in the user's terms.
     let bad = get(
         &app,

@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
     params(("code" = String, Path, pattern = r"^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4}$", description = "6-digit division code of the region"),
         ("level" = Option<String>, Query, description = "The regions compared: county, city (default) or province"),
         ("measure" = Option<String>, Query, description = "What a region does in a node: output (default) or enterprises"),
+        ("peers" = Option<Vec<String>>, Query, explode = true, description = "The regions compared (division codes, repeated or separated by commas; at most 500); default all regions of the level"),
         ("top" = Option<u32>, Query, minimum = 0, maximum = 200, description = "New boards listed; default 20")),
     responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
         (status = 200, description = "The nodes the region lacks by feasibility (relatedness, input readiness, market pull), with PCI, COG and reasons; its long boards; its ECI", body = OpportunitiesDto),
@@ -45,9 +46,10 @@ pub(crate) async fn opportunities(
                 ))
             })?;
             let (level, measure) = opp::level_and_measure(&q)?;
+            let peers = opp::peer_group(&opp::peers(&q)?, region, level);
             let top = q.count("top", 20, MAX_NEW_BOARDS as u32)?;
             let graph = caches.graph(store)?;
-            let landscape = caches.landscape(store, level, measure)?;
+            let landscape = caches.landscape(store, level, measure, &peers)?;
             opp::opportunities(store, &graph, &landscape, region, top)
         })
         .await?;

@@ -34,6 +34,8 @@ pub struct Words {
     levels: [&'static str; 3],
     measure: &'static str,
     measures: [&'static str; 2],
+    peers: &'static str,
+    peers_hint: &'static str,
     eci: &'static str,
     rank_of: &'static str,
     new_boards: &'static str,
@@ -72,6 +74,8 @@ static ZH: Words = Words {
     levels: ["区县", "市", "省"],
     measure: "度量",
     measures: ["产值", "企业数"],
+    peers: "同类地区",
+    peers_hint: "行政区划代码，逗号分隔；留空为全部",
     eci: "经济复杂度 ECI",
     rank_of: "排名",
     new_boards: "新板（锻新板）",
@@ -110,6 +114,8 @@ static EN: Words = Words {
     levels: ["Counties", "Cities", "Provinces"],
     measure: "Measure",
     measures: ["Output", "Enterprises"],
+    peers: "Peer regions",
+    peers_hint: "division codes, comma-separated; empty for all",
     eci: "Economic complexity (ECI)",
     rank_of: "rank",
     new_boards: "New boards",
@@ -199,6 +205,8 @@ struct Page {
     regions: Vec<RegionOption>,
     level: String,
     measure: String,
+    /// The peer group as typed back (division codes, comma-separated).
+    peers: String,
     result: Option<View>,
     export_href: String,
 }
@@ -272,9 +280,9 @@ fn view(lang: Lang, w: &Words, dto: &OpportunitiesDto) -> View {
             .collect(),
         region_name: name(&dto.region.name_zh, &dto.region.name_en),
         eci: number(dto.eci),
-        rank: match (dto.eci_rank, dto.regions_compared) {
-            (Some(r), Some(n)) => format!("{r} / {n}"),
-            _ => "—".into(),
+        rank: match dto.eci_rank {
+            Some(r) => format!("{r} / {}", dto.regions_compared),
+            None => format!("— / {}", dto.regions_compared),
         },
         rows: dto
             .new_boards
@@ -385,6 +393,12 @@ async fn page(
     let query = DiagnosticsQuery::parse(raw.as_deref(), true);
     let region = query.region().or_page(lang, &uri, &viewer)?;
     let (level, measure) = opp::level_and_measure(&query).or_page(lang, &uri, &viewer)?;
+    let peers = opp::peers(&query).or_page(lang, &uri, &viewer)?;
+    let peers_text = peers
+        .iter()
+        .map(|r| r.value().to_string())
+        .collect::<Vec<_>>()
+        .join(",");
     let export = query.workbook().or_page(lang, &uri, &viewer)?;
     let level_word = query
         .text("level")
@@ -406,7 +420,8 @@ async fn page(
                 None => None,
                 Some(region) => {
                     let graph = caches.graph(store)?;
-                    let landscape = caches.landscape(store, level, measure)?;
+                    let group = opp::peer_group(&peers, region, level);
+                    let landscape = caches.landscape(store, level, measure, &group)?;
                     Some(opp::opportunities(store, &graph, &landscape, region, 30)?)
                 }
             };
@@ -432,6 +447,7 @@ async fn page(
         regions: region_options(lang, &regions, region),
         level: level_word,
         measure: measure_word,
+        peers: peers_text,
         result,
         export_href: export_href(&uri),
     }))
