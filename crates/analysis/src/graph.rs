@@ -34,6 +34,7 @@ pub struct Profile {
     pub region: RegionCode,
     pub size: EnterpriseSize,
     pub tags: Tags,
+    pub employees: u32,
 }
 
 /// Collects the atlas, then [`GraphBuilder::build`] lays it out.

@@ -62,6 +62,28 @@ pub enum Measure {
     Output,
     /// Enterprises working in the node.
     Enterprises,
+    /// Employees, each enterprise's split over its nodes by their output (equally where
+    /// it records none).
+    Employees,
+}
+
+/// What one unit (an enterprise in a node) counts for under `measure`.
+fn unit_value(graph: &Graph, unit: u32, measure: Measure) -> f64 {
+    match measure {
+        Measure::Output => graph.unit_output(unit) as f64 / 100.0,
+        Measure::Enterprises => 1.0,
+        Measure::Employees => {
+            let enterprise = graph.unit_enterprise(unit);
+            let units = graph.enterprise_units(enterprise);
+            let total: i64 = units.clone().map(|u| graph.unit_output(u as u32)).sum();
+            let share = if total > 0 {
+                graph.unit_output(unit) as f64 / total as f64
+            } else {
+                1.0 / units.len().max(1) as f64
+            };
+            graph.profile(enterprise).employees as f64 * share
+        }
+    }
 }
 
 /// The region × node table, names as the region codes and node indexes written out.
@@ -77,10 +99,7 @@ pub fn activity_table(
         if peers.is_some_and(|p| !p.contains(&region)) {
             continue;
         }
-        let value = match measure {
-            Measure::Output => graph.unit_output(unit) as f64 / 100.0,
-            Measure::Enterprises => 1.0,
-        };
+        let value = unit_value(graph, unit, measure);
         *sums.entry((region, graph.unit_node(unit))).or_default() += value;
     }
     let mut cells: Vec<_> = sums.into_iter().collect();
@@ -224,7 +243,7 @@ pub struct Opportunity {
 pub struct LongBoard {
     pub node: u32,
     pub rca: f64,
-    /// The region's value in the node (output in yuan, or enterprises).
+    /// The region's value in the node (output in yuan, enterprises, or employees).
     pub value: f64,
     pub pci: Option<f64>,
 }
@@ -535,15 +554,9 @@ pub fn opportunities_in(
         .map(|p| LongBoard {
             node: node_of[p],
             rca: result.rca[result.at(c, p)],
-            value: local_units
-                .get(&node_of[p])
-                .map_or(0.0, |units| match measure {
-                    Measure::Output => units
-                        .iter()
-                        .map(|&u| graph.unit_output(u) as f64 / 100.0)
-                        .sum(),
-                    Measure::Enterprises => units.len() as f64,
-                }),
+            value: local_units.get(&node_of[p]).map_or(0.0, |units| {
+                units.iter().map(|&u| unit_value(graph, u, measure)).sum()
+            }),
             pci: indices.map(|i| i.pci[p]),
         })
         .collect();

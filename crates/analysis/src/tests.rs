@@ -82,6 +82,7 @@ fn tools() -> Graph {
             region: region(code),
             size: EnterpriseSize::Medium,
             tags,
+            employees: 100,
         })
         .unwrap();
     }
@@ -123,6 +124,7 @@ fn builder_rejects_unknown_references() {
         region: region(ZHUZHOU),
         size: EnterpriseSize::Small,
         tags: Tags::EMPTY,
+        employees: 100,
     };
     b.enterprise(profile).unwrap();
     assert_eq!(b.enterprise(profile), Err(GraphError::EnterpriseOrder(5)));
@@ -140,6 +142,7 @@ fn a_supplier_without_a_unit_gets_an_implied_one() {
             region: region(ZHUZHOU),
             size: EnterpriseSize::Small,
             tags: Tags::EMPTY,
+            employees: 100,
         })
         .unwrap();
     }
@@ -446,6 +449,7 @@ fn arbitrary_graph() -> impl Strategy<Value = Graph> {
                         region: region(cities[city]),
                         size: EnterpriseSize::Small,
                         tags: Tags::EMPTY,
+                        employees: 100,
                     })
                     .unwrap();
                 }

@@ -35,9 +35,10 @@ pub fn measure(word: &str) -> Result<Measure, AppError> {
     match word {
         "output" | "产值" => Ok(Measure::Output),
         "enterprises" | "企业数" => Ok(Measure::Enterprises),
+        "employees" | "从业人员" => Ok(Measure::Employees),
         _ => Err(AppError::parameter(text!(
-            "度量“{word}”无效：应为 output 或 enterprises",
-            "measure '{word}' is not one of output, enterprises"
+            "度量“{word}”无效：应为 output、enterprises 或 employees",
+            "measure '{word}' is not one of output, enterprises, employees"
         ))),
     }
 }
@@ -107,7 +108,7 @@ pub struct OpportunityDto {
 pub struct LongBoardDto {
     pub node: NodeDto,
     pub rca: f64,
-    /// The region's output in the node (yuan), or its enterprises there.
+    /// The region's output in the node (yuan), or its enterprises or employees there.
     pub value: f64,
     pub pci: Option<f64>,
 }
@@ -150,7 +151,7 @@ pub struct OpportunitiesDto {
     pub region: RegionRefDto,
     /// county, city or province: the regions compared.
     pub level: String,
-    /// output or enterprises.
+    /// output, enterprises or employees.
     pub measure: String,
     /// Economic complexity of the region, standardised; null when undefined.
     pub eci: Option<f64>,
@@ -412,6 +413,7 @@ pub fn opportunities(
         measure: match measure {
             Measure::Output => "output",
             Measure::Enterprises => "enterprises",
+            Measure::Employees => "employees",
         }
         .to_string(),
         eci: o.eci,

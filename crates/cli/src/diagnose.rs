@@ -66,7 +66,7 @@ pub struct OpportunitiesArgs {
     /// The regions compared: county, city or province.
     #[arg(long, default_value = "city")]
     pub level: String,
-    /// What a region does in a node: output or enterprises.
+    /// What a region does in a node: output, enterprises or employees.
     #[arg(long, default_value = "output")]
     pub measure: String,
     /// New boards listed.

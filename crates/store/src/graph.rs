@@ -32,9 +32,9 @@ impl Store {
             b.input(NodeId(r.get(0)?), NodeId(r.get(1)?))
                 .map_err(inconsistent)?;
         }
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, region_code, size, tags FROM enterprises ORDER BY id")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT id, region_code, size, tags, employees FROM enterprises ORDER BY id",
+        )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             b.enterprise(Profile {
@@ -42,6 +42,7 @@ impl Store {
                 region: region_code(r, 1)?,
                 size: parsed(r, 2)?,
                 tags: Tags::from_bits(r.get(3)?),
+                employees: r.get(4)?,
             })
             .map_err(inconsistent)?;
         }

@@ -21,6 +21,7 @@ pub fn demo_graph(config: &DemoConfig) -> Graph {
                     region: e.region,
                     size: e.size,
                     tags: e.tags,
+                    employees: 100,
                 })
                 .unwrap(),
             _ => {}

@@ -20,7 +20,7 @@ pub fn routes() -> Router<AppState> {
 #[utoipa::path(get, path = "/api/v1/regions/{code}/opportunities", tag = "diagnostics",
     params(("code" = String, Path, pattern = r"^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4}$", description = "6-digit division code of the region"),
         ("level" = Option<String>, Query, description = "The regions compared: county, city (default) or province"),
-        ("measure" = Option<String>, Query, description = "What a region does in a node: output (default) or enterprises"),
+        ("measure" = Option<String>, Query, description = "What a region does in a node: output (default), enterprises or employees"),
         ("peers" = Option<Vec<String>>, Query, explode = true, description = "The regions compared (division codes, repeated or separated by commas; at most 500); default all regions of the level"),
         ("top" = Option<u32>, Query, minimum = 0, maximum = 200, description = "New boards listed; default 20")),
     responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
