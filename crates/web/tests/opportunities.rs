@@ -134,7 +134,11 @@ async fn zhuzhou_new_boards_are_ranked_explained_and_tied_to_its_short_boards() 
     )
     .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    assert!(bad.body.contains("output、enterprises 或 employees"), "{}", bad.body);
+    assert!(
+        bad.body.contains("output、enterprises 或 employees"),
+        "{}",
+        bad.body
+    );
 }
 
 #[tokio::test]
