@@ -154,9 +154,15 @@ pub fn regional_flows(
 ) -> (Vec<u32>, Vec<f64>, Vec<f64>) {
     let region = level.of(region);
     let local = |enterprise: u32| level.of(graph.region(enterprise)) == region;
+    // Only the region's own enterprises are read: their units, then their purchases
+    // (a page asks for this on every view; the province's other slots are not its).
+    let firms: Vec<u32> = (0..graph.enterprise_count() as u32)
+        .filter(|&e| local(e))
+        .collect();
     let mut output: HashMap<u32, f64> = HashMap::new();
-    for unit in 0..graph.unit_count() as u32 {
-        if local(graph.unit_enterprise(unit)) {
+    for &e in &firms {
+        for unit in graph.enterprise_units(e) {
+            let unit = unit as u32;
             *output.entry(graph.unit_node(unit)).or_default() +=
                 graph.unit_output(unit) as f64 / 100.0;
         }
@@ -170,14 +176,11 @@ pub fn regional_flows(
     let at: HashMap<u32, usize> = nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
     let n = nodes.len();
     let mut z = vec![0.0; n * n];
-    for slot in 0..graph.slot_count() as u32 {
-        let buyer = graph.slot_buyer[slot as usize];
+    for slot in firms.iter().flat_map(|&e| graph.enterprise_slots(e)) {
+        let slot = slot as u32;
         let Some(&from) = at.get(&graph.slot_node[slot as usize]) else {
             continue;
         };
-        if !local(buyer) {
-            continue;
-        }
         let bought: f64 = graph
             .slot_relations(slot)
             .filter(|&r| local(graph.relation_supplier(r as u32)))

@@ -26,6 +26,7 @@ struct Names {
 /// The names of every node and region, and of the enterprises asked for: what turns the
 /// graph's ids into what people read.
 pub(crate) struct Lookup {
+    chain_codes: HashMap<ChainId, String>,
     nodes: HashMap<NodeId, ChainNode>,
     regions: HashMap<RegionCode, Region>,
     enterprises: HashMap<EnterpriseId, EnterpriseRef>,
@@ -56,13 +57,16 @@ impl Names {
 impl Lookup {
     pub(crate) fn load(store: &Store) -> Result<Lookup, AppError> {
         let mut nodes = HashMap::new();
+        let mut chain_codes = HashMap::new();
         for c in store.chains()? {
             for n in store.chain_nodes(c.id)? {
                 nodes.insert(n.id, n);
             }
+            chain_codes.insert(c.id, c.code);
         }
         let regions = store.regions()?.into_iter().map(|r| (r.code, r)).collect();
         Ok(Lookup {
+            chain_codes,
             nodes,
             regions,
             enterprises: HashMap::new(),
@@ -76,6 +80,14 @@ impl Lookup {
     ) -> Result<Lookup, AppError> {
         self.enterprises = store.enterprise_refs(ids)?;
         Ok(self)
+    }
+
+    /// The code of a chain, empty if it is unknown.
+    pub(crate) fn chain_code(&self, id: i64) -> String {
+        self.chain_codes
+            .get(&ChainId(id))
+            .cloned()
+            .unwrap_or_default()
     }
 
     pub(crate) fn node(&self, id: NodeId) -> NodeDto {

@@ -361,11 +361,6 @@ pub fn opportunities(
         .flat_map(|b| b.buyers.iter().map(|&e| graph.profile(e).id))
         .collect();
     let lookup = Lookup::load(store)?.with_enterprises(store, &ids)?;
-    let chain_codes: std::collections::HashMap<i64, String> = store
-        .chains()?
-        .into_iter()
-        .map(|c| (c.id.0, c.code))
-        .collect();
     let node = |n: u32| lookup.node(graph.node_id(n));
     let nodes = |ns: &[u32]| ns.iter().map(|&n| node(n)).collect::<Vec<_>>();
     let new_boards = shown
@@ -373,10 +368,7 @@ pub fn opportunities(
         .map(|b| {
             let node_dto = node(b.node);
             let mut dto = OpportunityDto {
-                chain_code: chain_codes
-                    .get(&node_dto.chain_id)
-                    .cloned()
-                    .unwrap_or_default(),
+                chain_code: lookup.chain_code(node_dto.chain_id),
                 node: node_dto,
                 rca: b.rca,
                 density: b.density,

@@ -455,7 +455,6 @@ pub fn io(args: IoArgs) -> Result<()> {
     )
     .map_err(|e| anyhow::anyhow!("{}: {}", args.input.display(), e.text(english)))?;
     let mut out = output(&args.output.out)?;
-    let _ = english;
     const COLUMNS: [&str; 12] = [
         "sector",
         "backward",
