@@ -440,6 +440,13 @@ pub fn io(args: IoArgs) -> Result<()> {
             Wanted::number(&args.value),
         ],
         |row| {
+            if cells.len() >= chainatlas_complexity::MAX_IO_CELLS {
+                let max = chainatlas_complexity::MAX_IO_CELLS;
+                return Err(text!(
+                    "单元格超过 {max} 个的上限，其余未予保留",
+                    "more than {max} cells, the limit: the rest was not kept"
+                ));
+            }
             cells.push((row.cells[0].clone(), row.cells[1].clone(), row.numbers[2]));
             Ok(())
         },

@@ -44,6 +44,8 @@ pub enum IoError {
     Shape { sectors: usize, flows: usize },
     /// A sector's output is not a positive number.
     Output { sector: String, value: f64 },
+    /// More sectors than [`MAX_SECTORS`].
+    TooLarge { sectors: usize },
     /// A flow is negative or not a number.
     Flow {
         from: String,
@@ -63,6 +65,12 @@ impl IoError {
             }
             (IoError::Shape { sectors, flows }, false) => {
                 format!("{sectors} 个部门需要 {} 个流量，实际为 {flows}", sectors * sectors)
+            }
+            (IoError::TooLarge { sectors }, true) => {
+                format!("{sectors} sectors exceed the limit of {MAX_SECTORS}")
+            }
+            (IoError::TooLarge { sectors }, false) => {
+                format!("{sectors} 个部门超过了 {MAX_SECTORS} 个的上限")
             }
             (IoError::Output { sector, value }, true) => {
                 format!("sector {sector}: output {value} is not above zero")
@@ -339,39 +347,20 @@ fn identity_minus(m: &[f64], n: usize) -> Vec<f64> {
     out
 }
 
-fn transpose(m: &[f64], n: usize) -> Vec<f64> {
-    let mut t = vec![0.0; n * n];
-    for i in 0..n {
-        for j in 0..n {
-            t[j * n + i] = m[i * n + j];
-        }
-    }
-    t
-}
+/// Sectors of one table at most: its matrices are dense (n² values each) and inverted
+/// (n³), so 2,000 sectors cost about 160 MB and seconds.
+pub const MAX_SECTORS: usize = 2_000;
 
-/// Output when the economy without sector `j` (its row and column, its final demand)
-/// meets the rest of final demand; the sum over the remaining sectors.
-fn output_without(a: &[f64], f: &[f64], n: usize, j: usize) -> Option<f64> {
-    let keep: Vec<usize> = (0..n).filter(|&i| i != j).collect();
-    let m = keep.len();
-    let mut reduced = vec![0.0; m * m];
-    for (r, &i) in keep.iter().enumerate() {
-        for (c, &k) in keep.iter().enumerate() {
-            reduced[r * m + c] = a[i * n + k];
-        }
-    }
-    let fr: Vec<f64> = keep.iter().map(|&i| f[i]).collect();
-    Some(
-        Lu::new(identity_minus(&reduced, m), m)?
-            .solve(&fr)
-            .iter()
-            .sum(),
-    )
-}
+/// Long cells read at most for one table: every cell of [`MAX_SECTORS`] sectors and a
+/// margin of totals, final demand and value added.
+pub const MAX_CELLS: usize = (MAX_SECTORS + 50) * (MAX_SECTORS + 50);
 
 /// Analyses `table` under `options`.
 pub fn analyse(table: &IoTable, options: &IoOptions) -> Result<IoAnalysis, IoError> {
     let n = table.sectors.len();
+    if n > MAX_SECTORS {
+        return Err(IoError::TooLarge { sectors: n });
+    }
     if n == 0 || table.z.len() != n * n || table.output.len() != n {
         return Err(IoError::Shape {
             sectors: n,
@@ -450,46 +439,35 @@ pub fn analyse(table: &IoTable, options: &IoOptions) -> Result<IoAnalysis, IoErr
     let v: Vec<f64> = (0..n)
         .map(|j| x[j] - (0..n).map(|i| z[i * n + j]).sum::<f64>())
         .collect();
-    let base: f64 = leontief_lu.solve(&f).iter().sum();
-    let bt = transpose(&b, n);
-    let mut extraction = Vec::with_capacity(n);
-    for j in 0..n {
-        let total = base - output_without(&a, &f, n, j).ok_or(IoError::Unproductive)?;
-        let mut without_inputs = a.clone();
-        for i in 0..n {
-            without_inputs[i * n + j] = 0.0;
-        }
-        let backward_out: f64 = Lu::new(identity_minus(&without_inputs, n), n)
-            .ok_or(IoError::Unproductive)?
-            .solve(&f)
-            .iter()
-            .sum();
-        // Ghosh: x' = v' (I − B)⁻¹, i.e. (I − Bᵀ) x = v; sector j sells nothing: its
-        // row of B, a column of Bᵀ, is zero.
-        let mut without_sales = bt.clone();
-        for i in 0..n {
-            without_sales[i * n + j] = 0.0;
-        }
-        let base_supply: f64 = Lu::new(identity_minus(&bt, n), n)
-            .ok_or(IoError::Unproductive)?
-            .solve(&v)
-            .iter()
-            .sum();
-        let forward_out: f64 = Lu::new(identity_minus(&without_sales, n), n)
-            .ok_or(IoError::Unproductive)?
-            .solve(&v)
-            .iter()
-            .sum();
-        let (tb, tf) = (base - backward_out, base_supply - forward_out);
-        extraction.push(Extraction {
-            total,
-            backward: tb,
-            forward: tf,
-            total_share: total / base,
-            backward_share: tb / base,
-            forward_share: tf / base_supply,
-        });
-    }
+    // Each extraction from the inverses already at hand, not a new inverse per sector
+    // (n of them would cost n⁴). With x = L f and s = vᵀ G:
+    // - total: removing row and column j leaves the Schur complement of L, so the
+    //   output left is Σx − x_j − x_j (Σ_i L_ij − L_jj) / L_jj: lost x_j · B_j / L_jj;
+    // - backward: zeroing column j of A is a rank-one change of I − A (Sherman–Morrison;
+    //   L a_j is column j of L − I): lost (B_j − 1) · x_j / L_jj;
+    // - forward: zeroing row j of B, the same on the Ghosh side: lost (F_j − 1) · s_j / G_jj.
+    let xs = leontief_lu.solve(&f);
+    let base: f64 = xs.iter().sum();
+    let supply: Vec<f64> = (0..n)
+        .map(|j| (0..n).map(|i| v[i] * ghosh[i * n + j]).sum())
+        .collect();
+    let base_supply: f64 = supply.iter().sum();
+    let extraction = (0..n)
+        .map(|j| {
+            let (ljj, gjj) = (leontief[j * n + j], ghosh[j * n + j]);
+            let total = xs[j] * backward[j] / ljj;
+            let tb = (backward[j] - 1.0) * xs[j] / ljj;
+            let tf = (forward[j] - 1.0) * supply[j] / gjj;
+            Extraction {
+                total,
+                backward: tb,
+                forward: tf,
+                total_share: total / base,
+                backward_share: tb / base,
+                forward_share: tf / base_supply,
+            }
+        })
+        .collect();
     Ok(IoAnalysis {
         sectors: table.sectors.clone(),
         a,
@@ -535,6 +513,32 @@ mod tests {
             "{:?}",
             r.extraction
         );
+        // b buying nothing: a alone meets its 20, x_a = 25, b then 140 + 0.4 · 25 = 150,
+        // 125 lost. b selling nothing (Ghosh, v = (40, 120)): x_a = 40 / 0.8 = 50,
+        // x_b = 120 + 0.6 · 50 = 150, 100 lost.
+        assert!(
+            (r.extraction[1].backward - 125.0).abs() < 1e-9,
+            "{:?}",
+            r.extraction
+        );
+        assert!(
+            (r.extraction[1].forward - 100.0).abs() < 1e-9,
+            "{:?}",
+            r.extraction
+        );
+    }
+
+    #[test]
+    fn a_table_beyond_the_sector_limit_is_refused_before_any_work() {
+        let n = MAX_SECTORS + 1;
+        let t = IoTable {
+            sectors: (0..n).map(|i| i.to_string()).collect(),
+            z: vec![0.0; n * n],
+            output: vec![1.0; n],
+        };
+        let err = analyse(&t, &IoOptions::default()).unwrap_err();
+        assert_eq!(err, IoError::TooLarge { sectors: n });
+        assert!(err.text(false).contains("上限"));
     }
 
     #[test]

@@ -18,4 +18,5 @@ pub use ecomplexity::{
 };
 pub use io::{
     analyse, Extraction, IoAnalysis, IoError, IoOptions, IoTable, LongError, SectorClass,
+    MAX_CELLS as MAX_IO_CELLS, MAX_SECTORS,
 };
