@@ -230,3 +230,38 @@ fn opportunities_of_an_article_region_are_ranked_and_explained() {
         stderr(&out)
     );
 }
+
+#[test]
+fn each_year_is_computed_on_its_own_and_written_under_one_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("unused.db");
+    let input = dir.path().join("years.csv");
+    let mut text = String::from("year,location,product,value\n");
+    for year in ["2023", "2024"] {
+        for line in TABLE.lines().skip(1) {
+            text.push_str(&format!("{year},{line}\n"));
+        }
+    }
+    std::fs::write(&input, text).unwrap();
+    let out = chainatlas(
+        &db,
+        &[
+            "complexity",
+            "--input",
+            input.to_str().unwrap(),
+            "--year",
+            "year",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = stdout(&out);
+    assert_eq!(
+        csv.lines().filter(|l| l.starts_with("year,")).count(),
+        1,
+        "{csv}"
+    );
+    assert_eq!(csv.lines().filter(|l| l.starts_with("2023,")).count(), 12);
+    assert_eq!(csv.lines().filter(|l| l.starts_with("2024,")).count(), 12);
+}

@@ -163,8 +163,12 @@ pub fn complexity(args: ComplexityArgs) -> Result<()> {
     }
     let read = started.elapsed();
     let stata = args.conventions == Conventions::Stata;
-    let mut results = Vec::new();
-    for (year, Year { table, pops }) in &years {
+    // Each year is written as soon as it is computed and then dropped: a table of many
+    // years holds one year's dense results at a time.
+    let mut out = output(&args.output.out)?;
+    let (mut computing, mut writing) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+    for (i, (year, Year { table, pops })) in years.iter().enumerate() {
+        let began = std::time::Instant::now();
         let measure = match &args.population {
             None => Measure::Rca,
             Some(_) => Measure::Rpop(
@@ -213,19 +217,20 @@ pub fn complexity(args: ComplexityArgs) -> Result<()> {
             };
             eprintln!("{when}{}", note.text(english));
         }
-        results.push((year.clone(), result));
+        let computed = std::time::Instant::now();
+        computing += computed - began;
+        write_complexity(
+            &mut out,
+            year,
+            &result,
+            (args.year.is_some(), i == 0),
+            args.output.format,
+            english,
+        )?;
+        writing += computed.elapsed();
     }
-    let computed = started.elapsed();
-    let mut out = output(&args.output.out)?;
-    write_complexity(
-        &mut out,
-        &results,
-        args.year.is_some(),
-        args.output.format,
-        english,
-    )?;
     out.flush()?;
-    let secs = [read, computed - read, started.elapsed() - computed].map(|d| d.as_secs_f64());
+    let secs = [read, computing, writing].map(|d| d.as_secs_f64());
     if english {
         eprintln!(
             "{rows} rows: read {:.2} s, computed {:.2} s, written {:.2} s",
@@ -274,29 +279,34 @@ const MEASURES: [&str; 9] = [
     "cog",
 ];
 
+/// Writes one year's results; `(with_year, first)`: whether rows carry the year, and
+/// whether this is the first year (the CSV header comes once).
 fn write_complexity(
     out: &mut dyn Write,
-    results: &[(String, Complexity)],
-    with_year: bool,
+    year: &str,
+    r: &Complexity,
+    (with_year, first): (bool, bool),
     format: ReportFormat,
     english: bool,
 ) -> Result<()> {
     match format {
         ReportFormat::Csv => {
             let mut w = csv::Writer::from_writer(out);
-            let mut header: Vec<&str> = Vec::new();
-            if with_year {
-                header.push("year");
+            if first {
+                let mut header: Vec<&str> = Vec::new();
+                if with_year {
+                    header.push("year");
+                }
+                header.extend(["location", "product"]);
+                header.extend(MEASURES);
+                w.write_record(&header)?;
             }
-            header.extend(["location", "product"]);
-            header.extend(MEASURES);
-            w.write_record(&header)?;
-            for (year, r) in results {
+            {
                 for c in 0..r.locations.len() {
                     for p in 0..r.products.len() {
                         let mut row: Vec<String> = Vec::with_capacity(12);
                         if with_year {
-                            row.push(year.clone());
+                            row.push(year.to_string());
                         }
                         row.push(r.locations[c].clone());
                         row.push(r.products[p].clone());
@@ -310,68 +320,64 @@ fn write_complexity(
             w.flush()?;
         }
         ReportFormat::Json => {
-            for (year, r) in results {
-                for c in 0..r.locations.len() {
-                    for p in 0..r.products.len() {
-                        let mut o = serde_json::Map::new();
-                        if with_year {
-                            o.insert("year".into(), json!(year));
-                        }
-                        o.insert("location".into(), json!(r.locations[c]));
-                        o.insert("product".into(), json!(r.products[p]));
-                        for (name, v) in MEASURES.iter().zip(measures(r, c, p)) {
-                            o.insert((*name).into(), json!(v));
-                        }
-                        writeln!(out, "{}", serde_json::Value::Object(o))?;
+            for c in 0..r.locations.len() {
+                for p in 0..r.products.len() {
+                    let mut o = serde_json::Map::new();
+                    if with_year {
+                        o.insert("year".into(), json!(year));
                     }
+                    o.insert("location".into(), json!(r.locations[c]));
+                    o.insert("product".into(), json!(r.products[p]));
+                    for (name, v) in MEASURES.iter().zip(measures(r, c, p)) {
+                        o.insert((*name).into(), json!(v));
+                    }
+                    writeln!(out, "{}", serde_json::Value::Object(o))?;
                 }
             }
         }
         ReportFormat::Table => {
-            for (year, r) in results {
-                if with_year {
-                    writeln!(out, "== {year} ==")?;
+            if with_year {
+                writeln!(out, "== {year} ==")?;
+            }
+            writeln!(
+                out,
+                "{}",
+                if english {
+                    format!(
+                        "{} locations × {} products",
+                        r.locations.len(),
+                        r.products.len()
+                    )
+                } else {
+                    format!("{} 个地区 × {} 个产品", r.locations.len(), r.products.len())
                 }
+            )?;
+            let Some(i) = &r.indices else {
                 writeln!(
                     out,
                     "{}",
                     if english {
-                        format!(
-                            "{} locations × {} products",
-                            r.locations.len(),
-                            r.products.len()
-                        )
+                        "no ECI (see the notes above)"
                     } else {
-                        format!("{} 个地区 × {} 个产品", r.locations.len(), r.products.len())
+                        "无法计算 ECI（见上方说明）"
                     }
                 )?;
-                let Some(i) = &r.indices else {
-                    writeln!(
-                        out,
-                        "{}",
-                        if english {
-                            "no ECI (see the notes above)"
-                        } else {
-                            "无法计算 ECI（见上方说明）"
-                        }
-                    )?;
-                    continue;
-                };
-                let header = if english {
-                    ["location", "diversity", "COI"]
-                } else {
-                    ["地区", "多样性", "COI"]
-                };
-                let coi: Vec<String> = i.coi.iter().map(|v| format!("{v:.3}")).collect();
-                ranked(out, header, "ECI", &r.locations, &i.eci, &r.diversity, &coi)?;
-                let header = if english {
-                    ["product", "ubiquity", ""]
-                } else {
-                    ["产品", "普遍度", ""]
-                };
-                let none = vec![String::new(); r.products.len()];
-                ranked(out, header, "PCI", &r.products, &i.pci, &r.ubiquity, &none)?;
-            }
+                return Ok(());
+            };
+            let header = if english {
+                ["location", "diversity", "COI"]
+            } else {
+                ["地区", "多样性", "COI"]
+            };
+            let coi: Vec<String> = i.coi.iter().map(|v| format!("{v:.3}")).collect();
+            ranked(out, header, "ECI", &r.locations, &i.eci, &r.diversity, &coi)?;
+            let header = if english {
+                ["product", "ubiquity", ""]
+            } else {
+                ["产品", "普遍度", ""]
+            };
+            let none = vec![String::new(); r.products.len()];
+            ranked(out, header, "PCI", &r.products, &i.pci, &r.ubiquity, &none)?;
         }
     }
     Ok(())
