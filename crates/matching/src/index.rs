@@ -16,7 +16,7 @@ use tantivy::schema::{
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-use crate::analyzer::analyze;
+use crate::analyzer::{analyze, han_chars, CHAR_WEIGHT};
 
 /// How text is cut into terms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -142,6 +142,9 @@ struct Fields {
     /// per term, which tantivy prunes with Block-WAND instead of scoring every listing that
     /// shares a common word.
     text: [Field; 2],
+    /// A title's single Han characters, one field per side (see
+    /// [`crate::analyzer::CHAR_WEIGHT`]).
+    chars: [Field; 2],
     quantity: Field,
     unit: Field,
     price: Field,
@@ -151,6 +154,12 @@ struct Fields {
 }
 
 const NONE_U64: u64 = u64::MAX;
+
+/// The character fields' tokenizer, with its version.
+const CHARS_TOKENIZER: &str = "chainatlas-chars-1";
+
+/// Most single characters of a query's title searched (the first ones).
+const MAX_CHARS: usize = 16;
 const NO_END: i64 = i64::MAX;
 
 /// The title boost of an index on disk. It is part of the text fields' names, so that an
@@ -162,6 +171,11 @@ fn schema(analysis: Analysis, title_boost: u32) -> (Schema, Fields) {
     let text = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(analysis.tokenizer_name())
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let chars = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(CHARS_TOKENIZER)
             .set_index_option(IndexRecordOption::WithFreqs),
     );
     let fields = Fields {
@@ -183,7 +197,11 @@ fn schema(analysis: Analysis, title_boost: u32) -> (Schema, Fields) {
         description: b.add_text_field("description", STORED),
         text: [
             b.add_text_field(&format!("text_demand_t{title_boost}"), text.clone()),
-            b.add_text_field(&format!("text_supply_t{title_boost}"), text),
+            b.add_text_field(&format!("text_supply_t{title_boost}"), text.clone()),
+        ],
+        chars: [
+            b.add_text_field("chars_demand", chars.clone()),
+            b.add_text_field("chars_supply", chars),
         ],
         quantity: b.add_u64_field("quantity", FAST),
         unit: b.add_text_field("unit", TextOptions::default().set_fast("raw")),
@@ -222,6 +240,8 @@ fn status_code(status: ListingStatus) -> u64 {
 #[derive(Clone, Default)]
 struct BilingualTokenizer {
     token: Token,
+    /// Single Han characters ([`han_chars`]) instead of [`analyze`]'s terms.
+    chars: bool,
 }
 
 struct BilingualStream {
@@ -235,7 +255,12 @@ impl Tokenizer for BilingualTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> BilingualStream {
         self.token.reset();
         BilingualStream {
-            terms: analyze(text).into_iter(),
+            terms: if self.chars {
+                han_chars(text)
+            } else {
+                analyze(text)
+            }
+            .into_iter(),
             token: Token::default(),
             position: 0,
         }
@@ -270,6 +295,9 @@ pub struct QueryText {
     /// content of their own): left out of the ideal listing's relevance.
     pieces: std::collections::HashSet<String>,
     max_terms: usize,
+    /// The title's distinct single Han characters, at most [`MAX_CHARS`], searched in the
+    /// character fields with [`CHAR_WEIGHT`] (bilingual analysis only).
+    chars: Vec<String>,
 }
 
 impl QueryText {
@@ -316,20 +344,49 @@ impl QueryText {
             add(description, description_weight);
         }
         pieces.retain(|p| !whole.contains(p));
+        let mut chars = Vec::new();
+        if analysis == Analysis::Bilingual {
+            for c in han_chars(title) {
+                if chars.len() == MAX_CHARS {
+                    break;
+                }
+                if !chars.contains(&c) {
+                    chars.push(c);
+                }
+            }
+        }
         QueryText {
             terms,
             pieces,
             max_terms,
+            chars,
         }
     }
 
-    /// Query terms typed by a user: every term weighs 1.
+    /// Query terms typed by a user: every term weighs 1. Single characters are left out:
+    /// a search box that finds `铝材` for `钢材` (through `材`) would count every listing
+    /// sharing a character among its results.
     pub fn typed(analysis: Analysis, text: &str) -> QueryText {
-        QueryText::new(analysis, text, "", TextWeights::default())
+        QueryText {
+            chars: Vec::new(),
+            ..QueryText::new(analysis, text, "", TextWeights::default())
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
+        self.terms.is_empty() && self.chars.is_empty()
+    }
+
+    /// The same query without its single characters, and whether it had any.
+    pub fn without_chars(&self) -> (QueryText, bool) {
+        let had = !self.chars.is_empty();
+        (
+            QueryText {
+                chars: Vec::new(),
+                ..self.clone()
+            },
+            had,
+        )
     }
 }
 
@@ -453,6 +510,13 @@ impl ListingIndex {
             Analysis::Bilingual.tokenizer_name(),
             TextAnalyzer::from(BilingualTokenizer::default()),
         );
+        index.tokenizers().register(
+            CHARS_TOKENIZER,
+            TextAnalyzer::from(BilingualTokenizer {
+                token: Token::default(),
+                chars: true,
+            }),
+        );
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -527,6 +591,9 @@ impl ListingIndex {
             doc.add_text(text, &e.title);
         }
         doc.add_text(text, &e.description);
+        if self.analysis == Analysis::Bilingual {
+            doc.add_text(f.chars[side_code(e.side) as usize], &e.title);
+        }
         doc.add_u64(f.quantity, e.quantity.unwrap_or(NONE_U64));
         doc.add_text(f.unit, &e.unit);
         doc.add_i64(f.price, e.price.map_or(-1, |p| p.fen()));
@@ -763,6 +830,18 @@ impl ListingIndex {
                 ));
             }
         }
+        for c in &text.chars {
+            for &s in &sides {
+                let q = TermQuery::new(
+                    Term::from_field_text(self.fields.chars[s], c),
+                    IndexRecordOption::WithFreqs,
+                );
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(q), CHAR_WEIGHT)),
+                ));
+            }
+        }
         should
     }
 
@@ -779,17 +858,25 @@ impl ListingIndex {
         let tf = self.title_boost() as f32;
         // BM25 with tantivy's k1 = 1.2, b = 0.75, at the average field length.
         let saturation = tf * 2.2 / (tf + 1.2);
-        self.strongest_terms(text, &[s])
+        let idf_of = |field: Field, term: &str| {
+            let df = searcher
+                .doc_freq(&Term::from_field_text(field, term))
+                .unwrap_or(0) as f32;
+            (1.0 + (docs - df + 0.5) / (df + 0.5)).ln()
+        };
+        // Characters appear once in a title (a saturation of 1 at frequency 1).
+        let chars: f32 = text
+            .chars
             .iter()
-            .filter(|(term, _)| !text.pieces.contains(term))
-            .map(|(term, weight)| {
-                let df = searcher
-                    .doc_freq(&Term::from_field_text(self.fields.text[s], term))
-                    .unwrap_or(0) as f32;
-                let idf = (1.0 + (docs - df + 0.5) / (df + 0.5)).ln();
-                weight * idf * saturation
-            })
-            .sum()
+            .map(|c| CHAR_WEIGHT * idf_of(self.fields.chars[s], c))
+            .sum();
+        chars
+            + self
+                .strongest_terms(text, &[s])
+                .iter()
+                .filter(|(term, _)| !text.pieces.contains(term))
+                .map(|(term, weight)| weight * idf_of(self.fields.text[s], term) * saturation)
+                .sum::<f32>()
     }
 
     /// The query's terms that can weigh most, at most `max_terms`: by weight times

@@ -475,6 +475,11 @@ pub struct Match {
 /// Days within which an ending validity lowers the score.
 pub const VALIDITY_HORIZON_DAYS: i64 = 30;
 
+/// A ranking searches its title's single characters only when the best listing found by
+/// words and bigrams holds less than this share of the text relevance of an ideal listing
+/// for the title alone.
+pub const WEAK_TEXT: f32 = 0.5;
+
 struct Parts {
     node: NodeRelation,
     region: RegionRelation,
@@ -637,13 +642,28 @@ pub fn rank(
         exclude_enterprise: query.enterprise,
         ..Filter::default()
     };
-    let text = QueryText::new(
+    let with_chars = QueryText::new(
         index.analysis(),
         &query.title,
         &query.description,
         config.text,
     );
-    let mut hits = index.top(&text, &filter, config.candidates)?;
+    // Words and bigrams first; the title's single characters only when they find
+    // nothing that holds at least `WEAK_TEXT` of what the title alone asks for (a short
+    // name none of whose bigrams its legal name has). Searching characters always costs
+    // every query 2–3× its time (their posting lists are long) for the few that need them.
+    let (words, has_chars) = with_chars.without_chars();
+    let mut hits = index.top(&words, &filter, config.candidates)?;
+    let mut text = words;
+    if has_chars {
+        let title = QueryText::new(index.analysis(), &query.title, "", config.text);
+        let ideal = index.ideal_text_score(&title.without_chars().0, other);
+        let best = hits.iter().map(|h| h.text_score).fold(0.0f32, f32::max);
+        if ideal <= 0.0 || best < WEAK_TEXT * ideal {
+            hits = index.top(&with_chars, &filter, config.candidates)?;
+            text = with_chars;
+        }
+    }
     if let Some(node) = query.node {
         let mut nodes = vec![node];
         nodes.extend_from_slice(match query.side {

@@ -309,14 +309,15 @@ fn a_title_counts_title_boost_times_and_the_boost_is_fixed_by_the_index() {
             format!("`{bad}`: the title boost is a whole number from 1 to 10 (how many times a title counts)")
         );
     }
-    let demand = entry(1, ListingSide::Demand, "减速机");
+    // English words: a Chinese title's single characters count in the title alone.
+    let demand = entry(1, ListingSide::Demand, "gearbox");
     let in_title = Entry {
-        description: "现货 齿轮".into(),
-        ..entry(2, ListingSide::Supply, "减速机")
+        description: "stock gear".into(),
+        ..entry(2, ListingSide::Supply, "gearbox")
     };
     let in_description = Entry {
-        description: "减速机 齿轮".into(),
-        ..entry(3, ListingSide::Supply, "现货")
+        description: "gearbox gear".into(),
+        ..entry(3, ListingSide::Supply, "stock")
     };
     // With the title counted three times, the title match is the better text match; counted
     // once, both listings hold the same words.
@@ -707,4 +708,26 @@ fn a_closed_or_expired_query_gets_no_counterparts() {
     assert!(rank(&index, &closed, &Chain, &config(), 5)
         .unwrap()
         .is_empty());
+}
+
+#[test]
+fn a_short_name_finds_its_legal_name_through_single_characters() {
+    // 国货航 shares no word and no bigram with its legal name; its characters are all there.
+    let demand = entry(1, ListingSide::Demand, "国货航");
+    let legal = entry(2, ListingSide::Supply, "中国国际货运航空股份有限公司");
+    let other = entry(3, ListingSide::Supply, "中国国际海运集装箱股份有限公司");
+    let unrelated = entry(4, ListingSide::Supply, "杭州士兰微电子股份有限公司");
+    let index = index_of(&[legal, other, unrelated]);
+    let ranked = rank(&index, &demand, &NoAtlas, &config(), 3).unwrap();
+    assert_eq!(ranked[0].candidate.id, 2, "{ranked:?}");
+    // A search box does not widen to single characters: 国货航 is no word of any listing.
+    let (hits, total) = index
+        .search(
+            &QueryText::typed(Analysis::Bilingual, "国货航"),
+            &Filter::default(),
+            0,
+            10,
+        )
+        .unwrap();
+    assert_eq!((hits.len(), total), (0, 0));
 }
