@@ -44,6 +44,23 @@ fn a_roster_with_its_own_headers_resolves_against_the_atlas() {
     assert!(reasons.contains("地区：同市"), "{reasons}");
     assert_eq!(rows[1]["decision"], "new", "{:#}", rows[1]);
     assert!(rows[1]["match"].is_null());
+    // The summary speaks Chinese unless English is asked for.
+    assert!(stderr(&out).starts_with("2 行对照"), "{}", stderr(&out));
+    let table = chainatlas(&db, &["resolve", "--input", roster.to_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&table.stdout).contains("共 2 行：匹配 1，待复核 0，新企业 1"),
+        "{}",
+        String::from_utf8_lossy(&table.stdout)
+    );
+    let english = chainatlas(
+        &db,
+        &["resolve", "--input", roster.to_str().unwrap(), "--english"],
+    );
+    assert!(
+        String::from_utf8_lossy(&english.stdout).contains("2 rows: 1 match, 0 review, 1 new"),
+        "{}",
+        String::from_utf8_lossy(&english.stdout)
+    );
 
     // A list without a name column is refused, saying which headers would do.
     let bad = dir.path().join("bad.csv");

@@ -38,7 +38,7 @@ pub struct ResolveArgs {
     /// Candidates shown per row.
     #[arg(long, default_value_t = 3)]
     candidates: usize,
-    /// Reasons in English.
+    /// Reasons and summaries in English (Chinese by default).
     #[arg(long)]
     english: bool,
     /// Write the decisions to this file instead of the standard output.
@@ -181,30 +181,46 @@ pub fn run(db: &Path, args: ResolveArgs) -> Result<()> {
                 }
             }
             let count = |d: Decision| resolutions.iter().filter(|r| r.decision == d).count();
-            writeln!(
-                out,
-                "{} rows: {} match, {} review, {} new; {} targets; {:.1} s",
+            let (rows, matched, review, new, n, secs) = (
                 inputs.len(),
                 count(Decision::Match),
                 count(Decision::Review),
                 count(Decision::New),
                 targets.len(),
-                started.elapsed().as_secs_f64()
-            )?;
+                started.elapsed().as_secs_f64(),
+            );
+            if args.english {
+                writeln!(
+                    out,
+                    "{rows} rows: {matched} match, {review} review, {new} new; {n} targets; {secs:.1} s"
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "共 {rows} 行：匹配 {matched}，待复核 {review}，新企业 {new}；对照 {n} 家；用时 {secs:.1} 秒"
+                )?;
+            }
         }
     }
     out.flush()?;
-    eprintln!(
-        "{} rows against {} targets: read {:.1} s, targets indexed {:.1} s, weights learned {:.1} s ({} EM iterations), resolved {:.1} s, written {:.1} s",
-        inputs.len(),
-        targets.len(),
-        read.as_secs_f64(),
-        (indexed - read).as_secs_f64(),
-        (learned - indexed).as_secs_f64(),
-        weights.iterations,
-        (resolved - learned).as_secs_f64(),
-        (started.elapsed() - resolved).as_secs_f64()
-    );
+    let (rows, n, iterations) = (inputs.len(), targets.len(), weights.iterations);
+    let [read, index, learn, resolve, write] = [
+        read,
+        indexed - read,
+        learned - indexed,
+        resolved - learned,
+        started.elapsed() - resolved,
+    ]
+    .map(|d| d.as_secs_f64());
+    if args.english {
+        eprintln!(
+            "{rows} rows against {n} targets: read {read:.1} s, targets indexed {index:.1} s, weights learned {learn:.1} s ({iterations} EM iterations), resolved {resolve:.1} s, written {write:.1} s"
+        );
+    } else {
+        eprintln!(
+            "{rows} 行对照 {n} 家：读取 {read:.1} 秒，建立对照索引 {index:.1} 秒，学习权重 {learn:.1} 秒（EM 迭代 {iterations} 次），判定 {resolve:.1} 秒，写出 {write:.1} 秒"
+        );
+    }
     // The process ends here: freeing millions of small strings one by one would cost
     // seconds at province scale (as rustc does, the memory is left to the exit).
     std::mem::forget((resolver, prepared, resolutions, inputs, targets));
