@@ -241,9 +241,16 @@ async fn a_listing_search_exports_every_listing_found_and_a_listing_its_matches(
         .all(|r| r[2] == Data::String("供给".into())));
 
     let id = api["items"][0]["id"].as_i64().unwrap();
-    let matches = get(&app, &format!("/api/v1/listings/{id}/matches?top=5"), None)
-        .await
-        .json();
+    // The same viewer on both doors: a firm sees no other firm's price, so its scores
+    // leave the price part out.
+    let matches = get_as(
+        &app,
+        &format!("/api/v1/listings/{id}/matches?top=5"),
+        &app.firm,
+        None,
+    )
+    .await
+    .json();
     let (name, rows) = first_sheet(
         &get_as(
             &app,
