@@ -35,6 +35,8 @@ pub struct Profile {
     pub size: EnterpriseSize,
     pub tags: Tags,
     pub employees: u32,
+    /// National industry code (GB/T 4754-2017), when known.
+    pub industry: Option<chainatlas_model::IndustryCode>,
 }
 
 /// Collects the atlas, then [`GraphBuilder::build`] lays it out.

@@ -24,7 +24,8 @@ pub use dependency::{dependencies, BuyerDependency, Dependencies, NodeDependency
 pub use disrupt::{disrupt, Impact, Locality, Shock, Simulator};
 pub use graph::{Graph, GraphBuilder, GraphError, Profile};
 pub use opportunity::{
-    activity_table, landscape, node_flows, opportunities, opportunities_in, regional_flows,
+    activity_table, industry_boards, industry_table, landscape, node_flows, opportunities,
+    opportunities_in, regional_flows, IndustryBoards, IndustryLongBoard, IndustryOpportunity,
     Landscape, Level, LongBoard, Measure, Opportunities, Opportunity, OpportunityError, Point,
 };
 pub use supporting::{supporting, BuyerSupport, Purchases, Supporting};

@@ -29,7 +29,7 @@
 use std::collections::HashMap;
 
 use chainatlas_complexity::{compute, Complexity, Note, Options, Table};
-use chainatlas_model::RegionCode;
+use chainatlas_model::{IndustryCode, RegionCode};
 
 use crate::Graph;
 
@@ -576,6 +576,218 @@ pub fn opportunities_in(
         eci_rank,
         new_boards,
         long_boards,
+        notes: result.notes.clone(),
+    })
+}
+
+/// An industry class the region lacks, by relatedness alone (the chain graph says nothing
+/// about inputs and buyers of an industry class), with its attractiveness.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndustryOpportunity {
+    pub industry: IndustryCode,
+    pub rca: f64,
+    pub density: Option<f64>,
+    /// Density over the largest density among the classes the region lacks.
+    pub relatedness: Option<f64>,
+    pub pci: Option<f64>,
+    pub cog: Option<f64>,
+    /// The region's present classes closest to it, with their proximity.
+    pub related: Vec<(IndustryCode, f64)>,
+}
+
+/// A class where the region is present.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndustryLongBoard {
+    pub industry: IndustryCode,
+    pub rca: f64,
+    /// The region's value in it (output in yuan, enterprises, or employees).
+    pub value: f64,
+    pub pci: Option<f64>,
+}
+
+/// New and long boards by national industry class (GB/T 4754-2017).
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndustryBoards {
+    pub region: RegionCode,
+    pub level: Level,
+    pub measure: Measure,
+    /// Digits the classes are cut to: 2 (division), 3 (group) or 4 (class).
+    pub digits: u8,
+    pub eci: Option<f64>,
+    pub eci_rank: Option<(usize, usize)>,
+    /// Most related first.
+    pub new_boards: Vec<IndustryOpportunity>,
+    /// Highest RCA first.
+    pub long_boards: Vec<IndustryLongBoard>,
+    /// Enterprises compared that have an industry code, and all enterprises compared.
+    pub coded: (usize, usize),
+    pub notes: Vec<Note>,
+}
+
+/// The region × industry-class table: each enterprise with an industry code counts in its
+/// class (cut to `digits`) with its output in all its nodes, as one enterprise, or with its
+/// employees; enterprises without a code are left out.
+pub fn industry_table(
+    graph: &Graph,
+    level: Level,
+    measure: Measure,
+    peers: Option<&[RegionCode]>,
+    digits: u8,
+) -> (Table, (usize, usize)) {
+    let (sums, coded) = industry_sums(graph, level, measure, peers, digits);
+    (table_of(sums), coded)
+}
+
+type IndustrySums = HashMap<(RegionCode, IndustryCode), f64>;
+
+fn table_of(sums: IndustrySums) -> Table {
+    let mut cells: Vec<_> = sums.into_iter().collect();
+    cells.sort_by_key(|((r, i), _)| (r.value(), *i));
+    let mut table = Table::new();
+    for ((region, industry), value) in cells {
+        table
+            .add(&region.value().to_string(), &industry.to_string(), value)
+            .expect("one cell per region and class");
+    }
+    table
+}
+
+fn industry_sums(
+    graph: &Graph,
+    level: Level,
+    measure: Measure,
+    peers: Option<&[RegionCode]>,
+    digits: u8,
+) -> (IndustrySums, (usize, usize)) {
+    let mut sums: HashMap<(RegionCode, IndustryCode), f64> = HashMap::new();
+    let (mut coded, mut all) = (0, 0);
+    for e in 0..graph.enterprise_count() as u32 {
+        let region = level.of(graph.region(e));
+        if peers.is_some_and(|p| !p.contains(&region)) {
+            continue;
+        }
+        all += 1;
+        let profile = graph.profile(e);
+        let Some(industry) = profile.industry else {
+            continue;
+        };
+        coded += 1;
+        let value = match measure {
+            Measure::Output => {
+                graph
+                    .enterprise_units(e)
+                    .map(|u| graph.unit_output(u as u32))
+                    .sum::<i64>() as f64
+                    / 100.0
+            }
+            Measure::Enterprises => 1.0,
+            Measure::Employees => profile.employees as f64,
+        };
+        *sums
+            .entry((region, industry.truncated(digits)))
+            .or_default() += value;
+    }
+    (sums, (coded, all))
+}
+
+/// The new and long boards of `region` by industry class among the regions of `level`.
+pub fn industry_boards(
+    graph: &Graph,
+    region: RegionCode,
+    level: Level,
+    measure: Measure,
+    peers: Option<&[RegionCode]>,
+    digits: u8,
+) -> Result<IndustryBoards, OpportunityError> {
+    let (sums, coded) = industry_sums(graph, level, measure, peers, digits);
+    let result = compute(&table_of(sums.clone()), &Options::default())
+        .map_err(|_| OpportunityError::Empty)?;
+    let region = level.of(region);
+    let c = result
+        .locations
+        .iter()
+        .position(|l| *l == region.value().to_string())
+        .ok_or(OpportunityError::NoActivity(region))?;
+    let class: Vec<IndustryCode> = result
+        .products
+        .iter()
+        .map(|p| p.parse().expect("codes written by industry_table"))
+        .collect();
+    let n_p = class.len();
+    let indices = result.indices.as_ref();
+    let present = |p: usize| result.present[result.at(c, p)];
+    let lacking: Vec<usize> = (0..n_p).filter(|&p| !present(p)).collect();
+    let densest = result.density.as_ref().map(|d| {
+        lacking
+            .iter()
+            .map(|&p| d[result.at(c, p)])
+            .fold(0.0f64, f64::max)
+    });
+    let mut new_boards: Vec<IndustryOpportunity> = lacking
+        .iter()
+        .map(|&p| {
+            let at = result.at(c, p);
+            let density = result.density.as_ref().map(|d| d[at]);
+            let relatedness = match (density, densest) {
+                (Some(d), Some(max)) if max > 0.0 => Some(d / max),
+                (Some(_), Some(_)) => Some(0.0),
+                _ => None,
+            };
+            let mut related: Vec<(IndustryCode, f64)> = match &result.proximity {
+                Some(phi) => (0..n_p)
+                    .filter(|&q| present(q))
+                    .map(|q| (class[q], phi[q * n_p + p]))
+                    .filter(|(_, f)| *f > 0.0)
+                    .collect(),
+                None => Vec::new(),
+            };
+            related.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            related.truncate(REASONS);
+            IndustryOpportunity {
+                industry: class[p],
+                rca: result.rca[at],
+                density,
+                relatedness,
+                pci: indices.map(|i| i.pci[p]),
+                cog: indices.map(|i| i.cog[at]),
+                related,
+            }
+        })
+        .collect();
+    new_boards.sort_by(|a, b| {
+        b.relatedness
+            .unwrap_or(0.0)
+            .total_cmp(&a.relatedness.unwrap_or(0.0))
+            .then(b.pci.unwrap_or(0.0).total_cmp(&a.pci.unwrap_or(0.0)))
+            .then(a.industry.cmp(&b.industry))
+    });
+    let mut long_boards: Vec<IndustryLongBoard> = (0..n_p)
+        .filter(|&p| present(p))
+        .map(|p| {
+            let at = result.at(c, p);
+            IndustryLongBoard {
+                industry: class[p],
+                rca: result.rca[at],
+                value: sums.get(&(region, class[p])).copied().unwrap_or(0.0),
+                pci: indices.map(|i| i.pci[p]),
+            }
+        })
+        .collect();
+    long_boards.sort_by(|a, b| b.rca.total_cmp(&a.rca).then(a.industry.cmp(&b.industry)));
+    let eci_rank = indices.map(|i| {
+        let better = i.eci.iter().filter(|e| **e > i.eci[c]).count();
+        (better + 1, i.eci.len())
+    });
+    Ok(IndustryBoards {
+        region,
+        level,
+        measure,
+        digits,
+        eci: indices.map(|i| i.eci[c]),
+        eci_rank,
+        new_boards,
+        long_boards,
+        coded,
         notes: result.notes.clone(),
     })
 }

@@ -83,6 +83,7 @@ fn tools() -> Graph {
             size: EnterpriseSize::Medium,
             tags,
             employees: 100,
+            industry: None,
         })
         .unwrap();
     }
@@ -125,6 +126,7 @@ fn builder_rejects_unknown_references() {
         size: EnterpriseSize::Small,
         tags: Tags::EMPTY,
         employees: 100,
+        industry: None,
     };
     b.enterprise(profile).unwrap();
     assert_eq!(b.enterprise(profile), Err(GraphError::EnterpriseOrder(5)));
@@ -143,6 +145,7 @@ fn a_supplier_without_a_unit_gets_an_implied_one() {
             size: EnterpriseSize::Small,
             tags: Tags::EMPTY,
             employees: 100,
+            industry: None,
         })
         .unwrap();
     }
@@ -450,6 +453,7 @@ fn arbitrary_graph() -> impl Strategy<Value = Graph> {
                         size: EnterpriseSize::Small,
                         tags: Tags::EMPTY,
                         employees: 100,
+                        industry: None,
                     })
                     .unwrap();
                 }

@@ -405,6 +405,10 @@ pub fn field_label(name: &str) -> Text {
         "address" => ("地址", "Address"),
         "phone" => ("电话", "Phone"),
         "legal_representative" => ("法定代表人", "Legal representative"),
+        "industry_code" => (
+            "国民经济行业代码（GB/T 4754-2017，2–4 位）",
+            "National industry code (GB/T 4754-2017, 2–4 digits)",
+        ),
         "enterprise_id" => ("企业", "Enterprise"),
         "node_id" => ("环节", "Chain node"),
         "output" => ("年产值", "Annual output"),

@@ -51,6 +51,14 @@ pub fn level_and_measure(q: &DiagnosticsQuery) -> Result<(Level, Measure), AppEr
     ))
 }
 
+fn measure_word(measure: Measure) -> &'static str {
+    match measure {
+        Measure::Output => "output",
+        Measure::Enterprises => "enterprises",
+        Measure::Employees => "employees",
+    }
+}
+
 fn level_word(level: Level) -> &'static str {
     match level {
         Level::County => "county",
@@ -402,12 +410,7 @@ pub fn opportunities(
     Ok(OpportunitiesDto {
         region: lookup.region(o.region),
         level: level_word(level).to_string(),
-        measure: match measure {
-            Measure::Output => "output",
-            Measure::Enterprises => "enterprises",
-            Measure::Employees => "employees",
-        }
-        .to_string(),
+        measure: measure_word(measure).to_string(),
         eci: o.eci,
         eci_rank: o.eci_rank.map(|r| r.0),
         regions_compared: landscape.complexity.locations.len(),
@@ -444,6 +447,145 @@ pub fn opportunities(
             })
             .collect(),
         notes: o
+            .notes
+            .iter()
+            .map(|n| TextDto {
+                text_zh: n.text(false),
+                text_en: n.text(true),
+            })
+            .collect(),
+    })
+}
+
+/// An industry class (GB/T 4754-2017) as people read it.
+#[derive(Clone, Serialize, ToSchema)]
+pub struct IndustryDto {
+    /// 2 to 4 digits.
+    pub code: String,
+    /// The code with its division's name (manufacturing) or its section's.
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+fn industry_dto(code: chainatlas_model::IndustryCode) -> IndustryDto {
+    IndustryDto {
+        code: code.to_string(),
+        name_zh: code.label(chainatlas_model::Lang::Zh),
+        name_en: code.label(chainatlas_model::Lang::En),
+    }
+}
+
+#[derive(Clone, Serialize, ToSchema)]
+pub struct IndustryOpportunityDto {
+    pub industry: IndustryDto,
+    pub rca: f64,
+    pub density: Option<f64>,
+    /// Density over the largest among the classes the region lacks, 0–1: the ranking.
+    pub relatedness: Option<f64>,
+    pub pci: Option<f64>,
+    pub cog: Option<f64>,
+    /// The region's present classes closest to it, with their proximity.
+    pub related: Vec<(IndustryDto, f64)>,
+}
+
+#[derive(Clone, Serialize, ToSchema)]
+pub struct IndustryLongBoardDto {
+    pub industry: IndustryDto,
+    pub rca: f64,
+    /// The region's output in the class (yuan), or its enterprises or employees there.
+    pub value: f64,
+    pub pci: Option<f64>,
+}
+
+/// New and long boards by national industry class.
+#[derive(Clone, Serialize, ToSchema)]
+pub struct IndustryBoardsDto {
+    pub region: RegionRefDto,
+    pub level: String,
+    pub measure: String,
+    /// Digits the classes are cut to: 2 (division), 3 (group) or 4 (class).
+    pub digits: u8,
+    pub eci: Option<f64>,
+    pub eci_rank: Option<usize>,
+    pub regions_compared: usize,
+    /// Enterprises compared that have an industry code; those without are left out.
+    pub enterprises_with_code: usize,
+    pub enterprises_compared: usize,
+    pub new_boards: Vec<IndustryOpportunityDto>,
+    pub long_boards: Vec<IndustryLongBoardDto>,
+    pub notes: Vec<TextDto>,
+}
+
+/// Reads how many digits of the industry code to compare by: 2, 3 or 4.
+pub fn digits(word: &str) -> Result<u8, AppError> {
+    match word {
+        "2" => Ok(2),
+        "3" => Ok(3),
+        "4" => Ok(4),
+        _ => Err(AppError::parameter(text!(
+            "行业代码位数“{word}”无效：应为 2（大类）、3（中类）或 4（小类）",
+            "industry digits '{word}' is not 2 (division), 3 (group) or 4 (class)"
+        ))),
+    }
+}
+
+/// A region's new and long boards by industry class, among `peers` (empty: all regions
+/// of the level).
+#[allow(clippy::too_many_arguments)]
+pub fn industry_boards(
+    store: &Store,
+    graph: &Graph,
+    region: RegionCode,
+    level: Level,
+    measure: Measure,
+    peers: &[RegionCode],
+    digits: u8,
+    limit: usize,
+) -> Result<IndustryBoardsDto, AppError> {
+    known_region(store, region)?;
+    let peers = (!peers.is_empty()).then_some(peers);
+    let b =
+        analysis::industry_boards(graph, region, level, measure, peers, digits).map_err(refusal)?;
+    let lookup = Lookup::load(store)?;
+    Ok(IndustryBoardsDto {
+        region: lookup.region(b.region),
+        level: level_word(level).to_string(),
+        measure: measure_word(measure).to_string(),
+        digits,
+        eci: b.eci,
+        eci_rank: b.eci_rank.map(|r| r.0),
+        regions_compared: b.eci_rank.map_or(0, |r| r.1),
+        enterprises_with_code: b.coded.0,
+        enterprises_compared: b.coded.1,
+        new_boards: b
+            .new_boards
+            .iter()
+            .take(limit.min(MAX_NEW_BOARDS))
+            .map(|o| IndustryOpportunityDto {
+                industry: industry_dto(o.industry),
+                rca: o.rca,
+                density: o.density,
+                relatedness: o.relatedness,
+                pci: o.pci,
+                cog: o.cog,
+                related: o
+                    .related
+                    .iter()
+                    .map(|&(c, f)| (industry_dto(c), f))
+                    .collect(),
+            })
+            .collect(),
+        long_boards: b
+            .long_boards
+            .iter()
+            .map(|l| IndustryLongBoardDto {
+                industry: industry_dto(l.industry),
+                rca: l.rca,
+                value: l.value,
+                pci: l.pci,
+            })
+            .collect(),
+        notes: b
             .notes
             .iter()
             .map(|n| TextDto {

@@ -386,6 +386,8 @@ fn new_enterprise(r: &Record, p: &Prepared, row: u64, file_name: &str) -> Result
         address: r.address.clone().unwrap_or_default(),
         phone: r.phone.clone().unwrap_or_default(),
         legal_representative: r.legal_representative.clone().unwrap_or_default(),
+        // A list's industry column is often a name (汽车制造业); only a code is kept.
+        industry: r.industry.as_deref().and_then(|i| i.parse().ok()),
     })
 }
 

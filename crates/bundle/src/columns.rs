@@ -200,6 +200,12 @@ const ENTERPRISES: &[Column] = &[
         false,
         "legal representative (法定代表人)",
     ),
+    col(
+        "industry_code",
+        T,
+        false,
+        "national industry code (GB/T 4754-2017): a division, group or class, 2 to 4 digits",
+    ),
 ];
 const ENTERPRISE_NODES: &[Column] = &[
     col("enterprise_id", I, true, "id of the enterprise"),
@@ -504,6 +510,7 @@ pub(crate) fn encode(record: &Record) -> Vec<String> {
             e.address.clone(),
             e.phone.clone(),
             e.legal_representative.clone(),
+            e.industry.map_or(String::new(), |c| c.to_string()),
         ],
         Record::EnterpriseNode(en) => vec![
             en.enterprise.to_string(),
@@ -967,6 +974,7 @@ pub(crate) fn decode(kind: RecordKind, r: &mut RowReader<'_>) -> Option<Record> 
             let other_names = chainatlas_model::split_tags(&r.text("other_names"));
             let (address, phone) = (r.text("address"), r.text("phone"));
             let legal_representative = r.text("legal_representative");
+            let industry = r.optional("industry_code");
             Some(Record::Enterprise(Enterprise {
                 id: id?,
                 credit_code: credit_code?,
@@ -982,6 +990,7 @@ pub(crate) fn decode(kind: RecordKind, r: &mut RowReader<'_>) -> Option<Record> 
                 address,
                 phone,
                 legal_representative,
+                industry: industry?,
             }))
         }
         RecordKind::EnterpriseNode => {

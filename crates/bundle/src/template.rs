@@ -119,6 +119,9 @@ pub fn doc_zh(kind: RecordKind, column: &str) -> &'static str {
         (K::Enterprise, "address") => "注册地址",
         (K::Enterprise, "phone") => "联系电话",
         (K::Enterprise, "legal_representative") => "法定代表人姓名",
+        (K::Enterprise, "industry_code") => {
+            "国民经济行业代码（GB/T 4754-2017），2 至 4 位数字：大类、中类或小类，如 3841"
+        }
         (K::EnterpriseNode, "enterprise_id") => "企业编号",
         (K::EnterpriseNode, "node_id") => "环节编号",
         (K::EnterpriseNode, "output") => "该环节的年产值，单位元",

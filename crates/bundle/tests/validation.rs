@@ -228,12 +228,12 @@ fn merge_updates_and_adds_replace_removes_and_a_preview_changes_nothing() {
     lines[1] = lines[1].replacen(&old_name, "株洲新名字有限公司", 1);
     let fresh = CreditCode::with_check_character("91430200MA4L00001").unwrap();
     lines.push(format!(
-        ",{fresh},株洲天邦轨道科技有限公司,,430211,small,,1200000,35,clerk,,,,"
+        ",{fresh},株洲天邦轨道科技有限公司,,430211,small,,1200000,35,clerk,,,,,"
     ));
     let good = lines.join("\n") + "\n";
     // A new id with an existing enterprise's credit code, and a key twice.
     let bad = format!(
-        "{good}9999,{first_code},重复代码公司,,430200,small,,1,1,x,,,,\n{}\n",
+        "{good}9999,{first_code},重复代码公司,,430200,small,,1,1,x,,,,,\n{}\n",
         lines[2]
     );
     std::fs::write(&path, bad).unwrap();
@@ -497,4 +497,33 @@ fn a_workbook_that_unpacks_to_more_than_allowed_is_refused_before_it_is_read() {
             .contains("its shared strings unpack to 257 MiB, more than the 256 MiB allowed"),
         "{refused}"
     );
+}
+
+#[test]
+fn an_industry_code_is_checked_for_its_digits_and_division() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    let enterprises = "id,credit_code,name_zh,name_en,region_code,size,tags,revenue,employees,source,industry_code
+1,91350100M000100Y43,甲公司,A Co,430200,large,,1000000,100,survey,3841
+2,91110000600037341L,丙公司,C Co,430200,small,,500,10,survey,3A41
+3,914403001922038216,丁公司,D Co,430200,small,,500,10,survey,9912
+";
+    write_bundle(
+        &bundle,
+        &[
+            ("regions.csv", REGIONS),
+            ("chains.csv", CHAINS),
+            ("chain_nodes.csv", NODES),
+            ("enterprises.csv", enterprises),
+        ],
+    );
+    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    assert_eq!(
+        problems(&mut store, &bundle),
+        [
+            "enterprises.csv line 3, column industry_code: `3A41` is not a national industry code: expected 2 to 4 digits (a GB/T 4754-2017 division, group or class, such as 3841)",
+            "enterprises.csv line 4, column industry_code: division 99 does not exist: divisions run from 01 to 97",
+        ]
+    );
+    assert!(store.is_empty().unwrap());
 }

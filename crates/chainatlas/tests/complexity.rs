@@ -149,6 +149,66 @@ fn an_io_table_gives_linkages_and_extraction_per_sector() {
 }
 
 #[test]
+fn opportunities_by_national_industry_class_rank_what_a_region_lacks_by_relatedness() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    assert!(chainatlas(&db, &["demo"]).status.success());
+    let args = |digits: &str| {
+        let mut a = vec!["opportunities", "--region", "430200", "--by", "industry"];
+        a.extend(["--digits", digits, "--format", "json"]);
+        a.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    let run = |digits: &str| {
+        let a = args(digits);
+        chainatlas(&db, &a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let out = run("4");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dto: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(dto["digits"], 4);
+    // Every demo enterprise carries its chain segment's code.
+    assert_eq!(dto["enterprises_with_code"], dto["enterprises_compared"]);
+    // Zhuzhou's rail works (3711 high-speed train sets) are a long board.
+    let long: Vec<&str> = dto["long_boards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["industry"]["code"].as_str().unwrap())
+        .collect();
+    assert!(long.contains(&"3711"), "{long:?}");
+    let boards = dto["new_boards"].as_array().unwrap();
+    assert!(!boards.is_empty());
+    let relatedness: Vec<f64> = boards
+        .iter()
+        .map(|b| b["relatedness"].as_f64().unwrap())
+        .collect();
+    assert!(
+        relatedness.windows(2).all(|w| w[0] >= w[1]),
+        "{relatedness:?}"
+    );
+    assert!(boards.iter().all(|b| b["rca"].as_f64().unwrap() <= 1.0));
+    assert!(boards[0]["industry"]["name_zh"]
+        .as_str()
+        .unwrap()
+        .ends_with("业"));
+    // By division, the classes fold into fewer, two-digit activities.
+    let out = run("2");
+    let dto: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(dto["long_boards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|b| b["industry"]["code"].as_str().unwrap().len() == 2));
+    let bad = run("5");
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("应为 2（大类）、3（中类）或 4（小类）"),
+        "{}",
+        stderr(&bad)
+    );
+}
+
+#[test]
 fn opportunities_of_an_article_region_are_ranked_and_explained() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("a.db");

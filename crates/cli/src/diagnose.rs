@@ -72,6 +72,15 @@ pub struct OpportunitiesArgs {
     /// New boards listed.
     #[arg(long, default_value_t = 20)]
     pub top: usize,
+    /// The activities compared: chain nodes (node), or national industry classes of the
+    /// enterprises' GB/T 4754-2017 codes (industry; enterprises without a code are left
+    /// out).
+    #[arg(long, default_value = "node")]
+    pub by: String,
+    /// With --by industry: digits of the code compared, 2 (division), 3 (group) or 4
+    /// (class).
+    #[arg(long, default_value = "4")]
+    pub digits: String,
     /// The regions compared (division codes, comma-separated); by default all regions of
     /// the level.
     #[arg(long, value_delimiter = ',')]
@@ -660,6 +669,35 @@ fn opportunities(store: &Store, graph: &Graph, args: OpportunitiesArgs) -> Resul
     let in_lang = |e: chainatlas_app::AppError| anyhow::anyhow!("{}", e.message().get(lang));
     let level = opp::level(&args.level).map_err(in_lang)?;
     let measure = opp::measure(&args.measure).map_err(in_lang)?;
+    match args.by.as_str() {
+        "node" | "环节" => {}
+        "industry" | "行业" => {
+            let digits = opp::digits(&args.digits).map_err(in_lang)?;
+            let group = opp::peer_group(&args.peers, args.region, level);
+            let dto = timed(output.repeat, || {
+                opp::industry_boards(
+                    store,
+                    graph,
+                    args.region,
+                    level,
+                    measure,
+                    &group,
+                    digits,
+                    args.top,
+                )
+            })?;
+            return industry_boards(&output, &dto);
+        }
+        other => anyhow::bail!(
+            "{}",
+            match lang {
+                chainatlas_model::Lang::Zh =>
+                    format!("比较对象“{other}”无效：应为 node（产业链环节）或 industry（国民经济行业）"),
+                chainatlas_model::Lang::En =>
+                    format!("--by '{other}' is not node (chain nodes) or industry (national industry classes)"),
+            }
+        ),
+    }
     let dto = timed(output.repeat, || {
         let group = opp::peer_group(&args.peers, args.region, level);
         let landscape = opp::landscape(graph, level, measure, &group)?;
@@ -773,6 +811,101 @@ fn opportunities(store: &Store, graph: &Graph, args: OpportunitiesArgs) -> Resul
         ),
     ];
     emit(&output, &dto, &sections)
+}
+
+/// `chainatlas opportunities --by industry`: the boards by industry class.
+fn industry_boards(
+    output: &Output,
+    dto: &chainatlas_app::opportunities::IndustryBoardsDto,
+) -> Result<()> {
+    let l = output.lang;
+    let label = |i: &chainatlas_app::opportunities::IndustryDto| name(l, &i.name_zh, &i.name_en);
+    let share = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.0}%", v * 100.0));
+    let number = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
+    for note in &dto.notes {
+        eprintln!(
+            "{}",
+            if l == Lang::Zh {
+                &note.text_zh
+            } else {
+                &note.text_en
+            }
+        );
+    }
+    let (with, all) = (dto.enterprises_with_code, dto.enterprises_compared);
+    let eci = dto.eci.map_or("-".to_string(), |e| format!("{e:.2}"));
+    let rank = dto.eci_rank.map_or("-".to_string(), |r| r.to_string());
+    let n = dto.regions_compared;
+    eprintln!(
+        "{}",
+        if l == Lang::Zh {
+            format!(
+                "{}：按国民经济行业（{} 位代码）比较，经济复杂度 ECI {eci}，{n} 个地区中第 {rank} 位；{all} 家企业中 {with} 家有行业代码",
+                dto.region.name_zh, dto.digits
+            )
+        } else {
+            format!(
+                "{}: by national industry class ({} digits), ECI {eci}, rank {rank} of {n}; {with} of {all} enterprises have an industry code",
+                dto.region.name_en, dto.digits
+            )
+        }
+    );
+    let sections = vec![
+        Section::new(
+            "new_boards",
+            &[
+                "rank",
+                "industry_code",
+                "industry",
+                "relatedness",
+                "pci",
+                "cog",
+                "related",
+            ],
+            dto.new_boards
+                .iter()
+                .enumerate()
+                .map(|(i, b)| {
+                    vec![
+                        (i + 1).to_string(),
+                        b.industry.code.clone(),
+                        label(&b.industry),
+                        share(b.relatedness),
+                        number(b.pci),
+                        number(b.cog),
+                        b.related
+                            .iter()
+                            .map(|(c, f)| format!("{} {f:.2}", c.code))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ]
+                })
+                .collect(),
+        ),
+        Section::new(
+            "long_boards",
+            &["industry_code", "industry", "rca", "value", "pci"],
+            dto.long_boards
+                .iter()
+                .map(|b| {
+                    vec![
+                        b.industry.code.clone(),
+                        label(&b.industry),
+                        format!("{:.2}", b.rca),
+                        if dto.measure == "output" {
+                            wan(chainatlas_model::Money::from_fen(
+                                (b.value * 100.0).round() as i64
+                            ))
+                        } else {
+                            format!("{:.0}", b.value)
+                        },
+                        number(b.pci),
+                    ]
+                })
+                .collect(),
+        ),
+    ];
+    emit(output, dto, &sections)
 }
 
 /// Runs `analysis` `repeat` times (at least once), printing timings when repeating.

@@ -17,6 +17,9 @@ pub(crate) struct ChainDef {
     pub gaps: &'static [(&'static str, u32, u32)],
     /// Industry word used in enterprise names, zh and en.
     pub trade: (&'static str, &'static str),
+    /// National industry code (GB/T 4754-2017) of its enterprises, by segment: upstream,
+    /// midstream, downstream.
+    pub industry: [&'static str; 3],
 }
 
 use Segment::{Downstream as D, Midstream as M, Upstream as U};
@@ -118,6 +121,7 @@ pub(crate) const CHAINS: &[ChainDef] = &[
             ("igbt-chip", 430000, 15),
         ],
         trade: ("轨道装备", "Rail Equipment"),
+        industry: ["3130", "3716", "3711"],
     },
     ChainDef {
         code: "carbide",
@@ -178,6 +182,7 @@ pub(crate) const CHAINS: &[ChainDef] = &[
             ("pcb-microdrill", 430000, 10),
         ],
         trade: ("硬质合金", "Cemented Carbide"),
+        industry: ["3240", "3321", "3421"],
     },
     ChainDef {
         code: "nev",
@@ -269,6 +274,7 @@ pub(crate) const CHAINS: &[ChainDef] = &[
             ("magnet", 420000, 0),
         ],
         trade: ("新能源汽车零部件", "NEV Components"),
+        industry: ["3841", "3670", "3612"],
     },
     ChainDef {
         code: "construction",
@@ -367,6 +373,7 @@ pub(crate) const CHAINS: &[ChainDef] = &[
             ("slewing-bearing", 430000, 0),
         ],
         trade: ("工程机械", "Construction Machinery"),
+        industry: ["3130", "345", "3514"],
     },
     ChainDef {
         code: "display",
@@ -459,6 +466,7 @@ pub(crate) const CHAINS: &[ChainDef] = &[
             ("polarizer", 430000, 0),
         ],
         trade: ("光电", "Optoelectronics"),
+        industry: ["3042", "3974", "3951"],
     },
     ChainDef {
         code: "wafer",
@@ -529,6 +537,7 @@ pub(crate) const CHAINS: &[ChainDef] = &[
             ("polysilicon", 140000, 0),
         ],
         trade: ("半导体材料", "Semiconductor Materials"),
+        industry: ["3985", "3973", "3911"],
     },
     ChainDef {
         code: "power",
@@ -607,6 +616,7 @@ pub(crate) const CHAINS: &[ChainDef] = &[
             ("large-castings", 430000, 15),
         ],
         trade: ("电气", "Electric"),
+        industry: ["3130", "3411", "3811"],
     },
     ChainDef {
         code: "robot",
@@ -679,6 +689,7 @@ pub(crate) const CHAINS: &[ChainDef] = &[
             ("force-sensor", 440000, 20),
         ],
         trade: ("智能装备", "Intelligent Equipment"),
+        industry: ["345", "3812", "3491"],
     },
 ];
 

@@ -545,6 +545,11 @@ fn generate_enterprises<E>(
             address: String::new(),
             phone: String::new(),
             legal_representative: String::new(),
+            industry: Some(
+                def.industry[segment as usize]
+                    .parse()
+                    .expect("the chains' codes are valid"),
+            ),
         };
         emit(Record::Enterprise(enterprise))?;
 

@@ -247,6 +247,8 @@ pub struct Enterprise {
     pub phone: String,
     /// 法定代表人.
     pub legal_representative: String,
+    /// National industry code (GB/T 4754-2017), when known.
+    pub industry: Option<crate::IndustryCode>,
 }
 
 /// An enterprise operates in a chain node, with its annual output and capacity there.

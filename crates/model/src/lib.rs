@@ -11,6 +11,7 @@ pub mod divisions;
 mod entity;
 mod event;
 mod ids;
+mod industry;
 mod money;
 mod region_code;
 mod text;
@@ -28,6 +29,7 @@ pub use event::{
     ParticipantId, RequestId, RequestOrigin, RequestStatus, SlotGrid, SlotTime, MAX_EVENT_SLOTS,
 };
 pub use ids::{ChainId, EnterpriseId, ListingId, NodeId, SupplyRelationId};
+pub use industry::{IndustryCode, IndustryCodeError};
 pub use money::{ungroup_thousands, Money, MoneyError};
 pub use text::{Explain, Lang, Text};
 

@@ -33,7 +33,7 @@ impl Store {
                 .map_err(inconsistent)?;
         }
         let mut stmt = self.conn.prepare(
-            "SELECT id, region_code, size, tags, employees FROM enterprises ORDER BY id",
+            "SELECT id, region_code, size, tags, employees, industry_code FROM enterprises ORDER BY id",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -43,6 +43,14 @@ impl Store {
                 size: parsed(r, 2)?,
                 tags: Tags::from_bits(r.get(3)?),
                 employees: r.get(4)?,
+                industry: {
+                    let code: String = r.get(5)?;
+                    if code.is_empty() {
+                        None
+                    } else {
+                        Some(parsed(r, 5)?)
+                    }
+                },
             })
             .map_err(inconsistent)?;
         }

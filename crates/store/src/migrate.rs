@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../migrations/0008_event_lists.sql")),
     (9, include_str!("../migrations/0009_audit_by_record.sql")),
     (10, include_str!("../migrations/0010_resolution.sql")),
+    (11, include_str!("../migrations/0011_industry.sql")),
 ];
 
 /// The schema version this program brings a database to.

@@ -809,9 +809,10 @@ impl Store {
             let id: i64 = conn.query_row(
                 "INSERT INTO merges (survivor_id, merged_id, at, actor, survivor_before, survivor_after,
                    credit_code, name_zh, name_en, region_code, size, tags, revenue_fen, employees, source,
-                   other_names, address, phone, legal_representative)
+                   other_names, address, phone, legal_representative, industry_code)
                  SELECT ?1, id, ?3, ?4, ?5, ?6, credit_code, name_zh, name_en, region_code, size, tags,
-                   revenue_fen, employees, source, other_names, address, phone, legal_representative
+                   revenue_fen, employees, source, other_names, address, phone, legal_representative,
+                   industry_code
                  FROM enterprises WHERE id = ?2 RETURNING id",
                 params![survivor.0, merged.0, actor.at, actor.name, join(&before), join(&after)],
                 |r| r.get(0),
@@ -948,9 +949,10 @@ impl Store {
             }
             conn.execute(
                 "INSERT INTO enterprises (id, credit_code, name_zh, name_en, region_code, size, tags, revenue_fen,
-                   employees, source, other_names, address, phone, legal_representative)
+                   employees, source, other_names, address, phone, legal_representative, industry_code)
                  SELECT merged_id, credit_code, name_zh, name_en, region_code, size, tags, revenue_fen,
-                   employees, source, other_names, address, phone, legal_representative FROM merges WHERE id = ?1",
+                   employees, source, other_names, address, phone, legal_representative, industry_code
+                 FROM merges WHERE id = ?1",
                 [id],
             )?;
             conn.execute(

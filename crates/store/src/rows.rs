@@ -82,7 +82,7 @@ pub(crate) fn node_input(row: &Row<'_>) -> rusqlite::Result<NodeInput> {
 
 pub(crate) const ENTERPRISE_COLUMNS: &str =
     "id, credit_code, name_zh, name_en, region_code, size, tags, revenue_fen, employees, source,
-     other_names, address, phone, legal_representative";
+     other_names, address, phone, legal_representative, industry_code";
 /// Other names as stored: separated by `;`.
 pub(crate) fn names(stored: &str) -> Vec<String> {
     stored
@@ -108,6 +108,16 @@ pub(crate) fn enterprise(row: &Row<'_>) -> rusqlite::Result<Enterprise> {
         address: row.get(11)?,
         phone: row.get(12)?,
         legal_representative: row.get(13)?,
+        industry: {
+            let code: String = row.get(14)?;
+            if code.is_empty() {
+                None
+            } else {
+                Some(code.parse().map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(14, Type::Text, Box::new(e))
+                })?)
+            }
+        },
     })
 }
 

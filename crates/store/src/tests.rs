@@ -29,6 +29,7 @@ fn enterprise(id: i64, credit17: &str, region: &str) -> Record {
         address: String::new(),
         phone: String::new(),
         legal_representative: String::new(),
+        industry: None,
     })
 }
 
@@ -615,9 +616,15 @@ fn migration_8_moves_event_lists_into_child_rows_in_order() {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
         crate::migrate::apply_until(&conn, &path, 7).unwrap();
-        // Today's writer fills the columns of migration 10; they are added for it and
-        // dropped again, so that the file is as version 7 had it.
-        const LATER: [&str; 4] = ["other_names", "address", "phone", "legal_representative"];
+        // Today's writer fills the columns of migrations 10 and 11; they are added for it
+        // and dropped again, so that the file is as version 7 had it.
+        const LATER: [&str; 5] = [
+            "other_names",
+            "address",
+            "phone",
+            "legal_representative",
+            "industry_code",
+        ];
         for c in LATER {
             conn.execute_batch(&format!(
                 "ALTER TABLE enterprises ADD COLUMN {c} TEXT NOT NULL DEFAULT ''"
@@ -775,4 +782,36 @@ fn enterprises_are_found_by_abbreviation_substring_or_credit_code() {
         found("钢马").is_empty(),
         "the order of the characters counts"
     );
+}
+
+#[test]
+fn an_industry_code_is_kept_with_its_leading_zero_and_reaches_the_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    small_atlas(&mut store);
+    let Record::Enterprise(mut e) = enterprise(21, "91430200MA0000021", "430200") else {
+        unreachable!()
+    };
+    e.industry = Some("0110".parse().unwrap());
+    let mut w = store.writer().unwrap();
+    let id = w.create_enterprise(&e).unwrap();
+    w.commit(
+        &crate::Actor::local("tests", 0),
+        &crate::Change::new("test", "enterprise", id.0),
+    )
+    .unwrap();
+    let back = store.enterprise(id).unwrap().unwrap();
+    assert_eq!(back.industry.unwrap().to_string(), "0110");
+    let graph = store.supply_graph().unwrap();
+    let index = (0..graph.enterprise_count() as u32)
+        .find(|&i| graph.profile(i).id == id)
+        .unwrap();
+    assert_eq!(graph.profile(index).industry, back.industry);
+    // An enterprise without a code has none.
+    assert!(store
+        .enterprise(EnterpriseId(1))
+        .unwrap()
+        .unwrap()
+        .industry
+        .is_none());
 }

@@ -342,11 +342,11 @@ impl<'a> Writer<'a> {
 }
 
 pub(crate) const INSERT_ENTERPRISE: &str = "INSERT INTO enterprises (id, credit_code, name_zh, name_en, region_code, size, tags, revenue_fen, employees, source,
-     other_names, address, phone, legal_representative)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+     other_names, address, phone, legal_representative, industry_code)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
 
 /// An enterprise's columns in [`INSERT_ENTERPRISE`] order; no id: the database picks one.
-pub(crate) fn enterprise_params(id: Option<i64>, e: &Enterprise) -> [Value; 14] {
+pub(crate) fn enterprise_params(id: Option<i64>, e: &Enterprise) -> [Value; 15] {
     [
         id.into(),
         e.credit_code.as_str().to_string().into(),
@@ -362,6 +362,7 @@ pub(crate) fn enterprise_params(id: Option<i64>, e: &Enterprise) -> [Value; 14] 
         e.address.clone().into(),
         e.phone.clone().into(),
         e.legal_representative.clone().into(),
+        e.industry.map_or(String::new(), |c| c.to_string()).into(),
     ]
 }
 

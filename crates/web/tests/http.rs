@@ -333,6 +333,7 @@ async fn cached_figures_follow_every_write() {
             address: String::new(),
             phone: String::new(),
             legal_representative: String::new(),
+            industry: None,
         }))
         .unwrap();
     writer

@@ -22,6 +22,7 @@ pub fn demo_graph(config: &DemoConfig) -> Graph {
                     size: e.size,
                     tags: e.tags,
                     employees: 100,
+                    industry: None,
                 })
                 .unwrap(),
             _ => {}

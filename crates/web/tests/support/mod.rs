@@ -76,6 +76,7 @@ pub fn add_producer(
             address: String::new(),
             phone: String::new(),
             legal_representative: String::new(),
+            industry: None,
         }))
         .unwrap();
     writer
