@@ -464,24 +464,13 @@ pub fn opportunities_in(
     let lacking: Vec<usize> = (0..n_p)
         .filter(|&p| !result.present[result.at(c, p)])
         .collect();
-    let densest = result.density.as_ref().map(|d| {
-        lacking
-            .iter()
-            .map(|&p| d[result.at(c, p)])
-            .fold(0.0f64, f64::max)
-    });
     let mut new_boards: Vec<Opportunity> = Vec::new();
     // Nodes of the chains the region takes part in that no region works in yet are not
     // in the table; they are not opportunities (nothing to compare them with).
     for &p in &lacking {
         let node = node_of[p];
         let at = result.at(c, p);
-        let density = result.density.as_ref().map(|d| d[at]);
-        let relatedness = match (density, densest) {
-            (Some(d), Some(max)) if max > 0.0 => Some(d / max),
-            (Some(_), Some(_)) => Some(0.0),
-            _ => None,
-        };
+        let (density, relatedness) = relatedness(result, c, &lacking, p);
         let inputs = graph.node_inputs(node);
         let outputs = graph.node_outputs(node);
         let j = node as usize;
@@ -504,16 +493,7 @@ pub fn opportunities_in(
         } else {
             0.0
         };
-        let mut related: Vec<(u32, f64)> = match &result.proximity {
-            Some(phi) => (0..n_p)
-                .filter(|&q| result.present[result.at(c, q)])
-                .map(|q| (node_of[q], phi[q * n_p + p]))
-                .filter(|(_, f)| *f > 0.0)
-                .collect(),
-            None => Vec::new(),
-        };
-        related.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        related.truncate(REASONS);
+        let related = closest_present(result, c, p, |q| node_of[q]);
         let (inputs_local, inputs_missing): (Vec<u32>, Vec<u32>) =
             inputs.iter().partition(|k| local_units.contains_key(k));
         let mut buyers: Vec<(i64, u32)> = outputs
@@ -564,19 +544,69 @@ pub fn opportunities_in(
         })
         .collect();
     long_boards.sort_by(|a, b| b.rca.total_cmp(&a.rca).then(a.node.cmp(&b.node)));
-    let eci_rank = indices.map(|i| {
-        let better = i.eci.iter().filter(|e| **e > i.eci[c]).count();
-        (better + 1, i.eci.len())
-    });
     Ok(Opportunities {
         region,
         level,
         measure,
         eci: indices.map(|i| i.eci[c]),
-        eci_rank,
+        eci_rank: eci_rank(result, c),
         new_boards,
         long_boards,
         notes: result.notes.clone(),
+    })
+}
+
+/// The density of product `p` for location `c` among the products it lacks
+/// (`lacking`), and that density over the largest among them (0 when all are 0).
+fn relatedness(
+    result: &Complexity,
+    c: usize,
+    lacking: &[usize],
+    p: usize,
+) -> (Option<f64>, Option<f64>) {
+    let Some(d) = result.density.as_ref() else {
+        return (None, None);
+    };
+    let densest = lacking
+        .iter()
+        .map(|&q| d[result.at(c, q)])
+        .fold(0.0f64, f64::max);
+    let density = d[result.at(c, p)];
+    let share = if densest > 0.0 {
+        density / densest
+    } else {
+        0.0
+    };
+    (Some(density), Some(share))
+}
+
+/// The [`REASONS`] products present in location `c` closest to product `p` by
+/// proximity, each as `key` names it, closest first.
+fn closest_present<K: Copy + Ord>(
+    result: &Complexity,
+    c: usize,
+    p: usize,
+    key: impl Fn(usize) -> K,
+) -> Vec<(K, f64)> {
+    let Some(phi) = &result.proximity else {
+        return Vec::new();
+    };
+    let n_p = result.products.len();
+    let mut related: Vec<(K, f64)> = (0..n_p)
+        .filter(|&q| result.present[result.at(c, q)])
+        .map(|q| (key(q), phi[q * n_p + p]))
+        .filter(|(_, f)| *f > 0.0)
+        .collect();
+    related.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    related.truncate(REASONS);
+    related
+}
+
+/// Location `c`'s rank by ECI (1 = highest) and how many locations there are.
+fn eci_rank(result: &Complexity, c: usize) -> Option<(usize, usize)> {
+    result.indices.as_ref().map(|i| {
+        let better = i.eci.iter().filter(|e| **e > i.eci[c]).count();
+        (better + 1, i.eci.len())
     })
 }
 
@@ -717,32 +747,12 @@ pub fn industry_boards(
     let indices = result.indices.as_ref();
     let present = |p: usize| result.present[result.at(c, p)];
     let lacking: Vec<usize> = (0..n_p).filter(|&p| !present(p)).collect();
-    let densest = result.density.as_ref().map(|d| {
-        lacking
-            .iter()
-            .map(|&p| d[result.at(c, p)])
-            .fold(0.0f64, f64::max)
-    });
     let mut new_boards: Vec<IndustryOpportunity> = lacking
         .iter()
         .map(|&p| {
             let at = result.at(c, p);
-            let density = result.density.as_ref().map(|d| d[at]);
-            let relatedness = match (density, densest) {
-                (Some(d), Some(max)) if max > 0.0 => Some(d / max),
-                (Some(_), Some(_)) => Some(0.0),
-                _ => None,
-            };
-            let mut related: Vec<(IndustryCode, f64)> = match &result.proximity {
-                Some(phi) => (0..n_p)
-                    .filter(|&q| present(q))
-                    .map(|q| (class[q], phi[q * n_p + p]))
-                    .filter(|(_, f)| *f > 0.0)
-                    .collect(),
-                None => Vec::new(),
-            };
-            related.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            related.truncate(REASONS);
+            let (density, relatedness) = relatedness(&result, c, &lacking, p);
+            let related = closest_present(&result, c, p, |q| class[q]);
             IndustryOpportunity {
                 industry: class[p],
                 rca: result.rca[at],
@@ -774,17 +784,13 @@ pub fn industry_boards(
         })
         .collect();
     long_boards.sort_by(|a, b| b.rca.total_cmp(&a.rca).then(a.industry.cmp(&b.industry)));
-    let eci_rank = indices.map(|i| {
-        let better = i.eci.iter().filter(|e| **e > i.eci[c]).count();
-        (better + 1, i.eci.len())
-    });
     Ok(IndustryBoards {
         region,
         level,
         measure,
         digits,
         eci: indices.map(|i| i.eci[c]),
-        eci_rank,
+        eci_rank: eci_rank(&result, c),
         new_boards,
         long_boards,
         coded,

@@ -51,6 +51,17 @@ pub fn level_and_measure(q: &DiagnosticsQuery) -> Result<(Level, Measure), AppEr
     ))
 }
 
+/// Why some measures are missing, in both languages.
+fn notes(notes: &[chainatlas_complexity::Note]) -> Vec<TextDto> {
+    notes
+        .iter()
+        .map(|n| TextDto {
+            text_zh: n.text(false),
+            text_en: n.text(true),
+        })
+        .collect()
+}
+
 fn measure_word(measure: Measure) -> &'static str {
     match measure {
         Measure::Output => "output",
@@ -446,14 +457,7 @@ pub fn opportunities(
                 proximity,
             })
             .collect(),
-        notes: o
-            .notes
-            .iter()
-            .map(|n| TextDto {
-                text_zh: n.text(false),
-                text_en: n.text(true),
-            })
-            .collect(),
+        notes: notes(&o.notes),
     })
 }
 
@@ -484,8 +488,15 @@ pub struct IndustryOpportunityDto {
     pub relatedness: Option<f64>,
     pub pci: Option<f64>,
     pub cog: Option<f64>,
-    /// The region's present classes closest to it, with their proximity.
-    pub related: Vec<(IndustryDto, f64)>,
+    /// The region's present classes closest to it, closest first.
+    pub related: Vec<RelatedIndustryDto>,
+}
+
+#[derive(Clone, Serialize, ToSchema)]
+pub struct RelatedIndustryDto {
+    pub industry: IndustryDto,
+    /// Proximity between the two classes, 0–1.
+    pub proximity: f64,
 }
 
 #[derive(Clone, Serialize, ToSchema)]
@@ -571,7 +582,10 @@ pub fn industry_boards(
                 related: o
                     .related
                     .iter()
-                    .map(|&(c, f)| (industry_dto(c), f))
+                    .map(|&(c, proximity)| RelatedIndustryDto {
+                        industry: industry_dto(c),
+                        proximity,
+                    })
                     .collect(),
             })
             .collect(),
@@ -585,13 +599,6 @@ pub fn industry_boards(
                 pci: l.pci,
             })
             .collect(),
-        notes: b
-            .notes
-            .iter()
-            .map(|n| TextDto {
-                text_zh: n.text(false),
-                text_en: n.text(true),
-            })
-            .collect(),
+        notes: notes(&b.notes),
     })
 }

@@ -875,7 +875,7 @@ fn industry_boards(
                         number(b.cog),
                         b.related
                             .iter()
-                            .map(|(c, f)| format!("{} {f:.2}", c.code))
+                            .map(|r| format!("{} {:.2}", r.industry.code, r.proximity))
                             .collect::<Vec<_>>()
                             .join("; "),
                     ]

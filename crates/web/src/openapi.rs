@@ -32,6 +32,7 @@ use chainatlas_app::atlas::{ChainDto, ChainMapDto, MapNodeDto, NodeDto, NodeInpu
         chokepoints,
         attraction,
         crate::opportunities::api::opportunities,
+        crate::opportunities::api::industry_opportunities,
         me,
         audit,
         crate::listings::api::search_listings,

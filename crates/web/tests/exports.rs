@@ -271,3 +271,36 @@ async fn a_listing_search_exports_every_listing_found_and_a_listing_its_matches(
         );
     }
 }
+
+#[tokio::test]
+async fn every_table_of_the_opportunities_pages_is_a_sheet() {
+    let app = app_with(&[]);
+    let names = |reply: &Reply| -> Vec<String> {
+        all_sheets(reply)
+            .into_iter()
+            .map(|(name, rows)| {
+                assert!(rows.len() > 1, "{name} has rows");
+                name
+            })
+            .collect()
+    };
+    let nodes = get(&app, "/opportunities?region=430200&format=xlsx", None).await;
+    assert_eq!(
+        names(&nodes),
+        [
+            "新板（锻新板）",
+            "长板（锻长板）",
+            "关键部门（本地投入产出）"
+        ]
+    );
+    let industries = get(
+        &app,
+        "/opportunities/industries?region=430200&format=xlsx",
+        Some("lang=en"),
+    )
+    .await;
+    assert_eq!(names(&industries), ["New boards", "Long boards"]);
+    let (_, rows) = all_sheets(&industries).swap_remove(1);
+    assert!(rows[1..].iter().any(|r| r[0]
+        == Data::String("3711 Railway, ship, aerospace and other transport equipment".into())));
+}

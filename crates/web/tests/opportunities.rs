@@ -173,3 +173,98 @@ async fn the_landscape_follows_a_write() {
         .iter()
         .any(|b| b["node"]["code"] == code.as_str()));
 }
+
+#[tokio::test]
+async fn new_boards_by_industry_class_through_the_api_the_page_and_the_workbook() {
+    let app = app_with(&[]);
+    let r = get(
+        &app,
+        "/api/v1/regions/430200/industry-opportunities?digits=4",
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let d = r.json();
+    assert_eq!(d["digits"], 4);
+    assert_eq!(d["enterprises_with_code"], d["enterprises_compared"]);
+    let long: Vec<&str> = d["long_boards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["industry"]["code"].as_str().unwrap())
+        .collect();
+    // Zhuzhou's rail works: high-speed train sets (3711) are a long board.
+    assert!(long.contains(&"3711"), "{long:?}");
+    let boards = d["new_boards"].as_array().unwrap();
+    assert!(!boards.is_empty());
+    for b in boards {
+        assert!(b["rca"].as_f64().unwrap() <= 1.0, "{b}");
+        let related = b["related"].as_array().unwrap();
+        assert!(related
+            .iter()
+            .all(|r| long.contains(&r["industry"]["code"].as_str().unwrap())));
+    }
+    // Divisions: two digits, named.
+    let d2 = get(
+        &app,
+        "/api/v1/regions/430200/industry-opportunities?digits=2",
+        None,
+    )
+    .await
+    .json();
+    let first = &d2["long_boards"][0]["industry"];
+    assert_eq!(first["code"].as_str().unwrap().len(), 2, "{first}");
+    assert!(
+        first["name_zh"].as_str().unwrap().ends_with("业"),
+        "{first}"
+    );
+    let bad = get(
+        &app,
+        "/api/v1/regions/430200/industry-opportunities?digits=6",
+        None,
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.body.contains("应为 2（大类）、3（中类）或 4（小类）"),
+        "{}",
+        bad.body
+    );
+
+    // The page in both languages, linked from the node page, and its workbook.
+    let node_page = get(&app, "/opportunities?region=430200", None).await;
+    assert!(node_page
+        .body
+        .contains("/opportunities/industries?region=430200"));
+    let page = get(
+        &app,
+        "/opportunities/industries?region=430200&digits=4",
+        None,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    for needle in [
+        "新板机会（按国民经济行业）",
+        "3711 铁路、船舶、航空航天和其他运输设备制造业",
+        "有行业代码的企业",
+    ] {
+        assert!(page.body.contains(needle), "{needle}");
+    }
+    let english = get(
+        &app,
+        "/opportunities/industries?region=430200&digits=4",
+        Some("lang=en"),
+    )
+    .await;
+    assert!(english
+        .body
+        .contains("3711 Railway, ship, aerospace and other transport equipment"));
+    let sheet = get(
+        &app,
+        "/opportunities/industries?region=430200&format=xlsx",
+        None,
+    )
+    .await;
+    assert_eq!(sheet.status, StatusCode::OK);
+    assert!(sheet.raw.starts_with(b"PK"), "an xlsx workbook");
+}

@@ -124,6 +124,13 @@ async fn every_role_meets_every_page_and_endpoint_as_designed() {
         ("/resolutions", ToLogin, Forbidden, Ok, Ok),
         ("/duplicates", ToLogin, Forbidden, Ok, Ok),
         ("/opportunities?region=430200", ToLogin, Forbidden, Ok, Ok),
+        (
+            "/opportunities/industries?region=430200",
+            ToLogin,
+            Forbidden,
+            Ok,
+            Ok,
+        ),
         ("/merges/new?keep=1&drop=2", ToLogin, Forbidden, Ok, Ok),
         // Editing: analysts and admins everything; a firm its own profile only.
         ("/records/enterprises/1", ToLogin, Ok, Ok, Ok),
@@ -244,6 +251,13 @@ async fn every_role_meets_every_page_and_endpoint_as_designed() {
         ),
         (
             "/api/v1/regions/430200/opportunities",
+            Unauthorized,
+            Forbidden,
+            Ok,
+            Ok,
+        ),
+        (
+            "/api/v1/regions/430200/industry-opportunities",
             Unauthorized,
             Forbidden,
             Ok,

@@ -9,12 +9,29 @@ use axum::{Json, Router};
 use crate::core::auth::Viewer;
 use crate::core::AppState;
 use chainatlas_app::diagnostics::DiagnosticsQuery;
-use chainatlas_app::opportunities::{self as opp, OpportunitiesDto, MAX_NEW_BOARDS};
+use chainatlas_app::opportunities::{
+    self as opp, IndustryBoardsDto, OpportunitiesDto, MAX_NEW_BOARDS,
+};
 use chainatlas_app::view::parse_region_text;
 use chainatlas_auth::Permission;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/regions/{code}/opportunities", get(opportunities))
+    Router::new()
+        .route("/regions/{code}/opportunities", get(opportunities))
+        .route(
+            "/regions/{code}/industry-opportunities",
+            get(industry_opportunities),
+        )
+}
+
+/// The region of the path, refused when missing.
+fn path_region(code: &str) -> Result<chainatlas_model::RegionCode, chainatlas_app::AppError> {
+    parse_region_text(Some(code))?.ok_or_else(|| {
+        chainatlas_app::AppError::parameter(chainatlas_app::text!(
+            "缺少地区代码",
+            "the region code is missing"
+        ))
+    })
 }
 
 #[utoipa::path(get, path = "/api/v1/regions/{code}/opportunities", tag = "diagnostics",
@@ -39,18 +56,48 @@ pub(crate) async fn opportunities(
     let dto = state
         .read(move |store| {
             let q = DiagnosticsQuery::parse(raw.as_deref(), false);
-            let region = parse_region_text(Some(&code))?.ok_or_else(|| {
-                chainatlas_app::AppError::parameter(chainatlas_app::text!(
-                    "缺少地区代码",
-                    "the region code is missing"
-                ))
-            })?;
+            let region = path_region(&code)?;
             let (level, measure) = opp::level_and_measure(&q)?;
             let peers = opp::peer_group(&opp::peers(&q)?, region, level);
             let top = q.count("top", 20, MAX_NEW_BOARDS as u32)?;
             let graph = caches.graph(store)?;
             let landscape = caches.landscape(store, level, measure, &peers)?;
             opp::opportunities(store, &graph, &landscape, region, top)
+        })
+        .await?;
+    Ok(Json(dto))
+}
+
+#[utoipa::path(get, path = "/api/v1/regions/{code}/industry-opportunities", tag = "diagnostics",
+    params(("code" = String, Path, pattern = r"^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4}$", description = "6-digit division code of the region"),
+        ("level" = Option<String>, Query, description = "The regions compared: county, city (default) or province"),
+        ("measure" = Option<String>, Query, description = "What a region does in an industry class: output (default), enterprises or employees"),
+        ("peers" = Option<Vec<String>>, Query, explode = true, description = "The regions compared (division codes, repeated or separated by commas; at most 500); default all regions of the level"),
+        ("digits" = Option<u8>, Query, minimum = 2, maximum = 4, description = "Digits of the GB/T 4754-2017 code compared: 2 (division), 3 (group) or 4 (class, default)"),
+        ("top" = Option<u32>, Query, minimum = 0, maximum = 200, description = "New boards listed; default 20")),
+    responses((status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 200, description = "The national industry classes the region lacks, by relatedness, with PCI and COG; its long boards; its ECI; how many enterprises have a code", body = IndustryBoardsDto),
+        (status = 400, description = "Malformed parameter", body = ErrorBody),
+        (status = 403, description = "Role may not run analyses (enterprise accounts)", body = ErrorBody),
+        (status = 404, description = "Unknown region, or no enterprise with an industry code in it", body = ErrorBody)))]
+pub(crate) async fn industry_opportunities(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<IndustryBoardsDto> {
+    viewer.require(Permission::Analyse)?;
+    let caches = state.app.caches.clone();
+    let dto = state
+        .read(move |store| {
+            let q = DiagnosticsQuery::parse(raw.as_deref(), false);
+            let region = path_region(&code)?;
+            let (level, measure) = opp::level_and_measure(&q)?;
+            let peers = opp::peer_group(&opp::peers(&q)?, region, level);
+            let digits = q.text("digits")?.map_or(Ok(4), opp::digits)?;
+            let top = q.count("top", 20, MAX_NEW_BOARDS as u32)?;
+            let graph = caches.graph(store)?;
+            opp::industry_boards(store, &graph, region, level, measure, &peers, digits, top)
         })
         .await?;
     Ok(Json(dto))

@@ -2,4 +2,5 @@
 //! as a page and an endpoint (docs/complexity.md).
 
 pub mod api;
+mod industries;
 pub mod pages;

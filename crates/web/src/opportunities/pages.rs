@@ -23,40 +23,42 @@ use chainatlas_app::opportunities::{self as opp, OpportunitiesDto};
 use chainatlas_bundle::sheet::Sheet;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/opportunities", get(page))
+    Router::new()
+        .route("/opportunities", get(page))
+        .route("/opportunities/industries", get(super::industries::page))
 }
 
 /// Words of the page, in both languages.
 pub struct Words {
-    title: &'static str,
-    pick_region: &'static str,
-    level: &'static str,
-    levels: [&'static str; 3],
-    measure: &'static str,
-    measures: [&'static str; 3],
-    peers: &'static str,
-    peers_hint: &'static str,
-    eci: &'static str,
-    rank_of: &'static str,
-    new_boards: &'static str,
+    pub(super) title: &'static str,
+    pub(super) pick_region: &'static str,
+    pub(super) level: &'static str,
+    pub(super) levels: [&'static str; 3],
+    pub(super) measure: &'static str,
+    pub(super) measures: [&'static str; 3],
+    pub(super) peers: &'static str,
+    pub(super) peers_hint: &'static str,
+    pub(super) eci: &'static str,
+    pub(super) rank_of: &'static str,
+    pub(super) new_boards: &'static str,
     new_boards_hint: &'static str,
-    long_boards: &'static str,
+    pub(super) long_boards: &'static str,
     long_boards_hint: &'static str,
     node: &'static str,
     feasibility: &'static str,
-    relatedness: &'static str,
+    pub(super) relatedness: &'static str,
     readiness: &'static str,
     pull: &'static str,
     reasons: &'static str,
-    rca: &'static str,
-    value: &'static str,
+    pub(super) rca: &'static str,
+    pub(super) value: &'static str,
     quadrant: &'static str,
     quadrant_x: &'static str,
     quadrant_y: &'static str,
     present: &'static str,
     lacking: &'static str,
     space: &'static str,
-    api_json: &'static str,
+    pub(super) api_json: &'static str,
     listings: &'static str,
     targets: &'static str,
     key_sectors: &'static str,
@@ -65,6 +67,7 @@ pub struct Words {
     forward_index: &'static str,
     classes: [&'static str; 4],
     extraction: &'static str,
+    by_industry: &'static str,
 }
 
 static ZH: Words = Words {
@@ -105,6 +108,7 @@ static ZH: Words = Words {
     forward_index: "前向关联指数",
     classes: ["关键部门", "后向带动型", "前向支撑型", "弱关联"],
     extraction: "假设抽取损失",
+    by_industry: "按国民经济行业",
 };
 
 static EN: Words = Words {
@@ -145,9 +149,10 @@ static EN: Words = Words {
     forward_index: "Forward index",
     classes: ["key", "backward-oriented", "forward-oriented", "weak"],
     extraction: "Lost on extraction",
+    by_industry: "By industry class",
 };
 
-fn words(lang: Lang) -> &'static Words {
+pub(super) fn words(lang: Lang) -> &'static Words {
     match lang {
         Lang::Zh => &ZH,
         Lang::En => &EN,
@@ -202,6 +207,8 @@ struct View {
 struct Page {
     layout: Layout,
     w: &'static Words,
+    /// The same words, by the name the shared form fields use.
+    n: &'static Words,
     regions: Vec<RegionOption>,
     level: String,
     measure: String,
@@ -361,23 +368,89 @@ fn sheets(w: &Words, v: &View) -> Vec<Sheet> {
                 })
                 .collect(),
         },
-        Sheet {
-            name: w.long_boards.to_string(),
-            header: [w.node, w.rca, w.value, "PCI"].map(String::from).to_vec(),
-            rows: v
-                .long_rows
+        long_sheet(
+            w,
+            w.node,
+            v.long_rows
                 .iter()
-                .map(|r| {
+                .map(|r| [&r.name, &r.rca, &r.value, &r.pci]),
+        ),
+        Sheet {
+            name: w.key_sectors.to_string(),
+            header: [w.node, w.backward_index, w.forward_index, "", w.extraction]
+                .map(String::from)
+                .to_vec(),
+            rows: v
+                .sectors
+                .iter()
+                .map(|k| {
                     vec![
-                        r.name.clone(),
-                        r.rca.clone(),
-                        r.value.clone(),
-                        r.pci.clone(),
+                        k.name.clone(),
+                        k.backward.clone(),
+                        k.forward.clone(),
+                        k.class.to_string(),
+                        k.extraction.clone(),
                     ]
                 })
                 .collect(),
         },
     ]
+}
+
+/// The long boards as a sheet: activity (named by `activity`), RCA, size, PCI.
+pub(super) fn long_sheet<'a>(
+    w: &Words,
+    activity: &str,
+    rows: impl Iterator<Item = [&'a String; 4]>,
+) -> Sheet {
+    Sheet {
+        name: w.long_boards.to_string(),
+        header: [activity, w.rca, w.value, "PCI"].map(String::from).to_vec(),
+        rows: rows.map(|r| r.map(String::clone).to_vec()).collect(),
+    }
+}
+
+/// What both opportunities pages are asked: the region (none yet: the picker), the
+/// regions compared, the measure, the peer group, and whether as a workbook; with the
+/// level, measure and peers as the form writes them back.
+pub(super) struct Form {
+    pub region: Option<chainatlas_model::RegionCode>,
+    pub level: chainatlas_analysis::Level,
+    pub measure: chainatlas_analysis::Measure,
+    pub peers: Vec<chainatlas_model::RegionCode>,
+    pub export: bool,
+    pub level_word: String,
+    pub measure_word: String,
+    pub peers_text: String,
+}
+
+impl Form {
+    pub(super) fn parse(query: &DiagnosticsQuery) -> Result<Form, chainatlas_app::AppError> {
+        let (level, measure) = opp::level_and_measure(query)?;
+        let peers = opp::peers(query)?;
+        let word = |name: &str, default: &str| {
+            query
+                .text(name)
+                .ok()
+                .flatten()
+                .unwrap_or(default)
+                .to_string()
+        };
+        Ok(Form {
+            region: query.region()?,
+            level,
+            measure,
+            peers_text: peers
+                .iter()
+                .map(|r| r.value().to_string())
+                .collect::<Vec<_>>()
+                .join(","),
+            peers,
+            export: query.workbook()?,
+            level_word: word("level", "city"),
+            measure_word: word("measure", "output"),
+        })
+    }
 }
 
 async fn page(
@@ -391,27 +464,9 @@ async fn page(
         .require(Permission::Analyse)
         .or_page(lang, &uri, &viewer)?;
     let query = DiagnosticsQuery::parse(raw.as_deref(), true);
-    let region = query.region().or_page(lang, &uri, &viewer)?;
-    let (level, measure) = opp::level_and_measure(&query).or_page(lang, &uri, &viewer)?;
-    let peers = opp::peers(&query).or_page(lang, &uri, &viewer)?;
-    let peers_text = peers
-        .iter()
-        .map(|r| r.value().to_string())
-        .collect::<Vec<_>>()
-        .join(",");
-    let export = query.workbook().or_page(lang, &uri, &viewer)?;
-    let level_word = query
-        .text("level")
-        .ok()
-        .flatten()
-        .unwrap_or("city")
-        .to_string();
-    let measure_word = query
-        .text("measure")
-        .ok()
-        .flatten()
-        .unwrap_or("output")
-        .to_string();
+    let form = Form::parse(&query).or_page(lang, &uri, &viewer)?;
+    let (region, level, measure) = (form.region, form.level, form.measure);
+    let peers = form.peers.clone();
     let caches = state.app.caches.clone();
     let (regions, found) = state
         .read(move |store| {
@@ -431,7 +486,7 @@ async fn page(
         .or_page(lang, &uri, &viewer)?;
     let w = words(lang);
     let result = found.as_ref().map(|dto| view(lang, w, dto));
-    if export {
+    if form.export {
         if let Some(v) = &result {
             let file = format!("opportunities-{}", v.region_code);
             return workbook(&file, &sheets(w, v)).or_page(lang, &uri, &viewer);
@@ -444,10 +499,11 @@ async fn page(
     Ok(render(&Page {
         layout: Layout::new(lang, title, &uri, &viewer),
         w,
+        n: w,
         regions: region_options(lang, &regions, region),
-        level: level_word,
-        measure: measure_word,
-        peers: peers_text,
+        level: form.level_word,
+        measure: form.measure_word,
+        peers: form.peers_text,
         result,
         export_href: export_href(&uri),
     }))
