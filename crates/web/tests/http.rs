@@ -107,6 +107,11 @@ async fn enterprise_and_node_pages_show_their_links() {
     let page = get(&app, "/enterprises/1", None).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains(e["credit_code"].as_str().unwrap()));
+    // Its national industry code, with the division's name on the page.
+    let code = e["industry_code"].as_str().unwrap();
+    assert!((2..=4).contains(&code.len()), "{code}");
+    assert!(page.body.contains("国民经济行业"));
+    assert!(page.body.contains(&format!("<dd id=\"industry\">{code} ")));
     let suppliers = get(&app, "/api/v1/enterprises/1/suppliers?limit=5", None)
         .await
         .json();

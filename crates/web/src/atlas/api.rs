@@ -157,6 +157,8 @@ pub struct EnterpriseDto {
     pub address: Option<String>,
     pub phone: Option<String>,
     pub legal_representative: Option<String>,
+    /// National industry code (GB/T 4754-2017, 2 to 4 digits), null when not known.
+    pub industry_code: Option<String>,
     pub nodes: Vec<EnterpriseNodeDto>,
 }
 
@@ -428,6 +430,7 @@ pub(crate) async fn enterprise(
         address: private.then(|| e.address.clone()),
         phone: private.then(|| e.phone.clone()),
         legal_representative: private.then(|| e.legal_representative.clone()),
+        industry_code: e.industry.map(|c| c.to_string()),
         nodes: d
             .nodes
             .iter()

@@ -525,6 +525,8 @@ struct EnterprisePage {
     employees: u32,
     source: String,
     other_names: String,
+    /// The industry code with its division's (or section's) name, empty when not known.
+    industry: String,
     /// (label, value) of the contact details shown: the private ones only to those who may.
     contacts: Vec<(&'static str, String)>,
     nodes: Vec<EnterpriseRow>,
@@ -589,6 +591,7 @@ async fn enterprise_page(
         other_names: e
             .other_names
             .join(if lang == Lang::Zh { "；" } else { "; " }),
+        industry: e.industry.map_or(String::new(), |c| c.label(lang)),
         contacts: if private {
             let t = lang.texts();
             [
