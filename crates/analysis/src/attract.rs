@@ -95,6 +95,25 @@ fn node_targets(
     downstream_output: Money,
     limit: usize,
 ) -> NodeTargets {
+    let (targets, candidates) = targets_in_node(graph, region, node, limit);
+    NodeTargets {
+        node: graph.node_id(node),
+        status,
+        downstream_output,
+        candidates,
+        targets,
+    }
+}
+
+/// The best `limit` enterprises outside `region` producing in graph node `node`, and how
+/// many producers outside were considered: the attraction targets of any node the region
+/// lacks (a short board, or a new board it could grow).
+pub fn targets_in_node(
+    graph: &Graph,
+    region: RegionCode,
+    node: u32,
+    limit: usize,
+) -> (Vec<Target>, u32) {
     struct Candidate {
         enterprise: u32,
         output: i64,
@@ -202,11 +221,5 @@ fn node_targets(
             .then(a.enterprise.0.cmp(&b.enterprise.0))
     });
     targets.truncate(limit);
-    NodeTargets {
-        node: graph.node_id(node),
-        status,
-        downstream_output,
-        candidates: candidates.len() as u32,
-        targets,
-    }
+    (targets, candidates.len() as u32)
 }

@@ -17,6 +17,9 @@ use crate::{AppError, ErrorCode};
 /// New boards listed at most.
 pub const MAX_NEW_BOARDS: usize = 200;
 
+/// Attraction targets named per new board.
+pub const TARGETS: usize = 3;
+
 /// Reads a level as the API and the command line write it.
 pub fn level(word: &str) -> Result<Level, AppError> {
     match word {
@@ -119,6 +122,10 @@ pub struct OpportunityDto {
     pub inputs_local: Vec<NodeDto>,
     pub inputs_missing: Vec<NodeDto>,
     pub buyers: Vec<EnterpriseBriefDto>,
+    /// Attraction targets (精准招商): the best producers of the node outside the region, by
+    /// the score of the chain diagnosis's attraction list (ties to local buyers, output,
+    /// spare capacity, size and tags), at most [`TARGETS`].
+    pub targets: Vec<EnterpriseBriefDto>,
     /// Why, in both languages.
     pub reasons: Vec<TextDto>,
 }
@@ -375,16 +382,28 @@ pub fn opportunities(
     let (level, measure) = (landscape.level, landscape.measure);
     let o = analysis::opportunities_in(graph, landscape, region).map_err(refusal)?;
     let shown = &o.new_boards[..o.new_boards.len().min(limit.min(MAX_NEW_BOARDS))];
+    let targets: Vec<Vec<EnterpriseId>> = shown
+        .iter()
+        .map(|b| {
+            analysis::targets_in_node(graph, o.region, b.node, TARGETS)
+                .0
+                .iter()
+                .map(|t| t.enterprise)
+                .collect()
+        })
+        .collect();
     let ids: Vec<EnterpriseId> = shown
         .iter()
         .flat_map(|b| b.buyers.iter().map(|&e| graph.profile(e).id))
+        .chain(targets.iter().flatten().copied())
         .collect();
     let lookup = Lookup::load(store)?.with_enterprises(store, &ids)?;
     let node = |n: u32| lookup.node(graph.node_id(n));
     let nodes = |ns: &[u32]| ns.iter().map(|&n| node(n)).collect::<Vec<_>>();
     let new_boards = shown
         .iter()
-        .map(|b| {
+        .zip(&targets)
+        .map(|(b, targets)| {
             let node_dto = node(b.node);
             let mut dto = OpportunityDto {
                 chain_code: lookup.chain_code(node_dto.chain_id),
@@ -412,6 +431,7 @@ pub fn opportunities(
                     .iter()
                     .map(|&e| lookup.enterprise(graph.profile(e).id))
                     .collect(),
+                targets: targets.iter().map(|&e| lookup.enterprise(e)).collect(),
                 reasons: Vec::new(),
             };
             dto.reasons = reasons(&dto);

@@ -729,6 +729,11 @@ fn opportunities(store: &Store, graph: &Graph, args: OpportunitiesArgs) -> Resul
                 number(b.pci),
                 number(b.cog),
                 b.reasons.iter().map(text).collect::<Vec<_>>().join("; "),
+                b.targets
+                    .iter()
+                    .map(|t| name(l, &t.name_zh, &t.name_en))
+                    .collect::<Vec<_>>()
+                    .join("; "),
             ]
         })
         .collect();
@@ -777,6 +782,7 @@ fn opportunities(store: &Store, graph: &Graph, args: OpportunitiesArgs) -> Resul
                 "pci",
                 "cog",
                 "reasons",
+                "targets",
             ],
             new_rows,
         ),

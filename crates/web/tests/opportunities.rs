@@ -91,8 +91,14 @@ async fn zhuzhou_new_boards_are_ranked_explained_and_tied_to_its_short_boards() 
     assert!(sectors
         .iter()
         .all(|k| ["key", "backward", "forward", "weak"].contains(&k["class"].as_str().unwrap())));
-    // Each new board names its chain, whose diagnosis lists attraction targets.
+    // Each new board names its chain, whose diagnosis lists attraction targets, and its
+    // own best targets: producers of the node outside the region.
     assert_eq!(metro["chain_code"], "rail");
+    let targets = metro["targets"].as_array().unwrap();
+    assert!(!targets.is_empty() && targets.len() <= 3, "{metro}");
+    assert!(targets
+        .iter()
+        .all(|t| !t["region"]["code"].as_str().unwrap().starts_with("4302")));
 
     // The page: the quadrant chart's data, the ranked table with reasons, the workbook.
     let page = get(&app, "/opportunities?region=430200", None).await;
@@ -105,6 +111,7 @@ async fn zhuzhou_new_boards_are_ranked_explained_and_tied_to_its_short_boards() 
         "quadrant-chart",
         "opportunities-data",
         "缺少：制动系统",
+        "招商目标：",
     ] {
         assert!(page.body.contains(needle), "{needle}");
     }

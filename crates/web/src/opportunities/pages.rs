@@ -68,6 +68,9 @@ pub struct Words {
     classes: [&'static str; 4],
     extraction: &'static str,
     by_industry: &'static str,
+    /// "招商目标：" before a new board's targets, and what separates them.
+    targets_label: &'static str,
+    list_sep: &'static str,
 }
 
 static ZH: Words = Words {
@@ -109,6 +112,8 @@ static ZH: Words = Words {
     classes: ["关键部门", "后向带动型", "前向支撑型", "弱关联"],
     extraction: "假设抽取损失",
     by_industry: "按国民经济行业",
+    targets_label: "招商目标：",
+    list_sep: "、",
 };
 
 static EN: Words = Words {
@@ -150,6 +155,8 @@ static EN: Words = Words {
     classes: ["key", "backward-oriented", "forward-oriented", "weak"],
     extraction: "Lost on extraction",
     by_industry: "By industry class",
+    targets_label: "Attraction targets: ",
+    list_sep: ", ",
 };
 
 pub(super) fn words(lang: Lang) -> &'static Words {
@@ -171,6 +178,8 @@ struct Row {
     pci: String,
     cog: String,
     reasons: Vec<String>,
+    /// Attraction targets: enterprise id and name (with its region).
+    targets: Vec<(i64, String)>,
 }
 
 struct LongRow {
@@ -311,6 +320,19 @@ fn view(lang: Lang, w: &Words, dto: &OpportunitiesDto) -> View {
                     .iter()
                     .map(|r| name(&r.text_zh, &r.text_en))
                     .collect(),
+                targets: b
+                    .targets
+                    .iter()
+                    .map(|t| {
+                        let region = name(&t.region.name_zh, &t.region.name_en);
+                        let who = name(&t.name_zh, &t.name_en);
+                        (
+                            t.id,
+                            lang.pick(&format!("{who}（{region}）"), &format!("{who} ({region})"))
+                                .to_string(),
+                        )
+                    })
+                    .collect(),
             })
             .collect(),
         long_rows: dto
@@ -347,6 +369,7 @@ fn sheets(w: &Words, v: &View) -> Vec<Sheet> {
                 "PCI",
                 "COG",
                 w.reasons,
+                w.targets,
             ]
             .map(String::from)
             .to_vec(),
@@ -364,6 +387,11 @@ fn sheets(w: &Words, v: &View) -> Vec<Sheet> {
                         r.pci.clone(),
                         r.cog.clone(),
                         r.reasons.join("；"),
+                        r.targets
+                            .iter()
+                            .map(|(_, n)| n.as_str())
+                            .collect::<Vec<_>>()
+                            .join(w.list_sep),
                     ]
                 })
                 .collect(),
