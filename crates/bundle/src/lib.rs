@@ -35,7 +35,7 @@ pub use import::{
 pub use match_list::{read_match_list, ListRow, MATCH_LIST_COLUMNS};
 pub use source::limits;
 pub use template::{doc_zh, template, vocabulary};
-pub use value_table::{read_values, ValueRow, Wanted};
+pub use value_table::{read_values, read_wide, ValueRow, Wanted};
 
 /// The sheet of a workbook that explains the others (the template's); import skips it.
 pub const README_SHEET: &str = "说明";

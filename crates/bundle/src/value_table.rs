@@ -1,5 +1,6 @@
 //! Tables of values of any shape, read by column header: a long table of locations ×
-//! products (`location,product,value`), an input–output table (`row,col,value`). One
+//! products (`location,product,value`), an input–output table (`row,col,value`), or a
+//! wide sheet (row names in the first column, column names in the header). One
 //! CSV file or the first sheet of an `.xlsx` workbook, streamed row by row, so that a
 //! table of millions of rows costs only what the caller keeps of it. Every bad cell is
 //! reported with its file, row and column; the caller keeps nothing when any is.
@@ -13,6 +14,34 @@ use crate::{column_letter, ImportError, Location, Problem};
 
 /// Problems listed before the rest are only counted.
 const MAX_PROBLEMS: usize = 100;
+
+/// The problems of a read: the first [`MAX_PROBLEMS`], and how many more.
+#[derive(Default)]
+struct Problems {
+    list: Vec<Problem>,
+    omitted: u64,
+}
+
+impl Problems {
+    fn report(&mut self, problem: Problem) {
+        if self.list.len() < MAX_PROBLEMS {
+            self.list.push(problem);
+        } else {
+            self.omitted += 1;
+        }
+    }
+
+    fn result(self, rows: u64) -> Result<u64, ImportError> {
+        if self.list.is_empty() {
+            Ok(rows)
+        } else {
+            Err(ImportError::Invalid {
+                problems: self.list,
+                omitted: self.omitted,
+            })
+        }
+    }
+}
 
 /// A column the caller reads, found by its header (case aside).
 #[derive(Clone, Debug)]
@@ -103,13 +132,9 @@ pub fn read_values(
         column: Some(wanted[w].name.clone()),
         column_letter: positions[w].filter(|_| workbook).map(column_letter),
     };
-    let mut omitted = 0u64;
-    let mut report = |problems: &mut Vec<Problem>, problem: Problem| {
-        if problems.len() < MAX_PROBLEMS {
-            problems.push(problem);
-        } else {
-            omitted += 1;
-        }
+    let mut problems = Problems {
+        list: problems,
+        omitted: 0,
     };
     let mut cells = vec![String::new(); wanted.len()];
     let mut numbers = vec![None; wanted.len()];
@@ -118,13 +143,10 @@ pub fn read_values(
         let row = match row {
             Ok(row) => row,
             Err((line, message)) => {
-                report(
-                    &mut problems,
-                    Problem {
-                        location: Location::row(&label, line),
-                        message,
-                    },
-                );
+                problems.report(Problem {
+                    location: Location::row(&label, line),
+                    message,
+                });
                 break;
             }
         };
@@ -142,13 +164,10 @@ pub fn read_values(
                     Some(v) => numbers[w] = Some(v),
                     None => {
                         bad = true;
-                        report(
-                            &mut problems,
-                            Problem {
-                                location: at(row.number, w),
-                                message: text!("“{cell}”不是数字", "'{cell}' is not a number"),
-                            },
-                        );
+                        problems.report(Problem {
+                            location: at(row.number, w),
+                            message: not_a_number(cell),
+                        });
                     }
                 }
             }
@@ -161,20 +180,104 @@ pub fn read_values(
             cells: &cells,
             numbers: &numbers,
         }) {
-            report(
-                &mut problems,
-                Problem {
-                    location: Location::row(&label, row.number),
-                    message,
-                },
-            );
+            problems.report(Problem {
+                location: Location::row(&label, row.number),
+                message,
+            });
         }
     }
-    if problems.is_empty() {
-        Ok(rows)
-    } else {
-        Err(ImportError::Invalid { problems, omitted })
+    problems.result(rows)
+}
+
+fn not_a_number(cell: &str) -> Text {
+    text!("“{cell}”不是数字", "'{cell}' is not a number")
+}
+
+/// Reads a wide sheet: the header names the columns (its first cell, a corner label, is
+/// ignored), the first cell of each row names the row, and every other cell is a number
+/// (empty: `None`). Calls `each(row name, column name, value)` for every cell, in order;
+/// `each` may refuse a cell with a message, reported at it. Returns the number of rows,
+/// or every problem found.
+pub fn read_wide(
+    path: &Path,
+    mut each: impl FnMut(&str, &str, Option<f64>) -> Result<(), Text>,
+) -> Result<u64, ImportError> {
+    let mut table = open_table(path)?;
+    let label = table.label().to_string();
+    let workbook = table.is_workbook();
+    let header: Vec<String> = table
+        .header()
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let mut problems = Problems::default();
+    if header.len() < 2 {
+        problems.report(Problem {
+            location: Location::row(&label, 1),
+            message: text!(
+                "宽表的表头应为：第一格任意，其后为各列名称",
+                "a wide sheet's header is a corner cell, then the name of each column"
+            ),
+        });
+        return problems.result(0);
     }
+    let mut rows = 0;
+    while let Some(row) = table.next_row() {
+        let row = match row {
+            Ok(row) => row,
+            Err((line, message)) => {
+                problems.report(Problem {
+                    location: Location::row(&label, line),
+                    message,
+                });
+                break;
+            }
+        };
+        rows += 1;
+        let name = row.cells.first().map_or("", |c| c.trim());
+        if name.is_empty() {
+            problems.report(Problem {
+                location: Location {
+                    file: label.clone(),
+                    row: row.number,
+                    column: Some(header[0].clone()),
+                    column_letter: workbook.then(|| column_letter(0)),
+                },
+                message: text!("行名称为空", "the row has no name"),
+            });
+            continue;
+        }
+        for (c, column) in header.iter().enumerate().skip(1) {
+            let cell = row.cells.get(c).map_or("", |c| c.trim());
+            let at = || Location {
+                file: label.clone(),
+                row: row.number,
+                column: Some(column.clone()),
+                column_letter: workbook.then(|| column_letter(c)),
+            };
+            let value = if cell.is_empty() {
+                None
+            } else {
+                match parse_number(cell) {
+                    Some(v) => Some(v),
+                    None => {
+                        problems.report(Problem {
+                            location: at(),
+                            message: not_a_number(cell),
+                        });
+                        continue;
+                    }
+                }
+            };
+            if let Err(message) = each(name, column, value) {
+                problems.report(Problem {
+                    location: at(),
+                    message,
+                });
+            }
+        }
+    }
+    problems.result(rows)
 }
 
 #[cfg(test)]

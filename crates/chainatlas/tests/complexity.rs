@@ -141,6 +141,33 @@ fn an_io_table_gives_linkages_and_extraction_per_sector() {
     assert!((backward - (1.5 + 2.0 / 3.0)).abs() < 1e-12, "{text}");
     assert_eq!(rows[1][6].parse::<f64>().unwrap().round(), 275.0, "{text}");
 
+    // The same table as a wide sheet gives the same answer, byte for byte.
+    let wide = dir.path().join("wide.csv");
+    std::fs::write(
+        &wide,
+        "部门,a,b,total\na,20,60,80\nb,40,20,60\ntotal,60,80,\noutput,100,200,\n",
+    )
+    .unwrap();
+    let from_wide = chainatlas(
+        &db,
+        &[
+            "io",
+            "--input",
+            wide.to_str().unwrap(),
+            "--wide",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(from_wide.status.success(), "{}", stderr(&from_wide));
+    assert_eq!(stdout(&from_wide), text);
+    // A cell that is not a number is refused where it is.
+    std::fs::write(&wide, "部门,a,b\na,20,x\nb,40,20\noutput,100,200\n").unwrap();
+    let bad = chainatlas(&db, &["io", "--input", wide.to_str().unwrap(), "--wide"]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("第 2 行"), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("“x”不是数字"), "{}", stderr(&bad));
+
     // Without an output row, it says which rows would do.
     std::fs::write(&input, "row,col,value\na,a,20\n").unwrap();
     let out = chainatlas(&db, &["io", "--input", input.to_str().unwrap()]);

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use chainatlas_bundle::{read_values, ImportError, Wanted};
+use chainatlas_bundle::{read_values, read_wide, ImportError, Wanted};
 use chainatlas_complexity::{
     analyse, compute, Complexity, Diagonal, IoOptions, IoTable, Measure, Normalisation, Options,
     Presence, Proximity, Table,
@@ -414,9 +414,13 @@ fn ranked(
 pub struct IoArgs {
     /// A long table (.csv or .xlsx): `row,col,value`, the flows between sectors and a
     /// row `output` (total output); other rows and columns (final demand, value added,
-    /// totals) are ignored.
+    /// totals) are ignored. With --wide, the same as a sheet.
     #[arg(long)]
     input: PathBuf,
+    /// The input is a wide sheet: the first column names each row (the sectors, `output`,
+    /// value added…), the header names each column (its first cell is ignored).
+    #[arg(long)]
+    wide: bool,
     #[arg(long, default_value = "row")]
     row: String,
     #[arg(long, default_value = "col")]
@@ -437,27 +441,32 @@ pub struct IoArgs {
 
 pub fn io(args: IoArgs) -> Result<()> {
     let english = args.output.lang == Lang::En;
-    let mut cells = Vec::new();
-    read_values(
-        &args.input,
-        &[
-            Wanted::text(&args.row),
-            Wanted::text(&args.col),
-            Wanted::number(&args.value),
-        ],
-        |row| {
-            if cells.len() >= chainatlas_complexity::MAX_IO_CELLS {
-                let max = chainatlas_complexity::MAX_IO_CELLS;
-                return Err(text!(
-                    "单元格超过 {max} 个的上限，其余未予保留",
-                    "more than {max} cells, the limit: the rest was not kept"
-                ));
-            }
-            cells.push((row.cells[0].clone(), row.cells[1].clone(), row.numbers[2]));
-            Ok(())
-        },
-    )
-    .map_err(|e| refused(&args.input, e, english))?;
+    let mut cells: Vec<(String, String, Option<f64>)> = Vec::new();
+    let mut keep = |row: &str, col: &str, value: Option<f64>| {
+        if cells.len() >= chainatlas_complexity::MAX_IO_CELLS {
+            let max = chainatlas_complexity::MAX_IO_CELLS;
+            return Err(text!(
+                "单元格超过 {max} 个的上限，其余未予保留",
+                "more than {max} cells, the limit: the rest was not kept"
+            ));
+        }
+        cells.push((row.to_string(), col.to_string(), value));
+        Ok(())
+    };
+    let read = if args.wide {
+        read_wide(&args.input, &mut keep)
+    } else {
+        read_values(
+            &args.input,
+            &[
+                Wanted::text(&args.row),
+                Wanted::text(&args.col),
+                Wanted::number(&args.value),
+            ],
+            |row| keep(&row.cells[0], &row.cells[1], row.numbers[2]),
+        )
+    };
+    read.map_err(|e| refused(&args.input, e, english))?;
     let table = IoTable::from_long(cells, args.sectors.as_deref())
         .map_err(|e| anyhow::anyhow!("{}: {}", args.input.display(), e.text(english)))?;
     let r = analyse(
