@@ -117,6 +117,10 @@ struct Year {
     pops: BTreeMap<String, (f64, u32)>,
 }
 
+/// Rows of a `complexity` input kept at most, all years together (each year's table
+/// alone is also bounded by its locations × products, `MAX_CELLS`).
+pub const MAX_ROWS: usize = 20_000_000;
+
 pub fn complexity(args: ComplexityArgs) -> Result<()> {
     let english = args.output.lang == Lang::En;
     let mut wanted = vec![
@@ -135,7 +139,16 @@ pub fn complexity(args: ComplexityArgs) -> Result<()> {
     let pop_at = args.population.as_ref().map(|_| wanted.len() - 1);
     let mut years: BTreeMap<String, Year> = BTreeMap::new();
     let value_name = args.value.clone();
+    let mut kept = 0usize;
     let rows = read_values(&args.input, &wanted, |row| {
+        // The years' sparse tables are all kept until computed: bound them together.
+        if kept == MAX_ROWS {
+            return Err(text!(
+                "所有年份合计超过 {MAX_ROWS} 行的上限，其余未予保留",
+                "more than {MAX_ROWS} rows in all years, the limit: the rest was not kept"
+            ));
+        }
+        kept += 1;
         let year = year_at.map_or(String::new(), |i| row.cells[i].clone());
         let Year { table, pops } = years.entry(year).or_default();
         let value = needed(row.numbers[2], &value_name)?;
