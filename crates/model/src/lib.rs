@@ -15,6 +15,7 @@ mod industry;
 mod money;
 mod region_code;
 mod text;
+pub mod workdays;
 
 pub use credit_code::{CreditCode, CreditCodeError};
 pub use date::{Date, DateError};
