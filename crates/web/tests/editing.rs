@@ -81,8 +81,27 @@ async fn an_analyst_creates_edits_and_deletes_an_enterprise_through_the_forms() 
         "nothing written"
     );
 
+    // An industry code with a division that does not exist: refused beside its field.
+    let mut bad_industry = fields(&code, "湘江星辰精密科技有限公司");
+    bad_industry.push(("industry_code", "9912".to_string()));
+    let reply = post_form(
+        &app,
+        "/records/enterprises/new",
+        &app.analyst,
+        None,
+        &form(&app.analyst, &pairs(&bad_industry)),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    assert!(
+        reply.body.contains("行业大类“99”不存在：大类为 01 至 97"),
+        "{}",
+        reply.body
+    );
+
     // Fixed: created with the id the database assigns, the amount read as written.
-    let good = fields(&code, "湘江星辰精密科技有限公司");
+    let mut good = fields(&code, "湘江星辰精密科技有限公司");
+    good.push(("industry_code", "3491".to_string()));
     let reply = post_form(
         &app,
         "/records/enterprises/new",
@@ -100,6 +119,7 @@ async fn an_analyst_creates_edits_and_deletes_an_enterprise_through_the_forms() 
     let e = app.store().enterprise(EnterpriseId(id)).unwrap().unwrap();
     assert_eq!(e.revenue, "12000000".parse::<Money>().unwrap());
     assert_eq!(e.credit_code.as_str(), code);
+    assert_eq!(e.industry.unwrap().to_string(), "3491");
     let entry = last_audit(&app);
     assert_eq!(
         (entry.change.action.as_str(), entry.change.entity.as_str()),
