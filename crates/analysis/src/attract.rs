@@ -66,7 +66,7 @@ pub struct NodeTargets {
 /// Targets for each short board of `coverage` (which fixes chain and region), in the
 /// short-board order.
 pub fn attraction_targets(graph: &Graph, coverage: &Coverage, limit: usize) -> Vec<NodeTargets> {
-    let region = coverage.region;
+    let ties = RegionTies::of(graph, coverage.region);
     coverage
         .short_boards
         .iter()
@@ -76,7 +76,7 @@ pub fn attraction_targets(graph: &Graph, coverage: &Coverage, limit: usize) -> V
             Some(node_targets(
                 graph,
                 coverage.chain,
-                region,
+                &ties,
                 node,
                 row.status,
                 row.downstream_output,
@@ -89,13 +89,13 @@ pub fn attraction_targets(graph: &Graph, coverage: &Coverage, limit: usize) -> V
 fn node_targets(
     graph: &Graph,
     _chain: ChainId,
-    region: RegionCode,
+    ties: &RegionTies,
     node: u32,
     status: NodeStatus,
     downstream_output: Money,
     limit: usize,
 ) -> NodeTargets {
-    let (targets, candidates) = targets_in_node(graph, region, node, limit);
+    let (targets, candidates) = targets_in_node(graph, ties, node, limit);
     NodeTargets {
         node: graph.node_id(node),
         status,
@@ -105,15 +105,59 @@ fn node_targets(
     }
 }
 
-/// The best `limit` enterprises outside `region` producing in graph node `node`, and how
-/// many producers outside were considered: the attraction targets of any node the region
-/// lacks (a short board, or a new board it could grow).
+/// What a region's enterprises buy from each supplier: the value and the distinct buyers,
+/// by supplier (graph index). Read once from the region's own purchases, so that scoring
+/// the producers of many nodes does not walk every producer's sales (a large supplier
+/// sells to thousands; at province scale that walk was most of an opportunities page).
+pub struct RegionTies {
+    region: RegionCode,
+    by_supplier: std::collections::HashMap<u32, (i64, Vec<u32>)>,
+}
+
+impl RegionTies {
+    pub fn of(graph: &Graph, region: RegionCode) -> RegionTies {
+        let mut by_supplier: std::collections::HashMap<u32, (i64, Vec<u32>)> =
+            std::collections::HashMap::new();
+        for buyer in 0..graph.enterprise_count() as u32 {
+            if !region.contains(graph.region(buyer)) {
+                continue;
+            }
+            for slot in graph.enterprise_slots(buyer) {
+                for r in graph.slot_relations(slot as u32) {
+                    let entry = by_supplier
+                        .entry(graph.relation_supplier(r as u32))
+                        .or_default();
+                    entry.0 += graph.rel_value[r];
+                    if entry.1.last() != Some(&buyer) {
+                        entry.1.push(buyer);
+                    }
+                }
+            }
+        }
+        RegionTies {
+            region,
+            by_supplier,
+        }
+    }
+
+    /// The value `supplier` sells to the region's buyers, and to how many of them.
+    fn of_supplier(&self, supplier: u32) -> (i64, u32) {
+        self.by_supplier
+            .get(&supplier)
+            .map_or((0, 0), |(value, buyers)| (*value, buyers.len() as u32))
+    }
+}
+
+/// The best `limit` enterprises outside the region of `ties` producing in graph node
+/// `node`, and how many producers outside were considered: the attraction targets of any
+/// node the region lacks (a short board, or a new board it could grow).
 pub fn targets_in_node(
     graph: &Graph,
-    region: RegionCode,
+    ties: &RegionTies,
     node: u32,
     limit: usize,
 ) -> (Vec<Target>, u32) {
+    let region = ties.region;
     struct Candidate {
         enterprise: u32,
         output: i64,
@@ -127,24 +171,13 @@ pub fn targets_in_node(
         if region.contains(graph.region(e)) || graph.unit_output(unit) <= 0 {
             continue;
         }
-        let (mut ties, mut buyers) = (0i64, Vec::new());
-        for u in graph.enterprise_units(e) {
-            for &r in graph.unit_sales(u as u32) {
-                let buyer = graph.slot_buyer[graph.rel_slot[r as usize] as usize];
-                if region.contains(graph.region(buyer)) {
-                    ties += graph.rel_value[r as usize];
-                    buyers.push(buyer);
-                }
-            }
-        }
-        buyers.sort_unstable();
-        buyers.dedup();
+        let (value, buyers) = ties.of_supplier(e);
         candidates.push(Candidate {
             enterprise: e,
             output: graph.unit_output(unit),
             spare: (graph.unit_capacity(unit) - graph.unit_output(unit)).max(0),
-            ties,
-            buyers: buyers.len() as u32,
+            ties: value,
+            buyers,
         });
     }
     let log_max = |f: fn(&Candidate) -> i64| -> f64 {

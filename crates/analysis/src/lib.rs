@@ -15,7 +15,7 @@ mod graph;
 pub mod opportunity;
 pub mod supporting;
 
-pub use attract::{attraction_targets, targets_in_node, NodeTargets, Reason, Target};
+pub use attract::{attraction_targets, targets_in_node, NodeTargets, Reason, RegionTies, Target};
 pub use chokepoint::{
     enterprise_chokepoints, node_chokepoints, Chokepoint, NodeChokepoint, Ranking,
 };

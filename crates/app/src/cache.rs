@@ -14,6 +14,10 @@ use crate::matchmaking::StoreAtlas;
 
 use crate::AppError;
 
+/// Values a cache keeps at most for one generation; past it, it starts again empty (a
+/// bound on memory: one region's opportunities are ~150 KB, there are ~3,000 counties).
+pub const MAX_ENTRIES: usize = 256;
+
 pub struct GenerationCache<K, V> {
     entries: Mutex<(u64, HashMap<K, Arc<V>>)>,
     /// Held while computing, so that requests arriving during a computation wait for
@@ -47,7 +51,7 @@ impl<K: Eq + Hash, V> GenerationCache<K, V> {
         }
         let value = Arc::new(compute()?);
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.0 != generation {
+        if entries.0 != generation || entries.1.len() >= MAX_ENTRIES {
             *entries = (generation, HashMap::new());
         }
         entries.1.insert(key, value.clone());
@@ -81,11 +85,17 @@ pub struct Caches {
     chokepoints: GenerationCache<(String, Option<RegionCode>, usize), ChokepointsDto>,
     /// What every region's opportunities come from, by level and measure.
     landscapes: GenerationCache<(Level, Measure, Vec<RegionCode>), Landscape>,
+    /// A region's opportunities as shown, by level, measure, peers, region and length:
+    /// the key sectors and attraction targets read the region's purchases (a second at
+    /// province scale), so a page viewed again, or its workbook, reads them once.
+    opportunities: GenerationCache<OpportunitiesKey, crate::opportunities::OpportunitiesDto>,
     match_atlas: GenerationCache<(), StoreAtlas>,
     /// An event's recommended pairs, by the facts generation and [`RecommendationKey`].
     event_recommendations:
         GenerationCache<RecommendationKey, Vec<chainatlas_events::Recommendation>>,
 }
+
+type OpportunitiesKey = (Level, Measure, Vec<RegionCode>, RegionCode, usize);
 
 /// What an event's recommendations depend on besides atlas facts: the event, the
 /// listings (their revision), the group rules and who takes part with which listings and
@@ -198,6 +208,26 @@ impl Caches {
             })
     }
 
+    /// A region's opportunities of a level, measure and peer group, shown `limit` long,
+    /// computed once per generation.
+    pub fn opportunities(
+        &self,
+        store: &Store,
+        level: Level,
+        measure: Measure,
+        peers: &[RegionCode],
+        region: RegionCode,
+        limit: usize,
+    ) -> Result<Arc<crate::opportunities::OpportunitiesDto>, AppError> {
+        let graph = self.graph(store)?;
+        let landscape = self.landscape(store, level, measure, peers)?;
+        let key = (level, measure, peers.to_vec(), region, limit);
+        self.opportunities
+            .get_or_compute(store.generation()?, key, || {
+                crate::opportunities::opportunities(store, &graph, &landscape, region, limit)
+            })
+    }
+
     /// A chokepoint ranking, computed once per generation, chain, region and length.
     pub fn chokepoints(
         &self,
@@ -237,5 +267,29 @@ mod tests {
         assert_eq!(get(1, 2), 12);
         assert_eq!(get(2, 1), 21);
         assert_eq!(computed, 3);
+    }
+
+    #[test]
+    fn a_generation_keeps_at_most_max_entries() {
+        let cache: GenerationCache<usize, usize> = GenerationCache::default();
+        let computed = std::cell::Cell::new(0);
+        let get = |key| {
+            *cache
+                .get_or_compute(1, key, || {
+                    computed.set(computed.get() + 1);
+                    Ok(key)
+                })
+                .unwrap()
+        };
+        for key in 0..MAX_ENTRIES {
+            get(key);
+        }
+        get(0);
+        assert_eq!(computed.get(), MAX_ENTRIES, "all kept");
+        get(MAX_ENTRIES);
+        get(1);
+        assert_eq!(computed.get(), MAX_ENTRIES + 2, "full: it started again");
+        let len = cache.entries.lock().unwrap().1.len();
+        assert_eq!(len, 2);
     }
 }

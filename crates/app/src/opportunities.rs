@@ -382,10 +382,11 @@ pub fn opportunities(
     let (level, measure) = (landscape.level, landscape.measure);
     let o = analysis::opportunities_in(graph, landscape, region).map_err(refusal)?;
     let shown = &o.new_boards[..o.new_boards.len().min(limit.min(MAX_NEW_BOARDS))];
+    let ties = analysis::RegionTies::of(graph, o.region);
     let targets: Vec<Vec<EnterpriseId>> = shown
         .iter()
         .map(|b| {
-            analysis::targets_in_node(graph, o.region, b.node, TARGETS)
+            analysis::targets_in_node(graph, &ties, b.node, TARGETS)
                 .0
                 .iter()
                 .map(|t| t.enterprise)

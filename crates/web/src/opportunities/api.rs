@@ -60,12 +60,10 @@ pub(crate) async fn opportunities(
             let (level, measure) = opp::level_and_measure(&q)?;
             let peers = opp::peer_group(&opp::peers(&q)?, region, level);
             let top = q.count("top", 20, MAX_NEW_BOARDS as u32)?;
-            let graph = caches.graph(store)?;
-            let landscape = caches.landscape(store, level, measure, &peers)?;
-            opp::opportunities(store, &graph, &landscape, region, top)
+            caches.opportunities(store, level, measure, &peers, region, top)
         })
         .await?;
-    Ok(Json(dto))
+    Ok(Json(std::sync::Arc::unwrap_or_clone(dto)))
 }
 
 #[utoipa::path(get, path = "/api/v1/regions/{code}/industry-opportunities", tag = "diagnostics",

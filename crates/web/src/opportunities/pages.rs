@@ -502,10 +502,8 @@ async fn page(
             let found = match region {
                 None => None,
                 Some(region) => {
-                    let graph = caches.graph(store)?;
                     let group = opp::peer_group(&peers, region, level);
-                    let landscape = caches.landscape(store, level, measure, &group)?;
-                    Some(opp::opportunities(store, &graph, &landscape, region, 30)?)
+                    Some(caches.opportunities(store, level, measure, &group, region, 30)?)
                 }
             };
             Ok((regions, found))
