@@ -500,13 +500,14 @@ fn a_workbook_that_unpacks_to_more_than_allowed_is_refused_before_it_is_read() {
 }
 
 #[test]
-fn an_industry_code_is_checked_for_its_digits_and_division() {
+fn an_industry_code_is_checked_against_the_standard() {
     let dir = tempfile::tempdir().unwrap();
     let bundle = dir.path().join("bundle");
     let enterprises = "id,credit_code,name_zh,name_en,region_code,size,tags,revenue,employees,source,industry_code
 1,91350100M000100Y43,甲公司,A Co,430200,large,,1000000,100,survey,3841
 2,91110000600037341L,丙公司,C Co,430200,small,,500,10,survey,3A41
 3,914403001922038216,丁公司,D Co,430200,small,,500,10,survey,9912
+4,91430200MA4L00002T,戊公司,E Co,430200,small,,500,10,survey,3801
 ";
     write_bundle(
         &bundle,
@@ -523,6 +524,7 @@ fn an_industry_code_is_checked_for_its_digits_and_division() {
         [
             "enterprises.csv line 3, column industry_code: `3A41` is not a national industry code: expected 2 to 4 digits (a GB/T 4754-2017 division, group or class, such as 3841)",
             "enterprises.csv line 4, column industry_code: division 99 does not exist: divisions run from 01 to 97",
+            "enterprises.csv line 5, column industry_code: 3801 is not a group or class of GB/T 4754-2017",
         ]
     );
     assert!(store.is_empty().unwrap());

@@ -3,9 +3,10 @@
 //! classes (小类, four digits). An enterprise's code is written with its digits only
 //! (`3841` 锂离子电池制造), at any of the three depths.
 //!
-//! Validated here: two to four digits, a division that exists (01–97, every one of them
-//! does). Groups and classes are checked for their form, not against the standard's list
-//! of 1,382 classes, which is not bundled.
+//! Validated here: two to four digits, a division, group or class that the standard has.
+//! The list (97 divisions, 473 groups, 1,381 classes) is embedded from
+//! `data/industry-codes.txt`, made by `scripts/update-industries.py` from the 2011 → 2017
+//! crosswalk of the MIT-licensed R package `gbcrosswalk` (github.com/robin621/gbcrosswalk).
 
 use std::fmt;
 use std::str::FromStr;
@@ -16,7 +17,7 @@ use crate::{text, Lang, Text};
 /// keeps one per enterprise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct IndustryCode {
-    /// The digits as a number (`0110` → 110).
+    /// The digits as a number (`0111` → 111).
     value: u16,
     /// How many digits: 2, 3 or 4.
     digits: u8,
@@ -28,6 +29,24 @@ pub enum IndustryCodeError {
     Form(String),
     #[error("division {0} does not exist: divisions run from 01 to 97")]
     Division(String),
+    #[error("{0} is not a group or class of GB/T 4754-2017")]
+    Unknown(String),
+}
+
+const CODES: &str = include_str!("../data/industry-codes.txt");
+
+/// Whether the standard has this group or class (or division).
+fn known(code: IndustryCode) -> bool {
+    static KNOWN: std::sync::OnceLock<std::collections::HashSet<IndustryCode>> =
+        std::sync::OnceLock::new();
+    KNOWN
+        .get_or_init(|| {
+            CODES
+                .lines()
+                .map(|l| parse_form(l).expect("the embedded codes are well formed"))
+                .collect()
+        })
+        .contains(&code)
 }
 
 /// Sections: letter, first and last division, Chinese and English names.
@@ -239,10 +258,9 @@ fn section_of(division: u16) -> (char, u16, u16, &'static str, &'static str) {
         .expect("a validated division")
 }
 
-impl FromStr for IndustryCode {
-    type Err = IndustryCodeError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+/// Reads the form of a code: 2 to 4 digits of a division that exists.
+fn parse_form(s: &str) -> Result<IndustryCode, IndustryCodeError> {
+    {
         let s = s.trim();
         if !(2..=4).contains(&s.len()) || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(IndustryCodeError::Form(s.to_string()));
@@ -256,6 +274,19 @@ impl FromStr for IndustryCode {
         };
         if !(1..=97).contains(&code.division()) {
             return Err(IndustryCodeError::Division(s[..2].to_string()));
+        }
+        Ok(code)
+    }
+}
+
+impl FromStr for IndustryCode {
+    type Err = IndustryCodeError;
+
+    /// A division, group or class the standard has.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let code = parse_form(s)?;
+        if code.digits > 2 && !known(code) {
+            return Err(IndustryCodeError::Unknown(code.to_string()));
         }
         Ok(code)
     }
@@ -278,6 +309,10 @@ impl crate::Explain for IndustryCodeError {
                 "行业大类“{d}”不存在：大类为 01 至 97",
                 "division {d} does not exist: divisions run from 01 to 97"
             ),
+            IndustryCodeError::Unknown(c) => text!(
+                "“{c}”不是 GB/T 4754-2017 的行业中类或小类",
+                "{c} is not a group or class of GB/T 4754-2017"
+            ),
         }
     }
 }
@@ -289,8 +324,8 @@ mod tests {
 
     #[test]
     fn codes_keep_their_leading_zeros_and_cut_to_their_division() {
-        let c: IndustryCode = "0110".parse().unwrap();
-        assert_eq!(c.to_string(), "0110");
+        let c: IndustryCode = "0111".parse().unwrap();
+        assert_eq!(c.to_string(), "0111");
         assert_eq!(c.truncated(3).to_string(), "011");
         assert_eq!(c.truncated(2).to_string(), "01");
         assert_eq!((c.division(), c.section(), c.digits()), (1, 'A', 4));
@@ -312,6 +347,14 @@ mod tests {
             let e = bad.parse::<IndustryCode>().unwrap_err();
             assert!(e.explain().get(Lang::Zh).contains("2 至 4 位数字"), "{bad}");
         }
+        for bad in ["3801", "380", "3892"] {
+            let e = bad.parse::<IndustryCode>().unwrap_err();
+            assert_eq!(e, IndustryCodeError::Unknown(bad.into()), "{bad}");
+            assert_eq!(
+                e.explain().get(Lang::Zh),
+                format!("“{bad}”不是 GB/T 4754-2017 的行业中类或小类")
+            );
+        }
         for (bad, division) in [("98", "98"), ("0012", "00"), ("990", "99")] {
             let e = bad.parse::<IndustryCode>().unwrap_err();
             assert_eq!(e, IndustryCodeError::Division(division.into()));
@@ -319,6 +362,19 @@ mod tests {
                 e.explain().get(Lang::En),
                 format!("division {division} does not exist: divisions run from 01 to 97")
             );
+        }
+    }
+
+    #[test]
+    fn the_embedded_list_holds_the_standard_and_every_prefix_of_a_class() {
+        let codes: Vec<IndustryCode> = CODES.lines().map(|l| l.parse().unwrap()).collect();
+        let count = |n| codes.iter().filter(|c| c.digits() == n).count();
+        assert_eq!((count(2), count(3), count(4)), (97, 473, 1381));
+        for c in &codes {
+            assert!(known(c.truncated(3)) && known(c.truncated(2)), "{c}");
+        }
+        for ok in ["3841", "384", "38", "0111", "3491", "3612"] {
+            assert!(ok.parse::<IndustryCode>().is_ok(), "{ok}");
         }
     }
 

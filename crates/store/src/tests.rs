@@ -792,7 +792,7 @@ fn an_industry_code_is_kept_with_its_leading_zero_and_reaches_the_graph() {
     let Record::Enterprise(mut e) = enterprise(21, "91430200MA0000021", "430200") else {
         unreachable!()
     };
-    e.industry = Some("0110".parse().unwrap());
+    e.industry = Some("0111".parse().unwrap());
     let mut w = store.writer().unwrap();
     let id = w.create_enterprise(&e).unwrap();
     w.commit(
@@ -801,7 +801,7 @@ fn an_industry_code_is_kept_with_its_leading_zero_and_reaches_the_graph() {
     )
     .unwrap();
     let back = store.enterprise(id).unwrap().unwrap();
-    assert_eq!(back.industry.unwrap().to_string(), "0110");
+    assert_eq!(back.industry.unwrap().to_string(), "0111");
     let graph = store.supply_graph().unwrap();
     let index = (0..graph.enterprise_count() as u32)
         .find(|&i| graph.profile(i).id == id)
