@@ -464,13 +464,14 @@ pub fn opportunities_in(
     let lacking: Vec<usize> = (0..n_p)
         .filter(|&p| !result.present[result.at(c, p)])
         .collect();
+    let related_to = relatedness(result, c, &lacking);
     let mut new_boards: Vec<Opportunity> = Vec::new();
     // Nodes of the chains the region takes part in that no region works in yet are not
     // in the table; they are not opportunities (nothing to compare them with).
     for &p in &lacking {
         let node = node_of[p];
         let at = result.at(c, p);
-        let (density, relatedness) = relatedness(result, c, &lacking, p);
+        let (density, relatedness) = related_to(p);
         let inputs = graph.node_inputs(node);
         let outputs = graph.node_outputs(node);
         let j = node as usize;
@@ -556,28 +557,27 @@ pub fn opportunities_in(
     })
 }
 
-/// The density of product `p` for location `c` among the products it lacks
-/// (`lacking`), and that density over the largest among them (0 when all are 0).
-fn relatedness(
-    result: &Complexity,
+/// For location `c` and the products it lacks (`lacking`): a product's density, and that
+/// density over the largest among them (0 when all are 0). The largest is found once.
+fn relatedness<'a>(
+    result: &'a Complexity,
     c: usize,
     lacking: &[usize],
-    p: usize,
-) -> (Option<f64>, Option<f64>) {
-    let Some(d) = result.density.as_ref() else {
-        return (None, None);
-    };
-    let densest = lacking
-        .iter()
-        .map(|&q| d[result.at(c, q)])
-        .fold(0.0f64, f64::max);
-    let density = d[result.at(c, p)];
-    let share = if densest > 0.0 {
-        density / densest
-    } else {
-        0.0
-    };
-    (Some(density), Some(share))
+) -> impl Fn(usize) -> (Option<f64>, Option<f64>) + 'a {
+    let densest = result.density.as_ref().map(|d| {
+        lacking
+            .iter()
+            .map(|&q| d[result.at(c, q)])
+            .fold(0.0f64, f64::max)
+    });
+    move |p| match (&result.density, densest) {
+        (Some(d), Some(max)) => {
+            let density = d[result.at(c, p)];
+            let share = if max > 0.0 { density / max } else { 0.0 };
+            (Some(density), Some(share))
+        }
+        _ => (None, None),
+    }
 }
 
 /// The [`REASONS`] products present in location `c` closest to product `p` by
@@ -665,13 +665,13 @@ pub fn industry_table(
     digits: u8,
 ) -> (Table, (usize, usize)) {
     let (sums, coded) = industry_sums(graph, level, measure, peers, digits);
-    (table_of(sums), coded)
+    (table_of(&sums), coded)
 }
 
 type IndustrySums = HashMap<(RegionCode, IndustryCode), f64>;
 
-fn table_of(sums: IndustrySums) -> Table {
-    let mut cells: Vec<_> = sums.into_iter().collect();
+fn table_of(sums: &IndustrySums) -> Table {
+    let mut cells: Vec<_> = sums.iter().map(|(k, v)| (*k, *v)).collect();
     cells.sort_by_key(|((r, i), _)| (r.value(), *i));
     let mut table = Table::new();
     for ((region, industry), value) in cells {
@@ -730,8 +730,8 @@ pub fn industry_boards(
     digits: u8,
 ) -> Result<IndustryBoards, OpportunityError> {
     let (sums, coded) = industry_sums(graph, level, measure, peers, digits);
-    let result = compute(&table_of(sums.clone()), &Options::default())
-        .map_err(|_| OpportunityError::Empty)?;
+    let result =
+        compute(&table_of(&sums), &Options::default()).map_err(|_| OpportunityError::Empty)?;
     let region = level.of(region);
     let c = result
         .locations
@@ -747,11 +747,12 @@ pub fn industry_boards(
     let indices = result.indices.as_ref();
     let present = |p: usize| result.present[result.at(c, p)];
     let lacking: Vec<usize> = (0..n_p).filter(|&p| !present(p)).collect();
+    let related_to = relatedness(&result, c, &lacking);
     let mut new_boards: Vec<IndustryOpportunity> = lacking
         .iter()
         .map(|&p| {
             let at = result.at(c, p);
-            let (density, relatedness) = relatedness(&result, c, &lacking, p);
+            let (density, relatedness) = related_to(p);
             let related = closest_present(&result, c, p, |q| class[q]);
             IndustryOpportunity {
                 industry: class[p],
