@@ -266,6 +266,11 @@ async fn new_boards_by_industry_class_through_the_api_the_page_and_the_workbook(
     assert!(english
         .body
         .contains("3711 Railway, ship, aerospace and other transport equipment"));
+    // English punctuation in English: the related classes' proximity in ASCII brackets.
+    assert!(
+        !english.body.contains('（'),
+        "full-width brackets in the English page"
+    );
     let sheet = get(
         &app,
         "/opportunities/industries?region=430200&format=xlsx",

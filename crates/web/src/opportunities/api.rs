@@ -24,14 +24,40 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// The region of the path, refused when missing.
-fn path_region(code: &str) -> Result<chainatlas_model::RegionCode, chainatlas_app::AppError> {
-    parse_region_text(Some(code))?.ok_or_else(|| {
+/// What both endpoints are asked: the region of the path, the level and measure, the peer
+/// group (the region always in it) and how many new boards.
+struct Asked {
+    region: chainatlas_model::RegionCode,
+    level: chainatlas_analysis::Level,
+    measure: chainatlas_analysis::Measure,
+    peers: Vec<chainatlas_model::RegionCode>,
+    top: usize,
+}
+
+fn asked(
+    code: &str,
+    raw: Option<&str>,
+) -> Result<(DiagnosticsQuery, Asked), chainatlas_app::AppError> {
+    let q = DiagnosticsQuery::parse(raw, false);
+    let region = parse_region_text(Some(code))?.ok_or_else(|| {
         chainatlas_app::AppError::parameter(chainatlas_app::text!(
             "缺少地区代码",
             "the region code is missing"
         ))
-    })
+    })?;
+    let (level, measure) = opp::level_and_measure(&q)?;
+    let peers = opp::peer_group(&opp::peers(&q)?, region, level);
+    let top = q.count("top", 20, MAX_NEW_BOARDS as u32)?;
+    Ok((
+        q,
+        Asked {
+            region,
+            level,
+            measure,
+            peers,
+            top,
+        },
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/regions/{code}/opportunities", tag = "diagnostics",
@@ -55,12 +81,8 @@ pub(crate) async fn opportunities(
     let caches = state.app.caches.clone();
     let dto = state
         .read(move |store| {
-            let q = DiagnosticsQuery::parse(raw.as_deref(), false);
-            let region = path_region(&code)?;
-            let (level, measure) = opp::level_and_measure(&q)?;
-            let peers = opp::peer_group(&opp::peers(&q)?, region, level);
-            let top = q.count("top", 20, MAX_NEW_BOARDS as u32)?;
-            caches.opportunities(store, level, measure, &peers, region, top)
+            let (_, a) = asked(&code, raw.as_deref())?;
+            caches.opportunities(store, a.level, a.measure, &a.peers, a.region, a.top)
         })
         .await?;
     Ok(Json(std::sync::Arc::unwrap_or_clone(dto)))
@@ -88,14 +110,12 @@ pub(crate) async fn industry_opportunities(
     let caches = state.app.caches.clone();
     let dto = state
         .read(move |store| {
-            let q = DiagnosticsQuery::parse(raw.as_deref(), false);
-            let region = path_region(&code)?;
-            let (level, measure) = opp::level_and_measure(&q)?;
-            let peers = opp::peer_group(&opp::peers(&q)?, region, level);
+            let (q, a) = asked(&code, raw.as_deref())?;
             let digits = q.text("digits")?.map_or(Ok(4), opp::digits)?;
-            let top = q.count("top", 20, MAX_NEW_BOARDS as u32)?;
             let graph = caches.graph(store)?;
-            opp::industry_boards(store, &graph, region, level, measure, &peers, digits, top)
+            opp::industry_boards(
+                store, &graph, a.region, a.level, a.measure, &a.peers, digits, a.top,
+            )
         })
         .await?;
     Ok(Json(dto))

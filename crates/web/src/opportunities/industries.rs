@@ -148,11 +148,13 @@ fn view(lang: Lang, dto: &IndustryBoardsDto) -> View {
                     .related
                     .iter()
                     .map(|r| {
-                        format!(
-                            "{}（{:.2}）",
-                            name(&r.industry.name_zh, &r.industry.name_en),
-                            r.proximity
+                        let class = name(&r.industry.name_zh, &r.industry.name_en);
+                        let proximity = format!("{:.2}", r.proximity);
+                        lang.pick(
+                            &format!("{class}（{proximity}）"),
+                            &format!("{class} ({proximity})"),
                         )
+                        .to_string()
                     })
                     .collect::<Vec<_>>()
                     .join(lang.pick("；", "; ")),
