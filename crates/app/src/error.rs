@@ -59,6 +59,14 @@ error_table! {
     /// A user's fields (username, role, enterprise, password) or a token's name break a
     /// rule: each field named.
     InvalidUser = ("invalid_user", 400, "用户信息有误", "invalid user"),
+    /// An appeal's fields break a rule: each field named.
+    InvalidAppeal = ("invalid_appeal", 400, "诉求信息有误", "invalid appeal"),
+    /// A visit's fields break a rule: each field named.
+    InvalidVisit = ("invalid_visit", 400, "走访信息有误", "invalid visit"),
+    /// A calendar file of holidays and adjusted working days has bad lines (each named).
+    InvalidCalendar = ("invalid_calendar", 400, "节假日文件有误", "invalid calendar file"),
+    /// An assessment's answers break a rule: each question named.
+    InvalidAssessment = ("invalid_assessment", 400, "自评估答卷有误", "invalid assessment"),
     /// Not signed in, or the token is unknown, expired or revoked.
     Unauthorized = ("unauthorized", 401, "请先登录", "sign in first"),
     /// Signed in, but the role does not allow it.
@@ -76,6 +84,9 @@ error_table! {
     MeetingRequestNotFound = ("meeting_request_not_found", 404, "没有这条洽谈邀约", "no such meeting request"),
     MeetingNotFound = ("meeting_not_found", 404, "没有这场洽谈", "no such meeting"),
     AgreementNotFound = ("agreement_not_found", 404, "没有这个合作项目", "no such agreement"),
+    AppealNotFound = ("appeal_not_found", 404, "没有这条诉求", "no such appeal"),
+    VisitNotFound = ("visit_not_found", 404, "没有这次走访", "no such visit"),
+    AssessmentNotFound = ("assessment_not_found", 404, "没有这份自评估", "no such assessment"),
     /// No node input, enterprise's node or supply relation with this key.
     RecordNotFound = ("record_not_found", 404, "没有这条记录", "no such record"),
     /// A delete refused because other records still refer to this one (each named).

@@ -21,6 +21,7 @@ pub mod opportunities;
 pub mod problems;
 pub mod resolution;
 pub mod search;
+pub mod services;
 pub mod view;
 mod viewer;
 

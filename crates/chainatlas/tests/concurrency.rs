@@ -499,3 +499,86 @@ fn lists_committed_and_merges_made_by_many_clients_at_once_are_each_written_once
         before + 8
     );
 }
+
+#[test]
+fn appeals_visits_and_their_steps_from_many_clients_at_once_are_each_kept_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("atlas.db");
+    let server = Server::start(&db);
+    let analyst = Client::new(&server.base, token(&db, "analyst"));
+    let firm = Client::new(&server.base, token(&db, "enterprise"));
+    let enterprise = firm.get("/api/v1/me")["enterprise_id"].as_i64().unwrap();
+    let analyst_id = analyst.get("/api/v1/me")["id"].as_i64().unwrap();
+
+    // Sixteen clients: the enterprise submits appeals while staff record visits.
+    let (f, a) = (firm.clone(), analyst.clone());
+    let written: Vec<Vec<(&str, i64, String)>> = at_once(16, move |i| {
+        (0..5)
+            .map(|k| {
+                let title = format!("并发诉求 {i}-{k}");
+                if i % 2 == 0 {
+                    let body = json!({"category": "logistics", "title": title});
+                    let (status, created) = f.send("POST", "/api/v1/appeals", Some(body));
+                    assert_eq!(status, 201, "{created}");
+                    ("appeals", created["id"].as_i64().unwrap(), title)
+                } else {
+                    let body = json!({"enterprise_id": enterprise.to_string(), "planned_on": "2026-06-01",
+                        "visited_on": "2026-06-02", "officials": analyst_id.to_string(), "purpose": title});
+                    let (status, created) = a.send("POST", "/api/v1/visits", Some(body));
+                    assert_eq!(status, 201, "{created}");
+                    ("visits", created["id"].as_i64().unwrap(), title)
+                }
+            })
+            .collect()
+    });
+    let written: Vec<(&str, i64, String)> = written.into_iter().flatten().collect();
+    let ids: HashSet<(&str, i64)> = written.iter().map(|(k, id, _)| (*k, *id)).collect();
+    assert_eq!(ids.len(), 80, "every create got its own id");
+    for (kind, id, title) in &written {
+        let stored = analyst.get(&format!("/api/v1/{kind}/{id}"));
+        let got = match *kind {
+            "appeals" => stored["appeal"]["title"].as_str(),
+            _ => stored["purpose"].as_str(),
+        };
+        assert_eq!(got, Some(title.as_str()), "{kind} {id}");
+    }
+
+    // Sixteen clients accept one appeal at once: one move lands, the others are told
+    // it has moved on, and the appeal has one acceptance.
+    let id = written.iter().find(|w| w.0 == "appeals").unwrap().1;
+    let a = analyst.clone();
+    let statuses = at_once(16, move |_| {
+        a.send(
+            "POST",
+            &format!("/api/v1/appeals/{id}/steps"),
+            Some(json!({"step": "accept"})),
+        )
+        .0
+    });
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 409),
+        "{statuses:?}"
+    );
+    // Sixteen assignments at once: each is a step of its own, and the last one stands.
+    let a = analyst.clone();
+    let departments = at_once(16, move |i| {
+        let department = format!("部门{i}");
+        let body = json!({"step": "assign", "department": department, "handler_id": analyst_id.to_string()});
+        let (status, body) = a.send("POST", &format!("/api/v1/appeals/{id}/steps"), Some(body));
+        assert_eq!(status, 200, "{body}");
+        department
+    });
+    let detail = analyst.get(&format!("/api/v1/appeals/{id}"));
+    let steps = detail["steps"].as_array().unwrap();
+    let count = |name: &str| steps.iter().filter(|s| s["step"] == name).count();
+    assert_eq!((count("accept"), count("assign")), (1, 16));
+    let last = steps.last().unwrap()["to"].as_str().unwrap().to_string();
+    assert_eq!(last, "assigned");
+    let department = detail["appeal"]["department"].as_str().unwrap();
+    assert!(departments.iter().any(|d| d == department));
+}

@@ -14,6 +14,7 @@ mod ids;
 mod industry;
 mod money;
 mod region_code;
+pub mod services;
 mod text;
 pub mod workdays;
 

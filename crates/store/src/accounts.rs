@@ -174,6 +174,24 @@ impl Store {
         Ok(users)
     }
 
+    pub fn user(&self, id: i64) -> Result<Option<User>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"))?;
+        Ok(stmt.query_row([id], user).optional()?)
+    }
+
+    /// The enabled users who act for `enterprise`.
+    pub fn enterprise_users(&self, enterprise: EnterpriseId) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM users WHERE enterprise_id = ?1 AND disabled = 0 ORDER BY id",
+        )?;
+        let ids = stmt
+            .query_map([enterprise.0], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
     /// A user and their password hash, for signing in.
     pub fn user_for_login(&self, username: &str) -> Result<Option<(User, String)>> {
         let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ?1");

@@ -152,6 +152,8 @@ impl Store {
 /// A tiny JSON writer for audit snapshots, so that the store needs no serializer.
 pub(crate) enum Json<'a> {
     Str(&'a str),
+    /// A string made for the snapshot (a date, a list).
+    Owned(String),
     Int(i64),
     Bool(bool),
     Null,
@@ -167,6 +169,7 @@ pub(crate) fn json_object(fields: &[(&str, Json<'_>)]) -> String {
         out.push(':');
         match value {
             Json::Str(s) => push_json_string(&mut out, s),
+            Json::Owned(s) => push_json_string(&mut out, s),
             Json::Int(n) => out.push_str(&n.to_string()),
             Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Json::Null => out.push_str("null"),

@@ -18,6 +18,7 @@ mod pool;
 mod records;
 mod resolution;
 mod rows;
+mod services;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -36,6 +37,7 @@ pub use resolution::{
     enriched_fields, merged_fields, Choice, ListHead, ListRow, ListStatus, MergeHead, Proposal,
     ResolutionError, RowPlan, ENRICHED_FIELDS,
 };
+pub use services::{AppealFilter, AppealStep, Notification, Unvisited, VisitFilter};
 pub use writer::{InsertError, Writer};
 
 /// A failure of the database itself, not of the caller's data.

@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("../migrations/0009_audit_by_record.sql")),
     (10, include_str!("../migrations/0010_resolution.sql")),
     (11, include_str!("../migrations/0011_industry.sql")),
+    (12, include_str!("../migrations/0012_services.sql")),
 ];
 
 /// The schema version this program brings a database to.

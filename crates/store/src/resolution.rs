@@ -735,7 +735,7 @@ pub struct MergeHead {
 }
 
 /// Every column that names an enterprise, besides `enterprise_nodes` (keyed by its pair).
-const ENTERPRISE_COLUMNS_ELSEWHERE: [(&str, &str); 7] = [
+const ENTERPRISE_COLUMNS_ELSEWHERE: [(&str, &str); 11] = [
     ("supply_relations", "supplier_id"),
     ("supply_relations", "buyer_id"),
     ("listings", "enterprise_id"),
@@ -743,6 +743,10 @@ const ENTERPRISE_COLUMNS_ELSEWHERE: [(&str, &str); 7] = [
     ("agreements", "buyer_id"),
     ("agreements", "supplier_id"),
     ("users", "enterprise_id"),
+    ("appeals", "enterprise_id"),
+    ("visits", "enterprise_id"),
+    ("official_assignments", "enterprise_id"),
+    ("assessments", "enterprise_id"),
 ];
 
 /// The survivor's [`ENRICHED_FIELDS`] after taking in `merged`: the merged enterprise's

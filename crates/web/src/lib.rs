@@ -15,6 +15,7 @@ mod listings;
 mod opportunities;
 mod resolution;
 mod search;
+mod services;
 // Like the router below, the OpenAPI document names every feature.
 mod openapi;
 
@@ -50,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(editing::api::routes())
         .merge(resolution::api::routes())
         .merge(opportunities::api::routes())
+        .merge(services::api::routes())
         .fallback(core::api::api_not_found);
     Router::new()
         .merge(atlas::pages::routes())
@@ -91,6 +93,17 @@ pub async fn serve(
     tokio::spawn(async move {
         if let Err(e) = warming.warm_up().await {
             eprintln!("warming the caches failed: {e}");
+        }
+    });
+    let escalating = state.clone();
+    tokio::spawn(async move {
+        // Reminders and escalation of appeals' deadlines: now, then every ten minutes.
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = escalating.escalate().await {
+                eprintln!("escalating overdue appeals failed: {e}");
+            }
         }
     });
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();

@@ -22,6 +22,8 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(Serialize, ToSchema)]
 pub struct MeDto {
+    /// The user's id (what `handler_id`, `officials` and the supervisor list name).
+    pub id: i64,
     pub username: String,
     /// admin, analyst or enterprise.
     pub role: String,
@@ -62,6 +64,7 @@ pub(crate) async fn me(viewer: Viewer) -> ApiResult<MeDto> {
         .principal
         .ok_or_else(|| AppError::internal("the guard let an anonymous request through"))?;
     Ok(Json(MeDto {
+        id: p.user_id,
         username: p.username,
         role: p.role.as_str().into(),
         enterprise_id: p.enterprise.map(|e| e.0),

@@ -65,6 +65,17 @@ impl AppState {
             .map_err(|e| e.to_string())
     }
 
+    /// Reminds handlers of appeals' deadlines and escalates overdue ones, as the system.
+    pub async fn escalate(&self) -> Result<(), String> {
+        let at = self.app.clock.now_unix();
+        self.write(move |store| {
+            let system = chainatlas_store::Actor::local("system", at);
+            chainatlas_app::services::escalate(store, &system).map(|_| ())
+        })
+        .await
+        .map_err(|e| e.to_string())
+    }
+
     /// Runs a blocking store query on the blocking thread pool.
     pub(crate) async fn read<T, F>(&self, query: F) -> Result<T, AppError>
     where

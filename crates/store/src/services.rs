@@ -1,0 +1,766 @@
+//! Enterprise services: responsible officials (包联), visits, appeals with every step
+//! they took, supervisors, in-app notifications and calendar files. Every write is one
+//! transaction with its audit entry, committed as activity so that caches of atlas facts
+//! survive it. Which moves are allowed is the model's rule ([`chainatlas_model::services`]);
+//! this module makes sure two of them never land on the same state.
+
+use chainatlas_model::services::{Appeal, AppealCategory, AppealState, Attachment, Visit};
+use chainatlas_model::{ChainId, Date, EnterpriseId, NodeId, Text};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::audit::{json_object, Actor, Change, Json};
+use crate::writer::InsertError;
+use crate::{Result, Store};
+
+fn parsed<T>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T>
+where
+    T: std::str::FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    crate::rows::parsed(row, idx)
+}
+
+fn opt_parsed<T>(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<T>>
+where
+    T: std::str::FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    match row.get::<_, Option<String>>(idx)? {
+        None => Ok(None),
+        Some(_) => parsed(row, idx).map(Some),
+    }
+}
+
+fn day(d: Option<Date>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+/// One step of an appeal, as recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppealStep {
+    pub at: i64,
+    pub user_id: Option<i64>,
+    pub actor: String,
+    /// `submit`, a [`chainatlas_model::services::Move`], `remind` or `escalate`.
+    pub step: String,
+    pub from: Option<AppealState>,
+    pub to: AppealState,
+    pub note: String,
+}
+
+/// A message to one user inside the app.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notification {
+    pub id: i64,
+    pub user_id: i64,
+    pub at: i64,
+    pub appeal: Option<i64>,
+    pub text: Text,
+    pub read_at: Option<i64>,
+}
+
+/// Which appeals to list. Empty fields do not filter.
+#[derive(Clone, Debug, Default)]
+pub struct AppealFilter {
+    pub enterprise: Option<EnterpriseId>,
+    pub states: Vec<AppealState>,
+    pub handler: Option<i64>,
+    pub category: Option<AppealCategory>,
+    pub chain: Option<ChainId>,
+    pub node: Option<NodeId>,
+    /// Enterprises whose region code is in this range (a province, a city).
+    pub regions: Option<(u32, u32)>,
+    /// Submitted at or after / before (Unix seconds).
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// Which visits to list. Empty fields do not filter.
+#[derive(Clone, Debug, Default)]
+pub struct VisitFilter {
+    pub enterprise: Option<EnterpriseId>,
+    pub official: Option<i64>,
+    /// Planned or made on these days, inclusive.
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+    pub limit: u32,
+}
+
+/// An enterprise with the official responsible for it (if any) and its last visit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unvisited {
+    pub enterprise: EnterpriseId,
+    pub name: String,
+    pub region: u32,
+    pub official: Option<i64>,
+    pub last_visit: Option<Date>,
+}
+
+const APPEAL_COLUMNS: &str = "id, enterprise_id, category, channel, chain_id, node_id, title, description, visit_id, state,
+     submitted_at, accepted_on, reply_due, resolve_due, department, handler_id, reply, replied_on, closed_on,
+     satisfaction, escalation, reopened";
+
+fn appeal(row: &Row<'_>) -> rusqlite::Result<Appeal> {
+    Ok(Appeal {
+        id: row.get(0)?,
+        enterprise: EnterpriseId(row.get(1)?),
+        category: parsed(row, 2)?,
+        channel: parsed(row, 3)?,
+        chain: row.get::<_, Option<i64>>(4)?.map(ChainId),
+        node: row.get::<_, Option<i64>>(5)?.map(NodeId),
+        title: row.get(6)?,
+        description: row.get(7)?,
+        attachments: Vec::new(),
+        visit: row.get(8)?,
+        state: parsed(row, 9)?,
+        submitted_at: row.get(10)?,
+        accepted_on: opt_parsed(row, 11)?,
+        reply_due: opt_parsed(row, 12)?,
+        resolve_due: opt_parsed(row, 13)?,
+        department: row.get(14)?,
+        handler: row.get(15)?,
+        reply: row.get(16)?,
+        replied_on: opt_parsed(row, 17)?,
+        closed_on: opt_parsed(row, 18)?,
+        satisfaction: row.get(19)?,
+        escalation: row.get(20)?,
+        reopened: row.get(21)?,
+    })
+}
+
+fn appeal_json(a: &Appeal) -> String {
+    let opt = |d: Option<Date>| d.map_or(Json::Null, |d| Json::Owned(d.to_string()));
+    json_object(&[
+        ("enterprise_id", Json::Int(a.enterprise.0)),
+        ("category", Json::Str(a.category.as_str())),
+        ("state", Json::Str(a.state.as_str())),
+        ("title", Json::Str(&a.title)),
+        ("reply_due", opt(a.reply_due)),
+        ("resolve_due", opt(a.resolve_due)),
+        ("department", Json::Str(&a.department)),
+        ("handler_id", a.handler.map_or(Json::Null, Json::Int)),
+        (
+            "satisfaction",
+            a.satisfaction.map_or(Json::Null, |s| Json::Int(s.into())),
+        ),
+        ("escalation", Json::Int(a.escalation.into())),
+    ])
+}
+
+fn visit(row: &Row<'_>) -> rusqlite::Result<Visit> {
+    Ok(Visit {
+        id: row.get(0)?,
+        enterprise: EnterpriseId(row.get(1)?),
+        planned_on: parsed(row, 2)?,
+        visited_on: opt_parsed(row, 3)?,
+        officials: Vec::new(),
+        purpose: row.get(4)?,
+        findings: row.get(5)?,
+        finding: opt_parsed(row, 6)?,
+    })
+}
+
+const VISIT_COLUMNS: &str = "id, enterprise_id, planned_on, visited_on, purpose, findings, finding";
+
+fn visit_json(v: &Visit) -> String {
+    let officials = v
+        .officials
+        .iter()
+        .map(|o| o.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    json_object(&[
+        ("enterprise_id", Json::Int(v.enterprise.0)),
+        ("planned_on", Json::Owned(v.planned_on.to_string())),
+        (
+            "visited_on",
+            v.visited_on
+                .map_or(Json::Null, |d| Json::Owned(d.to_string())),
+        ),
+        ("officials", Json::Owned(officials)),
+        ("purpose", Json::Str(&v.purpose)),
+        ("findings", Json::Str(&v.findings)),
+        (
+            "finding",
+            v.finding.map_or(Json::Null, |c| Json::Str(c.as_str())),
+        ),
+    ])
+}
+
+fn with_officials(conn: &Connection, visits: &mut [Visit]) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT user_id FROM visit_officials WHERE visit_id = ?1 ORDER BY user_id",
+    )?;
+    for v in visits {
+        v.officials = stmt
+            .query_map([v.id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+    }
+    Ok(())
+}
+
+fn with_attachments(conn: &Connection, appeals: &mut [Appeal]) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT name, bytes, media_type FROM appeal_attachments WHERE appeal_id = ?1 ORDER BY position",
+    )?;
+    for a in appeals {
+        a.attachments = stmt
+            .query_map([a.id], |r| {
+                Ok(Attachment {
+                    name: r.get(0)?,
+                    bytes: r.get::<_, i64>(1)? as u64,
+                    media_type: r.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+    }
+    Ok(())
+}
+
+fn insert_notifications(
+    tx: &Connection,
+    at: i64,
+    appeal: Option<i64>,
+    notify: &[(i64, Text)],
+) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO notifications (user_id, at, appeal_id, zh, en) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (user, text) in notify {
+        stmt.execute(params![user, at, appeal, text.zh, text.en])?;
+    }
+    Ok(())
+}
+
+fn insert_step(
+    tx: &Connection,
+    actor: &Actor,
+    id: i64,
+    step: &str,
+    from: Option<AppealState>,
+    to: AppealState,
+    note: &str,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO appeal_steps (appeal_id, at, user_id, actor, step, from_state, to_state, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        id,
+        actor.at,
+        actor.user_id,
+        actor.name,
+        step,
+        from.map(|s| s.as_str()),
+        to.as_str(),
+        note
+    ])?;
+    Ok(())
+}
+
+/// A region code range as SQL bounds: everything when `None`.
+fn region_bounds(range: Option<(u32, u32)>) -> (i64, i64) {
+    range.map_or((0, i64::MAX), |(a, b)| (a.into(), b.into()))
+}
+
+impl Store {
+    /// The official responsible for `enterprise` now, if anyone.
+    pub fn official_of(&self, enterprise: EnterpriseId) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT user_id FROM official_assignments WHERE enterprise_id = ?1 ORDER BY id DESC LIMIT 1",
+                [enterprise.0],
+                |r| r.get::<_, Option<i64>>(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// Makes `official` (a user id, or nobody) responsible for `enterprise` from now on;
+    /// earlier assignments stay as history.
+    pub fn assign_official(
+        &mut self,
+        actor: &Actor,
+        enterprise: EnterpriseId,
+        official: Option<i64>,
+    ) -> Result<(), InsertError> {
+        let before = self.official_of(enterprise)?;
+        let writer = self.writer()?;
+        writer.tx().execute(
+            "INSERT INTO official_assignments (enterprise_id, user_id, since_at) VALUES (?1, ?2, ?3)",
+            params![enterprise.0, official, actor.at],
+        )?;
+        let json = |o: Option<i64>| json_object(&[("official", o.map_or(Json::Null, Json::Int))]);
+        let change = Change::new("assign", "enterprise_official", enterprise.0)
+            .before(json(before))
+            .after(json(official));
+        writer.commit_activity(actor, &change)?;
+        Ok(())
+    }
+
+    /// The enterprises in `regions` (a code range; all when `None`) with no visit made
+    /// between `from` and `to` inclusive, those with a responsible official first, then
+    /// by id, at most `limit`; with the total count.
+    pub fn unvisited(
+        &self,
+        regions: Option<(u32, u32)>,
+        official: Option<i64>,
+        from: Date,
+        to: Date,
+        limit: u32,
+    ) -> Result<(Vec<Unvisited>, u64)> {
+        let (lo, hi) = region_bounds(regions);
+        let base = "FROM enterprises e
+             LEFT JOIN (SELECT enterprise_id, user_id FROM official_assignments o
+                        WHERE id = (SELECT MAX(id) FROM official_assignments p WHERE p.enterprise_id = o.enterprise_id)) o
+               ON o.enterprise_id = e.id
+             WHERE e.region_code BETWEEN ?1 AND ?2
+               AND (?5 IS NULL OR o.user_id = ?5)
+               AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.enterprise_id = e.id
+                               AND v.visited_on BETWEEN ?3 AND ?4)";
+        let args = params![lo, hi, from.to_string(), to.to_string(), official];
+        let total: i64 = self
+            .conn
+            .query_row(&format!("SELECT count(*) {base}"), args, |r| r.get(0))?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT e.id, e.name_zh, e.region_code, o.user_id,
+               (SELECT MAX(visited_on) FROM visits v WHERE v.enterprise_id = e.id AND v.visited_on IS NOT NULL)
+             {base} ORDER BY o.user_id IS NULL, e.id LIMIT ?6"
+        ))?;
+        let rows = stmt
+            .query_map(
+                params![lo, hi, from.to_string(), to.to_string(), official, limit],
+                |r| {
+                    Ok(Unvisited {
+                        enterprise: EnterpriseId(r.get(0)?),
+                        name: r.get(1)?,
+                        region: r.get(2)?,
+                        official: r.get(3)?,
+                        last_visit: opt_parsed(r, 4)?,
+                    })
+                },
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok((rows, total as u64))
+    }
+
+    pub fn visit(&self, id: i64) -> Result<Option<Visit>> {
+        let v = self
+            .conn
+            .query_row(
+                &format!("SELECT {VISIT_COLUMNS} FROM visits WHERE id = ?1"),
+                [id],
+                visit,
+            )
+            .optional()?;
+        let mut one: Vec<Visit> = v.into_iter().collect();
+        with_officials(&self.conn, &mut one)?;
+        Ok(one.pop())
+    }
+
+    /// Visits by planned day (latest first), within `filter`.
+    pub fn visits(&self, filter: &VisitFilter) -> Result<Vec<Visit>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {VISIT_COLUMNS} FROM visits v
+             WHERE (?1 IS NULL OR enterprise_id = ?1)
+               AND (?2 IS NULL OR EXISTS (SELECT 1 FROM visit_officials o WHERE o.visit_id = v.id AND o.user_id = ?2))
+               AND (?3 IS NULL OR COALESCE(visited_on, planned_on) >= ?3)
+               AND (?4 IS NULL OR COALESCE(visited_on, planned_on) <= ?4)
+             ORDER BY COALESCE(visited_on, planned_on) DESC, id DESC LIMIT ?5"
+        ))?;
+        let mut visits: Vec<Visit> = stmt
+            .query_map(
+                params![
+                    filter.enterprise.map(|e| e.0),
+                    filter.official,
+                    day(filter.from),
+                    day(filter.to),
+                    filter.limit
+                ],
+                visit,
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        with_officials(&self.conn, &mut visits)?;
+        Ok(visits)
+    }
+
+    /// Records a visit (its id is the database's) or changes one (`Some(id)`).
+    pub fn save_visit(
+        &mut self,
+        actor: &Actor,
+        id: Option<i64>,
+        v: &Visit,
+    ) -> Result<i64, InsertError> {
+        let before = match id {
+            Some(id) => Some(
+                self.visit(id)?
+                    .ok_or_else(|| InsertError::Rejected(format!("there is no visit {id}")))?,
+            ),
+            None => None,
+        };
+        let writer = self.writer()?;
+        let tx = writer.tx();
+        let args = params![
+            v.enterprise.0,
+            v.planned_on.to_string(),
+            day(v.visited_on),
+            v.purpose,
+            v.findings,
+            v.finding.map(|c| c.as_str()),
+            actor.at
+        ];
+        let id = match id {
+            None => tx.query_row(
+                "INSERT INTO visits (enterprise_id, planned_on, visited_on, purpose, findings, finding, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                args,
+                |r| r.get(0),
+            )?,
+            Some(id) => {
+                tx.execute(
+                    "UPDATE visits SET enterprise_id = ?1, planned_on = ?2, visited_on = ?3, purpose = ?4,
+                     findings = ?5, finding = ?6 WHERE id = ?7",
+                    params![
+                        v.enterprise.0,
+                        v.planned_on.to_string(),
+                        day(v.visited_on),
+                        v.purpose,
+                        v.findings,
+                        v.finding.map(|c| c.as_str()),
+                        id
+                    ],
+                )?;
+                tx.execute("DELETE FROM visit_officials WHERE visit_id = ?1", [id])?;
+                id
+            }
+        };
+        let mut stmt =
+            tx.prepare_cached("INSERT INTO visit_officials (visit_id, user_id) VALUES (?1, ?2)")?;
+        for o in &v.officials {
+            stmt.execute(params![id, o])?;
+        }
+        drop(stmt);
+        let mut change = Change::new(
+            if before.is_some() { "update" } else { "create" },
+            "visit",
+            id,
+        )
+        .after(visit_json(v));
+        if let Some(b) = &before {
+            change = change.before(visit_json(b));
+        }
+        writer.commit_activity(actor, &change)?;
+        Ok(id)
+    }
+
+    pub fn appeal(&self, id: i64) -> Result<Option<Appeal>> {
+        let a = self
+            .conn
+            .query_row(
+                &format!("SELECT {APPEAL_COLUMNS} FROM appeals WHERE id = ?1"),
+                [id],
+                appeal,
+            )
+            .optional()?;
+        let mut one: Vec<Appeal> = a.into_iter().collect();
+        with_attachments(&self.conn, &mut one)?;
+        Ok(one.pop())
+    }
+
+    /// Appeals within `filter`, newest first, with the number of all that match.
+    pub fn appeals(&self, filter: &AppealFilter) -> Result<(Vec<Appeal>, u64)> {
+        let states = filter
+            .states
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+        let (lo, hi) = region_bounds(filter.regions);
+        let base = "FROM appeals a JOIN enterprises e ON e.id = a.enterprise_id
+             WHERE (?1 IS NULL OR a.enterprise_id = ?1)
+               AND (?2 = '' OR instr(',' || ?2 || ',', ',' || a.state || ',') > 0)
+               AND (?3 IS NULL OR a.handler_id = ?3)
+               AND (?4 IS NULL OR a.category = ?4)
+               AND (?5 IS NULL OR a.chain_id = ?5)
+               AND (?6 IS NULL OR a.node_id = ?6)
+               AND e.region_code BETWEEN ?7 AND ?8
+               AND (?9 IS NULL OR a.submitted_at >= ?9)
+               AND (?10 IS NULL OR a.submitted_at < ?10)";
+        let mut args: Vec<rusqlite::types::Value> = vec![
+            filter.enterprise.map(|e| e.0).into(),
+            states.into(),
+            filter.handler.into(),
+            filter.category.map(|c| c.as_str().to_string()).into(),
+            filter.chain.map(|c| c.0).into(),
+            filter.node.map(|n| n.0).into(),
+            lo.into(),
+            hi.into(),
+            filter.since.into(),
+            filter.until.into(),
+        ];
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT count(*) {base}"),
+            rusqlite::params_from_iter(&args),
+            |r| r.get(0),
+        )?;
+        let columns = APPEAL_COLUMNS
+            .split(',')
+            .map(|c| format!("a.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        args.extend([
+            i64::from(filter.limit).into(),
+            i64::from(filter.offset).into(),
+        ]);
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {columns} {base} ORDER BY a.submitted_at DESC, a.id DESC LIMIT ?11 OFFSET ?12"
+        ))?;
+        let mut rows: Vec<Appeal> = stmt
+            .query_map(rusqlite::params_from_iter(&args), appeal)?
+            .collect::<rusqlite::Result<_>>()?;
+        with_attachments(&self.conn, &mut rows)?;
+        Ok((rows, total as u64))
+    }
+
+    /// Every appeal still open, oldest first: what reminders and escalation look at.
+    pub fn open_appeals(&self) -> Result<Vec<Appeal>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {APPEAL_COLUMNS} FROM appeals WHERE state NOT IN ('closed', 'declined') ORDER BY id"
+        ))?;
+        let rows = stmt
+            .query_map([], appeal)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Records a new appeal as submitted, with its first step and the notifications
+    /// it sends; its id is the database's.
+    pub fn create_appeal(
+        &mut self,
+        actor: &Actor,
+        a: &Appeal,
+        notify: &[(i64, Text)],
+    ) -> Result<i64, InsertError> {
+        let writer = self.writer()?;
+        let tx = writer.tx();
+        let id: i64 = tx.query_row(
+            "INSERT INTO appeals (enterprise_id, category, channel, chain_id, node_id, title, description, visit_id,
+               state, submitted_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
+            params![
+                a.enterprise.0,
+                a.category.as_str(),
+                a.channel.as_str(),
+                a.chain.map(|c| c.0),
+                a.node.map(|n| n.0),
+                a.title,
+                a.description,
+                a.visit,
+                a.state.as_str(),
+                a.submitted_at
+            ],
+            |r| r.get(0),
+        )?;
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO appeal_attachments (appeal_id, position, name, bytes, media_type) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (i, f) in a.attachments.iter().enumerate() {
+            stmt.execute(params![id, i as i64, f.name, f.bytes as i64, f.media_type])?;
+        }
+        drop(stmt);
+        insert_step(tx, actor, id, "submit", None, a.state, "")?;
+        insert_notifications(tx, actor.at, Some(id), notify)?;
+        let change = Change::new("create", "appeal", id).after(appeal_json(a));
+        writer.commit_activity(actor, &change)?;
+        Ok(id)
+    }
+
+    /// Writes an appeal's new standing `after` reached by `step` from `from`, with the
+    /// step and its notifications, all or nothing. Refused when the appeal is no longer
+    /// in state `from` (someone else moved it first), so no two moves build on one state.
+    pub fn save_appeal_step(
+        &mut self,
+        actor: &Actor,
+        from: AppealState,
+        after: &Appeal,
+        step: &str,
+        note: &str,
+        notify: &[(i64, Text)],
+    ) -> Result<(), InsertError> {
+        let before = self
+            .appeal(after.id)?
+            .ok_or_else(|| InsertError::Rejected(format!("there is no appeal {}", after.id)))?;
+        let writer = self.writer()?;
+        let tx = writer.tx();
+        let changed = tx.execute(
+            "UPDATE appeals SET state = ?2, accepted_on = ?3, reply_due = ?4, resolve_due = ?5, department = ?6,
+               handler_id = ?7, reply = ?8, replied_on = ?9, closed_on = ?10, satisfaction = ?11, escalation = ?12,
+               reopened = ?13
+             WHERE id = ?1 AND state = ?14",
+            params![
+                after.id,
+                after.state.as_str(),
+                day(after.accepted_on),
+                day(after.reply_due),
+                day(after.resolve_due),
+                after.department,
+                after.handler,
+                after.reply,
+                day(after.replied_on),
+                day(after.closed_on),
+                after.satisfaction,
+                after.escalation,
+                after.reopened,
+                from.as_str()
+            ],
+        )?;
+        if changed == 0 {
+            return Err(InsertError::Rejected(format!(
+                "appeal {} is no longer {}: it was {} meanwhile",
+                after.id, from, before.state
+            )));
+        }
+        insert_step(tx, actor, after.id, step, Some(from), after.state, note)?;
+        insert_notifications(tx, actor.at, Some(after.id), notify)?;
+        let change = Change::new(step, "appeal", after.id)
+            .before(appeal_json(&before))
+            .after(appeal_json(after));
+        writer.commit_activity(actor, &change)?;
+        Ok(())
+    }
+
+    /// Every step of an appeal, in order.
+    pub fn appeal_steps(&self, id: i64) -> Result<Vec<AppealStep>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT at, user_id, actor, step, from_state, to_state, note FROM appeal_steps
+             WHERE appeal_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map([id], |r| {
+                Ok(AppealStep {
+                    at: r.get(0)?,
+                    user_id: r.get(1)?,
+                    actor: r.get(2)?,
+                    step: r.get(3)?,
+                    from: opt_parsed(r, 4)?,
+                    to: parsed(r, 5)?,
+                    note: r.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// The users escalations go to: the supervisor list, or every enabled admin when
+    /// the list is empty.
+    pub fn supervisors(&self) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.user_id FROM supervisors s JOIN users u ON u.id = s.user_id WHERE u.disabled = 0
+             UNION ALL
+             SELECT id FROM users WHERE role = 'admin' AND disabled = 0 AND NOT EXISTS (SELECT 1 FROM supervisors)
+             ORDER BY 1",
+        )?;
+        let rows = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// The supervisor list as set (empty: every admin supervises).
+    pub fn supervisor_list(&self) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT user_id FROM supervisors ORDER BY user_id")?;
+        let rows = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    pub fn set_supervisors(&mut self, actor: &Actor, users: &[i64]) -> Result<(), InsertError> {
+        let before = self.supervisor_list()?;
+        let writer = self.writer()?;
+        let tx = writer.tx();
+        tx.execute("DELETE FROM supervisors", [])?;
+        let mut stmt =
+            tx.prepare_cached("INSERT OR IGNORE INTO supervisors (user_id) VALUES (?1)")?;
+        for u in users {
+            stmt.execute([u])?;
+        }
+        drop(stmt);
+        let list = |l: &[i64]| {
+            let ids = l.iter().map(|u| u.to_string()).collect::<Vec<_>>();
+            json_object(&[("users", Json::Owned(ids.join(",")))])
+        };
+        let change = Change::new("update", "supervisors", 0)
+            .before(list(&before))
+            .after(list(users));
+        writer.commit_activity(actor, &change)?;
+        Ok(())
+    }
+
+    /// A user's notifications, newest first, and how many are unread.
+    pub fn notifications(&self, user: i64, limit: u32) -> Result<(Vec<Notification>, u64)> {
+        let unread: i64 = self.conn.query_row(
+            "SELECT count(*) FROM notifications WHERE user_id = ?1 AND read_at IS NULL",
+            [user],
+            |r| r.get(0),
+        )?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, user_id, at, appeal_id, zh, en, read_at FROM notifications
+             WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2",
+        )?;
+        let rows = stmt
+            .query_map(params![user, limit], |r| {
+                Ok(Notification {
+                    id: r.get(0)?,
+                    user_id: r.get(1)?,
+                    at: r.get(2)?,
+                    appeal: r.get(3)?,
+                    text: Text::new(r.get::<_, String>(4)?, r.get::<_, String>(5)?),
+                    read_at: r.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok((rows, unread as u64))
+    }
+
+    /// Marks a user's notification (or all of them, `None`) read; answers how many
+    /// changed. Not audited: reading changes nothing anyone saved.
+    pub fn mark_read(&mut self, user: i64, id: Option<i64>, at: i64) -> Result<u64> {
+        let n = self.conn.execute(
+            "UPDATE notifications SET read_at = ?3 WHERE user_id = ?1 AND (?2 IS NULL OR id = ?2) AND read_at IS NULL",
+            params![user, id, at],
+        )?;
+        Ok(n as u64)
+    }
+
+    /// The calendar files admins loaded, in order.
+    pub fn calendar_files(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT text FROM calendar_files ORDER BY id")?;
+        let rows = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Keeps a calendar file (checked by the caller) to apply over the built-in calendar.
+    pub fn add_calendar_file(&mut self, actor: &Actor, text: &str) -> Result<i64, InsertError> {
+        let writer = self.writer()?;
+        let id: i64 = writer.tx().query_row(
+            "INSERT INTO calendar_files (loaded_at, text) VALUES (?1, ?2) RETURNING id",
+            params![actor.at, text],
+            |r| r.get(0),
+        )?;
+        let lines = text.lines().count() as i64;
+        let change = Change::new("create", "calendar_file", id)
+            .after(json_object(&[("lines", Json::Int(lines))]));
+        writer.commit_activity(actor, &change)?;
+        Ok(id)
+    }
+}

@@ -1,0 +1,510 @@
+//! Enterprise services through the real router and a real SQLite file: an appeal goes
+//! round the closed loop with every move checked by role; deadlines count working days
+//! on the official calendar across a Golden Week; reminders and escalation reach the
+//! right people once; an enterprise sees only its own; visits and responsible officials.
+
+mod support;
+
+use axum::http::{Method, StatusCode};
+use chainatlas_app::services::{self, StepInput};
+use chainatlas_app::Viewer;
+use chainatlas_auth::Role;
+use chainatlas_model::{Date, EnterpriseId};
+use chainatlas_store::{Actor, Store};
+use serde_json::{json, Value};
+use support::{actor, app_with, get_as, send_json, App, Who};
+
+async fn post(app: &App, uri: &str, who: &Who, body: Value) -> support::Reply {
+    send_json(app, Method::POST, uri, who, &body.to_string()).await
+}
+
+async fn step(app: &App, id: i64, who: &Who, body: Value) -> support::Reply {
+    post(app, &format!("/api/v1/appeals/{id}/steps"), who, body).await
+}
+
+fn user_id(store: &Store, name: &str) -> i64 {
+    store
+        .users()
+        .unwrap()
+        .into_iter()
+        .find(|u| u.username == name)
+        .unwrap()
+        .id
+}
+
+/// Unix seconds at 10:00 China Standard Time on `day`.
+fn at(day: &str) -> i64 {
+    let d: Date = day.parse().unwrap();
+    d.days_since_epoch() * 86_400 + 2 * 3600
+}
+
+/// The use cases' viewer for a stored user, at 10:00 on `day` in China.
+fn viewer(store: &Store, name: &str, day: &str) -> Viewer {
+    let user = store
+        .users()
+        .unwrap()
+        .into_iter()
+        .find(|u| u.username == name)
+        .unwrap();
+    Viewer {
+        principal: Some(user.principal()),
+        address: "test".into(),
+        at: at(day),
+    }
+}
+
+async fn load_calendar(app: &App, who: &Who, file: &str) -> support::Reply {
+    let csv = [("content-type", "text/csv")];
+    support::send(app, Method::POST, "/api/v1/calendar", who, None, &csv, file).await
+}
+
+fn move_input(step: &str, note: &str) -> StepInput {
+    StepInput {
+        step: step.into(),
+        note: note.into(),
+        ..StepInput::default()
+    }
+}
+
+#[tokio::test]
+async fn an_appeal_goes_round_the_closed_loop_with_every_move_checked() {
+    let app = app_with(&[]);
+    let (analyst, firm, admin) = (&app.analyst_token, &app.firm_token, &app.admin_token);
+    let analyst_id = user_id(&app.store(), "analyst");
+
+    // Bad input: every problem named, nothing created.
+    let bad = post(
+        &app,
+        "/api/v1/appeals",
+        firm,
+        json!({"category": "weather", "title": " ", "node_id": "99999"}),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    for expected in [
+        "category：“weather”不是",
+        "title：为空",
+        "node_id：没有编号为 99999 的环节",
+    ] {
+        assert!(bad.body.contains(expected), "{}", bad.body);
+    }
+    let none = get_as(&app, "/api/v1/appeals", analyst, None).await.json();
+    assert_eq!(none["total"], 0);
+
+    // The enterprise submits; staff are told.
+    let created = post(
+        &app,
+        "/api/v1/appeals",
+        firm,
+        json!({"category": "utilities", "title": "新厂区双回路供电迟迟未接入",
+               "description": "影响二期产线投产", "node_id": "1",
+               "attachments": [{"name": "供电申请.pdf", "bytes": 120000, "media_type": "application/pdf"}]}),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let a = created.json();
+    let id = a["id"].as_i64().unwrap();
+    assert_eq!(a["state"], "submitted");
+    assert_eq!(a["channel"], "online");
+    assert_eq!(a["enterprise_id"], support::FIRM.0);
+    assert_eq!(a["attachments"][0]["name"], "供电申请.pdf");
+    assert_eq!(a["moves"], json!([]), "the enterprise waits for acceptance");
+    let admin_news = get_as(&app, "/api/v1/notifications", admin, None)
+        .await
+        .json();
+    assert_eq!(admin_news["unread"], 1, "{admin_news}");
+    assert!(admin_news["notifications"][0]["zh"]
+        .as_str()
+        .unwrap()
+        .contains("新诉求待受理"));
+
+    // The enterprise may not accept its own appeal; staff may not rate it.
+    let refused = step(&app, id, firm, json!({"step": "accept"})).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert!(
+        refused.body.contains("您无权对此诉求执行“受理”"),
+        "{}",
+        refused.body
+    );
+    // A move the state does not allow is a conflict.
+    let early = step(
+        &app,
+        id,
+        analyst,
+        json!({"step": "reply", "note": "已处理"}),
+    )
+    .await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
+    assert!(
+        early.body.contains("诉求当前为“待受理”，不能执行“答复”"),
+        "{}",
+        early.body
+    );
+
+    let accepted = step(&app, id, analyst, json!({"step": "accept"})).await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    let v = accepted.json();
+    assert_eq!(v["appeal"]["state"], "accepted");
+    let (reply_due, resolve_due) = (
+        v["appeal"]["reply_due"].as_str().unwrap().to_string(),
+        v["appeal"]["resolve_due"].as_str().unwrap().to_string(),
+    );
+    assert!(reply_due < resolve_due);
+
+    // Assigning needs a department and an active staff member.
+    let bad = step(
+        &app,
+        id,
+        analyst,
+        json!({"step": "assign", "handler_id": "firm"}),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    assert!(bad.body.contains("department：为空"), "{}", bad.body);
+    assert!(
+        bad.body.contains("handler_id：“firm”不是整数"),
+        "{}",
+        bad.body
+    );
+    let firm_id = user_id(&app.store(), "firm");
+    let bad = step(
+        &app,
+        id,
+        analyst,
+        json!({"step": "assign", "department": "供电公司", "handler_id": firm_id.to_string()}),
+    )
+    .await;
+    assert!(bad.body.contains("不是在岗的工作人员"), "{}", bad.body);
+    let assigned = step(
+        &app,
+        id,
+        analyst,
+        json!({"step": "assign", "department": "市供电公司", "handler_id": analyst_id.to_string()}),
+    )
+    .await;
+    assert_eq!(assigned.status, StatusCode::OK, "{}", assigned.body);
+    assert_eq!(assigned.json()["appeal"]["handler_name"], "analyst");
+
+    // A reply needs its text.
+    let empty = step(&app, id, analyst, json!({"step": "reply"})).await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+    assert!(empty.body.contains("note：为空"), "{}", empty.body);
+    let replied = step(
+        &app,
+        id,
+        analyst,
+        json!({"step": "reply", "note": "已协调供电公司，12 月底前完成接入"}),
+    )
+    .await;
+    assert_eq!(replied.status, StatusCode::OK, "{}", replied.body);
+
+    // The enterprise sees the reply, and may rate or reopen now.
+    let seen = get_as(&app, &format!("/api/v1/appeals/{id}"), firm, None)
+        .await
+        .json();
+    assert_eq!(seen["appeal"]["state"], "replied");
+    assert_eq!(seen["appeal"]["moves"], json!(["reopen", "rate"]));
+    let news = get_as(&app, "/api/v1/notifications", firm, None)
+        .await
+        .json();
+    let texts: Vec<&str> = news["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["zh"].as_str().unwrap())
+        .collect();
+    assert!(texts[0].starts_with("您的诉求已答复"), "{texts:?}");
+    assert!(texts[1].starts_with("您的诉求已受理"), "{texts:?}");
+    let bad = step(&app, id, firm, json!({"step": "rate", "satisfaction": "6"})).await;
+    assert!(bad.body.contains("“6”不是 1 到 5 的整数"), "{}", bad.body);
+    let rated = step(&app, id, firm, json!({"step": "rate", "satisfaction": "5"})).await;
+    assert_eq!(rated.status, StatusCode::OK, "{}", rated.body);
+    assert_eq!(rated.json()["appeal"]["satisfaction"], 5);
+
+    let closed = step(
+        &app,
+        id,
+        analyst,
+        json!({"step": "close", "note": "回访：企业确认已接入，满意"}),
+    )
+    .await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+    let detail = closed.json();
+    let steps: Vec<&str> = detail["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        ["submit", "accept", "assign", "reply", "rate", "close"]
+    );
+    assert_eq!(detail["steps"][1]["actor"], "analyst");
+
+    // Reopened by the enterprise: the rating is cleared, new deadlines run.
+    let reopened = step(
+        &app,
+        id,
+        firm,
+        json!({"step": "reopen", "note": "接入后仍频繁跳闸"}),
+    )
+    .await;
+    assert_eq!(reopened.status, StatusCode::OK, "{}", reopened.body);
+    let r = reopened.json();
+    assert_eq!(r["appeal"]["state"], "reopened");
+    assert_eq!(r["appeal"]["reopened"], 1);
+    assert_eq!(r["appeal"]["satisfaction"], Value::Null);
+
+    // The audit log has every step.
+    let audit = app.store().audit_log(100, 0).unwrap();
+    let appeal_steps = audit
+        .items
+        .iter()
+        .filter(|e| e.change.entity == "appeal" && e.change.entity_id == id.to_string())
+        .count();
+    assert_eq!(appeal_steps, 7);
+}
+
+#[tokio::test]
+async fn an_enterprise_sees_its_own_appeals_only() {
+    let app = app_with(&[]);
+    let mut store = app.store();
+    store
+        .create_user(
+            &actor(),
+            "other",
+            "x",
+            Role::Enterprise,
+            Some(EnterpriseId(2)),
+            false,
+        )
+        .unwrap();
+    let other = viewer(&store, "other", "2026-11-02");
+    let mine = post(
+        &app,
+        "/api/v1/appeals",
+        &app.firm_token,
+        json!({"category": "finance", "title": "流动资金贷款续贷困难"}),
+    )
+    .await
+    .json();
+    let id = mine["id"].as_i64().unwrap();
+    // Another enterprise: not found, not listed, cannot move it.
+    assert!(services::appeal_detail(&store, &other, id).is_err());
+    let listed = services::appeal_page(&store, &other, Default::default()).unwrap();
+    assert_eq!(listed.total, 0);
+    let refused = services::step_appeal(&mut store, &other, id, &move_input("reopen", "x"));
+    assert_eq!(
+        refused.unwrap_err().code(),
+        chainatlas_app::ErrorCode::AppealNotFound
+    );
+    // An enterprise cannot appeal for another.
+    let forged = post(
+        &app,
+        "/api/v1/appeals",
+        &app.firm_token,
+        json!({"enterprise_id": "2", "category": "finance", "title": "代别人提"}),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.body);
+    // Staff record one for any enterprise, by hotline by default.
+    let recorded = post(
+        &app,
+        "/api/v1/appeals",
+        &app.analyst_token,
+        json!({"enterprise_id": "2", "category": "labour", "title": "技工招聘难"}),
+    )
+    .await;
+    assert_eq!(recorded.status, StatusCode::CREATED, "{}", recorded.body);
+    assert_eq!(recorded.json()["channel"], "hotline");
+    let theirs = services::appeal_page(&store, &other, Default::default()).unwrap();
+    assert_eq!(theirs.total, 1);
+    // The office's internal steps are hidden from the enterprise.
+    let rid = recorded.json()["id"].as_i64().unwrap();
+    let analyst = viewer(&store, "analyst", "2026-11-02");
+    services::step_appeal(&mut store, &analyst, rid, &move_input("accept", "")).unwrap();
+    let admin = viewer(&store, "admin", "2026-11-02");
+    services::step_appeal(&mut store, &admin, rid, &move_input("supervise", "请加快")).unwrap();
+    let staff_sees = services::appeal_detail(&store, &analyst, rid).unwrap();
+    let firm_sees = services::appeal_detail(&store, &other, rid).unwrap();
+    assert_eq!(staff_sees.steps.len(), 3);
+    assert_eq!(firm_sees.steps.len(), 2, "no supervision note");
+}
+
+/// Accepted on 30 September 2026, the eve of National Day: the holidays (1–7 October)
+/// do not count, and Saturday 10 October, worked in lieu, does (the official calendar).
+#[tokio::test]
+async fn deadlines_count_working_days_across_golden_week_and_escalate_once() {
+    let app = app_with(&[]);
+    let mut store = app.store();
+    let firm = viewer(&store, "firm", "2026-09-29");
+    let input = services::AppealInput {
+        category: "market".into(),
+        title: "希望对接省内整车企业".into(),
+        ..Default::default()
+    };
+    let a = services::submit_appeal(&mut store, &firm, &input).unwrap();
+    let analyst = viewer(&store, "analyst", "2026-09-30");
+    let accepted =
+        services::step_appeal(&mut store, &analyst, a.id, &move_input("accept", "")).unwrap();
+    let d = |s: &str| s.parse::<Date>().unwrap();
+    assert_eq!(accepted.reply_due, Some(d("2026-10-10")), "3 working days");
+    // 15 working days: 8, 9, 10 (Sat, in lieu), 12–16, 19–23, 26, 27 October.
+    assert_eq!(accepted.resolve_due, Some(d("2026-10-27")));
+    let handler = viewer(&store, "analyst", "2026-09-30");
+    let mut assign = move_input("assign", "");
+    assign.department = "市工信局".into();
+    assign.handler_id = user_id(&store, "analyst").to_string();
+    services::step_appeal(&mut store, &handler, a.id, &assign).unwrap();
+
+    let run = |store: &mut Store, day: &str| {
+        services::escalate(store, &Actor::local("system", at(day))).unwrap()
+    };
+    // In the holidays nothing is due yet.
+    assert_eq!(run(&mut store, "2026-10-05"), Default::default());
+    // The working day before the reply is due: the handler is reminded, once.
+    let r = run(&mut store, "2026-10-09");
+    assert_eq!((r.reminded.as_slice(), r.escalated.len()), (&[a.id][..], 0));
+    assert_eq!(run(&mut store, "2026-10-09"), Default::default());
+    // Past it (Monday 12 October): escalated to the supervisors (every admin), once.
+    let r = run(&mut store, "2026-10-12");
+    assert_eq!((r.reminded.len(), r.escalated.as_slice()), (0, &[a.id][..]));
+    assert_eq!(run(&mut store, "2026-10-13"), Default::default());
+    let admin = user_id(&store, "admin");
+    let (news, unread) = store.notifications(admin, 10).unwrap();
+    assert!(unread >= 1);
+    assert!(
+        news[0].text.zh.contains("已超过时限 2026-10-10"),
+        "{:?}",
+        news[0]
+    );
+    let now = store.appeal(a.id).unwrap().unwrap();
+    assert!(now.overdue(d("2026-10-12")));
+    assert_eq!(now.escalation, 2);
+    // Once replied, the resolution deadline gets its own reminder and escalation.
+    let late = viewer(&store, "analyst", "2026-10-12");
+    services::step_appeal(
+        &mut store,
+        &late,
+        a.id,
+        &move_input("reply", "已推荐三家整车企业"),
+    )
+    .unwrap();
+    assert_eq!(run(&mut store, "2026-10-20"), Default::default());
+    let r = run(&mut store, "2026-10-26");
+    assert_eq!(r.reminded, [a.id]);
+    let r = run(&mut store, "2026-10-28");
+    assert_eq!(r.escalated, [a.id]);
+    // A supervisor list replaces the admins.
+    let analyst_id = user_id(&store, "analyst");
+    let admin_viewer = viewer(&store, "admin", "2026-10-28");
+    services::set_supervisors(&mut store, &admin_viewer, &[analyst_id]).unwrap();
+    assert_eq!(store.supervisors().unwrap(), [analyst_id]);
+    let firm_id = user_id(&store, "firm");
+    assert!(services::set_supervisors(&mut store, &admin_viewer, &[firm_id]).is_err());
+}
+
+#[tokio::test]
+async fn an_admin_loads_next_years_calendar_and_bad_lines_are_named() {
+    let app = app_with(&[]);
+    let admin = &app.admin_token;
+    let before = get_as(&app, "/api/v1/calendar?year=2027", admin, None)
+        .await
+        .json();
+    assert_eq!(before["last_year"], 2026);
+    assert_eq!(before["days"], json!([]));
+    let bad = "date,kind,holiday\n2027-01-01,holiday,New Year's Day\n2027-02-30,holiday,Spring Festival\n2027-02-07,rest,Spring Festival\n";
+    let reply = load_calendar(&app, admin, bad).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    assert!(reply.body.contains("第 3 行"), "{}", reply.body);
+    assert!(reply.body.contains("第 4 行"), "{}", reply.body);
+    let good = "date,kind,holiday\n2027-01-01,holiday,New Year's Day\n2027-02-07,workday,Spring Festival\n";
+    let refused = load_calendar(&app, &app.analyst_token, good).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let loaded = load_calendar(&app, admin, good).await;
+    assert_eq!(loaded.status, StatusCode::OK, "{}", loaded.body);
+    assert_eq!(loaded.json()["last_year"], 2027);
+    let after = get_as(&app, "/api/v1/calendar?year=2027", admin, None)
+        .await
+        .json();
+    assert_eq!(after["days"][1]["date"], "2027-02-07");
+    assert_eq!(after["days"][1]["kind"], "workday");
+    // Deadlines now count Sunday 7 February 2027 as a working day.
+    let cal = services::calendar(&app.store()).unwrap();
+    let sat: Date = "2027-02-06".parse().unwrap();
+    assert_eq!(cal.add_working_days(sat, 1), "2027-02-07".parse().unwrap());
+}
+
+#[tokio::test]
+async fn visits_are_planned_recorded_and_the_unvisited_are_listed() {
+    let app = app_with(&[]);
+    let analyst = &app.analyst_token;
+    let analyst_id = user_id(&app.store(), "analyst");
+    let assigned = send_json(
+        &app,
+        Method::PUT,
+        "/api/v1/enterprises/3/official",
+        analyst,
+        &json!({"official_id": analyst_id}).to_string(),
+    )
+    .await;
+    assert_eq!(assigned.status, StatusCode::OK, "{}", assigned.body);
+    assert_eq!(
+        app.store().official_of(EnterpriseId(3)).unwrap(),
+        Some(analyst_id)
+    );
+    let bad = post(
+        &app,
+        "/api/v1/visits",
+        analyst,
+        json!({"enterprise_id": "3", "planned_on": "2026-13-01", "officials": "1,x", "finding": "mood"}),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    for expected in [
+        "planned_on：",
+        "officials：“x”不是整数",
+        "finding：“mood”不是",
+    ] {
+        assert!(bad.body.contains(expected), "{}", bad.body);
+    }
+    let unvisited = |body: Value| body["total"].as_u64().unwrap();
+    let before = get_as(
+        &app,
+        "/api/v1/visits/unvisited?from=2026-01-01&to=2026-12-31&official=me",
+        analyst,
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(unvisited(before.clone()), 1, "{before}");
+    assert_eq!(before["enterprises"][0]["enterprise_id"], 3);
+    let visit = post(
+        &app,
+        "/api/v1/visits",
+        analyst,
+        json!({"enterprise_id": "3", "planned_on": "2026-06-01", "visited_on": "2026-06-02",
+               "officials": analyst_id.to_string(), "purpose": "季度走访",
+               "findings": "用地指标不足，扩产受限", "finding": "land"}),
+    )
+    .await;
+    assert_eq!(visit.status, StatusCode::CREATED, "{}", visit.body);
+    let after = get_as(
+        &app,
+        "/api/v1/visits/unvisited?from=2026-01-01&to=2026-12-31&official=me",
+        analyst,
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(unvisited(after), 0);
+    let listed = get_as(&app, "/api/v1/visits?official=me", analyst, None)
+        .await
+        .json();
+    assert_eq!(listed[0]["finding"], "land");
+    assert_eq!(listed[0]["officials"], json!([analyst_id]));
+    // Enterprises do not see the office's visits.
+    let firm = get_as(&app, "/api/v1/visits", &app.firm_token, None).await;
+    assert_eq!(firm.status, StatusCode::FORBIDDEN);
+}
