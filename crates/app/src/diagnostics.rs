@@ -307,9 +307,24 @@ pub struct DiagnosisDto {
     pub short_boards: Vec<NodeCoverageDto>,
     pub supporting: SupportingDto,
     pub dependencies: DependenciesDto,
+    /// Nodes with enterprise appeals in the past year (blocking points), most open
+    /// first: a node can be weak for want of firms or for unresolved blockages.
+    pub blockages: Vec<NodeBlockageDto>,
 }
 
-/// Diagnosis of a chain in a region; lists of enterprises hold at most `limit` rows.
+/// A node's appeals from enterprises of the region in the 365 days up to the day asked.
+#[derive(Clone, Serialize, ToSchema)]
+pub struct NodeBlockageDto {
+    pub node: NodeDto,
+    /// The node's coverage status: missing, weak, present or strong.
+    pub status: String,
+    pub appeals: u32,
+    pub open: u32,
+    pub overdue: u32,
+}
+
+/// Diagnosis of a chain in a region on `today` (for its blocking points); lists of
+/// enterprises hold at most `limit` rows.
 pub fn diagnosis(
     store: &Store,
     graph: &Graph,
@@ -317,6 +332,7 @@ pub fn diagnosis(
     region: RegionCode,
     thresholds: Thresholds,
     limit: usize,
+    today: chainatlas_model::Date,
 ) -> Result<DiagnosisDto, AppError> {
     known_region(store, region)?;
     let names = Names::load(store, chain_code)?;
@@ -366,6 +382,31 @@ pub fn diagnosis(
         main_supplier: names.enterprise(d.main_supplier),
         main_share: d.main_share,
     };
+    let statuses: HashMap<NodeId, &str> = coverage
+        .nodes
+        .iter()
+        .map(|n| (n.node, n.status.as_str()))
+        .collect();
+    let mut blockages: Vec<NodeBlockageDto> =
+        crate::blocking::node_blockages(store, chain, region, today)?
+            .into_iter()
+            .map(|(node, (appeals, open, overdue))| NodeBlockageDto {
+                node: names.node(node),
+                status: statuses
+                    .get(&node)
+                    .copied()
+                    .unwrap_or("missing")
+                    .to_string(),
+                appeals,
+                open,
+                overdue,
+            })
+            .collect();
+    blockages.sort_by(|a, b| {
+        (b.open, b.overdue, b.appeals)
+            .cmp(&(a.open, a.overdue, a.appeals))
+            .then(a.node.id.cmp(&b.node.id))
+    });
     Ok(DiagnosisDto {
         chain: ChainDto::from(&names.chain),
         region: names.region(region),
@@ -414,6 +455,7 @@ pub fn diagnosis(
             concentrated: dependencies.concentrated.iter().map(buyer_row).collect(),
             concentrated_count: dependencies.concentrated_count,
         },
+        blockages,
     })
 }
 

@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod atlas;
+pub mod blocking;
 pub mod cache;
 pub mod clock;
 pub mod diagnostics;

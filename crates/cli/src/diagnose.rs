@@ -206,7 +206,16 @@ fn diagnose(store: &Store, graph: &Graph, args: DiagnoseArgs) -> Result<()> {
     } = args;
     let thresholds = scope.thresholds()?;
     let dto = timed(output.repeat, || {
-        diag::diagnosis(store, graph, &scope.chain, scope.region, thresholds, limit)
+        let today = chainatlas_app::Clock::today(&chainatlas_app::SystemClock);
+        diag::diagnosis(
+            store,
+            graph,
+            &scope.chain,
+            scope.region,
+            thresholds,
+            limit,
+            today,
+        )
     })?;
     let l = output.lang;
     let sections = vec![

@@ -99,7 +99,7 @@ fn run_instance(file: &Path, args: &ScheduleArgs) -> Result<()> {
     Ok(())
 }
 
-fn open_existing(db: &Path) -> Result<Store> {
+pub(crate) fn open_existing(db: &Path) -> Result<Store> {
     if !db.exists() {
         bail!("{} does not exist", db.display());
     }

@@ -9,6 +9,7 @@ mod events;
 mod matchmaking;
 mod output;
 mod resolve;
+mod services;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -133,6 +134,9 @@ enum Command {
     /// An event's report: participants, meetings requested to held, agreements and value,
     /// by chain, node and region; as a table, JSON, or a .csv/.xlsx file (--out).
     Report(events::ReportArgs),
+    /// Enterprise appeals: the blocking-point report, and reminders and escalation.
+    #[command(subcommand)]
+    Appeals(services::AppealsCommand),
     /// Show the audit log, newest first.
     Audit {
         #[arg(long, default_value_t = 50)]
@@ -183,6 +187,7 @@ fn run(cli: Cli, serve_web: Serve) -> Result<()> {
         Command::EvaluateResolve(args) => resolve::evaluate(args),
         Command::Schedule(args) => events::run(&cli.db, args),
         Command::Report(args) => events::report(&cli.db, args),
+        Command::Appeals(command) => services::run(&cli.db, command),
         Command::Serve {
             addr,
             seed,

@@ -265,6 +265,41 @@ fn region_bounds(range: Option<(u32, u32)>) -> (i64, i64) {
     range.map_or((0, i64::MAX), |(a, b)| (a.into(), b.into()))
 }
 
+/// The `FROM … WHERE` of appeals within `filter` (enterprises joined as `e`), with its
+/// ten parameters.
+fn appeal_where(filter: &AppealFilter) -> (&'static str, Vec<rusqlite::types::Value>) {
+    let states = filter
+        .states
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    let (lo, hi) = region_bounds(filter.regions);
+    let base = "FROM appeals a JOIN enterprises e ON e.id = a.enterprise_id
+             WHERE (?1 IS NULL OR a.enterprise_id = ?1)
+               AND (?2 = '' OR instr(',' || ?2 || ',', ',' || a.state || ',') > 0)
+               AND (?3 IS NULL OR a.handler_id = ?3)
+               AND (?4 IS NULL OR a.category = ?4)
+               AND (?5 IS NULL OR a.chain_id = ?5)
+               AND (?6 IS NULL OR a.node_id = ?6)
+               AND e.region_code BETWEEN ?7 AND ?8
+               AND (?9 IS NULL OR a.submitted_at >= ?9)
+               AND (?10 IS NULL OR a.submitted_at < ?10)";
+    let args: Vec<rusqlite::types::Value> = vec![
+        filter.enterprise.map(|e| e.0).into(),
+        states.into(),
+        filter.handler.into(),
+        filter.category.map(|c| c.as_str().to_string()).into(),
+        filter.chain.map(|c| c.0).into(),
+        filter.node.map(|n| n.0).into(),
+        lo.into(),
+        hi.into(),
+        filter.since.into(),
+        filter.until.into(),
+    ];
+    (base, args)
+}
+
 impl Store {
     /// The official responsible for `enterprise` now, if anyone.
     pub fn official_of(&self, enterprise: EnterpriseId) -> Result<Option<i64>> {
@@ -472,35 +507,7 @@ impl Store {
 
     /// Appeals within `filter`, newest first, with the number of all that match.
     pub fn appeals(&self, filter: &AppealFilter) -> Result<(Vec<Appeal>, u64)> {
-        let states = filter
-            .states
-            .iter()
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join(",");
-        let (lo, hi) = region_bounds(filter.regions);
-        let base = "FROM appeals a JOIN enterprises e ON e.id = a.enterprise_id
-             WHERE (?1 IS NULL OR a.enterprise_id = ?1)
-               AND (?2 = '' OR instr(',' || ?2 || ',', ',' || a.state || ',') > 0)
-               AND (?3 IS NULL OR a.handler_id = ?3)
-               AND (?4 IS NULL OR a.category = ?4)
-               AND (?5 IS NULL OR a.chain_id = ?5)
-               AND (?6 IS NULL OR a.node_id = ?6)
-               AND e.region_code BETWEEN ?7 AND ?8
-               AND (?9 IS NULL OR a.submitted_at >= ?9)
-               AND (?10 IS NULL OR a.submitted_at < ?10)";
-        let mut args: Vec<rusqlite::types::Value> = vec![
-            filter.enterprise.map(|e| e.0).into(),
-            states.into(),
-            filter.handler.into(),
-            filter.category.map(|c| c.as_str().to_string()).into(),
-            filter.chain.map(|c| c.0).into(),
-            filter.node.map(|n| n.0).into(),
-            lo.into(),
-            hi.into(),
-            filter.since.into(),
-            filter.until.into(),
-        ];
+        let (base, mut args) = appeal_where(filter);
         let total: i64 = self.conn.query_row(
             &format!("SELECT count(*) {base}"),
             rusqlite::params_from_iter(&args),
@@ -523,6 +530,52 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         with_attachments(&self.conn, &mut rows)?;
         Ok((rows, total as u64))
+    }
+
+    /// Calls `f` with every appeal within `filter` (its limit and offset ignored) and
+    /// the region code of its enterprise, in id order, one row at a time.
+    pub fn for_each_appeal(
+        &self,
+        filter: &AppealFilter,
+        mut f: impl FnMut(Appeal, u32),
+    ) -> Result<()> {
+        let (base, args) = appeal_where(filter);
+        let columns = APPEAL_COLUMNS
+            .split(',')
+            .map(|c| format!("a.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {columns}, e.region_code {base} ORDER BY a.id"
+        ))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(&args))?;
+        while let Some(row) = rows.next()? {
+            f(appeal(row)?, row.get(22)?);
+        }
+        Ok(())
+    }
+
+    /// The difficulties found on visits made between `from` and `to` (inclusive) to
+    /// enterprises in `regions`: (category, region code, day).
+    pub fn visit_findings(
+        &self,
+        regions: Option<(u32, u32)>,
+        from: Option<Date>,
+        to: Option<Date>,
+    ) -> Result<Vec<(AppealCategory, u32, Date)>> {
+        let (lo, hi) = region_bounds(regions);
+        let mut stmt = self.conn.prepare(
+            "SELECT v.finding, e.region_code, v.visited_on FROM visits v JOIN enterprises e ON e.id = v.enterprise_id
+             WHERE v.finding IS NOT NULL AND v.visited_on IS NOT NULL AND e.region_code BETWEEN ?1 AND ?2
+               AND (?3 IS NULL OR v.visited_on >= ?3) AND (?4 IS NULL OR v.visited_on <= ?4)
+             ORDER BY v.id",
+        )?;
+        let rows = stmt
+            .query_map(params![lo, hi, day(from), day(to)], |r| {
+                Ok((parsed(r, 0)?, r.get(1)?, parsed(r, 2)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
     }
 
     /// Every appeal still open, oldest first: what reminders and escalation look at.

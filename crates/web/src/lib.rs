@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(editing::pages::routes())
         .merge(resolution::pages::routes())
         .merge(opportunities::pages::routes())
+        .merge(services::pages::routes())
         .route(
             "/lang/{lang}",
             axum::routing::get(core::layout::switch_language),

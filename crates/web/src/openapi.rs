@@ -98,12 +98,18 @@ use chainatlas_app::atlas::{ChainDto, ChainMapDto, MapNodeDto, NodeDto, NodeInpu
         crate::services::api::get_visit,
         crate::services::api::update_visit,
         crate::services::api::unvisited,
-        crate::services::api::assign_official
+        crate::services::api::assign_official,
+        crate::services::api::blocking_points
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = [])),
     components(schemas(
         chainatlas_app::services::AppealInput,
+        chainatlas_app::blocking::BlockingReport,
+        chainatlas_app::blocking::BlockingRow,
+        chainatlas_app::blocking::ClusterDto,
+        chainatlas_app::blocking::ClusterAppeal,
+        chainatlas_app::diagnostics::NodeBlockageDto,
         chainatlas_app::services::AttachmentInput,
         chainatlas_app::services::StepInput,
         chainatlas_app::services::VisitInput,

@@ -193,6 +193,7 @@ async fn every_role_meets_every_page_and_endpoint_as_designed() {
         ("/api/v1/supervisors", Unauthorized, Forbidden, Ok, Ok),
         ("/api/v1/visits", Unauthorized, Forbidden, Ok, Ok),
         ("/api/v1/visits/unvisited", Unauthorized, Forbidden, Ok, Ok),
+        ("/api/v1/blocking-points", Unauthorized, Forbidden, Ok, Ok),
         ("/api/v1/users", Unauthorized, Forbidden, Forbidden, Ok),
         ("/api/v1/tokens", Unauthorized, Forbidden, Forbidden, Ok),
         ("/api/v1/records/enterprises/1", Unauthorized, Ok, Ok, Ok),

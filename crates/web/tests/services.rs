@@ -6,6 +6,7 @@
 mod support;
 
 use axum::http::{Method, StatusCode};
+use chainatlas_app::blocking;
 use chainatlas_app::services::{self, StepInput};
 use chainatlas_app::Viewer;
 use chainatlas_auth::Role;
@@ -507,4 +508,271 @@ async fn visits_are_planned_recorded_and_the_unvisited_are_listed() {
     // Enterprises do not see the office's visits.
     let firm = get_as(&app, "/api/v1/visits", &app.firm_token, None).await;
     assert_eq!(firm.status, StatusCode::FORBIDDEN);
+}
+
+/// The pages, in both languages, for the enterprise and for staff: a form submission,
+/// the moves offered, the dashboard counting it, the diagnosis listing its node, and
+/// the workbook export.
+#[tokio::test]
+async fn the_service_pages_work_for_enterprises_and_staff_in_both_languages() {
+    use support::{form_body, post_form, visible_text};
+    let app = app_with(&[]);
+    let (firm, analyst) = (&app.firm, &app.analyst);
+    // A refused form comes back with the reason and what was typed.
+    let refused = post_form(
+        &app,
+        "/services/appeals",
+        firm,
+        None,
+        &form_body(
+            firm,
+            &[
+                ("category", "finance"),
+                ("title", ""),
+                ("description", "留着"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("title：为空"), "{}", refused.body);
+    assert!(refused.body.contains("留着"));
+    let sent = post_form(
+        &app,
+        "/services/appeals",
+        firm,
+        None,
+        &form_body(
+            firm,
+            &[
+                ("category", "logistics"),
+                ("title", "铁路专用线运力紧张"),
+                ("node_id", "1"),
+                ("attachment_meta", "运力说明.pdf\t52000\tapplication/pdf"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let location = sent.headers["location"].to_str().unwrap().to_string();
+    let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    let mine = get_as(&app, "/services/appeals", firm, None).await;
+    assert!(mine.body.contains("铁路专用线运力紧张"));
+    assert!(visible_text(&mine.body).contains("我的诉求"));
+
+    let page = get_as(&app, &location, analyst, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("运力说明.pdf (51 KB)"), "{}", page.body);
+    for form in ["step-accept", "step-decline"] {
+        assert!(page.body.contains(form), "{form}");
+    }
+    assert!(!page.body.contains("step-close"));
+    let accepted = post_form(
+        &app,
+        &format!("/services/appeals/{id}/steps"),
+        analyst,
+        None,
+        &form_body(analyst, &[("step", "accept")]),
+    )
+    .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    // A move the state no longer allows comes back on the page with the reason.
+    let again = post_form(
+        &app,
+        &format!("/services/appeals/{id}/steps"),
+        analyst,
+        None,
+        &form_body(analyst, &[("step", "accept")]),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.body.contains("诉求当前为“已受理”"), "{}", again.body);
+
+    let board = get_as(&app, "/services/blocking?by=category", analyst, None).await;
+    assert_eq!(board.status, StatusCode::OK);
+    assert!(
+        board.body.contains("id=\"total-appeals\">1<"),
+        "{}",
+        board.body
+    );
+    assert!(visible_text(&board.body).contains("物流运输"));
+    let english = get_as(&app, "/services/blocking?by=node", analyst, Some("lang=en")).await;
+    assert!(visible_text(&english.body).contains("Blocking points"));
+    let xlsx = get_as(
+        &app,
+        "/services/blocking?by=category&format=xlsx",
+        analyst,
+        None,
+    )
+    .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.raw.starts_with(b"PK"), "a workbook");
+    assert_eq!(
+        get_as(&app, "/services/blocking", firm, None).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // The chain diagnosis lists the node beside its short boards.
+    let code = app.store().chains().unwrap()[0].code.clone();
+    let node = app
+        .store()
+        .node(chainatlas_model::NodeId(1))
+        .unwrap()
+        .unwrap();
+    assert_eq!(app.store().chains().unwrap()[0].id, node.chain);
+    let region = app
+        .store()
+        .enterprise(support::FIRM)
+        .unwrap()
+        .unwrap()
+        .region;
+    let diagnosis = get_as(
+        &app,
+        &format!("/chains/{code}/diagnosis?region={region}"),
+        analyst,
+        None,
+    )
+    .await;
+    assert!(
+        diagnosis.body.contains("id=\"blockages\""),
+        "{}",
+        diagnosis.body
+    );
+    assert!(diagnosis
+        .body
+        .contains(&format!("/services/appeals?node=1&amp;region={region}")));
+
+    for (path, who) in [
+        ("/services/visits", analyst),
+        ("/notifications", firm),
+        ("/notifications", analyst),
+    ] {
+        let page = get_as(&app, path, who, None).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        let text = visible_text(&page.body);
+        assert_eq!(support::english_sentence(&text), None, "{path}: {text}");
+    }
+    let firm_news = get_as(&app, "/notifications", firm, None).await;
+    assert!(visible_text(&firm_news.body).contains("您的诉求已受理"));
+}
+
+/// Appeals in three categories, some closed with ratings, one overdue, and a visit
+/// finding: every row adds up to the total, and the numbers are the ones made.
+#[tokio::test]
+async fn blocking_points_add_up_by_every_grouping() {
+    let app = app_with(&[]);
+    let mut store = app.store();
+    let analyst_id = user_id(&store, "analyst").to_string();
+    let make = |store: &mut Store, category: &str, title: &str, steps: &[(&str, &str)]| {
+        let firm = viewer(store, "firm", "2026-03-02");
+        let input = services::AppealInput {
+            category: category.into(),
+            title: title.into(),
+            node_id: "1".into(),
+            ..Default::default()
+        };
+        let a = services::submit_appeal(store, &firm, &input).unwrap();
+        for (step, day) in steps {
+            let who = if *step == "rate" { "firm" } else { "analyst" };
+            let v = viewer(store, who, day);
+            let mut input = move_input(step, "记录");
+            input.department = "工信局".into();
+            input.handler_id = analyst_id.clone();
+            input.satisfaction = "4".into();
+            services::step_appeal(store, &v, a.id, &input).unwrap();
+        }
+        a.id
+    };
+    let done = [
+        ("accept", "2026-03-02"),
+        ("assign", "2026-03-02"),
+        ("reply", "2026-03-05"),
+        ("rate", "2026-03-06"),
+        ("close", "2026-03-09"),
+    ];
+    make(&mut store, "utilities", "园区供电容量不足", &done);
+    make(
+        &mut store,
+        "utilities",
+        "园区供电容量不足影响扩产",
+        &done[..3],
+    );
+    make(
+        &mut store,
+        "land",
+        "扩产用地指标不足",
+        &[("accept", "2026-03-02")],
+    );
+    make(&mut store, "finance", "贷款续贷", &[]);
+    let analyst = viewer(&store, "analyst", "2026-06-30");
+    services::save_visit(
+        &mut store,
+        &analyst,
+        None,
+        &services::VisitInput {
+            enterprise_id: "2".into(),
+            planned_on: "2026-04-01".into(),
+            visited_on: "2026-04-01".into(),
+            finding: "land".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let report = |store: &Store, by: &str| {
+        let q = blocking::BlockingQuery {
+            by: Some(by.into()),
+            from: Some("2026-01-01".into()),
+            to: Some("2026-06-30".into()),
+            ..Default::default()
+        };
+        let scope = q.scope(store, analyst.today()).unwrap();
+        blocking::report(store, &analyst, &scope).unwrap()
+    };
+    let by_category = report(&store, "category");
+    let t = &by_category.total;
+    assert_eq!(
+        (t.appeals, t.open, t.closed, t.rated, t.found_on_visits),
+        (4, 3, 1, 1, 1)
+    );
+    // Accepted 2 March, closed 9 March: five working days. The land appeal's reply was
+    // due 5 March; the second utilities one is replied but past its 10-day resolution.
+    assert_eq!(t.median_days_to_resolve, Some(5.0));
+    assert_eq!(t.overdue, 2);
+    assert_eq!(t.satisfaction, Some(4.0));
+    for by in ["category", "node", "chain", "region", "month"] {
+        let r = report(&store, by);
+        let sum: u32 = r.rows.iter().map(|row| row.appeals).sum();
+        assert_eq!(sum, 4, "{by}");
+        let open: u32 = r.rows.iter().map(|row| row.open).sum();
+        assert_eq!(open, 3, "{by}");
+    }
+    let utilities = by_category
+        .rows
+        .iter()
+        .find(|r| r.key == "utilities")
+        .unwrap();
+    assert_eq!(
+        (utilities.appeals, utilities.open, utilities.overdue),
+        (2, 1, 1)
+    );
+    let land = by_category.rows.iter().find(|r| r.key == "land").unwrap();
+    assert_eq!((land.appeals, land.found_on_visits), (1, 1));
+    assert_eq!(
+        by_category.clusters.len(),
+        1,
+        "the two power appeals are one class"
+    );
+    assert_eq!(by_category.clusters[0].appeals.len(), 2);
+    // Outside the period nothing counts.
+    let q = blocking::BlockingQuery {
+        from: Some("2025-01-01".into()),
+        to: Some("2025-12-31".into()),
+        ..Default::default()
+    };
+    let empty =
+        blocking::report(&store, &analyst, &q.scope(&store, analyst.today()).unwrap()).unwrap();
+    assert_eq!(empty.total.appeals, 0);
+    // The enterprise may not read it.
+    let firm = viewer(&store, "firm", "2026-06-30");
+    let scope = q.scope(&store, firm.today()).unwrap();
+    assert!(blocking::report(&store, &firm, &scope).is_err());
 }

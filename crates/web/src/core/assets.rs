@@ -61,6 +61,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/opportunities.js"),
     ),
     (
+        "services.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/services.js"),
+    ),
+    (
         "print.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../assets/print.js"),

@@ -62,11 +62,12 @@ pub(crate) async fn diagnosis(
     Path(code): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<diagnostics::DiagnosisDto> {
+    let today = viewer.today();
     analyse(&state, &viewer, raw, move |store, caches, q| {
         let region = q.required_region()?;
         let (thresholds, limit) = (q.thresholds()?, q.count("limit", 20, MAX_LIMIT)?);
         let graph = caches.graph(store)?;
-        diagnostics::diagnosis(store, &graph, &code, region, thresholds, limit)
+        diagnostics::diagnosis(store, &graph, &code, region, thresholds, limit, today)
     })
     .await
 }

@@ -44,6 +44,12 @@ pub struct Words {
     pub strong_from: &'static str,
     pub local_output: &'static str,
     pub short_boards: &'static str,
+    pub blockages: &'static str,
+    pub blockages_note: &'static str,
+    pub blockages_all: &'static str,
+    pub appeals: &'static str,
+    pub open_appeals: &'static str,
+    pub overdue_appeals: &'static str,
     pub single_sources: &'static str,
     pub supporting_rate: &'static str,
     pub same_city: &'static str,
@@ -105,6 +111,13 @@ const ZH: Words = Words {
     strong_from: "优势阈值（区位熵不低于）",
     local_output: "本地产值",
     short_boards: "短板环节",
+    blockages: "堵点环节（企业诉求）",
+    blockages_note:
+        "近一年本地区企业就本链各环节提出的诉求：环节薄弱，可能因为缺企业，也可能因为堵点未解决。",
+    blockages_all: "查看全部堵点",
+    appeals: "诉求",
+    open_appeals: "未办结",
+    overdue_appeals: "超期",
     single_sources: "单一来源依赖",
     supporting_rate: "本地配套率",
     same_city: "本市配套",
@@ -165,6 +178,12 @@ const EN: Words = Words {
     strong_from: "Strong from LQ",
     local_output: "Local output",
     short_boards: "Short boards",
+    blockages: "Blocking points (enterprise appeals)",
+    blockages_note: "Appeals about this chain's nodes from the region's enterprises in the past year: a node can be weak for want of firms or for unresolved blockages.",
+    blockages_all: "All blocking points",
+    appeals: "Appeals",
+    open_appeals: "Open",
+    overdue_appeals: "Overdue",
     single_sources: "Single-source dependencies",
     supporting_rate: "Local supporting rate",
     same_city: "Same city",
@@ -340,6 +359,17 @@ pub struct ChokepointRow {
     pub tiers: u16,
 }
 
+/// A node with appeals, beside the short boards.
+pub struct BlockageRow {
+    pub node_id: i64,
+    pub name: String,
+    pub status: &'static str,
+    pub status_class: String,
+    pub appeals: u32,
+    pub open: u32,
+    pub overdue: u32,
+}
+
 pub struct Diagnosis {
     pub region_code: String,
     pub region_name: String,
@@ -350,6 +380,7 @@ pub struct Diagnosis {
     pub province_rate: String,
     pub coverage: Vec<CoverageRow>,
     pub short_boards: Vec<ShortBoardRow>,
+    pub blockages: Vec<BlockageRow>,
     pub support: Vec<SupportRow>,
     pub support_json: String,
     pub dependencies: Vec<DependencyRow>,
@@ -389,6 +420,7 @@ async fn diagnosis_page(
     let thresholds = query.thresholds().or_page(lang, &uri, &viewer)?;
     let export = query.workbook().or_page(lang, &uri, &viewer)?;
     let caches = state.app.caches.clone();
+    let today = viewer.today();
     let (chain, regions, found) = state
         .read(move |store| {
             let chain = diag::chain(store, &code)?;
@@ -397,7 +429,7 @@ async fn diagnosis_page(
                 None => None,
                 Some(region) => {
                     let graph = caches.graph(store)?;
-                    let dto = diag::diagnosis(store, &graph, &code, region, thresholds, 20)?;
+                    let dto = diag::diagnosis(store, &graph, &code, region, thresholds, 20, today)?;
                     let attraction = diag::attraction(store, &graph, &code, region, thresholds, 5)?;
                     let chokepoints = caches.chokepoints(store, &code, Some(region), 10)?;
                     let presence = diag::node_presence(&graph, chain.id, Some(region));
@@ -488,6 +520,19 @@ fn diagnosis_view(
         city_rate: rate(dto.supporting.overall.city_rate),
         province_rate: rate(dto.supporting.overall.province_rate),
         coverage: dto.coverage.iter().map(coverage_row).collect(),
+        blockages: dto
+            .blockages
+            .iter()
+            .map(|b| BlockageRow {
+                node_id: b.node.id,
+                name: node_name(lang, &b.node),
+                status: status_name(w, &b.status),
+                status_class: format!("status-{}", b.status),
+                appeals: b.appeals,
+                open: b.open,
+                overdue: b.overdue,
+            })
+            .collect(),
         short_boards: dto
             .short_boards
             .iter()

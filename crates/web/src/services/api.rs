@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/visits/{id}", get(get_visit).put(update_visit))
         .route("/visits/unvisited", get(unvisited))
         .route("/enterprises/{id}/official", put(assign_official))
+        .route("/blocking-points", get(blocking_points))
 }
 
 #[utoipa::path(get, path = "/api/v1/appeals", tag = "services",
@@ -573,4 +574,28 @@ pub(crate) async fn assign_official(
     Ok(Json(OfficialDto {
         official_id: official,
     }))
+}
+
+#[utoipa::path(get, path = "/api/v1/blocking-points", tag = "services",
+    params(("by" = Option<String>, Query, description = "category (default), chain, node, region (the enterprise's city) or month"),
+        ("region" = Option<String>, Query, description = "Region code: its enterprises"), ("chain" = Option<String>, Query, description = "Chain code"),
+        ("category" = Option<String>, Query), ("from" = Option<String>, Query, description = "First day; default 364 days before `to`"),
+        ("to" = Option<String>, Query, description = "Last day; default today in China")),
+    responses((status = 200, description = "Appeals and visit findings counted, with classes of similar appeals", body = chainatlas_app::blocking::BlockingReport),
+        (status = 400, description = "Malformed parameter", body = ErrorBody),
+        (status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 403, description = "Not office staff", body = ErrorBody)))]
+pub(crate) async fn blocking_points(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(q): Params<chainatlas_app::blocking::BlockingQuery>,
+) -> ApiResult<chainatlas_app::blocking::BlockingReport> {
+    let report = state
+        .read(move |store| {
+            viewer.require(chainatlas_auth::Permission::Analyse)?;
+            let scope = q.scope(store, viewer.today())?;
+            chainatlas_app::blocking::report(store, &viewer, &scope)
+        })
+        .await?;
+    Ok(Json(report))
 }

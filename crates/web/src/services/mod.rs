@@ -3,3 +3,4 @@
 //! [`chainatlas_app::services`].
 
 pub mod api;
+pub mod pages;

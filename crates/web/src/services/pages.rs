@@ -1,0 +1,1111 @@
+//! The enterprise-services pages: appeals (an enterprise submits and follows its own;
+//! staff work an inbox by state and deadline), one appeal with its steps and the moves
+//! the viewer may make, the blocking-point dashboard, visits with the enterprises not
+//! visited, and the viewer's notifications.
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::Uri;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chainatlas_auth::Permission;
+use chainatlas_model::services::{AppealCategory, AppealChannel, AppealState, Move};
+use chainatlas_model::Lang;
+use serde::Deserialize;
+
+use crate::core::api::Params;
+use crate::core::auth::Viewer;
+use crate::core::download::workbook;
+use crate::core::form::PageForm;
+use crate::core::i18n::PageLang;
+use crate::core::layout::{
+    export_href, posted, region_options, render, Layout, OrPage, PageError, RegionOption,
+};
+use crate::core::AppState;
+use chainatlas_app::blocking::{self, BlockingQuery, BlockingReport};
+use chainatlas_app::services::{self, AppealInput, AppealQuery, AppealView, StepInput, VisitInput};
+use chainatlas_app::{view, AppError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/services/appeals", get(appeals_page).post(submit_appeal))
+        .route("/services/appeals/{id}", get(appeal_page))
+        .route("/services/appeals/{id}/steps", post(step_appeal))
+        .route("/services/blocking", get(blocking_page))
+        .route("/services/visits", get(visits_page).post(record_visit))
+        .route("/notifications", get(notifications_page))
+        .route("/notifications/read", post(read_all))
+}
+
+/// Words of these pages, in both languages.
+pub struct Words {
+    pub appeals: &'static str,
+    pub my_appeals: &'static str,
+    pub new_appeal: &'static str,
+    pub submit: &'static str,
+    pub category: &'static str,
+    pub channel: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    pub attachments: &'static str,
+    pub attachments_hint: &'static str,
+    pub enterprise: &'static str,
+    pub node: &'static str,
+    pub state: &'static str,
+    pub submitted_at: &'static str,
+    pub next_due: &'static str,
+    pub overdue: &'static str,
+    pub handler: &'static str,
+    pub department: &'static str,
+    pub reply: &'static str,
+    pub satisfaction: &'static str,
+    pub steps: &'static str,
+    pub step_at: &'static str,
+    pub actor: &'static str,
+    pub note: &'static str,
+    pub handler_id: &'static str,
+    pub all_open: &'static str,
+    pub assigned_to_me: &'static str,
+    pub all: &'static str,
+    pub none: &'static str,
+    pub deadlines: &'static str,
+    pub reply_due: &'static str,
+    pub resolve_due: &'static str,
+    pub similar: &'static str,
+    pub similar_hint: &'static str,
+    pub blocking: &'static str,
+    pub blocking_hint: &'static str,
+    pub by: &'static str,
+    pub by_names: [&'static str; 5],
+    pub from: &'static str,
+    pub to: &'static str,
+    pub chain: &'static str,
+    pub open: &'static str,
+    pub closed: &'static str,
+    pub declined: &'static str,
+    pub overdue_share: &'static str,
+    pub median_days: &'static str,
+    pub rated: &'static str,
+    pub found_on_visits: &'static str,
+    pub clusters: &'static str,
+    pub clusters_hint: &'static str,
+    pub shared_words: &'static str,
+    pub visits: &'static str,
+    pub record_visit: &'static str,
+    pub planned_on: &'static str,
+    pub visited_on: &'static str,
+    pub officials: &'static str,
+    pub officials_hint: &'static str,
+    pub purpose: &'static str,
+    pub findings: &'static str,
+    pub finding: &'static str,
+    pub unvisited: &'static str,
+    pub unvisited_hint: &'static str,
+    pub official: &'static str,
+    pub last_visit: &'static str,
+    pub notifications: &'static str,
+    pub mark_all_read: &'static str,
+    pub unread: &'static str,
+    pub staff_only_fields: &'static str,
+}
+
+static ZH: Words = Words {
+    appeals: "企业诉求",
+    my_appeals: "我的诉求",
+    new_appeal: "提出诉求",
+    submit: "提交",
+    category: "类别",
+    channel: "渠道",
+    title: "标题",
+    description: "具体情况",
+    attachments: "附件",
+    attachments_hint: "只登记文件名、大小和类型，文件本身由企业保存",
+    enterprise: "企业",
+    node: "涉及环节",
+    state: "状态",
+    submitted_at: "提出时间",
+    next_due: "当前时限",
+    overdue: "超期",
+    handler: "承办人",
+    department: "承办部门",
+    reply: "答复",
+    satisfaction: "满意度",
+    steps: "办理过程",
+    step_at: "时间",
+    actor: "操作人",
+    note: "说明",
+    handler_id: "承办人（用户编号）",
+    all_open: "全部未办结",
+    assigned_to_me: "交办给我的",
+    all: "全部",
+    none: "没有诉求。",
+    deadlines: "时限（工作日，按国家法定节假日和调休计算）",
+    reply_due: "答复时限",
+    resolve_due: "办结时限",
+    similar: "相似诉求",
+    similar_hint: "标题相近的同类诉求：可能是同一个堵点，“办理一件、解决一类”。",
+    blocking: "堵点看板",
+    blocking_hint: "企业诉求和走访发现的困难，按类别、产业链、环节、地区或月份统计。办结天数为受理到办结的工作日数。",
+    by: "统计口径",
+    by_names: ["类别", "产业链", "环节", "地区", "月份"],
+    from: "起",
+    to: "止",
+    chain: "产业链",
+    open: "未办结",
+    closed: "已办结",
+    declined: "不予受理",
+    overdue_share: "超期比例",
+    median_days: "办结天数中位数",
+    rated: "已评价",
+    found_on_visits: "走访发现",
+    clusters: "同类诉求（办理一件、解决一类）",
+    clusters_hint: "同一类别中标题相近的诉求归为一组，可以一并研究解决。",
+    shared_words: "共同词语",
+    visits: "走访",
+    record_visit: "登记走访",
+    planned_on: "计划日期",
+    visited_on: "走访日期",
+    officials: "走访干部",
+    officials_hint: "用户编号，用逗号分隔",
+    purpose: "事由",
+    findings: "发现的问题",
+    finding: "问题类别",
+    unvisited: "期内未走访的企业",
+    unvisited_hint: "有包联干部的企业排在前面。",
+    official: "包联干部",
+    last_visit: "上次走访",
+    notifications: "消息",
+    mark_all_read: "全部标为已读",
+    unread: "未读",
+    staff_only_fields: "工作人员代企业登记时填写",
+};
+
+static EN: Words = Words {
+    appeals: "Enterprise appeals",
+    my_appeals: "My appeals",
+    new_appeal: "Submit an appeal",
+    submit: "Submit",
+    category: "Category",
+    channel: "Channel",
+    title: "Title",
+    description: "Details",
+    attachments: "Attachments",
+    attachments_hint: "Only the file's name, size and type are recorded; the enterprise keeps the file",
+    enterprise: "Enterprise",
+    node: "Chain link concerned",
+    state: "State",
+    submitted_at: "Submitted",
+    next_due: "Due",
+    overdue: "Overdue",
+    handler: "Handler",
+    department: "Department",
+    reply: "Reply",
+    satisfaction: "Satisfaction",
+    steps: "Steps",
+    step_at: "Time",
+    actor: "By",
+    note: "Note",
+    handler_id: "Handler (user id)",
+    all_open: "All open",
+    assigned_to_me: "Assigned to me",
+    all: "All",
+    none: "No appeals.",
+    deadlines: "Deadlines (working days on China's official calendar of holidays and adjusted days)",
+    reply_due: "Reply due",
+    resolve_due: "Resolution due",
+    similar: "Similar appeals",
+    similar_hint: "Appeals of the same category with similar titles: possibly one blocking point — resolve one, fix a class.",
+    blocking: "Blocking points",
+    blocking_hint: "Enterprise appeals and difficulties found on visits, by category, chain, node, region or month. Days to resolve are working days from acceptance to closing.",
+    by: "Count by",
+    by_names: ["Category", "Chain", "Node", "Region", "Month"],
+    from: "From",
+    to: "To",
+    chain: "Chain",
+    open: "Open",
+    closed: "Closed",
+    declined: "Declined",
+    overdue_share: "Overdue share",
+    median_days: "Median days to resolve",
+    rated: "Rated",
+    found_on_visits: "Found on visits",
+    clusters: "Similar appeals (resolve one, fix a class)",
+    clusters_hint: "Appeals of one category with similar titles, grouped so they can be solved together.",
+    shared_words: "Shared words",
+    visits: "Visits",
+    record_visit: "Record a visit",
+    planned_on: "Planned on",
+    visited_on: "Visited on",
+    officials: "Officials",
+    officials_hint: "User ids, comma-separated",
+    purpose: "Purpose",
+    findings: "Findings",
+    finding: "Difficulty category",
+    unvisited: "Enterprises not visited in the period",
+    unvisited_hint: "Those with a responsible official first.",
+    official: "Responsible official",
+    last_visit: "Last visit",
+    notifications: "Notifications",
+    mark_all_read: "Mark all read",
+    unread: "Unread",
+    staff_only_fields: "Filled in by staff recording for an enterprise",
+};
+
+pub fn words(lang: Lang) -> &'static Words {
+    match lang {
+        Lang::Zh => &ZH,
+        Lang::En => &EN,
+    }
+}
+
+/// A choice in a select: its value and what it shows.
+pub struct Choice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+fn category_choices(lang: Lang, selected: &str) -> Vec<Choice> {
+    AppealCategory::ALL
+        .iter()
+        .map(|c| Choice {
+            value: c.as_str(),
+            label: c.name(lang),
+            selected: c.as_str() == selected,
+        })
+        .collect()
+}
+
+/// An appeal as a row or a page shows it.
+pub struct AppealRow {
+    pub id: i64,
+    pub title: String,
+    pub enterprise_id: i64,
+    pub enterprise: String,
+    pub category: &'static str,
+    pub state: &'static str,
+    pub state_code: String,
+    pub submitted_at: String,
+    pub next_due: String,
+    pub overdue: bool,
+    pub handler: String,
+    pub node: String,
+    pub node_id: Option<i64>,
+}
+
+fn appeal_row(lang: Lang, a: &AppealView) -> AppealRow {
+    let category = a
+        .category
+        .parse::<AppealCategory>()
+        .map_or("", |c| c.name(lang));
+    let state = a.state.parse::<AppealState>().map_or("", |s| s.name(lang));
+    AppealRow {
+        id: a.id,
+        title: a.title.clone(),
+        enterprise_id: a.enterprise_id,
+        enterprise: a.enterprise_name.clone(),
+        category,
+        state,
+        state_code: a.state.clone(),
+        submitted_at: a.submitted_at.clone(),
+        next_due: a.next_due.clone().unwrap_or_default(),
+        overdue: a.overdue,
+        handler: a.handler_name.clone().unwrap_or_default(),
+        node: a.node_name.clone().unwrap_or_default(),
+        node_id: a.node_id,
+    }
+}
+
+/// A filter tab of the inbox.
+pub struct Tab {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "services/appeals.html")]
+struct AppealsPage {
+    layout: Layout,
+    w: &'static Words,
+    staff: bool,
+    tabs: Vec<Tab>,
+    rows: Vec<AppealRow>,
+    total: u64,
+    categories: Vec<Choice>,
+    channels: Vec<Choice>,
+    input: AppealForm,
+    error: Option<String>,
+}
+
+/// The appeal form as typed, to show again when refused.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct AppealForm {
+    #[serde(default)]
+    enterprise_id: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    node_id: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    /// One attachment per line: `name<TAB>bytes<TAB>type` (the page's script fills it
+    /// from the file picker), or names alone.
+    #[serde(default)]
+    attachment_meta: String,
+    /// What a file input sends in a plain form: the files' names.
+    #[serde(default)]
+    files: String,
+}
+
+impl AppealForm {
+    fn input(&self) -> AppealInput {
+        let mut attachments = Vec::new();
+        for line in self
+            .attachment_meta
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+        {
+            let mut parts = line.split('\t');
+            attachments.push(services::AttachmentInput {
+                name: parts.next().unwrap_or_default().to_string(),
+                bytes: parts
+                    .next()
+                    .and_then(|b| b.trim().parse().ok())
+                    .unwrap_or(0),
+                media_type: parts.next().unwrap_or_default().to_string(),
+            });
+        }
+        if attachments.is_empty() {
+            for name in self.files.split(';').filter(|n| !n.trim().is_empty()) {
+                attachments.push(services::AttachmentInput {
+                    name: name.to_string(),
+                    ..Default::default()
+                });
+            }
+        }
+        AppealInput {
+            enterprise_id: self.enterprise_id.clone(),
+            category: self.category.clone(),
+            channel: self.channel.clone(),
+            node_id: self.node_id.clone(),
+            visit_id: String::new(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            attachments,
+        }
+    }
+}
+
+const TABS: [(&str, &str); 3] = [
+    ("open", "/services/appeals?state=open"),
+    ("mine", "/services/appeals?state=open&handler=me"),
+    ("all", "/services/appeals?state="),
+];
+
+fn appeals_view(
+    store: &chainatlas_store::Store,
+    viewer: &Viewer,
+    lang: Lang,
+    uri: &Uri,
+    query: &AppealQuery,
+    input: AppealForm,
+    error: Option<String>,
+) -> Result<AppealsPage, AppError> {
+    let w = words(lang);
+    let staff = viewer.may(Permission::Analyse);
+    let mut query = query.clone();
+    if staff && query.state.is_none() {
+        query.state = Some("open".into());
+    }
+    let filter = query.filter(store, viewer)?;
+    let page = services::appeal_page(store, viewer, filter)?;
+    let current = match (query.state.as_deref(), query.handler.as_deref()) {
+        (Some("open"), Some("me")) => "mine",
+        (Some("open"), _) => "open",
+        _ => "all",
+    };
+    let tabs = if staff {
+        TABS.iter()
+            .zip([w.all_open, w.assigned_to_me, w.all])
+            .map(|((key, href), label)| Tab {
+                label,
+                href,
+                current: *key == current,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let title = if staff { w.appeals } else { w.my_appeals };
+    Ok(AppealsPage {
+        layout: Layout::new(lang, title, uri, viewer),
+        w,
+        staff,
+        tabs,
+        rows: page.appeals.iter().map(|a| appeal_row(lang, a)).collect(),
+        total: page.total,
+        categories: category_choices(lang, &input.category),
+        channels: AppealChannel::ALL
+            .iter()
+            .map(|c| Choice {
+                value: c.as_str(),
+                label: c.name(lang),
+                selected: c.as_str() == input.channel,
+            })
+            .collect(),
+        input,
+        error,
+    })
+}
+
+async fn appeals_page(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Params(query): Params<AppealQuery>,
+) -> Result<Response, PageError> {
+    let (v, u) = (viewer.clone(), uri.clone());
+    let page = state
+        .read(move |store| appeals_view(store, &v, lang, &u, &query, AppealForm::default(), None))
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    Ok(render(&page))
+}
+
+async fn submit_appeal(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    PageForm(form): PageForm<AppealForm>,
+) -> Result<Response, PageError> {
+    let (v, u) = (viewer.clone(), uri.clone());
+    let answer = state
+        .write(move |store| {
+            let saved = services::submit_appeal(store, &v, &form.input());
+            posted(
+                saved,
+                lang,
+                false,
+                |a| format!("/services/appeals/{}", a.id),
+                |why| {
+                    appeals_view(
+                        store,
+                        &v,
+                        lang,
+                        &u,
+                        &AppealQuery::default(),
+                        form,
+                        Some(why),
+                    )
+                },
+            )
+        })
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    Ok(answer.into_response())
+}
+
+/// A step as the page lists it.
+pub struct StepRow {
+    pub at: String,
+    pub actor: String,
+    pub step: String,
+    pub to: &'static str,
+    pub note: String,
+}
+
+/// A move the viewer may make, with what its form asks.
+pub struct MoveForm {
+    pub step: &'static str,
+    pub label: &'static str,
+    pub needs_note: bool,
+    pub assign: bool,
+    pub rate: bool,
+}
+
+#[derive(Template)]
+#[template(path = "services/appeal.html")]
+struct AppealPage {
+    layout: Layout,
+    w: &'static Words,
+    a: AppealRow,
+    description: String,
+    channel: &'static str,
+    attachments: Vec<String>,
+    department: String,
+    reply: String,
+    reply_due: String,
+    resolve_due: String,
+    satisfaction: String,
+    steps: Vec<StepRow>,
+    moves: Vec<MoveForm>,
+    similar: Vec<AppealRow>,
+    error: Option<String>,
+}
+
+fn step_name(lang: Lang, step: &str) -> String {
+    match step {
+        "submit" => lang.pick("提出", "submitted").to_string(),
+        "remind" => lang.pick("到期提醒", "reminded").to_string(),
+        "escalate" => lang
+            .pick("超期升级督办", "escalated as overdue")
+            .to_string(),
+        other => other
+            .parse::<Move>()
+            .map_or_else(|_| other.to_string(), |m| m.name(lang).to_string()),
+    }
+}
+
+fn appeal_view(
+    store: &chainatlas_store::Store,
+    viewer: &Viewer,
+    lang: Lang,
+    uri: &Uri,
+    id: i64,
+    error: Option<String>,
+) -> Result<AppealPage, AppError> {
+    let w = words(lang);
+    let d = services::appeal_detail(store, viewer, id)?;
+    let a = &d.appeal;
+    let similar = if viewer.may(Permission::Analyse) {
+        let appeal = services::visible_appeal(store, viewer, id)?;
+        let names = services::Names::load(store)?;
+        let supervisors = store.supervisors()?;
+        blocking::similar(store, &appeal)?
+            .iter()
+            .map(|(s, _)| {
+                services::appeal_view(store, viewer, &names, &supervisors, s)
+                    .map(|v| appeal_row(lang, &v))
+            })
+            .collect::<Result<_, _>>()?
+    } else {
+        Vec::new()
+    };
+    let size = |b: u64| match b {
+        0 => String::new(),
+        b if b < 1024 * 1024 => format!(" ({:.0} KB)", b as f64 / 1024.0),
+        b => format!(" ({:.1} MB)", b as f64 / 1024.0 / 1024.0),
+    };
+    Ok(AppealPage {
+        layout: Layout::new(lang, format!("{} #{}", w.appeals, a.id), uri, viewer),
+        w,
+        description: a.description.clone(),
+        channel: a
+            .channel
+            .parse::<AppealChannel>()
+            .map_or("", |c| c.name(lang)),
+        attachments: a
+            .attachments
+            .iter()
+            .map(|f| format!("{}{}", f.name, size(f.bytes)))
+            .collect(),
+        department: a.department.clone(),
+        reply: a.reply.clone(),
+        reply_due: a.reply_due.clone().unwrap_or_default(),
+        resolve_due: a.resolve_due.clone().unwrap_or_default(),
+        satisfaction: a
+            .satisfaction
+            .map(|s| format!("{s} / 5"))
+            .unwrap_or_default(),
+        steps: d
+            .steps
+            .iter()
+            .map(|s| StepRow {
+                at: s.at.clone(),
+                actor: s.actor.clone(),
+                step: step_name(lang, &s.step),
+                to: s.to.parse::<AppealState>().map_or("", |t| t.name(lang)),
+                note: s.note.clone(),
+            })
+            .collect(),
+        moves: a
+            .moves
+            .iter()
+            .filter_map(|m| m.parse::<Move>().ok())
+            .map(|m| MoveForm {
+                step: m.as_str(),
+                label: m.name(lang),
+                needs_note: m.needs_note(),
+                assign: m == Move::Assign,
+                rate: m == Move::Rate,
+            })
+            .collect(),
+        similar,
+        a: appeal_row(lang, a),
+        error,
+    })
+}
+
+async fn appeal_page(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let id = view::parse_id("appeal", &raw).or_page(lang, &uri, &viewer)?;
+    let (v, u) = (viewer.clone(), uri.clone());
+    let page = state
+        .read(move |store| appeal_view(store, &v, lang, &u, id, None))
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    Ok(render(&page))
+}
+
+async fn step_appeal(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+    PageForm(input): PageForm<StepInput>,
+) -> Result<Response, PageError> {
+    let id = view::parse_id("appeal", &raw).or_page(lang, &uri, &viewer)?;
+    let (v, u) = (viewer.clone(), uri.clone());
+    let answer = state
+        .write(move |store| {
+            let done = services::step_appeal(store, &v, id, &input);
+            posted(
+                done,
+                lang,
+                true,
+                |_| format!("/services/appeals/{id}"),
+                |why| appeal_view(store, &v, lang, &u, id, Some(why)),
+            )
+        })
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    Ok(answer.into_response())
+}
+
+/// A row of the blocking-point table, formatted.
+pub struct BlockingLine {
+    pub name: String,
+    pub appeals: u32,
+    pub open: u32,
+    pub closed: u32,
+    pub declined: u32,
+    pub overdue: u32,
+    pub overdue_share: String,
+    pub median_days: String,
+    pub satisfaction: String,
+    pub rated: u32,
+    pub found_on_visits: u32,
+}
+
+fn line(lang: Lang, r: &blocking::BlockingRow) -> BlockingLine {
+    BlockingLine {
+        name: lang.pick(&r.name_zh, &r.name_en).to_string(),
+        appeals: r.appeals,
+        open: r.open,
+        closed: r.closed,
+        declined: r.declined,
+        overdue: r.overdue,
+        overdue_share: r
+            .overdue_share
+            .map_or_else(|| "—".into(), |s| format!("{:.1}%", s * 100.0)),
+        median_days: r
+            .median_days_to_resolve
+            .map_or_else(|| "—".into(), |d| format!("{d:.1}")),
+        satisfaction: r
+            .satisfaction
+            .map_or_else(|| "—".into(), |s| format!("{s:.2}")),
+        rated: r.rated,
+        found_on_visits: r.found_on_visits,
+    }
+}
+
+pub struct ClusterView {
+    pub category: &'static str,
+    pub words: String,
+    pub open: u32,
+    pub appeals: Vec<(i64, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "services/blocking.html")]
+struct BlockingPage {
+    layout: Layout,
+    w: &'static Words,
+    regions: Vec<RegionOption>,
+    chains: Vec<(String, String, bool)>,
+    by: &'static str,
+    bys: Vec<Choice>,
+    categories: Vec<Choice>,
+    from: String,
+    to: String,
+    total: BlockingLine,
+    rows: Vec<BlockingLine>,
+    clusters: Vec<ClusterView>,
+    chart_json: String,
+    export_href: String,
+}
+
+async fn blocking_page(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Params(query): Params<BlockingQuery>,
+) -> Result<Response, PageError> {
+    viewer
+        .require(Permission::Analyse)
+        .or_page(lang, &uri, &viewer)?;
+    let export = view::wants_workbook(query.format.as_deref()).or_page(lang, &uri, &viewer)?;
+    let (v, u) = (viewer.clone(), uri.clone());
+    let caches = state.app.caches.clone();
+    let (page, sheets) = state
+        .read(move |store| {
+            let scope = query.scope(store, v.today())?;
+            let report = blocking::report(store, &v, &scope)?;
+            let sheets = export.then(|| blocking::sheets(&report, lang));
+            let regions = caches.regions_in_use(store)?;
+            let chains = store
+                .chains()?
+                .into_iter()
+                .map(|c| {
+                    let selected = scope.chain.as_ref().is_some_and(|s| s.id == c.id);
+                    (
+                        c.code.clone(),
+                        lang.pick(&c.name_zh, &c.name_en).to_string(),
+                        selected,
+                    )
+                })
+                .collect();
+            let page = blocking_view(
+                lang,
+                &v,
+                &u,
+                &report,
+                &scope,
+                regions_of(lang, &regions, scope.region),
+                chains,
+            );
+            Ok((page, sheets))
+        })
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    if let Some(sheets) = sheets {
+        let file = format!("blocking-{}-{}", page.by, page.to);
+        return workbook(&file, &sheets).or_page(lang, &uri, &viewer);
+    }
+    Ok(render(&page))
+}
+
+fn regions_of(
+    lang: Lang,
+    regions: &[chainatlas_model::Region],
+    selected: Option<chainatlas_model::RegionCode>,
+) -> Vec<RegionOption> {
+    region_options(lang, regions, selected)
+}
+
+fn blocking_view(
+    lang: Lang,
+    viewer: &Viewer,
+    uri: &Uri,
+    report: &BlockingReport,
+    scope: &blocking::Scope,
+    regions: Vec<RegionOption>,
+    chains: Vec<(String, String, bool)>,
+) -> BlockingPage {
+    let w = words(lang);
+    let rows: Vec<BlockingLine> = report.rows.iter().map(|r| line(lang, r)).collect();
+    let chart = serde_json::json!({
+        "names": rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>(),
+        "series": [
+            {"name": w.open, "data": rows.iter().map(|r| r.open).collect::<Vec<_>>()},
+            {"name": w.closed, "data": rows.iter().map(|r| r.closed).collect::<Vec<_>>()},
+            {"name": w.found_on_visits, "data": rows.iter().map(|r| r.found_on_visits).collect::<Vec<_>>()},
+        ],
+        "overdue": {"name": w.overdue, "data": rows.iter().map(|r| r.overdue).collect::<Vec<_>>()},
+    });
+    BlockingPage {
+        layout: Layout::new(lang, w.blocking, uri, viewer),
+        w,
+        regions,
+        chains,
+        by: scope.by.as_str(),
+        bys: blocking::By::ALL
+            .iter()
+            .zip(w.by_names)
+            .map(|(b, label)| Choice {
+                value: b.as_str(),
+                label,
+                selected: *b == scope.by,
+            })
+            .collect(),
+        categories: category_choices(lang, scope.category.map_or("", |c| c.as_str())),
+        from: report.from.clone(),
+        to: report.to.clone(),
+        total: line(lang, &report.total),
+        rows,
+        clusters: report
+            .clusters
+            .iter()
+            .map(|c| ClusterView {
+                category: c
+                    .category
+                    .parse::<AppealCategory>()
+                    .map_or("", |x| x.name(lang)),
+                words: c.words.join(lang.pick("、", ", ")),
+                open: c.open,
+                appeals: c.appeals.iter().map(|a| (a.id, a.title.clone())).collect(),
+            })
+            .collect(),
+        chart_json: crate::core::layout::script_json(&chart),
+        export_href: export_href(uri),
+    }
+}
+
+/// A visit as the page lists it.
+pub struct VisitRow {
+    pub id: i64,
+    pub enterprise_id: i64,
+    pub enterprise: String,
+    pub planned_on: String,
+    pub visited_on: String,
+    pub officials: String,
+    pub purpose: String,
+    pub findings: String,
+    pub finding: &'static str,
+}
+
+pub struct UnvisitedLine {
+    pub enterprise_id: i64,
+    pub name: String,
+    pub official: String,
+    pub last_visit: String,
+}
+
+#[derive(Template)]
+#[template(path = "services/visits.html")]
+struct VisitsPage {
+    layout: Layout,
+    w: &'static Words,
+    from: String,
+    to: String,
+    rows: Vec<VisitRow>,
+    unvisited: Vec<UnvisitedLine>,
+    unvisited_total: u64,
+    categories: Vec<Choice>,
+    input: VisitInput,
+    error: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+struct VisitsQuery {
+    from: Option<String>,
+    to: Option<String>,
+    official: Option<String>,
+    region: Option<String>,
+}
+
+fn visits_view(
+    store: &chainatlas_store::Store,
+    viewer: &Viewer,
+    lang: Lang,
+    uri: &Uri,
+    q: &VisitsQuery,
+    input: VisitInput,
+    error: Option<String>,
+) -> Result<VisitsPage, AppError> {
+    viewer.require(Permission::Analyse)?;
+    let w = words(lang);
+    let today = viewer.today();
+    let blank = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let from = match blank(&q.from) {
+        Some(d) => services::parse_day("from", &d)?,
+        None => chainatlas_model::Date::new(today.year(), today.month(), 1).expect("day 1"),
+    };
+    let to = match blank(&q.to) {
+        Some(d) => services::parse_day("to", &d)?,
+        None => from.add_days(40).max(today),
+    };
+    let official = match blank(&q.official).as_deref() {
+        None => None,
+        Some("me") => viewer.principal.as_ref().map(|p| p.user_id),
+        Some(o) => Some(view::parse_id("official", o)?),
+    };
+    let filter = chainatlas_store::VisitFilter {
+        official,
+        from: Some(from),
+        to: Some(to),
+        limit: 500,
+        ..Default::default()
+    };
+    let names = services::Names::load(store)?;
+    let mut rows = Vec::new();
+    for v in services::visits(store, viewer, &filter)? {
+        let enterprise = store
+            .enterprise(v.enterprise)?
+            .map_or_else(|| format!("#{}", v.enterprise.0), |e| e.name_zh);
+        rows.push(VisitRow {
+            id: v.id,
+            enterprise_id: v.enterprise.0,
+            enterprise,
+            planned_on: v.planned_on.to_string(),
+            visited_on: v.visited_on.map(|d| d.to_string()).unwrap_or_default(),
+            officials: v
+                .officials
+                .iter()
+                .map(|o| names.user(*o))
+                .collect::<Vec<_>>()
+                .join(lang.pick("、", ", ")),
+            purpose: v.purpose,
+            findings: v.findings,
+            finding: v.finding.map_or("", |c| c.name(lang)),
+        });
+    }
+    let region = view::parse_region_text(q.region.as_deref())?;
+    let (unvisited, unvisited_total) = services::unvisited(store, viewer, region, &filter)?;
+    Ok(VisitsPage {
+        layout: Layout::new(lang, w.visits, uri, viewer),
+        w,
+        from: from.to_string(),
+        to: to.to_string(),
+        rows,
+        unvisited: unvisited
+            .into_iter()
+            .take(100)
+            .map(|u| UnvisitedLine {
+                enterprise_id: u.enterprise.0,
+                name: u.name,
+                official: u.official.map(|o| names.user(o)).unwrap_or_default(),
+                last_visit: u.last_visit.map(|d| d.to_string()).unwrap_or_default(),
+            })
+            .collect(),
+        unvisited_total,
+        categories: category_choices(lang, &input.finding),
+        input,
+        error,
+    })
+}
+
+async fn visits_page(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Params(q): Params<VisitsQuery>,
+) -> Result<Response, PageError> {
+    let (v, u) = (viewer.clone(), uri.clone());
+    let page = state
+        .read(move |store| visits_view(store, &v, lang, &u, &q, VisitInput::default(), None))
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    Ok(render(&page))
+}
+
+async fn record_visit(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    PageForm(input): PageForm<VisitInput>,
+) -> Result<Response, PageError> {
+    let (v, u) = (viewer.clone(), uri.clone());
+    let answer = state
+        .write(move |store| {
+            let saved = services::save_visit(store, &v, None, &input);
+            posted(
+                saved,
+                lang,
+                false,
+                |_| "/services/visits".to_string(),
+                |why| {
+                    visits_view(
+                        store,
+                        &v,
+                        lang,
+                        &u,
+                        &VisitsQuery::default(),
+                        input,
+                        Some(why),
+                    )
+                },
+            )
+        })
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    Ok(answer.into_response())
+}
+
+pub struct NotificationRow {
+    pub at: String,
+    pub text: String,
+    pub href: String,
+    pub unread: bool,
+}
+
+#[derive(Template)]
+#[template(path = "services/notifications.html")]
+struct NotificationsPage {
+    layout: Layout,
+    w: &'static Words,
+    unread: u64,
+    rows: Vec<NotificationRow>,
+}
+
+async fn notifications_page(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    RawQuery(_): RawQuery,
+) -> Result<Response, PageError> {
+    let v = viewer.clone();
+    let (rows, unread) = state
+        .read(move |store| services::notifications(store, &v, 100))
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    let w = words(lang);
+    Ok(render(&NotificationsPage {
+        layout: Layout::new(lang, w.notifications, &uri, &viewer),
+        w,
+        unread,
+        rows: rows
+            .into_iter()
+            .map(|n| NotificationRow {
+                at: chainatlas_app::clock::china_time(n.at),
+                text: n.text.get(lang).to_string(),
+                href: n
+                    .appeal
+                    .map(|a| format!("/services/appeals/{a}"))
+                    .unwrap_or_default(),
+                unread: n.read_at.is_none(),
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize)]
+struct Nothing {}
+
+async fn read_all(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    PageForm(_): PageForm<Nothing>,
+) -> Result<Response, PageError> {
+    let v = viewer.clone();
+    state
+        .write(move |store| services::mark_read(store, &v, None))
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    Ok(Redirect::to("/notifications").into_response())
+}
