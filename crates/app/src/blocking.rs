@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chainatlas_auth::Permission;
 use chainatlas_model::services::{Appeal, AppealCategory, AppealState};
-use chainatlas_model::{text, Date, Explain, Lang, NodeId, RegionCode, Text};
+use chainatlas_model::{text, Date, Explain, Lang, RegionCode, Text};
 use chainatlas_store::{AppealFilter, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -194,11 +194,6 @@ impl BlockingQuery {
     }
 }
 
-/// Unix seconds at 00:00 China Standard Time on `day`.
-fn china_midnight(day: Date) -> i64 {
-    day.days_since_epoch() * 86_400 - 8 * 3600
-}
-
 #[derive(Default)]
 struct Tally {
     row: BlockingRow,
@@ -261,8 +256,8 @@ pub fn compute(store: &Store, scope: &Scope, today: Date) -> Result<BlockingRepo
         category: scope.category,
         chain: scope.chain.as_ref().map(|c| c.id),
         regions,
-        since: Some(china_midnight(scope.from)),
-        until: Some(china_midnight(scope.to.add_days(1))),
+        since: Some(crate::clock::china_midnight(scope.from)),
+        until: Some(crate::clock::china_midnight(scope.to.add_days(1))),
         ..AppealFilter::default()
     };
     let lookup = Lookup::load(store)?;
@@ -508,33 +503,6 @@ pub fn similar(store: &Store, appeal: &Appeal) -> Result<Vec<(Appeal, f64)>, App
     found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.id.cmp(&b.0.id)));
     found.truncate(5);
     Ok(found)
-}
-
-/// Per node of `chain` in `region`: (appeals in the past year, still open, overdue),
-/// for the chain diagnosis beside its short boards.
-pub fn node_blockages(
-    store: &Store,
-    chain: chainatlas_model::ChainId,
-    region: RegionCode,
-    today: Date,
-) -> Result<HashMap<NodeId, (u32, u32, u32)>, AppError> {
-    let r = region.descendants();
-    let filter = AppealFilter {
-        chain: Some(chain),
-        regions: Some((*r.start(), *r.end())),
-        since: Some(china_midnight(today.add_days(-364))),
-        ..AppealFilter::default()
-    };
-    let mut out: HashMap<NodeId, (u32, u32, u32)> = HashMap::new();
-    store.for_each_appeal(&filter, |a, _| {
-        if let Some(n) = a.node {
-            let e = out.entry(n).or_default();
-            e.0 += 1;
-            e.1 += u32::from(a.state.is_open());
-            e.2 += u32::from(a.overdue(today));
-        }
-    })?;
-    Ok(out)
 }
 
 /// The report as sheets (the table with its total row, then the classes of similar

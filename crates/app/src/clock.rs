@@ -26,6 +26,11 @@ pub fn china_date(unix: i64) -> Date {
     Date::new(d.year() as u16, d.month() as u8, d.day() as u8).expect("a valid calendar day")
 }
 
+/// Unix seconds at 00:00 China Standard Time on `day`.
+pub fn china_midnight(day: Date) -> i64 {
+    day.days_since_epoch() * 86_400 - 8 * 3600
+}
+
 /// `unix` seconds as people in China read a time: `2026-05-21 09:02:03`.
 pub fn china_time(unix: i64) -> String {
     in_china(unix).strftime("%Y-%m-%d %H:%M:%S").to_string()

@@ -387,21 +387,20 @@ pub fn diagnosis(
         .iter()
         .map(|n| (n.node, n.status.as_str()))
         .collect();
-    let mut blockages: Vec<NodeBlockageDto> =
-        crate::blocking::node_blockages(store, chain, region, today)?
-            .into_iter()
-            .map(|(node, (appeals, open, overdue))| NodeBlockageDto {
-                node: names.node(node),
-                status: statuses
-                    .get(&node)
-                    .copied()
-                    .unwrap_or("missing")
-                    .to_string(),
-                appeals,
-                open,
-                overdue,
-            })
-            .collect();
+    let mut blockages: Vec<NodeBlockageDto> = node_blockages(store, chain, region, today)?
+        .into_iter()
+        .map(|(node, (appeals, open, overdue))| NodeBlockageDto {
+            node: names.node(node),
+            status: statuses
+                .get(&node)
+                .copied()
+                .unwrap_or("missing")
+                .to_string(),
+            appeals,
+            open,
+            overdue,
+        })
+        .collect();
     blockages.sort_by(|a, b| {
         (b.open, b.overdue, b.appeals)
             .cmp(&(a.open, a.overdue, a.appeals))
@@ -1100,4 +1099,31 @@ impl DiagnosticsQuery {
         };
         Ok(shock)
     }
+}
+
+/// Per node of `chain` in `region`: (appeals in the past year, still open, overdue),
+/// for the chain diagnosis beside its short boards.
+pub fn node_blockages(
+    store: &Store,
+    chain: chainatlas_model::ChainId,
+    region: RegionCode,
+    today: chainatlas_model::Date,
+) -> Result<HashMap<NodeId, (u32, u32, u32)>, AppError> {
+    let r = region.descendants();
+    let filter = chainatlas_store::AppealFilter {
+        chain: Some(chain),
+        regions: Some((*r.start(), *r.end())),
+        since: Some(crate::clock::china_midnight(today.add_days(-364))),
+        ..chainatlas_store::AppealFilter::default()
+    };
+    let mut out: HashMap<NodeId, (u32, u32, u32)> = HashMap::new();
+    store.for_each_appeal(&filter, |a, _| {
+        if let Some(n) = a.node {
+            let e = out.entry(n).or_default();
+            e.0 += 1;
+            e.1 += u32::from(a.state.is_open());
+            e.2 += u32::from(a.overdue(today));
+        }
+    })?;
+    Ok(out)
 }

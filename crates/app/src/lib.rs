@@ -6,6 +6,7 @@
 //! `chainatlas-auth`; nothing here knows about requests, cookies or status codes.
 
 pub mod accounts;
+pub mod assessments;
 pub mod atlas;
 pub mod blocking;
 pub mod cache;

@@ -353,3 +353,95 @@ fn a_command_whose_reader_goes_away_ends_quietly() {
         output.status
     );
 }
+
+#[test]
+fn the_demo_has_a_year_of_services_and_the_reports_read_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    assert!(chainatlas(&db, &["demo", "--seed", "4"]).status.success());
+    let report = chainatlas(
+        &db,
+        &[
+            "appeals",
+            "report",
+            "--format",
+            "json",
+            "--today",
+            "2026-11-01",
+        ],
+    );
+    assert!(report.status.success(), "{}", stderr(&report));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&report)).unwrap();
+    let total = &r["total"];
+    assert!(total["appeals"].as_u64().unwrap() >= 300, "{total}");
+    assert!(total["open"].as_u64().unwrap() > 0, "some still open");
+    assert!(total["overdue"].as_u64().unwrap() > 0, "some overdue");
+    assert!(total["found_on_visits"].as_u64().unwrap() > 0);
+    assert!(total["satisfaction"].as_f64().unwrap() > 3.0);
+    let sum: u64 = r["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["appeals"].as_u64().unwrap())
+        .sum();
+    assert_eq!(sum, total["appeals"].as_u64().unwrap());
+    assert!(!r["clusters"].as_array().unwrap().is_empty());
+    // The article regions' chains have blocking points on their nodes.
+    let rail = chainatlas(
+        &db,
+        &[
+            "appeals",
+            "report",
+            "--by",
+            "node",
+            "--chain",
+            "rail",
+            "--region",
+            "430200",
+            "--format",
+            "json",
+            "--today",
+            "2026-11-01",
+        ],
+    );
+    let rail: serde_json::Value = serde_json::from_str(&stdout(&rail)).unwrap();
+    assert!(rail["total"]["appeals"].as_u64().unwrap() > 0, "{rail}");
+    let bad = chainatlas(&db, &["appeals", "report", "--by", "week"]);
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("by: 'week' is not one of category"),
+        "{}",
+        stderr(&bad)
+    );
+    let xlsx = dir.path().join("blocking.xlsx");
+    let out = chainatlas(
+        &db,
+        &[
+            "appeals",
+            "report",
+            "--english",
+            "--out",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+
+    let rollup = chainatlas(&db, &["assessments", "report", "--format", "json"]);
+    let rollup: serde_json::Value = serde_json::from_str(&stdout(&rollup)).unwrap();
+    let assessed = rollup["assessed"].as_u64().unwrap();
+    assert!(assessed > 100, "{rollup}");
+    let levels: u64 = rollup["levels"][0]["levels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(levels, assessed);
+    let escalate = chainatlas(&db, &["appeals", "escalate"]);
+    assert!(escalate.status.success(), "{}", stderr(&escalate));
+    assert!(stdout(&escalate).contains("escalated"));
+    // A demo replaced starts its services again.
+    let again = chainatlas(&db, &["demo", "--seed", "4", "--replace"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+}

@@ -137,6 +137,9 @@ enum Command {
     /// Enterprise appeals: the blocking-point report, and reminders and escalation.
     #[command(subcommand)]
     Appeals(services::AppealsCommand),
+    /// Transformation self-assessments: the roll-up by region and chain.
+    #[command(subcommand)]
+    Assessments(services::AssessmentsCommand),
     /// Show the audit log, newest first.
     Audit {
         #[arg(long, default_value_t = 50)]
@@ -188,6 +191,7 @@ fn run(cli: Cli, serve_web: Serve) -> Result<()> {
         Command::Schedule(args) => events::run(&cli.db, args),
         Command::Report(args) => events::report(&cli.db, args),
         Command::Appeals(command) => services::run(&cli.db, command),
+        Command::Assessments(command) => services::run_assessments(&cli.db, command),
         Command::Serve {
             addr,
             seed,
@@ -263,8 +267,9 @@ fn demo(
         );
     }
     let started = Instant::now();
-    let written = fill_with_demo(&mut store, &config, true)?;
+    let mut written = fill_with_demo(&mut store, &config, true)?;
     accounts::create_demo_accounts(&mut store, &mut std::io::stdout())?;
+    written += services::write_demo_services(&mut store, &config)?;
     eprintln!(
         "wrote {written} demo records to {} in {:.1?}",
         db.display(),
@@ -369,6 +374,7 @@ fn fill_with_demo(store: &mut Store, config: &DemoConfig, replace: bool) -> Resu
     let mut writer = store.writer()?;
     if replace {
         writer.clear_events()?;
+        writer.clear_services()?;
         writer.clear_all()?;
     }
     let mut written = 0u64;
@@ -427,8 +433,10 @@ fn serve(
             db.display()
         );
         let mut store = open(db)?;
-        fill_with_demo(&mut store, &DemoConfig::demo(seed), false)?;
+        let config = DemoConfig::demo(seed);
+        fill_with_demo(&mut store, &config, false)?;
         accounts::create_demo_accounts(&mut store, &mut std::io::stderr())?;
+        services::write_demo_services(&mut store, &config)?;
     }
     if !addr.ip().is_loopback() && open(db)?.any_demo_password()? {
         bail!(

@@ -8,6 +8,7 @@
 
 mod chains;
 mod rng;
+pub mod services;
 
 use std::collections::HashMap;
 
@@ -681,6 +682,75 @@ fn generate_relations<E>(
     Ok(())
 }
 
+/// Transformation providers' offers: (kind, title, what they do).
+const PROVIDER_OFFERS: &[(ListingKind, &str, &str)] = &[
+    (
+        ListingKind::Technology,
+        "设备联网与数据采集方案",
+        "提供设备联网、数据采集和工业互联网平台接入，支持多品牌数控设备。",
+    ),
+    (
+        ListingKind::Service,
+        "ERP/MES 系统实施服务",
+        "提供 ERP、MES 等信息化系统选型、实施和运维服务。",
+    ),
+    (
+        ListingKind::Service,
+        "网络安全等级保护服务",
+        "提供网络安全、数据安全评估和等级保护测评辅导。",
+    ),
+    (
+        ListingKind::Technology,
+        "工业软件与仿真设计服务",
+        "提供 CAD 三维设计、CAE 仿真和 PLM 研发管理方案。",
+    ),
+    (
+        ListingKind::Service,
+        "数字化转型诊断咨询",
+        "提供数字化转型诊断、规划和实施路径咨询，服务中小企业。",
+    ),
+    (
+        ListingKind::Service,
+        "数字化人才实训",
+        "开展数字化工程师培训和实训。",
+    ),
+    (
+        ListingKind::Technology,
+        "能耗在线监测平台",
+        "提供能源计量、能耗在线监测和能源管理平台建设。",
+    ),
+    (
+        ListingKind::Technology,
+        "节能减排技术改造",
+        "提供余热回收、节能改造和环保治理技术。",
+    ),
+    (
+        ListingKind::Service,
+        "绿色工厂与碳核算咨询",
+        "提供绿色工厂创建辅导、碳核算与碳足迹评价。",
+    ),
+    (
+        ListingKind::Technology,
+        "质量视觉检测与追溯系统",
+        "提供机器视觉质量检测和产品追溯系统。",
+    ),
+    (
+        ListingKind::Service,
+        "供应链协同平台接入",
+        "提供供应链协同、采购电子商务平台接入服务。",
+    ),
+    (
+        ListingKind::Service,
+        "设备更新融资租赁服务",
+        "为设备更新提供融资租赁、贴息贷款等金融服务对接。",
+    ),
+    (
+        ListingKind::Technology,
+        "产线自动化与机器人集成",
+        "提供智能制造产线自动化改造和工业机器人集成。",
+    ),
+];
+
 const EQUIPMENT: &[(&str, &str, &str)] = &[
     ("五轴联动加工中心", "5-axis machining centre", "台"),
     ("工业机器人焊接工作站", "Robotic welding cell", "套"),
@@ -852,18 +922,16 @@ fn generate_listings<E>(
                 unit,
             )
         } else {
+            // Providers of transformation services, in their own chain link: what a
+            // self-assessment's gaps are matched with.
             let node = &atlas.nodes[member.node as usize];
-            let kind = if rng.chance(0.5) {
-                ListingKind::Technology
-            } else {
-                ListingKind::Service
-            };
+            let (kind, offer, what) = *rng.pick(PROVIDER_OFFERS);
             (
                 ListingSide::Supply,
                 kind,
                 Some(node.id),
-                format!("{}数字化改造方案", node.name_zh),
-                format!("面向{}企业提供数字化转型与智能制造改造服务。", node.name_zh),
+                offer.to_string(),
+                format!("面向{}企业，{what}", node.name_zh),
                 "项",
             )
         };

@@ -118,6 +118,19 @@ vocabulary!(
         Service = "service",
     }
 );
+impl ListingKind {
+    /// What people call this kind of listing.
+    pub fn name(self, lang: crate::Lang) -> &'static str {
+        let (zh, en) = match self {
+            ListingKind::Product => ("产品", "product"),
+            ListingKind::Equipment => ("设备", "equipment"),
+            ListingKind::Technology => ("技术", "technology"),
+            ListingKind::Capacity => ("产能", "capacity"),
+            ListingKind::Service => ("服务", "service"),
+        };
+        lang.pick(zh, en)
+    }
+}
 vocabulary!(
     /// Whether a listing still takes responses.
     ListingStatus { Open = "open", Closed = "closed" }

@@ -5,6 +5,7 @@
 //! This crate is pure: no I/O, no clock, no serialization format. Storage lives in
 //! `chainatlas-store`, file formats in `chainatlas-bundle`, wire types in `chainatlas-web`.
 
+pub mod assessment;
 mod credit_code;
 mod date;
 pub mod divisions;

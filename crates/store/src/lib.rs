@@ -37,7 +37,10 @@ pub use resolution::{
     enriched_fields, merged_fields, Choice, ListHead, ListRow, ListStatus, MergeHead, Proposal,
     ResolutionError, RowPlan, ENRICHED_FIELDS,
 };
-pub use services::{AppealFilter, AppealStep, Notification, Unvisited, VisitFilter};
+pub use services::{
+    AppealFilter, AppealStep, HistoryStep, Notification, ServicesData, StoredAssessment, Unvisited,
+    VisitFilter,
+};
 pub use writer::{InsertError, Writer};
 
 /// A failure of the database itself, not of the caller's data.

@@ -234,6 +234,44 @@ fn insert_notifications(
     Ok(())
 }
 
+/// Inserts an appeal's row as it stands (every column but its attachments); answers
+/// the id the database gives it.
+fn insert_appeal_row(tx: &Connection, a: &Appeal) -> rusqlite::Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO appeals (enterprise_id, category, channel, chain_id, node_id, title, description, visit_id,
+           state, submitted_at, accepted_on, reply_due, resolve_due, department, handler_id, reply, replied_on,
+           closed_on, satisfaction, escalation, reopened)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
+         RETURNING id",
+    )?
+    .query_row(
+        params![
+            a.enterprise.0,
+            a.category.as_str(),
+            a.channel.as_str(),
+            a.chain.map(|c| c.0),
+            a.node.map(|n| n.0),
+            a.title,
+            a.description,
+            a.visit,
+            a.state.as_str(),
+            a.submitted_at,
+            day(a.accepted_on),
+            day(a.reply_due),
+            day(a.resolve_due),
+            a.department,
+            a.handler,
+            a.reply,
+            day(a.replied_on),
+            day(a.closed_on),
+            a.satisfaction,
+            a.escalation,
+            a.reopened
+        ],
+        |r| r.get(0),
+    )
+}
+
 fn insert_step(
     tx: &Connection,
     actor: &Actor,
@@ -243,19 +281,32 @@ fn insert_step(
     to: AppealState,
     note: &str,
 ) -> rusqlite::Result<()> {
+    let step = HistoryStep {
+        at: actor.at,
+        user_id: actor.user_id,
+        actor: actor.name.clone(),
+        step: step.to_string(),
+        from,
+        to,
+        note: note.to_string(),
+    };
+    insert_history_step(tx, id, &step)
+}
+
+fn insert_history_step(tx: &Connection, id: i64, s: &HistoryStep) -> rusqlite::Result<()> {
     tx.prepare_cached(
         "INSERT INTO appeal_steps (appeal_id, at, user_id, actor, step, from_state, to_state, note)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         id,
-        actor.at,
-        actor.user_id,
-        actor.name,
-        step,
-        from.map(|s| s.as_str()),
-        to.as_str(),
-        note
+        s.at,
+        s.user_id,
+        s.actor,
+        s.step,
+        s.from.map(|f| f.as_str()),
+        s.to.as_str(),
+        s.note
     ])?;
     Ok(())
 }
@@ -599,24 +650,7 @@ impl Store {
     ) -> Result<i64, InsertError> {
         let writer = self.writer()?;
         let tx = writer.tx();
-        let id: i64 = tx.query_row(
-            "INSERT INTO appeals (enterprise_id, category, channel, chain_id, node_id, title, description, visit_id,
-               state, submitted_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
-            params![
-                a.enterprise.0,
-                a.category.as_str(),
-                a.channel.as_str(),
-                a.chain.map(|c| c.0),
-                a.node.map(|n| n.0),
-                a.title,
-                a.description,
-                a.visit,
-                a.state.as_str(),
-                a.submitted_at
-            ],
-            |r| r.get(0),
-        )?;
+        let id = insert_appeal_row(tx, a)?;
         let mut stmt = tx.prepare_cached(
             "INSERT INTO appeal_attachments (appeal_id, position, name, bytes, media_type) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
@@ -815,5 +849,223 @@ impl Store {
             .after(json_object(&[("lines", Json::Int(lines))]));
         writer.commit_activity(actor, &change)?;
         Ok(id)
+    }
+}
+
+/// A self-assessment as stored: its answers are read by
+/// [`chainatlas_model::assessment::Answers::from_stored`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredAssessment {
+    pub id: i64,
+    pub enterprise: EnterpriseId,
+    pub questionnaire: String,
+    pub taken_at: i64,
+    pub answers: String,
+}
+
+fn stored_assessment(row: &Row<'_>) -> rusqlite::Result<StoredAssessment> {
+    Ok(StoredAssessment {
+        id: row.get(0)?,
+        enterprise: EnterpriseId(row.get(1)?),
+        questionnaire: row.get(2)?,
+        taken_at: row.get(3)?,
+        answers: row.get(4)?,
+    })
+}
+
+const ASSESSMENT_COLUMNS: &str = "a.id, a.enterprise_id, a.questionnaire, a.taken_at, a.answers";
+
+impl Store {
+    /// Records an assessment; its id is the database's.
+    pub fn save_assessment(
+        &mut self,
+        actor: &Actor,
+        a: &StoredAssessment,
+    ) -> Result<i64, InsertError> {
+        let writer = self.writer()?;
+        let id: i64 = writer.tx().query_row(
+            "INSERT INTO assessments (enterprise_id, questionnaire, taken_at, answers) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+            params![a.enterprise.0, a.questionnaire, a.taken_at, a.answers],
+            |r| r.get(0),
+        )?;
+        let change = Change::new("create", "assessment", id).after(json_object(&[
+            ("enterprise_id", Json::Int(a.enterprise.0)),
+            ("questionnaire", Json::Str(&a.questionnaire)),
+            ("answers", Json::Str(&a.answers)),
+        ]));
+        writer.commit_activity(actor, &change)?;
+        Ok(id)
+    }
+
+    pub fn assessment(&self, id: i64) -> Result<Option<StoredAssessment>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {ASSESSMENT_COLUMNS} FROM assessments a WHERE a.id = ?1"),
+                [id],
+                stored_assessment,
+            )
+            .optional()?)
+    }
+
+    /// Assessments of `enterprise` (all when `None`), newest first, at most `limit`.
+    pub fn assessments(
+        &self,
+        enterprise: Option<EnterpriseId>,
+        limit: u32,
+    ) -> Result<Vec<StoredAssessment>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ASSESSMENT_COLUMNS} FROM assessments a WHERE (?1 IS NULL OR a.enterprise_id = ?1)
+             ORDER BY a.taken_at DESC, a.id DESC LIMIT ?2"
+        ))?;
+        let rows = stmt
+            .query_map(params![enterprise.map(|e| e.0), limit], stored_assessment)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Calls `f` with every enterprise's latest assessment, for enterprises in `regions`
+    /// and, given a chain, in one of its nodes; one row at a time.
+    pub fn for_each_latest_assessment(
+        &self,
+        regions: Option<(u32, u32)>,
+        chain: Option<ChainId>,
+        mut f: impl FnMut(StoredAssessment),
+    ) -> Result<()> {
+        let (lo, hi) = region_bounds(regions);
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {ASSESSMENT_COLUMNS} FROM assessments a JOIN enterprises e ON e.id = a.enterprise_id
+             WHERE a.id = (SELECT MAX(b.id) FROM assessments b WHERE b.enterprise_id = a.enterprise_id)
+               AND e.region_code BETWEEN ?1 AND ?2
+               AND (?3 IS NULL OR EXISTS (SELECT 1 FROM enterprise_nodes x JOIN chain_nodes n ON n.id = x.node_id
+                                          WHERE x.enterprise_id = e.id AND n.chain_id = ?3))
+             ORDER BY a.id"
+        ))?;
+        let mut rows = stmt.query(params![lo, hi, chain.map(|c| c.0)])?;
+        while let Some(row) = rows.next()? {
+            f(stored_assessment(row)?);
+        }
+        Ok(())
+    }
+}
+
+/// An enterprise, its region code, its size as stored, and its nodes with their chains.
+pub type FirmRow = (EnterpriseId, u32, String, Vec<(NodeId, ChainId)>);
+
+/// One step of an appeal written with its history (the demo generator).
+#[derive(Clone, Debug)]
+pub struct HistoryStep {
+    pub at: i64,
+    pub user_id: Option<i64>,
+    pub actor: String,
+    pub step: String,
+    pub from: Option<AppealState>,
+    pub to: AppealState,
+    pub note: String,
+}
+
+/// Enterprise services written at once (the demo generator): assignments, visits,
+/// appeals with their histories, assessments.
+#[derive(Clone, Debug, Default)]
+pub struct ServicesData {
+    /// (enterprise, official, since).
+    pub assignments: Vec<(EnterpriseId, i64, i64)>,
+    pub visits: Vec<Visit>,
+    pub appeals: Vec<(Appeal, Vec<HistoryStep>)>,
+    pub assessments: Vec<StoredAssessment>,
+}
+
+impl Store {
+    /// Writes `data` in one transaction with one audit entry; ids are the database's.
+    pub fn insert_services(
+        &mut self,
+        actor: &Actor,
+        data: &ServicesData,
+    ) -> Result<(), InsertError> {
+        let writer = self.writer()?;
+        let tx = writer.tx();
+        {
+            let mut assign = tx.prepare_cached(
+                "INSERT INTO official_assignments (enterprise_id, user_id, since_at) VALUES (?1, ?2, ?3)",
+            )?;
+            for (e, u, since) in &data.assignments {
+                assign.execute(params![e.0, u, since])?;
+            }
+            let mut visit = tx.prepare_cached(
+                "INSERT INTO visits (enterprise_id, planned_on, visited_on, purpose, findings, finding, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+            )?;
+            let mut officials = tx.prepare_cached(
+                "INSERT INTO visit_officials (visit_id, user_id) VALUES (?1, ?2)",
+            )?;
+            for v in &data.visits {
+                let id: i64 = visit.query_row(
+                    params![
+                        v.enterprise.0,
+                        v.planned_on.to_string(),
+                        day(v.visited_on),
+                        v.purpose,
+                        v.findings,
+                        v.finding.map(|c| c.as_str()),
+                        actor.at
+                    ],
+                    |r| r.get(0),
+                )?;
+                for o in &v.officials {
+                    officials.execute(params![id, o])?;
+                }
+            }
+            for (a, steps) in &data.appeals {
+                let id = insert_appeal_row(tx, a)?;
+                for s in steps {
+                    insert_history_step(tx, id, s)?;
+                }
+            }
+            let mut assessment = tx.prepare_cached(
+                "INSERT INTO assessments (enterprise_id, questionnaire, taken_at, answers) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for a in &data.assessments {
+                assessment.execute(params![
+                    a.enterprise.0,
+                    a.questionnaire,
+                    a.taken_at,
+                    a.answers
+                ])?;
+            }
+        }
+        let count = |n: usize| Json::Int(n as i64);
+        let change = Change::new("demo", "services", 0).after(json_object(&[
+            ("assignments", count(data.assignments.len())),
+            ("visits", count(data.visits.len())),
+            ("appeals", count(data.appeals.len())),
+            ("assessments", count(data.assessments.len())),
+        ]));
+        writer.commit_activity(actor, &change)?;
+        Ok(())
+    }
+
+    /// Every enterprise with its region, size and nodes (with their chains), in id order,
+    /// for the demo generator.
+    pub fn firms(&self) -> Result<Vec<FirmRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT e.id, e.region_code, e.size, x.node_id, n.chain_id FROM enterprises e
+             LEFT JOIN enterprise_nodes x ON x.enterprise_id = e.id LEFT JOIN chain_nodes n ON n.id = x.node_id
+             ORDER BY e.id, x.node_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out: Vec<FirmRow> = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id = EnterpriseId(r.get(0)?);
+            if out.last().is_none_or(|l| l.0 != id) {
+                out.push((id, r.get(1)?, r.get(2)?, Vec::new()));
+            }
+            if let (Some(n), Some(c)) = (r.get::<_, Option<i64>>(3)?, r.get::<_, Option<i64>>(4)?) {
+                out.last_mut()
+                    .expect("pushed")
+                    .3
+                    .push((NodeId(n), ChainId(c)));
+            }
+        }
+        Ok(out)
     }
 }

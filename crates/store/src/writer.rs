@@ -124,6 +124,18 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
+    /// Removes every enterprise service record: notifications, appeals with their steps
+    /// and attachments, visits, responsible officials and assessments (the demo's
+    /// `--replace`, which starts the atlas again).
+    pub fn clear_services(&mut self) -> Result<()> {
+        self.tx.execute_batch(
+            "DELETE FROM notifications; DELETE FROM appeal_steps; DELETE FROM appeal_attachments;
+             DELETE FROM appeals; DELETE FROM visit_officials; DELETE FROM visits;
+             DELETE FROM official_assignments; DELETE FROM assessments;",
+        )?;
+        Ok(())
+    }
+
     /// Removes every atlas record, for imports that replace the whole atlas. Regions stay:
     /// they are China's divisions, built in (`chainatlas_model::divisions`), which a
     /// bundle may rename but not remove.

@@ -32,3 +32,25 @@
   window.addEventListener('resize', function () { chart.resize(); });
   box.setAttribute('data-rendered-bars', String(data.names.length));
 })();
+// The assessment result: each dimension's score (0–100) as a bar.
+(function () {
+  'use strict';
+  var source = document.getElementById('assessment-data');
+  var box = document.getElementById('assessment-chart');
+  if (!source || !box || typeof echarts === 'undefined') { return; }
+  var data = JSON.parse(source.textContent);
+  var chart = echarts.init(box, null, { renderer: 'svg' });
+  chart.setOption({
+    animation: false,
+    tooltip: { trigger: 'axis' },
+    grid: { left: 48, right: 24, bottom: 48 },
+    xAxis: { type: 'category', data: data.names },
+    yAxis: { type: 'value', min: 0, max: 100,
+      splitLine: { show: true } },
+    series: [{ name: data.label, type: 'bar', data: data.scores,
+      markLine: { silent: true, symbol: 'none', lineStyle: { type: 'dashed', color: '#999' },
+        data: [{ yAxis: 40 }, { yAxis: 60 }, { yAxis: 80 }] } }],
+  });
+  window.addEventListener('resize', function () { chart.resize(); });
+  box.setAttribute('data-rendered-bars', String(data.names.length));
+})();

@@ -776,3 +776,180 @@ async fn blocking_points_add_up_by_every_grouping() {
     let scope = q.scope(&store, firm.today()).unwrap();
     assert!(blocking::report(&store, &firm, &scope).is_err());
 }
+
+fn all_answers(points: &str) -> serde_json::Map<String, Value> {
+    [
+        "f1", "f2", "f3", "o1", "o2", "o3", "m1", "m2", "m3", "r1", "r2", "r3",
+    ]
+    .iter()
+    .map(|q| (q.to_string(), json!(points.parse::<u8>().unwrap())))
+    .collect()
+}
+
+/// An enterprise takes the assessment: levels by the documented bands, its gaps, the
+/// providers whose listings fit them (another enterprise's, in its chain link first,
+/// never a price), a drafted demand it publishes; nobody else sees it.
+#[tokio::test]
+async fn an_assessment_scores_finds_providers_and_publishes_a_draft() {
+    let app = app_with(&[]);
+    let (firm, analyst) = (&app.firm_token, &app.analyst_token);
+    let store = app.store();
+    let node = store.enterprise_nodes_of(support::FIRM).unwrap()[0]
+        .item
+        .id
+        .0;
+    let region = store
+        .enterprise(support::FIRM)
+        .unwrap()
+        .unwrap()
+        .region
+        .to_string();
+    // Two providers saying the same, one in the firm's chain link, both with prices.
+    for (title, node) in [
+        ("设备联网与数据采集方案", None),
+        ("设备联网与数据采集方案（本环节）", Some(node)),
+    ] {
+        let listing = post(
+            &app,
+            "/api/v1/listings",
+            analyst,
+            json!({"enterprise_id": 2, "side": "supply", "kind": "technology", "node_id": node,
+                   "title": title, "description": "设备联网、数据采集、物联网接入", "region_code": region,
+                   "price_fen": 12_345_600}),
+        )
+        .await;
+        assert_eq!(listing.status, StatusCode::CREATED, "{}", listing.body);
+    }
+    let mut bad = all_answers("2");
+    bad.remove("m1");
+    bad.insert("f3".into(), json!(7));
+    bad.insert("g1".into(), json!(1));
+    let refused = post(&app, "/api/v1/assessments", firm, json!({"answers": bad})).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    for expected in [
+        "f3：“7”不是 0 到 3 的整数",
+        "m1：未作答",
+        "g2：未作答；“绿色制造”要么全部作答",
+    ] {
+        assert!(refused.body.contains(expected), "{}", refused.body);
+    }
+    let mut answers = all_answers("3");
+    answers.insert("f1".into(), json!(0));
+    answers.insert("f2".into(), json!(1));
+    answers.insert("f3".into(), json!(2));
+    let taken = post(
+        &app,
+        "/api/v1/assessments",
+        firm,
+        json!({"answers": answers}),
+    )
+    .await;
+    assert_eq!(taken.status, StatusCode::CREATED, "{}", taken.body);
+    let r = taken.json();
+    let id = r["id"].as_i64().unwrap();
+    // foundation 3 of 9 → 33.3, level 1; the others 100; the mean 83.3, level 4.
+    assert_eq!(r["dimensions"][0]["score"], 33.3);
+    assert_eq!(r["dimensions"][0]["level"], 1);
+    assert_eq!(r["digital"]["level"], 4);
+    let gaps: Vec<&str> = r["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["question"].as_str().unwrap())
+        .collect();
+    assert_eq!(gaps, ["f1", "f2"]);
+    let providers = &r["gaps"][0]["providers"];
+    assert_eq!(
+        providers[0]["title"], "设备联网与数据采集方案（本环节）",
+        "{providers}"
+    );
+    assert!(providers[0]["reasons_zh"]
+        .as_str()
+        .unwrap()
+        .contains("同一产业链环节"));
+    assert!(
+        !taken.body.contains("12345600") && !taken.body.contains("price"),
+        "no price"
+    );
+    assert!(providers
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["enterprise_id"] != support::FIRM.0));
+    assert_eq!(r["gaps"][0]["draft"]["side"], "demand");
+
+    // Nobody else sees it; staff do.
+    let mut store = app.store();
+    store
+        .create_user(
+            &actor(),
+            "other",
+            "x",
+            Role::Enterprise,
+            Some(EnterpriseId(2)),
+            false,
+        )
+        .unwrap();
+    let other = viewer(&store, "other", "2026-11-02");
+    let app_state = chainatlas_app::App::default();
+    assert_eq!(
+        chainatlas_app::assessments::result(&app_state, &store, &other, id)
+            .unwrap_err()
+            .code(),
+        chainatlas_app::ErrorCode::AssessmentNotFound
+    );
+    assert!(
+        chainatlas_app::assessments::publish_draft(&app_state, &mut store, &other, id, "f1")
+            .is_err()
+    );
+    let seen = get_as(&app, &format!("/api/v1/assessments/{id}"), analyst, None).await;
+    assert_eq!(seen.status, StatusCode::OK);
+
+    // One click publishes the drafted demand as the firm's listing.
+    let published = post(
+        &app,
+        &format!("/api/v1/assessments/{id}/publish"),
+        firm,
+        json!({"question": "f1"}),
+    )
+    .await;
+    assert_eq!(published.status, StatusCode::CREATED, "{}", published.body);
+    let listing_id = published.json()["listing_id"].as_i64().unwrap();
+    let listing = get_as(&app, &format!("/api/v1/listings/{listing_id}"), firm, None)
+        .await
+        .json();
+    assert_eq!(listing["side"], "demand");
+    assert_eq!(listing["kind"], "technology");
+    assert_eq!(listing["enterprise_id"], support::FIRM.0);
+    assert_eq!(listing["title"], "需求：设备联网与数据采集改造");
+    let no_gap = post(
+        &app,
+        &format!("/api/v1/assessments/{id}/publish"),
+        firm,
+        json!({"question": "m1"}),
+    )
+    .await;
+    assert_eq!(no_gap.status, StatusCode::BAD_REQUEST);
+
+    // The roll-up counts it, for staff only.
+    let rollup = get_as(&app, "/api/v1/assessments/rollup", analyst, None)
+        .await
+        .json();
+    assert_eq!(rollup["assessed"], 1);
+    assert_eq!(rollup["levels"][0]["levels"], json!([0, 0, 0, 1]));
+    assert_eq!(rollup["common_gaps"][0]["question"], "f1");
+    let firm_rollup = get_as(&app, "/api/v1/assessments/rollup", firm, None).await;
+    assert_eq!(firm_rollup.status, StatusCode::FORBIDDEN);
+    // The pages show it.
+    let page = get_as(
+        &app,
+        &format!("/services/assessments/{id}"),
+        &app.firm,
+        None,
+    )
+    .await;
+    assert!(page.body.contains("设备联网与数据采集方案（本环节）"));
+    assert!(page.body.contains("publish-form"));
+    let form = get_as(&app, "/services/assessments", &app.firm, None).await;
+    assert!(form.body.contains("name=\"e3\""));
+}

@@ -35,6 +35,13 @@ pub fn routes() -> Router<AppState> {
         .route("/visits/unvisited", get(unvisited))
         .route("/enterprises/{id}/official", put(assign_official))
         .route("/blocking-points", get(blocking_points))
+        .route(
+            "/assessments",
+            get(list_assessments).post(create_assessment),
+        )
+        .route("/assessments/rollup", get(assessment_rollup))
+        .route("/assessments/{id}", get(get_assessment))
+        .route("/assessments/{id}/publish", post(publish_draft))
 }
 
 #[utoipa::path(get, path = "/api/v1/appeals", tag = "services",
@@ -598,4 +605,157 @@ pub(crate) async fn blocking_points(
         })
         .await?;
     Ok(Json(report))
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AssessmentRefDto {
+    pub id: i64,
+    pub enterprise_id: i64,
+    pub questionnaire: String,
+    /// China Standard Time.
+    pub taken_at: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/assessments", tag = "services",
+    responses((status = 200, description = "Assessments the viewer may see (staff: all, latest 200; an enterprise: its own), newest first", body = Vec<AssessmentRefDto>),
+        (status = 401, description = "Not signed in and no valid API token", body = ErrorBody)))]
+pub(crate) async fn list_assessments(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> ApiResult<Vec<AssessmentRefDto>> {
+    let rows = state
+        .read(move |store| chainatlas_app::assessments::list(store, &viewer, 200))
+        .await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|a| AssessmentRefDto {
+                id: a.id,
+                enterprise_id: a.enterprise.0,
+                questionnaire: a.questionnaire,
+                taken_at: chainatlas_app::clock::china_time(a.taken_at),
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/assessments", tag = "services",
+    request_body = chainatlas_app::assessments::AssessmentInput,
+    responses((status = 201, description = "Recorded: levels, gaps, recommended providers and drafted demands", body = chainatlas_app::assessments::AssessmentDto),
+        (status = 400, description = "Invalid answers: every problem, question by question", body = ErrorBody),
+        (status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 403, description = "An enterprise assessing another", body = ErrorBody)))]
+pub(crate) async fn create_assessment(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    payload: Body<chainatlas_app::assessments::AssessmentInput>,
+) -> Result<(StatusCode, Json<chainatlas_app::assessments::AssessmentDto>), ApiError> {
+    let input = body(payload)?;
+    let app = state.app.clone();
+    let dto = state
+        .write(move |store| {
+            let pairs: Vec<(String, String)> = input
+                .answers
+                .iter()
+                .map(|(q, p)| (q.clone(), p.to_string()))
+                .collect();
+            let a =
+                chainatlas_app::assessments::take(store, &viewer, &input.enterprise_id, &pairs)?;
+            chainatlas_app::assessments::result(&app, store, &viewer, a.id)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(dto)))
+}
+
+#[utoipa::path(get, path = "/api/v1/assessments/{id}", tag = "services",
+    params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, description = "Levels, gaps, recommended providers and drafted demands", body = chainatlas_app::assessments::AssessmentDto),
+        (status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 404, description = "No such assessment the viewer may see", body = ErrorBody)))]
+pub(crate) async fn get_assessment(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> ApiResult<chainatlas_app::assessments::AssessmentDto> {
+    let id = view::parse_id("assessment", &id)?;
+    let app = state.app.clone();
+    let dto = state
+        .read(move |store| chainatlas_app::assessments::result(&app, store, &viewer, id))
+        .await?;
+    Ok(Json(dto))
+}
+
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishInput {
+    /// The gap's question, e.g. `o2`.
+    pub question: String,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PublishedDto {
+    pub listing_id: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/publish", tag = "services",
+    params(("id" = i64, Path, minimum = 1)),
+    request_body = PublishInput,
+    responses((status = 201, description = "The drafted demand, published as an open listing of the enterprise (valid 90 days)", body = PublishedDto),
+        (status = 400, description = "No such gap in this assessment", body = ErrorBody),
+        (status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 404, description = "No such assessment the viewer may see", body = ErrorBody)))]
+pub(crate) async fn publish_draft(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    payload: Body<PublishInput>,
+) -> Result<(StatusCode, Json<PublishedDto>), ApiError> {
+    let id = view::parse_id("assessment", &id)?;
+    let input = body(payload)?;
+    let app = state.app.clone();
+    let listing = state
+        .write(move |store| {
+            chainatlas_app::assessments::publish_draft(&app, store, &viewer, id, &input.question)
+        })
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PublishedDto {
+            listing_id: listing.id.0,
+        }),
+    ))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct RollupQuery {
+    region: Option<String>,
+    chain: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/assessments/rollup", tag = "services",
+    params(("region" = Option<String>, Query), ("chain" = Option<String>, Query, description = "Chain code: its enterprises")),
+    responses((status = 200, description = "Each enterprise's latest assessment rolled up: level distribution per dimension and the most common gaps", body = chainatlas_app::assessments::RollupDto),
+        (status = 400, description = "Malformed parameter", body = ErrorBody),
+        (status = 401, description = "Not signed in and no valid API token", body = ErrorBody),
+        (status = 403, description = "Not office staff", body = ErrorBody)))]
+pub(crate) async fn assessment_rollup(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(q): Params<RollupQuery>,
+) -> ApiResult<chainatlas_app::assessments::RollupDto> {
+    let region = view::parse_region_text(q.region.as_deref())?;
+    let dto = state
+        .read(move |store| {
+            let chain = q
+                .chain
+                .as_deref()
+                .filter(|c| !c.trim().is_empty())
+                .map(|c| view::chain(store, c.trim()))
+                .transpose()?;
+            if let Some(code) = region {
+                view::known_region(store, code)?;
+            }
+            chainatlas_app::assessments::rollup(store, &viewer, region, chain.map(|c| c.id))
+        })
+        .await?;
+    Ok(Json(dto))
 }

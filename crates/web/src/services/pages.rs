@@ -34,6 +34,12 @@ pub fn routes() -> Router<AppState> {
         .route("/services/appeals/{id}/steps", post(step_appeal))
         .route("/services/blocking", get(blocking_page))
         .route("/services/visits", get(visits_page).post(record_visit))
+        .route(
+            "/services/assessments",
+            get(assessments_page).post(take_assessment),
+        )
+        .route("/services/assessments/{id}", get(assessment_page))
+        .route("/services/assessments/{id}/publish", post(publish_draft))
         .route("/notifications", get(notifications_page))
         .route("/notifications/read", post(read_all))
 }
@@ -108,6 +114,7 @@ pub struct Words {
     pub mark_all_read: &'static str,
     pub unread: &'static str,
     pub staff_only_fields: &'static str,
+    pub assessments: &'static str,
 }
 
 static ZH: Words = Words {
@@ -179,6 +186,7 @@ static ZH: Words = Words {
     mark_all_read: "全部标为已读",
     unread: "未读",
     staff_only_fields: "工作人员代企业登记时填写",
+    assessments: "转型自评估",
 };
 
 static EN: Words = Words {
@@ -250,6 +258,7 @@ static EN: Words = Words {
     mark_all_read: "Mark all read",
     unread: "Unread",
     staff_only_fields: "Filled in by staff recording for an enterprise",
+    assessments: "Transformation self-assessment",
 };
 
 pub fn words(lang: Lang) -> &'static Words {
@@ -1108,4 +1117,498 @@ async fn read_all(
         .await
         .or_page(lang, &uri, &viewer)?;
     Ok(Redirect::to("/notifications").into_response())
+}
+
+// Transformation self-assessments.
+
+/// One question of the form, with its four answers.
+pub struct QuestionForm {
+    pub id: &'static str,
+    pub text: &'static str,
+    pub answers: Vec<(u8, &'static str, bool)>,
+}
+
+/// A dimension's questions.
+pub struct DimensionForm {
+    pub name: &'static str,
+    pub optional: bool,
+    pub questions: Vec<QuestionForm>,
+}
+
+pub struct AssessmentLine {
+    pub id: i64,
+    pub enterprise_id: i64,
+    pub enterprise: String,
+    pub taken_at: String,
+}
+
+/// The roll-up as the page shows it.
+pub struct RollupView {
+    pub assessed: u32,
+    pub levels: Vec<LevelLine>,
+    /// (gap, enterprises).
+    pub gaps: Vec<(String, u32)>,
+}
+
+pub struct LevelLine {
+    pub name: String,
+    pub levels: [u32; 4],
+    pub mean: String,
+}
+
+#[derive(Template)]
+#[template(path = "services/assessments.html")]
+struct AssessmentsPage {
+    layout: Layout,
+    a: &'static AssessmentWords,
+    staff: bool,
+    rows: Vec<AssessmentLine>,
+    dimensions: Vec<DimensionForm>,
+    rollup: Option<RollupView>,
+    regions: Vec<RegionOption>,
+    chains: Vec<(String, String, bool)>,
+    enterprise_id: String,
+    error: Option<String>,
+    export_href: String,
+}
+
+/// Words of the assessment pages.
+pub struct AssessmentWords {
+    pub title: &'static str,
+    pub take: &'static str,
+    pub intro: &'static str,
+    pub optional: &'static str,
+    pub submit: &'static str,
+    pub history: &'static str,
+    pub rollup: &'static str,
+    pub assessed: &'static str,
+    pub dimension: &'static str,
+    pub levels: [&'static str; 4],
+    pub mean: &'static str,
+    pub common_gaps: &'static str,
+    pub enterprises: &'static str,
+    pub result: &'static str,
+    pub digital_level: &'static str,
+    pub score: &'static str,
+    pub level: &'static str,
+    pub gaps: &'static str,
+    pub no_gaps: &'static str,
+    pub providers: &'static str,
+    pub no_providers: &'static str,
+    pub draft: &'static str,
+    pub publish: &'static str,
+    pub scoring: &'static str,
+    pub enterprise: &'static str,
+    pub taken_at: &'static str,
+    pub chain: &'static str,
+    pub all: &'static str,
+}
+
+static A_ZH: AssessmentWords = AssessmentWords {
+    title: "转型自评估",
+    take: "开始自评估",
+    intro: "按实际情况选择最接近的一项。前四个维度必答；绿色制造、设备更新两个模块可整体不答。",
+    optional: "（可选模块）",
+    submit: "提交自评估",
+    history: "自评估记录",
+    rollup: "汇总",
+    assessed: "参评企业",
+    dimension: "维度",
+    levels: ["一级", "二级", "三级", "四级"],
+    mean: "平均得分",
+    common_gaps: "最常见的短板",
+    enterprises: "企业数",
+    result: "自评估结果",
+    digital_level: "数字化水平",
+    score: "得分",
+    level: "等级",
+    gaps: "短板与推荐服务商",
+    no_gaps: "没有明显短板。",
+    providers: "推荐服务商",
+    no_providers: "暂无匹配的服务商供给信息。",
+    draft: "需求草稿",
+    publish: "一键发布需求",
+    scoring: "计分：每题 0–3 分；维度得分 = 得分 ÷ 满分 × 100；一级 < 40，二级 40–59，三级 60–79，四级 ≥ 80；数字化水平取前四个维度的平均分。得 0 或 1 分的题目视为短板。",
+    enterprise: "企业",
+    taken_at: "评估时间",
+    chain: "产业链",
+    all: "全部",
+};
+
+static A_EN: AssessmentWords = AssessmentWords {
+    title: "Transformation self-assessment",
+    take: "Take the assessment",
+    intro: "Pick the answer closest to how things are. The first four dimensions are required; the green and renewal modules may be left out as a whole.",
+    optional: "(optional module)",
+    submit: "Submit the assessment",
+    history: "Assessments",
+    rollup: "Roll-up",
+    assessed: "Enterprises assessed",
+    dimension: "Dimension",
+    levels: ["Level 1", "Level 2", "Level 3", "Level 4"],
+    mean: "Mean score",
+    common_gaps: "Most common gaps",
+    enterprises: "Enterprises",
+    result: "Assessment result",
+    digital_level: "Digital level",
+    score: "Score",
+    level: "Level",
+    gaps: "Gaps and recommended providers",
+    no_gaps: "No marked gaps.",
+    providers: "Recommended providers",
+    no_providers: "No matching provider listings yet.",
+    draft: "Draft demand",
+    publish: "Publish this demand",
+    scoring: "Scoring: 0–3 points a question; a dimension's score is its points over the most possible × 100; level 1 below 40, 2 from 40, 3 from 60, 4 from 80; the digital level is the mean of the first four dimensions. An answer worth 0 or 1 point is a gap.",
+    enterprise: "Enterprise",
+    taken_at: "Taken",
+    chain: "Chain",
+    all: "All",
+};
+
+fn a_words(lang: Lang) -> &'static AssessmentWords {
+    match lang {
+        Lang::Zh => &A_ZH,
+        Lang::En => &A_EN,
+    }
+}
+
+fn questionnaire(
+    lang: Lang,
+    given: &std::collections::HashMap<String, String>,
+) -> Vec<DimensionForm> {
+    use chainatlas_model::assessment::{Dimension, QUESTIONS};
+    Dimension::ALL
+        .iter()
+        .map(|d| DimensionForm {
+            name: d.name(lang),
+            optional: d.optional(),
+            questions: QUESTIONS
+                .iter()
+                .filter(|q| q.dimension == *d)
+                .map(|q| QuestionForm {
+                    id: q.id,
+                    text: q.text(lang),
+                    answers: q
+                        .answers
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (zh, en))| {
+                            let chosen =
+                                given.get(q.id).map(String::as_str) == Some(&i.to_string());
+                            (i as u8, lang.pick(zh, en), chosen)
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+struct RollupParams {
+    region: Option<String>,
+    chain: Option<String>,
+    format: Option<String>,
+}
+
+fn assessments_view(
+    store: &chainatlas_store::Store,
+    viewer: &Viewer,
+    lang: Lang,
+    uri: &Uri,
+    q: &RollupParams,
+    given: std::collections::HashMap<String, String>,
+    error: Option<String>,
+) -> Result<
+    (
+        AssessmentsPage,
+        Option<Vec<chainatlas_bundle::sheet::Sheet>>,
+    ),
+    AppError,
+> {
+    let a = a_words(lang);
+    let staff = viewer.may(Permission::Analyse);
+    let mut rows = Vec::new();
+    for s in chainatlas_app::assessments::list(store, viewer, 50)? {
+        rows.push(AssessmentLine {
+            id: s.id,
+            enterprise_id: s.enterprise.0,
+            enterprise: store
+                .enterprise(s.enterprise)?
+                .map_or_else(String::new, |e| e.name_zh),
+            taken_at: chainatlas_app::clock::china_time(s.taken_at),
+        });
+    }
+    let region = view::parse_region_text(q.region.as_deref())?;
+    let chain = q
+        .chain
+        .as_deref()
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| view::chain(store, c.trim()))
+        .transpose()?;
+    let (rollup, sheets, regions, chains) = if staff {
+        if let Some(code) = region {
+            view::known_region(store, code)?;
+        }
+        let r = chainatlas_app::assessments::rollup(
+            store,
+            viewer,
+            region,
+            chain.as_ref().map(|c| c.id),
+        )?;
+        let sheets = view::wants_workbook(q.format.as_deref())?
+            .then(|| chainatlas_app::assessments::rollup_sheets(&r, lang));
+        let lines = r
+            .levels
+            .iter()
+            .map(|l| LevelLine {
+                name: lang.pick(&l.name_zh, &l.name_en).to_string(),
+                levels: l.levels,
+                mean: l
+                    .mean_score
+                    .map_or_else(|| "—".into(), |m| format!("{m:.1}")),
+            })
+            .collect();
+        let gaps = r
+            .common_gaps
+            .iter()
+            .map(|g| (lang.pick(&g.gap_zh, &g.gap_en).to_string(), g.enterprises))
+            .collect();
+        let all_regions = store.regions_in_use()?;
+        let chains = store
+            .chains()?
+            .into_iter()
+            .map(|c| {
+                let selected = chain.as_ref().is_some_and(|s| s.id == c.id);
+                (
+                    c.code.clone(),
+                    lang.pick(&c.name_zh, &c.name_en).to_string(),
+                    selected,
+                )
+            })
+            .collect();
+        (
+            Some(RollupView {
+                assessed: r.assessed,
+                levels: lines,
+                gaps,
+            }),
+            sheets,
+            region_options(lang, &all_regions, region),
+            chains,
+        )
+    } else {
+        (None, None, Vec::new(), Vec::new())
+    };
+    Ok((
+        AssessmentsPage {
+            layout: Layout::new(lang, a.title, uri, viewer),
+            a,
+            staff,
+            rows,
+            enterprise_id: given.get("enterprise_id").cloned().unwrap_or_default(),
+            dimensions: questionnaire(lang, &given),
+            rollup,
+            regions,
+            chains,
+            error,
+            export_href: export_href(uri),
+        },
+        sheets,
+    ))
+}
+
+async fn assessments_page(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Params(q): Params<RollupParams>,
+) -> Result<Response, PageError> {
+    let (v, u) = (viewer.clone(), uri.clone());
+    let (page, sheets) = state
+        .read(move |store| assessments_view(store, &v, lang, &u, &q, Default::default(), None))
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    if let Some(sheets) = sheets {
+        return workbook("assessments", &sheets).or_page(lang, &uri, &viewer);
+    }
+    Ok(render(&page))
+}
+
+async fn take_assessment(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    PageForm(fields): PageForm<std::collections::HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let (v, u) = (viewer.clone(), uri.clone());
+    let answer = state
+        .write(move |store| {
+            let enterprise = fields.get("enterprise_id").cloned().unwrap_or_default();
+            let mut pairs: Vec<(String, String)> = fields
+                .iter()
+                .filter(|(k, _)| k.as_str() != "enterprise_id")
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            pairs.sort();
+            let taken = chainatlas_app::assessments::take(store, &v, &enterprise, &pairs);
+            posted(
+                taken,
+                lang,
+                false,
+                |a| format!("/services/assessments/{}", a.id),
+                |why| {
+                    assessments_view(
+                        store,
+                        &v,
+                        lang,
+                        &u,
+                        &RollupParams::default(),
+                        fields,
+                        Some(why),
+                    )
+                    .map(|(page, _)| page)
+                },
+            )
+        })
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    Ok(answer.into_response())
+}
+
+pub struct ScoreLine {
+    pub name: String,
+    pub score: String,
+    pub level: u8,
+}
+
+pub struct GapView {
+    pub question: String,
+    pub dimension: &'static str,
+    pub text: String,
+    pub gap: String,
+    pub points: u8,
+    pub kind: &'static str,
+    pub providers: Vec<(i64, String, String, String)>,
+    pub draft_title: String,
+    pub draft_description: String,
+}
+
+#[derive(Template)]
+#[template(path = "services/assessment.html")]
+struct AssessmentResultPage {
+    layout: Layout,
+    a: &'static AssessmentWords,
+    id: i64,
+    enterprise_id: i64,
+    enterprise: String,
+    taken_at: String,
+    digital: ScoreLine,
+    dimensions: Vec<ScoreLine>,
+    gaps: Vec<GapView>,
+    may_publish: bool,
+    chart_json: String,
+}
+
+async fn assessment_page(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let id = view::parse_id("assessment", &raw).or_page(lang, &uri, &viewer)?;
+    let (v, app) = (viewer.clone(), state.app.clone());
+    let dto = state
+        .read(move |store| chainatlas_app::assessments::result(&app, store, &v, id))
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    let a = a_words(lang);
+    let line = |d: &chainatlas_app::assessments::DimensionDto| ScoreLine {
+        name: lang.pick(&d.name_zh, &d.name_en).to_string(),
+        score: format!("{:.1}", d.score),
+        level: d.level,
+    };
+    let dimensions: Vec<ScoreLine> = dto.dimensions.iter().map(line).collect();
+    let chart = serde_json::json!({
+        "names": dimensions.iter().map(|d| d.name.clone()).collect::<Vec<_>>(),
+        "scores": dto.dimensions.iter().map(|d| d.score).collect::<Vec<_>>(),
+        "label": a.score,
+    });
+    let may_publish = viewer
+        .principal
+        .as_ref()
+        .is_some_and(|p| p.may_act_for(chainatlas_model::EnterpriseId(dto.enterprise_id)));
+    let page = AssessmentResultPage {
+        layout: Layout::new(lang, a.result, &uri, &viewer),
+        a,
+        id: dto.id,
+        enterprise_id: dto.enterprise_id,
+        enterprise: dto.enterprise_name.clone(),
+        taken_at: dto.taken_at.clone(),
+        digital: line(&dto.digital),
+        dimensions,
+        gaps: dto
+            .gaps
+            .iter()
+            .map(|g| GapView {
+                question: g.question.clone(),
+                dimension: chainatlas_model::assessment::Dimension::ALL
+                    .iter()
+                    .find(|d| d.as_str() == g.dimension)
+                    .map_or("", |d| d.name(lang)),
+                text: lang.pick(&g.question_zh, &g.question_en).to_string(),
+                gap: lang.pick(&g.gap_zh, &g.gap_en).to_string(),
+                points: g.points,
+                kind: g
+                    .kind
+                    .parse::<chainatlas_model::ListingKind>()
+                    .map_or("", |k| k.name(lang)),
+                providers: g
+                    .providers
+                    .iter()
+                    .map(|p| {
+                        (
+                            p.listing_id,
+                            p.title.clone(),
+                            p.enterprise_name.clone(),
+                            lang.pick(&p.reasons_zh, &p.reasons_en).to_string(),
+                        )
+                    })
+                    .collect(),
+                draft_title: g.draft.title.clone(),
+                draft_description: g.draft.description.clone(),
+            })
+            .collect(),
+        may_publish,
+        chart_json: crate::core::layout::script_json(&chart),
+    };
+    Ok(render(&page))
+}
+
+#[derive(Deserialize)]
+struct PublishForm {
+    question: String,
+}
+
+async fn publish_draft(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    Path(raw): Path<String>,
+    PageForm(form): PageForm<PublishForm>,
+) -> Result<Response, PageError> {
+    let id = view::parse_id("assessment", &raw).or_page(lang, &uri, &viewer)?;
+    let (v, app) = (viewer.clone(), state.app.clone());
+    let listing = state
+        .write(move |store| {
+            chainatlas_app::assessments::publish_draft(&app, store, &v, id, &form.question)
+        })
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    Ok(Redirect::to(&format!("/listings/{}", listing.id.0)).into_response())
 }
