@@ -1152,3 +1152,144 @@ fn an_analyst_reads_a_regions_new_boards_on_the_quadrant_chart_and_in_the_table(
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("opportunities.png");
     driver.screenshot(&out);
 }
+
+/// POST `body` to `path` of the API with a bearer token, as a script would.
+fn api_post_with_token(base: &str, token: &str, path: &str, body: Value) -> Value {
+    ureq::post(&format!("{base}{path}"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .send_json(&body)
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap()
+}
+
+#[test]
+fn an_enterprise_appeals_an_official_replies_and_the_enterprise_assesses_itself() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("atlas.db");
+    let server = Server::start(&db);
+    let base = server.base.clone();
+    let (firm, firm_password) = server.account("enterprise");
+    let (analyst, analyst_password) = server.account("analyst");
+    let token = api_token(&db, "analyst");
+    let analyst_id = api_with_token(&base, &token, "/api/v1/me")["id"]
+        .as_i64()
+        .unwrap();
+    let counted = |path: &str| {
+        api_with_token(&base, &token, path)["total"]["appeals"]
+            .as_u64()
+            .unwrap()
+    };
+    let before = counted("/api/v1/blocking-points?by=category");
+    // A provider that fills the equipment-networking gap, in the real API.
+    let provider = api_post_with_token(
+        &base,
+        &token,
+        "/api/v1/listings",
+        json!({"enterprise_id": 2, "side": "supply", "kind": "technology", "title": "浏览器测试：设备联网与数据采集方案",
+               "description": "设备联网、数据采集、工业互联网平台接入", "region_code": "430200"}),
+    );
+    let provider_id = provider["id"].as_i64().unwrap();
+
+    // The enterprise submits an appeal.
+    let driver = Driver::start(&dir.path().join("profile"));
+    sign_in(&driver, &base, &firm, &firm_password);
+    driver.goto(&format!("{base}/services/appeals"));
+    driver.wait_for("return document.getElementById('appeal-form') ? true : null;");
+    fill(&driver, "#appeal-form", "category", "logistics");
+    fill(
+        &driver,
+        "#appeal-form",
+        "title",
+        "浏览器测试：铁路专用线运力紧张",
+    );
+    fill(
+        &driver,
+        "#appeal-form",
+        "description",
+        "旺季发运受限，影响订单交付",
+    );
+    click_and_wait(&driver, "#submit-appeal");
+    let path = wait_for_path(&driver, "/services/appeals/");
+    let id: i64 = path.rsplit('/').next().unwrap().parse().unwrap();
+    assert_eq!(text_of(&driver, "#appeal-state").trim(), "待受理");
+    sign_out(&driver);
+
+    // An official accepts, assigns to themself and replies.
+    sign_in(&driver, &base, &analyst, &analyst_password);
+    driver.goto(&format!("{base}{path}"));
+    driver.wait_for("return document.getElementById('step-accept') ? true : null;");
+    click_and_wait(&driver, "#step-accept button");
+    driver.wait_for("return document.getElementById('step-assign') ? true : null;");
+    fill(&driver, "#step-assign", "department", "市交通运输局");
+    fill(
+        &driver,
+        "#step-assign",
+        "handler_id",
+        &analyst_id.to_string(),
+    );
+    click_and_wait(&driver, "#step-assign button");
+    driver.wait_for("return document.getElementById('step-reply') ? true : null;");
+    fill(&driver, "#step-reply", "note", "已协调铁路部门增开班列");
+    click_and_wait(&driver, "#step-reply button");
+    let state = driver.wait_for("var s = document.getElementById('appeal-state'); return s ? s.getAttribute('data-state') : null;");
+    assert_eq!(state, "replied");
+    assert!(text_of(&driver, "#deadlines").contains('/'));
+    sign_out(&driver);
+
+    // The enterprise reads the reply and rates it.
+    sign_in(&driver, &base, &firm, &firm_password);
+    driver.goto(&format!("{base}{path}"));
+    driver.wait_for("return document.getElementById('step-rate') ? true : null;");
+    assert!(text_of(&driver, "#appeal-reply").contains("增开班列"));
+    fill(&driver, "#step-rate", "satisfaction", "5");
+    click_and_wait(&driver, "#step-rate button");
+    assert_eq!(text_of(&driver, "#appeal-satisfaction").trim(), "5 / 5");
+    sign_out(&driver);
+
+    // The blocking-point dashboard counts it, and draws it.
+    sign_in(&driver, &base, &analyst, &analyst_password);
+    driver.goto(&format!("{base}/services/blocking?by=category"));
+    driver.wait_for("var c = document.getElementById('blocking-chart'); return c && c.getAttribute('data-rendered-bars') ? true : null;");
+    let shown: u64 = text_of(&driver, "#total-appeals").trim().parse().unwrap();
+    assert_eq!(shown, before + 1);
+    assert_eq!(counted("/api/v1/blocking-points?by=category"), before + 1);
+    let detail = api_with_token(&base, &token, &format!("/api/v1/appeals/{id}"));
+    assert_eq!(detail["appeal"]["satisfaction"], 5);
+    driver.screenshot(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("blocking-points.png"));
+    sign_out(&driver);
+
+    // The enterprise takes the assessment and sees the provider for its weakest answer.
+    sign_in(&driver, &base, &firm, &firm_password);
+    driver.goto(&format!("{base}/services/assessments"));
+    driver.wait_for("return document.getElementById('assessment-form') ? true : null;");
+    driver.script(
+        "['f1','f2','f3','o1','o2','o3','m1','m2','m3','r1','r2','r3'].forEach(function (q) {
+           document.querySelector('#assessment-form input[name=' + q + '][value=\"' + (q === 'f1' ? 0 : 2) + '\"]').checked = true;
+         }); return true;",
+    );
+    click_and_wait(&driver, "#submit-assessment");
+    wait_for_path(&driver, "/services/assessments/");
+    let providers = driver.wait_for(
+        "var s = document.querySelector('section.gap[data-gap=f1]'); return s ? Array.from(s.querySelectorAll('.providers a')).map(function (a) { return a.getAttribute('href'); }) : null;",
+    );
+    assert!(
+        providers
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h == &json!(format!("/listings/{provider_id}"))),
+        "{providers}"
+    );
+    // foundation (0 + 2 + 2) / 9 = 44.4, the others 66.7: the mean 61.1 is level 3
+    assert_eq!(text_of(&driver, "#digital-level").trim(), "三级");
+    driver.wait_for("var c = document.getElementById('assessment-chart'); return c && c.getAttribute('data-rendered-bars') ? true : null;");
+    driver.click("#lang-switch");
+    driver.wait_for("return document.documentElement.lang === 'en' ? true : null;");
+    assert!(text_of(&driver, "main").contains("Recommended providers"));
+    driver.screenshot(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("assessment.png"));
+}
