@@ -1192,6 +1192,8 @@ pub struct AppealQuery {
     pub region: Option<String>,
     /// `me`: assigned to the viewer; or a user id.
     pub handler: Option<String>,
+    /// `due`: soonest deadline first; default newest first.
+    pub sort: Option<String>,
     pub limit: Option<String>,
     pub offset: Option<String>,
 }
@@ -1238,6 +1240,16 @@ impl AppealQuery {
             crate::view::known_region(store, code)?;
             let r = code.descendants();
             f.regions = Some((*r.start(), *r.end()));
+        }
+        match blank(&self.sort).as_deref() {
+            None | Some("new") => {}
+            Some("due") => f.by_due = true,
+            Some(other) => {
+                return Err(AppError::parameter(text!(
+                    "sort：“{other}”应为 due 或 new",
+                    "sort: '{other}' is not due or new"
+                )))
+            }
         }
         match blank(&self.handler).as_deref() {
             None => {}

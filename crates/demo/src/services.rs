@@ -217,12 +217,9 @@ pub fn services(
         out.assignments
             .push((f.id, officials[(i / 3) % officials.len()]));
     }
-    let official_of = |e: EnterpriseId| {
-        out.assignments
-            .iter()
-            .find(|(x, _)| *x == e)
-            .map(|(_, o)| *o)
-    };
+    let officials_of: std::collections::HashMap<EnterpriseId, i64> =
+        out.assignments.iter().copied().collect();
+    let official_of = |e: EnterpriseId| officials_of.get(&e).copied();
 
     // Visits: most assigned firms once or twice, a finding one time in four.
     let mut visits = Vec::new();

@@ -73,6 +73,9 @@ pub struct AppealFilter {
     /// Submitted at or after / before (Unix seconds).
     pub since: Option<i64>,
     pub until: Option<i64>,
+    /// Soonest deadline first (the reply's until replied, then the resolution's; none
+    /// last) instead of newest first.
+    pub by_due: bool,
     pub limit: u32,
     pub offset: u32,
 }
@@ -556,7 +559,8 @@ impl Store {
         Ok(one.pop())
     }
 
-    /// Appeals within `filter`, newest first, with the number of all that match.
+    /// Appeals within `filter`, newest first (or soonest deadline first), with the number
+    /// of all that match.
     pub fn appeals(&self, filter: &AppealFilter) -> Result<(Vec<Appeal>, u64)> {
         let (base, mut args) = appeal_where(filter);
         let total: i64 = self.conn.query_row(
@@ -573,8 +577,14 @@ impl Store {
             i64::from(filter.limit).into(),
             i64::from(filter.offset).into(),
         ]);
+        let order = if filter.by_due {
+            "COALESCE(CASE WHEN a.state IN ('replied', 'closed', 'declined') THEN a.resolve_due ELSE a.reply_due END,
+               '9999-12-31'), a.id"
+        } else {
+            "a.submitted_at DESC, a.id DESC"
+        };
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT {columns} {base} ORDER BY a.submitted_at DESC, a.id DESC LIMIT ?11 OFFSET ?12"
+            "SELECT {columns} {base} ORDER BY {order} LIMIT ?11 OFFSET ?12"
         ))?;
         let mut rows: Vec<Appeal> = stmt
             .query_map(rusqlite::params_from_iter(&args), appeal)?

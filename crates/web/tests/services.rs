@@ -257,6 +257,18 @@ async fn an_appeal_goes_round_the_closed_loop_with_every_move_checked() {
     assert_eq!(r["appeal"]["reopened"], 1);
     assert_eq!(r["appeal"]["satisfaction"], Value::Null);
 
+    // The inbox orders by the soonest deadline when asked; a bad order is named.
+    let due = get_as(&app, "/api/v1/appeals?state=open&sort=due", analyst, None).await;
+    assert_eq!(due.status, StatusCode::OK);
+    assert_eq!(due.json()["appeals"][0]["id"], id);
+    let bad = get_as(&app, "/api/v1/appeals?sort=oldest", analyst, None).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.body.contains("sort：“oldest”应为 due 或 new"),
+        "{}",
+        bad.body
+    );
+
     // The audit log has every step.
     let audit = app.store().audit_log(100, 0).unwrap();
     let appeal_steps = audit
@@ -505,6 +517,33 @@ async fn visits_are_planned_recorded_and_the_unvisited_are_listed() {
         .json();
     assert_eq!(listed[0]["finding"], "land");
     assert_eq!(listed[0]["officials"], json!([analyst_id]));
+    // The page's form assigns an official too, and a bad id is named.
+    let page_form = support::form_body(
+        &app.analyst,
+        &[
+            ("enterprise_id", "某企业 #4"),
+            ("official_id", &analyst_id.to_string()),
+        ],
+    );
+    let assigned =
+        support::post_form(&app, "/services/officials", &app.analyst, None, &page_form).await;
+    assert_eq!(assigned.status, StatusCode::SEE_OTHER, "{}", assigned.body);
+    assert_eq!(
+        app.store().official_of(EnterpriseId(4)).unwrap(),
+        Some(analyst_id)
+    );
+    let bad_form = support::form_body(
+        &app.analyst,
+        &[("enterprise_id", "4"), ("official_id", "x")],
+    );
+    let refused =
+        support::post_form(&app, "/services/officials", &app.analyst, None, &bad_form).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.body.contains("official_id：“x”不是编号"),
+        "{}",
+        refused.body
+    );
     // Enterprises do not see the office's visits.
     let firm = get_as(&app, "/api/v1/visits", &app.firm_token, None).await;
     assert_eq!(firm.status, StatusCode::FORBIDDEN);

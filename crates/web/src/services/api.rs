@@ -49,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         ("category" = Option<String>, Query), ("node" = Option<i64>, Query), ("chain" = Option<String>, Query, description = "Chain code"),
         ("region" = Option<String>, Query, description = "Region code: enterprises in it"),
         ("handler" = Option<String>, Query, description = "`me` or a user id"),
+        ("sort" = Option<String>, Query, description = "`due`: soonest deadline first; default `new`, newest first"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 500), ("offset" = Option<u32>, Query)),
     responses((status = 200, description = "Appeals the viewer may see (staff: all; an enterprise: its own), newest first", body = AppealPage),
         (status = 400, description = "Malformed parameter", body = ErrorBody),

@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/services/appeals/{id}/steps", post(step_appeal))
         .route("/services/blocking", get(blocking_page))
         .route("/services/visits", get(visits_page).post(record_visit))
+        .route("/services/officials", post(assign_official))
         .route(
             "/services/assessments",
             get(assessments_page).post(take_assessment),
@@ -110,6 +111,8 @@ pub struct Words {
     pub unvisited_hint: &'static str,
     pub official: &'static str,
     pub last_visit: &'static str,
+    pub assign_official: &'static str,
+    pub official_id: &'static str,
     pub notifications: &'static str,
     pub mark_all_read: &'static str,
     pub unread: &'static str,
@@ -182,6 +185,8 @@ static ZH: Words = Words {
     unvisited_hint: "有包联干部的企业排在前面。",
     official: "包联干部",
     last_visit: "上次走访",
+    assign_official: "指定包联干部",
+    official_id: "包联干部（用户编号，留空为不指定）",
     notifications: "消息",
     mark_all_read: "全部标为已读",
     unread: "未读",
@@ -254,6 +259,8 @@ static EN: Words = Words {
     unvisited_hint: "Those with a responsible official first.",
     official: "Responsible official",
     last_visit: "Last visit",
+    assign_official: "Assign a responsible official",
+    official_id: "Official (user id; blank: nobody)",
     notifications: "Notifications",
     mark_all_read: "Mark all read",
     unread: "Unread",
@@ -412,8 +419,8 @@ impl AppealForm {
 }
 
 const TABS: [(&str, &str); 3] = [
-    ("open", "/services/appeals?state=open"),
-    ("mine", "/services/appeals?state=open&handler=me"),
+    ("open", "/services/appeals?state=open&sort=due"),
+    ("mine", "/services/appeals?state=open&handler=me&sort=due"),
     ("all", "/services/appeals?state="),
 ];
 
@@ -430,7 +437,9 @@ fn appeals_view(
     let staff = viewer.may(Permission::Analyse);
     let mut query = query.clone();
     if staff && query.state.is_none() {
+        // The inbox: what is open, the soonest deadline first.
         query.state = Some("open".into());
+        query.sort.get_or_insert_with(|| "due".into());
     }
     let filter = query.filter(store, viewer)?;
     let page = services::appeal_page(store, viewer, filter)?;
@@ -1043,6 +1052,72 @@ async fn record_visit(
                         &u,
                         &VisitsQuery::default(),
                         input,
+                        Some(why),
+                    )
+                },
+            )
+        })
+        .await
+        .or_page(lang, &uri, &viewer)?;
+    Ok(answer.into_response())
+}
+
+#[derive(Deserialize)]
+struct OfficialForm {
+    enterprise_id: String,
+    #[serde(default)]
+    official_id: String,
+}
+
+/// Makes an official responsible for an enterprise (blank: nobody), from the visits page.
+async fn assign_official(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    viewer: Viewer,
+    PageForm(form): PageForm<OfficialForm>,
+) -> Result<Response, PageError> {
+    let (v, u) = (viewer.clone(), uri.clone());
+    let answer = state
+        .write(move |store| {
+            let read = |field: &str, raw: &str| -> Result<Option<i64>, AppError> {
+                let raw = chainatlas_app::problems::picked_id(raw);
+                if raw.is_empty() {
+                    return Ok(None);
+                }
+                raw.parse::<i64>().map(Some).map_err(|_| {
+                    AppError::new(
+                        chainatlas_app::ErrorCode::InvalidVisit,
+                        chainatlas_app::text!(
+                            "{field}：“{raw}”不是编号",
+                            "{field}: '{raw}' is not an id"
+                        ),
+                    )
+                })
+            };
+            let done = read("enterprise_id", &form.enterprise_id).and_then(|e| {
+                let official = read("official_id", &form.official_id)?;
+                let e = e.ok_or_else(|| {
+                    AppError::new(
+                        chainatlas_app::ErrorCode::InvalidVisit,
+                        chainatlas_app::text!("enterprise_id：未填写", "enterprise_id: missing"),
+                    )
+                })?;
+                services::assign_official(store, &v, e, official)
+            });
+            posted(
+                done,
+                lang,
+                false,
+                |_| "/services/visits".to_string(),
+                |why| {
+                    visits_view(
+                        store,
+                        &v,
+                        lang,
+                        &u,
+                        &VisitsQuery::default(),
+                        VisitInput::default(),
                         Some(why),
                     )
                 },
