@@ -93,7 +93,10 @@ pub struct ClusterDto {
     pub category: String,
     /// The words most of them share.
     pub words: Vec<String>,
+    /// Appeals in the class, and how many of them are open.
+    pub size: u32,
     pub open: u32,
+    /// The latest 20 of them.
     pub appeals: Vec<ClusterAppeal>,
 }
 
@@ -142,6 +145,21 @@ pub struct Scope {
     pub category: Option<AppealCategory>,
     pub from: Date,
     pub to: Date,
+}
+
+impl Scope {
+    /// What tells one scope from another, for caches.
+    pub fn key(&self) -> String {
+        format!(
+            "{}|{:?}|{:?}|{:?}|{}|{}",
+            self.by.as_str(),
+            self.region,
+            self.chain.as_ref().map(|c| c.id),
+            self.category,
+            self.from,
+            self.to
+        )
+    }
 }
 
 impl BlockingQuery {
@@ -238,10 +256,16 @@ impl Tally {
     }
 }
 
-/// The blocking points within `scope`, counted on the viewer's day; staff only.
-pub fn report(store: &Store, viewer: &Viewer, scope: &Scope) -> Result<BlockingReport, AppError> {
+/// The blocking points within `scope`, counted on the viewer's day; staff only. Kept
+/// per generation in `caches`.
+pub fn report(
+    caches: &crate::cache::Caches,
+    store: &Store,
+    viewer: &Viewer,
+    scope: &Scope,
+) -> Result<std::sync::Arc<BlockingReport>, AppError> {
     viewer.require(Permission::Analyse)?;
-    compute(store, scope, viewer.today())
+    caches.blocking(store, scope, viewer.today())
 }
 
 /// The blocking points within `scope`, counted on `today` (overdue is as of that day),
@@ -310,6 +334,7 @@ pub fn compute(store: &Store, scope: &Scope, today: Date) -> Result<BlockingRepo
         if recent.len() > 2 * MAX_CLUSTERED {
             recent.drain(..MAX_CLUSTERED);
         }
+        true
     })?;
     // Visits count by category, region and month; a chain or node filter leaves them out.
     if scope.chain.is_none() && !matches!(scope.by, By::Chain | By::Node) {
@@ -454,12 +479,15 @@ pub fn clusters(appeals: &[Appeal]) -> Vec<ClusterDto> {
             ClusterDto {
                 category: appeals[members[0]].category.to_string(),
                 words: shared.iter().take(5).map(|(w, _)| w.to_string()).collect(),
+                size: members.len() as u32,
                 open: members
                     .iter()
                     .filter(|&&i| appeals[i].state.is_open())
                     .count() as u32,
                 appeals: members
                     .iter()
+                    .rev()
+                    .take(20)
                     .map(|&i| ClusterAppeal {
                         id: appeals[i].id,
                         title: appeals[i].title.clone(),
@@ -471,34 +499,39 @@ pub fn clusters(appeals: &[Appeal]) -> Vec<ClusterDto> {
         })
         .collect();
     out.sort_by(|a, b| {
-        (b.appeals.len(), b.open)
-            .cmp(&(a.appeals.len(), a.open))
+        (b.size, b.open)
+            .cmp(&(a.size, a.open))
             .then_with(|| a.appeals[0].id.cmp(&b.appeals[0].id))
     });
     out.truncate(20);
     out
 }
 
-/// Appeals like `appeal` (same category, in the past year, alike by [`SIMILAR`]), best
-/// first, at most 5: possible duplicates to handle together.
+/// The most appeals [`similar`] compares, the latest first.
+pub const MAX_SIMILAR_SCAN: usize = 3_000;
+
+/// Appeals like `appeal` (same category, among the latest [`MAX_SIMILAR_SCAN`] of the
+/// past year, alike by [`SIMILAR`]), best first, at most 5: possible duplicates to handle
+/// together.
 pub fn similar(store: &Store, appeal: &Appeal) -> Result<Vec<(Appeal, f64)>, AppError> {
     let mine = words(&appeal.title);
     let filter = AppealFilter {
         category: Some(appeal.category),
         since: Some(appeal.submitted_at - 365 * 86_400),
+        newest_first: true,
         ..AppealFilter::default()
     };
     let mut found = Vec::new();
     let mut seen = 0usize;
     store.for_each_appeal(&filter, |a, _| {
         seen += 1;
-        if a.id == appeal.id || seen > 2 * MAX_CLUSTERED {
-            return;
+        if a.id != appeal.id {
+            let score = overlap(&mine, &words(&a.title));
+            if score >= SIMILAR {
+                found.push((a, score));
+            }
         }
-        let score = overlap(&mine, &words(&a.title));
-        if score >= SIMILAR {
-            found.push((a, score));
-        }
+        seen < MAX_SIMILAR_SCAN
     })?;
     found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.id.cmp(&b.0.id)));
     found.truncate(5);
@@ -646,7 +679,8 @@ mod tests {
         let c = clusters(&appeals);
         assert_eq!(c.len(), 1, "{c:?}");
         let ids: Vec<i64> = c[0].appeals.iter().map(|a| a.id).collect();
-        assert_eq!(ids, [1, 2, 5]);
+        assert_eq!(ids, [5, 2, 1], "the latest first");
+        assert_eq!(c[0].size, 3);
         assert_eq!(c[0].open, 2);
         assert!(c[0].words.contains(&"供电".to_string()), "{:?}", c[0].words);
     }

@@ -90,6 +90,9 @@ pub struct Caches {
     /// province scale), so a page viewed again, or its workbook, reads them once.
     opportunities: GenerationCache<OpportunitiesKey, crate::opportunities::OpportunitiesDto>,
     match_atlas: GenerationCache<(), StoreAtlas>,
+    /// Blocking-point reports, by scope and the day overdue is counted on (a second or
+    /// two over a province's year of appeals).
+    blocking: GenerationCache<(String, chainatlas_model::Date), crate::blocking::BlockingReport>,
     /// An event's recommended pairs, by the facts generation and [`RecommendationKey`].
     event_recommendations:
         GenerationCache<RecommendationKey, Vec<chainatlas_events::Recommendation>>,
@@ -185,13 +188,15 @@ impl Caches {
             .get_or_compute(store.facts_generation()?, key, compute)
     }
 
+    /// The supply graph, loaded once per facts generation: listings, events, appeals,
+    /// visits and assessments (activity) leave it as it is.
     pub fn graph(&self, store: &Store) -> Result<Arc<Graph>, AppError> {
         self.graph
-            .get_or_compute(store.generation()?, (), || Ok(store.supply_graph()?))
+            .get_or_compute(store.facts_generation()?, (), || Ok(store.supply_graph()?))
     }
 
     /// The landscape of opportunities of a level, measure and peer group (empty: all
-    /// regions), computed once per generation: every region's page then costs only its
+    /// regions), computed once per facts generation: every region's page then costs only its
     /// own ranking.
     pub fn landscape(
         &self,
@@ -203,7 +208,7 @@ impl Caches {
         let graph = self.graph(store)?;
         let key = (level, measure, peers.to_vec());
         self.landscapes
-            .get_or_compute(store.generation()?, key, || {
+            .get_or_compute(store.facts_generation()?, key, || {
                 crate::opportunities::landscape(&graph, level, measure, peers)
             })
     }
@@ -228,7 +233,21 @@ impl Caches {
             })
     }
 
-    /// A chokepoint ranking, computed once per generation, chain, region and length.
+    /// The blocking points of `scope` counted on `today`, once per generation (every
+    /// appeal step moves it).
+    pub fn blocking(
+        &self,
+        store: &Store,
+        scope: &crate::blocking::Scope,
+        today: chainatlas_model::Date,
+    ) -> Result<Arc<crate::blocking::BlockingReport>, AppError> {
+        self.blocking
+            .get_or_compute(store.generation()?, (scope.key(), today), || {
+                crate::blocking::compute(store, scope, today)
+            })
+    }
+
+    /// A chokepoint ranking, computed once per facts generation, chain, region and length.
     pub fn chokepoints(
         &self,
         store: &Store,
@@ -239,7 +258,7 @@ impl Caches {
         let graph = self.graph(store)?;
         let key = (chain.to_string(), region, top);
         self.chokepoints
-            .get_or_compute(store.generation()?, key, || {
+            .get_or_compute(store.facts_generation()?, key, || {
                 let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
                 crate::diagnostics::chokepoints(store, &graph, chain, region, top, threads)
             })

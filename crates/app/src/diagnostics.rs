@@ -1124,6 +1124,7 @@ pub fn node_blockages(
             e.1 += u32::from(a.state.is_open());
             e.2 += u32::from(a.overdue(today));
         }
+        true
     })?;
     Ok(out)
 }

@@ -13,6 +13,7 @@ CREATE TABLE official_assignments (
     since_at      INTEGER NOT NULL
 );
 CREATE INDEX official_assignments_enterprise ON official_assignments(enterprise_id, id);
+CREATE INDEX official_assignments_user ON official_assignments(user_id);
 
 CREATE TABLE visits (
     id            INTEGER PRIMARY KEY,
@@ -26,6 +27,7 @@ CREATE TABLE visits (
 );
 CREATE INDEX visits_enterprise ON visits(enterprise_id);
 CREATE INDEX visits_planned ON visits(planned_on);
+CREATE INDEX visits_visited ON visits(visited_on);
 
 CREATE TABLE visit_officials (
     visit_id      INTEGER NOT NULL REFERENCES visits(id),

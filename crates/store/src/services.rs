@@ -76,6 +76,8 @@ pub struct AppealFilter {
     /// Soonest deadline first (the reply's until replied, then the resolution's; none
     /// last) instead of newest first.
     pub by_due: bool,
+    /// [`Store::for_each_appeal`]: the latest first instead of the oldest.
+    pub newest_first: bool,
     pub limit: u32,
     pub offset: u32,
 }
@@ -320,28 +322,36 @@ fn region_bounds(range: Option<(u32, u32)>) -> (i64, i64) {
 }
 
 /// The `FROM … WHERE` of appeals within `filter` (enterprises joined as `e`), with its
-/// ten parameters.
-fn appeal_where(filter: &AppealFilter) -> (&'static str, Vec<rusqlite::types::Value>) {
-    let states = filter
-        .states
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(",");
+/// nine parameters.
+fn appeal_where(filter: &AppealFilter) -> (String, Vec<rusqlite::types::Value>) {
+    // The states are the vocabulary's own words, never the caller's text: written in the
+    // query so that the state index serves an inbox.
+    let states = match filter.states.as_slice() {
+        [] => String::new(),
+        states => {
+            let list = states
+                .iter()
+                .map(|s| format!("'{}'", s.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("AND a.state IN ({list})")
+        }
+    };
     let (lo, hi) = region_bounds(filter.regions);
-    let base = "FROM appeals a JOIN enterprises e ON e.id = a.enterprise_id
+    let base = format!(
+        "FROM appeals a JOIN enterprises e ON e.id = a.enterprise_id
              WHERE (?1 IS NULL OR a.enterprise_id = ?1)
-               AND (?2 = '' OR instr(',' || ?2 || ',', ',' || a.state || ',') > 0)
-               AND (?3 IS NULL OR a.handler_id = ?3)
-               AND (?4 IS NULL OR a.category = ?4)
-               AND (?5 IS NULL OR a.chain_id = ?5)
-               AND (?6 IS NULL OR a.node_id = ?6)
-               AND e.region_code BETWEEN ?7 AND ?8
-               AND (?9 IS NULL OR a.submitted_at >= ?9)
-               AND (?10 IS NULL OR a.submitted_at < ?10)";
+               {states}
+               AND (?2 IS NULL OR a.handler_id = ?2)
+               AND (?3 IS NULL OR a.category = ?3)
+               AND (?4 IS NULL OR a.chain_id = ?4)
+               AND (?5 IS NULL OR a.node_id = ?5)
+               AND e.region_code BETWEEN ?6 AND ?7
+               AND (?8 IS NULL OR a.submitted_at >= ?8)
+               AND (?9 IS NULL OR a.submitted_at < ?9)"
+    );
     let args: Vec<rusqlite::types::Value> = vec![
         filter.enterprise.map(|e| e.0).into(),
-        states.into(),
         filter.handler.into(),
         filter.category.map(|c| c.as_str().to_string()).into(),
         filter.chain.map(|c| c.0).into(),
@@ -402,27 +412,26 @@ impl Store {
         limit: u32,
     ) -> Result<(Vec<Unvisited>, u64)> {
         let (lo, hi) = region_bounds(regions);
-        let base = "FROM enterprises e
-             LEFT JOIN (SELECT enterprise_id, user_id FROM official_assignments o
-                        WHERE id = (SELECT MAX(id) FROM official_assignments p WHERE p.enterprise_id = o.enterprise_id)) o
-               ON o.enterprise_id = e.id
+        // One pass: the visited set and each enterprise's latest assignment are built
+        // once, and the count rides along as a window.
+        let mut stmt = self.conn.prepare(
+            "WITH latest AS (SELECT enterprise_id, MAX(id) AS id FROM official_assignments GROUP BY enterprise_id)
+             SELECT e.id, e.name_zh, e.region_code, o.user_id,
+               (SELECT MAX(visited_on) FROM visits v WHERE v.enterprise_id = e.id AND v.visited_on IS NOT NULL),
+               count(*) OVER ()
+             FROM enterprises e
+             LEFT JOIN latest l ON l.enterprise_id = e.id LEFT JOIN official_assignments o ON o.id = l.id
              WHERE e.region_code BETWEEN ?1 AND ?2
                AND (?5 IS NULL OR o.user_id = ?5)
-               AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.enterprise_id = e.id
-                               AND v.visited_on BETWEEN ?3 AND ?4)";
-        let args = params![lo, hi, from.to_string(), to.to_string(), official];
-        let total: i64 = self
-            .conn
-            .query_row(&format!("SELECT count(*) {base}"), args, |r| r.get(0))?;
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT e.id, e.name_zh, e.region_code, o.user_id,
-               (SELECT MAX(visited_on) FROM visits v WHERE v.enterprise_id = e.id AND v.visited_on IS NOT NULL)
-             {base} ORDER BY o.user_id IS NULL, e.id LIMIT ?6"
-        ))?;
+               AND e.id NOT IN (SELECT enterprise_id FROM visits WHERE visited_on BETWEEN ?3 AND ?4)
+             ORDER BY o.user_id IS NULL, e.id LIMIT ?6",
+        )?;
+        let mut total = 0i64;
         let rows = stmt
             .query_map(
                 params![lo, hi, from.to_string(), to.to_string(), official, limit],
                 |r| {
+                    total = r.get(5)?;
                     Ok(Unvisited {
                         enterprise: EnterpriseId(r.get(0)?),
                         name: r.get(1)?,
@@ -432,7 +441,7 @@ impl Store {
                     })
                 },
             )?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok((rows, total as u64))
     }
 
@@ -456,8 +465,8 @@ impl Store {
             "SELECT {VISIT_COLUMNS} FROM visits v
              WHERE (?1 IS NULL OR enterprise_id = ?1)
                AND (?2 IS NULL OR EXISTS (SELECT 1 FROM visit_officials o WHERE o.visit_id = v.id AND o.user_id = ?2))
-               AND (?3 IS NULL OR COALESCE(visited_on, planned_on) >= ?3)
-               AND (?4 IS NULL OR COALESCE(visited_on, planned_on) <= ?4)
+               AND (planned_on BETWEEN COALESCE(?3, '0000-01-01') AND COALESCE(?4, '9999-12-31')
+                    OR visited_on BETWEEN COALESCE(?3, '0000-01-01') AND COALESCE(?4, '9999-12-31'))
              ORDER BY COALESCE(visited_on, planned_on) DESC, id DESC LIMIT ?5"
         ))?;
         let mut visits: Vec<Visit> = stmt
@@ -584,7 +593,7 @@ impl Store {
             "a.submitted_at DESC, a.id DESC"
         };
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT {columns} {base} ORDER BY {order} LIMIT ?11 OFFSET ?12"
+            "SELECT {columns} {base} ORDER BY {order} LIMIT ?10 OFFSET ?11"
         ))?;
         let mut rows: Vec<Appeal> = stmt
             .query_map(rusqlite::params_from_iter(&args), appeal)?
@@ -594,11 +603,12 @@ impl Store {
     }
 
     /// Calls `f` with every appeal within `filter` (its limit and offset ignored) and
-    /// the region code of its enterprise, in id order, one row at a time.
+    /// the region code of its enterprise, in id order (or the latest first), one row at a
+    /// time, until `f` answers `false`.
     pub fn for_each_appeal(
         &self,
         filter: &AppealFilter,
-        mut f: impl FnMut(Appeal, u32),
+        mut f: impl FnMut(Appeal, u32) -> bool,
     ) -> Result<()> {
         let (base, args) = appeal_where(filter);
         let columns = APPEAL_COLUMNS
@@ -606,12 +616,15 @@ impl Store {
             .map(|c| format!("a.{}", c.trim()))
             .collect::<Vec<_>>()
             .join(", ");
+        let order = if filter.newest_first { "DESC" } else { "" };
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT {columns}, e.region_code {base} ORDER BY a.id"
+            "SELECT {columns}, e.region_code {base} ORDER BY a.id {order}"
         ))?;
         let mut rows = stmt.query(rusqlite::params_from_iter(&args))?;
         while let Some(row) = rows.next()? {
-            f(appeal(row)?, row.get(22)?);
+            if !f(appeal(row)?, row.get(22)?) {
+                break;
+            }
         }
         Ok(())
     }

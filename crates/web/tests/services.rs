@@ -756,6 +756,7 @@ async fn blocking_points_add_up_by_every_grouping() {
         },
     )
     .unwrap();
+    let caches = chainatlas_app::cache::Caches::default();
     let report = |store: &Store, by: &str| {
         let q = blocking::BlockingQuery {
             by: Some(by.into()),
@@ -764,7 +765,7 @@ async fn blocking_points_add_up_by_every_grouping() {
             ..Default::default()
         };
         let scope = q.scope(store, analyst.today()).unwrap();
-        blocking::report(store, &analyst, &scope).unwrap()
+        blocking::report(&caches, store, &analyst, &scope).unwrap()
     };
     let by_category = report(&store, "category");
     let t = &by_category.total;
@@ -807,13 +808,18 @@ async fn blocking_points_add_up_by_every_grouping() {
         to: Some("2025-12-31".into()),
         ..Default::default()
     };
-    let empty =
-        blocking::report(&store, &analyst, &q.scope(&store, analyst.today()).unwrap()).unwrap();
+    let empty = blocking::report(
+        &caches,
+        &store,
+        &analyst,
+        &q.scope(&store, analyst.today()).unwrap(),
+    )
+    .unwrap();
     assert_eq!(empty.total.appeals, 0);
     // The enterprise may not read it.
     let firm = viewer(&store, "firm", "2026-06-30");
     let scope = q.scope(&store, firm.today()).unwrap();
-    assert!(blocking::report(&store, &firm, &scope).is_err());
+    assert!(blocking::report(&caches, &store, &firm, &scope).is_err());
 }
 
 fn all_answers(points: &str) -> serde_json::Map<String, Value> {
@@ -991,4 +997,25 @@ async fn an_assessment_scores_finds_providers_and_publishes_a_draft() {
     assert!(page.body.contains("publish-form"));
     let form = get_as(&app, "/services/assessments", &app.firm, None).await;
     assert!(form.body.contains("name=\"e3\""));
+}
+
+/// Appeals are activity: a step leaves the supply graph (seconds to load at province
+/// scale) as it is.
+#[tokio::test]
+async fn an_appeal_leaves_the_supply_graph_loaded() {
+    let app = app_with(&[]);
+    let mut store = app.store();
+    let caches = chainatlas_app::App::default().caches;
+    let before = caches.graph(&store).unwrap();
+    let firm = viewer(&store, "firm", "2026-11-02");
+    let input = services::AppealInput {
+        category: "finance".into(),
+        title: "贷款续贷".into(),
+        ..Default::default()
+    };
+    let a = services::submit_appeal(&mut store, &firm, &input).unwrap();
+    let analyst = viewer(&store, "analyst", "2026-11-02");
+    services::step_appeal(&mut store, &analyst, a.id, &move_input("accept", "")).unwrap();
+    let after = caches.graph(&store).unwrap();
+    assert!(std::sync::Arc::ptr_eq(&before, &after));
 }

@@ -598,14 +598,15 @@ pub(crate) async fn blocking_points(
     viewer: Viewer,
     Params(q): Params<chainatlas_app::blocking::BlockingQuery>,
 ) -> ApiResult<chainatlas_app::blocking::BlockingReport> {
+    let caches = state.app.caches.clone();
     let report = state
         .read(move |store| {
             viewer.require(chainatlas_auth::Permission::Analyse)?;
             let scope = q.scope(store, viewer.today())?;
-            chainatlas_app::blocking::report(store, &viewer, &scope)
+            chainatlas_app::blocking::report(&caches, store, &viewer, &scope)
         })
         .await?;
-    Ok(Json(report))
+    Ok(Json(report.as_ref().clone()))
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
