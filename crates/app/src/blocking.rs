@@ -423,7 +423,16 @@ fn overlap(a: &[String], b: &[String]) -> f64 {
 /// Groups appeals of one category whose titles are alike ([`SIMILAR`]), joined
 /// transitively; classes of two or more, largest first, at most 20.
 pub fn clusters(appeals: &[Appeal]) -> Vec<ClusterDto> {
-    let words: Vec<Vec<String>> = appeals.iter().map(|a| words(&a.title)).collect();
+    let mut analysed: HashMap<&str, Vec<String>> = HashMap::new();
+    let words: Vec<Vec<String>> = appeals
+        .iter()
+        .map(|a| {
+            analysed
+                .entry(a.title.as_str())
+                .or_insert_with(|| words(&a.title))
+                .clone()
+        })
+        .collect();
     let mut parent: Vec<usize> = (0..appeals.len()).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
@@ -508,7 +517,7 @@ pub fn clusters(appeals: &[Appeal]) -> Vec<ClusterDto> {
 }
 
 /// The most appeals [`similar`] compares, the latest first.
-pub const MAX_SIMILAR_SCAN: usize = 3_000;
+pub const MAX_SIMILAR_SCAN: usize = 1_000;
 
 /// Appeals like `appeal` (same category, among the latest [`MAX_SIMILAR_SCAN`] of the
 /// past year, alike by [`SIMILAR`]), best first, at most 5: possible duplicates to handle
@@ -523,10 +532,15 @@ pub fn similar(store: &Store, appeal: &Appeal) -> Result<Vec<(Appeal, f64)>, App
     };
     let mut found = Vec::new();
     let mut seen = 0usize;
+    // Titles repeat (one difficulty, many firms): each is analysed once.
+    let mut analysed: HashMap<String, Vec<String>> = HashMap::new();
     store.for_each_appeal(&filter, |a, _| {
         seen += 1;
         if a.id != appeal.id {
-            let score = overlap(&mine, &words(&a.title));
+            let theirs = analysed
+                .entry(a.title.clone())
+                .or_insert_with(|| words(&a.title));
+            let score = overlap(&mine, theirs);
             if score >= SIMILAR {
                 found.push((a, score));
             }

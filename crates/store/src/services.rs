@@ -416,15 +416,17 @@ impl Store {
         // once, and the count rides along as a window.
         let mut stmt = self.conn.prepare(
             "WITH latest AS (SELECT enterprise_id, MAX(id) AS id FROM official_assignments GROUP BY enterprise_id)
-             SELECT e.id, e.name_zh, e.region_code, o.user_id,
-               (SELECT MAX(visited_on) FROM visits v WHERE v.enterprise_id = e.id AND v.visited_on IS NOT NULL),
-               count(*) OVER ()
-             FROM enterprises e
-             LEFT JOIN latest l ON l.enterprise_id = e.id LEFT JOIN official_assignments o ON o.id = l.id
-             WHERE e.region_code BETWEEN ?1 AND ?2
-               AND (?5 IS NULL OR o.user_id = ?5)
-               AND e.id NOT IN (SELECT enterprise_id FROM visits WHERE visited_on BETWEEN ?3 AND ?4)
-             ORDER BY o.user_id IS NULL, e.id LIMIT ?6",
+             SELECT t.id, t.name_zh, t.region_code, t.user_id,
+               (SELECT MAX(visited_on) FROM visits v WHERE v.enterprise_id = t.id AND v.visited_on IS NOT NULL),
+               t.total
+             FROM (SELECT e.id, e.name_zh, e.region_code, o.user_id, count(*) OVER () AS total
+                   FROM enterprises e
+                   LEFT JOIN latest l ON l.enterprise_id = e.id LEFT JOIN official_assignments o ON o.id = l.id
+                   WHERE e.region_code BETWEEN ?1 AND ?2
+                     AND (?5 IS NULL OR o.user_id = ?5)
+                     AND e.id NOT IN (SELECT enterprise_id FROM visits WHERE visited_on BETWEEN ?3 AND ?4)
+                   ORDER BY o.user_id IS NULL, e.id LIMIT ?6) t
+             ORDER BY t.user_id IS NULL, t.id",
         )?;
         let mut total = 0i64;
         let rows = stmt
