@@ -50,6 +50,9 @@ request() {
   say "GET $path: HTTP ${stats%% *}, $(echo "$stats" | cut -d' ' -f2) s, $(echo "$stats" | cut -d' ' -f3) bytes, server peak RSS $(hwm)"
 }
 appeal=$(sqlite3 "$db" "select max(id) from appeals")
+say "## the chain diagnosis with its blocking points; the first waits for the server's warm-up (graph load)"
+request "/api/v1/chains/rail/diagnosis?region=430200"
+request "/api/v1/chains/rail/diagnosis?region=430200"
 for round in first again; do
   say "## $round"
   request "/api/v1/blocking-points?by=category"
@@ -62,6 +65,3 @@ for round in first again; do
   request "/services/visits"
   request "/api/v1/visits/unvisited?region=430200"
 done
-say "## the chain diagnosis with its blocking points (graph load first)"
-request "/api/v1/chains/rail/diagnosis?region=430200"
-request "/api/v1/chains/rail/diagnosis?region=430200"

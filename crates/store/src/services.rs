@@ -338,8 +338,15 @@ fn appeal_where(filter: &AppealFilter) -> (String, Vec<rusqlite::types::Value>) 
         }
     };
     let (lo, hi) = region_bounds(filter.regions);
+    // Without a region the appeals drive the loop (each finds its enterprise by key), so
+    // an ordered or stopped scan streams instead of sorting a province's appeals first.
+    let join = if filter.regions.is_some() {
+        "JOIN"
+    } else {
+        "CROSS JOIN"
+    };
     let base = format!(
-        "FROM appeals a JOIN enterprises e ON e.id = a.enterprise_id
+        "FROM appeals a {join} enterprises e ON e.id = a.enterprise_id
              WHERE (?1 IS NULL OR a.enterprise_id = ?1)
                {states}
                AND (?2 IS NULL OR a.handler_id = ?2)
@@ -414,20 +421,27 @@ impl Store {
         let (lo, hi) = region_bounds(regions);
         // One pass: the visited set and each enterprise's latest assignment are built
         // once, and the count rides along as a window.
-        let mut stmt = self.conn.prepare(
+        // Without a region every enterprise is read in table order (no index range to
+        // follow); the window keeps only ids, and names are read for the rows shown.
+        let region = if regions.is_some() {
+            "AND e.region_code BETWEEN ?1 AND ?2"
+        } else {
+            "AND ?1 <= ?2"
+        };
+        let mut stmt = self.conn.prepare(&format!(
             "WITH latest AS (SELECT enterprise_id, MAX(id) AS id FROM official_assignments GROUP BY enterprise_id)
-             SELECT t.id, t.name_zh, t.region_code, t.user_id,
+             SELECT t.id, e.name_zh, e.region_code, t.user_id,
                (SELECT MAX(visited_on) FROM visits v WHERE v.enterprise_id = t.id AND v.visited_on IS NOT NULL),
                t.total
-             FROM (SELECT e.id, e.name_zh, e.region_code, o.user_id, count(*) OVER () AS total
+             FROM (SELECT e.id, o.user_id, count(*) OVER () AS total
                    FROM enterprises e
                    LEFT JOIN latest l ON l.enterprise_id = e.id LEFT JOIN official_assignments o ON o.id = l.id
-                   WHERE e.region_code BETWEEN ?1 AND ?2
-                     AND (?5 IS NULL OR o.user_id = ?5)
+                   WHERE (?5 IS NULL OR o.user_id = ?5) {region}
                      AND e.id NOT IN (SELECT enterprise_id FROM visits WHERE visited_on BETWEEN ?3 AND ?4)
                    ORDER BY o.user_id IS NULL, e.id LIMIT ?6) t
-             ORDER BY t.user_id IS NULL, t.id",
-        )?;
+             JOIN enterprises e ON e.id = t.id
+             ORDER BY t.user_id IS NULL, t.id"
+        ))?;
         let mut total = 0i64;
         let rows = stmt
             .query_map(
