@@ -2,11 +2,11 @@
 //! category, chain, node, region or month — how many, how many still open, how long the
 //! closed ones took in working days, how many went past a deadline, how satisfied the
 //! enterprises were — and similar appeals grouped so that one fix can serve a class
-//! ("resolve one, fix a class"). Staff only: appeals name enterprises and their troubles.
+//! ("resolve one, fix a class"). Staff only (the pages and the API check the role):
+//! appeals name enterprises and their troubles.
 
 use std::collections::{BTreeMap, HashMap};
 
-use chainatlas_auth::Permission;
 use chainatlas_model::services::{Appeal, AppealCategory, AppealState};
 use chainatlas_model::{text, Date, Explain, Lang, RegionCode, Text};
 use chainatlas_store::{AppealFilter, Store};
@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::diagnostics::Lookup;
-use crate::{AppError, Viewer};
+use crate::AppError;
 
 /// What blocking points are counted by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -256,20 +256,10 @@ impl Tally {
     }
 }
 
-/// The blocking points within `scope`, counted on the viewer's day; staff only. Kept
-/// per generation in `caches`.
-pub fn report(
-    caches: &crate::cache::Caches,
-    store: &Store,
-    viewer: &Viewer,
-    scope: &Scope,
-) -> Result<std::sync::Arc<BlockingReport>, AppError> {
-    viewer.require(Permission::Analyse)?;
-    caches.blocking(store, scope, viewer.today())
-}
-
 /// The blocking points within `scope`, counted on `today` (overdue is as of that day),
-/// for whoever may read them: the local operator's `chainatlas appeals report`.
+/// for whoever may read them (staff, checked by the caller; the local operator's
+/// `chainatlas appeals report`). The web app keeps them per generation
+/// (`Caches::blocking`).
 pub fn compute(store: &Store, scope: &Scope, today: Date) -> Result<BlockingReport, AppError> {
     let calendar = crate::services::calendar(store)?;
     let regions = scope.region.map(|c| {

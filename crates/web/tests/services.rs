@@ -765,7 +765,7 @@ async fn blocking_points_add_up_by_every_grouping() {
             ..Default::default()
         };
         let scope = q.scope(store, analyst.today()).unwrap();
-        blocking::report(&caches, store, &analyst, &scope).unwrap()
+        caches.blocking(store, &scope, analyst.today()).unwrap()
     };
     let by_category = report(&store, "category");
     let t = &by_category.total;
@@ -808,18 +808,17 @@ async fn blocking_points_add_up_by_every_grouping() {
         to: Some("2025-12-31".into()),
         ..Default::default()
     };
-    let empty = blocking::report(
-        &caches,
-        &store,
-        &analyst,
-        &q.scope(&store, analyst.today()).unwrap(),
-    )
-    .unwrap();
+    let empty = caches
+        .blocking(
+            &store,
+            &q.scope(&store, analyst.today()).unwrap(),
+            analyst.today(),
+        )
+        .unwrap();
     assert_eq!(empty.total.appeals, 0);
-    // The enterprise may not read it.
-    let firm = viewer(&store, "firm", "2026-06-30");
-    let scope = q.scope(&store, firm.today()).unwrap();
-    assert!(blocking::report(&caches, &store, &firm, &scope).is_err());
+    // The enterprise may not read it (the page and the API check the role).
+    let firm = get_as(&app, "/api/v1/blocking-points", &app.firm_token, None).await;
+    assert_eq!(firm.status, StatusCode::FORBIDDEN);
 }
 
 fn all_answers(points: &str) -> serde_json::Map<String, Value> {

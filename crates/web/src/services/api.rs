@@ -603,7 +603,7 @@ pub(crate) async fn blocking_points(
         .read(move |store| {
             viewer.require(chainatlas_auth::Permission::Analyse)?;
             let scope = q.scope(store, viewer.today())?;
-            chainatlas_app::blocking::report(&caches, store, &viewer, &scope)
+            caches.blocking(store, &scope, viewer.today())
         })
         .await?;
     Ok(Json(report.as_ref().clone()))

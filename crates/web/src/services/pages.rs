@@ -783,7 +783,7 @@ async fn blocking_page(
     let (page, sheets) = state
         .read(move |store| {
             let scope = query.scope(store, v.today())?;
-            let report = blocking::report(&caches, store, &v, &scope)?;
+            let report = caches.blocking(store, &scope, v.today())?;
             let sheets = export.then(|| blocking::sheets(&report, lang));
             let regions = caches.regions_in_use(store)?;
             let chains = store
