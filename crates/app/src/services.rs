@@ -969,17 +969,6 @@ pub fn visit(store: &Store, viewer: &Viewer, id: i64) -> Result<Visit, AppError>
     store.visit(id)?.ok_or_else(|| visit_not_found(id))
 }
 
-/// The categories of appeals, each with its deadlines, for forms and documents.
-pub fn categories() -> Vec<(AppealCategory, u32, u32)> {
-    AppealCategory::ALL
-        .iter()
-        .map(|c| {
-            let d = c.deadlines();
-            (*c, d.reply, d.resolve)
-        })
-        .collect()
-}
-
 /// An attachment's metadata on the wire.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct AttachmentView {

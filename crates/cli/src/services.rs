@@ -180,7 +180,7 @@ pub fn write_demo_services(
     config: &chainatlas_demo::DemoConfig,
 ) -> Result<u64> {
     use chainatlas_demo::services::{self as demo, Firm, Who};
-    use chainatlas_store::{HistoryStep, ServicesData, StoredAssessment};
+    use chainatlas_store::{AppealStep, ServicesData, StoredAssessment};
     let users = store.users()?;
     let officials: Vec<i64> = users
         .iter()
@@ -236,7 +236,7 @@ pub fn write_demo_services(
                             },
                             Who::System => (None, "system".to_string()),
                         };
-                        HistoryStep {
+                        AppealStep {
                             at: s.at,
                             user_id,
                             actor,

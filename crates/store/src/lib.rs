@@ -38,8 +38,7 @@ pub use resolution::{
     ResolutionError, RowPlan, ENRICHED_FIELDS,
 };
 pub use services::{
-    AppealFilter, AppealStep, HistoryStep, Notification, ServicesData, StoredAssessment, Unvisited,
-    VisitFilter,
+    AppealFilter, AppealStep, Notification, ServicesData, StoredAssessment, Unvisited, VisitFilter,
 };
 pub use writer::{InsertError, Writer};
 

@@ -286,7 +286,7 @@ fn insert_step(
     to: AppealState,
     note: &str,
 ) -> rusqlite::Result<()> {
-    let step = HistoryStep {
+    let step = AppealStep {
         at: actor.at,
         user_id: actor.user_id,
         actor: actor.name.clone(),
@@ -298,7 +298,7 @@ fn insert_step(
     insert_history_step(tx, id, &step)
 }
 
-fn insert_history_step(tx: &Connection, id: i64, s: &HistoryStep) -> rusqlite::Result<()> {
+fn insert_history_step(tx: &Connection, id: i64, s: &AppealStep) -> rusqlite::Result<()> {
     tx.prepare_cached(
         "INSERT INTO appeal_steps (appeal_id, at, user_id, actor, step, from_state, to_state, note)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -991,18 +991,6 @@ impl Store {
 /// An enterprise, its region code, its size as stored, and its nodes with their chains.
 pub type FirmRow = (EnterpriseId, u32, String, Vec<(NodeId, ChainId)>);
 
-/// One step of an appeal written with its history (the demo generator).
-#[derive(Clone, Debug)]
-pub struct HistoryStep {
-    pub at: i64,
-    pub user_id: Option<i64>,
-    pub actor: String,
-    pub step: String,
-    pub from: Option<AppealState>,
-    pub to: AppealState,
-    pub note: String,
-}
-
 /// Enterprise services written at once (the demo generator): assignments, visits,
 /// appeals with their histories, assessments.
 #[derive(Clone, Debug, Default)]
@@ -1010,7 +998,7 @@ pub struct ServicesData {
     /// (enterprise, official, since).
     pub assignments: Vec<(EnterpriseId, i64, i64)>,
     pub visits: Vec<Visit>,
-    pub appeals: Vec<(Appeal, Vec<HistoryStep>)>,
+    pub appeals: Vec<(Appeal, Vec<AppealStep>)>,
     pub assessments: Vec<StoredAssessment>,
 }
 
