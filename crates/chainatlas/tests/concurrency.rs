@@ -581,4 +581,60 @@ fn appeals_visits_and_their_steps_from_many_clients_at_once_are_each_kept_once()
     assert_eq!(last, "assigned");
     let department = detail["appeal"]["department"].as_str().unwrap();
     assert!(departments.iter().any(|d| d == department));
+
+    // Sixteen self-assessments and sixteen official assignments at once: each kept
+    // under its own id, with the answers it was acknowledged with.
+    let (f, a) = (firm.clone(), analyst.clone());
+    let taken: Vec<(i64, u64)> = at_once(16, move |i| {
+        if i % 2 == 1 {
+            let body = json!({"official_id": analyst_id});
+            let (status, body) = a.send(
+                "PUT",
+                &format!("/api/v1/enterprises/{}/official", i + 2),
+                Some(body),
+            );
+            assert_eq!(status, 200, "{body}");
+            return (0, 0);
+        }
+        let points = (i / 2 % 4) as u64;
+        let answers: serde_json::Map<String, serde_json::Value> = [
+            "f1", "f2", "f3", "o1", "o2", "o3", "m1", "m2", "m3", "r1", "r2", "r3",
+        ]
+        .iter()
+        .map(|q| (q.to_string(), json!(points)))
+        .collect();
+        let (status, body) = f.send(
+            "POST",
+            "/api/v1/assessments",
+            Some(json!({"answers": answers})),
+        );
+        assert_eq!(status, 201, "{body}");
+        (body["id"].as_i64().unwrap(), points)
+    });
+    let taken: Vec<(i64, u64)> = taken.into_iter().filter(|t| t.0 > 0).collect();
+    let ids: HashSet<i64> = taken.iter().map(|t| t.0).collect();
+    assert_eq!(ids.len(), 8);
+    for (id, points) in &taken {
+        let stored = firm.get(&format!("/api/v1/assessments/{id}"));
+        assert_eq!(
+            stored["answers"]["f1"].as_u64(),
+            Some(*points),
+            "assessment {id}"
+        );
+    }
+    let unvisited = analyst
+        .get("/api/v1/visits/unvisited?from=2026-01-01&to=2026-01-31&official=me&limit=1000");
+    let assigned: HashSet<i64> = unvisited["enterprises"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["enterprise_id"].as_i64().unwrap())
+        .collect();
+    for i in (1..16).step_by(2) {
+        assert!(
+            assigned.contains(&(i as i64 + 2)),
+            "enterprise {} has its official",
+            i + 2
+        );
+    }
 }
