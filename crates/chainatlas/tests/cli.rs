@@ -2,12 +2,14 @@
 
 mod support;
 
+use chainatlas_store::testing::TestDatabase;
 use support::{chainatlas, stderr, stdout};
 
 #[test]
 fn demo_stats_export_and_import_round_trip() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("a.db");
+    let test_db = TestDatabase::new("a.db");
+    let db = test_db.location().to_path_buf();
     let demo = chainatlas(&db, &["demo", "--seed", "7"]);
     assert!(demo.status.success(), "{}", stderr(&demo));
     let stats = chainatlas(&db, &["stats", "--format", "json"]);
@@ -59,7 +61,8 @@ fn demo_stats_export_and_import_round_trip() {
 #[test]
 fn a_bad_bundle_is_rejected_with_located_errors_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("a.db");
+    let test_db = TestDatabase::new("a.db");
+    let db = test_db.location().to_path_buf();
     assert!(chainatlas(&db, &["demo", "--seed", "3"]).status.success());
     let before = stdout(&chainatlas(&db, &["stats", "--format", "json"]));
     let bundle = dir.path().join("bad");
@@ -101,8 +104,8 @@ fn the_database_can_come_from_the_environment() {
 
 #[test]
 fn accounts_tokens_and_the_audit_log_from_the_command_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("a.db");
+    let test_db = TestDatabase::new("a.db");
+    let db = test_db.location().to_path_buf();
     let demo = chainatlas(&db, &["demo", "--seed", "5"]);
     assert!(demo.status.success());
     let printed = stdout(&demo);
@@ -192,8 +195,8 @@ fn accounts_tokens_and_the_audit_log_from_the_command_line() {
 
 #[test]
 fn serve_refuses_to_face_the_network_while_a_demo_password_remains() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("a.db");
+    let test_db = TestDatabase::new("a.db");
+    let db = test_db.location().to_path_buf();
     assert!(chainatlas(&db, &["demo"]).status.success());
     let refused = chainatlas(&db, &["serve", "--addr", "0.0.0.0:0"]);
     assert!(!refused.status.success());
@@ -206,8 +209,8 @@ fn serve_refuses_to_face_the_network_while_a_demo_password_remains() {
 
 #[test]
 fn diagnostics_print_tables_json_and_csv_and_refuse_bad_input() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("a.db");
+    let test_db = TestDatabase::new("a.db");
+    let db = test_db.location().to_path_buf();
     assert!(chainatlas(&db, &["demo"]).status.success());
 
     let table = chainatlas(&db, &["diagnose", "--chain", "rail", "--region", "430000"]);
@@ -357,7 +360,8 @@ fn a_command_whose_reader_goes_away_ends_quietly() {
 #[test]
 fn the_demo_has_a_year_of_services_and_the_reports_read_them() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("a.db");
+    let test_db = TestDatabase::new("a.db");
+    let db = test_db.location().to_path_buf();
     assert!(chainatlas(&db, &["demo", "--seed", "4"]).status.success());
     let report = chainatlas(
         &db,
@@ -444,4 +448,67 @@ fn the_demo_has_a_year_of_services_and_the_reports_read_them() {
     // A demo replaced starts its services again.
     let again = chainatlas(&db, &["demo", "--seed", "4", "--replace"]);
     assert!(again.status.success(), "{}", stderr(&again));
+}
+
+#[test]
+fn migrate_moves_a_whole_database_to_the_other_backend_and_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("source.db");
+    let demo = chainatlas(&source, &["demo", "--seed", "7", "--scale", "300"]);
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    let stats = stdout(&chainatlas(&source, &["stats", "--format", "json"]));
+    let users = stdout(&chainatlas(&source, &["user", "list"]));
+    assert!(users.contains("admin"), "{users}");
+
+    // Into the run's backend: PostgreSQL with CHAINATLAS_TEST_POSTGRES, else SQLite.
+    let target = TestDatabase::new("target.db");
+    let target = target.location().to_path_buf();
+    let migrate = |from: &std::path::Path, to: &std::path::Path| {
+        let (from_arg, to_arg) = (from.to_str().unwrap(), to.to_str().unwrap());
+        chainatlas(from, &["migrate", "--from", from_arg, "--to", to_arg])
+    };
+    let moved = migrate(&source, &target);
+    assert!(moved.status.success(), "{}", stderr(&moved));
+    let said = stderr(&moved);
+    assert!(
+        said.contains("every table's rows and checksum agree"),
+        "{said}"
+    );
+    assert!(said.contains("audit_log"), "{said}");
+    // A PostgreSQL URL is shown without its password.
+    let url = target.to_string_lossy().to_string();
+    if let Some((_, rest)) = url.split_once("://") {
+        if let Some((credentials, _)) = rest.rsplit_once('@') {
+            if let Some((_, password)) = credentials.split_once(':') {
+                assert!(!said.contains(password), "{said}");
+            }
+        }
+    }
+    assert_eq!(
+        stdout(&chainatlas(&target, &["stats", "--format", "json"])),
+        stats
+    );
+    assert_eq!(stdout(&chainatlas(&target, &["user", "list"])), users);
+
+    // A target that holds data is refused, and keeps what it had.
+    let again = migrate(&source, &target);
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("empty database"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(
+        stdout(&chainatlas(&target, &["stats", "--format", "json"])),
+        stats
+    );
+
+    // And back into a new SQLite file.
+    let back = dir.path().join("back.db");
+    let returned = migrate(&target, &back);
+    assert!(returned.status.success(), "{}", stderr(&returned));
+    assert_eq!(
+        stdout(&chainatlas(&back, &["stats", "--format", "json"])),
+        stats
+    );
 }

@@ -6,6 +6,7 @@
 
 mod support;
 
+use chainatlas_store::testing::TestDatabase;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::thread;
@@ -99,8 +100,8 @@ fn at_once<T: Send + 'static>(
 
 #[test]
 fn every_acknowledged_write_survives_many_concurrent_clients() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("atlas.db");
+    let test_db = TestDatabase::new("atlas.db");
+    let db = test_db.location().to_path_buf();
     let server = Server::start(&db);
     let admin = Client::new(&server.base, token(&db, "admin"));
     let first = Client::new(&server.base, token(&db, "enterprise"));
@@ -398,8 +399,8 @@ impl Client {
 
 #[test]
 fn lists_committed_and_merges_made_by_many_clients_at_once_are_each_written_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("atlas.db");
+    let test_db = TestDatabase::new("atlas.db");
+    let db = test_db.location().to_path_buf();
     let server = Server::start(&db);
     let admin = Client::new(&server.base, token(&db, "admin"));
     let before = admin.get("/api/v1/stats")["enterprises"].as_i64().unwrap();
@@ -502,8 +503,8 @@ fn lists_committed_and_merges_made_by_many_clients_at_once_are_each_written_once
 
 #[test]
 fn appeals_visits_and_their_steps_from_many_clients_at_once_are_each_kept_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("atlas.db");
+    let test_db = TestDatabase::new("atlas.db");
+    let db = test_db.location().to_path_buf();
     let server = Server::start(&db);
     let analyst = Client::new(&server.base, token(&db, "analyst"));
     let firm = Client::new(&server.base, token(&db, "enterprise"));

@@ -100,10 +100,10 @@ fn run_instance(file: &Path, args: &ScheduleArgs) -> Result<()> {
 }
 
 pub(crate) fn open_existing(db: &Path) -> Result<Store> {
-    if !db.exists() {
+    if !chainatlas_store::is_postgres(db) && !db.exists() {
         bail!("{} does not exist", db.display());
     }
-    Store::open(db).with_context(|| format!("opening {}", db.display()))
+    Store::open(db).with_context(|| format!("opening {}", crate::shown(db)))
 }
 
 fn run_event(db: &Path, event: i64, args: &ScheduleArgs) -> Result<()> {

@@ -32,7 +32,8 @@ use output::Format;
     about = "Chain Atlas: industrial chain maps, diagnostics and supply-demand docking"
 )]
 struct Cli {
-    /// The database file (created if missing).
+    /// The database: an SQLite file (created if missing), or a PostgreSQL database given
+    /// by its URL (postgres://user:password@host:5432/name).
     #[arg(
         long,
         global = true,
@@ -90,6 +91,18 @@ enum Command {
     },
     /// Export the atlas: to PATH.xlsx as a workbook, otherwise to a folder of CSV files.
     Export { path: PathBuf },
+    /// Move a whole database to the other backend (SQLite ⇄ PostgreSQL): every table,
+    /// accounts and audit log included, into a new, empty database, all or nothing,
+    /// verified by row counts and checksums.
+    Migrate {
+        /// The database to copy: an SQLite file or a postgres:// URL.
+        #[arg(long)]
+        from: PathBuf,
+        /// The new database: an SQLite file (created) or a postgres:// URL (an empty
+        /// database; its schema is created).
+        #[arg(long)]
+        to: PathBuf,
+    },
     /// Count the records of each kind.
     Stats {
         #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -209,6 +222,7 @@ fn run(cli: Cli, serve_web: Serve) -> Result<()> {
             replace,
             max_problems,
         } => import(&cli.db, &path, replace, max_problems),
+        Command::Migrate { from, to } => migrate(&from, &to),
         Command::Export { path } => {
             let store = open(&cli.db)?;
             let bar = progress_bar();
@@ -263,7 +277,7 @@ fn demo(
     if !replace && !store.is_empty()? {
         bail!(
             "{} already holds an atlas; pass --replace to replace it with the demo",
-            db.display()
+            shown(db)
         );
     }
     let started = Instant::now();
@@ -272,7 +286,7 @@ fn demo(
     written += services::write_demo_services(&mut store, &config)?;
     eprintln!(
         "wrote {written} demo records to {} in {:.1?}",
-        db.display(),
+        shown(db),
         started.elapsed()
     );
     Ok(())
@@ -357,7 +371,47 @@ pub(crate) fn today() -> chainatlas_model::Date {
 }
 
 fn open(path: &Path) -> Result<Store> {
-    Store::open(path).with_context(|| format!("opening {}", path.display()))
+    Store::open(path).with_context(|| format!("opening {}", shown(path)))
+}
+
+/// A database's location as messages show it: a PostgreSQL URL without its password.
+pub(crate) fn shown(db: &Path) -> String {
+    chainatlas_store::display_location(db)
+}
+
+/// Whether `db` holds nothing yet: an SQLite file that does not exist, or a PostgreSQL
+/// database without atlas data or accounts.
+fn is_new(db: &Path) -> Result<bool> {
+    if !chainatlas_store::is_postgres(db) {
+        return Ok(!db.exists());
+    }
+    let store = open(db)?;
+    Ok(store.is_empty()? && store.users()?.is_empty())
+}
+
+/// `chainatlas migrate`: copies one database into another, table by table, and prints
+/// each table's rows and checksum as verified in the target.
+fn migrate(from: &Path, to: &Path) -> Result<()> {
+    if !chainatlas_store::is_postgres(from) && !from.exists() {
+        bail!("{} does not exist", from.display());
+    }
+    let source = open(from)?;
+    let mut target = open(to)?;
+    let started = Instant::now();
+    let copies = source
+        .copy_into(&mut target, |t| {
+            eprintln!("  {:<28} {:>12} rows  {:016x}", t.table, t.rows, t.checksum)
+        })
+        .with_context(|| format!("moving {} to {}", shown(from), shown(to)))?;
+    let rows: u64 = copies.iter().map(|c| c.rows).sum();
+    eprintln!(
+        "moved {rows} rows in {} tables from {} to {} in {:.1?}; every table's rows and checksum agree",
+        copies.len(),
+        shown(from),
+        shown(to),
+        started.elapsed()
+    );
+    Ok(())
 }
 
 /// Writes the demo atlas in one transaction. Returns the number of records written.
@@ -427,10 +481,10 @@ fn serve(
     serve_web: Serve,
 ) -> Result<()> {
     let started = Instant::now();
-    if !db.exists() {
+    if is_new(db)? {
         eprintln!(
-            "{} does not exist: creating it with the demo atlas (seed {seed})",
-            db.display()
+            "{} is new: filling it with the demo atlas (seed {seed})",
+            shown(db)
         );
         let mut store = open(db)?;
         let config = DemoConfig::demo(seed);
@@ -444,14 +498,14 @@ fn serve(
              Change it with `chainatlas user passwd NAME` (see `chainatlas user list`), or listen on 127.0.0.1"
         );
     }
-    let pool = chainatlas_store::Pool::open(db, 16)
-        .with_context(|| format!("opening {}", db.display()))?;
+    let pool =
+        chainatlas_store::Pool::open(db, 16).with_context(|| format!("opening {}", shown(db)))?;
     let listener =
         std::net::TcpListener::bind(addr).with_context(|| format!("listening on {addr}"))?;
     let local = listener.local_addr()?;
     eprintln!(
         "Chain Atlas is serving {} on http://{local}/ (ready in {:.0?})",
-        db.display(),
+        shown(db),
         started.elapsed()
     );
     serve_web(listener, pool, secure_cookies).context("serving")

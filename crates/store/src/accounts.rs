@@ -1,8 +1,8 @@
 //! Users, sessions and API tokens. Every change to them is audited in its own transaction.
 
+use crate::db::{params, OptionalExtension, Row};
 use chainatlas_auth::{Principal, Role};
 use chainatlas_model::EnterpriseId;
-use rusqlite::{params, OptionalExtension, Row};
 
 use crate::audit::{self, json_object, Actor, Change, Json};
 use crate::{Result, Store, StoreError};
@@ -73,8 +73,8 @@ pub enum AccountError {
     Store(#[from] StoreError),
 }
 
-impl From<rusqlite::Error> for AccountError {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<crate::db::Error> for AccountError {
+    fn from(e: crate::db::Error) -> Self {
         AccountError::Store(e.into())
     }
 }
@@ -84,12 +84,12 @@ const USER_COLUMNS: &str = "id, username, role, enterprise_id, disabled, demo_pa
 const USER_COLUMNS_U: &str =
     "u.id, u.username, u.role, u.enterprise_id, u.disabled, u.demo_password, u.created_at";
 
-fn user(row: &Row<'_>) -> rusqlite::Result<User> {
+fn user(row: &Row<'_>) -> crate::db::Result<User> {
     Ok(User {
         id: row.get(0)?,
         username: row.get(1)?,
         role: crate::rows::parsed(row, 2)?,
-        enterprise: row.get::<_, Option<i64>>(3)?.map(EnterpriseId),
+        enterprise: row.get::<Option<i64>>(3)?.map(EnterpriseId),
         disabled: row.get(4)?,
         demo_password: row.get(5)?,
         created_at: row.get(6)?,
@@ -97,7 +97,7 @@ fn user(row: &Row<'_>) -> rusqlite::Result<User> {
 }
 
 /// The user with this name, as `conn` (a transaction) sees it.
-fn user_named(conn: &rusqlite::Connection, username: &str) -> Result<User, AccountError> {
+fn user_named(conn: &crate::db::Connection, username: &str) -> Result<User, AccountError> {
     conn.query_row(
         &format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?1"),
         [username],
@@ -136,9 +136,7 @@ impl Store {
                 return Err(AccountError::NoSuchEnterprise(e));
             }
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction()?;
         let taken: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM users WHERE username = ?1)",
             [username],
@@ -170,7 +168,9 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"))?;
-        let users = stmt.query_map([], user)?.collect::<rusqlite::Result<_>>()?;
+        let users = stmt
+            .query_map([], user)?
+            .collect::<crate::db::Result<_>>()?;
         Ok(users)
     }
 
@@ -188,7 +188,7 @@ impl Store {
         )?;
         let ids = stmt
             .query_map([enterprise.0], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(ids)
     }
 
@@ -212,11 +212,9 @@ impl Store {
         username: &str,
         action: &str,
         sql: &str,
-        value: &dyn rusqlite::ToSql,
+        value: &dyn crate::db::ToSql,
     ) -> Result<User, AccountError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction()?;
         let before = user_named(&tx, username)?;
         tx.execute(sql, params![value, before.id])?;
         let after = tx.query_row(
@@ -290,9 +288,7 @@ impl Store {
                 return Err(AccountError::NoSuchEnterprise(e));
             }
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction()?;
         let before = user_named(&tx, username)?;
         tx.execute(
             "UPDATE users SET role = ?1, enterprise_id = ?2 WHERE id = ?3",
@@ -339,9 +335,7 @@ impl Store {
         let change = Change::new(action, "session", user_id.unwrap_or(0)).after(
             crate::audit::json_object(&[("username", crate::audit::Json::Str(&name))]),
         );
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction()?;
         audit::record(&tx, actor, &change)?;
         tx.commit()?;
         Ok(())
@@ -356,9 +350,7 @@ impl Store {
         csrf_token: &str,
         expires_at: i64,
     ) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM sessions WHERE expires_at <= ?1", [actor.at])?;
         tx.execute(
             "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, address) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -386,9 +378,7 @@ impl Store {
 
     /// Ends a session (logout). Returns whether there was one.
     pub fn end_session(&mut self, actor: &Actor, token_hash: &str) -> Result<bool> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction()?;
         let ended = tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])? > 0;
         if ended {
             audit::record(
@@ -410,14 +400,13 @@ impl Store {
         token_hash: &str,
     ) -> Result<ApiToken, AccountError> {
         let owner = self.user_by_name(username)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+        let tx = self.conn.transaction()?;
+        let id: i64 = tx.query_row(
+            "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)
+             RETURNING id",
             params![owner.id, name, token_hash, actor.at],
+            |r| r.get(0),
         )?;
-        let id = tx.last_insert_rowid();
         let snapshot = json_object(&[("username", Json::Str(username)), ("name", Json::Str(name))]);
         audit::record(
             &tx,
@@ -448,15 +437,13 @@ impl Store {
                     revoked_at: r.get(4)?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(tokens)
     }
 
     /// Revokes a token: from now on it authenticates nothing.
     pub fn revoke_token(&mut self, actor: &Actor, id: i64) -> Result<(), AccountError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction()?;
         let changed = tx.execute(
             "UPDATE api_tokens SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
             params![actor.at, id],

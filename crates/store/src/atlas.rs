@@ -1,11 +1,11 @@
 //! The atlas aggregate: regions, chains and their nodes, enterprises, the nodes they
 //! operate in and their supply relations, as the web app, the API and the CLI read them.
 
+use crate::db::{params, OptionalExtension, Row};
 use chainatlas_model::{
     Chain, ChainId, ChainNode, Enterprise, EnterpriseId, Money, NodeId, NodeInput, RecordKind,
     Region, RegionCode, SupplyRelationId, Tag, Tags,
 };
-use rusqlite::{params, OptionalExtension, Row};
 
 use crate::rows::{self, money, region_code};
 use crate::{Result, Store};
@@ -143,7 +143,7 @@ pub struct Page<T> {
 }
 
 pub(crate) const ENTERPRISE_REF_COLUMNS: &str = "e.id, e.name_zh, e.name_en, e.region_code, e.tags";
-pub(crate) fn enterprise_ref(row: &Row<'_>, at: usize) -> rusqlite::Result<EnterpriseRef> {
+pub(crate) fn enterprise_ref(row: &Row<'_>, at: usize) -> crate::db::Result<EnterpriseRef> {
     Ok(EnterpriseRef {
         id: EnterpriseId(row.get(at)?),
         name_zh: row.get(at + 1)?,
@@ -154,7 +154,7 @@ pub(crate) fn enterprise_ref(row: &Row<'_>, at: usize) -> rusqlite::Result<Enter
 }
 
 const NODE_REF_COLUMNS: &str = "n.id, n.chain_id, n.code, n.name_zh, n.name_en";
-fn node_ref(row: &Row<'_>, at: usize) -> rusqlite::Result<NodeRef> {
+fn node_ref(row: &Row<'_>, at: usize) -> crate::db::Result<NodeRef> {
     Ok(NodeRef {
         id: NodeId(row.get(at)?),
         chain: ChainId(row.get(at + 1)?),
@@ -214,7 +214,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let regions = stmt
             .query_map([], rows::region)?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(regions)
     }
 
@@ -225,10 +225,8 @@ impl Store {
             "SELECT region_code / 10000 * 10000, COUNT(*) FROM enterprises GROUP BY 1 ORDER BY 1",
         )?;
         let rows = stmt
-            .query_map([], |r| {
-                Ok((r.get::<_, u32>(0)?, r.get::<_, i64>(1)? as u64))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .query_map([], |r| Ok((r.get::<u32>(0)?, r.get::<i64>(1)? as u64)))?
+            .collect::<crate::db::Result<Vec<_>>>()?;
         Ok(rows
             .into_iter()
             .filter_map(|(code, n)| RegionCode::new(code).ok().map(|c| (c, n)))
@@ -252,7 +250,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let regions = stmt
             .query_map([], rows::region)?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(regions)
     }
 
@@ -272,7 +270,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let chains = stmt
             .query_map([], rows::chain)?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(chains)
     }
 
@@ -289,10 +287,10 @@ impl Store {
     /// Every chain with its node count, enterprises and output, within `region` if given.
     pub fn chain_summaries(&self, region: Option<RegionCode>) -> Result<Vec<ChainSummary>> {
         let mut presence = std::collections::HashMap::new();
-        let mut collect = |row: &Row<'_>| -> rusqlite::Result<()> {
+        let mut collect = |row: &Row<'_>| -> crate::db::Result<()> {
             presence.insert(
-                row.get::<_, i64>(0)?,
-                (row.get::<_, i64>(1)? as u64, money(row, 2)?),
+                row.get::<i64>(0)?,
+                (row.get::<i64>(1)? as u64, money(row, 2)?),
             );
             Ok(())
         };
@@ -309,7 +307,7 @@ impl Store {
                 )?;
                 let mut rows = stmt.query(params![range.start(), range.end()])?;
                 while let Some(row) = rows.next()? {
-                    collect(row)?;
+                    collect(&row)?;
                 }
             }
             // Without a region there is nothing to filter on: no join with enterprises.
@@ -322,7 +320,7 @@ impl Store {
                 )?;
                 let mut rows = stmt.query([])?;
                 while let Some(row) = rows.next()? {
-                    collect(row)?;
+                    collect(&row)?;
                 }
             }
         }
@@ -330,7 +328,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT chain_id, COUNT(*) FROM chain_nodes GROUP BY chain_id")?;
-        for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+        for row in stmt.query_map([], |r| Ok((r.get::<i64>(0)?, r.get::<i64>(1)?)))? {
             let (chain, nodes) = row?;
             node_counts.insert(chain, nodes as u64);
         }
@@ -371,7 +369,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let nodes = stmt
             .query_map(params![pattern, limit], rows::node)?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(nodes)
     }
 
@@ -385,7 +383,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let nodes = stmt
             .query_map([chain.0], rows::node)?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(nodes)
     }
 
@@ -398,7 +396,7 @@ impl Store {
         )?;
         let inputs = stmt
             .query_map([chain.0], rows::node_input)?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(inputs)
     }
 
@@ -422,12 +420,12 @@ impl Store {
             .query_map(params![chain.0, lo, hi], |r| {
                 Ok(NodePresence {
                     node: NodeId(r.get(0)?),
-                    enterprises: r.get::<_, i64>(1)? as u64,
+                    enterprises: r.get::<i64>(1)? as u64,
                     output: money(r, 2)?,
                     capacity: money(r, 3)?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(presence)
     }
 
@@ -445,7 +443,7 @@ impl Store {
             let mut stmt = self.conn.prepare_cached(&sql)?;
             let refs = stmt
                 .query_map([node.0], |r| node_ref(r, 0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::db::Result<_>>()?;
             Ok(refs)
         };
         let inputs = query(format!(
@@ -494,7 +492,7 @@ impl Store {
                     capacity: money(r, 6)?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(Page {
             items,
             total: total as u64,
@@ -522,7 +520,7 @@ impl Store {
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
-            f(rows::enterprise(row)?);
+            f(rows::enterprise(&row)?);
         }
         Ok(())
     }
@@ -570,7 +568,7 @@ impl Store {
                 params![lo, hi, pattern, query, limit, offset, in_order],
                 |r| enterprise_ref(r, 0),
             )?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(Page {
             items,
             total: total as u64,
@@ -593,7 +591,7 @@ impl Store {
                     capacity: money(r, 6)?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(rows)
     }
 
@@ -642,7 +640,7 @@ impl Store {
                     node: node_ref(r, 7)?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(Page {
             items,
             total: total as u64,
@@ -679,7 +677,7 @@ impl Store {
             .prepare_cached("SELECT id, chain_id FROM chain_nodes ORDER BY id")?;
         let rows = stmt
             .query_map([], |r| Ok((NodeId(r.get(0)?), ChainId(r.get(1)?))))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(rows)
     }
 

@@ -2,7 +2,7 @@
 //! Every committed write carries exactly one entry, written in the same transaction, so
 //! there is no write without its entry and no entry without its write.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use crate::db::{params, Connection, OptionalExtension, Row};
 
 use crate::atlas::Page;
 use crate::{Result, Store};
@@ -74,7 +74,7 @@ pub struct AuditEntry {
     pub change: Change,
 }
 
-pub(crate) fn record(conn: &Connection, actor: &Actor, change: &Change) -> rusqlite::Result<()> {
+pub(crate) fn record(conn: &Connection, actor: &Actor, change: &Change) -> crate::db::Result<()> {
     conn.prepare_cached(
         "INSERT INTO audit_log (at, actor, user_id, address, action, entity, entity_id, before_json, after_json)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -93,7 +93,7 @@ pub(crate) fn record(conn: &Connection, actor: &Actor, change: &Change) -> rusql
     Ok(())
 }
 
-fn entry(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
+fn entry(row: &Row<'_>) -> crate::db::Result<AuditEntry> {
     Ok(AuditEntry {
         id: row.get(0)?,
         actor: Actor {
@@ -124,7 +124,7 @@ impl Store {
         )?;
         let items = stmt
             .query_map(params![limit, offset], entry)?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(Page {
             items,
             total: total as u64,

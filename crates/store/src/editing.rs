@@ -1,8 +1,8 @@
 //! Records written one at a time through forms: created with the id the database assigns,
 //! and deleted only when nothing refers to them.
 
+use crate::db::{params, Connection};
 use chainatlas_model::{Record, RecordKind, Text};
-use rusqlite::{params, Connection};
 
 use crate::writer::{InsertError, Writer};
 use crate::Result;
@@ -151,7 +151,7 @@ pub(crate) fn references_to(
         let named: Vec<String> = conn
             .prepare_cached(names)?
             .query_map([key[0]], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         let (zh_list, en_list) = (named.join("、"), named.join(", "));
         let more = n > named.len() as i64;
         found.push(Text::new(

@@ -4,13 +4,12 @@
 
 use std::str::FromStr;
 
+use crate::db::{params, Connection, OptionalExtension, Row};
 use chainatlas_model::{
     Agreement, AgreementId, ChainId, Date, EnterpriseId, Event, EventData, EventId, ListingId,
     Meeting, MeetingId, MeetingRequest, MeetingStatus, NodeId, Participant, ParticipantId,
     RequestId, RequestStatus, SlotGrid,
 };
-use rusqlite::types::Type;
-use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::audit::{json_object, Actor, Change, Json};
 use crate::writer::InsertError;
@@ -24,11 +23,11 @@ fn join<T: ToString>(items: &[T], sep: &str) -> String {
         .join(sep)
 }
 
-fn conversion(idx: usize, message: String) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, message.into())
+fn conversion(idx: usize, message: String) -> crate::db::Error {
+    crate::db::Error::conversion(idx, message)
 }
 
-fn numbers<T: FromStr>(row: &Row<'_>, idx: usize) -> rusqlite::Result<Vec<T>> {
+fn numbers<T: FromStr>(row: &Row<'_>, idx: usize) -> crate::db::Result<Vec<T>> {
     let text: String = row.get(idx)?;
     text.split(',')
         .filter(|s| !s.is_empty())
@@ -39,7 +38,7 @@ fn numbers<T: FromStr>(row: &Row<'_>, idx: usize) -> rusqlite::Result<Vec<T>> {
         .collect()
 }
 
-fn parsed<T>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T>
+fn parsed<T>(row: &Row<'_>, idx: usize) -> crate::db::Result<T>
 where
     T: FromStr,
     T::Err: std::error::Error + Send + Sync + 'static,
@@ -47,8 +46,8 @@ where
     crate::rows::parsed(row, idx)
 }
 
-fn opt_date(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Date>> {
-    match row.get::<_, Option<String>>(idx)? {
+fn opt_date(row: &Row<'_>, idx: usize) -> crate::db::Result<Option<Date>> {
+    match row.get::<Option<String>>(idx)? {
         None => Ok(None),
         Some(_) => parsed(row, idx).map(Some),
     }
@@ -57,7 +56,7 @@ fn opt_date(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Date>> {
 pub(crate) const EVENT_COLUMNS: &str = "id, name, venue, starts_on, days, day_start, slot_minutes, slots_per_day, breaks, tables, request_cap, meeting_cap, request_days";
 
 /// An event's own columns; its lists come from their tables ([`with_lists`]).
-pub(crate) fn event(row: &Row<'_>) -> rusqlite::Result<Event> {
+pub(crate) fn event(row: &Row<'_>) -> crate::db::Result<Event> {
     Ok(Event {
         id: EventId(row.get(0)?),
         name: row.get(1)?,
@@ -82,9 +81,9 @@ pub(crate) fn event(row: &Row<'_>) -> rusqlite::Result<Event> {
 }
 
 /// `e` with its groups, the pairs that may meet, and its chains and nodes, in order.
-pub(crate) fn with_lists(conn: &Connection, mut e: Event) -> rusqlite::Result<Event> {
+pub(crate) fn with_lists(conn: &Connection, mut e: Event) -> crate::db::Result<Event> {
     let id = e.id.0;
-    let list = |sql: &str| -> rusqlite::Result<Vec<(String, String)>> {
+    let list = |sql: &str| -> crate::db::Result<Vec<(String, String)>> {
         conn.prepare_cached(sql)?
             .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect()
@@ -95,7 +94,7 @@ pub(crate) fn with_lists(conn: &Connection, mut e: Event) -> rusqlite::Result<Ev
         .collect();
     e.may_meet =
         list("SELECT group_a, group_b FROM event_may_meet WHERE event_id = ?1 ORDER BY position")?;
-    let ids = |sql: &str| -> rusqlite::Result<Vec<i64>> {
+    let ids = |sql: &str| -> crate::db::Result<Vec<i64>> {
         conn.prepare_cached(sql)?
             .query_map([id], |r| r.get(0))?
             .collect()
@@ -115,7 +114,7 @@ pub(crate) const PARTICIPANT_COLUMNS: &str =
     "id, event_id, enterprise_id, grp, people, slots_limited, max_meetings";
 
 /// A participant's own columns; its slots and listings come from their tables.
-pub(crate) fn participant(row: &Row<'_>) -> rusqlite::Result<Participant> {
+pub(crate) fn participant(row: &Row<'_>) -> crate::db::Result<Participant> {
     let limited: bool = row.get(5)?;
     Ok(Participant {
         id: ParticipantId(row.get(0)?),
@@ -133,7 +132,7 @@ pub(crate) fn participant(row: &Row<'_>) -> rusqlite::Result<Participant> {
 pub(crate) fn with_slots(
     conn: &Connection,
     participants: &mut [Participant],
-) -> rusqlite::Result<()> {
+) -> crate::db::Result<()> {
     let mut stmt = conn.prepare_cached(
         "SELECT slot FROM event_participant_slots WHERE participant_id = ?1 ORDER BY slot",
     )?;
@@ -141,7 +140,7 @@ pub(crate) fn with_slots(
         if let Some(slots) = &mut p.available {
             *slots = stmt
                 .query_map([p.id.0], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::db::Result<_>>()?;
         }
     }
     Ok(())
@@ -149,7 +148,7 @@ pub(crate) fn with_slots(
 
 pub(crate) const REQUEST_COLUMNS: &str = "id, event_id, from_id, to_id, priority, origin, status, message, created_on, expires_on, answered_on";
 
-pub(crate) fn request(row: &Row<'_>) -> rusqlite::Result<MeetingRequest> {
+pub(crate) fn request(row: &Row<'_>) -> crate::db::Result<MeetingRequest> {
     Ok(MeetingRequest {
         id: RequestId(row.get(0)?),
         event: EventId(row.get(1)?),
@@ -168,11 +167,11 @@ pub(crate) fn request(row: &Row<'_>) -> rusqlite::Result<MeetingRequest> {
 pub(crate) const MEETING_COLUMNS: &str =
     "id, event_id, request_id, a_id, b_id, slot, table_no, published, status";
 
-pub(crate) fn meeting(row: &Row<'_>) -> rusqlite::Result<Meeting> {
+pub(crate) fn meeting(row: &Row<'_>) -> crate::db::Result<Meeting> {
     Ok(Meeting {
         id: MeetingId(row.get(0)?),
         event: EventId(row.get(1)?),
-        request: row.get::<_, Option<i64>>(2)?.map(RequestId),
+        request: row.get::<Option<i64>>(2)?.map(RequestId),
         a: ParticipantId(row.get(3)?),
         b: ParticipantId(row.get(4)?),
         slot: row.get(5)?,
@@ -184,22 +183,22 @@ pub(crate) fn meeting(row: &Row<'_>) -> rusqlite::Result<Meeting> {
 
 pub(crate) const AGREEMENT_COLUMNS: &str = "id, title, buyer_id, supplier_id, chain_id, node_id, value_fen, status, intended_on, signed_on, started_on, completed_on, event_id, meeting_id";
 
-pub(crate) fn agreement(row: &Row<'_>) -> rusqlite::Result<Agreement> {
+pub(crate) fn agreement(row: &Row<'_>) -> crate::db::Result<Agreement> {
     Ok(Agreement {
         id: AgreementId(row.get(0)?),
         title: row.get(1)?,
         buyer: EnterpriseId(row.get(2)?),
         supplier: EnterpriseId(row.get(3)?),
-        chain: row.get::<_, Option<i64>>(4)?.map(ChainId),
-        node: row.get::<_, Option<i64>>(5)?.map(NodeId),
+        chain: row.get::<Option<i64>>(4)?.map(ChainId),
+        node: row.get::<Option<i64>>(5)?.map(NodeId),
         value: crate::rows::money(row, 6)?,
         status: parsed(row, 7)?,
         intended_on: opt_date(row, 8)?,
         signed_on: opt_date(row, 9)?,
         started_on: opt_date(row, 10)?,
         completed_on: opt_date(row, 11)?,
-        event: row.get::<_, Option<i64>>(12)?.map(EventId),
-        meeting: row.get::<_, Option<i64>>(13)?.map(MeetingId),
+        event: row.get::<Option<i64>>(12)?.map(EventId),
+        meeting: row.get::<Option<i64>>(13)?.map(MeetingId),
     })
 }
 
@@ -262,11 +261,11 @@ impl Store {
         ))?;
         let events: Vec<Event> = stmt
             .query_map([], event)?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(events
             .into_iter()
             .map(|e| with_lists(&self.conn, e))
-            .collect::<rusqlite::Result<_>>()?)
+            .collect::<crate::db::Result<_>>()?)
     }
 
     pub fn event(&self, id: EventId) -> Result<Option<Event>> {
@@ -287,12 +286,13 @@ impl Store {
         let Some(event) = self.event(id)? else {
             return Ok(None);
         };
-        let all = |sql: String| -> Result<rusqlite::Statement<'_>> { Ok(self.conn.prepare(&sql)?) };
+        let all =
+            |sql: String| -> Result<crate::db::Statement<'_>> { Ok(self.conn.prepare(&sql)?) };
         let mut participants: Vec<Participant> = all(format!(
             "SELECT {PARTICIPANT_COLUMNS} FROM event_participants WHERE event_id = ?1 ORDER BY id"
         ))?
         .query_map([id.0], participant)?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::db::Result<_>>()?;
         with_slots(&self.conn, &mut participants)?;
         let mut stmt = all(
             "SELECT l.participant_id, l.listing_id FROM event_participant_listings l
@@ -311,12 +311,12 @@ impl Store {
             "SELECT {REQUEST_COLUMNS} FROM meeting_requests WHERE event_id = ?1 ORDER BY id"
         ))?
         .query_map([id.0], request)?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::db::Result<_>>()?;
         let meetings = all(format!(
             "SELECT {MEETING_COLUMNS} FROM meetings WHERE event_id = ?1 ORDER BY slot, table_no, id"
         ))?
         .query_map([id.0], meeting)?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::db::Result<_>>()?;
         let agreements = self.agreements(Some(id))?;
         Ok(Some(EventData {
             event,
@@ -330,11 +330,11 @@ impl Store {
     /// Agreements of one event, or all of them; newest first.
     pub fn agreements(&self, event: Option<EventId>) -> Result<Vec<Agreement>> {
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT {AGREEMENT_COLUMNS} FROM agreements WHERE ?1 IS NULL OR event_id = ?1 ORDER BY id DESC"
+            "SELECT {AGREEMENT_COLUMNS} FROM agreements WHERE event_id = ?1 OR ?1 IS NULL ORDER BY id DESC"
         ))?;
         let rows = stmt
             .query_map([event.map(|e| e.0)], agreement)?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(rows)
     }
 
@@ -538,7 +538,7 @@ impl Store {
         let mut stmt = tx.prepare("SELECT id, status FROM meetings WHERE event_id = ?1")?;
         let existing: Vec<(i64, String)> = stmt
             .query_map([event.0], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         drop(stmt);
         let ours = |id: MeetingId| existing.iter().any(|(e, _)| *e == id.0);
         let keep: Vec<i64> = meetings.iter().map(|m| m.id.0).collect();
@@ -548,7 +548,7 @@ impl Store {
         )?;
         let replaceable: Vec<i64> = stmt
             .query_map([event.0], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         drop(stmt);
         for id in replaceable.iter().filter(|id| !keep.contains(id)) {
             tx.execute("DELETE FROM meetings WHERE id = ?1", [id])?;
@@ -712,8 +712,10 @@ pub(crate) fn insert_event(
     e: &Event,
 ) -> Result<i64, InsertError> {
     let id: i64 = tx.query_row(
-        &format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-                  RETURNING id"),
+        &format!(
+            "{} RETURNING id",
+            crate::db::insert_sql("events", EVENT_COLUMNS, id.is_some())
+        ),
         params![
             id.map(|i| i.0),
             e.name,
@@ -773,11 +775,11 @@ pub(crate) fn upsert_participant(
 ) -> Result<i64, InsertError> {
     let id: i64 = tx.query_row(
         &format!(
-            "INSERT INTO event_participants ({PARTICIPANT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (event_id, enterprise_id) DO UPDATE SET grp = excluded.grp,
+            "{} ON CONFLICT (event_id, enterprise_id) DO UPDATE SET grp = excluded.grp,
              people = excluded.people, slots_limited = excluded.slots_limited,
              max_meetings = excluded.max_meetings
-             RETURNING id"
+             RETURNING id",
+            crate::db::insert_sql("event_participants", PARTICIPANT_COLUMNS, id.is_some())
         ),
         participant_params(id.map(|i| i.0), p),
         |r| r.get(0),
@@ -797,7 +799,7 @@ pub(crate) fn insert_participant(tx: &Connection, p: &Participant) -> Result<(),
 }
 
 /// A participant's own columns in [`PARTICIPANT_COLUMNS`] order, with the id given.
-fn participant_params(id: Option<i64>, p: &Participant) -> [rusqlite::types::Value; 7] {
+fn participant_params(id: Option<i64>, p: &Participant) -> [crate::db::Value; 7] {
     [
         id.into(),
         p.event.0.into(),
@@ -835,13 +837,13 @@ fn participant_lists(tx: &Connection, id: i64, p: &Participant) -> Result<(), In
 }
 
 /// The listings a participant brings, in id order.
-pub(crate) fn with_listings(conn: &Connection, p: &mut Participant) -> rusqlite::Result<()> {
+pub(crate) fn with_listings(conn: &Connection, p: &mut Participant) -> crate::db::Result<()> {
     p.listings = conn
         .prepare_cached(
             "SELECT listing_id FROM event_participant_listings WHERE participant_id = ?1 ORDER BY listing_id",
         )?
         .query_map([p.id.0], |r| Ok(ListingId(r.get(0)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::db::Result<_>>()?;
     Ok(())
 }
 
@@ -854,8 +856,8 @@ pub(crate) fn insert_meeting(
 ) -> Result<i64, InsertError> {
     Ok(tx.query_row(
         &format!(
-            "INSERT INTO meetings ({MEETING_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             RETURNING id"
+            "{} RETURNING id",
+            crate::db::insert_sql("meetings", MEETING_COLUMNS, id.is_some())
         ),
         params![
             id.map(|i| i.0),
@@ -888,8 +890,10 @@ pub(crate) fn insert_agreement(
 ) -> Result<i64, InsertError> {
     let date = |d: Option<Date>| d.map(|d| d.to_string());
     Ok(tx.query_row(
-        &format!("INSERT INTO agreements ({AGREEMENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-                  RETURNING id"),
+        &format!(
+            "{} RETURNING id",
+            crate::db::insert_sql("agreements", AGREEMENT_COLUMNS, id.is_some())
+        ),
         params![
             id.map(|i| i.0),
             a.title,
@@ -916,8 +920,10 @@ pub(crate) fn insert_request(
     r: &MeetingRequest,
 ) -> Result<i64, InsertError> {
     Ok(tx.query_row(
-        &format!("INSERT INTO meeting_requests ({REQUEST_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                  RETURNING id"),
+        &format!(
+            "{} RETURNING id",
+            crate::db::insert_sql("meeting_requests", REQUEST_COLUMNS, id.is_some())
+        ),
         params![
             id.map(|i| i.0),
             r.event.0,

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use chainatlas_analysis::{Graph, GraphBuilder, Profile};
 use chainatlas_model::{ChainId, EnterpriseId, NodeId, Tags};
-use rusqlite::types::Type;
 
 use crate::atlas::{enterprise_ref, EnterpriseRef, ENTERPRISE_REF_COLUMNS};
 use crate::rows::{parsed, region_code};
@@ -22,7 +21,7 @@ impl Store {
             .prepare("SELECT id, chain_id, segment FROM chain_nodes ORDER BY id")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            b.node(NodeId(r.get(0)?), ChainId(r.get(1)?), parsed(r, 2)?);
+            b.node(NodeId(r.get(0)?), ChainId(r.get(1)?), parsed(&r, 2)?);
         }
         let mut stmt = self
             .conn
@@ -39,8 +38,8 @@ impl Store {
         while let Some(r) = rows.next()? {
             b.enterprise(Profile {
                 id: EnterpriseId(r.get(0)?),
-                region: region_code(r, 1)?,
-                size: parsed(r, 2)?,
+                region: region_code(&r, 1)?,
+                size: parsed(&r, 2)?,
                 tags: Tags::from_bits(r.get(3)?),
                 employees: r.get(4)?,
                 industry: {
@@ -48,7 +47,7 @@ impl Store {
                     if code.is_empty() {
                         None
                     } else {
-                        Some(parsed(r, 5)?)
+                        Some(parsed(&r, 5)?)
                     }
                 },
             })
@@ -98,7 +97,7 @@ impl Store {
             }
             let mut rows = stmt.query([id.0])?;
             if let Some(r) = rows.next()? {
-                found.insert(id, enterprise_ref(r, 0)?);
+                found.insert(id, enterprise_ref(&r, 0)?);
             }
         }
         Ok(found)
@@ -107,9 +106,5 @@ impl Store {
 
 /// The schema's foreign keys make this unreachable unless the file was edited by hand.
 fn inconsistent(e: chainatlas_analysis::GraphError) -> StoreError {
-    StoreError::Sql(rusqlite::Error::FromSqlConversionFailure(
-        0,
-        Type::Integer,
-        Box::new(e),
-    ))
+    StoreError::Sql(crate::db::Error::conversion(0, e))
 }

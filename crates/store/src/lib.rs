@@ -9,6 +9,7 @@
 mod accounts;
 mod atlas;
 mod audit;
+pub mod db;
 mod editing;
 mod events;
 mod graph;
@@ -19,6 +20,8 @@ mod records;
 mod resolution;
 mod rows;
 mod services;
+pub mod testing;
+mod transfer;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -40,42 +43,85 @@ pub use resolution::{
 pub use services::{
     AppealFilter, AppealStep, Notification, ServicesData, StoredAssessment, Unvisited, VisitFilter,
 };
+pub use transfer::{TableCopy, TransferError};
 pub use writer::{InsertError, Writer};
 
 /// A failure of the database itself, not of the caller's data.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot open database {path}: {source}")]
-    Open {
-        path: PathBuf,
-        source: rusqlite::Error,
-    },
+    Open { path: String, source: db::Error },
     #[error("database {path} has schema version {found}, newer than this program knows ({known}); upgrade chainatlas")]
     TooNew {
-        path: PathBuf,
+        path: String,
         found: i64,
         known: i64,
     },
     #[error(transparent)]
-    Sql(#[from] rusqlite::Error),
+    Sql(#[from] db::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sql(e.into())
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// Whether `location` names a PostgreSQL database (`postgres://…` or `postgresql://…`)
+/// rather than an SQLite file.
+pub fn is_postgres(location: &Path) -> bool {
+    location
+        .to_str()
+        .is_some_and(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"))
+}
+
+/// A database's location as it may be shown: a PostgreSQL URL without its password.
+pub fn display_location(location: &Path) -> String {
+    let text = location.to_string_lossy();
+    if !is_postgres(location) {
+        return text.into_owned();
+    }
+    match (text.find("://"), text.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &text[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &text[..scheme + 3], &text[at..]),
+                None => text.into_owned(),
+            }
+        }
+        _ => text.into_owned(),
+    }
+}
+
 /// An open database.
 pub struct Store {
-    conn: rusqlite::Connection,
+    conn: db::Connection,
     path: PathBuf,
 }
 
 impl Store {
-    /// Opens (creating if missing) the database at `path` and brings its schema up to date.
-    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
-        let path = path.as_ref().to_path_buf();
-        let conn = rusqlite::Connection::open(&path).map_err(|source| StoreError::Open {
-            path: path.clone(),
+    /// Opens the database at `location` and brings its schema up to date: an SQLite file
+    /// (created if missing), or a PostgreSQL database named by a `postgres://` URL.
+    pub fn open(location: impl AsRef<Path>) -> Result<Store> {
+        let path = location.as_ref().to_path_buf();
+        let opened = if is_postgres(&path) {
+            Self::connect_postgres(&path)
+        } else {
+            Self::connect_sqlite(&path)
+        };
+        let conn = opened.map_err(|source| StoreError::Open {
+            path: display_location(&path),
             source,
         })?;
+        migrate::apply(&conn, &path)?;
+        migrate::add_divisions(&conn)?;
+        Ok(Store { conn, path })
+    }
+
+    fn connect_sqlite(path: &Path) -> db::Result<db::Connection> {
+        let conn = rusqlite::Connection::open(path)?;
         // WAL lets the web server read while an import writes; NORMAL sync is durable
         // across application crashes and is the usual choice with WAL.
         conn.execute_batch(
@@ -85,14 +131,20 @@ impl Store {
              PRAGMA busy_timeout = 5000;
              PRAGMA cache_size = -65536;
              PRAGMA temp_store = MEMORY;",
-        )
-        .map_err(|source| StoreError::Open {
-            path: path.clone(),
-            source,
-        })?;
-        migrate::apply(&conn, &path)?;
-        migrate::add_divisions(&conn)?;
-        Ok(Store { conn, path })
+        )?;
+        Ok(db::Connection::sqlite(conn))
+    }
+
+    pub(crate) fn connect_postgres(url: &Path) -> db::Result<db::Connection> {
+        let conn = db::Connection::postgres(url.to_str().unwrap_or_default())?;
+        // Text compares byte by byte, as in SQLite, whatever the database's collation.
+        conn.execute_batch("SET lock_timeout = '5s'")?;
+        Ok(conn)
+    }
+
+    /// Which database this store speaks to.
+    pub fn backend(&self) -> db::Backend {
+        self.conn.backend()
     }
 
     pub fn path(&self) -> &Path {
@@ -117,25 +169,19 @@ impl Store {
         if !self.conn.is_autocommit() {
             return f(self); // already inside one
         }
-        self.conn
-            .execute_batch("BEGIN IMMEDIATE")
-            .map_err(StoreError::from)?;
+        let level = self.conn.begin().map_err(StoreError::from)?;
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self)));
         match outcome {
             Ok(Ok(value)) => {
-                self.conn
-                    .execute_batch("COMMIT")
-                    .map_err(StoreError::from)?;
+                self.conn.finish(level, true).map_err(StoreError::from)?;
                 Ok(value)
             }
             Ok(Err(e)) => {
-                self.conn
-                    .execute_batch("ROLLBACK")
-                    .map_err(StoreError::from)?;
+                self.conn.finish(level, false).map_err(StoreError::from)?;
                 Err(e)
             }
             Err(panic) => {
-                let _ = self.conn.execute_batch("ROLLBACK");
+                let _ = self.conn.finish(level, false);
                 std::panic::resume_unwind(panic)
             }
         }

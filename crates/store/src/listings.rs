@@ -1,8 +1,8 @@
 //! Listings: reading them one by one or all in order, saving them with an audit entry,
 //! and the revision counter that tells derived indexes whether they are current.
 
+use crate::db::OptionalExtension;
 use chainatlas_model::{EnterpriseId, Listing, ListingId, NodeId, RegionCode, Tags};
-use rusqlite::OptionalExtension;
 
 use crate::audit::{json_object, Actor, Change, Json};
 use crate::rows::{self, LISTING_COLUMNS};
@@ -71,10 +71,7 @@ impl Store {
         limit: usize,
     ) -> Result<Option<(i64, Vec<ListingId>)>> {
         // One read transaction, so that the revision and the log agree.
-        let _tx = match self.conn.is_autocommit() {
-            true => Some(self.conn.unchecked_transaction()?),
-            false => None, // inside a transaction already
-        };
+        let _tx = self.conn.read_transaction()?;
         let tx = &self.conn;
         let current: i64 = tx.query_row(
             "SELECT revision FROM listing_revision WHERE id = 1",
@@ -98,7 +95,7 @@ impl Store {
         )?;
         let ids = stmt
             .query_map([since, current], |r| r.get(0).map(ListingId))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(Some((current, ids)))
     }
 
@@ -119,7 +116,7 @@ impl Store {
         ))?;
         let rows = stmt
             .query_map([enterprise.0], rows::listing)?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(rows)
     }
 
@@ -130,7 +127,7 @@ impl Store {
         ))?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
-            f(rows::listing(row)?);
+            f(rows::listing(&row)?);
         }
         Ok(())
     }
@@ -142,7 +139,7 @@ impl Store {
             .prepare("SELECT id FROM listings WHERE side = ?1 AND status = 'open' ORDER BY id")?;
         let ids = stmt
             .query_map([side.as_str()], |r| r.get(0).map(ListingId))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(ids)
     }
 
@@ -188,13 +185,13 @@ impl Store {
             .prepare("SELECT input_node_id, output_node_id FROM node_inputs")?;
         facts.node_inputs = stmt
             .query_map([], |r| Ok((NodeId(r.get(0)?), NodeId(r.get(1)?))))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         let mut stmt = self
             .conn
             .prepare("SELECT id, name_zh, name_en FROM chain_nodes")?;
         facts.nodes = stmt
             .query_map([], |r| Ok((NodeId(r.get(0)?), r.get(1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         facts.regions = self
             .regions()?
             .into_iter()

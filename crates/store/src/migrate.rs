@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use rusqlite::Connection;
+use crate::db::{Backend, Connection};
 
 use crate::{Result, StoreError};
 
@@ -22,8 +22,15 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (12, include_str!("../migrations/0012_services.sql")),
 ];
 
+/// PostgreSQL's migrations: its first brings a new database to version 12 at once (the
+/// schema of SQLite's first twelve); each later version has a file for each backend.
+const POSTGRES_MIGRATIONS: &[(i64, &str)] =
+    &[(12, include_str!("../migrations/postgres/0012_baseline.sql"))];
+
 /// The schema version this program brings a database to.
 pub(crate) const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
+
+const _: () = assert!(POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.len() - 1].0 == LATEST);
 
 pub(crate) fn current_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row(
@@ -42,29 +49,53 @@ pub(crate) fn add_divisions(conn: &Connection) -> Result<()> {
     if have as usize >= divisions.len() {
         return Ok(());
     }
-    conn.execute_batch("BEGIN IMMEDIATE")?;
-    let added = (|| -> rusqlite::Result<()> {
-        let mut insert = conn.prepare_cached(
-            "INSERT OR IGNORE INTO regions (code, name_zh, name_en, parent_code, level)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
-        for r in divisions {
-            insert.execute(crate::rows::region_values(r))?;
-        }
-        Ok(())
-    })();
-    match added {
-        Ok(()) => conn.execute_batch("COMMIT")?,
-        Err(e) => {
-            conn.execute_batch("ROLLBACK")?;
-            return Err(e.into());
-        }
+    let tx = conn.transaction()?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO regions (code, name_zh, name_en, parent_code, level)
+         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+    )?;
+    for r in divisions {
+        insert.execute(crate::rows::region_values(r))?;
     }
+    drop(insert);
+    tx.commit()?;
     Ok(())
 }
 
 pub(crate) fn apply(conn: &Connection, path: &Path) -> Result<()> {
-    apply_until(conn, path, LATEST)
+    match conn.backend() {
+        Backend::Sqlite => apply_until(conn, path, LATEST),
+        Backend::Postgres => apply_postgres(conn, path),
+    }
+}
+
+/// PostgreSQL's migrations, in one transaction under the write lock: two servers starting
+/// on a new database at once apply them once.
+fn apply_postgres(conn: &Connection, path: &Path) -> Result<()> {
+    let tx = conn.transaction()?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version BIGINT PRIMARY KEY,
+             applied_at TEXT NOT NULL DEFAULT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
+         )",
+    )?;
+    let found = current_version(&tx)?;
+    if found > LATEST {
+        return Err(StoreError::TooNew {
+            path: crate::display_location(path),
+            found,
+            known: LATEST,
+        });
+    }
+    for &(version, sql) in POSTGRES_MIGRATIONS.iter().filter(|m| m.0 > found) {
+        tx.execute_batch(sql)?;
+        // The first migration stands for every version up to its own.
+        for v in (found + 1)..=version {
+            tx.execute("INSERT INTO schema_migrations (version) VALUES (?1)", [v])?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
 }
 
 /// Brings the schema to `until` (tests start a database at an old version).
@@ -79,7 +110,7 @@ pub(crate) fn apply_until(conn: &Connection, path: &Path, until: i64) -> Result<
     let known = LATEST;
     if found > known {
         return Err(StoreError::TooNew {
-            path: path.to_path_buf(),
+            path: crate::display_location(path),
             found,
             known,
         });

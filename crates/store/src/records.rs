@@ -3,7 +3,7 @@
 
 use chainatlas_model::{Record, RecordKind};
 
-use rusqlite::{Connection, OptionalExtension, Row};
+use crate::db::{Backend, Connection, OptionalExtension, Row};
 
 use crate::events as ev;
 use crate::rows;
@@ -11,7 +11,7 @@ use crate::writer::{InsertError, Writer};
 use crate::{Result, Store, StoreError};
 
 /// Maps a row of [`Select::sql`] to a record; the connection reads a record's lists.
-type MapRow = fn(&Connection, &Row<'_>) -> rusqlite::Result<Record>;
+type MapRow = fn(&Connection, &Row<'_>) -> crate::db::Result<Record>;
 
 /// How to read records of one kind, and the statements that find one by its key.
 struct Select {
@@ -30,8 +30,8 @@ struct Select {
 
 impl Select {
     /// A key as the parameters of the statements above.
-    fn params<'k>(&self, key: &'k [i64; 2]) -> rusqlite::ParamsFromIter<std::slice::Iter<'k, i64>> {
-        rusqlite::params_from_iter(key[..self.key.len()].iter())
+    fn params<'k>(&self, key: &'k [i64; 2]) -> crate::db::ParamsFromIter<&'k i64> {
+        crate::db::params_from_iter(key[..self.key.len()].iter())
     }
 }
 
@@ -145,7 +145,7 @@ impl Store {
             .prepare(&format!("SELECT {} FROM {}", key[0], kind.as_str()))?;
         let keys = stmt
             .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(keys)
     }
 
@@ -165,7 +165,7 @@ impl Store {
         let mut stmt = self.conn.prepare(&sql).map_err(StoreError::from)?;
         let mut rows = stmt.query([]).map_err(StoreError::from)?;
         while let Some(row) = rows.next().map_err(StoreError::from)? {
-            visit((select.map)(&self.conn, row).map_err(StoreError::from)?)?;
+            visit((select.map)(&self.conn, &row).map_err(StoreError::from)?)?;
         }
         Ok(())
     }
@@ -174,10 +174,20 @@ impl Store {
 /// The temporary table of the keys a merging import has written, per kind: what tells a
 /// row that updates the database's record from a second row of the bundle with the same
 /// key. It lives on disk ([`Store::temp_on_disk`]), so memory stays flat.
-const SEEN: &str = "CREATE TEMP TABLE IF NOT EXISTS import_seen (
-        kind INTEGER NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL,
-        PRIMARY KEY (kind, a, b)) WITHOUT ROWID;
-    DELETE FROM temp.import_seen;";
+/// The keys an import wrote; SQLite keeps them in the key's own b-tree (no rowid).
+fn seen_table(backend: Backend) -> String {
+    format!(
+        "CREATE TEMP TABLE IF NOT EXISTS import_seen (
+             kind BIGINT NOT NULL, a BIGINT NOT NULL, b BIGINT NOT NULL,
+             PRIMARY KEY (kind, a, b)){};
+         DELETE FROM import_seen;",
+        if backend == Backend::Sqlite {
+            " WITHOUT ROWID"
+        } else {
+            ""
+        }
+    )
+}
 
 fn kind_number(kind: RecordKind) -> i64 {
     RecordKind::ALL
@@ -198,7 +208,7 @@ impl Writer<'_> {
 
     /// Starts remembering the keys this import writes ([`Writer::first_time`]).
     pub fn track_keys(&mut self) -> Result<()> {
-        self.tx().execute_batch(SEEN)?;
+        self.tx().execute_batch(&seen_table(self.tx().backend()))?;
         Ok(())
     }
 
@@ -208,7 +218,7 @@ impl Writer<'_> {
         let added = self
             .tx()
             .prepare_cached(
-                "INSERT OR IGNORE INTO temp.import_seen (kind, a, b) VALUES (?1, ?2, ?3)",
+                "INSERT INTO import_seen (kind, a, b) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
             )?
             .execute([kind_number(kind), key[0], key[1]])?;
         Ok(added == 1)
@@ -262,13 +272,25 @@ impl Store {
     /// Opens a read-only view of the database as it is now, which later writes (of this
     /// or any connection) do not change (WAL keeps the pages it reads).
     pub fn snapshot(&self) -> Result<Snapshot> {
-        let conn = Connection::open_with_flags(
-            &self.path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.execute_batch("PRAGMA busy_timeout = 5000; BEGIN")?;
-        // The first read fixes what the transaction sees.
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+        let conn = match self.backend() {
+            Backend::Sqlite => {
+                let conn = rusqlite::Connection::open_with_flags(
+                    &self.path,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                conn.execute_batch("PRAGMA busy_timeout = 5000; BEGIN")?;
+                // The first read fixes what the transaction sees.
+                conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+                Connection::sqlite(conn)
+            }
+            Backend::Postgres => {
+                let conn = Store::connect_postgres(&self.path)?;
+                conn.execute_batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+                conn.query_row("SELECT 1", [], |_| Ok(()))?;
+                conn
+            }
+        };
         Ok(Snapshot { conn })
     }
 
@@ -276,7 +298,9 @@ impl Store {
     /// memory, so that an import of millions of rows stays within bounded memory. Call it
     /// before a writer is opened.
     pub fn temp_on_disk(&mut self) -> Result<()> {
-        self.conn.execute_batch("PRAGMA temp_store = FILE")?;
+        if self.backend() == Backend::Sqlite {
+            self.conn.execute_batch("PRAGMA temp_store = FILE")?;
+        }
         Ok(())
     }
 }

@@ -3,8 +3,8 @@
 //! did), and merges of duplicate enterprises (what moved, what was removed). Both keep
 //! what they need to be undone, and each write is one transaction with one audit entry.
 
+use crate::db::{params, Connection, OptionalExtension, Row};
 use chainatlas_model::{text, Enterprise, EnterpriseId, Text};
-use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::audit::{self, json_object, Actor, Change, Json};
 use crate::{Result, Store, StoreError};
@@ -215,8 +215,8 @@ pub enum ResolutionError {
     Store(#[from] StoreError),
 }
 
-impl From<rusqlite::Error> for ResolutionError {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<crate::db::Error> for ResolutionError {
+    fn from(e: crate::db::Error) -> Self {
         ResolutionError::Store(e.into())
     }
 }
@@ -224,14 +224,14 @@ impl From<rusqlite::Error> for ResolutionError {
 const LIST_COLUMNS: &str = "r.id, r.file_name, r.created_at, r.created_by, r.header, r.mapping, r.status, r.committed_at, r.undone_at,
      (SELECT count(*) FROM resolution_rows x WHERE x.resolution_id = r.id)";
 
-fn list_head(row: &Row<'_>) -> rusqlite::Result<ListHead> {
+fn list_head(row: &Row<'_>) -> crate::db::Result<ListHead> {
     let mapping: String = row.get(5)?;
     Ok(ListHead {
         id: row.get(0)?,
         file_name: row.get(1)?,
         created_at: row.get(2)?,
         created_by: row.get(3)?,
-        header: split(&row.get::<_, String>(4)?),
+        header: split(&row.get::<String>(4)?),
         mapping: split(&mapping)
             .into_iter()
             .filter_map(|pair| {
@@ -239,43 +239,43 @@ fn list_head(row: &Row<'_>) -> rusqlite::Result<ListHead> {
                 Some((f.to_string(), c.to_string()))
             })
             .collect(),
-        status: ListStatus::parse(&row.get::<_, String>(6)?),
+        status: ListStatus::parse(&row.get::<String>(6)?),
         committed_at: row.get(7)?,
         undone_at: row.get(8)?,
         rows: row.get(9)?,
     })
 }
 
-fn list_row(row: &Row<'_>) -> rusqlite::Result<ListRow> {
-    let id = |at: usize| -> rusqlite::Result<Option<EnterpriseId>> {
-        Ok(row.get::<_, Option<i64>>(at)?.map(EnterpriseId))
+fn list_row(row: &Row<'_>) -> crate::db::Result<ListRow> {
+    let id = |at: usize| -> crate::db::Result<Option<EnterpriseId>> {
+        Ok(row.get::<Option<i64>>(at)?.map(EnterpriseId))
     };
     Ok(ListRow {
         row: row.get(0)?,
-        cells: split(&row.get::<_, String>(1)?),
+        cells: split(&row.get::<String>(1)?),
         decision: row.get(2)?,
         candidate: id(3)?,
         confidence: row.get(4)?,
         candidates: row.get(5)?,
-        choice: Choice::parse(&row.get::<_, String>(6)?).unwrap_or(Choice::Proposed),
+        choice: Choice::parse(&row.get::<String>(6)?).unwrap_or(Choice::Proposed),
         chosen: id(7)?,
         outcome: row.get(8)?,
         enterprise: id(9)?,
-        before: split(&row.get::<_, Option<String>>(10)?.unwrap_or_default()),
-        after: split(&row.get::<_, Option<String>>(11)?.unwrap_or_default()),
+        before: split(&row.get::<Option<String>>(10)?.unwrap_or_default()),
+        after: split(&row.get::<Option<String>>(11)?.unwrap_or_default()),
     })
 }
 
 fn status_of(conn: &Connection, id: i64) -> Result<ListStatus, ResolutionError> {
     conn.query_row("SELECT status FROM resolutions WHERE id = ?1", [id], |r| {
-        r.get::<_, String>(0)
+        r.get::<String>(0)
     })
     .optional()?
     .map(|s| ListStatus::parse(&s))
     .ok_or(ResolutionError::NotFound)
 }
 
-fn bump_facts(conn: &Connection) -> rusqlite::Result<()> {
+fn bump_facts(conn: &Connection) -> crate::db::Result<()> {
     conn.execute(
         "UPDATE atlas_generation SET generation = generation + 1 WHERE id = 1",
         [],
@@ -336,7 +336,7 @@ impl Store {
         ))?;
         let heads = stmt
             .query_map([limit], list_head)?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(heads)
     }
 
@@ -349,7 +349,7 @@ impl Store {
         )?;
         let rows = stmt
             .query_map([id], list_row)?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(rows)
     }
 
@@ -540,10 +540,10 @@ impl Store {
                         let inserted = conn
                             .prepare_cached(&format!(
                                 "{} RETURNING id",
-                                crate::writer::INSERT_ENTERPRISE
+                                crate::writer::create_enterprise_sql()
                             ))?
                             .query_row(crate::writer::enterprise_params(None, enterprise), |r| {
-                                r.get::<_, i64>(0)
+                                r.get::<i64>(0)
                             });
                         match inserted {
                             Ok(new_id) => {
@@ -690,7 +690,10 @@ impl Store {
     }
 }
 
-fn enterprise_fields(conn: &Connection, id: EnterpriseId) -> rusqlite::Result<Option<[String; 5]>> {
+fn enterprise_fields(
+    conn: &Connection,
+    id: EnterpriseId,
+) -> crate::db::Result<Option<[String; 5]>> {
     conn.prepare_cached(
         "SELECT name_en, other_names, address, phone, legal_representative FROM enterprises WHERE id = ?1",
     )?
@@ -704,7 +707,7 @@ fn set_enterprise_fields(
     conn: &Connection,
     id: EnterpriseId,
     f: &[String],
-) -> rusqlite::Result<()> {
+) -> crate::db::Result<()> {
     conn.prepare_cached(
         "UPDATE enterprises SET name_en = ?2, other_names = ?3, address = ?4, phone = ?5,
          legal_representative = ?6 WHERE id = ?1",
@@ -800,7 +803,7 @@ impl Store {
                      JOIN events e ON e.id = a.event_id WHERE a.enterprise_id = ?1 AND b.enterprise_id = ?2 ORDER BY e.id",
                 )?
                 .query_map([merged.0, survivor.0], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::db::Result<_>>()?;
             if !shared.is_empty() {
                 let (zh, en) = (shared.join("、"), shared.join(", "));
                 return Err(ResolutionError::Refused(vec![text!(
@@ -913,7 +916,7 @@ impl Store {
             .conn
             .prepare("SELECT tbl, count(*) FROM merge_moves WHERE merge_id = ?1 GROUP BY tbl ORDER BY tbl")?
             .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(Some(head))
     }
 

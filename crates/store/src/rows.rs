@@ -4,44 +4,42 @@
 
 use std::str::FromStr;
 
+use crate::db::Row;
 use chainatlas_model::{
     Chain, ChainId, ChainNode, CreditCode, Enterprise, EnterpriseId, EnterpriseNode, Listing,
     ListingId, Money, NodeId, NodeInput, Region, RegionCode, SupplyRelation, SupplyRelationId,
     Tags,
 };
-use rusqlite::types::Type;
-use rusqlite::Row;
 
 /// Parses a text column with the model's own parser.
-pub(crate) fn parsed<T>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T>
+pub(crate) fn parsed<T>(row: &Row<'_>, idx: usize) -> crate::db::Result<T>
 where
     T: FromStr,
     T::Err: std::error::Error + Send + Sync + 'static,
 {
     let text: String = row.get(idx)?;
     text.parse()
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e)))
+        .map_err(|e| crate::db::Error::conversion(idx, Box::new(e)))
 }
 
-pub(crate) fn region_code(row: &Row<'_>, idx: usize) -> rusqlite::Result<RegionCode> {
+pub(crate) fn region_code(row: &Row<'_>, idx: usize) -> crate::db::Result<RegionCode> {
     let value: u32 = row.get(idx)?;
-    RegionCode::new(value)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Integer, Box::new(e)))
+    RegionCode::new(value).map_err(|e| crate::db::Error::conversion(idx, Box::new(e)))
 }
 
-fn opt_region_code(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<RegionCode>> {
-    match row.get::<_, Option<u32>>(idx)? {
+fn opt_region_code(row: &Row<'_>, idx: usize) -> crate::db::Result<Option<RegionCode>> {
+    match row.get::<Option<u32>>(idx)? {
         None => Ok(None),
         Some(_) => region_code(row, idx).map(Some),
     }
 }
 
-pub(crate) fn money(row: &Row<'_>, idx: usize) -> rusqlite::Result<Money> {
+pub(crate) fn money(row: &Row<'_>, idx: usize) -> crate::db::Result<Money> {
     Ok(Money::from_fen(row.get(idx)?))
 }
 
 pub(crate) const REGION_COLUMNS: &str = "code, name_zh, name_en, parent_code, level";
-pub(crate) fn region(row: &Row<'_>) -> rusqlite::Result<Region> {
+pub(crate) fn region(row: &Row<'_>) -> crate::db::Result<Region> {
     Ok(Region {
         code: region_code(row, 0)?,
         name_zh: row.get(1)?,
@@ -52,7 +50,7 @@ pub(crate) fn region(row: &Row<'_>) -> rusqlite::Result<Region> {
 }
 
 pub(crate) const CHAIN_COLUMNS: &str = "id, code, name_zh, name_en";
-pub(crate) fn chain(row: &Row<'_>) -> rusqlite::Result<Chain> {
+pub(crate) fn chain(row: &Row<'_>) -> crate::db::Result<Chain> {
     Ok(Chain {
         id: ChainId(row.get(0)?),
         code: row.get(1)?,
@@ -62,7 +60,7 @@ pub(crate) fn chain(row: &Row<'_>) -> rusqlite::Result<Chain> {
 }
 
 pub(crate) const NODE_COLUMNS: &str = "id, chain_id, code, name_zh, name_en, segment";
-pub(crate) fn node(row: &Row<'_>) -> rusqlite::Result<ChainNode> {
+pub(crate) fn node(row: &Row<'_>) -> crate::db::Result<ChainNode> {
     Ok(ChainNode {
         id: NodeId(row.get(0)?),
         chain: ChainId(row.get(1)?),
@@ -73,7 +71,7 @@ pub(crate) fn node(row: &Row<'_>) -> rusqlite::Result<ChainNode> {
     })
 }
 
-pub(crate) fn node_input(row: &Row<'_>) -> rusqlite::Result<NodeInput> {
+pub(crate) fn node_input(row: &Row<'_>) -> crate::db::Result<NodeInput> {
     Ok(NodeInput {
         input: NodeId(row.get(0)?),
         output: NodeId(row.get(1)?),
@@ -92,7 +90,7 @@ pub(crate) fn names(stored: &str) -> Vec<String> {
         .collect()
 }
 
-pub(crate) fn enterprise(row: &Row<'_>) -> rusqlite::Result<Enterprise> {
+pub(crate) fn enterprise(row: &Row<'_>) -> crate::db::Result<Enterprise> {
     Ok(Enterprise {
         id: EnterpriseId(row.get(0)?),
         credit_code: parsed::<CreditCode>(row, 1)?,
@@ -104,7 +102,7 @@ pub(crate) fn enterprise(row: &Row<'_>) -> rusqlite::Result<Enterprise> {
         revenue: money(row, 7)?,
         employees: row.get(8)?,
         source: row.get(9)?,
-        other_names: names(&row.get::<_, String>(10)?),
+        other_names: names(&row.get::<String>(10)?),
         address: row.get(11)?,
         phone: row.get(12)?,
         legal_representative: row.get(13)?,
@@ -113,15 +111,16 @@ pub(crate) fn enterprise(row: &Row<'_>) -> rusqlite::Result<Enterprise> {
             if code.is_empty() {
                 None
             } else {
-                Some(code.parse().map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(14, Type::Text, Box::new(e))
-                })?)
+                Some(
+                    code.parse()
+                        .map_err(|e| crate::db::Error::conversion(14, Box::new(e)))?,
+                )
             }
         },
     })
 }
 
-pub(crate) fn enterprise_node(row: &Row<'_>) -> rusqlite::Result<EnterpriseNode> {
+pub(crate) fn enterprise_node(row: &Row<'_>) -> crate::db::Result<EnterpriseNode> {
     Ok(EnterpriseNode {
         enterprise: EnterpriseId(row.get(0)?),
         node: NodeId(row.get(1)?),
@@ -130,7 +129,7 @@ pub(crate) fn enterprise_node(row: &Row<'_>) -> rusqlite::Result<EnterpriseNode>
     })
 }
 
-pub(crate) fn supply_relation(row: &Row<'_>) -> rusqlite::Result<SupplyRelation> {
+pub(crate) fn supply_relation(row: &Row<'_>) -> crate::db::Result<SupplyRelation> {
     Ok(SupplyRelation {
         id: SupplyRelationId(row.get(0)?),
         supplier: EnterpriseId(row.get(1)?),
@@ -142,25 +141,25 @@ pub(crate) fn supply_relation(row: &Row<'_>) -> rusqlite::Result<SupplyRelation>
 
 pub(crate) const LISTING_COLUMNS: &str =
     "id, enterprise_id, side, kind, node_id, title, description, quantity, unit, price_fen, region_code, valid_until, status, tags";
-pub(crate) fn listing(row: &Row<'_>) -> rusqlite::Result<Listing> {
+pub(crate) fn listing(row: &Row<'_>) -> crate::db::Result<Listing> {
     Ok(Listing {
         id: ListingId(row.get(0)?),
         enterprise: EnterpriseId(row.get(1)?),
         side: parsed(row, 2)?,
         kind: parsed(row, 3)?,
-        node: row.get::<_, Option<i64>>(4)?.map(NodeId),
+        node: row.get::<Option<i64>>(4)?.map(NodeId),
         title: row.get(5)?,
         description: row.get(6)?,
-        quantity: row.get::<_, Option<i64>>(7)?.map(|q| q as u64),
+        quantity: row.get::<Option<i64>>(7)?.map(|q| q as u64),
         unit: row.get(8)?,
-        price: row.get::<_, Option<i64>>(9)?.map(Money::from_fen),
+        price: row.get::<Option<i64>>(9)?.map(Money::from_fen),
         region: region_code(row, 10)?,
-        valid_until: match row.get::<_, Option<String>>(11)? {
+        valid_until: match row.get::<Option<String>>(11)? {
             None => None,
             Some(_) => Some(parsed(row, 11)?),
         },
         status: parsed(row, 12)?,
-        tags: chainatlas_model::split_tags(&row.get::<_, String>(13)?),
+        tags: chainatlas_model::split_tags(&row.get::<String>(13)?),
     })
 }
 

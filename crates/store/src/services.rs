@@ -4,15 +4,15 @@
 //! survive it. Which moves are allowed is the model's rule ([`chainatlas_model::services`]);
 //! this module makes sure two of them never land on the same state.
 
+use crate::db::{params, Connection, OptionalExtension, Row};
 use chainatlas_model::services::{Appeal, AppealCategory, AppealState, Attachment, Visit};
 use chainatlas_model::{ChainId, Date, EnterpriseId, NodeId, Text};
-use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::audit::{json_object, Actor, Change, Json};
 use crate::writer::InsertError;
 use crate::{Result, Store};
 
-fn parsed<T>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T>
+fn parsed<T>(row: &Row<'_>, idx: usize) -> crate::db::Result<T>
 where
     T: std::str::FromStr,
     T::Err: std::error::Error + Send + Sync + 'static,
@@ -20,12 +20,12 @@ where
     crate::rows::parsed(row, idx)
 }
 
-fn opt_parsed<T>(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<T>>
+fn opt_parsed<T>(row: &Row<'_>, idx: usize) -> crate::db::Result<Option<T>>
 where
     T: std::str::FromStr,
     T::Err: std::error::Error + Send + Sync + 'static,
 {
-    match row.get::<_, Option<String>>(idx)? {
+    match row.get::<Option<String>>(idx)? {
         None => Ok(None),
         Some(_) => parsed(row, idx).map(Some),
     }
@@ -107,14 +107,14 @@ const APPEAL_COLUMNS: &str = "id, enterprise_id, category, channel, chain_id, no
      submitted_at, accepted_on, reply_due, resolve_due, department, handler_id, reply, replied_on, closed_on,
      satisfaction, escalation, reopened";
 
-fn appeal(row: &Row<'_>) -> rusqlite::Result<Appeal> {
+fn appeal(row: &Row<'_>) -> crate::db::Result<Appeal> {
     Ok(Appeal {
         id: row.get(0)?,
         enterprise: EnterpriseId(row.get(1)?),
         category: parsed(row, 2)?,
         channel: parsed(row, 3)?,
-        chain: row.get::<_, Option<i64>>(4)?.map(ChainId),
-        node: row.get::<_, Option<i64>>(5)?.map(NodeId),
+        chain: row.get::<Option<i64>>(4)?.map(ChainId),
+        node: row.get::<Option<i64>>(5)?.map(NodeId),
         title: row.get(6)?,
         description: row.get(7)?,
         attachments: Vec::new(),
@@ -154,7 +154,7 @@ fn appeal_json(a: &Appeal) -> String {
     ])
 }
 
-fn visit(row: &Row<'_>) -> rusqlite::Result<Visit> {
+fn visit(row: &Row<'_>) -> crate::db::Result<Visit> {
     Ok(Visit {
         id: row.get(0)?,
         enterprise: EnterpriseId(row.get(1)?),
@@ -194,19 +194,19 @@ fn visit_json(v: &Visit) -> String {
     ])
 }
 
-fn with_officials(conn: &Connection, visits: &mut [Visit]) -> rusqlite::Result<()> {
+fn with_officials(conn: &Connection, visits: &mut [Visit]) -> crate::db::Result<()> {
     let mut stmt = conn.prepare_cached(
         "SELECT user_id FROM visit_officials WHERE visit_id = ?1 ORDER BY user_id",
     )?;
     for v in visits {
         v.officials = stmt
             .query_map([v.id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
     }
     Ok(())
 }
 
-fn with_attachments(conn: &Connection, appeals: &mut [Appeal]) -> rusqlite::Result<()> {
+fn with_attachments(conn: &Connection, appeals: &mut [Appeal]) -> crate::db::Result<()> {
     let mut stmt = conn.prepare_cached(
         "SELECT name, bytes, media_type FROM appeal_attachments WHERE appeal_id = ?1 ORDER BY position",
     )?;
@@ -215,11 +215,11 @@ fn with_attachments(conn: &Connection, appeals: &mut [Appeal]) -> rusqlite::Resu
             .query_map([a.id], |r| {
                 Ok(Attachment {
                     name: r.get(0)?,
-                    bytes: r.get::<_, i64>(1)? as u64,
+                    bytes: r.get::<i64>(1)? as u64,
                     media_type: r.get(2)?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
     }
     Ok(())
 }
@@ -229,7 +229,7 @@ fn insert_notifications(
     at: i64,
     appeal: Option<i64>,
     notify: &[(i64, Text)],
-) -> rusqlite::Result<()> {
+) -> crate::db::Result<()> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO notifications (user_id, at, appeal_id, zh, en) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
@@ -241,7 +241,7 @@ fn insert_notifications(
 
 /// Inserts an appeal's row as it stands (every column but its attachments); answers
 /// the id the database gives it.
-fn insert_appeal_row(tx: &Connection, a: &Appeal) -> rusqlite::Result<i64> {
+fn insert_appeal_row(tx: &Connection, a: &Appeal) -> crate::db::Result<i64> {
     tx.prepare_cached(
         "INSERT INTO appeals (enterprise_id, category, channel, chain_id, node_id, title, description, visit_id,
            state, submitted_at, accepted_on, reply_due, resolve_due, department, handler_id, reply, replied_on,
@@ -285,7 +285,7 @@ fn insert_step(
     from: Option<AppealState>,
     to: AppealState,
     note: &str,
-) -> rusqlite::Result<()> {
+) -> crate::db::Result<()> {
     let step = AppealStep {
         at: actor.at,
         user_id: actor.user_id,
@@ -298,7 +298,7 @@ fn insert_step(
     insert_history_step(tx, id, &step)
 }
 
-fn insert_history_step(tx: &Connection, id: i64, s: &AppealStep) -> rusqlite::Result<()> {
+fn insert_history_step(tx: &Connection, id: i64, s: &AppealStep) -> crate::db::Result<()> {
     tx.prepare_cached(
         "INSERT INTO appeal_steps (appeal_id, at, user_id, actor, step, from_state, to_state, note)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -323,7 +323,7 @@ fn region_bounds(range: Option<(u32, u32)>) -> (i64, i64) {
 
 /// The `FROM … WHERE` of appeals within `filter` (enterprises joined as `e`), with its
 /// nine parameters.
-fn appeal_where(filter: &AppealFilter) -> (String, Vec<rusqlite::types::Value>) {
+fn appeal_where(filter: &AppealFilter) -> (String, Vec<crate::db::Value>) {
     // The states are the vocabulary's own words, never the caller's text: written in the
     // query so that the state index serves an inbox.
     let states = match filter.states.as_slice() {
@@ -340,24 +340,26 @@ fn appeal_where(filter: &AppealFilter) -> (String, Vec<rusqlite::types::Value>) 
     let (lo, hi) = region_bounds(filter.regions);
     // Without a region the appeals drive the loop (each finds its enterprise by key), so
     // an ordered or stopped scan streams instead of sorting a province's appeals first.
+    // (SQLite keeps a CROSS JOIN's order; PostgreSQL plans both alike.)
     let join = if filter.regions.is_some() {
-        "JOIN"
+        "JOIN enterprises e ON e.id = a.enterprise_id"
     } else {
-        "CROSS JOIN"
+        "CROSS JOIN enterprises e"
     };
     let base = format!(
-        "FROM appeals a {join} enterprises e ON e.id = a.enterprise_id
-             WHERE (?1 IS NULL OR a.enterprise_id = ?1)
+        "FROM appeals a {join}
+             WHERE e.id = a.enterprise_id
+               AND (a.enterprise_id = ?1 OR ?1 IS NULL)
                {states}
-               AND (?2 IS NULL OR a.handler_id = ?2)
-               AND (?3 IS NULL OR a.category = ?3)
-               AND (?4 IS NULL OR a.chain_id = ?4)
-               AND (?5 IS NULL OR a.node_id = ?5)
+               AND (a.handler_id = ?2 OR ?2 IS NULL)
+               AND (a.category = ?3 OR ?3 IS NULL)
+               AND (a.chain_id = ?4 OR ?4 IS NULL)
+               AND (a.node_id = ?5 OR ?5 IS NULL)
                AND e.region_code BETWEEN ?6 AND ?7
-               AND (?8 IS NULL OR a.submitted_at >= ?8)
-               AND (?9 IS NULL OR a.submitted_at < ?9)"
+               AND (a.submitted_at >= ?8 OR ?8 IS NULL)
+               AND (a.submitted_at < ?9 OR ?9 IS NULL)"
     );
-    let args: Vec<rusqlite::types::Value> = vec![
+    let args: Vec<crate::db::Value> = vec![
         filter.enterprise.map(|e| e.0).into(),
         filter.handler.into(),
         filter.category.map(|c| c.as_str().to_string()).into(),
@@ -379,7 +381,7 @@ impl Store {
             .query_row(
                 "SELECT user_id FROM official_assignments WHERE enterprise_id = ?1 ORDER BY id DESC LIMIT 1",
                 [enterprise.0],
-                |r| r.get::<_, Option<i64>>(0),
+                |r| r.get::<Option<i64>>(0),
             )
             .optional()?
             .flatten())
@@ -436,7 +438,7 @@ impl Store {
              FROM (SELECT e.id, o.user_id, count(*) OVER () AS total
                    FROM enterprises e
                    LEFT JOIN latest l ON l.enterprise_id = e.id LEFT JOIN official_assignments o ON o.id = l.id
-                   WHERE (?5 IS NULL OR o.user_id = ?5) {region}
+                   WHERE (o.user_id = ?5 OR ?5 IS NULL) {region}
                      AND e.id NOT IN (SELECT enterprise_id FROM visits WHERE visited_on BETWEEN ?3 AND ?4)
                    ORDER BY o.user_id IS NULL, e.id LIMIT ?6) t
              JOIN enterprises e ON e.id = t.id
@@ -457,7 +459,7 @@ impl Store {
                     })
                 },
             )?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<crate::db::Result<Vec<_>>>()?;
         Ok((rows, total as u64))
     }
 
@@ -479,8 +481,8 @@ impl Store {
     pub fn visits(&self, filter: &VisitFilter) -> Result<Vec<Visit>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {VISIT_COLUMNS} FROM visits v
-             WHERE (?1 IS NULL OR enterprise_id = ?1)
-               AND (?2 IS NULL OR EXISTS (SELECT 1 FROM visit_officials o WHERE o.visit_id = v.id AND o.user_id = ?2))
+             WHERE (enterprise_id = ?1 OR ?1 IS NULL)
+               AND (CAST(?2 AS BIGINT) IS NULL OR EXISTS (SELECT 1 FROM visit_officials o WHERE o.visit_id = v.id AND o.user_id = ?2))
                AND (planned_on BETWEEN COALESCE(?3, '0000-01-01') AND COALESCE(?4, '9999-12-31')
                     OR visited_on BETWEEN COALESCE(?3, '0000-01-01') AND COALESCE(?4, '9999-12-31'))
              ORDER BY COALESCE(visited_on, planned_on) DESC, id DESC LIMIT ?5"
@@ -496,7 +498,7 @@ impl Store {
                 ],
                 visit,
             )?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         with_officials(&self.conn, &mut visits)?;
         Ok(visits)
     }
@@ -590,7 +592,7 @@ impl Store {
         let (base, mut args) = appeal_where(filter);
         let total: i64 = self.conn.query_row(
             &format!("SELECT count(*) {base}"),
-            rusqlite::params_from_iter(&args),
+            crate::db::params_from_iter(&args),
             |r| r.get(0),
         )?;
         let columns = APPEAL_COLUMNS
@@ -612,8 +614,8 @@ impl Store {
             "SELECT {columns} {base} ORDER BY {order} LIMIT ?10 OFFSET ?11"
         ))?;
         let mut rows: Vec<Appeal> = stmt
-            .query_map(rusqlite::params_from_iter(&args), appeal)?
-            .collect::<rusqlite::Result<_>>()?;
+            .query_map(crate::db::params_from_iter(&args), appeal)?
+            .collect::<crate::db::Result<_>>()?;
         with_attachments(&self.conn, &mut rows)?;
         Ok((rows, total as u64))
     }
@@ -636,9 +638,9 @@ impl Store {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {columns}, e.region_code {base} ORDER BY a.id {order}"
         ))?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(&args))?;
+        let mut rows = stmt.query(crate::db::params_from_iter(&args))?;
         while let Some(row) = rows.next()? {
-            if !f(appeal(row)?, row.get(22)?) {
+            if !f(appeal(&row)?, row.get(22)?) {
                 break;
             }
         }
@@ -657,14 +659,14 @@ impl Store {
         let mut stmt = self.conn.prepare(
             "SELECT v.finding, e.region_code, v.visited_on FROM visits v JOIN enterprises e ON e.id = v.enterprise_id
              WHERE v.finding IS NOT NULL AND v.visited_on IS NOT NULL AND e.region_code BETWEEN ?1 AND ?2
-               AND (?3 IS NULL OR v.visited_on >= ?3) AND (?4 IS NULL OR v.visited_on <= ?4)
+               AND (v.visited_on >= ?3 OR ?3 IS NULL) AND (v.visited_on <= ?4 OR ?4 IS NULL)
              ORDER BY v.id",
         )?;
         let rows = stmt
             .query_map(params![lo, hi, day(from), day(to)], |r| {
                 Ok((parsed(r, 0)?, r.get(1)?, parsed(r, 2)?))
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(rows)
     }
 
@@ -675,7 +677,7 @@ impl Store {
         ))?;
         let rows = stmt
             .query_map([], appeal)?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(rows)
     }
 
@@ -776,7 +778,7 @@ impl Store {
                     note: r.get(6)?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(rows)
     }
 
@@ -791,7 +793,7 @@ impl Store {
         )?;
         let rows = stmt
             .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(rows)
     }
 
@@ -802,7 +804,7 @@ impl Store {
             .prepare_cached("SELECT user_id FROM supervisors ORDER BY user_id")?;
         let rows = stmt
             .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(rows)
     }
 
@@ -811,8 +813,9 @@ impl Store {
         let writer = self.writer()?;
         let tx = writer.tx();
         tx.execute("DELETE FROM supervisors", [])?;
-        let mut stmt =
-            tx.prepare_cached("INSERT OR IGNORE INTO supervisors (user_id) VALUES (?1)")?;
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO supervisors (user_id) VALUES (?1) ON CONFLICT DO NOTHING",
+        )?;
         for u in users {
             stmt.execute([u])?;
         }
@@ -846,11 +849,11 @@ impl Store {
                     user_id: r.get(1)?,
                     at: r.get(2)?,
                     appeal: r.get(3)?,
-                    text: Text::new(r.get::<_, String>(4)?, r.get::<_, String>(5)?),
+                    text: Text::new(r.get::<String>(4)?, r.get::<String>(5)?),
                     read_at: r.get(6)?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok((rows, unread as u64))
     }
 
@@ -858,7 +861,7 @@ impl Store {
     /// changed. Not audited: reading changes nothing anyone saved.
     pub fn mark_read(&mut self, user: i64, id: Option<i64>, at: i64) -> Result<u64> {
         let n = self.conn.execute(
-            "UPDATE notifications SET read_at = ?3 WHERE user_id = ?1 AND (?2 IS NULL OR id = ?2) AND read_at IS NULL",
+            "UPDATE notifications SET read_at = ?3 WHERE user_id = ?1 AND (id = ?2 OR ?2 IS NULL) AND read_at IS NULL",
             params![user, id, at],
         )?;
         Ok(n as u64)
@@ -871,7 +874,7 @@ impl Store {
             .prepare_cached("SELECT text FROM calendar_files ORDER BY id")?;
         let rows = stmt
             .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(rows)
     }
 
@@ -902,7 +905,7 @@ pub struct StoredAssessment {
     pub answers: String,
 }
 
-fn stored_assessment(row: &Row<'_>) -> rusqlite::Result<StoredAssessment> {
+fn stored_assessment(row: &Row<'_>) -> crate::db::Result<StoredAssessment> {
     Ok(StoredAssessment {
         id: row.get(0)?,
         enterprise: EnterpriseId(row.get(1)?),
@@ -954,12 +957,12 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<StoredAssessment>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {ASSESSMENT_COLUMNS} FROM assessments a WHERE (?1 IS NULL OR a.enterprise_id = ?1)
+            "SELECT {ASSESSMENT_COLUMNS} FROM assessments a WHERE (a.enterprise_id = ?1 OR ?1 IS NULL)
              ORDER BY a.taken_at DESC, a.id DESC LIMIT ?2"
         ))?;
         let rows = stmt
             .query_map(params![enterprise.map(|e| e.0), limit], stored_assessment)?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(rows)
     }
 
@@ -976,13 +979,13 @@ impl Store {
             "SELECT {ASSESSMENT_COLUMNS} FROM assessments a JOIN enterprises e ON e.id = a.enterprise_id
              WHERE a.id = (SELECT MAX(b.id) FROM assessments b WHERE b.enterprise_id = a.enterprise_id)
                AND e.region_code BETWEEN ?1 AND ?2
-               AND (?3 IS NULL OR EXISTS (SELECT 1 FROM enterprise_nodes x JOIN chain_nodes n ON n.id = x.node_id
+               AND (CAST(?3 AS BIGINT) IS NULL OR EXISTS (SELECT 1 FROM enterprise_nodes x JOIN chain_nodes n ON n.id = x.node_id
                                           WHERE x.enterprise_id = e.id AND n.chain_id = ?3))
              ORDER BY a.id"
         ))?;
         let mut rows = stmt.query(params![lo, hi, chain.map(|c| c.0)])?;
         while let Some(row) = rows.next()? {
-            f(stored_assessment(row)?);
+            f(stored_assessment(&row)?);
         }
         Ok(())
     }
@@ -1086,7 +1089,7 @@ impl Store {
             if out.last().is_none_or(|l| l.0 != id) {
                 out.push((id, r.get(1)?, r.get(2)?, Vec::new()));
             }
-            if let (Some(n), Some(c)) = (r.get::<_, Option<i64>>(3)?, r.get::<_, Option<i64>>(4)?) {
+            if let (Some(n), Some(c)) = (r.get::<Option<i64>>(3)?, r.get::<Option<i64>>(4)?) {
                 out.last_mut()
                     .expect("pushed")
                     .3

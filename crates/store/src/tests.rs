@@ -1,5 +1,6 @@
 use chainatlas_model::*;
 
+use crate::testing::TestDatabase;
 use crate::{InsertError, Store};
 
 fn region(code: &str, zh: &str, en: &str) -> Record {
@@ -109,21 +110,21 @@ pub(super) fn small_atlas(store: &mut Store) {
 
 #[test]
 fn a_new_database_is_migrated_and_empty() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("a.db")).unwrap();
+    let db = TestDatabase::new("a.db");
+    let store = Store::open(db.location()).unwrap();
     assert_eq!(store.schema_version().unwrap(), crate::migrate::LATEST);
     assert!(store.is_empty().unwrap());
     assert_eq!(store.generation().unwrap(), 0);
     drop(store);
     // Opening again applies nothing twice.
-    let store = Store::open(dir.path().join("a.db")).unwrap();
+    let store = Store::open(db.location()).unwrap();
     assert_eq!(store.schema_version().unwrap(), crate::migrate::LATEST);
 }
 
 #[test]
 fn every_commit_moves_the_generation_and_a_rollback_does_not() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    let db = TestDatabase::new("a.db");
+    let mut store = Store::open(db.location()).unwrap();
     small_atlas(&mut store);
     assert_eq!(store.generation().unwrap(), 1);
     {
@@ -144,8 +145,8 @@ fn every_commit_moves_the_generation_and_a_rollback_does_not() {
 
 #[test]
 fn saving_a_listing_moves_the_generation_but_not_the_facts() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    let db = TestDatabase::new("a.db");
+    let mut store = Store::open(db.location()).unwrap();
     small_atlas(&mut store);
     let (generation, facts) = (
         store.generation().unwrap(),
@@ -180,8 +181,8 @@ fn listing_of(enterprise: i64, title: &str) -> Listing {
 
 #[test]
 fn creates_get_their_ids_from_the_database_and_updates_keep_the_owner() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("a.db");
+    let db = TestDatabase::new("a.db");
+    let path = db.location().to_path_buf();
     let mut store = Store::open(&path).unwrap();
     small_atlas(&mut store);
     let actor = crate::Actor::local("tests", 0);
@@ -228,8 +229,8 @@ fn creates_get_their_ids_from_the_database_and_updates_keep_the_owner() {
 
 #[test]
 fn an_exclusive_unit_commits_whole_or_not_at_all() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    let db = TestDatabase::new("a.db");
+    let mut store = Store::open(db.location()).unwrap();
     small_atlas(&mut store);
     let actor = crate::Actor::local("tests", 0);
     let failed: Result<(), InsertError> = store.exclusive(|s| {
@@ -255,8 +256,8 @@ fn an_exclusive_unit_commits_whole_or_not_at_all() {
 
 #[test]
 fn presence_and_links_are_aggregated_per_region() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    let db = TestDatabase::new("a.db");
+    let mut store = Store::open(db.location()).unwrap();
     small_atlas(&mut store);
     let counts = store.counts().unwrap();
     assert_eq!(
@@ -320,8 +321,8 @@ fn presence_and_links_are_aggregated_per_region() {
 
 #[test]
 fn duplicates_are_reported_by_column_and_nothing_is_written_without_commit() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    let db = TestDatabase::new("a.db");
+    let mut store = Store::open(db.location()).unwrap();
     small_atlas(&mut store);
     {
         let mut w = store.writer().unwrap();
@@ -358,8 +359,8 @@ fn duplicates_are_reported_by_column_and_nothing_is_written_without_commit() {
 
 #[test]
 fn records_stream_back_in_key_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    let db = TestDatabase::new("a.db");
+    let mut store = Store::open(db.location()).unwrap();
     small_atlas(&mut store);
     let mut codes = Vec::new();
     store
@@ -383,17 +384,18 @@ mod accounts {
     use chainatlas_model::EnterpriseId;
 
     use super::small_atlas;
+    use crate::testing::TestDatabase;
     use crate::{AccountError, Actor, Store};
 
     fn actor(at: i64) -> Actor {
         Actor::local("cli:test", at)
     }
 
-    fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    fn store() -> (TestDatabase, Store) {
+        let db = TestDatabase::new("a.db");
+        let mut store = Store::open(db.location()).unwrap();
         small_atlas(&mut store);
-        (dir, store)
+        (db, store)
     }
 
     #[test]
@@ -544,8 +546,8 @@ mod accounts {
 
 #[test]
 fn event_records_survive_and_block_a_replacing_write_that_would_orphan_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    let db = TestDatabase::new("a.db");
+    let mut store = Store::open(db.location()).unwrap();
     small_atlas(&mut store);
     let actor = crate::Actor::local("test", 0);
     let event = Event {
@@ -609,11 +611,12 @@ fn event_records_survive_and_block_a_replacing_write_that_would_orphan_them() {
 
 #[test]
 fn migration_8_moves_event_lists_into_child_rows_in_order() {
+    // SQLite's own migrations: a PostgreSQL database starts at version 12.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
     {
         // A database as version 7 left it: lists in text columns.
-        let conn = rusqlite::Connection::open(&path).unwrap();
+        let conn = crate::db::Connection::sqlite(rusqlite::Connection::open(&path).unwrap());
         conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
         crate::migrate::apply_until(&conn, &path, 7).unwrap();
         // Today's writer fills the columns of migrations 10 and 11; they are added for it
@@ -683,8 +686,8 @@ fn migration_8_moves_event_lists_into_child_rows_in_order() {
 
 #[test]
 fn enterprises_sit_in_any_county_and_roll_up_to_its_city_and_province() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    let db = TestDatabase::new("a.db");
+    let mut store = Store::open(db.location()).unwrap();
     assert!(
         store.is_empty().unwrap(),
         "the built-in divisions are not an atlas"
@@ -735,8 +738,8 @@ fn enterprises_sit_in_any_county_and_roll_up_to_its_city_and_province() {
 
 #[test]
 fn enterprises_are_found_by_abbreviation_substring_or_credit_code() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    let db = TestDatabase::new("a.db");
+    let mut store = Store::open(db.location()).unwrap();
     small_atlas(&mut store);
     let names = [
         (11, "91340500MA0000011", "马鞍山钢铁股份有限公司"),
@@ -786,8 +789,8 @@ fn enterprises_are_found_by_abbreviation_substring_or_credit_code() {
 
 #[test]
 fn an_industry_code_is_kept_with_its_leading_zero_and_reaches_the_graph() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("a.db")).unwrap();
+    let db = TestDatabase::new("a.db");
+    let mut store = Store::open(db.location()).unwrap();
     small_atlas(&mut store);
     let Record::Enterprise(mut e) = enterprise(21, "91430200MA0000021", "430200") else {
         unreachable!()
@@ -814,4 +817,68 @@ fn an_industry_code_is_kept_with_its_leading_zero_and_reaches_the_graph() {
         .unwrap()
         .industry
         .is_none());
+}
+
+#[test]
+fn a_database_moves_to_the_other_backend_whole_and_verified_and_back() {
+    // From SQLite into the run's backend (PostgreSQL with CHAINATLAS_TEST_POSTGRES), and
+    // from there into a new SQLite file.
+    let dir = tempfile::tempdir().unwrap();
+    let mut source = Store::open(dir.path().join("source.db")).unwrap();
+    small_atlas(&mut source);
+    let actor = crate::Actor::local("tests", 7);
+    source
+        .create_user(
+            &actor,
+            "admin",
+            "h",
+            chainatlas_auth::Role::Admin,
+            None,
+            false,
+        )
+        .unwrap();
+    let listing = source
+        .create_listing(&actor, &listing_of(1, "数控刀片 \t tab\nline \\ back"))
+        .unwrap();
+    let db = TestDatabase::new("target.db");
+    let mut target = Store::open(db.location()).unwrap();
+    let mut heard = Vec::new();
+    let copies = source
+        .copy_into(&mut target, |t| heard.push(t.table))
+        .unwrap();
+    assert_eq!(heard.len(), crate::transfer::TABLES.len());
+    assert_eq!(copies, source.checksums().unwrap());
+    assert_eq!(target.checksums().unwrap(), copies);
+    let rows = |table: &str| copies.iter().find(|c| c.table == table).unwrap().rows;
+    assert_eq!(rows("enterprises"), 3);
+    assert_eq!(rows("users"), 1);
+    assert!(rows("audit_log") >= 2);
+    assert_eq!(target.generation().unwrap(), source.generation().unwrap());
+    assert_eq!(
+        target.listing(listing).unwrap().unwrap().title,
+        "数控刀片 \t tab\nline \\ back"
+    );
+    // The target assigns the next ids after those it received, and logs the listing.
+    let next = target
+        .create_listing(&actor, &listing_of(2, "second"))
+        .unwrap();
+    assert_eq!(next.0, listing.0 + 1);
+    let revision = target.listing_revision().unwrap();
+    assert_eq!(
+        target.listing_changes_since(revision - 1, 10).unwrap(),
+        Some((revision, vec![next]))
+    );
+
+    // A database with data of its own is not a target.
+    let again = source.copy_into(&mut target, |_| {}).unwrap_err();
+    assert!(
+        matches!(again, crate::TransferError::TargetNotEmpty(_)),
+        "{again}"
+    );
+
+    // And back into SQLite.
+    let mut back = Store::open(dir.path().join("back.db")).unwrap();
+    let copies_back = target.copy_into(&mut back, |_| {}).unwrap();
+    assert_eq!(back.checksums().unwrap(), copies_back);
+    assert_eq!(copies_back, target.checksums().unwrap());
 }

@@ -1,8 +1,9 @@
 //! All-or-nothing writes of atlas records.
 
+use crate::db::{
+    params, Backend, Connection, ErrorKind, OptionalExtension, Transaction, Value, ValueRef,
+};
 use chainatlas_model::{Enterprise, EnterpriseId, Listing, ListingId, Record, RecordKind};
-use rusqlite::types::Value;
-use rusqlite::{ffi, params, Connection, OptionalExtension, Savepoint, Transaction};
 
 use crate::audit::{Actor, Change};
 use crate::{Result, StoreError};
@@ -41,28 +42,14 @@ impl chainatlas_model::Explain for InsertError {
     }
 }
 
-impl From<rusqlite::Error> for InsertError {
-    fn from(e: rusqlite::Error) -> Self {
-        match &e {
-            rusqlite::Error::SqliteFailure(err, message)
-                if err.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
-                let message = message.clone().unwrap_or_default();
-                match err.extended_code {
-                    ffi::SQLITE_CONSTRAINT_PRIMARYKEY | ffi::SQLITE_CONSTRAINT_UNIQUE => {
-                        // "UNIQUE constraint failed: enterprises.credit_code"
-                        let columns = message
-                            .split_once(": ")
-                            .map(|(_, cols)| cols)
-                            .unwrap_or(&message)
-                            .split(", ")
-                            .map(|c| c.rsplit('.').next().unwrap_or(c))
-                            .collect::<Vec<_>>()
-                            .join(", ");
-                        InsertError::Duplicate { columns }
-                    }
-                    _ => InsertError::Rejected(message),
-                }
+impl From<crate::db::Error> for InsertError {
+    fn from(e: crate::db::Error) -> Self {
+        match e.kind() {
+            ErrorKind::Unique { columns } => InsertError::Duplicate {
+                columns: columns.clone(),
+            },
+            ErrorKind::Reference | ErrorKind::Check => {
+                InsertError::Rejected(e.message().to_string())
             }
             _ => InsertError::Store(e.into()),
         }
@@ -70,40 +57,23 @@ impl From<rusqlite::Error> for InsertError {
 }
 
 /// An open write transaction. Commit with [`Writer::commit`]; dropping it rolls back.
+/// Inside [`crate::Store::exclusive`], a savepoint of its transaction.
 pub struct Writer<'a> {
-    tx: Scope<'a>,
-}
-
-/// A writer's own transaction, or a savepoint inside [`crate::Store::exclusive`]'s.
-enum Scope<'a> {
-    Transaction(Transaction<'a>),
-    Savepoint(Savepoint<'a>),
-}
-
-impl std::ops::Deref for Scope<'_> {
-    type Target = Connection;
-    fn deref(&self) -> &Connection {
-        match self {
-            Scope::Transaction(tx) => tx,
-            Scope::Savepoint(sp) => sp,
-        }
-    }
+    tx: Transaction<'a>,
 }
 
 impl<'a> Writer<'a> {
     pub(crate) fn begin(conn: &'a mut Connection) -> Result<Writer<'a>> {
-        let tx = if conn.is_autocommit() {
-            // IMMEDIATE takes the write lock now: a write never starts on a snapshot that
-            // another writer has moved past.
-            Scope::Transaction(
-                conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?,
-            )
-        } else {
-            Scope::Savepoint(conn.savepoint()?)
-        };
+        // The write lock is taken now: a write never starts on a snapshot that another
+        // writer has moved past.
+        let tx = conn.transaction()?;
         // References are checked at commit, so records may arrive in any order within
-        // one write (a city before its province); SQLite resets this at transaction end.
-        tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
+        // one write (a city before its province). SQLite resets this at transaction end;
+        // PostgreSQL's foreign keys are declared deferrable, deferred.
+        tx.execute_batch(match tx.backend() {
+            Backend::Sqlite => "PRAGMA defer_foreign_keys = ON",
+            Backend::Postgres => "SET CONSTRAINTS ALL DEFERRED",
+        })?;
         Ok(Writer { tx })
     }
 
@@ -155,6 +125,10 @@ impl<'a> Writer<'a> {
     /// Inserts one record.
     pub fn insert(&mut self, record: &Record) -> Result<(), InsertError> {
         let tx = &self.tx;
+        tx.guarded(|| Self::insert_in(tx, record))
+    }
+
+    fn insert_in(tx: &Connection, record: &Record) -> Result<(), InsertError> {
         match record {
             Record::Region(r) => {
                 // Every division is built in: a region of a bundle adds one or renames it.
@@ -162,7 +136,7 @@ impl<'a> Writer<'a> {
                     "INSERT INTO regions (code, name_zh, name_en, parent_code, level) VALUES (?1, ?2, ?3, ?4, ?5)
                      ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
                          parent_code = excluded.parent_code, level = excluded.level
-                     WHERE (name_zh, name_en, parent_code, level) IS NOT (excluded.name_zh, excluded.name_en, excluded.parent_code, excluded.level)",
+                     WHERE (regions.name_zh, regions.name_en, regions.parent_code, regions.level) IS DISTINCT FROM (excluded.name_zh, excluded.name_en, excluded.parent_code, excluded.level)",
                 )?
                 .execute(crate::rows::region_values(r))?;
             }
@@ -227,10 +201,13 @@ impl<'a> Writer<'a> {
 
     /// Inserts a new enterprise with the id the database assigns (`e.id` is not read).
     pub fn create_enterprise(&mut self, e: &Enterprise) -> Result<EnterpriseId, InsertError> {
-        let id = self
-            .tx
-            .prepare_cached(&format!("{INSERT_ENTERPRISE} RETURNING id"))?
-            .query_row(enterprise_params(None, e), |r| r.get(0))?;
+        let tx = &self.tx;
+        let id = tx.guarded(|| {
+            Ok::<_, InsertError>(
+                tx.prepare_cached(&format!("{} RETURNING id", create_enterprise_sql()))?
+                    .query_row(enterprise_params(None, e), |r| r.get(0))?,
+            )
+        })?;
         Ok(EnterpriseId(id))
     }
 
@@ -321,15 +298,16 @@ impl<'a> Writer<'a> {
             let mut stmt = self.tx.prepare(&format!("{sql} LIMIT 50"))?;
             let found: Vec<(String, String)> = stmt
                 .query_map([], |r| {
-                    let text = |i: usize| -> rusqlite::Result<String> {
+                    let text = |i: usize| -> crate::db::Result<String> {
                         Ok(match r.get_ref(i)? {
-                            rusqlite::types::ValueRef::Integer(n) => n.to_string(),
-                            other => other.as_str().unwrap_or_default().to_string(),
+                            ValueRef::Integer(n) => n.to_string(),
+                            ValueRef::Text(t) => t.to_string(),
+                            _ => String::new(),
                         })
                     };
                     Ok((text(0)?, text(1)?))
                 })?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::db::Result<_>>()?;
             out.extend(found.into_iter().map(|(a, b)| {
                 let fill = |t: &str| t.replace("{1}", &a).replace("{2}", &b);
                 (*file, chainatlas_model::Text::new(fill(zh), fill(en)))
@@ -363,12 +341,20 @@ impl<'a> Writer<'a> {
     fn finish(self, actor: &Actor, change: &Change, bump: &str) -> Result<()> {
         crate::audit::record(&self.tx, actor, change)?;
         self.tx.execute(bump, [])?;
-        match self.tx {
-            Scope::Transaction(tx) => tx.commit()?,
-            Scope::Savepoint(sp) => sp.commit()?,
+        if self.tx.backend() == Backend::Postgres {
+            // Records may arrive with their ids (a bundle): the identity sequences must
+            // move past them, or the next id the database assigns would be taken.
+            self.tx.execute_batch("SELECT chainatlas_sync_ids()")?;
         }
+        self.tx.commit()?;
         Ok(())
     }
+}
+
+/// [`INSERT_ENTERPRISE`] without the id: the database assigns it.
+pub(crate) fn create_enterprise_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| crate::db::insert_sql("enterprises", crate::rows::ENTERPRISE_COLUMNS, false))
 }
 
 pub(crate) const INSERT_ENTERPRISE: &str = "INSERT INTO enterprises (id, credit_code, name_zh, name_en, region_code, size, tags, revenue_fen, employees, source,

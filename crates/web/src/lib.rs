@@ -66,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .merge(resolution::pages::routes())
         .merge(opportunities::pages::routes())
         .merge(services::pages::routes())
+        .route("/healthz", axum::routing::get(core::health::healthz))
         .route(
             "/lang/{lang}",
             axum::routing::get(core::layout::switch_language),

@@ -1,5 +1,6 @@
-//! The real router, over a real SQLite file filled by the demo generator, as a signed-in
-//! analyst unless a test says otherwise.
+//! The real router, over a real database filled by the demo generator (an SQLite file, or
+//! PostgreSQL with `CHAINATLAS_TEST_POSTGRES`), as a signed-in analyst unless a test says
+//! otherwise.
 
 mod support;
 
@@ -7,6 +8,33 @@ use axum::http::{header, Method, StatusCode};
 use chainatlas_model::{Chain, ChainId, Record};
 use chainatlas_store::{Change, Store};
 use support::{app_with, english_sentence, get, get_as, visible_text};
+
+#[tokio::test]
+async fn the_health_check_answers_without_sign_in_and_names_the_database() {
+    let app = app_with(&[]);
+    let health = get_as(&app, "/healthz", &app.anonymous, None).await;
+    assert_eq!(health.status, StatusCode::OK);
+    let body = health.json();
+    assert_eq!(body["status"], "ok");
+    let expected = if app.db.is_postgres() {
+        "postgresql"
+    } else {
+        "sqlite"
+    };
+    assert_eq!(body["database"], expected);
+    assert_eq!(body["schema_version"], 12);
+    assert_eq!(
+        body["generation"].as_u64(),
+        Some(app.store().generation().unwrap())
+    );
+    // Nothing else is public.
+    assert_eq!(
+        get_as(&app, "/api/v1/regions", &app.anonymous, None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+}
 
 #[tokio::test]
 async fn pages_are_chinese_by_default_and_english_on_request() {
@@ -320,7 +348,7 @@ async fn cached_figures_follow_every_write() {
         "the dashboard shows 300 enterprises"
     );
     // Another connection writes, as an import would.
-    let mut store = Store::open(app.dir.path().join("atlas.db")).unwrap();
+    let mut store = Store::open(app.db.location()).unwrap();
     let mut writer = store.writer().unwrap();
     writer
         .insert(&Record::Enterprise(chainatlas_model::Enterprise {

@@ -422,7 +422,7 @@ async fn the_index_is_rebuilt_when_deleted_or_behind_the_database() {
         .unwrap();
     assert_eq!(search("ZX9000").await, 1);
     // The index deleted: a new server rebuilds it from the database.
-    let path = app.dir.path().join("atlas.db");
+    let path = app.db.location().to_path_buf();
     let index = chainatlas_app::matchmaking::index_dir(&path);
     assert!(index.is_dir());
     std::fs::remove_dir_all(&index).unwrap();
@@ -537,7 +537,7 @@ async fn pages_publish_show_matches_and_report_bad_input() {
 #[tokio::test]
 async fn the_server_reads_its_injected_clock_for_now_and_today() {
     let app = app_with(&[]);
-    let path = app.dir.path().join("atlas.db");
+    let path = app.db.location().to_path_buf();
     let with_clock = |at: i64| {
         router(
             AppState::new(chainatlas_store::Pool::open(&path, 2).unwrap())
@@ -574,7 +574,7 @@ async fn the_server_reads_its_injected_clock_for_now_and_today() {
 #[tokio::test]
 async fn an_expired_listing_reads_expired_is_not_open_and_matches_nothing() {
     let app = app_with(&[]);
-    let path = app.dir.path().join("atlas.db");
+    let path = app.db.location().to_path_buf();
     // 2020-06-02 in China: a day after the demand's last valid day.
     let clocked = App {
         router: router(

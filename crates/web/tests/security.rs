@@ -161,6 +161,7 @@ async fn every_role_meets_every_page_and_endpoint_as_designed() {
     }
     let api = [
         ("/api/v1/openapi.json", Ok, Ok, Ok, Ok),
+        ("/healthz", Ok, Ok, Ok, Ok),
         ("/api/v1/stats", Unauthorized, Ok, Ok, Ok),
         ("/api/v1/regions", Unauthorized, Ok, Ok, Ok),
         ("/api/v1/chains", Unauthorized, Ok, Ok, Ok),

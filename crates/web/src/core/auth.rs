@@ -72,10 +72,11 @@ fn client_address(request: &Request) -> String {
         )
 }
 
-/// Paths anyone may open: the landing page, sign-in, language switch, assets, and the API
-/// description.
+/// Paths anyone may open: the landing page, sign-in, language switch, assets, the API
+/// description, and the health check.
 fn is_public(method: &Method, path: &str) -> bool {
     path == "/"
+        || (method == Method::GET && path == "/healthz")
         || path == "/login"
         || path == "/favicon.ico"
         || path.starts_with("/assets/")

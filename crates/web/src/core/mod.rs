@@ -8,6 +8,7 @@ pub mod auth;
 pub mod download;
 pub mod error;
 pub mod form;
+pub mod health;
 pub mod i18n;
 pub mod layout;
 pub mod state;

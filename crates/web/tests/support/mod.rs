@@ -7,6 +7,7 @@ use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use chainatlas_auth::{new_secret, secret_hash, Role};
 use chainatlas_demo::{generate, DemoConfig};
 use chainatlas_model::{EnterpriseId, Record};
+use chainatlas_store::testing::TestDatabase;
 use chainatlas_store::{Actor, Change, InsertError, Pool, Store};
 use chainatlas_web::{router, AppState};
 use http_body_util::BodyExt;
@@ -22,7 +23,9 @@ pub struct Who {
 }
 
 pub struct App {
-    pub dir: tempfile::TempDir,
+    /// The database: SQLite in a temporary directory, or a PostgreSQL schema
+    /// (`CHAINATLAS_TEST_POSTGRES`).
+    pub db: TestDatabase,
     pub router: axum::Router,
     pub anonymous: Who,
     pub admin: Who,
@@ -39,7 +42,7 @@ pub const FIRM: EnterpriseId = EnterpriseId(1);
 
 impl App {
     pub fn store(&self) -> Store {
-        Store::open(self.dir.path().join("atlas.db")).unwrap()
+        Store::open(self.db.location()).unwrap()
     }
 }
 
@@ -58,7 +61,7 @@ pub fn add_producer(
     use chainatlas_model::{
         Enterprise, EnterpriseId, EnterpriseNode, EnterpriseSize, Money, NodeId, Record, Tags,
     };
-    let mut store = chainatlas_store::Store::open(app.dir.path().join("atlas.db")).unwrap();
+    let mut store = chainatlas_store::Store::open(app.db.location()).unwrap();
     let mut writer = store.writer().unwrap();
     writer
         .insert(&Record::Enterprise(Enterprise {
@@ -151,8 +154,8 @@ fn account(store: &mut Store, username: &'static str, role: Role) -> (Who, Who) 
 }
 
 pub fn app_with(extra: &[Record]) -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("atlas.db");
+    let db = TestDatabase::new("atlas.db");
+    let path = db.location().to_path_buf();
     let mut store = Store::open(&path).unwrap();
     let mut writer = store.writer().unwrap();
     generate::<InsertError>(
@@ -185,7 +188,7 @@ pub fn app_with(extra: &[Record]) -> App {
     let (firm, firm_token) = account(&mut store, "firm", Role::Enterprise);
     App {
         router: router(AppState::new(Pool::open(&path, 4).unwrap())),
-        dir,
+        db,
         anonymous: Who {
             name: "anonymous",
             cookie: None,
