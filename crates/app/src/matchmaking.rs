@@ -40,6 +40,31 @@ pub fn index_dir(database: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// The index directory this process may keep: the database's own (`dir`), claimed with a
+/// lock on `dir.lock` held until the process ends, or, when another process on this
+/// machine holds it (a second server on the same database), a private one beside it
+/// (`dir.PID`), built for this process. Each server's index follows the database's
+/// listing log by itself, so neither waits for nor disturbs the other.
+fn claim(dir: PathBuf) -> (PathBuf, Option<std::fs::File>) {
+    let mut lock = dir.as_os_str().to_owned();
+    lock.push(".lock");
+    let held = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(PathBuf::from(lock))
+        .ok()
+        .filter(|file| file.try_lock().is_ok());
+    match held {
+        Some(file) => (dir, Some(file)),
+        None => {
+            let mut private = dir.into_os_string();
+            private.push(format!(".{}", std::process::id()));
+            (PathBuf::from(private), None)
+        }
+    }
+}
+
 /// A listing as the index sees it.
 pub fn entry(l: &Listing) -> Entry {
     Entry::from(l)
@@ -181,6 +206,9 @@ const REPLAY_LIMIT: usize = 20_000;
 /// The listing index of one database, kept current with it.
 pub struct Matchmaker {
     dir: PathBuf,
+    /// Held for the process's life when `dir` is the database's own index (see
+    /// [`claim`]); `None` for a private one.
+    _claim: Option<std::fs::File>,
     index: ListingIndex,
     /// Held while the index is written, so that one writer exists at a time.
     writing: Mutex<()>,
@@ -190,9 +218,10 @@ pub struct Matchmaker {
 }
 
 impl Matchmaker {
-    fn new(dir: PathBuf, index: ListingIndex) -> Matchmaker {
+    fn new(dir: PathBuf, claim: Option<std::fs::File>, index: ListingIndex) -> Matchmaker {
         Matchmaker {
             dir,
+            _claim: claim,
             index,
             writing: Mutex::new(()),
             seen: AtomicI64::new(-1),
@@ -202,10 +231,10 @@ impl Matchmaker {
     /// Opens the index beside the database, rebuilding it if it is missing, unreadable or
     /// behind the database.
     pub fn open(store: &Store) -> Result<(Matchmaker, Option<Rebuilt>), AppError> {
-        let dir = index_dir(store.path());
+        let (dir, claim) = claim(index_dir(store.path()));
         match ListingIndex::open(&dir) {
             Some(index) => {
-                let m = Matchmaker::new(dir, index);
+                let m = Matchmaker::new(dir, claim, index);
                 let rebuilt = m.sync(store)?;
                 Ok((m, rebuilt))
             }
@@ -215,7 +244,7 @@ impl Matchmaker {
                 } else {
                     "missing"
                 };
-                let (m, mut rebuilt) = Matchmaker::build(store, &dir)?;
+                let (m, mut rebuilt) = Matchmaker::build(store, dir, claim)?;
                 rebuilt.why = why;
                 Ok((m, Some(rebuilt)))
             }
@@ -224,13 +253,18 @@ impl Matchmaker {
 
     /// Builds the index afresh from the database.
     pub fn rebuild(store: &Store) -> Result<(Matchmaker, Rebuilt), AppError> {
-        Matchmaker::build(store, &index_dir(store.path()))
+        let (dir, claim) = claim(index_dir(store.path()));
+        Matchmaker::build(store, dir, claim)
     }
 
-    fn build(store: &Store, dir: &Path) -> Result<(Matchmaker, Rebuilt), AppError> {
+    fn build(
+        store: &Store,
+        dir: PathBuf,
+        claim: Option<std::fs::File>,
+    ) -> Result<(Matchmaker, Rebuilt), AppError> {
         let started = Instant::now();
-        let index = ListingIndex::create(dir).map_err(index_error)?;
-        let m = Matchmaker::new(dir.to_path_buf(), index);
+        let index = ListingIndex::create(&dir).map_err(index_error)?;
+        let m = Matchmaker::new(dir, claim, index);
         let listings = m.fill(store)?;
         Ok((
             m,

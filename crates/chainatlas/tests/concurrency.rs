@@ -639,3 +639,49 @@ fn appeals_visits_and_their_steps_from_many_clients_at_once_are_each_kept_once()
         );
     }
 }
+
+#[test]
+fn two_servers_on_one_database_serve_each_others_writes() {
+    // Two `serve` processes on one database (PostgreSQL with CHAINATLAS_TEST_POSTGRES, a
+    // shared SQLite file otherwise): what one writes, the other's caches and listing index
+    // follow on its next request.
+    let test_db = TestDatabase::new("atlas.db");
+    let db = test_db.location().to_path_buf();
+    let first = Server::start(&db);
+    let second = Server::start(&db);
+    let admin_token = token(&db, "admin");
+    let firm_token = token(&db, "enterprise");
+    let (a, b) = (
+        Client::new(&first.base, admin_token.clone()),
+        Client::new(&second.base, admin_token),
+    );
+    let firm_a = Client::new(&first.base, firm_token);
+
+    // The second server has built what it derives before the writes.
+    let before = b.get("/api/v1/chains").as_array().unwrap().len();
+    b.get("/api/v1/listings?q=液压泵");
+
+    let (status, created) = a.send(
+        "POST",
+        "/api/v1/records/chains",
+        Some(json!({"code": "two-servers", "name_zh": "双服务器测试链", "name_en": "Two servers"})),
+    );
+    assert_eq!(status, 201, "{created}");
+    let after = b.get("/api/v1/chains");
+    assert_eq!(after.as_array().unwrap().len(), before + 1, "{after}");
+    assert!(after.to_string().contains("two-servers"), "{after}");
+
+    let title = "双服务器 唯一标题 液压泵";
+    let (status, listing) = firm_a.send(
+        "POST",
+        "/api/v1/listings",
+        Some(json!({"side": "supply", "kind": "product", "title": title,
+            "description": "两台服务器", "region_code": "430200"})),
+    );
+    assert_eq!(status, 201, "{listing}");
+    let found = b.get("/api/v1/listings?q=液压泵");
+    assert!(found.to_string().contains(title), "{found}");
+
+    let generation = |c: &Client| c.get("/healthz")["generation"].as_u64().unwrap();
+    assert_eq!(generation(&a), generation(&b));
+}

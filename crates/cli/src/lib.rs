@@ -431,6 +431,8 @@ fn fill_with_demo(store: &mut Store, config: &DemoConfig, replace: bool) -> Resu
         writer.clear_services()?;
         writer.clear_all()?;
     }
+    // Generated records are valid by construction: PostgreSQL takes them by COPY.
+    writer.bulk_load()?;
     let mut written = 0u64;
     chainatlas_demo::generate::<anyhow::Error>(config, &mut |record| {
         writer

@@ -421,11 +421,13 @@ async fn the_index_is_rebuilt_when_deleted_or_behind_the_database() {
         .create_listing(&actor(), &direct_listing(0, "高压变频器 ZX9000"))
         .unwrap();
     assert_eq!(search("ZX9000").await, 1);
-    // The index deleted: a new server rebuilds it from the database.
+    // The index deleted: a new server (the old one stopped, releasing its claim on the
+    // index) rebuilds it from the database.
     let path = app.db.location().to_path_buf();
     let index = chainatlas_app::matchmaking::index_dir(&path);
     assert!(index.is_dir());
     std::fs::remove_dir_all(&index).unwrap();
+    drop(app.router);
     let fresh = App {
         router: router(AppState::new(
             chainatlas_store::Pool::open(&path, 2).unwrap(),
@@ -441,13 +443,13 @@ async fn the_index_is_rebuilt_when_deleted_or_behind_the_database() {
     .await;
     assert_eq!(r.json()["total"], 1, "{}", r.body);
     assert!(index.is_dir());
-    // A damaged index is rebuilt too.
+    // A damaged index is rebuilt too (by the next server, once this one has stopped).
+    drop(fresh.router);
     let store = Store::open(&path).unwrap();
     std::fs::write(index.join("meta.json"), b"not json").unwrap();
     let (m, rebuilt) = chainatlas_app::matchmaking::Matchmaker::open(&store).unwrap();
     assert_eq!(rebuilt.unwrap().why, "unreadable");
     assert!(!m.index().is_empty());
-    drop(fresh);
 }
 
 #[tokio::test]
