@@ -34,7 +34,7 @@ pub use atlas::{
 pub use audit::{Actor, AuditEntry, Change};
 pub use events::EventWriteError;
 pub use listings::MatchFacts;
-pub use pool::{Pool, PooledStore};
+pub use pool::{Pool, PooledStore, POSTGRES_MAX_OPEN};
 pub use records::Snapshot;
 pub use resolution::{
     enriched_fields, merged_fields, Choice, ListHead, ListRow, ListStatus, MergeHead, Proposal,

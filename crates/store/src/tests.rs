@@ -882,3 +882,24 @@ fn a_database_moves_to_the_other_backend_whole_and_verified_and_back() {
     assert_eq!(back.checksums().unwrap(), copies_back);
     assert_eq!(copies_back, target.checksums().unwrap());
 }
+
+#[test]
+fn a_pool_lends_at_most_its_bound_on_postgresql_and_a_returned_connection_goes_on() {
+    let db = TestDatabase::new("a.db");
+    let pool = crate::Pool::open(db.location(), 4).unwrap();
+    let bound = if db.is_postgres() {
+        crate::POSTGRES_MAX_OPEN
+    } else {
+        40 // SQLite connections are not counted
+    };
+    let lent: Vec<_> = (0..bound).map(|_| pool.get().unwrap()).collect();
+    assert_eq!(lent.len(), bound);
+    std::thread::scope(|s| {
+        let waiting = s.spawn(|| pool.get().map(|store| store.generation().unwrap()));
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        // On PostgreSQL the request beyond the bound waits for a connection to come back.
+        assert_eq!(waiting.is_finished(), !db.is_postgres());
+        drop(lent);
+        assert_eq!(waiting.join().unwrap().unwrap(), 0);
+    });
+}
