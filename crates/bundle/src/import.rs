@@ -354,6 +354,8 @@ fn run<'s>(
     }
     let total_bytes = source.total_bytes();
     let mut writer = store.writer()?;
+    // New rows go by COPY on PostgreSQL; refused ones are found again and located.
+    writer.bulk_load()?;
     writer.track_keys()?;
     if options.replace {
         writer.clear_all()?;
@@ -449,6 +451,25 @@ impl TableImport<'_, '_> {
                 .filter(|&c| workbook && positions[c] < header_len)
                 .map(|c| column_letter(positions[c])),
         };
+        // A row the database refused, located by its key's column when it is a duplicate.
+        let refusal = |problems: &mut Problems, row: u64, e: InsertError| match e {
+            InsertError::Duplicate { columns: dup } => {
+                let column = cols.iter().position(|c| dup.starts_with(c.name));
+                problems.push(Problem {
+                    location: at(row, column),
+                    message: duplicate(&dup),
+                });
+                Ok(())
+            }
+            e @ InsertError::Rejected(_) => {
+                problems.push(Problem {
+                    location: at(row, None),
+                    message: e.explain(),
+                });
+                Ok(())
+            }
+            InsertError::Store(e) => Err(ImportError::from(e)),
+        };
         let mut rows = 0u64;
         let mut pending_parents = Vec::new();
         while let Some(row) = table.next_row() {
@@ -540,23 +561,27 @@ impl TableImport<'_, '_> {
                 Record::Enterprise(e) if new_enterprise => self.create(e),
                 _ => self.write(&record, location),
             };
-            match written {
-                Ok(()) => {}
-                Err(InsertError::Duplicate { columns: dup }) => {
-                    let column = cols.iter().position(|c| dup.starts_with(c.name));
-                    self.problems.push(Problem {
-                        location: at(row.number, column),
-                        message: duplicate(&dup),
-                    });
-                }
-                Err(e @ InsertError::Rejected(_)) => {
-                    self.problems.push(Problem {
-                        location: at(row.number, None),
-                        message: e.explain(),
-                    });
-                }
-                Err(InsertError::Store(e)) => return Err(e.into()),
+            if let Err(e) = written {
+                refusal(self.problems, row.number, e)?;
             }
+        }
+        // Rows gathered for a bulk write (PostgreSQL) are refused when their round lands.
+        let refused = match self.writer.refused() {
+            Ok(refused) => refused,
+            Err(e) => return refusal(self.problems, 0, e),
+        };
+        if !refused.is_empty() {
+            let first_of_table = self
+                .problems
+                .list
+                .iter()
+                .position(|p| p.location.file == label)
+                .unwrap_or(self.problems.list.len());
+            for (row, e) in refused {
+                refusal(self.problems, row, e)?;
+            }
+            // In the order of the file's rows, as when each refusal came at once.
+            self.problems.list[first_of_table..].sort_by_key(|p| p.location.row);
         }
         // Regions may list a child before its parent; parents are checked once all are known.
         for (row, parent) in pending_parents {
@@ -591,7 +616,7 @@ impl TableImport<'_, '_> {
             None
         };
         let Some(old) = old else {
-            self.writer.insert(record)?;
+            self.writer.insert_at(record, location.row)?;
             self.changes.added += 1;
             return Ok(());
         };

@@ -1111,8 +1111,9 @@ impl Connection {
 
     /// Appends `rows` to `table`'s `columns`: PostgreSQL's `COPY … FROM STDIN`, or one
     /// prepared `INSERT` per row on SQLite. Inside the caller's transaction, so a bulk
-    /// load stays all or nothing.
-    pub fn copy_in(&self, table: &str, columns: &[String], rows: Vec<Vec<Value>>) -> Result<()> {
+    /// load stays all or nothing. The rows stay the caller's (to write again one by one
+    /// when a round fails).
+    pub fn copy_in(&self, table: &str, columns: &[String], rows: &[Vec<Value>]) -> Result<()> {
         match &self.backend {
             Inner::Sqlite(c) => {
                 let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
@@ -1121,7 +1122,7 @@ impl Connection {
                     columns.join(", "),
                     marks.join(", ")
                 ))?;
-                for row in &rows {
+                for row in rows {
                     stmt.execute(rusqlite::params_from_iter(
                         row.iter().map(|v| SqliteParam(v.value_ref())),
                     ))?;
@@ -1130,12 +1131,12 @@ impl Connection {
             }
             Inner::Postgres(pg) => {
                 let sql = format!("COPY {table} ({}) FROM STDIN", columns.join(", "));
+                let mut text = Vec::with_capacity(rows.len() * 64);
+                for row in rows {
+                    copy_text_row(&mut text, row);
+                }
                 pg.run(move |pg| {
                     use std::io::Write;
-                    let mut text = Vec::with_capacity(rows.len() * 64);
-                    for row in &rows {
-                        copy_text_row(&mut text, row);
-                    }
                     let mut writer = pg.client.copy_in(&sql)?;
                     writer
                         .write_all(&text)

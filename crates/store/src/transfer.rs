@@ -202,11 +202,12 @@ fn copy_table(
         rows += 1;
         batch.push(values);
         if batch.len() == BATCH {
-            target.copy_in(table, &names, std::mem::take(&mut batch))?;
+            target.copy_in(table, &names, &batch)?;
+            batch.clear();
         }
         Ok(())
     })?;
-    target.copy_in(table, &names, batch)?;
+    target.copy_in(table, &names, &batch)?;
     Ok(TableCopy {
         table,
         rows,

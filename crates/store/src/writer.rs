@@ -65,9 +65,12 @@ pub struct Writer<'a> {
 /// A bulk load's rows not yet written, per table of [`PLAIN`].
 #[derive(Default)]
 struct Pending {
-    rows: Vec<Vec<Vec<Value>>>,
+    /// Per table of [`PLAIN`]: each row's tag and values.
+    rows: Vec<Vec<(u64, Vec<Value>)>>,
     count: usize,
     listings: bool,
+    /// Rows the database refused, with their tags.
+    refused: Vec<(u64, InsertError)>,
 }
 
 /// Rows a bulk load writes per `COPY` round.
@@ -177,16 +180,17 @@ impl<'a> Writer<'a> {
         Ok(Writer { tx, pending: None })
     }
 
-    /// Switches this writer to bulk loading, for a stream of trusted records (the demo
-    /// generator's) that only inserts and then commits. On PostgreSQL the plain records
-    /// are gathered and written with `COPY` in rounds of 20,000 rows, tables in dependency
-    /// order with references checked as they land; the listing log is not written row by
-    /// row but emptied at commit, so every listing index rebuilds. A refused row fails its
-    /// whole round, unlocated. On SQLite nothing changes: prepared inserts are as fast.
+    /// Switches this writer to bulk loading: plain records (chains, nodes, enterprises,
+    /// their units and relations, listings) are gathered and, on PostgreSQL, written with
+    /// `COPY` in rounds of 20,000 rows, tables in dependency order, references checked as
+    /// rows land. A round the database refuses is undone (a savepoint) and written again
+    /// row by row, so each refused row is found; [`Writer::refused`] hands them back with
+    /// the tag each was inserted with ([`Writer::insert_at`]). The listing log is not
+    /// written row by row but emptied at commit, so every listing index rebuilds. On
+    /// SQLite nothing changes: prepared inserts are as fast, and refusals come at once.
     pub fn bulk_load(&mut self) -> Result<()> {
         if self.tx.backend() == Backend::Postgres {
-            self.tx
-                .execute_batch("SET CONSTRAINTS ALL IMMEDIATE; SET LOCAL chainatlas.bulk = 'on'")?;
+            self.tx.execute_batch("SET LOCAL chainatlas.bulk = 'on'")?;
             self.pending = Some(Pending {
                 rows: vec![Vec::new(); PLAIN.len()],
                 ..Pending::default()
@@ -195,11 +199,13 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// Writes the rows a bulk load gathered, in dependency order.
+    /// Writes the rows a bulk load gathered, in dependency order; the rows of a refused
+    /// round go one by one, and those refused are kept for [`Writer::refused`].
     fn flush(&mut self) -> Result<(), InsertError> {
         let Some(pending) = self.pending.as_mut() else {
             return Ok(());
         };
+        let tx = &self.tx;
         for (table, rows) in pending.rows.iter_mut().enumerate() {
             if rows.is_empty() {
                 continue;
@@ -207,10 +213,69 @@ impl<'a> Writer<'a> {
             let (name, columns) = PLAIN[table];
             let columns: Vec<String> = columns.split(',').map(|c| c.trim().to_string()).collect();
             pending.listings |= name == "listings";
-            self.tx.copy_in(name, &columns, std::mem::take(rows))?;
+            let (tags, values): (Vec<u64>, Vec<Vec<Value>>) =
+                std::mem::take(rows).into_iter().unzip();
+            // References are checked as the round lands (PostgreSQL would otherwise hold a
+            // deferred check per row until commit); when earlier writes of this
+            // transaction still owe a deferred check, the round waits for commit too.
+            tx.execute_batch("SAVEPOINT round")?;
+            let immediate = tx.execute_batch("SET CONSTRAINTS ALL IMMEDIATE").is_ok();
+            if !immediate {
+                tx.execute_batch("ROLLBACK TO SAVEPOINT round")?;
+            }
+            match tx.copy_in(name, &columns, &values) {
+                Ok(()) => tx.execute_batch("RELEASE SAVEPOINT round")?,
+                Err(_) => {
+                    tx.execute_batch("ROLLBACK TO SAVEPOINT round; RELEASE SAVEPOINT round")?;
+                    for (tag, row) in tags.into_iter().zip(values) {
+                        let one = tx.guarded(|| -> Result<(), InsertError> {
+                            tx.prepare_cached(plain_insert(table))?
+                                .execute(crate::db::params_from_iter(row))?;
+                            Ok(())
+                        });
+                        if let Err(e) = one {
+                            pending.refused.push((tag, e));
+                        }
+                    }
+                }
+            }
+            if immediate {
+                tx.execute_batch("SET CONSTRAINTS ALL DEFERRED")?;
+            }
         }
         pending.count = 0;
         Ok(())
+    }
+
+    /// Inserts one record in bulk mode with a tag of the caller's (an import's row
+    /// number), by which a refusal found later is reported; outside bulk mode, or for a
+    /// record that is not plain, at once, like [`Writer::insert`].
+    pub fn insert_at(&mut self, record: &Record, tag: u64) -> Result<(), InsertError> {
+        if let Some(pending) = self.pending.as_mut() {
+            if let Some((table, values)) = plain_row(record) {
+                pending.rows[table].push((tag, values));
+                pending.count += 1;
+                if pending.count >= BULK_BATCH {
+                    self.flush()?;
+                }
+                return Ok(());
+            }
+            // A region or an event row may refer to what is gathered: write that first.
+            self.flush()?;
+        }
+        let tx = &self.tx;
+        tx.guarded(|| Self::insert_in(tx, record))
+    }
+
+    /// Writes what a bulk load gathered and hands back the rows the database refused,
+    /// with their tags, in the order they were inserted.
+    pub fn refused(&mut self) -> Result<Vec<(u64, InsertError)>, InsertError> {
+        self.flush()?;
+        Ok(self
+            .pending
+            .as_mut()
+            .map(|p| std::mem::take(&mut p.refused))
+            .unwrap_or_default())
     }
 
     /// The open transaction, for the store's own modules.
@@ -260,20 +325,7 @@ impl<'a> Writer<'a> {
 
     /// Inserts one record.
     pub fn insert(&mut self, record: &Record) -> Result<(), InsertError> {
-        if let Some(pending) = self.pending.as_mut() {
-            if let Some((table, values)) = plain_row(record) {
-                pending.rows[table].push(values);
-                pending.count += 1;
-                if pending.count >= BULK_BATCH {
-                    self.flush()?;
-                }
-                return Ok(());
-            }
-            // A region or an event row may refer to what is gathered: write that first.
-            self.flush()?;
-        }
-        let tx = &self.tx;
-        tx.guarded(|| Self::insert_in(tx, record))
+        self.insert_at(record, 0)
     }
 
     fn insert_in(tx: &Connection, record: &Record) -> Result<(), InsertError> {
@@ -456,10 +508,14 @@ impl<'a> Writer<'a> {
     }
 
     fn finish(mut self, actor: &Actor, change: &Change, bump: &str) -> Result<()> {
-        self.flush().map_err(|e| match e {
+        let refused = self.refused().map_err(|e| match e {
             InsertError::Store(e) => e,
             other => StoreError::Sql(crate::db::Error::other(other.to_string())),
         })?;
+        if let Some((_, first)) = refused.into_iter().next() {
+            // A bulk write commits whole or not at all.
+            return Err(StoreError::Sql(crate::db::Error::other(first.to_string())));
+        }
         if self.pending.as_ref().is_some_and(|p| p.listings) {
             // Listings written in bulk are not in the log: empty it, so every index
             // that follows the listings starts again from all of them.
