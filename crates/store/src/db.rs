@@ -1289,11 +1289,6 @@ impl Transaction<'_> {
         self.done = true;
         self.conn.finish(self.level, true)
     }
-
-    pub fn rollback(mut self) -> Result<()> {
-        self.done = true;
-        self.conn.finish(self.level, false)
-    }
 }
 
 impl std::ops::Deref for Transaction<'_> {

@@ -72,6 +72,16 @@ pub(crate) fn apply(conn: &Connection, path: &Path) -> Result<()> {
 /// PostgreSQL's migrations, in one transaction under the write lock: two servers starting
 /// on a new database at once apply them once.
 fn apply_postgres(conn: &Connection, path: &Path) -> Result<()> {
+    // A database already at this version needs no lock: every new pooled connection
+    // passes here, and it must not wait behind a long write (an import holds the lock).
+    let exists: bool = conn.query_row(
+        "SELECT to_regclass('schema_migrations') IS NOT NULL",
+        [],
+        |r| r.get(0),
+    )?;
+    if exists && current_version(conn)? == LATEST {
+        return Ok(());
+    }
     let tx = conn.transaction()?;
     tx.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -903,3 +903,16 @@ fn a_pool_lends_at_most_its_bound_on_postgresql_and_a_returned_connection_goes_o
         assert_eq!(waiting.join().unwrap().unwrap(), 0);
     });
 }
+
+#[test]
+fn a_connection_opens_while_another_holds_the_write_lock() {
+    // A server opens pooled connections while an import writes: opening must not wait
+    // for the write lock (PostgreSQL's migrations check takes it only when behind).
+    let db = TestDatabase::new("a.db");
+    let mut store = Store::open(db.location()).unwrap();
+    let writer = store.writer().unwrap();
+    // Were it to wait, it would fail after `lock_timeout` (5 s) instead.
+    let other = Store::open(db.location()).unwrap();
+    assert_eq!(other.schema_version().unwrap(), crate::migrate::LATEST);
+    drop(writer);
+}
