@@ -13,10 +13,7 @@
 # settings below; it is removed afterwards. Results: bench/out/postgres.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -z "${CHAINATLAS_TEST_POSTGRES:-}" ]; then
-  export CHAINATLAS_PG_SETTINGS="-o fsync=on -o shared_buffers=4GB -o work_mem=64MB -o maintenance_work_mem=1GB -o max_wal_size=8GB -o checkpoint_timeout=30min -o synchronous_commit=on"
-  exec scripts/with-postgres "$0" "$@"
-fi
+source bench/on-postgres.sh "$0" "$@"
 n=${1:-1000000}
 [ -n "${SMOKE:-}" ] && n=2000
 source bench/common.sh postgres
