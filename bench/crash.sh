@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Crash test: kills the server with SIGKILL in the middle of a stream of API writes,
 # restarts it, and counts acknowledged writes that are gone or changed (must be 0).
-#   bench/crash.sh [ROUNDS] [SECONDS]      (default 5 rounds of 4 s of writing)
+#   bench/crash.sh [ROUNDS] [SECONDS]      (default 5 rounds of 4 s of writing; SMOKE=1: 1 round of 2 s)
 # Each round: 8 clients create listings and agreements and update listings as fast as the
 # server answers; every write answered 201/200 is recorded with what it wrote; after
 # SECONDS the server is killed with SIGKILL (no shutdown, no flush), restarted on the same
@@ -12,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5}
 seconds=${2:-4}
+[ -n "${SMOKE:-}" ] && rounds=1 && seconds=2
 source bench/common.sh crash
 db="$out/crash.db"
 rm -rf "$db" "$db-wal" "$db-shm" "$db.index"
@@ -21,18 +22,13 @@ base="http://127.0.0.1:$port"
 start_server() {
   $bin --db "$db" serve --addr 127.0.0.1:$port >>"$out/crash-serve.log" 2>&1 &
   server=$!
-  for _ in $(seq 1 300); do
-    curl -s -o /dev/null "$base/login" && return 0
-    sleep 0.1
-  done
-  echo "the server did not start" >&2
-  exit 1
+  wait_ready "$base"
 }
 
 start_server # creates the demo database
 trap 'kill -9 $server 2>/dev/null || true' EXIT
-firm=$($bin --db "$db" token create enterprise --name crash | grep '^ca_token_')
-admin=$($bin --db "$db" token create admin --name crash | grep '^ca_token_')
+firm=$(token enterprise)
+admin=$(token admin)
 say "## $rounds rounds: 8 clients write for $seconds s, then SIGKILL, restart, read back"
 acked="$out/crash-acked.jsonl"
 : > "$acked"

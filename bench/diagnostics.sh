@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Province-scale benchmark of the chain diagnostics, and the same region disruption in
 # networkx side by side. Run on the database bench/scale.sh makes (or pass another):
-#   bench/diagnostics.sh [DB] [CHAIN] [PROVINCE] [CITY]   (defaults: bench/out/scale.db rail 430000 430200)
+#   bench/diagnostics.sh [DB] [CHAIN] [PROVINCE] [CITY]   (defaults: bench/out/scale.db rail 430000 430200;
+#                                                          SMOKE=1: a 2,000-enterprise demo)
 # Results: bench/out/diagnostics.txt. Run it on an otherwise idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,11 @@ province=${3:-430000}
 city=${4:-430200}
 source bench/common.sh diagnostics
 source bench/python-env.sh
+if [ -n "${SMOKE:-}" ]; then
+  db="$out/diagnostics.db"
+  rm -rf "$db" "$db"-wal "$db"-shm
+  $bin --db "$db" demo --scale 2000 >/dev/null
+fi
 run() { # label, args...
   local label=$1; shift
   say "## $label: chainatlas $*"

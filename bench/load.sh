@@ -5,34 +5,55 @@
 # Every create the server acknowledged (201) is read back afterwards: lost or changed
 # ones are counted (must be 0).
 #   bench/load.sh [CONNECTIONS] [SECONDS]      (default 200 60)
-#   bench/load.sh --smoke                      (4 connections, 3 s: checks the script runs)
-# Results: bench/out/load.txt. Needs wrk (Debian: apt-get install wrk) and python3.
+#   BACKEND=postgres bench/load.sh ...         the same on PostgreSQL (a temporary server,
+#                                              bench/on-postgres.sh), results in load-postgres.txt
+#   SMOKE=1 bench/load.sh                      (4 connections, 3 s: checks the script runs)
+# The server starts on a new database, fills it with the demo atlas, and the script signs
+# in with API tokens and reads the ids it draws from through the API. Needs wrk (Debian:
+# apt-get install wrk) and python3 (standard library only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "${1:-}" = "--smoke" ]; then connections=4; seconds=3; else connections=${1:-200}; seconds=${2:-60}; fi
-source bench/common.sh load
-db="$out/load.db"
-rm -rf "$db" "$db-wal" "$db-shm" "$db.index" "$out"/load-created-*.jsonl
-port=8196
+if [ "${BACKEND:-sqlite}" = postgres ]; then source bench/on-postgres.sh "$0" "$@"; fi
+connections=${1:-200}
+seconds=${2:-60}
+[ "${1:-}" = "--smoke" ] && SMOKE=1
+[ -n "${SMOKE:-}" ] && connections=4 && seconds=3
+source bench/common.sh "load${BACKEND:+-$BACKEND}"
+if [ "${BACKEND:-sqlite}" = postgres ]; then
+  db=$CHAINATLAS_TEST_POSTGRES
+else
+  db="$out/load.db"
+  rm -rf "$db" "$db-wal" "$db-shm" "$db.index"*
+fi
+rm -f "$out"/load-created-*.jsonl
+port=${PORT:-8196}
 base="http://127.0.0.1:$port"
 $bin --db "$db" serve --addr 127.0.0.1:$port >"$out/load-serve.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 600); do curl -s -o /dev/null "$base/login" && break; sleep 0.1; done
-firm=$($bin --db "$db" token create enterprise --name load | grep '^ca_token_')
-analyst=$($bin --db "$db" token create analyst --name load | grep '^ca_token_')
+wait_ready "$base"
+firm=$(token enterprise)
+analyst=$(token analyst)
 # Let the server's background warm-up (caches, listing index) finish first.
 for _ in $(seq 1 600); do
   curl -sf -o /dev/null -H "Authorization: Bearer $analyst" "$base/api/v1/listings?limit=1" && break
   sleep 0.2
 done
-python3 - "$db" "$firm" "$analyst" "$out" > "$out/load.lua" <<'PY'
-import sqlite3, sys
-db, firm, analyst, out = sys.argv[1:]
-c = sqlite3.connect(db)
-demands = [r[0] for r in c.execute("SELECT id FROM listings WHERE side='demand' AND status='open' ORDER BY id LIMIT 500")]
-events = [r[0] for r in c.execute("SELECT id FROM events ORDER BY id")]
-chains = [r[0] for r in c.execute("SELECT code FROM chains ORDER BY id")]
+python3 - "$base" "$firm" "$analyst" "$out" > "$out/load.lua" <<'PY'
+import json, sys, urllib.request
+base, firm, analyst, out = sys.argv[1:]
+def get(path):
+    req = urllib.request.Request(base + path, headers={"Authorization": "Bearer " + analyst})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return json.loads(r.read())
+def items(page):
+    return page["items"] if isinstance(page, dict) else page
+demands = []
+for offset in range(0, 500, 100):
+    demands += [l["id"] for l in items(get(f"/api/v1/listings?side=demand&status=open&limit=100&offset={offset}"))]
+events = [e["id"] for e in items(get("/api/v1/events"))]
+chains = [c["code"] for c in items(get("/api/v1/chains"))]
+assert demands and events and chains, (len(demands), len(events), len(chains))
 lua = lambda xs: "{" + ",".join(repr(x) if isinstance(x, str) else str(x) for x in xs) + "}"
 print(f"""
 local demands = {lua(demands)}

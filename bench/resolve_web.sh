@@ -24,8 +24,8 @@ port=18091
 $bin --db "$db" serve --addr 127.0.0.1:$port >"$work/serve.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
-until curl -s -o /dev/null "http://127.0.0.1:$port/login"; do sleep 0.1; done
-token=$($bin --db "$db" token create admin --name bench | grep '^ca_token_')
+wait_ready "http://127.0.0.1:$port"
+token=$(token admin)
 auth="Authorization: Bearer $token"
 api="http://127.0.0.1:$port/api/v1"
 hwm() { awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' "/proc/$pid/status"; }

@@ -17,7 +17,9 @@ import sys
 import time
 
 BIN = os.environ.get("CHAINATLAS", "target/release/chainatlas")
-OUT = "bench/out/scheduler"
+SMOKE = bool(os.environ.get("SMOKE"))
+RESULTS = "bench/out/smoke" if SMOKE else "bench/out"
+OUT = f"{RESULTS}/scheduler"
 
 
 def generate(seed, participants, requests, slots, tables, days=2):
@@ -140,10 +142,12 @@ def main():
     say("| size (participants / requests / slots / tables) | instances | Chain Atlas ÷ optimum: mean | worst | first-fit ÷ optimum: mean | worst | MILP time, mean |")
     say("|---|---|---|---|---|---|---|")
     sizes = [(40, 150, 8, 10), (80, 400, 8, 20), (150, 800, 12, 30), (300, 1500, 16, 60)]
+    if SMOKE:
+        sizes = sizes[:1]
     worst_overall = 1.0
     for (n, r, s, t) in sizes:
         ratios, greedy, times = [], [], []
-        for seed in range(10):
+        for seed in range(2 if SMOKE else 10):
             inst = generate(1000 * n + seed, n, r, s, t)
             best, _, _ = run(inst, "best", f"small-{n}-{seed}")
             first, _, _ = run(inst, "first-fit", f"small-{n}-{seed}-ff")
@@ -163,14 +167,15 @@ def main():
     say("## Large events: Chain Atlas against first-fit greedy")
     say("| size (participants / requests / slots / tables) | scheduler time | meetings placed | weight | idle slots | first-fit meetings | first-fit weight | first-fit idle slots | weight margin |")
     say("|---|---|---|---|---|---|---|---|---|")
-    for (n, r, s, t) in [(1100, 5000, 16, 300), (1100, 8000, 16, 300), (3000, 15000, 16, 800)]:
+    large = [(1100, 5000, 16, 300), (1100, 8000, 16, 300), (3000, 15000, 16, 800)]
+    for (n, r, s, t) in large[:1] if SMOKE else large:
         inst = generate(7 * n + r, n, r, s, t)
         best, best_ms, _ = run(inst, "best", f"large-{n}-{r}")
         first, first_ms, _ = run(inst, "first-fit", f"large-{n}-{r}-ff")
         margin = best["weight"] / first["weight"] - 1
         say(f"| {n} / {r} / {s} / {t} | {best_ms/1000:.2f} s | {len(best['placed'])} | {best['weight']} | {best['gaps']} | "
             f"{len(first['placed'])} | {first['weight']} | {first['gaps']} | +{margin*100:.1f}% |")
-    with open("bench/out/scheduler.txt", "w") as f:
+    with open(f"{RESULTS}/scheduler.txt", "w") as f:
         f.write("\n".join(lines) + "\n")
 
 

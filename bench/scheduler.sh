@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Scheduler benchmark (see bench/scheduler.py): exact MILP optimum via HiGHS (highspy
-# from PyPI, installed into bench/out/venv) on small instances, first-fit greedy on large
-# ones. Results: bench/out/scheduler.txt.
+# from PyPI, installed into target/bench-venv-highs) on small instances, first-fit greedy
+# on large ones. Results: bench/out/scheduler.txt. SMOKE=1: two small instances and one
+# large one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -p chainatlas >/dev/null 2>&1
-if [ ! -x bench/out/venv/bin/python ]; then
-  python3 -m venv bench/out/venv
-  bench/out/venv/bin/pip install --quiet highspy
-fi
-exec bench/out/venv/bin/python bench/scheduler.py
+source bench/common.sh scheduler
+venv=target/bench-venv-highs
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -c 'import highspy' 2>/dev/null || "$venv/bin/pip" install -q 'highspy==1.16.0'
+CHAINATLAS=$bin exec "$venv/bin/python" bench/scheduler.py

@@ -1,22 +1,71 @@
 #!/usr/bin/env bash
-# Server start-up and first requests on an existing database.
-#   bench/serve.sh DB        (e.g. bench/out/scale.db from bench/scale.sh)
+# A server on an existing database, signed in with an analyst's API token:
+#   - start to /healthz answering, and start to the first chain diagnosis answered (the
+#     supply graph ready);
+#   - pages and API, first and again;
+#   - a write followed by a diagnosis: one supply relation's annual value changed through
+#     PUT /api/v1/records/supply_relations/ID, then the chain's diagnosis asked for again
+#     (the graph must follow the write), three times.
+#   bench/serve.sh [DB] [CHAIN] [REGION]   (defaults bench/out/scale.db from bench/scale.sh,
+#                                          nev, 430000; SMOKE=1: a 2,000-enterprise demo)
+# Results: bench/out/serve.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-db=$1
-cargo build --release -p chainatlas >/dev/null 2>&1
-bin=target/release/chainatlas
-port=18080
+db=${1:-bench/out/scale.db}
+chain=${2:-nev}
+region=${3:-430000}
+source bench/common.sh serve
+if [ -n "${SMOKE:-}" ]; then
+  db="$out/serve.db"
+  rm -rf "$db" "$db"-wal "$db"-shm "$db".index*
+  $bin --db "$db" demo --scale 2000 >/dev/null
+fi
+port=${PORT:-18080}
+base="http://127.0.0.1:$port"
+analyst=$(token analyst)
+get() { # PATH: HTTP status and seconds
+  curl -s -o /dev/null -w '%{http_code} %{time_total}' -H "Authorization: Bearer $analyst" "$base$1"
+}
+say "database: $db ($(du -h "$db" | cut -f1)); chain $chain, region $region"
 start=$(date +%s.%N)
-$bin --db "$db" serve --addr 127.0.0.1:$port >/dev/null 2>&1 &
+$bin --db "$db" serve --addr 127.0.0.1:$port >"$out/serve-serve.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
-until curl -sf -o /dev/null "http://127.0.0.1:$port/api/v1/regions"; do sleep 0.02; done
-ready=$(date +%s.%N)
-echo "server start-up to first answered request: $(echo "$ready - $start" | bc) s"
+wait_ready "$base"
+say "server start to /healthz answering: $(echo "$(date +%s.%N) - $start" | bc) s"
+diagnosis="/api/v1/chains/$chain/diagnosis?region=$region"
+status=$(get "$diagnosis")
+[ "${status%% *}" = 200 ] || { say "GET $diagnosis: HTTP ${status%% *}"; exit 1; }
+say "server start to the first diagnosis answered: $(echo "$(date +%s.%N) - $start" | bc) s"
+hwm() { awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' "/proc/$pid/status"; }
 for round in first again; do
-  for path in "/" "/chains" "/chains?region=430000" "/chains/nev?region=430000" "/api/v1/chains/nev/map?region=430100" "/enterprises/1" "/api/v1/nodes/60/enterprises?region=430000"; do
-    t=$(curl -s -o /dev/null -w "%{time_total}" "http://127.0.0.1:$port$path")
-    echo "GET $path ($round): $t s"
+  for path in "/" "/chains" "/chains?region=$region" "/chains/$chain?region=$region" \
+    "/api/v1/chains/$chain/map?region=$region" "/enterprises/1" "$diagnosis"; do
+    status=$(get "$path")
+    [ "${status%% *}" = 200 ] || { say "GET $path: HTTP ${status%% *}"; exit 1; }
+    say "GET $path ($round): ${status#* } s"
   done
 done
+say "## a write, then the diagnosis (the graph follows the write)"
+admin=$(token admin)
+# The first relation among those of the region's first enterprises that have suppliers.
+relation=$(for e in $(seq 1 50); do
+  curl -sf -H "Authorization: Bearer $analyst" "$base/api/v1/enterprises/$e/suppliers?limit=1"
+  echo; done | python3 -c 'import json,sys
+for line in sys.stdin:
+    items = json.loads(line)["items"] if line.strip() else []
+    if items: print(items[0]["relation_id"]); break')
+for round in 1 2 3; do
+  record=$(curl -sf -H "Authorization: Bearer $admin" "$base/api/v1/records/supply_relations/$relation")
+  body=$(python3 -c 'import json,sys; f=json.loads(sys.argv[1])["fields"]; f["annual_value"]=str(int(float(f["annual_value"]))+int(sys.argv[2])*10000); print(json.dumps(f))' "$record" "$round")
+  t0=$(date +%s.%N)
+  code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H "Authorization: Bearer $admin" \
+    -H 'Content-Type: application/json' -d "$body" "$base/api/v1/records/supply_relations/$relation")
+  [ "$code" = 200 ] || { say "PUT supply relation $relation: HTTP $code"; exit 1; }
+  t1=$(date +%s.%N)
+  status=$(get "$diagnosis")
+  [ "${status%% *}" = 200 ] || { say "GET $diagnosis: HTTP ${status%% *}"; exit 1; }
+  t2=$(date +%s.%N)
+  say "write $round (relation $relation): PUT $(echo "$t1 - $t0" | bc) s, then the diagnosis $(echo "$t2 - $t1" | bc) s, in all $(echo "$t2 - $t0" | bc) s"
+done
+say "server peak RSS: $(hwm)"

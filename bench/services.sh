@@ -39,8 +39,8 @@ port=18094
 $bin --db "$db" serve --addr 127.0.0.1:$port >"$out/services-serve.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
-until curl -s -o /dev/null "http://127.0.0.1:$port/login"; do sleep 0.1; done
-token=$($bin --db "$db" token create analyst --name "bench-$(date +%s)" | grep '^ca_token_')
+wait_ready "http://127.0.0.1:$port"
+token=$(token analyst)
 hwm() { awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' "/proc/$pid/status"; }
 request() {
   local path=$1
