@@ -1,7 +1,7 @@
 //! Dependencies: supplier concentration (HHI), single-source purchases and reliance on
 //! suppliers outside the region.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use chainatlas_model::{ChainId, EnterpriseId, Money, NodeId, RegionCode};
 
@@ -70,7 +70,8 @@ pub fn dependencies(
         outside: i64,
         buyers: u32,
         single_sourced: u32,
-        by_supplier: HashMap<u32, i64>,
+        // Ordered: the HHI sums shares in one order, so one graph gives one answer.
+        by_supplier: BTreeMap<u32, i64>,
     }
     let mut per_node: Vec<Acc> = nodes
         .iter()
@@ -79,7 +80,7 @@ pub fn dependencies(
             outside: 0,
             buyers: 0,
             single_sourced: 0,
-            by_supplier: HashMap::new(),
+            by_supplier: BTreeMap::new(),
         })
         .collect();
     let mut single_sources = Vec::new();

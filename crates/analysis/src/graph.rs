@@ -25,6 +25,22 @@ pub enum GraphError {
     UnknownNode(i64),
     #[error("enterprise {0} was added twice, or out of ascending id order")]
     EnterpriseOrder(i64),
+    /// A patch that does not fit the graph: a relation whose supplier changed without
+    /// being among the changes. The graph must be loaded whole.
+    #[error("enterprise {0} sells a node it has no unit in, and was not among the changes")]
+    Stale(i64),
+}
+
+/// All the graph holds of one enterprise as it is now, for [`Graph::patched`]; `profile`
+/// is `None` when the enterprise is gone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnterpriseChange {
+    pub id: EnterpriseId,
+    pub profile: Option<Profile>,
+    /// Its units: (node, output in fen, capacity in fen).
+    pub units: Vec<(NodeId, i64, i64)>,
+    /// Its purchases: (supplier, node, annual value in fen).
+    pub purchases: Vec<(EnterpriseId, NodeId, i64)>,
 }
 
 /// What the graph keeps of an enterprise.
@@ -145,19 +161,8 @@ impl GraphBuilder {
             mut units,
             mut relations,
         } = self;
-        let node_count = nodes.len();
-        let mut node_inputs = vec![Vec::new(); node_count];
-        let mut node_outputs = vec![Vec::new(); node_count];
-        for &(input, output) in &inputs {
-            node_inputs[output as usize].push(input);
-            node_outputs[input as usize].push(output);
-        }
-        for list in node_inputs.iter_mut().chain(node_outputs.iter_mut()) {
-            list.sort_unstable();
-            list.dedup();
-        }
-
-        let node_level = levels(&node_inputs, &node_outputs);
+        let structure = Structure::new(nodes, node_index, &inputs);
+        let node_inputs = &structure.node_inputs;
 
         // Units, with implied ones for suppliers selling a node they have no unit in.
         units.sort_unstable_by_key(|u| (u.0, u.1));
@@ -169,7 +174,14 @@ impl GraphBuilder {
             .collect();
         implied.sort_unstable();
         implied.dedup();
+        let declared_count = units.len();
         units.extend(implied.into_iter().map(|(e, n)| (e, n, 0, 0)));
+        // Whether each unit was declared travels with it through the sort.
+        let mut units: Vec<(u32, u32, i64, i64, bool)> = units
+            .into_iter()
+            .enumerate()
+            .map(|(i, (e, n, o, c))| (e, n, o, c, i < declared_count))
+            .collect();
         units.sort_unstable_by_key(|u| (u.0, u.1));
 
         let enterprise_count = profiles.len();
@@ -178,8 +190,8 @@ impl GraphBuilder {
         let unit_node: Vec<u32> = units.iter().map(|u| u.1).collect();
         let unit_output: Vec<i64> = units.iter().map(|u| u.2).collect();
         let unit_capacity: Vec<i64> = units.iter().map(|u| u.3).collect();
+        let unit_declared: Vec<bool> = units.iter().map(|u| u.4).collect();
         drop(units);
-        let (node_unit_start, node_units) = group_by(node_count, &unit_node);
 
         // Relations, grouped into slots by (buyer, node).
         relations.sort_unstable_by_key(|r| (r.buyer, r.node, r.supplier));
@@ -221,69 +233,192 @@ impl GraphBuilder {
         for (&buyer, &node) in slot_buyer.iter().zip(&slot_node) {
             slot_unit_start.push(slot_units.len() as u32);
             let range = ent_units[buyer as usize] as usize..ent_units[buyer as usize + 1] as usize;
-            let before = slot_units.len();
-            for u in range.clone() {
-                if node_inputs[unit_node[u] as usize]
-                    .binary_search(&node)
-                    .is_ok()
-                {
-                    slot_units.push(u as u32);
-                }
-            }
-            if slot_units.len() == before {
-                slot_units.extend(range.map(|u| u as u32));
-            }
+            fed_units(node_inputs, &unit_node, range, node, &mut slot_units);
         }
         slot_unit_start.push(slot_units.len() as u32);
 
-        // Sales of each unit, and the same laid out for simulations: slot and share side by
-        // side in supplier order, so that passing on a change reads memory in sequence.
-        let (unit_sale_start, unit_sales) = group_by(unit_node.len(), &rel_supplier_unit);
-        let sales = unit_sales
-            .iter()
-            .map(|&r| {
-                let slot = rel_slot[r as usize];
-                let total = slot_total[slot as usize];
-                let share = if total > 0 {
-                    rel_value[r as usize] as f64 / total as f64
-                } else {
-                    0.0
-                };
-                Sale { slot, share }
-            })
-            .collect();
+        assemble(
+            structure,
+            Core {
+                profiles,
+                ent_units,
+                unit_enterprise,
+                unit_node,
+                unit_output,
+                unit_capacity,
+                unit_declared,
+                rel_supplier_unit,
+                rel_value,
+                rel_slot,
+                slot_buyer,
+                slot_node,
+                slot_rel_start,
+                slot_total,
+                ent_slots,
+                slot_unit_start,
+                slot_units,
+            },
+        )
+    }
+}
 
-        Graph {
-            unit_level: unit_node.iter().map(|&n| node_level[n as usize]).collect(),
+/// The chain nodes and their inputs: what every graph of one chain structure shares.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Structure {
+    pub(crate) node_level: Vec<u8>,
+    pub(crate) level_count: usize,
+    pub(crate) node_ids: Vec<NodeId>,
+    pub(crate) node_chain: Vec<ChainId>,
+    pub(crate) node_segment: Vec<Segment>,
+    pub(crate) node_index: HashMap<NodeId, u32>,
+    pub(crate) node_inputs: Vec<Vec<u32>>,
+    pub(crate) node_outputs: Vec<Vec<u32>>,
+}
+
+impl Structure {
+    /// Nodes (id, chain, segment) in order, their indexes by id, and input links
+    /// (input, output) as node indexes.
+    pub(crate) fn new(
+        nodes: Vec<(NodeId, ChainId, Segment)>,
+        node_index: HashMap<NodeId, u32>,
+        inputs: &[(u32, u32)],
+    ) -> Structure {
+        let node_count = nodes.len();
+        let mut node_inputs = vec![Vec::new(); node_count];
+        let mut node_outputs = vec![Vec::new(); node_count];
+        for &(input, output) in inputs {
+            node_inputs[output as usize].push(input);
+            node_outputs[input as usize].push(output);
+        }
+        for list in node_inputs.iter_mut().chain(node_outputs.iter_mut()) {
+            list.sort_unstable();
+            list.dedup();
+        }
+        let node_level = levels(&node_inputs, &node_outputs);
+        Structure {
             level_count: node_level.iter().max().map_or(1, |&l| l as usize + 1),
+            node_level,
             node_ids: nodes.iter().map(|n| n.0).collect(),
             node_chain: nodes.iter().map(|n| n.1).collect(),
             node_segment: nodes.iter().map(|n| n.2).collect(),
             node_index,
             node_inputs,
             node_outputs,
-            profiles,
-            ent_units,
-            unit_enterprise,
-            unit_node,
-            unit_output,
-            unit_capacity,
-            node_unit_start,
-            node_units,
-            rel_supplier_unit,
-            rel_value,
-            rel_slot,
-            slot_buyer,
-            slot_node,
-            slot_rel_start,
-            slot_total,
-            ent_slots,
-            slot_unit_start,
-            slot_units,
-            unit_sale_start,
-            unit_sales,
-            sales,
         }
+    }
+}
+
+/// Enterprises, units, slots and relations laid out; the rest of a graph follows from them.
+pub(crate) struct Core {
+    pub(crate) profiles: Vec<Profile>,
+    pub(crate) ent_units: Vec<u32>,
+    pub(crate) unit_enterprise: Vec<u32>,
+    pub(crate) unit_node: Vec<u32>,
+    pub(crate) unit_output: Vec<i64>,
+    pub(crate) unit_capacity: Vec<i64>,
+    pub(crate) unit_declared: Vec<bool>,
+    pub(crate) rel_supplier_unit: Vec<u32>,
+    pub(crate) rel_value: Vec<i64>,
+    pub(crate) rel_slot: Vec<u32>,
+    pub(crate) slot_buyer: Vec<u32>,
+    pub(crate) slot_node: Vec<u32>,
+    pub(crate) slot_rel_start: Vec<u32>,
+    pub(crate) slot_total: Vec<i64>,
+    pub(crate) ent_slots: Vec<u32>,
+    pub(crate) slot_unit_start: Vec<u32>,
+    pub(crate) slot_units: Vec<u32>,
+}
+
+/// A graph from its structure and core: units by node, and each unit's sales.
+pub(crate) fn assemble(structure: Structure, core: Core) -> Graph {
+    let Core {
+        profiles,
+        ent_units,
+        unit_enterprise,
+        unit_node,
+        unit_output,
+        unit_capacity,
+        unit_declared,
+        rel_supplier_unit,
+        rel_value,
+        rel_slot,
+        slot_buyer,
+        slot_node,
+        slot_rel_start,
+        slot_total,
+        ent_slots,
+        slot_unit_start,
+        slot_units,
+    } = core;
+    let (node_unit_start, node_units) = group_by(structure.node_ids.len(), &unit_node);
+    // Sales of each unit, and the same laid out for simulations: slot and share side by
+    // side in supplier order, so that passing on a change reads memory in sequence.
+    let (unit_sale_start, unit_sales) = group_by(unit_node.len(), &rel_supplier_unit);
+    let sales = unit_sales
+        .iter()
+        .map(|&r| {
+            let slot = rel_slot[r as usize];
+            let total = slot_total[slot as usize];
+            let share = if total > 0 {
+                rel_value[r as usize] as f64 / total as f64
+            } else {
+                0.0
+            };
+            Sale { slot, share }
+        })
+        .collect();
+    Graph {
+        unit_level: unit_node
+            .iter()
+            .map(|&n| structure.node_level[n as usize])
+            .collect(),
+        structure,
+        profiles,
+        ent_units,
+        unit_enterprise,
+        unit_node,
+        unit_output,
+        unit_capacity,
+        unit_declared,
+        node_unit_start,
+        node_units,
+        rel_supplier_unit,
+        rel_value,
+        rel_slot,
+        slot_buyer,
+        slot_node,
+        slot_rel_start,
+        slot_total,
+        ent_slots,
+        slot_unit_start,
+        slot_units,
+        unit_sale_start,
+        unit_sales,
+        sales,
+    }
+}
+
+/// The buyer's units (`units`, a range) that a purchase of `node` feeds, onto `out`:
+/// those whose node has `node` among its inputs, or all of them if none has, so that no
+/// purchase is ignored.
+fn fed_units(
+    node_inputs: &[Vec<u32>],
+    unit_node: &[u32],
+    units: std::ops::Range<usize>,
+    node: u32,
+    out: &mut Vec<u32>,
+) {
+    let before = out.len();
+    for u in units.clone() {
+        if node_inputs[unit_node[u] as usize]
+            .binary_search(&node)
+            .is_ok()
+        {
+            out.push(u as u32);
+        }
+    }
+    if out.len() == before {
+        out.extend(units.map(|u| u as u32));
     }
 }
 
@@ -334,7 +469,8 @@ fn levels(inputs: &[Vec<u32>], outputs: &[Vec<u32>]) -> Vec<u8> {
     level
 }
 
-/// CSR offsets for items sorted by `keys` (ascending), over `count` owners.
+/// CSR offsets of items grouped by `keys`, over `count` owners (the counts do not depend
+/// on the keys' order; the items must be laid out in key order for the offsets to fit).
 fn offsets(count: usize, keys: &[u32]) -> Vec<u32> {
     let mut starts = vec![0u32; count + 1];
     for &k in keys {
@@ -346,13 +482,11 @@ fn offsets(count: usize, keys: &[u32]) -> Vec<u32> {
     starts
 }
 
-/// CSR grouping of item indexes by an unsorted key: (offsets, item indexes).
+/// CSR grouping of item indexes by an unsorted key: (offsets, item indexes, each group's
+/// in increasing order).
 fn group_by(count: usize, keys: &[u32]) -> (Vec<u32>, Vec<u32>) {
-    let starts = offsets(count, &{
-        let mut sorted = keys.to_vec();
-        sorted.sort_unstable();
-        sorted
-    });
+    // Counting needs no order.
+    let starts = offsets(count, keys);
     let mut next = starts.clone();
     let mut items = vec![0u32; keys.len()];
     for (i, &k) in keys.iter().enumerate() {
@@ -363,41 +497,37 @@ fn group_by(count: usize, keys: &[u32]) -> (Vec<u32>, Vec<u32>) {
 }
 
 /// The supply graph. Indexes (`u32`) are positions in its arrays, not database ids.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Graph {
-    unit_level: Vec<u8>,
-    level_count: usize,
-    node_ids: Vec<NodeId>,
-    node_chain: Vec<ChainId>,
-    node_segment: Vec<Segment>,
-    node_index: HashMap<NodeId, u32>,
-    node_inputs: Vec<Vec<u32>>,
-    node_outputs: Vec<Vec<u32>>,
-    profiles: Vec<Profile>,
-    ent_units: Vec<u32>,
+    pub(crate) structure: Structure,
+    pub(crate) unit_level: Vec<u8>,
+    pub(crate) profiles: Vec<Profile>,
+    pub(crate) ent_units: Vec<u32>,
     pub(crate) unit_enterprise: Vec<u32>,
     pub(crate) unit_node: Vec<u32>,
     pub(crate) unit_output: Vec<i64>,
     pub(crate) unit_capacity: Vec<i64>,
-    node_unit_start: Vec<u32>,
-    node_units: Vec<u32>,
+    /// Whether a unit is in the atlas (an enterprise's node), not implied by a sale.
+    pub(crate) unit_declared: Vec<bool>,
+    pub(crate) node_unit_start: Vec<u32>,
+    pub(crate) node_units: Vec<u32>,
     pub(crate) rel_supplier_unit: Vec<u32>,
     pub(crate) rel_value: Vec<i64>,
     pub(crate) rel_slot: Vec<u32>,
     pub(crate) slot_buyer: Vec<u32>,
     pub(crate) slot_node: Vec<u32>,
-    slot_rel_start: Vec<u32>,
+    pub(crate) slot_rel_start: Vec<u32>,
     pub(crate) slot_total: Vec<i64>,
-    ent_slots: Vec<u32>,
-    slot_unit_start: Vec<u32>,
-    slot_units: Vec<u32>,
-    unit_sale_start: Vec<u32>,
-    unit_sales: Vec<u32>,
-    sales: Vec<Sale>,
+    pub(crate) ent_slots: Vec<u32>,
+    pub(crate) slot_unit_start: Vec<u32>,
+    pub(crate) slot_units: Vec<u32>,
+    pub(crate) unit_sale_start: Vec<u32>,
+    pub(crate) unit_sales: Vec<u32>,
+    pub(crate) sales: Vec<Sale>,
 }
 
 /// One sale as simulations see it: the slot it feeds and its share of that slot's value.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Sale {
     pub slot: u32,
     pub share: f64,
@@ -444,37 +574,40 @@ impl Graph {
             + self.rel_value.len()
             + self.slot_total.len()
             + self.sales.len() * std::mem::size_of::<Sale>() / 8;
-        u32s * 4 + i64s * 8 + self.profiles.len() * std::mem::size_of::<Profile>()
+        u32s * 4
+            + i64s * 8
+            + self.unit_declared.len()
+            + self.profiles.len() * std::mem::size_of::<Profile>()
     }
 
     // Nodes.
 
     pub fn node_count(&self) -> usize {
-        self.node_ids.len()
+        self.structure.node_ids.len()
     }
     pub fn node_idx(&self, id: NodeId) -> Option<u32> {
-        self.node_index.get(&id).copied()
+        self.structure.node_index.get(&id).copied()
     }
     pub fn node_id(&self, node: u32) -> NodeId {
-        self.node_ids[node as usize]
+        self.structure.node_ids[node as usize]
     }
     pub fn node_chain(&self, node: u32) -> ChainId {
-        self.node_chain[node as usize]
+        self.structure.node_chain[node as usize]
     }
     pub fn node_segment(&self, node: u32) -> Segment {
-        self.node_segment[node as usize]
+        self.structure.node_segment[node as usize]
     }
     /// The nodes of a chain, in the order they were added.
     pub fn chain_nodes(&self, chain: ChainId) -> Vec<u32> {
-        (0..self.node_ids.len() as u32)
-            .filter(|&n| self.node_chain[n as usize] == chain)
+        (0..self.structure.node_ids.len() as u32)
+            .filter(|&n| self.structure.node_chain[n as usize] == chain)
             .collect()
     }
     pub fn node_inputs(&self, node: u32) -> &[u32] {
-        &self.node_inputs[node as usize]
+        &self.structure.node_inputs[node as usize]
     }
     pub fn node_outputs(&self, node: u32) -> &[u32] {
-        &self.node_outputs[node as usize]
+        &self.structure.node_outputs[node as usize]
     }
     /// The units producing in a node.
     pub fn node_units(&self, node: u32) -> &[u32] {
@@ -511,7 +644,7 @@ impl Graph {
         self.unit_level[unit as usize] as usize
     }
     pub fn level_count(&self) -> usize {
-        self.level_count
+        self.structure.level_count
     }
 
     pub fn unit_enterprise(&self, unit: u32) -> u32 {
@@ -525,6 +658,11 @@ impl Graph {
     }
     pub fn unit_capacity(&self, unit: u32) -> i64 {
         self.unit_capacity[unit as usize]
+    }
+    /// Whether the atlas lists the unit (an enterprise's node), rather than the graph
+    /// implying it from a sale of a node the seller has no unit in.
+    pub fn unit_declared(&self, unit: u32) -> bool {
+        self.unit_declared[unit as usize]
     }
     /// A unit's sales as (slot, share), in the order of [`Graph::unit_sales`].
     pub fn sales(&self, unit: u32) -> &[Sale] {
@@ -555,5 +693,282 @@ impl Graph {
             .iter()
             .map(|&u| self.unit_output[u as usize])
             .sum()
+    }
+}
+
+/// Where a patched graph's enterprise comes from.
+#[derive(Clone, Copy)]
+enum Source {
+    /// Unchanged: the old graph's enterprise at this index.
+    Old(u32),
+    /// Changed: the change at this index, and its old index if it was in the graph.
+    Changed(usize, Option<u32>),
+}
+
+impl Graph {
+    /// The graph after `changes`, without loading it again: what is unchanged is copied
+    /// in order (relations and slots by buyer, units by enterprise), and only the changed
+    /// enterprises' units, purchases and implied units are laid out anew. The result is
+    /// the graph [`GraphBuilder::build`] would make of the changed atlas (a test holds
+    /// them equal), provided every enterprise whose profile, units or purchases changed,
+    /// and the supplier of every relation that changed, is among `changes` (the store's
+    /// change log records both sides of a relation). The chain structure (nodes and
+    /// inputs) must not have changed.
+    pub fn patched(&self, changes: &[EnterpriseChange]) -> Result<Graph, GraphError> {
+        let old = self;
+        let mut changes: Vec<&EnterpriseChange> = changes.iter().collect();
+        changes.sort_by_key(|c| c.id.0);
+        changes.dedup_by_key(|c| c.id.0);
+        let node_of = |id: NodeId| {
+            old.structure
+                .node_index
+                .get(&id)
+                .copied()
+                .ok_or(GraphError::UnknownNode(id.0))
+        };
+
+        // Enterprises, merged in id order.
+        let old_count = old.profiles.len();
+        let mut profiles = Vec::with_capacity(old_count + changes.len());
+        let mut sources = Vec::with_capacity(old_count + changes.len());
+        let mut touched_old = vec![false; old_count];
+        let mut next = 0usize;
+        // The unchanged enterprises from `next` up to `end`.
+        let copy_until = |end: usize,
+                          next: &mut usize,
+                          profiles: &mut Vec<Profile>,
+                          sources: &mut Vec<Source>| {
+            profiles.extend_from_slice(&old.profiles[*next..end]);
+            sources.extend((*next as u32..end as u32).map(Source::Old));
+            *next = end;
+        };
+        for (k, change) in changes.iter().enumerate() {
+            let end = next + old.profiles[next..].partition_point(|p| p.id.0 < change.id.0);
+            copy_until(end, &mut next, &mut profiles, &mut sources);
+            let existed = (next < old_count && old.profiles[next].id == change.id).then(|| {
+                touched_old[next] = true;
+                next += 1;
+                next as u32 - 1
+            });
+            if let Some(profile) = change.profile {
+                profiles.push(Profile {
+                    id: change.id,
+                    ..profile
+                });
+                sources.push(Source::Changed(k, existed));
+            }
+        }
+        copy_until(old_count, &mut next, &mut profiles, &mut sources);
+        let new_idx = |id: EnterpriseId| {
+            profiles
+                .binary_search_by_key(&id.0, |p| p.id.0)
+                .map(|i| i as u32)
+                .map_err(|_| GraphError::UnknownEnterprise(id.0))
+        };
+        // Old enterprise index to new, for the suppliers of copied relations.
+        let mut old_to_new = vec![u32::MAX; old_count];
+        for (e, source) in sources.iter().enumerate() {
+            match *source {
+                Source::Old(o) | Source::Changed(_, Some(o)) => old_to_new[o as usize] = e as u32,
+                Source::Changed(_, None) => {}
+            }
+        }
+        // Nodes each changed enterprise sells in the changes' purchases.
+        let mut sold: HashMap<i64, Vec<u32>> = HashMap::new();
+        for change in &changes {
+            for &(supplier, node, _) in &change.purchases {
+                sold.entry(supplier.0).or_default().push(node_of(node)?);
+            }
+        }
+
+        // Units, by enterprise and node.
+        let unit_guess = old.unit_count() + changes.len() * 4;
+        let mut ent_units = Vec::with_capacity(profiles.len() + 1);
+        let mut unit_enterprise = Vec::with_capacity(unit_guess);
+        let mut unit_node = Vec::with_capacity(unit_guess);
+        let mut unit_output = Vec::with_capacity(unit_guess);
+        let mut unit_capacity = Vec::with_capacity(unit_guess);
+        let mut unit_declared = Vec::with_capacity(unit_guess);
+        let mut unit_map = vec![u32::MAX; old.unit_count()];
+        ent_units.push(0u32);
+        for (e, source) in sources.iter().enumerate() {
+            match *source {
+                Source::Old(o) => {
+                    let range = old.enterprise_units(o);
+                    for (k, u) in range.clone().enumerate() {
+                        unit_map[u] = (unit_node.len() + k) as u32;
+                    }
+                    unit_enterprise.extend(std::iter::repeat_n(e as u32, range.len()));
+                    unit_node.extend_from_slice(&old.unit_node[range.clone()]);
+                    unit_output.extend_from_slice(&old.unit_output[range.clone()]);
+                    unit_capacity.extend_from_slice(&old.unit_capacity[range.clone()]);
+                    unit_declared.extend_from_slice(&old.unit_declared[range]);
+                }
+                Source::Changed(k, existed) => {
+                    let change = changes[k];
+                    let mut units = Vec::with_capacity(change.units.len());
+                    for &(node, output, capacity) in &change.units {
+                        units.push((node_of(node)?, output, capacity, true));
+                    }
+                    units.sort_unstable_by_key(|u| u.0);
+                    units.dedup_by_key(|u| u.0);
+                    let mut implied = sold.get(&change.id.0).cloned().unwrap_or_default();
+                    // What it still sells to buyers that did not change.
+                    if let Some(o) = existed {
+                        for u in old.enterprise_units(o) {
+                            let still = old.unit_sales(u as u32).iter().any(|&r| {
+                                let buyer = old.slot_buyer[old.rel_slot[r as usize] as usize];
+                                !touched_old[buyer as usize]
+                            });
+                            if still {
+                                implied.push(old.unit_node[u]);
+                            }
+                        }
+                    }
+                    implied.sort_unstable();
+                    implied.dedup();
+                    let declared = units.len();
+                    for node in implied {
+                        if units[..declared]
+                            .binary_search_by_key(&node, |u| u.0)
+                            .is_err()
+                        {
+                            units.push((node, 0, 0, false));
+                        }
+                    }
+                    units.sort_unstable_by_key(|u| u.0);
+                    for (node, output, capacity, declared) in units {
+                        unit_enterprise.push(e as u32);
+                        unit_node.push(node);
+                        unit_output.push(output);
+                        unit_capacity.push(capacity);
+                        unit_declared.push(declared);
+                    }
+                }
+            }
+            ent_units.push(unit_node.len() as u32);
+        }
+        let unit_in = |enterprise: u32, node: u32| -> Option<u32> {
+            let range = ent_units[enterprise as usize] as usize
+                ..ent_units[enterprise as usize + 1] as usize;
+            unit_node[range.clone()]
+                .binary_search(&node)
+                .ok()
+                .map(|at| (range.start + at) as u32)
+        };
+
+        // Slots and relations, by buyer, node and supplier.
+        let rel_guess =
+            old.relation_count() + changes.iter().map(|c| c.purchases.len()).sum::<usize>();
+        let slot_guess = old.slot_count() + changes.len() * 4;
+        let mut ent_slots = Vec::with_capacity(profiles.len() + 1);
+        let mut slot_buyer = Vec::with_capacity(slot_guess);
+        let mut slot_node = Vec::with_capacity(slot_guess);
+        let mut slot_rel_start = Vec::with_capacity(slot_guess + 1);
+        let mut slot_total = Vec::with_capacity(slot_guess);
+        let mut slot_unit_start = Vec::with_capacity(slot_guess + 1);
+        let mut slot_units = Vec::with_capacity(old.slot_units.len() + changes.len() * 4);
+        let mut rel_supplier_unit = Vec::with_capacity(rel_guess);
+        let mut rel_value = Vec::with_capacity(rel_guess);
+        let mut rel_slot = Vec::with_capacity(rel_guess);
+        ent_slots.push(0u32);
+        for (e, source) in sources.iter().enumerate() {
+            match *source {
+                Source::Old(o) => {
+                    let shift = ent_units[e] as i64 - old.ent_units[o as usize] as i64;
+                    for s in old.enterprise_slots(o) {
+                        let slot = slot_buyer.len() as u32;
+                        slot_buyer.push(e as u32);
+                        slot_node.push(old.slot_node[s]);
+                        slot_total.push(old.slot_total[s]);
+                        slot_rel_start.push(rel_value.len() as u32);
+                        slot_unit_start.push(slot_units.len() as u32);
+                        slot_units.extend(
+                            old.slot_units(s as u32)
+                                .iter()
+                                .map(|&u| (u as i64 + shift) as u32),
+                        );
+                        let relations = old.slot_relations(s as u32);
+                        for &su in &old.rel_supplier_unit[relations.clone()] {
+                            let unit = match unit_map[su as usize] {
+                                u32::MAX => {
+                                    let supplier = old.unit_enterprise[su as usize];
+                                    let node = old.unit_node[su as usize];
+                                    let stale =
+                                        GraphError::Stale(old.profiles[supplier as usize].id.0);
+                                    match old_to_new[supplier as usize] {
+                                        u32::MAX => return Err(stale),
+                                        now => unit_in(now, node).ok_or(stale)?,
+                                    }
+                                }
+                                unit => unit,
+                            };
+                            rel_supplier_unit.push(unit);
+                        }
+                        rel_value.extend_from_slice(&old.rel_value[relations.clone()]);
+                        rel_slot.extend(std::iter::repeat_n(slot, relations.len()));
+                    }
+                }
+                Source::Changed(k, _) => {
+                    let mut purchases = Vec::with_capacity(changes[k].purchases.len());
+                    for &(supplier, node, value) in &changes[k].purchases {
+                        purchases.push((node_of(node)?, new_idx(supplier)?, value));
+                    }
+                    purchases.sort_unstable_by_key(|p| (p.0, p.1));
+                    let buyer_units = ent_units[e] as usize..ent_units[e + 1] as usize;
+                    for group in purchases.chunk_by(|a, b| a.0 == b.0) {
+                        let node = group[0].0;
+                        let slot = slot_buyer.len() as u32;
+                        slot_buyer.push(e as u32);
+                        slot_node.push(node);
+                        slot_total.push(group.iter().map(|p| p.2).sum());
+                        slot_rel_start.push(rel_value.len() as u32);
+                        slot_unit_start.push(slot_units.len() as u32);
+                        fed_units(
+                            &old.structure.node_inputs,
+                            &unit_node,
+                            buyer_units.clone(),
+                            node,
+                            &mut slot_units,
+                        );
+                        for &(_, supplier, value) in group {
+                            let unit = unit_in(supplier, node)
+                                .ok_or(GraphError::Stale(profiles[supplier as usize].id.0))?;
+                            rel_supplier_unit.push(unit);
+                            rel_value.push(value);
+                            rel_slot.push(slot);
+                        }
+                    }
+                }
+            }
+            ent_slots.push(slot_buyer.len() as u32);
+        }
+        slot_rel_start.push(rel_value.len() as u32);
+        slot_unit_start.push(slot_units.len() as u32);
+        drop(unit_map);
+        drop(old_to_new);
+
+        Ok(assemble(
+            old.structure.clone(),
+            Core {
+                profiles,
+                ent_units,
+                unit_enterprise,
+                unit_node,
+                unit_output,
+                unit_capacity,
+                unit_declared,
+                rel_supplier_unit,
+                rel_value,
+                rel_slot,
+                slot_buyer,
+                slot_node,
+                slot_rel_start,
+                slot_total,
+                ent_slots,
+                slot_unit_start,
+                slot_units,
+            },
+        ))
     }
 }

@@ -13,6 +13,7 @@ pub mod dependency;
 pub mod disrupt;
 mod graph;
 pub mod opportunity;
+mod snapshot;
 pub mod supporting;
 
 pub use attract::{attraction_targets, targets_in_node, NodeTargets, Reason, RegionTies, Target};
@@ -22,7 +23,7 @@ pub use chokepoint::{
 pub use coverage::{coverage, Coverage, NodeCoverage, NodeStatus, Thresholds};
 pub use dependency::{dependencies, BuyerDependency, Dependencies, NodeDependency};
 pub use disrupt::{disrupt, Impact, Locality, Shock, Simulator};
-pub use graph::{Graph, GraphBuilder, GraphError, Profile};
+pub use graph::{EnterpriseChange, Graph, GraphBuilder, GraphError, Profile};
 pub use opportunity::{
     activity_table, industry_boards, industry_table, landscape, node_flows, opportunities,
     opportunities_in, regional_flows, IndustryBoards, IndustryLongBoard, IndustryOpportunity,

@@ -671,3 +671,330 @@ fn a_regions_own_flows_are_local_suppliers_to_local_buyers() {
     assert_eq!(z.iter().filter(|v| **v > 0.0).count(), 2);
     assert_eq!(x, [1.0, 2.0, 10.0]);
 }
+
+/// One firm's units: node → (output, capacity).
+type Units = std::collections::BTreeMap<usize, (i64, i64)>;
+
+/// An atlas as rows, the way the store holds it, for comparing a patched graph with one
+/// built from scratch.
+#[derive(Clone, Debug)]
+struct Rows {
+    nodes: usize,
+    links: Vec<(usize, usize)>,
+    /// id → (city, units: node → (output, capacity)).
+    firms: std::collections::BTreeMap<i64, (usize, Units)>,
+    /// (supplier, buyer, node) → value.
+    relations: std::collections::BTreeMap<(i64, i64, usize), i64>,
+}
+
+const CITIES: [u32; 3] = [ZHUZHOU, CHANGSHA, SHANGHAI];
+
+impl Rows {
+    fn profile(&self, id: i64) -> Option<Profile> {
+        self.firms.get(&id).map(|&(city, _)| Profile {
+            id: e(id),
+            region: region(CITIES[city]),
+            size: EnterpriseSize::Small,
+            tags: Tags::EMPTY,
+            employees: 100,
+            industry: None,
+        })
+    }
+
+    fn graph(&self) -> Graph {
+        let mut b = GraphBuilder::new();
+        for n in 0..self.nodes {
+            b.node(NodeId(n as i64 + 1), CHAIN, Segment::Midstream);
+        }
+        for &(i, o) in &self.links {
+            b.input(NodeId(i as i64 + 1), NodeId(o as i64 + 1)).unwrap();
+        }
+        for &id in self.firms.keys() {
+            b.enterprise(self.profile(id).unwrap()).unwrap();
+        }
+        for (&id, (_, units)) in &self.firms {
+            for (&node, &(output, capacity)) in units {
+                b.unit(e(id), NodeId(node as i64 + 1), output, capacity)
+                    .unwrap();
+            }
+        }
+        for (&(supplier, buyer, node), &value) in &self.relations {
+            b.relation(e(supplier), e(buyer), NodeId(node as i64 + 1), value)
+                .unwrap();
+        }
+        b.build()
+    }
+
+    /// All the graph holds of `id` now, as the store reads it for a patch.
+    fn change(&self, id: i64) -> EnterpriseChange {
+        EnterpriseChange {
+            id: e(id),
+            profile: self.profile(id),
+            units: self.firms.get(&id).map_or(Vec::new(), |(_, units)| {
+                units
+                    .iter()
+                    .map(|(&n, &(o, c))| (NodeId(n as i64 + 1), o, c))
+                    .collect()
+            }),
+            purchases: self
+                .relations
+                .iter()
+                .filter(|((_, buyer, _), _)| *buyer == id)
+                .map(|(&(s, _, n), &v)| (e(s), NodeId(n as i64 + 1), v))
+                .collect(),
+        }
+    }
+}
+
+/// One write of the kinds the editing screens and the API make.
+#[derive(Clone, Debug)]
+enum Edit {
+    Relation {
+        supplier: i64,
+        buyer: i64,
+        node: usize,
+        value: i64,
+    },
+    DropRelation(usize),
+    Unit {
+        firm: i64,
+        node: usize,
+        output: i64,
+    },
+    DropUnit(usize),
+    Move {
+        firm: i64,
+        city: usize,
+    },
+    NewFirm {
+        id: i64,
+        city: usize,
+        node: usize,
+    },
+    DropFirm(i64),
+}
+
+fn arbitrary_rows() -> impl Strategy<Value = Rows> {
+    (2usize..=5, 2usize..=12).prop_flat_map(|(nodes, firms)| {
+        (
+            proptest::collection::vec((0..nodes, 0..nodes), 1..8),
+            proptest::collection::vec(
+                (
+                    0..3usize,
+                    0..nodes,
+                    proptest::option::of(0..nodes),
+                    0i64..1000,
+                ),
+                firms,
+            ),
+            proptest::collection::vec((0..firms, 0..firms, 0..nodes, 1i64..200), 0..40),
+        )
+            .prop_map(move |(links, units, relations)| {
+                let mut rows = Rows {
+                    nodes,
+                    links,
+                    firms: Default::default(),
+                    relations: Default::default(),
+                };
+                // Even ids, so that new firms (odd ids) land between old ones.
+                for (i, (city, node, second, output)) in units.into_iter().enumerate() {
+                    let mut mine = std::collections::BTreeMap::new();
+                    mine.insert(node, (output, output + 10));
+                    if let Some(n) = second {
+                        mine.entry(n).or_insert((output / 2, output / 2));
+                    }
+                    rows.firms.insert(2 * (i as i64 + 1), (city, mine));
+                }
+                for (s, b, node, value) in relations {
+                    if s != b {
+                        rows.relations
+                            .insert((2 * (s as i64 + 1), 2 * (b as i64 + 1), node), value);
+                    }
+                }
+                rows
+            })
+    })
+}
+
+fn arbitrary_edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (1i64..=13, 1i64..=13, 0usize..5, 1i64..300).prop_map(|(s, b, node, value)| {
+            Edit::Relation {
+                supplier: 2 * s,
+                buyer: 2 * b,
+                node,
+                value,
+            }
+        }),
+        (0usize..50).prop_map(Edit::DropRelation),
+        (1i64..=13, 0usize..5, 0i64..900).prop_map(|(f, node, output)| Edit::Unit {
+            firm: 2 * f,
+            node,
+            output
+        }),
+        (0usize..30).prop_map(Edit::DropUnit),
+        (1i64..=13, 0usize..3).prop_map(|(f, city)| Edit::Move { firm: 2 * f, city }),
+        (0i64..=13, 0usize..3, 0usize..5).prop_map(|(f, city, node)| Edit::NewFirm {
+            id: 2 * f + 1,
+            city,
+            node
+        }),
+        (1i64..=13).prop_map(|f| Edit::DropFirm(2 * f)),
+    ]
+}
+
+impl Rows {
+    /// Applies an edit as the database would (a firm goes with its units and relations),
+    /// adding to `log` the enterprises the store's change log records for it.
+    fn apply(&mut self, edit: &Edit, log: &mut Vec<i64>) {
+        let nodes = self.nodes;
+        match *edit {
+            Edit::Relation {
+                supplier,
+                buyer,
+                node,
+                value,
+            } => {
+                if supplier != buyer
+                    && self.firms.contains_key(&supplier)
+                    && self.firms.contains_key(&buyer)
+                {
+                    self.relations
+                        .insert((supplier, buyer, node % nodes), value);
+                    log.extend([supplier, buyer]);
+                }
+            }
+            Edit::DropRelation(i) => {
+                if let Some(&key) = self.relations.keys().nth(i) {
+                    self.relations.remove(&key);
+                    log.extend([key.0, key.1]);
+                }
+            }
+            Edit::Unit { firm, node, output } => {
+                if let Some((_, units)) = self.firms.get_mut(&firm) {
+                    units.insert(node % nodes, (output, output * 2));
+                    log.push(firm);
+                }
+            }
+            Edit::DropUnit(i) => {
+                let units: Vec<(i64, usize)> = self
+                    .firms
+                    .iter()
+                    .flat_map(|(&id, (_, u))| u.keys().map(move |&n| (id, n)))
+                    .collect();
+                if let Some(&(id, node)) = units.get(i) {
+                    self.firms.get_mut(&id).unwrap().1.remove(&node);
+                    log.push(id);
+                }
+            }
+            Edit::Move { firm, city } => {
+                if let Some(f) = self.firms.get_mut(&firm) {
+                    f.0 = city;
+                    log.push(firm);
+                }
+            }
+            Edit::NewFirm { id, city, node } => {
+                if let std::collections::btree_map::Entry::Vacant(slot) = self.firms.entry(id) {
+                    slot.insert((city, [(node % nodes, (50, 60))].into_iter().collect()));
+                    log.push(id);
+                }
+            }
+            Edit::DropFirm(id) => {
+                if self.firms.remove(&id).is_some() {
+                    log.push(id);
+                    self.relations.retain(|&(s, b, _), _| {
+                        let gone = s == id || b == id;
+                        if gone {
+                            log.extend([s, b]);
+                        }
+                        !gone
+                    });
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_patch_of_nothing_is_the_same_graph() {
+    let g = tools();
+    assert_eq!(g.patched(&[]).unwrap(), tools());
+}
+
+#[test]
+fn a_patch_that_misses_a_changed_supplier_is_refused() {
+    // Supplier 6 sells coating to 5; a patch that drops 6's units and says nothing of
+    // 5 cannot keep 5's purchase: the graph must be loaded whole.
+    let g = tools();
+    let without_units = EnterpriseChange {
+        id: e(6),
+        profile: Some(*g.profile(g.enterprise_idx(e(6)).unwrap())),
+        units: Vec::new(),
+        purchases: Vec::new(),
+    };
+    // Its implied unit keeps the sale: still fine.
+    assert!(g.patched(std::slice::from_ref(&without_units)).is_ok());
+    let gone = EnterpriseChange {
+        profile: None,
+        ..without_units
+    };
+    assert_eq!(g.patched(&[gone]).unwrap_err(), GraphError::Stale(6));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// Writes applied to a graph in memory give the graph a load after them would.
+    #[test]
+    fn a_patched_graph_equals_the_graph_built_anew(
+        rows in arbitrary_rows(),
+        edits in proptest::collection::vec(arbitrary_edit(), 1..6),
+    ) {
+        let before = rows.graph();
+        let mut after = rows.clone();
+        let mut log = Vec::new();
+        for edit in &edits {
+            after.apply(edit, &mut log);
+        }
+        let changes: Vec<EnterpriseChange> = log.iter().map(|&id| after.change(id)).collect();
+        let patched = before.patched(&changes).unwrap();
+        prop_assert_eq!(patched, after.graph());
+    }
+}
+
+#[test]
+fn a_snapshot_reads_back_the_same_graph_and_a_damaged_one_is_refused() {
+    let g = tools();
+    let mut bytes = Vec::new();
+    g.write_snapshot(&mut bytes, "db-1:42").unwrap();
+    let (key, read) = Graph::read_snapshot(&mut bytes.as_slice()).unwrap();
+    assert_eq!(key, "db-1:42");
+    assert_eq!(read, g);
+    // Cut anywhere, it is an error, not a smaller graph.
+    for cut in [0, 8, bytes.len() / 3, bytes.len() / 2, bytes.len() - 1] {
+        assert!(
+            Graph::read_snapshot(&mut &bytes[..cut]).is_err(),
+            "cut at {cut}"
+        );
+    }
+    // An index pointing past its array is found before any analysis trips on it: the
+    // last u32 of the slot units (just before the closing magic) set past every unit.
+    let mut bad = bytes.clone();
+    let at = bad.len() - 8 - 4;
+    bad[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    let err = Graph::read_snapshot(&mut bad.as_slice()).unwrap_err();
+    assert!(err.to_string().contains("do not fit"), "{err}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    #[test]
+    fn any_graph_survives_a_snapshot(rows in arbitrary_rows()) {
+        let g = rows.graph();
+        let mut bytes = Vec::new();
+        g.write_snapshot(&mut bytes, "k").unwrap();
+        let (_, read) = Graph::read_snapshot(&mut bytes.as_slice()).unwrap();
+        prop_assert_eq!(read, g);
+    }
+}

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use chainatlas_analysis::{Graph, Landscape, Level, Measure};
 use chainatlas_model::{Region, RegionCode, Tag};
-use chainatlas_store::{ChainSummary, Counts, Store};
+use chainatlas_store::{ChainSummary, Counts, GraphUpdate, Store};
 
 use crate::diagnostics::ChokepointsDto;
 use crate::matchmaking::StoreAtlas;
@@ -66,6 +66,191 @@ impl<K: Eq + Hash, V> GenerationCache<K, V> {
     }
 }
 
+/// More enterprises changed than this, and the graph is loaded whole: each costs three
+/// indexed reads, and a patch copies the whole graph once whatever its size.
+pub const GRAPH_PATCH_MAX_ENTERPRISES: usize = 5_000;
+
+/// After patches moved the graph this many rows of the change log past its snapshot, the
+/// snapshot is written again (a start-up then has fewer changes to read).
+pub const SNAPSHOT_AFTER_CHANGES: i64 = 20_000;
+
+/// How the supply graph was last brought up to date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphRefresh {
+    /// Read whole from the database.
+    Loaded { millis: u64 },
+    /// Read from the snapshot file beside the database, then brought up to date.
+    FromSnapshot { changed: usize, millis: u64 },
+    /// Patched with the enterprises the change log named.
+    Patched { enterprises: usize, millis: u64 },
+    /// The facts generation moved, but nothing the graph holds changed.
+    Unchanged,
+}
+
+/// The supply graph, following the atlas. It is loaded whole once; after a write, the
+/// graph's change log (`Store::graph_changes`) names the enterprises that changed, and
+/// the graph is patched with them ([`Graph::patched`]): a copy in order, not ten million
+/// rows read again. The chain structure changing, a bulk load, or more than
+/// [`GRAPH_PATCH_MAX_ENTERPRISES`] changed enterprises load it whole.
+///
+/// A loaded graph is also written, on a thread of its own, to a snapshot file beside the
+/// database (`atlas.db.graph`, [`crate::matchmaking::derived_path`]), keyed by the
+/// database's identity and the change-log position it reflects; a server starting on the
+/// database reads it and patches it with what changed since, instead of reading the
+/// whole atlas. It is written again after a load, and after patches moved it
+/// [`SNAPSHOT_AFTER_CHANGES`] log rows on.
+#[derive(Default)]
+struct GraphCache {
+    /// The facts generation, the change-log position and the graph at both.
+    current: Mutex<Option<(u64, i64, Arc<Graph>)>>,
+    /// Held while bringing the graph up to date, so that one request does it.
+    computing: Mutex<()>,
+    last: Mutex<Option<GraphRefresh>>,
+    /// The change-log position of the last snapshot written or read.
+    snapshot_at: Mutex<Option<i64>>,
+    /// Held by the thread writing a snapshot.
+    writing: Arc<Mutex<()>>,
+}
+
+/// What a snapshot is keyed by: the database's identity, the change-log position and
+/// the row of the log there (so a database restored to an earlier state and written to
+/// again is not mistaken for the one the snapshot saw).
+fn snapshot_key(store: &Store, position: i64) -> Result<String, AppError> {
+    let row = store
+        .graph_log_row(position)?
+        .map_or("none".to_string(), |e| {
+            e.map_or("all".to_string(), |id| id.to_string())
+        });
+    Ok(format!("{}:{position}:{row}", store.identity()?))
+}
+
+/// The graph of the snapshot beside the database, when there is one for this database,
+/// with its change-log position.
+fn read_snapshot(store: &Store) -> Option<(Graph, i64)> {
+    let path = crate::matchmaking::derived_path(store.path(), "graph");
+    let file = std::fs::File::open(&path).ok()?;
+    let (key, graph) = Graph::read_snapshot(&mut std::io::BufReader::new(file)).ok()?;
+    let position: i64 = key.split(':').nth(1)?.parse().ok()?;
+    (snapshot_key(store, position).ok()? == key).then_some((graph, position))
+}
+
+impl GraphCache {
+    /// Writes the graph's snapshot on a thread of its own, unless one is being written.
+    fn write_snapshot(&self, store: &Store, position: i64, graph: Arc<Graph>) {
+        let Ok(key) = snapshot_key(store, position) else {
+            return;
+        };
+        let path = crate::matchmaking::derived_path(store.path(), "graph");
+        let writing = self.writing.clone();
+        *self.snapshot_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(position);
+        std::thread::spawn(move || {
+            let Ok(_writing) = writing.try_lock() else {
+                return;
+            };
+            // Written whole to a new file of this process's, then renamed over the old: a
+            // reader never sees half a snapshot, a server killed meanwhile leaves the old
+            // one, and two servers on one database do not write into one file.
+            let mut part = path.as_os_str().to_owned();
+            part.push(format!(".part{}", std::process::id()));
+            let part = std::path::PathBuf::from(part);
+            let written = std::fs::File::create(&part).and_then(|file| {
+                let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+                graph.write_snapshot(&mut w, &key)?;
+                std::io::Write::flush(&mut w)?;
+                w.into_inner().map_err(|e| e.into_error())?.sync_all()
+            });
+            if written
+                .and_then(|()| std::fs::rename(&part, &path))
+                .is_err()
+            {
+                let _ = std::fs::remove_file(&part);
+            }
+        });
+    }
+    fn get(&self, store: &Store) -> Result<Arc<Graph>, AppError> {
+        // Read first: a write after it makes the graph newer than its key, never older.
+        let generation = store.facts_generation()?;
+        let held = || {
+            self.current
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone()
+        };
+        if let Some((g, _, graph)) = held() {
+            if g == generation {
+                return Ok(graph);
+            }
+        }
+        let _computing = self.computing.lock().unwrap_or_else(|e| e.into_inner());
+        let previous = held();
+        if let Some((g, _, graph)) = &previous {
+            if *g == generation {
+                return Ok(graph.clone());
+            }
+        }
+        let started = std::time::Instant::now();
+        let millis = || started.elapsed().as_millis() as u64;
+        let mut refreshed = None;
+        let mut from_snapshot = false;
+        let previous = match previous {
+            Some((_, position, graph)) => Some((position, graph)),
+            None => read_snapshot(store).map(|(graph, position)| {
+                from_snapshot = true;
+                *self.snapshot_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(position);
+                (position, Arc::new(graph))
+            }),
+        };
+        if let Some((position, graph)) = previous {
+            refreshed = match store.graph_changes(position, GRAPH_PATCH_MAX_ENTERPRISES)? {
+                GraphUpdate::Unchanged => Some((position, graph, GraphRefresh::Unchanged)),
+                GraphUpdate::Patch { through, changes } => {
+                    // A patch that does not fit (the log missed a change) loads it whole.
+                    graph.patched(&changes).ok().map(|patched| {
+                        let how = GraphRefresh::Patched {
+                            enterprises: changes.len(),
+                            millis: millis(),
+                        };
+                        (through, Arc::new(patched), how)
+                    })
+                }
+                GraphUpdate::Reload => None,
+            };
+        }
+        let (position, graph, how) = match refreshed {
+            Some((position, graph, how)) => {
+                let how = match (from_snapshot, how) {
+                    (false, how) => how,
+                    (true, GraphRefresh::Patched { enterprises, .. }) => {
+                        GraphRefresh::FromSnapshot {
+                            changed: enterprises,
+                            millis: millis(),
+                        }
+                    }
+                    (true, _) => GraphRefresh::FromSnapshot {
+                        changed: 0,
+                        millis: millis(),
+                    },
+                };
+                let snapshot_at = *self.snapshot_at.lock().unwrap_or_else(|e| e.into_inner());
+                if snapshot_at.is_none_or(|at| position - at >= SNAPSHOT_AFTER_CHANGES) {
+                    self.write_snapshot(store, position, graph.clone());
+                }
+                (position, graph, how)
+            }
+            None => {
+                let (graph, position) = store.supply_graph_logged()?;
+                let graph = Arc::new(graph);
+                self.write_snapshot(store, position, graph.clone());
+                (position, graph, GraphRefresh::Loaded { millis: millis() })
+            }
+        };
+        *self.current.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((generation, position, graph.clone()));
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some(how);
+        Ok(graph)
+    }
+}
+
 /// The dashboard's headline figures.
 pub struct Overview {
     pub counts: Counts,
@@ -78,7 +263,7 @@ pub struct Overview {
 pub struct Caches {
     overview: GenerationCache<(), Overview>,
     chain_summaries: GenerationCache<Option<RegionCode>, Vec<ChainSummary>>,
-    graph: GenerationCache<(), Graph>,
+    graph: GraphCache,
     regions_in_use: GenerationCache<(), Vec<Region>>,
     region_search: GenerationCache<(), crate::atlas::RegionSearch>,
     enterprises_by_province: GenerationCache<(), Vec<(Region, u64)>>,
@@ -188,11 +373,16 @@ impl Caches {
             .get_or_compute(store.facts_generation()?, key, compute)
     }
 
-    /// The supply graph, loaded once per facts generation: listings, events, appeals,
-    /// visits and assessments (activity) leave it as it is.
+    /// The supply graph of the current facts generation: listings, events, appeals,
+    /// visits and assessments (activity) leave it as it is, and a write to the atlas
+    /// patches it ([`GraphCache`]).
     pub fn graph(&self, store: &Store) -> Result<Arc<Graph>, AppError> {
-        self.graph
-            .get_or_compute(store.facts_generation()?, (), || Ok(store.supply_graph()?))
+        self.graph.get(store)
+    }
+
+    /// How the graph was last brought up to date, if it was.
+    pub fn graph_refresh(&self) -> Option<GraphRefresh> {
+        *self.graph.last.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The landscape of opportunities of a level, measure and peer group (empty: all

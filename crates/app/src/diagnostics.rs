@@ -8,7 +8,7 @@ use chainatlas_analysis::{self as analysis, Graph, Impact, Purchases, Reason, Sh
 use chainatlas_model::{
     text, Chain, ChainId, ChainNode, EnterpriseId, Money, NodeId, Region, RegionCode,
 };
-use chainatlas_store::{EnterpriseRef, NodePresence, Store};
+use chainatlas_store::{EnterpriseRef, Store};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -141,37 +141,6 @@ impl Lookup {
             },
         }
     }
-}
-
-/// Enterprises, output and capacity per node of `chain` (in `region`, if given), from the
-/// graph: what the chain map shows, without the SQL aggregation it costs at scale.
-pub fn node_presence(
-    graph: &Graph,
-    chain: ChainId,
-    region: Option<RegionCode>,
-) -> Vec<NodePresence> {
-    graph
-        .chain_nodes(chain)
-        .into_iter()
-        .map(|node| {
-            let mut presence = NodePresence {
-                node: graph.node_id(node),
-                enterprises: 0,
-                output: Money::ZERO,
-                capacity: Money::ZERO,
-            };
-            for &unit in graph.node_units(node) {
-                if region.is_none_or(|r| r.contains(graph.region(graph.unit_enterprise(unit)))) {
-                    presence.enterprises += 1;
-                    presence.output =
-                        Money::from_fen(presence.output.fen() + graph.unit_output(unit));
-                    presence.capacity =
-                        Money::from_fen(presence.capacity.fen() + graph.unit_capacity(unit));
-                }
-            }
-            presence
-        })
-        .collect()
 }
 
 #[derive(Clone, Serialize, ToSchema)]

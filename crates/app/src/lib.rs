@@ -102,12 +102,13 @@ impl App {
     /// Computes the whole-atlas aggregates and opens the listing index ahead of the first
     /// visitor.
     pub fn warm_up(&self, store: &Store) -> Result<(), AppError> {
-        // The listing index first: a missing or stale one is rebuilt now, not on the
-        // first search.
+        // The supply graph first (diagnostics and chain maps wait for it; from its
+        // snapshot it takes a second), then the listing index: a missing or stale one is
+        // rebuilt now, not on the first search.
+        self.caches.graph(store)?;
         self.matchmaker(store)?;
         self.caches.overview(store)?;
         self.caches.chain_summaries(store, None)?;
-        self.caches.graph(store)?;
         self.caches.match_atlas(store)?;
         Ok(())
     }

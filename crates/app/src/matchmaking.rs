@@ -22,21 +22,28 @@ use utoipa::ToSchema;
 
 use crate::AppError;
 
-/// The index directory for a database: `atlas.db` → `atlas.db.index`, beside the file.
-/// A PostgreSQL database's index is kept by each server on its own disk, in the system's
-/// temporary directory under a name drawn from the URL (without its password): it is
-/// derived data, rebuilt when missing and brought up to date from the listing log.
+/// The index directory for a database: `atlas.db` → `atlas.db.index`, beside the file
+/// ([`derived_path`]); it is derived data, rebuilt when missing and brought up to date
+/// from the listing log.
 pub fn index_dir(database: &Path) -> PathBuf {
+    derived_path(database, "index")
+}
+
+/// Where derived data of a database is kept: `atlas.db` → `atlas.db.SUFFIX`, beside the
+/// file. A PostgreSQL database's is kept by each server on its own disk, in the system's
+/// temporary directory under a name drawn from the URL (without its password).
+pub fn derived_path(database: &Path, suffix: &str) -> PathBuf {
     if chainatlas_store::is_postgres(database) {
         // FNV-1a: stable across runs and builds, unlike the standard library's hasher.
         let name = chainatlas_store::display_location(database);
         let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         });
-        return std::env::temp_dir().join(format!("chainatlas-{hash:016x}.index"));
+        return std::env::temp_dir().join(format!("chainatlas-{hash:016x}.{suffix}"));
     }
     let mut name = database.as_os_str().to_owned();
-    name.push(".index");
+    name.push(".");
+    name.push(suffix);
     PathBuf::from(name)
 }
 

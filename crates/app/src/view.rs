@@ -183,14 +183,16 @@ pub fn known_region(store: &Store, code: RegionCode) -> Result<Region, AppError>
     Ok(region(store, Some(code))?.expect("a code was given"))
 }
 
-/// The chain map of a region, with node totals from one SQL aggregation.
+/// The chain map of a region, with node totals from the cached supply graph (a SQL
+/// aggregation over the region's enterprises took most of a second at province scale).
 pub fn chain_map(
     store: &Store,
+    graph: &chainatlas_analysis::Graph,
     code: &str,
     region_code: Option<RegionCode>,
 ) -> Result<ChainMap, AppError> {
     let chain = chain(store, code)?;
-    let presence = store.node_presence(chain.id, region_code)?;
+    let presence = node_presence(graph, chain.id, region_code);
     chain_map_with(store, chain, region_code, &presence)
 }
 
@@ -232,6 +234,43 @@ pub fn chain_map_with(
         nodes,
         inputs,
     })
+}
+
+/// Enterprises, output and capacity per node of `chain` (in `region`, if given), from the
+/// graph: what the chain map shows, without the SQL aggregation it costs at scale. Only
+/// the units the atlas lists count, as in [`Store::node_presence`]: a seller of a node it
+/// has no unit in is not counted among the node's enterprises.
+pub fn node_presence(
+    graph: &chainatlas_analysis::Graph,
+    chain: chainatlas_model::ChainId,
+    region: Option<RegionCode>,
+) -> Vec<NodePresence> {
+    graph
+        .chain_nodes(chain)
+        .into_iter()
+        .map(|node| {
+            let mut presence = NodePresence {
+                node: graph.node_id(node),
+                enterprises: 0,
+                output: chainatlas_model::Money::ZERO,
+                capacity: chainatlas_model::Money::ZERO,
+            };
+            for &unit in graph.node_units(node) {
+                if graph.unit_declared(unit)
+                    && region.is_none_or(|r| r.contains(graph.region(graph.unit_enterprise(unit))))
+                {
+                    presence.enterprises += 1;
+                    presence.output = chainatlas_model::Money::from_fen(
+                        presence.output.fen() + graph.unit_output(unit),
+                    );
+                    presence.capacity = chainatlas_model::Money::from_fen(
+                        presence.capacity.fen() + graph.unit_capacity(unit),
+                    );
+                }
+            }
+            presence
+        })
+        .collect()
 }
 
 pub struct NodeDetail {

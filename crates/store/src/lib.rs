@@ -33,6 +33,7 @@ pub use atlas::{
 };
 pub use audit::{Actor, AuditEntry, Change};
 pub use events::EventWriteError;
+pub use graph::GraphUpdate;
 pub use listings::MatchFacts;
 pub use pool::{Pool, PooledStore, POSTGRES_MAX_OPEN};
 pub use records::Snapshot;

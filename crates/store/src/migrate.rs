@@ -20,12 +20,18 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("../migrations/0010_resolution.sql")),
     (11, include_str!("../migrations/0011_industry.sql")),
     (12, include_str!("../migrations/0012_services.sql")),
+    (13, include_str!("../migrations/0013_graph_changes.sql")),
 ];
 
 /// PostgreSQL's migrations: its first brings a new database to version 12 at once (the
 /// schema of SQLite's first twelve); each later version has a file for each backend.
-const POSTGRES_MIGRATIONS: &[(i64, &str)] =
-    &[(12, include_str!("../migrations/postgres/0012_baseline.sql"))];
+const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
+    (12, include_str!("../migrations/postgres/0012_baseline.sql")),
+    (
+        13,
+        include_str!("../migrations/postgres/0013_graph_changes.sql"),
+    ),
+];
 
 /// The schema version this program brings a database to.
 pub(crate) const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -97,12 +103,14 @@ fn apply_postgres(conn: &Connection, path: &Path) -> Result<()> {
             known: LATEST,
         });
     }
+    let mut at = found;
     for &(version, sql) in POSTGRES_MIGRATIONS.iter().filter(|m| m.0 > found) {
         tx.execute_batch(sql)?;
         // The first migration stands for every version up to its own.
-        for v in (found + 1)..=version {
+        for v in (at + 1)..=version {
             tx.execute("INSERT INTO schema_migrations (version) VALUES (?1)", [v])?;
         }
+        at = version;
     }
     tx.commit()?;
     Ok(())

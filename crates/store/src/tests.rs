@@ -634,6 +634,11 @@ fn migration_8_moves_event_lists_into_child_rows_in_order() {
             ))
             .unwrap();
         }
+        // The same for the graph's change log of migration 13, which a commit keeps short.
+        conn.execute_batch(
+            "CREATE TABLE graph_changes (id INTEGER PRIMARY KEY AUTOINCREMENT, enterprise_id INTEGER)",
+        )
+        .unwrap();
         let mut store = Store {
             conn,
             path: path.clone(),
@@ -645,6 +650,10 @@ fn migration_8_moves_event_lists_into_child_rows_in_order() {
                 .execute_batch(&format!("ALTER TABLE enterprises DROP COLUMN {c}"))
                 .unwrap();
         }
+        store
+            .conn
+            .execute_batch("DROP TABLE graph_changes")
+            .unwrap();
         store
             .conn
             .execute_batch(
@@ -915,4 +924,133 @@ fn a_connection_opens_while_another_holds_the_write_lock() {
     let other = Store::open(db.location()).unwrap();
     assert_eq!(other.schema_version().unwrap(), crate::migrate::LATEST);
     drop(writer);
+}
+
+/// The graph's change log names what each write changed, so a graph in memory is patched
+/// to what loading it again would give; bulk loads and structure changes ask for a load.
+#[test]
+fn the_graph_change_log_patches_a_graph_to_what_a_load_gives() {
+    use crate::GraphUpdate;
+    let db = TestDatabase::new("graph-log.db");
+    let mut store = Store::open(db.location()).unwrap();
+    small_atlas(&mut store);
+    let actor = crate::Actor::local("tests", 0);
+    let change = crate::Change::new("test", "atlas", 0);
+    // The small atlas came in one ordinary write: every enterprise is in the log.
+    let (graph, position) = store.supply_graph_logged().unwrap();
+    assert!(position > 0);
+    assert!(matches!(
+        store.graph_changes(position, 100).unwrap(),
+        GraphUpdate::Unchanged
+    ));
+    let patch = |store: &Store, graph: &chainatlas_analysis::Graph, since: i64| match store
+        .graph_changes(since, 100)
+        .unwrap()
+    {
+        GraphUpdate::Patch { through, changes } => {
+            let patched = graph.patched(&changes).unwrap();
+            assert_eq!(patched, store.supply_graph().unwrap());
+            let mut ids: Vec<i64> = changes.iter().map(|c| c.id.0).collect();
+            ids.sort();
+            (patched, through, ids)
+        }
+        other => panic!("expected a patch, found {other:?}"),
+    };
+
+    // One relation's value changed: its buyer and supplier.
+    let mut w = store.writer().unwrap();
+    w.replace(&Record::SupplyRelation(SupplyRelation {
+        id: SupplyRelationId(2),
+        supplier: EnterpriseId(3),
+        buyer: EnterpriseId(1),
+        node: NodeId(2),
+        annual_value: Money::from_yuan(95),
+    }))
+    .unwrap();
+    w.commit(&actor, &change).unwrap();
+    let (graph, position, ids) = patch(&store, &graph, position);
+    assert_eq!(ids, [1, 3]);
+
+    // A new enterprise with a unit and a sale, and a unit deleted.
+    let mut w = store.writer().unwrap();
+    let new = w
+        .create_enterprise(match &enterprise(0, "91430200MA0000004", "430200") {
+            Record::Enterprise(e) => e,
+            _ => unreachable!(),
+        })
+        .unwrap();
+    w.insert(&Record::EnterpriseNode(EnterpriseNode {
+        enterprise: new,
+        node: NodeId(1),
+        output: Money::from_yuan(70),
+        capacity: Money::from_yuan(70),
+    }))
+    .unwrap();
+    w.create(&Record::SupplyRelation(SupplyRelation {
+        id: SupplyRelationId(0),
+        supplier: new,
+        buyer: EnterpriseId(2),
+        node: NodeId(1),
+        annual_value: Money::from_yuan(30),
+    }))
+    .unwrap();
+    assert!(w.delete(RecordKind::EnterpriseNode, [3, 1]).unwrap());
+    w.commit(&actor, &change).unwrap();
+    let (graph, position, ids) = patch(&store, &graph, position);
+    assert_eq!(ids, [2, 3, new.0]);
+    assert_eq!(graph.enterprise_count(), 4);
+
+    // A name is not in the graph: the log stays as it was.
+    let w = store.writer().unwrap();
+    w.tx()
+        .execute("UPDATE enterprises SET name_zh = '改名' WHERE id = 1", [])
+        .unwrap();
+    w.commit(&actor, &change).unwrap();
+    assert!(matches!(
+        store.graph_changes(position, 100).unwrap(),
+        GraphUpdate::Unchanged
+    ));
+    // More enterprises than the caller patches: load whole.
+    let w = store.writer().unwrap();
+    w.tx()
+        .execute("UPDATE enterprises SET employees = employees + 1", [])
+        .unwrap();
+    w.commit(&actor, &change).unwrap();
+    assert!(matches!(
+        store.graph_changes(position, 3).unwrap(),
+        GraphUpdate::Reload
+    ));
+    let (_, position, _) = patch(&store, &graph, position);
+
+    // A chain structure change, and a bulk load: load whole.
+    let mut w = store.writer().unwrap();
+    w.insert(&Record::NodeInput(NodeInput {
+        input: NodeId(1),
+        output: NodeId(3),
+    }))
+    .unwrap();
+    w.commit(&actor, &change).unwrap();
+    assert!(matches!(
+        store.graph_changes(position, 100).unwrap(),
+        GraphUpdate::Reload
+    ));
+    let (_, position) = store.supply_graph_logged().unwrap();
+    let mut w = store.writer().unwrap();
+    w.bulk_load().unwrap();
+    w.insert(&enterprise(9, "91430200MA0000009", "430200"))
+        .unwrap();
+    w.commit(&actor, &change).unwrap();
+    assert!(matches!(
+        store.graph_changes(position, 100).unwrap(),
+        GraphUpdate::Reload
+    ));
+    // The log's triggers are back after the bulk load.
+    let (_, position) = store.supply_graph_logged().unwrap();
+    let mut w = store.writer().unwrap();
+    assert!(w.delete(RecordKind::SupplyRelation, [1, 0]).unwrap());
+    w.commit(&actor, &change).unwrap();
+    match store.graph_changes(position, 100).unwrap() {
+        GraphUpdate::Patch { changes, .. } => assert_eq!(changes.len(), 2),
+        other => panic!("expected a patch, found {other:?}"),
+    }
 }

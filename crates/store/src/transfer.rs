@@ -18,6 +18,7 @@ pub(crate) const TABLES: &[&str] = &[
     "listings",
     "listing_changes",
     "listing_revision",
+    "graph_changes",
     "atlas_generation",
     "users",
     "sessions",
@@ -119,6 +120,8 @@ impl Store {
         if postgres {
             tx.execute_batch("ALTER TABLE listings DISABLE TRIGGER listings_revision")?;
         }
+        // The graph's change log is the source's too; its triggers stand aside.
+        let mut graph_log = Some(crate::graph::GraphLogPause::pause(&tx)?);
         // What a new database holds of its own: the built-in divisions and the counters'
         // rows. The source's take their place.
         for table in ["regions", "atlas_generation", "listing_revision"] {
@@ -129,6 +132,13 @@ impl Store {
             if table == "listing_changes" {
                 // Copying the listings moved the target's listing log; the source's replaces it.
                 tx.execute_batch("DELETE FROM listing_changes")?;
+            }
+            if table == "graph_changes" {
+                // The triggers are back, and the source's log replaces the row they leave.
+                if let Some(paused) = graph_log.take() {
+                    paused.restore(&tx)?;
+                }
+                tx.execute_batch("DELETE FROM graph_changes")?;
             }
             let copy = copy_table(&source, &tx, table)?;
             progress(&copy);

@@ -60,6 +60,8 @@ pub struct Writer<'a> {
     tx: Transaction<'a>,
     /// Rows waiting for `COPY` ([`Writer::bulk_load`] on PostgreSQL), per plain table.
     pending: Option<Pending>,
+    /// The graph's change log set aside by [`Writer::bulk_load`], back at commit.
+    graph_log: Option<crate::graph::GraphLogPause>,
 }
 
 /// A bulk load's rows not yet written, per table of [`PLAIN`].
@@ -177,7 +179,11 @@ impl<'a> Writer<'a> {
             Backend::Sqlite => "PRAGMA defer_foreign_keys = ON",
             Backend::Postgres => "SET CONSTRAINTS ALL DEFERRED",
         })?;
-        Ok(Writer { tx, pending: None })
+        Ok(Writer {
+            tx,
+            pending: None,
+            graph_log: None,
+        })
     }
 
     /// Switches this writer to bulk loading: plain records (chains, nodes, enterprises,
@@ -187,8 +193,13 @@ impl<'a> Writer<'a> {
     /// row by row, so each refused row is found; [`Writer::refused`] hands them back with
     /// the tag each was inserted with ([`Writer::insert_at`]). The listing log is not
     /// written row by row but emptied at commit, so every listing index rebuilds. On
-    /// SQLite nothing changes: prepared inserts are as fast, and refusals come at once.
+    /// SQLite prepared inserts are as fast, and refusals come at once. On both, the supply
+    /// graph's change log is not written row by row either: at commit it tells every
+    /// graph to load whole.
     pub fn bulk_load(&mut self) -> Result<()> {
+        if self.graph_log.is_none() {
+            self.graph_log = Some(crate::graph::GraphLogPause::pause(&self.tx)?);
+        }
         if self.tx.backend() == Backend::Postgres {
             self.tx.execute_batch("SET LOCAL chainatlas.bulk = 'on'")?;
             self.pending = Some(Pending {
@@ -311,6 +322,10 @@ impl<'a> Writer<'a> {
     /// they are China's divisions, built in (`chainatlas_model::divisions`), which a
     /// bundle may rename but not remove.
     pub fn clear_all(&mut self) -> Result<()> {
+        // Every graph loads whole after this: no need to log ten million deletes.
+        if self.graph_log.is_none() {
+            self.graph_log = Some(crate::graph::GraphLogPause::pause(&self.tx)?);
+        }
         self.clear_events()?;
         for kind in RecordKind::ALL
             .iter()
@@ -524,6 +539,10 @@ impl<'a> Writer<'a> {
                  DELETE FROM listing_changes;",
             )?;
         }
+        if let Some(paused) = self.graph_log.take() {
+            paused.resume(&self.tx)?;
+        }
+        crate::graph::prune_graph_log(&self.tx)?;
         crate::audit::record(&self.tx, actor, change)?;
         self.tx.execute(bump, [])?;
         if self.tx.backend() == Backend::Postgres {

@@ -96,6 +96,16 @@ pub async fn serve(
         if let Err(e) = warming.warm_up().await {
             eprintln!("warming the caches failed: {e}");
         }
+        use chainatlas_app::cache::GraphRefresh;
+        match warming.caches.graph_refresh() {
+            Some(GraphRefresh::Loaded { millis }) => {
+                eprintln!("supply graph loaded from the database in {millis} ms")
+            }
+            Some(GraphRefresh::FromSnapshot { changed, millis }) => eprintln!(
+                "supply graph read from its snapshot, {changed} changed enterprises applied, in {millis} ms"
+            ),
+            _ => {}
+        }
     });
     let escalating = state.clone();
     tokio::spawn(async move {

@@ -417,3 +417,87 @@ async fn the_pages_show_the_diagnosis_and_the_simulation() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("fraction"));
 }
+
+/// A write to the atlas patches the graph in memory (no load of the whole atlas), and a
+/// server started later on the same database reads the graph's snapshot and patches it
+/// with what changed since: both answer as a load from scratch would.
+#[tokio::test]
+async fn a_write_patches_the_graph_and_a_new_server_starts_from_its_snapshot() {
+    use chainatlas_app::cache::GraphRefresh;
+    use support::{send_json, App};
+    let app = app_with(&[]);
+    let diagnosis = "/api/v1/chains/rail/diagnosis?region=430000&limit=500";
+    let first = get(&app, diagnosis, None).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert!(matches!(
+        app.state.caches.graph_refresh(),
+        Some(GraphRefresh::Loaded { .. })
+    ));
+    // One supply relation of a Hunan firm, its value raised through the API.
+    let suppliers = get(&app, "/api/v1/enterprises/1/suppliers?limit=1", None)
+        .await
+        .json();
+    let relation = suppliers["items"][0]["relation_id"].as_i64().unwrap();
+    let uri = format!("/api/v1/records/supply_relations/{relation}");
+    let record = get(&app, &uri, None).await.json();
+    let mut fields = record["fields"].as_object().unwrap().clone();
+    fields.insert("annual_value".into(), Value::from("987654321"));
+    let put = send_json(
+        &app,
+        axum::http::Method::PUT,
+        &uri,
+        &app.admin_token,
+        &Value::Object(fields).to_string(),
+    )
+    .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    let patched = get(&app, diagnosis, None).await;
+    assert_eq!(
+        app.state.caches.graph_refresh(),
+        Some(GraphRefresh::Patched {
+            enterprises: 2,
+            millis: match app.state.caches.graph_refresh() {
+                Some(GraphRefresh::Patched { millis, .. }) => millis,
+                other => panic!("not patched: {other:?}"),
+            }
+        })
+    );
+    assert_ne!(patched.body, first.body, "the diagnosis follows the write");
+    // A new server on the same database, once the first wrote its snapshot.
+    let snapshot = chainatlas_app::matchmaking::derived_path(app.db.location(), "graph");
+    for _ in 0..300 {
+        if snapshot.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(snapshot.exists(), "no snapshot at {}", snapshot.display());
+    let state =
+        chainatlas_web::AppState::new(chainatlas_store::Pool::open(app.db.location(), 2).unwrap());
+    let fresh = App {
+        router: chainatlas_web::router(state.clone()),
+        state,
+        ..app
+    };
+    let again = get(&fresh, diagnosis, None).await;
+    assert!(matches!(
+        fresh.state.caches.graph_refresh(),
+        Some(GraphRefresh::FromSnapshot { changed: 2, .. })
+    ));
+    // The graph from the snapshot is the graph a load gives, and so are the answers.
+    let loaded = fresh.store().supply_graph().unwrap();
+    assert!(*fresh.state.caches.graph(&fresh.store()).unwrap() == loaded);
+    let differ = again
+        .body
+        .char_indices()
+        .zip(patched.body.chars())
+        .find(|((_, a), b)| a != b)
+        .map(|((i, _), _)| i);
+    assert!(
+        differ.is_none() && again.body.len() == patched.body.len(),
+        "the answers differ from {:?}: {} / {}",
+        differ,
+        &again.body[differ.unwrap_or(0).saturating_sub(40)..][..80],
+        &patched.body[differ.unwrap_or(0).saturating_sub(40)..][..80]
+    );
+}

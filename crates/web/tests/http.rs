@@ -22,7 +22,7 @@ async fn the_health_check_answers_without_sign_in_and_names_the_database() {
         "sqlite"
     };
     assert_eq!(body["database"], expected);
-    assert_eq!(body["schema_version"], 12);
+    assert_eq!(body["schema_version"], 13);
     assert_eq!(
         body["generation"].as_u64(),
         Some(app.store().generation().unwrap())
@@ -125,6 +125,82 @@ async fn region_filters_agree_with_the_whole() {
             .sum::<u64>()
     };
     assert!(sum(&hunan) > 0 && sum(&hunan) < sum(&all));
+}
+
+/// The map's node totals come from the cached supply graph; they must be what the SQL
+/// aggregation over the atlas gives (`Store::node_presence`), for every chain, for the
+/// whole country, a province, a city and a region with no firms, and after a write.
+#[tokio::test]
+async fn chain_maps_from_the_graph_equal_the_sql_totals_and_follow_writes() {
+    let app = app_with(&[]);
+    let check = |store: &Store, map: &serde_json::Value, chain: ChainId, region: Option<&str>| {
+        let sql = store
+            .node_presence(chain, region.map(|r| r.parse().unwrap()))
+            .unwrap();
+        for n in map["nodes"].as_array().unwrap() {
+            let id = n["node"]["id"].as_i64().unwrap();
+            let (enterprises, output) = sql
+                .iter()
+                .find(|p| p.node.0 == id)
+                .map_or((0, 0), |p| (p.enterprises, p.output.fen()));
+            assert_eq!(
+                n["enterprises"].as_u64().unwrap(),
+                enterprises,
+                "node {id} in {region:?}"
+            );
+            assert_eq!(
+                n["output_fen"].as_i64().unwrap(),
+                output,
+                "node {id} in {region:?}"
+            );
+        }
+    };
+    let store = app.store();
+    let chains = store.chains().unwrap();
+    assert!(chains.len() >= 3);
+    for chain in &chains {
+        for region in [None, Some("430000"), Some("430200"), Some("650000")] {
+            let query = region.map_or(String::new(), |r| format!("?region={r}"));
+            let map = get(
+                &app,
+                &format!("/api/v1/chains/{}/map{query}", chain.code),
+                None,
+            )
+            .await
+            .json();
+            check(&store, &map, chain.id, region);
+        }
+    }
+    // A new producer in Zhuzhou is on the next map.
+    let rail = chains.iter().find(|c| c.code == "rail").unwrap();
+    let node = store.chain_nodes(rail.id).unwrap()[0].id;
+    let before = get(&app, "/api/v1/chains/rail/map?region=430200", None)
+        .await
+        .json();
+    support::add_producer(
+        &app,
+        990_001,
+        "91350100M000100Y43",
+        "新株洲轨道配件有限公司",
+        "430211",
+        node.0,
+        12_000_000,
+    );
+    let after = get(&app, "/api/v1/chains/rail/map?region=430200", None)
+        .await
+        .json();
+    check(&store, &after, rail.id, Some("430200"));
+    let count = |map: &serde_json::Value| {
+        map["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["node"]["id"] == node.0)
+            .unwrap()["enterprises"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(count(&after), count(&before) + 1);
 }
 
 #[tokio::test]

@@ -428,10 +428,11 @@ async fn the_index_is_rebuilt_when_deleted_or_behind_the_database() {
     assert!(index.is_dir());
     std::fs::remove_dir_all(&index).unwrap();
     drop(app.router);
+    drop(app.state);
+    let state = AppState::new(chainatlas_store::Pool::open(&path, 2).unwrap());
     let fresh = App {
-        router: router(AppState::new(
-            chainatlas_store::Pool::open(&path, 2).unwrap(),
-        )),
+        router: router(state.clone()),
+        state,
         ..app
     };
     let r = get_as(
@@ -445,6 +446,7 @@ async fn the_index_is_rebuilt_when_deleted_or_behind_the_database() {
     assert!(index.is_dir());
     // A damaged index is rebuilt too (by the next server, once this one has stopped).
     drop(fresh.router);
+    drop(fresh.state);
     let store = Store::open(&path).unwrap();
     std::fs::write(index.join("meta.json"), b"not json").unwrap();
     let (m, rebuilt) = chainatlas_app::matchmaking::Matchmaker::open(&store).unwrap();

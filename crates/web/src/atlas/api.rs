@@ -287,8 +287,9 @@ pub(crate) async fn chain_map(
     Params(params): Params<ListQuery>,
 ) -> ApiResult<ChainMapDto> {
     let region = params.region()?;
+    let caches = state.app.caches.clone();
     let map = state
-        .read(move |store| view::chain_map(store, &code, region))
+        .read(move |store| view::chain_map(store, caches.graph(store)?.as_ref(), &code, region))
         .await?;
     Ok(Json(ChainMapDto::for_viewer(
         &map,

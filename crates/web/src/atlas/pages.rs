@@ -277,7 +277,7 @@ async fn chain_page(
     let (map, regions) = state
         .read(move |store| {
             Ok((
-                view::chain_map(store, &code, region_code)?,
+                view::chain_map(store, caches.graph(store)?.as_ref(), &code, region_code)?,
                 caches.regions_in_use(store)?,
             ))
         })

@@ -432,7 +432,8 @@ async fn diagnosis_page(
                     let dto = diag::diagnosis(store, &graph, &code, region, thresholds, 20, today)?;
                     let attraction = diag::attraction(store, &graph, &code, region, thresholds, 5)?;
                     let chokepoints = caches.chokepoints(store, &code, Some(region), 10)?;
-                    let presence = diag::node_presence(&graph, chain.id, Some(region));
+                    let presence =
+                        chainatlas_app::view::node_presence(&graph, chain.id, Some(region));
                     let map = view::chain_map_with(store, chain.clone(), Some(region), &presence)?;
                     Some((dto, attraction, chokepoints, map))
                 }
@@ -868,7 +869,7 @@ async fn disruption_page(
                 Some(shock) => {
                     let graph = caches.graph(store)?;
                     let dto = diag::disruption(store, &graph, &code, shock, 20)?;
-                    let presence = diag::node_presence(&graph, chain.id, None);
+                    let presence = chainatlas_app::view::node_presence(&graph, chain.id, None);
                     Some((
                         dto,
                         view::chain_map_with(store, chain.clone(), None, &presence)?,

@@ -27,6 +27,8 @@ pub struct App {
     /// (`CHAINATLAS_TEST_POSTGRES`).
     pub db: TestDatabase,
     pub router: axum::Router,
+    /// The router's state: its caches, for tests that look at how they were filled.
+    pub state: AppState,
     pub anonymous: Who,
     pub admin: Who,
     pub analyst: Who,
@@ -186,8 +188,10 @@ pub fn app_with(extra: &[Record]) -> App {
     let (admin, admin_token) = account(&mut store, "admin", Role::Admin);
     let (analyst, analyst_token) = account(&mut store, "analyst", Role::Analyst);
     let (firm, firm_token) = account(&mut store, "firm", Role::Enterprise);
+    let state = AppState::new(Pool::open(&path, 4).unwrap());
     App {
-        router: router(AppState::new(Pool::open(&path, 4).unwrap())),
+        router: router(state.clone()),
+        state,
         db,
         anonymous: Who {
             name: "anonymous",
