@@ -52,7 +52,7 @@ demands = []
 for offset in range(0, 500, 100):
     demands += [l["id"] for l in items(get(f"/api/v1/listings?side=demand&status=open&limit=100&offset={offset}"))]
 events = [e["id"] for e in items(get("/api/v1/events"))]
-chains = [c["code"] for c in items(get("/api/v1/chains"))]
+chains = [c["chain"]["code"] for c in items(get("/api/v1/chains"))]
 assert demands and events and chains, (len(demands), len(events), len(chains))
 lua = lambda xs: "{" + ",".join(repr(x) if isinstance(x, str) else str(x) for x in xs) + "}"
 print(f"""
