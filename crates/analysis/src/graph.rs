@@ -331,6 +331,32 @@ pub(crate) struct Core {
 
 /// A graph from its structure and core: units by node, and each unit's sales.
 pub(crate) fn assemble(structure: Structure, core: Core) -> Graph {
+    // Sales of each unit, and the same laid out for simulations: slot and share side by
+    // side in supplier order, so that passing on a change reads memory in sequence.
+    let (unit_sale_start, unit_sales) = group_by(core.unit_node.len(), &core.rel_supplier_unit);
+    let sales = unit_sales
+        .iter()
+        .map(|&r| {
+            let slot = core.rel_slot[r as usize];
+            let total = core.slot_total[slot as usize];
+            let share = if total > 0 {
+                core.rel_value[r as usize] as f64 / total as f64
+            } else {
+                0.0
+            };
+            Sale { slot, share }
+        })
+        .collect();
+    assemble_with_sales(structure, core, (unit_sale_start, unit_sales, sales))
+}
+
+/// A graph from its structure, core and each unit's sales (offsets, relations, and
+/// slot and share of each).
+fn assemble_with_sales(
+    structure: Structure,
+    core: Core,
+    (unit_sale_start, unit_sales, sales): (Vec<u32>, Vec<u32>, Vec<Sale>),
+) -> Graph {
     let Core {
         profiles,
         ent_units,
@@ -351,22 +377,6 @@ pub(crate) fn assemble(structure: Structure, core: Core) -> Graph {
         slot_units,
     } = core;
     let (node_unit_start, node_units) = group_by(structure.node_ids.len(), &unit_node);
-    // Sales of each unit, and the same laid out for simulations: slot and share side by
-    // side in supplier order, so that passing on a change reads memory in sequence.
-    let (unit_sale_start, unit_sales) = group_by(unit_node.len(), &rel_supplier_unit);
-    let sales = unit_sales
-        .iter()
-        .map(|&r| {
-            let slot = rel_slot[r as usize];
-            let total = slot_total[slot as usize];
-            let share = if total > 0 {
-                rel_value[r as usize] as f64 / total as f64
-            } else {
-                0.0
-            };
-            Sale { slot, share }
-        })
-        .collect();
     Graph {
         unit_level: unit_node
             .iter()
@@ -789,15 +799,16 @@ impl Graph {
         let mut unit_output = Vec::with_capacity(unit_guess);
         let mut unit_capacity = Vec::with_capacity(unit_guess);
         let mut unit_declared = Vec::with_capacity(unit_guess);
-        let mut unit_map = vec![u32::MAX; old.unit_count()];
+        // Old units of unchanged enterprises, moved in blocks; each new unit's old one.
+        let mut unit_runs = Runs::default();
+        let mut unit_old: Vec<u32> = Vec::with_capacity(unit_guess);
         ent_units.push(0u32);
         for (e, source) in sources.iter().enumerate() {
             match *source {
                 Source::Old(o) => {
                     let range = old.enterprise_units(o);
-                    for (k, u) in range.clone().enumerate() {
-                        unit_map[u] = (unit_node.len() + k) as u32;
-                    }
+                    unit_runs.push(range.start, unit_node.len(), range.len());
+                    unit_old.extend(range.start as u32..range.end as u32);
                     unit_enterprise.extend(std::iter::repeat_n(e as u32, range.len()));
                     unit_node.extend_from_slice(&old.unit_node[range.clone()]);
                     unit_output.extend_from_slice(&old.unit_output[range.clone()]);
@@ -837,7 +848,14 @@ impl Graph {
                         }
                     }
                     units.sort_unstable_by_key(|u| u.0);
+                    let before = existed.map(|o| old.enterprise_units(o));
                     for (node, output, capacity, declared) in units {
+                        // The unit it had in this node, whose sales to unchanged buyers stay.
+                        unit_old.push(before.clone().map_or(u32::MAX, |range| {
+                            old.unit_node[range.clone()]
+                                .binary_search(&node)
+                                .map_or(u32::MAX, |at| (range.start + at) as u32)
+                        }));
                         unit_enterprise.push(e as u32);
                         unit_node.push(node);
                         unit_output.push(output);
@@ -871,12 +889,22 @@ impl Graph {
         let mut rel_supplier_unit = Vec::with_capacity(rel_guess);
         let mut rel_value = Vec::with_capacity(rel_guess);
         let mut rel_slot = Vec::with_capacity(rel_guess);
+        // Old slots and relations of unchanged buyers, moved in blocks, and the new
+        // relations of changed buyers as (supplier unit, relation).
+        let mut slot_runs = Runs::default();
+        let mut rel_runs = Runs::default();
+        let mut fresh: Vec<(u32, u32)> = Vec::new();
         ent_slots.push(0u32);
         for (e, source) in sources.iter().enumerate() {
             match *source {
                 Source::Old(o) => {
                     let shift = ent_units[e] as i64 - old.ent_units[o as usize] as i64;
-                    for s in old.enterprise_slots(o) {
+                    let slots = old.enterprise_slots(o);
+                    slot_runs.push(slots.start, slot_buyer.len(), slots.len());
+                    let first = old.slot_rel_start[slots.start] as usize;
+                    let last = old.slot_rel_start[slots.end] as usize;
+                    rel_runs.push(first, rel_value.len(), last - first);
+                    for s in slots {
                         let slot = slot_buyer.len() as u32;
                         slot_buyer.push(e as u32);
                         slot_node.push(old.slot_node[s]);
@@ -890,8 +918,8 @@ impl Graph {
                         );
                         let relations = old.slot_relations(s as u32);
                         for &su in &old.rel_supplier_unit[relations.clone()] {
-                            let unit = match unit_map[su as usize] {
-                                u32::MAX => {
+                            let unit = match unit_runs.map(su) {
+                                None => {
                                     let supplier = old.unit_enterprise[su as usize];
                                     let node = old.unit_node[su as usize];
                                     let stale =
@@ -901,7 +929,7 @@ impl Graph {
                                         now => unit_in(now, node).ok_or(stale)?,
                                     }
                                 }
-                                unit => unit,
+                                Some(unit) => unit,
                             };
                             rel_supplier_unit.push(unit);
                         }
@@ -934,6 +962,7 @@ impl Graph {
                         for &(_, supplier, value) in group {
                             let unit = unit_in(supplier, node)
                                 .ok_or(GraphError::Stale(profiles[supplier as usize].id.0))?;
+                            fresh.push((unit, rel_value.len() as u32));
                             rel_supplier_unit.push(unit);
                             rel_value.push(value);
                             rel_slot.push(slot);
@@ -945,10 +974,66 @@ impl Graph {
         }
         slot_rel_start.push(rel_value.len() as u32);
         slot_unit_start.push(slot_units.len() as u32);
-        drop(unit_map);
         drop(old_to_new);
 
-        Ok(assemble(
+        // Each unit's sales: its old ones to unchanged buyers, moved with their blocks
+        // (in order, as the blocks keep theirs), and the changed buyers' purchases from it.
+        fresh.sort_unstable();
+        let unit_count = unit_node.len();
+        let mut unit_sale_start = Vec::with_capacity(unit_count + 1);
+        let mut unit_sales = Vec::with_capacity(rel_value.len());
+        let mut sales = Vec::with_capacity(rel_value.len());
+        let mut next_fresh = 0;
+        unit_sale_start.push(0u32);
+        for (u, &was) in unit_old.iter().enumerate() {
+            let start = unit_sales.len();
+            if was != u32::MAX {
+                let range = range(&old.unit_sale_start, was);
+                for (&r, sale) in old.unit_sales[range.clone()].iter().zip(&old.sales[range]) {
+                    if let Some(r) = rel_runs.map(r) {
+                        let slot = slot_runs
+                            .map(sale.slot)
+                            .expect("a slot moves with its relations");
+                        unit_sales.push(r);
+                        sales.push(Sale {
+                            slot,
+                            share: sale.share,
+                        });
+                    }
+                }
+            }
+            let mut added = false;
+            while next_fresh < fresh.len() && fresh[next_fresh].0 == u as u32 {
+                let r = fresh[next_fresh].1;
+                let slot = rel_slot[r as usize];
+                let total = slot_total[slot as usize];
+                let share = if total > 0 {
+                    rel_value[r as usize] as f64 / total as f64
+                } else {
+                    0.0
+                };
+                unit_sales.push(r);
+                sales.push(Sale { slot, share });
+                next_fresh += 1;
+                added = true;
+            }
+            if added {
+                // Both parts are in relation order; together they must be too.
+                let mut both: Vec<(u32, Sale)> = unit_sales[start..]
+                    .iter()
+                    .copied()
+                    .zip(sales[start..].iter().copied())
+                    .collect();
+                both.sort_unstable_by_key(|p| p.0);
+                for (k, (r, sale)) in both.into_iter().enumerate() {
+                    unit_sales[start + k] = r;
+                    sales[start + k] = sale;
+                }
+            }
+            unit_sale_start.push(unit_sales.len() as u32);
+        }
+
+        Ok(assemble_with_sales(
             old.structure.clone(),
             Core {
                 profiles,
@@ -969,6 +1054,46 @@ impl Graph {
                 slot_unit_start,
                 slot_units,
             },
+            (unit_sale_start, unit_sales, sales),
         ))
+    }
+}
+
+/// Blocks of old indexes moved whole to new positions, in order.
+#[derive(Default)]
+struct Runs {
+    old_start: Vec<u32>,
+    new_start: Vec<u32>,
+    len: Vec<u32>,
+}
+
+impl Runs {
+    fn push(&mut self, old: usize, new: usize, len: usize) {
+        if len == 0 {
+            return;
+        }
+        let (old, new, len) = (old as u32, new as u32, len as u32);
+        if let Some(last) = self.len.len().checked_sub(1) {
+            // One block with the last when both sides continue it.
+            if self.old_start[last] + self.len[last] == old
+                && self.new_start[last] + self.len[last] == new
+            {
+                self.len[last] += len;
+                return;
+            }
+        }
+        self.old_start.push(old);
+        self.new_start.push(new);
+        self.len.push(len);
+    }
+
+    /// Where `old` went, if it was in a block that moved.
+    fn map(&self, old: u32) -> Option<u32> {
+        let k = self
+            .old_start
+            .partition_point(|&s| s <= old)
+            .checked_sub(1)?;
+        let offset = old - self.old_start[k];
+        (offset < self.len[k]).then(|| self.new_start[k] + offset)
     }
 }
