@@ -222,6 +222,21 @@ impl ValueRef<'_> {
     }
 }
 
+/// A parameter as an owned value (rows gathered for [`Connection::copy_in`]).
+pub fn owned(value: &(impl ToSql + ?Sized)) -> Value {
+    owned_ref(value.value_ref())
+}
+
+fn owned_ref(value: ValueRef<'_>) -> Value {
+    match value {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(n) => Value::Integer(n),
+        ValueRef::Real(x) => Value::Real(x),
+        ValueRef::Text(t) => Value::Text(t.to_string()),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+    }
+}
+
 /// A Rust value that can be bound as a parameter.
 pub trait ToSql {
     fn value_ref(&self) -> ValueRef<'_>;
@@ -1328,17 +1343,8 @@ fn pg(conn: &Connection) -> &PgThread {
     }
 }
 
-fn owned(values: &[ValueRef<'_>]) -> Vec<Value> {
-    values
-        .iter()
-        .map(|v| match *v {
-            ValueRef::Null => Value::Null,
-            ValueRef::Integer(n) => Value::Integer(n),
-            ValueRef::Real(f) => Value::Real(f),
-            ValueRef::Text(t) => Value::Text(t.to_string()),
-            ValueRef::Blob(b) => Value::Blob(b.to_vec()),
-        })
-        .collect()
+fn owned_all(values: &[ValueRef<'_>]) -> Vec<Value> {
+    values.iter().map(|&v| owned_ref(v)).collect()
 }
 
 impl<'c> Statement<'c> {
@@ -1347,7 +1353,7 @@ impl<'c> Statement<'c> {
         match &mut self.inner {
             StatementInner::Sqlite(s) => Ok(s.execute(sqlite_params(&values))?),
             StatementInner::Postgres(sql) => {
-                let (sql, values) = (sql.clone(), owned(&values));
+                let (sql, values) = (sql.clone(), owned_all(&values));
                 let in_transaction = self.conn.depth.get() > 0;
                 pg(self.conn).run(move |pg| {
                     let values: Vec<ValueRef<'_>> = values.iter().map(ToSql::value_ref).collect();
@@ -1363,7 +1369,7 @@ impl<'c> Statement<'c> {
         match &mut self.inner {
             StatementInner::Sqlite(s) => Ok(Rows::Sqlite(s.query(sqlite_params(&values))?)),
             StatementInner::Postgres(sql) => {
-                let (sql, values) = (sql.clone(), owned(&values));
+                let (sql, values) = (sql.clone(), owned_all(&values));
                 let in_transaction = self.conn.depth.get() > 0;
                 let rows = pg(self.conn).run(move |pg| {
                     let values: Vec<ValueRef<'_>> = values.iter().map(ToSql::value_ref).collect();

@@ -316,6 +316,44 @@ fn insert_history_step(tx: &Connection, id: i64, s: &AppealStep) -> crate::db::R
     Ok(())
 }
 
+/// Rows for one table gathered and written [`Batch::SIZE`] at a time with
+/// [`Connection::copy_in`].
+struct Batch<'a> {
+    tx: &'a Connection,
+    table: &'static str,
+    columns: Vec<String>,
+    rows: Vec<Vec<crate::db::Value>>,
+}
+
+impl<'a> Batch<'a> {
+    const SIZE: usize = 10_000;
+
+    fn new(tx: &'a Connection, table: &'static str, columns: &str) -> Batch<'a> {
+        Batch {
+            tx,
+            table,
+            columns: columns.split(',').map(|c| c.trim().to_string()).collect(),
+            rows: Vec::with_capacity(Batch::SIZE),
+        }
+    }
+
+    fn push(&mut self, row: Vec<crate::db::Value>) -> crate::db::Result<()> {
+        self.rows.push(row);
+        if self.rows.len() >= Batch::SIZE {
+            self.tx.copy_in(self.table, &self.columns, &self.rows)?;
+            self.rows.clear();
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> crate::db::Result<()> {
+        if !self.rows.is_empty() {
+            self.tx.copy_in(self.table, &self.columns, &self.rows)?;
+        }
+        Ok(())
+    }
+}
+
 /// A region code range as SQL bounds: everything when `None`.
 fn region_bounds(range: Option<(u32, u32)>) -> (i64, i64) {
     range.map_or((0, i64::MAX), |(a, b)| (a.into(), b.into()))
@@ -1014,55 +1052,117 @@ impl Store {
     ) -> Result<(), InsertError> {
         let writer = self.writer()?;
         let tx = writer.tx();
-        {
-            let mut assign = tx.prepare_cached(
-                "INSERT INTO official_assignments (enterprise_id, user_id, since_at) VALUES (?1, ?2, ?3)",
-            )?;
-            for (e, u, since) in &data.assignments {
-                assign.execute(params![e.0, u, since])?;
-            }
-            let mut visit = tx.prepare_cached(
-                "INSERT INTO visits (enterprise_id, planned_on, visited_on, purpose, findings, finding, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
-            )?;
-            let mut officials = tx.prepare_cached(
-                "INSERT INTO visit_officials (visit_id, user_id) VALUES (?1, ?2)",
-            )?;
-            for v in &data.visits {
-                let id: i64 = visit.query_row(
-                    params![
-                        v.enterprise.0,
-                        v.planned_on.to_string(),
-                        day(v.visited_on),
-                        v.purpose,
-                        v.findings,
-                        v.finding.map(|c| c.as_str()),
-                        actor.at
-                    ],
-                    |r| r.get(0),
-                )?;
-                for o in &v.officials {
-                    officials.execute(params![id, o])?;
-                }
-            }
-            for (a, steps) in &data.appeals {
-                let id = insert_appeal_row(tx, a)?;
-                for s in steps {
-                    insert_history_step(tx, id, s)?;
-                }
-            }
-            let mut assessment = tx.prepare_cached(
-                "INSERT INTO assessments (enterprise_id, questionnaire, taken_at, answers) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for a in &data.assessments {
-                assessment.execute(params![
-                    a.enterprise.0,
-                    a.questionnaire,
-                    a.taken_at,
-                    a.answers
-                ])?;
+        // Written in batches (`COPY` on PostgreSQL, prepared inserts on SQLite), with ids
+        // counted on from the largest under the write lock this writer holds; PostgreSQL's
+        // identities are moved past them at commit.
+        let next_id = |table: &str| -> Result<i64> {
+            Ok(tx.query_row(
+                &format!("SELECT COALESCE(MAX(id), 0) FROM {table}"),
+                [],
+                |r| r.get::<i64>(0),
+            )? + 1)
+        };
+        let row = |values: &[&dyn crate::db::ToSql]| -> Vec<crate::db::Value> {
+            values.iter().map(|v| crate::db::owned(*v)).collect()
+        };
+        let mut assignments = Batch::new(
+            tx,
+            "official_assignments",
+            "enterprise_id, user_id, since_at",
+        );
+        for (e, u, since) in &data.assignments {
+            assignments.push(row(&[&e.0, u, since]))?;
+        }
+        assignments.finish()?;
+        let mut visits = Batch::new(
+            tx,
+            "visits",
+            "id, enterprise_id, planned_on, visited_on, purpose, findings, finding, created_at",
+        );
+        let mut officials = Batch::new(tx, "visit_officials", "visit_id, user_id");
+        for (id, v) in (next_id("visits")?..).zip(&data.visits) {
+            visits.push(row(&[
+                &id,
+                &v.enterprise.0,
+                &v.planned_on.to_string(),
+                &day(v.visited_on),
+                &v.purpose,
+                &v.findings,
+                &v.finding.map(|c| c.as_str()),
+                &actor.at,
+            ]))?;
+            for o in &v.officials {
+                officials.push(row(&[&id, o]))?;
             }
         }
+        visits.finish()?;
+        officials.finish()?;
+        let mut appeals = Batch::new(
+            tx,
+            "appeals",
+            "id, enterprise_id, category, channel, chain_id, node_id, title, description, visit_id,
+             state, submitted_at, accepted_on, reply_due, resolve_due, department, handler_id, reply,
+             replied_on, closed_on, satisfaction, escalation, reopened",
+        );
+        let mut steps = Batch::new(
+            tx,
+            "appeal_steps",
+            "appeal_id, at, user_id, actor, step, from_state, to_state, note",
+        );
+        for (id, (a, history)) in (next_id("appeals")?..).zip(&data.appeals) {
+            appeals.push(row(&[
+                &id,
+                &a.enterprise.0,
+                &a.category.as_str(),
+                &a.channel.as_str(),
+                &a.chain.map(|c| c.0),
+                &a.node.map(|n| n.0),
+                &a.title,
+                &a.description,
+                &a.visit,
+                &a.state.as_str(),
+                &a.submitted_at,
+                &day(a.accepted_on),
+                &day(a.reply_due),
+                &day(a.resolve_due),
+                &a.department,
+                &a.handler,
+                &a.reply,
+                &day(a.replied_on),
+                &day(a.closed_on),
+                &a.satisfaction,
+                &a.escalation,
+                &a.reopened,
+            ]))?;
+            for s in history {
+                steps.push(row(&[
+                    &id,
+                    &s.at,
+                    &s.user_id,
+                    &s.actor,
+                    &s.step,
+                    &s.from.map(|f| f.as_str()),
+                    &s.to.as_str(),
+                    &s.note,
+                ]))?;
+            }
+        }
+        appeals.finish()?;
+        steps.finish()?;
+        let mut assessments = Batch::new(
+            tx,
+            "assessments",
+            "enterprise_id, questionnaire, taken_at, answers",
+        );
+        for a in &data.assessments {
+            assessments.push(row(&[
+                &a.enterprise.0,
+                &a.questionnaire,
+                &a.taken_at,
+                &a.answers,
+            ]))?;
+        }
+        assessments.finish()?;
         let count = |n: usize| Json::Int(n as i64);
         let change = Change::new("demo", "services", 0).after(json_object(&[
             ("assignments", count(data.assignments.len())),
