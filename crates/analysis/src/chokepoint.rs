@@ -52,7 +52,7 @@ pub struct Ranking {
     pub candidates: u32,
     /// Candidates that were simulated; the rest were ruled out by their bound.
     pub simulated: u32,
-    /// Units on supply loops in the whole graph: their bound is coarse (see
+    /// Units on supply loops downstream of the candidates: their bound is coarse (see
     /// [`unit_bounds`]), so loops cost more simulations.
     pub on_loop: u32,
 }
@@ -68,8 +68,16 @@ pub struct Ranking {
 /// - a unit on a loop gets the output reachable from its loop: a loss share never
 ///   exceeds 1, and nothing outside the reach can lose.
 pub fn unit_bounds(graph: &Graph) -> (Vec<f64>, u32) {
+    let all: Vec<u32> = (0..graph.unit_count() as u32).collect();
+    unit_bounds_from(graph, &all)
+}
+
+/// [`unit_bounds`] of `roots` and every unit downstream of them (a unit's bound depends
+/// only on what its failure can reach), the rest left at zero; the loop count is of the
+/// units reached. A chain's candidates reach a part of a province's graph.
+pub fn unit_bounds_from(graph: &Graph, roots: &[u32]) -> (Vec<f64>, u32) {
     let units = graph.unit_count();
-    let components = strongly_connected(graph);
+    let components = strongly_connected(graph, roots);
     let mut bound = vec![0.0f64; units];
     let mut on_loop = 0u32;
     let mut loop_reach: Vec<(u32, f64)> = Vec::new();
@@ -151,8 +159,8 @@ impl Components {
     }
 }
 
-/// Iterative Tarjan over the unit graph.
-fn strongly_connected(graph: &Graph) -> Components {
+/// Iterative Tarjan over the part of the unit graph reachable from `roots`.
+fn strongly_connected(graph: &Graph, roots: &[u32]) -> Components {
     const NONE: u32 = u32::MAX;
     let n = graph.unit_count();
     let mut index = vec![NONE; n];
@@ -165,7 +173,7 @@ fn strongly_connected(graph: &Graph) -> Components {
     let mut next_index = 0u32;
     // Call frames: (unit, position in its sales, position in the current slot's units).
     let mut frames: Vec<(u32, usize, usize)> = Vec::new();
-    for root in 0..n as u32 {
+    for &root in roots {
         if index[root as usize] != NONE {
             continue;
         }
@@ -258,7 +266,8 @@ pub fn enterprise_chokepoints(
             .filter(|&u| nodes.contains(&graph.unit_node(u)))
             .collect()
     };
-    let (unit_bound, on_loop) = unit_bounds(graph);
+    let roots: Vec<u32> = candidates.iter().flat_map(|&e| chain_units(e)).collect();
+    let (unit_bound, on_loop) = unit_bounds_from(graph, &roots);
     let mut order: Vec<(f64, u32)> = candidates
         .iter()
         .map(|&e| {
