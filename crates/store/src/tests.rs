@@ -1054,3 +1054,54 @@ fn the_graph_change_log_patches_a_graph_to_what_a_load_gives() {
         other => panic!("expected a patch, found {other:?}"),
     }
 }
+
+/// A bulk load into empty tables builds their secondary indexes at commit instead of
+/// row by row (SQLite): afterwards every index is there, and a rollback leaves them too.
+#[test]
+fn a_bulk_load_builds_the_indexes_of_empty_tables_at_commit() {
+    let db = TestDatabase::new("bulk-indexes.db");
+    let mut store = Store::open(db.location()).unwrap();
+    if store.backend() != crate::db::Backend::Sqlite {
+        return; // PostgreSQL keeps its indexes: dropping one would lock out readers.
+    }
+    let indexes = |store: &Store| -> Vec<String> {
+        let mut stmt = store
+            .conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<crate::db::Result<_>>()
+            .unwrap()
+    };
+    let all = indexes(&store);
+    assert!(all.iter().any(|n| n == "supply_relations_buyer"));
+    // Rolled back: nothing dropped for good.
+    let mut w = store.writer().unwrap();
+    w.bulk_load().unwrap();
+    drop(w);
+    assert_eq!(indexes(&store), all);
+    // Committed: the indexes are back, and they serve queries.
+    let mut w = store.writer().unwrap();
+    w.bulk_load().unwrap();
+    assert!(!indexes_in(&w).contains(&"supply_relations_buyer".to_string()));
+    w.commit(
+        &crate::Actor::local("tests", 0),
+        &crate::Change::new("test", "atlas", 0),
+    )
+    .unwrap();
+    assert_eq!(indexes(&store), all);
+    small_atlas(&mut store);
+    assert_eq!(store.suppliers_of(EnterpriseId(1), 10, 0).unwrap().total, 2);
+}
+
+fn indexes_in(w: &crate::Writer<'_>) -> Vec<String> {
+    let mut stmt = w
+        .tx()
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<crate::db::Result<_>>()
+        .unwrap()
+}

@@ -62,6 +62,8 @@ pub struct Writer<'a> {
     pending: Option<Pending>,
     /// The graph's change log set aside by [`Writer::bulk_load`], back at commit.
     graph_log: Option<crate::graph::GraphLogPause>,
+    /// Secondary indexes of empty tables a bulk load dropped, made again at commit.
+    deferred_indexes: Vec<String>,
 }
 
 /// A bulk load's rows not yet written, per table of [`PLAIN`].
@@ -183,6 +185,7 @@ impl<'a> Writer<'a> {
             tx,
             pending: None,
             graph_log: None,
+            deferred_indexes: Vec::new(),
         })
     }
 
@@ -200,12 +203,45 @@ impl<'a> Writer<'a> {
         if self.graph_log.is_none() {
             self.graph_log = Some(crate::graph::GraphLogPause::pause(&self.tx)?);
         }
+        if self.tx.backend() == Backend::Sqlite {
+            self.defer_indexes()?;
+        }
         if self.tx.backend() == Backend::Postgres {
             self.tx.execute_batch("SET LOCAL chainatlas.bulk = 'on'")?;
             self.pending = Some(Pending {
                 rows: vec![Vec::new(); PLAIN.len()],
                 ..Pending::default()
             });
+        }
+        Ok(())
+    }
+
+    /// Drops the secondary indexes of the plain tables that are empty, to be built once
+    /// at commit from the sorted rows instead of growing one random insert at a time (a
+    /// province's relations carry three). SQLite only: its readers keep their snapshot's
+    /// schema, where PostgreSQL would lock the table against them until commit. Indexes
+    /// that enforce uniqueness stay, so a duplicate is still refused at its row.
+    fn defer_indexes(&mut self) -> Result<()> {
+        for (table, _) in PLAIN {
+            let empty: bool = self.tx.query_row(
+                &format!("SELECT NOT EXISTS (SELECT 1 FROM {table})"),
+                [],
+                |r| r.get(0),
+            )?;
+            if !empty {
+                continue;
+            }
+            let mut stmt = self.tx.prepare(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1
+                 AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
+            )?;
+            let found: Vec<(String, String)> = stmt
+                .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<crate::db::Result<_>>()?;
+            for (name, sql) in found {
+                self.tx.execute_batch(&format!("DROP INDEX {name}"))?;
+                self.deferred_indexes.push(sql);
+            }
         }
         Ok(())
     }
@@ -541,6 +577,9 @@ impl<'a> Writer<'a> {
         }
         if let Some(paused) = self.graph_log.take() {
             paused.resume(&self.tx)?;
+        }
+        for sql in std::mem::take(&mut self.deferred_indexes) {
+            self.tx.execute_batch(&sql)?;
         }
         crate::graph::prune_graph_log(&self.tx)?;
         crate::audit::record(&self.tx, actor, change)?;
