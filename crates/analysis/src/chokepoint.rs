@@ -369,17 +369,19 @@ pub struct NodeChokepoint {
     pub tiers: u16,
 }
 
-/// Every node of `chain`, most downstream loss first.
+/// Every node of `chain`, most downstream loss first, simulated on `threads` threads.
 pub fn node_chokepoints(
     graph: &Graph,
     chain: ChainId,
     region: Option<RegionCode>,
+    threads: usize,
 ) -> Vec<NodeChokepoint> {
-    let mut sim = Simulator::new(graph);
-    let mut rows: Vec<NodeChokepoint> = graph
-        .chain_nodes(chain)
-        .into_iter()
-        .map(|node| {
+    let nodes = graph.chain_nodes(chain);
+    let next = AtomicUsize::new(0);
+    let rows: Mutex<Vec<NodeChokepoint>> = Mutex::new(Vec::with_capacity(nodes.len()));
+    let work = || {
+        let mut sim = Simulator::new(graph);
+        while let Some(&node) = nodes.get(next.fetch_add(1, Ordering::Relaxed)) {
             let units: Vec<u32> = graph
                 .node_units(node)
                 .iter()
@@ -398,7 +400,7 @@ pub fn node_chokepoints(
                 .collect();
             affected.sort_unstable();
             affected.dedup();
-            NodeChokepoint {
+            let row = NodeChokepoint {
                 node: graph.node_id(node),
                 own_output: money(own),
                 downstream_loss: money(sim.loss() - own),
@@ -409,9 +411,17 @@ pub fn node_chokepoints(
                     .map(|&u| sim.tier(u))
                     .max()
                     .unwrap_or(0),
-            }
-        })
-        .collect();
+            };
+            rows.lock().unwrap_or_else(|p| p.into_inner()).push(row);
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads.clamp(1, nodes.len().max(1)) {
+            scope.spawn(work);
+        }
+        work();
+    });
+    let mut rows = rows.into_inner().unwrap_or_else(|p| p.into_inner());
     rows.sort_by(|a, b| {
         b.downstream_loss
             .cmp(&a.downstream_loss)

@@ -67,6 +67,42 @@ pub struct GraphBuilder {
     profiles: Vec<Profile>,
     units: Vec<(u32, u32, i64, i64)>,
     relations: Vec<RawRelation>,
+    /// Enterprise and node indexes by id, for ids dense enough to index an array (a
+    /// province's ten million relations each look up three ids); made at the first unit
+    /// or relation, after the enterprises.
+    dense: Option<(Dense, Dense)>,
+}
+
+/// Indexes by id in an array, when the ids are dense enough (at most four slots per id);
+/// `None` otherwise, and lookups search instead.
+#[derive(Default)]
+struct Dense(Option<Vec<u32>>);
+
+impl Dense {
+    fn new(ids: impl Iterator<Item = (i64, u32)> + Clone) -> Dense {
+        let (count, max) = ids
+            .clone()
+            .fold((0usize, -1i64), |(n, m), (id, _)| (n + 1, m.max(id)));
+        if max < 0 || (max as usize) > 4 * count + 1024 || ids.clone().any(|(id, _)| id < 0) {
+            return Dense(None);
+        }
+        let mut table = vec![u32::MAX; max as usize + 1];
+        for (id, index) in ids {
+            table[id as usize] = index;
+        }
+        Dense(Some(table))
+    }
+
+    /// `Some(found)` when the table decides, `None` when it cannot (no table).
+    fn get(&self, id: i64) -> Option<Option<u32>> {
+        let table = self.0.as_ref()?;
+        Some(
+            usize::try_from(id)
+                .ok()
+                .and_then(|i| table.get(i).copied())
+                .filter(|&x| x != u32::MAX),
+        )
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -87,6 +123,7 @@ impl GraphBuilder {
         if self.node_index.insert(id, index).is_none() {
             self.nodes.push((id, chain, segment));
         }
+        self.dense = None;
     }
 
     /// `input` is an input of `output`.
@@ -101,7 +138,23 @@ impl GraphBuilder {
             return Err(GraphError::EnterpriseOrder(profile.id.0));
         }
         self.profiles.push(profile);
+        self.dense = None;
         Ok(())
+    }
+
+    /// The tables of [`Dense`] indexes, made now if they are not.
+    fn dense(&mut self) -> &(Dense, Dense) {
+        if self.dense.is_none() {
+            let enterprises = Dense::new(
+                self.profiles
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p.id.0, i as u32)),
+            );
+            let nodes = Dense::new(self.node_index.iter().map(|(id, &i)| (id.0, i)));
+            self.dense = Some((enterprises, nodes));
+        }
+        self.dense.as_ref().expect("just made")
     }
 
     pub fn unit(
@@ -112,8 +165,8 @@ impl GraphBuilder {
         capacity_fen: i64,
     ) -> Result<(), GraphError> {
         let unit = (
-            self.enterprise_idx(enterprise)?,
-            self.node_idx(node)?,
+            self.enterprise_at(enterprise)?,
+            self.node_at(node)?,
             output_fen,
             capacity_fen,
         );
@@ -129,9 +182,9 @@ impl GraphBuilder {
         value_fen: i64,
     ) -> Result<(), GraphError> {
         let relation = RawRelation {
-            buyer: self.enterprise_idx(buyer)?,
-            node: self.node_idx(node)?,
-            supplier: self.enterprise_idx(supplier)?,
+            buyer: self.enterprise_at(buyer)?,
+            node: self.node_at(node)?,
+            supplier: self.enterprise_at(supplier)?,
             value: value_fen,
         };
         self.relations.push(relation);
@@ -143,6 +196,22 @@ impl GraphBuilder {
             .get(&id)
             .copied()
             .ok_or(GraphError::UnknownNode(id.0))
+    }
+
+    /// [`GraphBuilder::enterprise_idx`] through the dense table when there is one.
+    fn enterprise_at(&mut self, id: EnterpriseId) -> Result<u32, GraphError> {
+        match self.dense().0.get(id.0) {
+            Some(found) => found.ok_or(GraphError::UnknownEnterprise(id.0)),
+            None => self.enterprise_idx(id),
+        }
+    }
+
+    /// [`GraphBuilder::node_idx`] through the dense table when there is one.
+    fn node_at(&mut self, id: NodeId) -> Result<u32, GraphError> {
+        match self.dense().1.get(id.0) {
+            Some(found) => found.ok_or(GraphError::UnknownNode(id.0)),
+            None => self.node_idx(id),
+        }
     }
 
     fn enterprise_idx(&self, id: EnterpriseId) -> Result<u32, GraphError> {
@@ -160,6 +229,7 @@ impl GraphBuilder {
             profiles,
             mut units,
             mut relations,
+            dense: _,
         } = self;
         let structure = Structure::new(nodes, node_index, &inputs);
         let node_inputs = &structure.node_inputs;
@@ -167,10 +237,19 @@ impl GraphBuilder {
         // Units, with implied ones for suppliers selling a node they have no unit in.
         units.sort_unstable_by_key(|u| (u.0, u.1));
         units.dedup_by_key(|u| (u.0, u.1));
+        // Each enterprise's declared units, to look a seller's up among its few.
+        let declared_at = offsets(
+            profiles.len(),
+            &units.iter().map(|u| u.0).collect::<Vec<u32>>(),
+        );
         let mut implied: Vec<(u32, u32)> = relations
             .iter()
             .map(|r| (r.supplier, r.node))
-            .filter(|key| units.binary_search_by_key(key, |u| (u.0, u.1)).is_err())
+            .filter(|&(e, n)| {
+                let mine =
+                    &units[declared_at[e as usize] as usize..declared_at[e as usize + 1] as usize];
+                mine.binary_search_by_key(&n, |u| u.1).is_err()
+            })
             .collect();
         implied.sort_unstable();
         implied.dedup();

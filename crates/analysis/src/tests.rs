@@ -372,7 +372,7 @@ fn chokepoints_rank_by_downstream_loss() {
     let ranked: Vec<i64> = r.items.iter().map(|c| c.enterprise.0).collect();
     assert_eq!(ranked, vec![3, 1]);
 
-    let nodes = node_chokepoints(&g, CHAIN, None);
+    let nodes = node_chokepoints(&g, CHAIN, None, 2);
     let ranked: Vec<(NodeId, i64)> = nodes
         .iter()
         .map(|n| (n.node, n.downstream_loss.fen()))

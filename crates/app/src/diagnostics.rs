@@ -672,7 +672,7 @@ pub fn chokepoints(
     let names = Names::load(store, chain_code)?;
     let chain = names.chain.id;
     let ranking = analysis::enterprise_chokepoints(graph, chain, region, top, threads);
-    let nodes = analysis::node_chokepoints(graph, chain, region);
+    let nodes = analysis::node_chokepoints(graph, chain, region, threads);
     let ids: Vec<EnterpriseId> = ranking.items.iter().map(|c| c.enterprise).collect();
     let names = names.with_enterprises(store, &ids)?;
     Ok(ChokepointsDto {
