@@ -38,6 +38,10 @@ status=$(get "$diagnosis")
 [ "${status%% *}" = 200 ] || { say "GET $diagnosis: HTTP ${status%% *}"; exit 1; }
 say "server start to the first diagnosis answered: $(echo "$(date +%s.%N) - $start" | bc) s"
 hwm() { awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' "/proc/$pid/status"; }
+# The rest is measured once the server's warm-up is over (its log says how it got the
+# supply graph when it is), so that it does not share the cores with the measurements.
+for _ in $(seq 1 6000); do grep -q "supply graph" "$out/serve-serve.log" && break; sleep 0.1; done
+say "warm-up: $(grep -m1 "supply graph" "$out/serve-serve.log" || echo "not over after 10 minutes")"
 for round in first again; do
   for path in "/" "/chains" "/chains?region=$region" "/chains/$chain?region=$region" \
     "/api/v1/chains/$chain/map?region=$region" "/enterprises/1" "$diagnosis"; do
