@@ -107,7 +107,7 @@ struct GraphCache {
     computing: Mutex<()>,
     last: Mutex<Option<GraphRefresh>>,
     /// The change-log position of the last snapshot written or read.
-    snapshot_at: Mutex<Option<i64>>,
+    snapshot_at: Arc<Mutex<Option<i64>>>,
     /// Held by the thread writing a snapshot.
     writing: Arc<Mutex<()>>,
 }
@@ -142,7 +142,7 @@ impl GraphCache {
         };
         let path = crate::matchmaking::derived_path(store.path(), "graph");
         let writing = self.writing.clone();
-        *self.snapshot_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(position);
+        let snapshot_at = self.snapshot_at.clone();
         std::thread::spawn(move || {
             let Ok(_writing) = writing.try_lock() else {
                 return;
@@ -159,14 +159,15 @@ impl GraphCache {
                 std::io::Write::flush(&mut w)?;
                 w.into_inner().map_err(|e| e.into_error())?.sync_all()
             });
-            if written
-                .and_then(|()| std::fs::rename(&part, &path))
-                .is_err()
-            {
-                let _ = std::fs::remove_file(&part);
+            match written.and_then(|()| std::fs::rename(&part, &path)) {
+                Ok(()) => *snapshot_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(position),
+                Err(_) => {
+                    let _ = std::fs::remove_file(&part);
+                }
             }
         });
     }
+
     fn get(&self, store: &Store) -> Result<Arc<Graph>, AppError> {
         // Read first: a write after it makes the graph newer than its key, never older.
         let generation = store.facts_generation()?;
