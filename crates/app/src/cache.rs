@@ -134,6 +134,23 @@ fn read_snapshot(store: &Store) -> Option<(Graph, i64)> {
     (snapshot_key(store, position).ok()? == key).then_some((graph, position))
 }
 
+/// The supply graph from the snapshot a server keeps beside the database, brought up to
+/// date with the change log, if there is a snapshot of this database and the log reaches
+/// back to it; `None` otherwise (load it from the database). For the command line, which
+/// reads a snapshot but leaves writing it to servers.
+pub fn graph_from_snapshot(store: &Store) -> Result<Option<Graph>, AppError> {
+    let Some((graph, position)) = read_snapshot(store) else {
+        return Ok(None);
+    };
+    Ok(
+        match store.graph_changes(position, GRAPH_PATCH_MAX_ENTERPRISES)? {
+            GraphUpdate::Unchanged => Some(graph),
+            GraphUpdate::Patch { changes, .. } => graph.patched(&changes).ok(),
+            GraphUpdate::Reload => None,
+        },
+    )
+}
+
 impl GraphCache {
     /// Writes the graph's snapshot on a thread of its own, unless one is being written.
     fn write_snapshot(&self, store: &Store, position: i64, graph: Arc<Graph>) {

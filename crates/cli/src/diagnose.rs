@@ -180,9 +180,13 @@ pub struct AttractArgs {
 
 pub fn run(store: &Store, command: DiagnosticsCommand) -> Result<()> {
     let started = Instant::now();
-    let graph = store.supply_graph()?;
+    // A server's snapshot of the graph when there is one, else the database.
+    let (graph, from) = match chainatlas_app::cache::graph_from_snapshot(store)? {
+        Some(graph) => (graph, "from the server's snapshot"),
+        None => (store.supply_graph()?, "from the database"),
+    };
     eprintln!(
-        "graph: {} enterprises, {} units, {} relations loaded in {:.2?} ({} MiB)",
+        "graph: {} enterprises, {} units, {} relations loaded {from} in {:.2?} ({} MiB)",
         graph.enterprise_count(),
         graph.unit_count(),
         graph.relation_count(),
