@@ -273,13 +273,34 @@ def bench(db, chain, region, repeat=3):
         started = time.perf_counter()
         result, _ = atlas.impact(hit, 1.0)
         times.append(time.perf_counter() - started)
-    print(json.dumps({
+    out = {
         "networkx": nx.__version__, "chain": chain, "region": region,
         "units": atlas.g.number_of_nodes(), "edges": atlas.g.number_of_edges(),
         "load_s": round(load, 2), "disruption_s": sorted(times),
         "hit_units": len(hit), "total_loss_fen": result["total_loss_fen"],
         "affected_enterprises": result["affected_enterprises"], "tiers": result["tiers"],
-    }))
+    }
+    # The floor for touching what the disruption reaches: one plain breadth-first search
+    # in C (python-igraph) from all the hit units at once (a source vertex before them),
+    # over the same unit graph. Only the search is timed, not building the graph.
+    try:
+        import igraph as ig
+    except ImportError:
+        ig = None
+    if ig is not None:
+        index = {u: i for i, u in enumerate(atlas.g.nodes())}
+        source = len(index)
+        edges = [(index[a], index[b]) for a, b in atlas.g.edges()]
+        edges += [(source, index[u]) for u in hit]
+        graph = ig.Graph(n=source + 1, edges=edges, directed=True)
+        bfs = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            order, _, _ = graph.bfs(source, mode="out")
+            bfs.append(time.perf_counter() - started)
+        out.update({"igraph": ig.__version__, "igraph_bfs_s": sorted(bfs),
+                    "igraph_reached_units": len(order) - 1})
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":
