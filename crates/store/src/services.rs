@@ -317,12 +317,17 @@ fn insert_history_step(tx: &Connection, id: i64, s: &AppealStep) -> crate::db::R
 }
 
 /// Rows for one table gathered and written [`Batch::SIZE`] at a time with
-/// [`Connection::copy_in`].
+/// [`Connection::copy_in`]. A batch made [`Batch::with_ids`] hands each new row the id
+/// the database assigns ([`Batch::push_new`]).
 struct Batch<'a> {
     tx: &'a Connection,
     table: &'static str,
     columns: Vec<String>,
     rows: Vec<Vec<crate::db::Value>>,
+    /// Ids drawn from the table's identity sequence and not used yet, largest first
+    /// (PostgreSQL, with ids).
+    ids: Vec<i64>,
+    with_ids: bool,
 }
 
 impl<'a> Batch<'a> {
@@ -334,7 +339,54 @@ impl<'a> Batch<'a> {
             table,
             columns: columns.split(',').map(|c| c.trim().to_string()).collect(),
             rows: Vec::with_capacity(Batch::SIZE),
+            ids: Vec::new(),
+            with_ids: false,
         }
+    }
+
+    /// A batch whose rows get the ids the database assigns: on PostgreSQL drawn from the
+    /// identity's sequence a batch at a time, then written by `COPY` with them; on
+    /// SQLite inserted at once, `RETURNING id` (as fast there, and the rows follow).
+    fn with_ids(tx: &'a Connection, table: &'static str, columns: &str) -> Batch<'a> {
+        let mut batch = Batch::new(tx, table, columns);
+        batch.with_ids = true;
+        if tx.backend() == crate::db::Backend::Postgres {
+            batch.columns.insert(0, "id".to_string());
+        }
+        batch
+    }
+
+    /// Writes `row` (without its id) and answers the id the database gave it.
+    fn push_new(&mut self, mut row: Vec<crate::db::Value>) -> crate::db::Result<i64> {
+        debug_assert!(self.with_ids);
+        if self.tx.backend() == crate::db::Backend::Sqlite {
+            let marks: Vec<String> = (1..=row.len()).map(|i| format!("?{i}")).collect();
+            return self
+                .tx
+                .prepare_cached(&format!(
+                    "INSERT INTO {} ({}) VALUES ({}) RETURNING id",
+                    self.table,
+                    self.columns.join(", "),
+                    marks.join(", ")
+                ))?
+                .query_row(crate::db::params_from_iter(row), |r| r.get(0));
+        }
+        if self.ids.is_empty() {
+            let mut ids: Vec<i64> = self
+                .tx
+                .prepare(&format!(
+                    "SELECT nextval(pg_get_serial_sequence('{}', 'id')) FROM generate_series(1, ?1)",
+                    self.table
+                ))?
+                .query_map([Batch::SIZE as i64], |r| r.get(0))?
+                .collect::<crate::db::Result<_>>()?;
+            ids.sort_unstable_by(|a, b| b.cmp(a));
+            self.ids = ids;
+        }
+        let id = self.ids.pop().expect("ids were just drawn");
+        row.insert(0, crate::db::Value::Integer(id));
+        self.push(row)?;
+        Ok(id)
     }
 
     fn push(&mut self, row: Vec<crate::db::Value>) -> crate::db::Result<()> {
@@ -1052,16 +1104,9 @@ impl Store {
     ) -> Result<(), InsertError> {
         let writer = self.writer()?;
         let tx = writer.tx();
-        // Written in batches (`COPY` on PostgreSQL, prepared inserts on SQLite), with ids
-        // counted on from the largest under the write lock this writer holds; PostgreSQL's
-        // identities are moved past them at commit.
-        let next_id = |table: &str| -> Result<i64> {
-            Ok(tx.query_row(
-                &format!("SELECT COALESCE(MAX(id), 0) FROM {table}"),
-                [],
-                |r| r.get::<i64>(0),
-            )? + 1)
-        };
+        // Written in batches (`COPY` on PostgreSQL, prepared inserts on SQLite); the
+        // visits' and appeals' ids, which their officials and steps refer to, are the
+        // database's (`Batch::push_new`).
         let row = |values: &[&dyn crate::db::ToSql]| -> Vec<crate::db::Value> {
             values.iter().map(|v| crate::db::owned(*v)).collect()
         };
@@ -1074,15 +1119,14 @@ impl Store {
             assignments.push(row(&[&e.0, u, since]))?;
         }
         assignments.finish()?;
-        let mut visits = Batch::new(
+        let mut visits = Batch::with_ids(
             tx,
             "visits",
-            "id, enterprise_id, planned_on, visited_on, purpose, findings, finding, created_at",
+            "enterprise_id, planned_on, visited_on, purpose, findings, finding, created_at",
         );
         let mut officials = Batch::new(tx, "visit_officials", "visit_id, user_id");
-        for (id, v) in (next_id("visits")?..).zip(&data.visits) {
-            visits.push(row(&[
-                &id,
+        for v in &data.visits {
+            let id = visits.push_new(row(&[
                 &v.enterprise.0,
                 &v.planned_on.to_string(),
                 &day(v.visited_on),
@@ -1097,10 +1141,10 @@ impl Store {
         }
         visits.finish()?;
         officials.finish()?;
-        let mut appeals = Batch::new(
+        let mut appeals = Batch::with_ids(
             tx,
             "appeals",
-            "id, enterprise_id, category, channel, chain_id, node_id, title, description, visit_id,
+            "enterprise_id, category, channel, chain_id, node_id, title, description, visit_id,
              state, submitted_at, accepted_on, reply_due, resolve_due, department, handler_id, reply,
              replied_on, closed_on, satisfaction, escalation, reopened",
         );
@@ -1109,9 +1153,8 @@ impl Store {
             "appeal_steps",
             "appeal_id, at, user_id, actor, step, from_state, to_state, note",
         );
-        for (id, (a, history)) in (next_id("appeals")?..).zip(&data.appeals) {
-            appeals.push(row(&[
-                &id,
+        for (a, history) in &data.appeals {
+            let id = appeals.push_new(row(&[
                 &a.enterprise.0,
                 &a.category.as_str(),
                 &a.channel.as_str(),
