@@ -138,14 +138,28 @@ fn read_snapshot(store: &Store) -> Option<(Graph, i64)> {
 /// date with the change log, if there is a snapshot of this database and the log reaches
 /// back to it; `None` otherwise (load it from the database). For the command line, which
 /// reads a snapshot but leaves writing it to servers.
-pub fn graph_from_snapshot(store: &Store) -> Result<Option<Graph>, AppError> {
+pub fn graph_from_snapshot(store: &Store) -> Result<Option<Arc<Graph>>, AppError> {
     let Some((graph, position)) = read_snapshot(store) else {
         return Ok(None);
     };
+    Ok(up_to_date(store, position, Arc::new(graph))?.map(|(_, graph, _)| graph))
+}
+
+/// `graph`, made at change-log `position`, brought up to date with the log: the new
+/// position, the graph and how many enterprises changed; `None` when it must be loaded
+/// whole (the log asks for it, or a patch does not fit because the log missed a change).
+fn up_to_date(
+    store: &Store,
+    position: i64,
+    graph: Arc<Graph>,
+) -> Result<Option<(i64, Arc<Graph>, usize)>, AppError> {
     Ok(
         match store.graph_changes(position, GRAPH_PATCH_MAX_ENTERPRISES)? {
-            GraphUpdate::Unchanged => Some(graph),
-            GraphUpdate::Patch { changes, .. } => graph.patched(&changes).ok(),
+            GraphUpdate::Unchanged => Some((position, graph, 0)),
+            GraphUpdate::Patch { through, changes } => graph
+                .patched(&changes)
+                .ok()
+                .map(|patched| (through, Arc::new(patched), changes.len())),
             GraphUpdate::Reload => None,
         },
     )
@@ -208,7 +222,7 @@ impl GraphCache {
         }
         let started = std::time::Instant::now();
         let millis = || started.elapsed().as_millis() as u64;
-        let mut refreshed = None;
+        let mut refreshed: Option<(i64, Arc<Graph>, usize)> = None;
         let mut from_snapshot = false;
         let previous = match previous {
             Some((_, position, graph)) => Some((position, graph)),
@@ -219,33 +233,18 @@ impl GraphCache {
             }),
         };
         if let Some((position, graph)) = previous {
-            refreshed = match store.graph_changes(position, GRAPH_PATCH_MAX_ENTERPRISES)? {
-                GraphUpdate::Unchanged => Some((position, graph, GraphRefresh::Unchanged)),
-                GraphUpdate::Patch { through, changes } => {
-                    // A patch that does not fit (the log missed a change) loads it whole.
-                    graph.patched(&changes).ok().map(|patched| {
-                        let how = GraphRefresh::Patched {
-                            enterprises: changes.len(),
-                            millis: millis(),
-                        };
-                        (through, Arc::new(patched), how)
-                    })
-                }
-                GraphUpdate::Reload => None,
-            };
+            refreshed = up_to_date(store, position, graph)?;
         }
         let (position, graph, how) = match refreshed {
-            Some((position, graph, how)) => {
-                let how = match (from_snapshot, how) {
-                    (false, how) => how,
-                    (true, GraphRefresh::Patched { enterprises, .. }) => {
-                        GraphRefresh::FromSnapshot {
-                            changed: enterprises,
-                            millis: millis(),
-                        }
-                    }
-                    (true, _) => GraphRefresh::FromSnapshot {
-                        changed: 0,
+            Some((position, graph, changed)) => {
+                let how = match (from_snapshot, changed) {
+                    (true, changed) => GraphRefresh::FromSnapshot {
+                        changed,
+                        millis: millis(),
+                    },
+                    (false, 0) => GraphRefresh::Unchanged,
+                    (false, enterprises) => GraphRefresh::Patched {
+                        enterprises,
                         millis: millis(),
                     },
                 };

@@ -183,7 +183,10 @@ pub fn run(store: &Store, command: DiagnosticsCommand) -> Result<()> {
     // A server's snapshot of the graph when there is one, else the database.
     let (graph, from) = match chainatlas_app::cache::graph_from_snapshot(store)? {
         Some(graph) => (graph, "from the server's snapshot"),
-        None => (store.supply_graph()?, "from the database"),
+        None => (
+            std::sync::Arc::new(store.supply_graph()?),
+            "from the database",
+        ),
     };
     eprintln!(
         "graph: {} enterprises, {} units, {} relations loaded {from} in {:.2?} ({} MiB)",

@@ -489,7 +489,7 @@ async fn a_write_patches_the_graph_and_a_new_server_starts_from_its_snapshot() {
     assert!(*fresh.state.caches.graph(&fresh.store()).unwrap() == loaded);
     // The command line reads the same snapshot, brought up to date.
     let read = chainatlas_app::cache::graph_from_snapshot(&fresh.store()).unwrap();
-    assert!(read.is_some_and(|g| g == loaded));
+    assert!(read.is_some_and(|g| *g == loaded));
     let differ = again
         .body
         .char_indices()
