@@ -1,7 +1,8 @@
 //! Many clients write at once through the real server (`chainatlas serve` on a SQLite
 //! file): listings, events and their edits, registrations, meeting requests and their
 //! answers, and agreements and their changes of status; enterprise lists committed and
-//! enterprises merged. Every write the server acknowledged is there afterwards, unchanged,
+//! enterprises merged; supply relations edited while the graph is patched. Every write the
+//! server acknowledged is there afterwards, unchanged,
 //! under the id it was acknowledged with, and no record changes owner.
 
 mod support;
@@ -684,4 +685,57 @@ fn two_servers_on_one_database_serve_each_others_writes() {
 
     let generation = |c: &Client| c.get("/healthz")["generation"].as_u64().unwrap();
     assert_eq!(generation(&a), generation(&b));
+}
+
+#[test]
+fn atlas_edits_from_many_clients_at_once_all_reach_the_patched_graph() {
+    // Twelve clients change twelve supply relations at once through the API, each asking
+    // for the diagnosis right after, so the server patches its supply graph write by
+    // write while others read it. Afterwards every acknowledged value is stored, and the
+    // server's diagnosis is the one a new server gives after loading the graph whole.
+    let test_db = TestDatabase::new("atlas.db");
+    let db = test_db.location().to_path_buf();
+    let server = Server::start(&db);
+    let admin = Client::new(&server.base, token(&db, "admin"));
+    let diagnosis = "/api/v1/chains/rail/diagnosis?region=430000&limit=500";
+    let before = admin.get(diagnosis);
+    let relations: Vec<i64> = (1..=60)
+        .filter_map(|e| {
+            admin.get(&format!("/api/v1/enterprises/{e}/suppliers?limit=1"))["items"][0]
+                ["relation_id"]
+                .as_i64()
+        })
+        .take(12)
+        .collect();
+    assert_eq!(relations.len(), 12);
+    let writer = admin.clone();
+    let ids = relations.clone();
+    let acknowledged = at_once(12, move |i| {
+        let uri = format!("/api/v1/records/supply_relations/{}", ids[i]);
+        let mut fields = writer.get(&uri)["fields"].clone();
+        let value = 7_000_000 + 1_000 * i as i64;
+        fields["annual_value"] = json!(value.to_string());
+        let (status, body) = writer.send("PUT", &uri, Some(fields));
+        writer.get(diagnosis);
+        (ids[i], value, status, body)
+    });
+    for (id, value, status, body) in &acknowledged {
+        assert_eq!(*status, 200, "PUT relation {id}: {body}");
+        let stored = admin.get(&format!("/api/v1/records/supply_relations/{id}"));
+        let yuan: f64 = stored["fields"]["annual_value"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(yuan, *value as f64, "relation {id}");
+    }
+    let patched = admin.get(diagnosis);
+    assert_ne!(patched, before, "the writes reached the diagnosis");
+    // A new server with no snapshot to start from loads the graph from the database.
+    drop(server);
+    let snapshot = chainatlas_app::matchmaking::derived_path(&db, "graph");
+    let _ = std::fs::remove_file(&snapshot);
+    let fresh = Server::start(&db);
+    let loaded = Client::new(&fresh.base, token(&db, "admin")).get(diagnosis);
+    assert_eq!(patched, loaded);
 }
