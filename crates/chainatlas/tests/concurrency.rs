@@ -2,8 +2,8 @@
 //! file): listings, events and their edits, registrations, meeting requests and their
 //! answers, and agreements and their changes of status; enterprise lists committed and
 //! enterprises merged; supply relations edited while the graph is patched. Every write the
-//! server acknowledged is there afterwards, unchanged,
-//! under the id it was acknowledged with, and no record changes owner.
+//! server acknowledged is there afterwards, unchanged, under the id it was acknowledged
+//! with, and no record changes owner.
 
 mod support;
 
