@@ -10,17 +10,37 @@
 //! battery recycling feeding lithium carbonate) settle at the greatest consistent
 //! state. Lost output is Σ output·(1 - h).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use chainatlas_model::{ChainId, EnterpriseId, Money, NodeId, RegionCode};
 
+use crate::graph::Sale;
 use crate::Graph;
 
 /// Changes of health smaller than this stop travelling.
 pub const EPSILON: f64 = 1e-9;
 const UNTOUCHED: u16 = u16::MAX;
-/// Touched, tier not yet known.
+/// Touched, tier not yet known (while tiers are searched again).
 const TOUCHED: u16 = u16::MAX - 1;
+/// How many sales ahead a cascade asks the processor for the slot and unit it will read.
+const PREFETCH_AHEAD: usize = 4;
+
+/// Asks the processor to bring `p`'s cache line in; a hint that never faults, whatever
+/// `p` points to.
+#[inline(always)]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch reads nothing the program sees and never faults, even at an
+    // address outside any allocation; `sse` is part of every x86_64 target.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+/// Tiers beyond this are counted as this.
+const MAX_TIER: u16 = TOUCHED - 1;
 
 /// What to remove. Selectors of one kind add up; selectors of different kinds narrow
 /// each other: `regions = [Hunan], nodes = [bearings]` removes Hunan's bearing makers.
@@ -55,6 +75,7 @@ impl Shock {
             .into_iter()
             .filter(|&n| self.nodes.is_empty() || self.nodes.contains(&graph.node_id(n)))
             .collect();
+        let regions: Vec<_> = self.regions.iter().map(|r| r.descendants()).collect();
         let mut units: Vec<u32> = nodes
             .iter()
             .flat_map(|&n| graph.node_units(n))
@@ -62,8 +83,8 @@ impl Shock {
             .filter(|&u| {
                 let e = graph.unit_enterprise(u);
                 (self.enterprises.is_empty() || enterprises.binary_search(&e).is_ok())
-                    && (self.regions.is_empty()
-                        || self.regions.iter().any(|r| r.contains(graph.region(e))))
+                    && (regions.is_empty()
+                        || regions.iter().any(|r| r.contains(&graph.region(e).value())))
             })
             .collect();
         units.sort_unstable();
@@ -75,14 +96,14 @@ impl Shock {
 /// so many small runs over a large graph stay cheap.
 pub struct Simulator<'g> {
     graph: &'g Graph,
-    health: Vec<f64>,
-    sent: Vec<f64>,
-    tier: Vec<u16>,
-    queued: Vec<bool>,
+    /// Per unit, side by side: a cascade reads all of it for each unit it reaches.
+    units: Vec<UnitState>,
     /// Per slot, the share of its value no longer delivered.
     lost: Vec<f64>,
     touched_units: Vec<u32>,
     touched_slots: Vec<u32>,
+    /// Units given a tier (touched or not), to clear.
+    tiered: Vec<u32>,
     /// Units waiting to pass on a change, bucketed by their node's level (upstream
     /// first), so that on an acyclic chain each unit passes on its change once, after all
     /// its suppliers have settled; first in, first out within a level, with the position
@@ -90,95 +111,236 @@ pub struct Simulator<'g> {
     queue: Vec<(Vec<u32>, usize)>,
     /// The lowest level that may hold a waiting unit.
     level: usize,
+    /// A unit's tier fell after it had passed on its change (a loop, or a hit too small
+    /// to travel): the tiers found along the way are not all distances.
+    tiers_stale: bool,
 }
 
+impl Drop for Simulator<'_> {
+    /// Cleans the buffers and leaves them with the graph for the next simulation.
+    fn drop(&mut self) {
+        self.reset();
+        self.graph.spare_buffers.put(Buffers {
+            units: std::mem::take(&mut self.units),
+            lost: std::mem::take(&mut self.lost),
+        });
+    }
+}
+
+/// A simulator's per-unit and per-slot state, clean (every unit [`FRESH`], no slot lost).
+/// For a province they are tens of megabytes, and setting them up and handing them back
+/// to the system took longer than a region's aggregation, so the graph keeps a few
+/// ([`SpareBuffers`]).
+pub(crate) struct Buffers {
+    units: Vec<UnitState>,
+    lost: Vec<f64>,
+}
+
+/// Clean simulator buffers kept by a graph between simulations; at most
+/// [`SpareBuffers::KEEP`], so idle memory stays bounded.
+#[derive(Default)]
+pub(crate) struct SpareBuffers(std::sync::Mutex<Vec<Buffers>>);
+
+impl SpareBuffers {
+    /// As many as simulations commonly run at once (a request on each of two cores).
+    const KEEP: usize = 2;
+
+    fn take(&self) -> Option<Buffers> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).pop()
+    }
+
+    fn put(&self, buffers: Buffers) {
+        let mut spare = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if spare.len() < Self::KEEP {
+            spare.push(buffers);
+        }
+    }
+}
+
+/// Spare buffers are not part of what a graph is.
+impl PartialEq for SpareBuffers {
+    fn eq(&self, _: &SpareBuffers) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for SpareBuffers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SpareBuffers")
+    }
+}
+
+#[derive(Clone, Copy)]
+struct UnitState {
+    health: f64,
+    /// The health last passed on to buyers.
+    sent: f64,
+    /// The fewest steps from a hit unit over touched units found so far; [`UNTOUCHED`]
+    /// when none is known.
+    tier: u16,
+    queued: bool,
+}
+
+const FRESH: UnitState = UnitState {
+    health: 1.0,
+    sent: 1.0,
+    tier: UNTOUCHED,
+    queued: false,
+};
+
 impl<'g> Simulator<'g> {
+    /// A simulator on `graph`, with clean buffers a finished one left with the graph, or
+    /// new ones.
     pub fn new(graph: &'g Graph) -> Simulator<'g> {
-        let units = graph.unit_count();
+        let Buffers { units, lost } = graph.spare_buffers.take().unwrap_or_else(|| Buffers {
+            units: vec![FRESH; graph.unit_count()],
+            lost: vec![0.0; graph.slot_count()],
+        });
         Simulator {
             graph,
-            health: vec![1.0; units],
-            sent: vec![1.0; units],
-            tier: vec![UNTOUCHED; units],
-            queued: vec![false; units],
-            lost: vec![0.0; graph.slot_count()],
+            units,
+            lost,
             touched_units: Vec::new(),
             touched_slots: Vec::new(),
+            tiered: Vec::new(),
             queue: vec![(Vec::new(), 0); graph.level_count()],
             level: 0,
+            tiers_stale: false,
         }
     }
 
     /// Hits `units` down to `remaining` health and propagates until nothing changes.
+    ///
+    /// Tiers are breadth-first distances from the hit units over touched units. They are
+    /// found on the way: a unit passing on its change offers its tier + 1 to every unit
+    /// it sells to. On an acyclic chain the queue takes a unit only after all its
+    /// suppliers, so its tier is final when it passes it on; where that fails (a loop),
+    /// the tiers are found again by a breadth-first search once the healths settle.
     pub fn run(&mut self, units: &[u32], remaining: f64) {
         let remaining = remaining.clamp(0.0, 1.0);
         for &u in units {
-            let u = u as usize;
-            if remaining < self.health[u] {
-                if self.tier[u] == UNTOUCHED {
-                    self.touched_units.push(u as u32);
+            let state = &mut self.units[u as usize];
+            if remaining < state.health {
+                if state.health >= 1.0 {
+                    self.touched_units.push(u);
                 }
-                self.health[u] = remaining;
-                self.tier[u] = 0;
-                self.enqueue(u);
+                if state.tier == UNTOUCHED {
+                    self.tiered.push(u);
+                }
+                state.health = remaining;
+                state.tier = 0;
+                // A change this small stops at once, so its tier-1 neighbours are not
+                // offered theirs.
+                self.tiers_stale |= state.sent - remaining <= EPSILON;
+                self.enqueue(u as usize);
             }
         }
         let g = self.graph;
         while let Some(u) = self.pop() {
-            let u = u as usize;
-            self.queued[u] = false;
-            let delta = self.sent[u] - self.health[u];
+            let state = &mut self.units[u as usize];
+            state.queued = false;
+            let delta = state.sent - state.health;
             if delta <= EPSILON {
                 continue;
             }
-            self.sent[u] = self.health[u];
-            for sale in g.sales(u as u32) {
-                let slot = sale.slot as usize;
+            state.sent = state.health;
+            let offer = state.tier.saturating_add(1).min(MAX_TIER);
+            self.prefetch_next();
+            let sales = g.sales(u);
+            for (k, sale) in sales.iter().enumerate() {
+                if let Some(ahead) = sales.get(k + PREFETCH_AHEAD) {
+                    prefetch(self.lost.as_ptr().wrapping_add(ahead.slot as usize));
+                    prefetch(self.units.as_ptr().wrapping_add(ahead.unit as usize));
+                }
+                let buyers = match sale.unit {
+                    Sale::SEVERAL => g.slot_units(sale.slot),
+                    ref unit => std::slice::from_ref(unit),
+                };
                 if sale.share <= 0.0 {
+                    for &v in buyers {
+                        self.offer_tier(v, offer);
+                    }
                     continue;
                 }
-                if self.lost[slot] == 0.0 {
+                let slot = sale.slot as usize;
+                let lost = &mut self.lost[slot];
+                if *lost == 0.0 {
                     self.touched_slots.push(slot as u32);
                 }
                 // The share of the slot's value no longer delivered.
-                self.lost[slot] += sale.share * delta;
-                let delivered = (1.0 - self.lost[slot]).max(0.0);
-                for &v in g.slot_units(slot as u32) {
-                    let v = v as usize;
-                    if delivered < self.health[v] - EPSILON {
-                        if self.tier[v] == UNTOUCHED {
-                            self.touched_units.push(v as u32);
-                            self.tier[v] = TOUCHED;
+                *lost += sale.share * delta;
+                let delivered = (1.0 - *lost).max(0.0);
+                for &v in buyers {
+                    self.offer_tier(v, offer);
+                    let buyer = &mut self.units[v as usize];
+                    if delivered < buyer.health - EPSILON {
+                        if buyer.health >= 1.0 {
+                            self.touched_units.push(v);
                         }
-                        self.health[v] = delivered;
-                        self.enqueue(v);
+                        buyer.health = delivered;
+                        self.enqueue(v as usize);
                     }
                 }
             }
         }
-        self.assign_tiers();
+        if self.tiers_stale {
+            self.search_tiers();
+        }
     }
 
-    /// Tiers are breadth-first distances from the hit units over touched units, found
-    /// once the healths have settled (the order in which the queue lowered them is not
-    /// the shortest path).
-    fn assign_tiers(&mut self) {
+    /// Asks for the memory the next units in the queue will need: the next one's sales,
+    /// and where the one after it keeps its sales. Touched units lie far apart, so each
+    /// one's sales would otherwise be a wait for memory.
+    fn prefetch_next(&self) {
         let g = self.graph;
-        let mut frontier: Vec<u32> = self
-            .touched_units
-            .iter()
-            .copied()
-            .filter(|&u| self.tier[u as usize] == 0)
-            .collect();
+        if let Some((bucket, next)) = self.queue.get(self.level) {
+            if let Some(&w) = bucket.get(*next + 1) {
+                prefetch(g.unit_sale_start.as_ptr().wrapping_add(w as usize));
+                prefetch(self.units.as_ptr().wrapping_add(w as usize));
+            }
+            if let Some(&w) = bucket.get(*next) {
+                let start = g.unit_sale_start[w as usize] as usize;
+                prefetch(g.sales.as_ptr().wrapping_add(start));
+                prefetch(g.sales.as_ptr().wrapping_add(start + 4));
+            }
+        }
+    }
+
+    fn offer_tier(&mut self, unit: u32, tier: u16) {
+        let state = &mut self.units[unit as usize];
+        if tier < state.tier {
+            if state.tier == UNTOUCHED {
+                self.tiered.push(unit);
+            }
+            // Passed on already with a larger tier: its buyers were offered too much.
+            self.tiers_stale |= state.sent < 1.0;
+            state.tier = tier;
+        }
+    }
+
+    /// Tiers by a breadth-first search from the hit units over touched units, once the
+    /// healths have settled.
+    fn search_tiers(&mut self) {
+        let g = self.graph;
+        let mut frontier = Vec::new();
+        for &u in &self.touched_units {
+            let state = &mut self.units[u as usize];
+            if state.tier == 0 {
+                frontier.push(u);
+            } else {
+                state.tier = TOUCHED;
+            }
+        }
         let mut tier = 0u16;
         while !frontier.is_empty() {
-            tier = tier.saturating_add(1).min(TOUCHED - 1);
+            tier = tier.saturating_add(1).min(MAX_TIER);
             let mut next = Vec::new();
             for &u in &frontier {
                 for sale in g.sales(u) {
                     for &v in g.slot_units(sale.slot) {
-                        if self.tier[v as usize] == TOUCHED {
-                            self.tier[v as usize] = tier;
+                        let state = &mut self.units[v as usize];
+                        if state.tier == TOUCHED {
+                            state.tier = tier;
                             next.push(v);
                         }
                     }
@@ -189,8 +351,9 @@ impl<'g> Simulator<'g> {
     }
 
     fn enqueue(&mut self, u: usize) {
-        if !self.queued[u] {
-            self.queued[u] = true;
+        let state = &mut self.units[u];
+        if !state.queued {
+            state.queued = true;
             let level = self.graph.unit_level(u as u32);
             self.queue[level].0.push(u as u32);
             self.level = self.level.min(level);
@@ -216,17 +379,17 @@ impl<'g> Simulator<'g> {
     }
 
     pub fn health(&self, unit: u32) -> f64 {
-        self.health[unit as usize]
+        self.units[unit as usize].health
     }
 
     /// Tier at which a touched unit was first reached: 0 for hit units.
     pub fn tier(&self, unit: u32) -> u16 {
-        self.tier[unit as usize]
+        self.units[unit as usize].tier
     }
 
     /// Output lost by a unit, in fen.
     pub fn unit_loss(&self, unit: u32) -> f64 {
-        self.graph.unit_output(unit) as f64 * (1.0 - self.health[unit as usize])
+        self.graph.unit_output(unit) as f64 * (1.0 - self.health(unit))
     }
 
     /// Total output lost, in fen.
@@ -235,10 +398,14 @@ impl<'g> Simulator<'g> {
     }
 
     /// Slots that lost part of their delivery, with the value lost (fen).
+    /// In slot order: slots are in buyer order, so reading what each belongs to walks
+    /// memory forwards.
     pub fn lost_slots(&self) -> impl Iterator<Item = (u32, f64)> + '_ {
-        self.touched_slots
-            .iter()
-            .map(|&s| {
+        let mut slots = self.touched_slots.clone();
+        slots.sort_unstable();
+        slots
+            .into_iter()
+            .map(|s| {
                 (
                     s,
                     self.lost[s as usize].min(1.0) * self.graph.slot_total[s as usize] as f64,
@@ -248,17 +415,16 @@ impl<'g> Simulator<'g> {
     }
 
     pub fn reset(&mut self) {
-        for &u in &self.touched_units {
-            let u = u as usize;
-            self.health[u] = 1.0;
-            self.sent[u] = 1.0;
-            self.tier[u] = UNTOUCHED;
+        for &u in self.touched_units.iter().chain(&self.tiered) {
+            self.units[u as usize] = FRESH;
         }
         for &s in &self.touched_slots {
             self.lost[s as usize] = 0.0;
         }
         self.touched_units.clear();
         self.touched_slots.clear();
+        self.tiered.clear();
+        self.tiers_stale = false;
     }
 }
 
@@ -449,7 +615,7 @@ pub fn impact(
         e.len() as u32
     };
 
-    let mut by_region: HashMap<RegionCode, (f64, u32)> = HashMap::new();
+    let mut by_region: HashMap<RegionCode, (f64, u32)> = HashMap::default();
     for &(e, loss, _, _) in &per_enterprise {
         let region = bucket(graph.region(e));
         let entry = by_region.entry(region).or_default();
@@ -490,10 +656,18 @@ pub fn impact(
         })
         .collect();
 
-    let mut enterprises: Vec<EnterpriseImpact> = per_enterprise
+    // The `limit` largest losses (ties by id: indexes are in id order), then sorted.
+    let mut losers: Vec<(i64, u32, f64, i64, u16)> = per_enterprise
         .iter()
         .filter(|&&(_, loss, _, _)| loss > 0.0)
-        .map(|&(e, loss, output, tier)| EnterpriseImpact {
+        .map(|&(e, loss, output, tier)| (-money(loss).fen(), e, loss, output, tier))
+        .collect();
+    let order =
+        |a: &(i64, u32, f64, i64, u16), b: &(i64, u32, f64, i64, u16)| (a.0, a.1).cmp(&(b.0, b.1));
+    top(&mut losers, limit, order);
+    let enterprises = losers
+        .iter()
+        .map(|&(_, e, loss, output, tier)| EnterpriseImpact {
             enterprise: graph.profile(e).id,
             region: graph.region(e),
             loss: money(loss),
@@ -505,13 +679,7 @@ pub fn impact(
             tier,
         })
         .collect();
-    enterprises.sort_by(|a, b| {
-        b.loss
-            .cmp(&a.loss)
-            .then(a.enterprise.0.cmp(&b.enterprise.0))
-    });
     let affected_enterprises = per_enterprise.len() as u32;
-    enterprises.truncate(limit);
 
     Impact {
         hit_units: hit.len() as u32,
@@ -550,13 +718,13 @@ fn lost_inputs(graph: &Graph, sim: &Simulator<'_>, limit: usize) -> Vec<LostInpu
         buyers: u32,
         by_region: HashMap<RegionCode, f64>,
     }
-    let mut per_node: HashMap<u32, Acc> = HashMap::new();
+    let mut per_node: Vec<Option<Acc>> = (0..graph.node_count()).map(|_| None).collect();
     for (slot, lost) in sim.lost_slots() {
         let node = graph.slot_node[slot as usize];
-        let acc = per_node.entry(node).or_insert(Acc {
+        let acc = per_node[node as usize].get_or_insert_with(|| Acc {
             lost: 0.0,
             buyers: 0,
-            by_region: HashMap::new(),
+            by_region: HashMap::default(),
         });
         acc.lost += lost;
         acc.buyers += 1;
@@ -566,6 +734,8 @@ fn lost_inputs(graph: &Graph, sim: &Simulator<'_>, limit: usize) -> Vec<LostInpu
     }
     let mut rows: Vec<LostInput> = per_node
         .into_iter()
+        .enumerate()
+        .filter_map(|(node, acc)| Some((node as u32, acc?)))
         .map(|(node, acc)| {
             let main_region = acc
                 .by_region
@@ -573,34 +743,33 @@ fn lost_inputs(graph: &Graph, sim: &Simulator<'_>, limit: usize) -> Vec<LostInpu
                 .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
                 .map(|(&r, _)| r)
                 .expect("a lost input has at least one buyer");
-            let mut alternatives: Vec<Alternative> = graph
-                .node_units(node)
+            // Every unharmed producer with spare capacity counts; only the best `limit`
+            // are named (nearest, then most spare, then by id: indexes are in id order).
+            let (mut spare_total, mut spare_nearby) = (0i64, 0i64);
+            let mut candidates: Vec<(Locality, i64, u32)> = Vec::new();
+            for &u in graph.node_units(node) {
+                let spare = graph.unit_capacity(u) - graph.unit_output(u);
+                if spare <= 0 || sim.health(u) < 1.0 {
+                    continue;
+                }
+                let e = graph.unit_enterprise(u);
+                let locality = Locality::between(main_region, graph.region(e));
+                spare_total += spare;
+                if locality != Locality::Elsewhere {
+                    spare_nearby += spare;
+                }
+                candidates.push((locality, -spare, e));
+            }
+            top(&mut candidates, limit, |a, b| a.cmp(b));
+            let alternatives = candidates
                 .iter()
-                .filter(|&&u| sim.health(u) >= 1.0)
-                .filter_map(|&u| {
-                    let spare = graph.unit_capacity(u) - graph.unit_output(u);
-                    let e = graph.unit_enterprise(u);
-                    (spare > 0).then(|| Alternative {
-                        enterprise: graph.profile(e).id,
-                        region: graph.region(e),
-                        spare: Money::from_fen(spare),
-                        locality: Locality::between(main_region, graph.region(e)),
-                    })
+                .map(|&(locality, spare, e)| Alternative {
+                    enterprise: graph.profile(e).id,
+                    region: graph.region(e),
+                    spare: Money::from_fen(-spare),
+                    locality,
                 })
                 .collect();
-            let spare_total = alternatives.iter().map(|a| a.spare.fen()).sum();
-            let spare_nearby = alternatives
-                .iter()
-                .filter(|a| a.locality != Locality::Elsewhere)
-                .map(|a| a.spare.fen())
-                .sum();
-            alternatives.sort_by(|a, b| {
-                a.locality
-                    .cmp(&b.locality)
-                    .then(b.spare.cmp(&a.spare))
-                    .then(a.enterprise.0.cmp(&b.enterprise.0))
-            });
-            alternatives.truncate(limit);
             LostInput {
                 node: graph.node_id(node),
                 lost_value: money(acc.lost),
@@ -618,6 +787,20 @@ fn lost_inputs(graph: &Graph, sim: &Simulator<'_>, limit: usize) -> Vec<LostInpu
             .then(a.node.0.cmp(&b.node.0))
     });
     rows
+}
+
+/// Keeps the first `limit` of `items` in `order`, sorted: a selection, then a sort of
+/// what is kept, instead of sorting a hundred thousand items to show ten.
+fn top<T>(items: &mut Vec<T>, limit: usize, mut order: impl FnMut(&T, &T) -> std::cmp::Ordering) {
+    if limit == 0 {
+        items.clear();
+        return;
+    }
+    if items.len() > limit {
+        items.select_nth_unstable_by(limit - 1, &mut order);
+        items.truncate(limit);
+    }
+    items.sort_unstable_by(order);
 }
 
 /// The city of a region, or the province for a province-level code.

@@ -553,6 +553,46 @@ proptest! {
     }
 
     #[test]
+    fn tiers_are_breadth_first_distances_over_the_touched_units(
+        g in arbitrary_graph(),
+        picks in proptest::collection::vec(1i64..=14, 1..5),
+        f in prop_oneof![Just(1.0), 0.0f64..=1.0, Just(1e-12)],
+    ) {
+        let mut sim = Simulator::new(&g);
+        let hit = shock_of(&picks, &[], &[], f).units(&g, CHAIN);
+        for _ in 0..2 {
+            sim.reset();
+            sim.run(&hit, 1.0 - f);
+            // Breadth-first from the hit units, over every sale between touched units.
+            let touched: std::collections::HashSet<u32> = sim.touched().iter().copied().collect();
+            let mut want: std::collections::HashMap<u32, u16> = std::collections::HashMap::new();
+            let mut frontier: Vec<u32> = sim.touched().iter().copied().filter(|u| hit.contains(u)).collect();
+            for &u in &frontier {
+                want.insert(u, 0);
+            }
+            let mut tier = 0;
+            while !frontier.is_empty() {
+                tier += 1;
+                let mut next = Vec::new();
+                for &u in &frontier {
+                    for sale in g.sales(u) {
+                        for &v in g.slot_units(sale.slot) {
+                            if touched.contains(&v) && !want.contains_key(&v) {
+                                want.insert(v, tier);
+                                next.push(v);
+                            }
+                        }
+                    }
+                }
+                frontier = next;
+            }
+            for &u in sim.touched() {
+                prop_assert_eq!(Some(&sim.tier(u)), want.get(&u), "unit {}", u);
+            }
+        }
+    }
+
+    #[test]
     fn chokepoint_ranking_equals_the_naive_ranking(g in arbitrary_graph(), top in 1usize..6, threads in 1usize..3) {
         let ranking = enterprise_chokepoints(&g, CHAIN, None, top, threads);
         // Naive: simulate every candidate.
