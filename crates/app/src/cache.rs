@@ -365,7 +365,7 @@ impl Caches {
     ) -> Result<Arc<Vec<ChainSummary>>, AppError> {
         self.chain_summaries
             .get_or_compute(store.generation()?, region, || {
-                Ok(store.chain_summaries(region)?)
+                crate::view::chain_summaries(store, &*self.graph(store)?, region)
             })
     }
 }

@@ -4,11 +4,13 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use rustc_hash::FxHashSet;
+
 use chainatlas_model::{text, Explain, Record, RecordKind, Text};
 use chainatlas_store::{Actor, Change, InsertError, Snapshot, Store, StoreError, Writer};
 
 use crate::columns::{cell_problems, columns, decode, encode, RowReader};
-use crate::source::{Source, Table};
+use crate::source::{Row, Source, Table};
 use crate::{column_letter, Location, Problem, Progress};
 
 #[derive(Clone, Copy, Debug)]
@@ -167,11 +169,12 @@ impl Explain for ImportError {
 /// here, which keeps memory flat for the largest files. Events keep what their
 /// participants, requests and meetings are checked against.
 #[derive(Default)]
+/// Sets hashed with FxHash: a province's bundle looks up ids some forty million times.
 struct Known {
-    regions: HashSet<u32>,
-    chains: HashSet<i64>,
-    nodes: HashSet<i64>,
-    enterprises: HashSet<i64>,
+    regions: FxHashSet<u32>,
+    chains: FxHashSet<i64>,
+    nodes: FxHashSet<i64>,
+    enterprises: FxHashSet<i64>,
     /// Each event's groups, meeting slots and tables (`None` while its row is invalid).
     events: HashMap<i64, Option<EventShape>>,
     /// Participant, request and meeting ids, each with its event.
@@ -281,6 +284,32 @@ pub fn import(
     actor: &Actor,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportSummary, ImportError> {
+    in_bulk_session(store, |store| {
+        import_in(store, path, options, actor, progress)
+    })
+}
+
+/// Runs `import` with `store`'s connection set up for a bulk load, and sets it back
+/// whatever happened.
+fn in_bulk_session<T>(
+    store: &mut Store,
+    import: impl FnOnce(&mut Store) -> Result<T, ImportError>,
+) -> Result<T, ImportError> {
+    store.bulk_session(true)?;
+    let result = import(store);
+    let ended = store.bulk_session(false);
+    let value = result?;
+    ended?;
+    Ok(value)
+}
+
+fn import_in(
+    store: &mut Store,
+    path: &Path,
+    options: ImportOptions,
+    actor: &Actor,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImportSummary, ImportError> {
     let (writer, summary, problems) = run(store, path, options, progress)?;
     if !problems.is_empty() {
         return Err(ImportError::Invalid {
@@ -309,8 +338,11 @@ pub fn preview(
     options: ImportOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Preview, ImportError> {
-    let (writer, summary, problems) = run(store, path, options, progress)?;
-    drop(writer);
+    // The writer is dropped, and the transaction rolled back, inside the session.
+    let (summary, problems) = in_bulk_session(store, |store| {
+        let (_writer, summary, problems) = run(store, path, options, progress)?;
+        Ok((summary, problems))
+    })?;
     Ok(Preview {
         summary,
         problems: problems.list,
@@ -346,7 +378,6 @@ fn run<'s>(
         });
     }
     let mut known = Known::from_store(store, options.replace)?;
-    store.temp_on_disk()?;
     let before = store.snapshot()?;
     let mut old_counts = HashMap::new();
     for &kind in RecordKind::ALL {
@@ -472,99 +503,124 @@ impl TableImport<'_, '_> {
         };
         let mut rows = 0u64;
         let mut pending_parents = Vec::new();
-        while let Some(row) = table.next_row() {
-            let mut row = match row {
-                Ok(row) => row,
-                Err((line, message)) => {
-                    self.problems.push(Problem {
-                        location: at(line, None),
-                        message,
-                    });
-                    break;
-                }
-            };
-            rows += 1;
-            if rows.is_multiple_of(65_536) {
-                progress(rows, table.bytes_read());
-            }
-            if !workbook && row.cells.len() != header_len {
-                let (n, expected) = (row.cells.len(), header_len);
-                self.problems.push(Problem {
-                    location: at(row.number, None),
-                    message: text!(
-                        "有 {n} 个字段，应与表头一样为 {expected} 个",
-                        "has {n} fields, expected {expected} as in the header"
-                    ),
-                });
-                continue;
-            }
-            let bad_cells = cell_problems(cols, &positions, &row.cells);
-            if !bad_cells.is_empty() {
-                for (column, message) in bad_cells {
-                    self.problems.push(Problem {
-                        location: at(row.number, Some(column)),
-                        message,
-                    });
-                }
-                continue;
-            }
-            // A new enterprise without an id: decoded with the placeholder 0, written with
-            // the id the database assigns.
-            let mut new_enterprise = false;
-            if kind == RecordKind::Enterprise {
-                if row.cells.len() <= positions[0] {
-                    row.cells.resize(positions[0] + 1, String::new());
-                }
-                if row.cells[positions[0]].trim().is_empty() {
-                    let code = row.cells[positions[1]].trim().to_uppercase();
-                    let id = self.before.enterprise_by_credit_code(&code)?;
-                    new_enterprise = id.is_none();
-                    row.cells[positions[0]] = id.unwrap_or(0).to_string();
-                }
-            }
-            let mut reader = RowReader {
-                cells: &row.cells,
-                positions: &positions,
+        // A thread of its own reads the rows ahead and checks what needs no database,
+        // while this one validates references and writes.
+        let reading = &mut *table;
+        std::thread::scope(|scope| -> Result<(), ImportError> {
+            let (ahead, batches) = std::sync::mpsc::sync_channel(AHEAD_BATCHES);
+            let shape = RowShape {
+                kind,
                 columns: cols,
-                problems: Vec::new(),
+                positions: &positions,
+                header_len,
+                workbook,
             };
-            let key_problem = if new_enterprise {
-                None
-            } else {
-                register_key(kind, &reader, self.known)
-            };
-            let record = decode(kind, &mut reader);
-            let mut row_problems = reader.problems;
-            row_problems.extend(key_problem);
-            if let Some(record) = &record {
-                row_problems.extend(check_references(
-                    record,
-                    self.known,
-                    self.writer,
-                    &mut pending_parents,
-                    row.number,
-                )?);
-            }
-            if !row_problems.is_empty() {
-                for (column, message) in row_problems {
-                    self.problems.push(Problem {
-                        location: at(row.number, Some(column)),
-                        message,
-                    });
+            scope.spawn(move || read_ahead(reading, shape, ahead));
+            'rows: for (batch, bytes) in batches {
+                for item in batch {
+                    let (mut row, checked) = match item {
+                        Ahead::Unreadable(line, message) => {
+                            self.problems.push(Problem {
+                                location: at(line, None),
+                                message,
+                            });
+                            break 'rows;
+                        }
+                        Ahead::Row(row, checked) => (row, checked),
+                    };
+                    rows += 1;
+                    if rows.is_multiple_of(65_536) {
+                        progress(rows, bytes);
+                    }
+                    let decoded = match checked {
+                        Checked::WrongLength => {
+                            let (n, expected) = (row.cells.len(), header_len);
+                            self.problems.push(Problem {
+                                location: at(row.number, None),
+                                message: text!(
+                                    "有 {n} 个字段，应与表头一样为 {expected} 个",
+                                    "has {n} fields, expected {expected} as in the header"
+                                ),
+                            });
+                            continue;
+                        }
+                        Checked::BadCells(bad_cells) => {
+                            for (column, message) in bad_cells {
+                                self.problems.push(Problem {
+                                    location: at(row.number, Some(column)),
+                                    message,
+                                });
+                            }
+                            continue;
+                        }
+                        Checked::Cells => None,
+                        Checked::Decoded(record, problems) => Some((record, problems)),
+                    };
+                    // A new enterprise without an id: decoded with the placeholder 0,
+                    // written with the id the database assigns.
+                    let mut new_enterprise = false;
+                    if kind == RecordKind::Enterprise {
+                        if row.cells.len() <= positions[0] {
+                            row.cells.resize(positions[0] + 1, String::new());
+                        }
+                        if row.cells[positions[0]].trim().is_empty() {
+                            let code = row.cells[positions[1]].trim().to_uppercase();
+                            let id = self.before.enterprise_by_credit_code(&code)?;
+                            new_enterprise = id.is_none();
+                            row.cells[positions[0]] = id.unwrap_or(0).to_string();
+                        }
+                    }
+                    let mut reader = RowReader {
+                        cells: &row.cells,
+                        positions: &positions,
+                        columns: cols,
+                        problems: Vec::new(),
+                    };
+                    let key_problem = if new_enterprise {
+                        None
+                    } else {
+                        register_key(kind, &reader, self.known)
+                    };
+                    let (record, mut row_problems) = match decoded {
+                        Some(decoded) => decoded,
+                        None => {
+                            let record = decode(kind, &mut reader);
+                            (record, reader.problems)
+                        }
+                    };
+                    row_problems.extend(key_problem);
+                    if let Some(record) = &record {
+                        row_problems.extend(check_references(
+                            record,
+                            self.known,
+                            self.writer,
+                            &mut pending_parents,
+                            row.number,
+                        )?);
+                    }
+                    if !row_problems.is_empty() {
+                        for (column, message) in row_problems {
+                            self.problems.push(Problem {
+                                location: at(row.number, Some(column)),
+                                message,
+                            });
+                        }
+                        continue;
+                    }
+                    let record = record.expect("decoded when there are no problems");
+                    self.known.add(&record);
+                    let location = at(row.number, None);
+                    let written = match &record {
+                        Record::Enterprise(e) if new_enterprise => self.create(e),
+                        _ => self.write(&record, location),
+                    };
+                    if let Err(e) = written {
+                        refusal(self.problems, row.number, e)?;
+                    }
                 }
-                continue;
             }
-            let record = record.expect("decoded when there are no problems");
-            self.known.add(&record);
-            let location = at(row.number, None);
-            let written = match &record {
-                Record::Enterprise(e) if new_enterprise => self.create(e),
-                _ => self.write(&record, location),
-            };
-            if let Err(e) = written {
-                refusal(self.problems, row.number, e)?;
-            }
-        }
+            Ok(())
+        })?;
         // Rows gathered for a bulk write (PostgreSQL) are refused when their round lands.
         let refused = match self.writer.refused() {
             Ok(refused) => refused,
@@ -763,6 +819,97 @@ fn header_positions(
 /// when an earlier row of the bundle had the same key; the database's keys are updated,
 /// and the keys of the other kinds are the database's to check (its key constraint, or
 /// [`Writer::first_time`]).
+/// Rows in flight between the reading thread and the writing one: at most this many
+/// batches of [`AHEAD_BATCH`] rows wait, so memory stays bounded whatever the file's size.
+const AHEAD_BATCHES: usize = 4;
+const AHEAD_BATCH: usize = 2048;
+
+/// What the reading thread needs to know of a table to check its rows.
+#[derive(Clone, Copy)]
+struct RowShape<'a> {
+    kind: RecordKind,
+    columns: &'static [crate::columns::Column],
+    positions: &'a [usize],
+    header_len: usize,
+    workbook: bool,
+}
+
+/// A row read ahead, or the message about a row that could not be read (the last).
+// Nearly every item is a decoded row, the large variant: boxing it would only add an
+// allocation per row.
+#[allow(clippy::large_enum_variant)]
+enum Ahead {
+    Unreadable(u64, Text),
+    Row(Row, Checked),
+}
+
+/// What the reading thread found of a row without the database.
+#[allow(clippy::large_enum_variant)]
+enum Checked {
+    /// Not as many fields as the header (a CSV file).
+    WrongLength,
+    BadCells(Vec<(usize, Text)>),
+    /// Every cell well-formed; the record is decoded by the writing thread (an
+    /// enterprise, whose id may first come from the database).
+    Cells,
+    /// Every cell well-formed, and the record decoded with its problems.
+    Decoded(Option<Record>, Vec<(usize, Text)>),
+}
+
+/// Reads `table` to the end (or to a row it cannot read), checking each row, and sends
+/// the rows in batches with the bytes read so far; stops when the receiver is gone.
+fn read_ahead(
+    table: &mut dyn Table,
+    shape: RowShape<'_>,
+    ahead: std::sync::mpsc::SyncSender<(Vec<Ahead>, u64)>,
+) {
+    loop {
+        let mut batch = Vec::with_capacity(AHEAD_BATCH);
+        let mut end = false;
+        while batch.len() < AHEAD_BATCH {
+            match table.next_row() {
+                None => {
+                    end = true;
+                    break;
+                }
+                Some(Err((line, message))) => {
+                    batch.push(Ahead::Unreadable(line, message));
+                    end = true;
+                    break;
+                }
+                Some(Ok(row)) => {
+                    let checked = check_row(shape, &row);
+                    batch.push(Ahead::Row(row, checked));
+                }
+            }
+        }
+        if ahead.send((batch, table.bytes_read())).is_err() || end {
+            return;
+        }
+    }
+}
+
+fn check_row(shape: RowShape<'_>, row: &Row) -> Checked {
+    if !shape.workbook && row.cells.len() != shape.header_len {
+        return Checked::WrongLength;
+    }
+    let bad_cells = cell_problems(shape.columns, shape.positions, &row.cells);
+    if !bad_cells.is_empty() {
+        return Checked::BadCells(bad_cells);
+    }
+    if shape.kind == RecordKind::Enterprise {
+        return Checked::Cells;
+    }
+    let mut reader = RowReader {
+        cells: &row.cells,
+        positions: shape.positions,
+        columns: shape.columns,
+        problems: Vec::new(),
+    };
+    let record = decode(shape.kind, &mut reader);
+    Checked::Decoded(record, reader.problems)
+}
+
 fn register_key(
     kind: RecordKind,
     reader: &RowReader<'_>,
@@ -820,15 +967,13 @@ fn check_references(
             }
         };
     }
-    let names = |zh: &str, en: &str| Text::new(zh, en);
-    let (enterprise, node, chain, region, event, participant) = (
-        names("企业", "enterprise"),
-        names("环节", "node"),
-        names("产业链", "chain"),
-        names("行政区划", "region"),
-        names("对接会", "event"),
-        names("参会企业", "participant"),
-    );
+    // What a reference names, made only for a message (not for each of millions of rows).
+    let enterprise = || Text::new("企业", "enterprise");
+    let node = || Text::new("环节", "node");
+    let chain = || Text::new("产业链", "chain");
+    let region = || Text::new("行政区划", "region");
+    let event = || Text::new("对接会", "event");
+    let participant = || Text::new("参会企业", "participant");
     match record {
         Record::Region(r) => {
             if let Some(parent) = r.parent {
@@ -839,40 +984,40 @@ fn check_references(
         Record::ChainNode(n) => require!(
             known.chains.contains(&n.chain.0),
             "chain_id",
-            &chain,
+            &chain(),
             n.chain.to_string(),
         ),
         Record::NodeInput(i) => {
             require!(
                 known.nodes.contains(&i.input.0),
                 "input_node_id",
-                &node,
+                &node(),
                 i.input.to_string(),
             );
             require!(
                 known.nodes.contains(&i.output.0),
                 "output_node_id",
-                &node,
+                &node(),
                 i.output.to_string(),
             );
         }
         Record::Enterprise(e) => require!(
             known.regions.contains(&e.region.value()),
             "region_code",
-            &region,
+            &region(),
             e.region.to_string(),
         ),
         Record::EnterpriseNode(en) => {
             require!(
                 known.enterprises.contains(&en.enterprise.0),
                 "enterprise_id",
-                &enterprise,
+                &enterprise(),
                 en.enterprise.to_string(),
             );
             require!(
                 known.nodes.contains(&en.node.0),
                 "node_id",
-                &node,
+                &node(),
                 en.node.to_string(),
             );
         }
@@ -880,19 +1025,19 @@ fn check_references(
             require!(
                 known.enterprises.contains(&s.supplier.0),
                 "supplier_id",
-                &enterprise,
+                &enterprise(),
                 s.supplier.to_string(),
             );
             require!(
                 known.enterprises.contains(&s.buyer.0),
                 "buyer_id",
-                &enterprise,
+                &enterprise(),
                 s.buyer.to_string(),
             );
             require!(
                 known.nodes.contains(&s.node.0),
                 "node_id",
-                &node,
+                &node(),
                 s.node.to_string(),
             );
         }
@@ -900,16 +1045,21 @@ fn check_references(
             require!(
                 known.enterprises.contains(&l.enterprise.0),
                 "enterprise_id",
-                &enterprise,
+                &enterprise(),
                 l.enterprise.to_string(),
             );
             if let Some(n) = l.node {
-                require!(known.nodes.contains(&n.0), "node_id", &node, n.to_string());
+                require!(
+                    known.nodes.contains(&n.0),
+                    "node_id",
+                    &node(),
+                    n.to_string()
+                );
             }
             require!(
                 known.regions.contains(&l.region.value()),
                 "region_code",
-                &region,
+                &region(),
                 l.region.to_string(),
             );
         }
@@ -918,23 +1068,28 @@ fn check_references(
                 require!(
                     known.chains.contains(&c.0),
                     "chain_ids",
-                    &chain,
+                    &chain(),
                     c.to_string()
                 );
             }
             for n in &e.nodes {
-                require!(known.nodes.contains(&n.0), "node_ids", &node, n.to_string());
+                require!(
+                    known.nodes.contains(&n.0),
+                    "node_ids",
+                    &node(),
+                    n.to_string()
+                );
             }
         }
         Record::Participant(p) => {
             require!(
                 known.enterprises.contains(&p.enterprise.0),
                 "enterprise_id",
-                &enterprise,
+                &enterprise(),
                 p.enterprise.to_string(),
             );
             match known.events.get(&p.event.0) {
-                None => require!(false, "event_id", &event, p.event.to_string()),
+                None => require!(false, "event_id", &event(), p.event.to_string()),
                 Some(None) => {}
                 Some(Some(shape)) => {
                     if !shape.groups.contains(&p.group) {
@@ -963,14 +1118,14 @@ fn check_references(
                 if !writer.exists(RecordKind::Listing, [l.0, 0])? {
                     fail!(
                         "listing_ids",
-                        unknown(&names("供需信息", "listing"), l.to_string()),
+                        unknown(&Text::new("供需信息", "listing"), l.to_string()),
                     );
                 }
             }
         }
         Record::MeetingRequest(r) => {
             let of_event = |p: i64| match known.participants.get(&p) {
-                None => Some(unknown(&participant, p.to_string())),
+                None => Some(unknown(&participant(), p.to_string())),
                 Some(&e) if e != r.event.0 => Some(not_of_event(p, r.event.0)),
                 _ => None,
             };
@@ -978,7 +1133,7 @@ fn check_references(
             require!(
                 known.events.contains_key(&r.event.0),
                 "event_id",
-                &event,
+                &event(),
                 r.event.to_string(),
             );
             for (column, problem) in found {
@@ -989,7 +1144,7 @@ fn check_references(
         }
         Record::Meeting(m) => {
             match known.events.get(&m.event.0) {
-                None => require!(false, "event_id", &event, m.event.to_string()),
+                None => require!(false, "event_id", &event(), m.event.to_string()),
                 Some(None) => {}
                 Some(Some(shape)) => {
                     if m.slot >= shape.slots {
@@ -1016,7 +1171,7 @@ fn check_references(
             }
             for (column, p) in [("a_id", m.a.0), ("b_id", m.b.0)] {
                 match known.participants.get(&p) {
-                    None => fail!(column, unknown(&participant, p.to_string())),
+                    None => fail!(column, unknown(&participant(), p.to_string())),
                     Some(&e) if e != m.event.0 => fail!(column, not_of_event(p, m.event.0)),
                     _ => {}
                 }
@@ -1025,7 +1180,7 @@ fn check_references(
                 if !known.requests.contains_key(&r.0) {
                     fail!(
                         "request_id",
-                        unknown(&names("洽谈邀约", "meeting request"), r.to_string()),
+                        unknown(&Text::new("洽谈邀约", "meeting request"), r.to_string()),
                     );
                 }
             }
@@ -1034,31 +1189,36 @@ fn check_references(
             require!(
                 known.enterprises.contains(&a.buyer.0),
                 "buyer_id",
-                &enterprise,
+                &enterprise(),
                 a.buyer.to_string(),
             );
             require!(
                 known.enterprises.contains(&a.supplier.0),
                 "supplier_id",
-                &enterprise,
+                &enterprise(),
                 a.supplier.to_string(),
             );
             if let Some(c) = a.chain {
                 require!(
                     known.chains.contains(&c.0),
                     "chain_id",
-                    &chain,
+                    &chain(),
                     c.to_string()
                 );
             }
             if let Some(n) = a.node {
-                require!(known.nodes.contains(&n.0), "node_id", &node, n.to_string());
+                require!(
+                    known.nodes.contains(&n.0),
+                    "node_id",
+                    &node(),
+                    n.to_string()
+                );
             }
             if let Some(e) = a.event {
                 require!(
                     known.events.contains_key(&e.0),
                     "event_id",
-                    &event,
+                    &event(),
                     e.to_string(),
                 );
             }
@@ -1066,7 +1226,7 @@ fn check_references(
                 require!(
                     known.meetings.contains_key(&m.0),
                     "meeting_id",
-                    &names("洽谈", "meeting"),
+                    &Text::new("洽谈", "meeting"),
                     m.to_string(),
                 );
             }

@@ -18,7 +18,7 @@ pub(crate) struct Row {
 }
 
 /// The rows of one entity.
-pub(crate) trait Table {
+pub(crate) trait Table: Send {
     /// How to name this table in a message: `enterprises.csv` or `sheet enterprises`.
     fn label(&self) -> &str;
     fn is_workbook(&self) -> bool;

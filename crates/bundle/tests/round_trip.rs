@@ -62,6 +62,10 @@ fn round_trip(records: &[Record], xlsx: bool) -> (Files, Files) {
     )
     .unwrap();
     assert_eq!(first.counts().unwrap(), second.counts().unwrap());
+    // The import checks references itself (the database does not during the load):
+    // every row's references find their records.
+    assert_eq!(second.foreign_key_violations().unwrap(), 0);
+    assert_references_are_enforced_again(&mut second);
     export(&second, &b, &mut |_| {}).unwrap();
     let bytes = |p: &Path| {
         if xlsx {
@@ -71,6 +75,28 @@ fn round_trip(records: &[Record], xlsx: bool) -> (Files, Files) {
         }
     };
     (bytes(&a), bytes(&b))
+}
+
+/// After an import the store's connection refuses a dangling reference again.
+fn assert_references_are_enforced_again(store: &mut Store) {
+    use chainatlas_model::{EnterpriseId, Money, NodeId, SupplyRelation, SupplyRelationId};
+    let mut writer = store.writer().unwrap();
+    let dangling = Record::SupplyRelation(SupplyRelation {
+        id: SupplyRelationId(i64::MAX - 1),
+        supplier: EnterpriseId(i64::MAX - 2),
+        buyer: EnterpriseId(i64::MAX - 3),
+        node: NodeId(i64::MAX - 4),
+        annual_value: Money::from_fen(100),
+    });
+    // Refused at the row, or at commit where the schema defers the check.
+    let written = writer.insert(&dangling).is_ok()
+        && writer
+            .commit(
+                &tester(),
+                &chainatlas_store::Change::new("test", "relation", 0),
+            )
+            .is_ok();
+    assert!(!written, "a dangling reference was written");
 }
 
 #[test]

@@ -12,6 +12,15 @@ fn demo_stats_export_and_import_round_trip() {
     let db = test_db.location().to_path_buf();
     let demo = chainatlas(&db, &["demo", "--seed", "7"]);
     assert!(demo.status.success(), "{}", stderr(&demo));
+    // Written in a bulk session, without the database checking each reference: every
+    // reference still finds its record.
+    let violations = |db: &std::path::Path| {
+        chainatlas_store::Store::open(db)
+            .unwrap()
+            .foreign_key_violations()
+            .unwrap()
+    };
+    assert_eq!(violations(&db), 0);
     let stats = chainatlas(&db, &["stats", "--format", "json"]);
     let counts: serde_json::Value = serde_json::from_str(&stdout(&stats)).unwrap();
     assert_eq!(counts["enterprises"], 2000);
@@ -37,6 +46,7 @@ fn demo_stats_export_and_import_round_trip() {
     let copy = dir.path().join("b.db");
     let import = chainatlas(&copy, &["import", bundle.to_str().unwrap()]);
     assert!(import.status.success(), "{}", stderr(&import));
+    assert_eq!(violations(&copy), 0);
     assert_eq!(
         stdout(&chainatlas(&copy, &["stats", "--format", "json"])),
         stdout(&stats)

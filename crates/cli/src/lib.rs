@@ -425,13 +425,31 @@ fn fill_with_demo(store: &mut Store, config: &DemoConfig, replace: bool) -> Resu
         )
         .expect("valid template"),
     );
+    // Generated records are valid by construction: PostgreSQL takes them by COPY, and
+    // SQLite without checking each reference again (the bundle import's session).
+    store.bulk_session(true)?;
+    let written = write_demo_atlas(store, config, replace, &bar);
+    store.bulk_session(false)?;
+    let mut written = written?;
+    bar.set_message("events");
+    written += events::write_demo_events(store, config)?;
+    bar.finish_and_clear();
+    Ok(written)
+}
+
+/// The demo's atlas in one bulk transaction: the records written.
+fn write_demo_atlas(
+    store: &mut Store,
+    config: &DemoConfig,
+    replace: bool,
+    bar: &ProgressBar,
+) -> Result<u64> {
     let mut writer = store.writer()?;
     if replace {
         writer.clear_events()?;
         writer.clear_services()?;
         writer.clear_all()?;
     }
-    // Generated records are valid by construction: PostgreSQL takes them by COPY.
     writer.bulk_load()?;
     let mut written = 0u64;
     chainatlas_demo::generate::<anyhow::Error>(config, &mut |record| {
@@ -450,9 +468,6 @@ fn fill_with_demo(store: &mut Store, config: &DemoConfig, replace: bool) -> Resu
         config.enterprises, config.seed
     ));
     writer.commit(&local_actor(), &change)?;
-    bar.set_message("events");
-    written += events::write_demo_events(store, config)?;
-    bar.finish_and_clear();
     Ok(written)
 }
 

@@ -1046,6 +1046,15 @@ impl Connection {
         self.prepare(sql)
     }
 
+    /// Forgets the prepared statements kept for reuse (SQLite). A statement is compiled
+    /// with the connection's settings of the time: one prepared while foreign keys were
+    /// not enforced would go on not enforcing them.
+    pub fn forget_prepared(&self) {
+        if let Inner::Sqlite(c) = &self.backend {
+            c.flush_prepared_statement_cache();
+        }
+    }
+
     /// The names of the columns `sql` returns.
     pub fn column_names(&self, sql: &str) -> Result<Vec<String>> {
         match &self.backend {
@@ -1300,9 +1309,21 @@ pub struct Transaction<'c> {
 }
 
 impl Transaction<'_> {
+    /// Keeps the writes, or, when the database refuses them (a reference checked at
+    /// commit), undoes them all: SQLite leaves a transaction whose `COMMIT` failed open,
+    /// and its writes would otherwise stay visible on this connection and hold the lock.
     pub fn commit(mut self) -> Result<()> {
         self.done = true;
-        self.conn.finish(self.level, true)
+        let committed = self.conn.finish(self.level, true);
+        if committed.is_err() && self.level.0.is_none() && self.conn.backend() == Backend::Sqlite {
+            if let Inner::Sqlite(c) = &self.conn.backend {
+                if !c.is_autocommit() {
+                    // The commit's error is the one to report.
+                    let _ = c.execute_batch("ROLLBACK");
+                }
+            }
+        }
+        committed
     }
 }
 

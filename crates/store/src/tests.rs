@@ -144,6 +144,39 @@ fn every_commit_moves_the_generation_and_a_rollback_does_not() {
 }
 
 #[test]
+fn a_write_refused_at_commit_leaves_nothing_and_the_next_write_works() {
+    let db = TestDatabase::new("a.db");
+    let mut store = Store::open(db.location()).unwrap();
+    small_atlas(&mut store);
+    let counts = store.counts().unwrap();
+    let actor = crate::Actor::local("tests", 0);
+    let change = crate::Change::new("test", "atlas", 0);
+    // References are checked at commit: the relation's enterprises do not exist.
+    let dangling = Record::SupplyRelation(SupplyRelation {
+        id: SupplyRelationId(900),
+        supplier: EnterpriseId(901),
+        buyer: EnterpriseId(902),
+        node: NodeId(903),
+        annual_value: Money::from_fen(100),
+    });
+    let refused = {
+        let mut w = store.writer().unwrap();
+        w.insert(&dangling).is_err() || w.commit(&actor, &change).is_err()
+    };
+    assert!(refused, "a dangling reference was committed");
+    assert_eq!(
+        store.counts().unwrap(),
+        counts,
+        "nothing of the refused write stays"
+    );
+    assert_eq!(store.foreign_key_violations().unwrap(), 0);
+    let mut w = store.writer().unwrap();
+    w.insert(&region("440000", "广东省", "Guangdong")).unwrap();
+    w.commit(&actor, &change).unwrap();
+    assert_eq!(store.generation().unwrap(), 2);
+}
+
+#[test]
 fn saving_a_listing_moves_the_generation_but_not_the_facts() {
     let db = TestDatabase::new("a.db");
     let mut store = Store::open(db.location()).unwrap();

@@ -201,6 +201,17 @@ async fn chain_maps_from_the_graph_equal_the_sql_totals_and_follow_writes() {
             .unwrap()
     };
     assert_eq!(count(&after), count(&before) + 1);
+    // The chain list's totals come from the graph too, and equal the SQL aggregation
+    // after the write.
+    for region in [None, Some("430000"), Some("430200"), Some("650000")] {
+        let region = region.map(|r| r.parse().unwrap());
+        let from_graph = app.state.caches.chain_summaries(&store, region).unwrap();
+        assert_eq!(
+            *from_graph,
+            store.chain_summaries(region).unwrap(),
+            "{region:?}"
+        );
+    }
 }
 
 #[tokio::test]
