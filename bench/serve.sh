@@ -82,5 +82,8 @@ for round in 1 2 3; do
   [ "${status%% *}" = 200 ] || { say "GET $diagnosis: HTTP ${status%% *}"; exit 1; }
   t2=$(date +%s.%N)
   say "write $round (relation $relation): PUT $(echo "$t1 - $t0" | bc) s, then the diagnosis $(echo "$t2 - $t1" | bc) s, in all $(echo "$t2 - $t0" | bc) s"
+  status=$(get "/chains?region=$region")
+  [ "${status%% *}" = 200 ] || { say "GET /chains?region=$region: HTTP ${status%% *}"; exit 1; }
+  say "  then the chain list /chains?region=$region: ${status#* } s"
 done
 say "server peak RSS: $(hwm)"
