@@ -24,7 +24,7 @@
 //! recycling feeding lithium carbonate) only get their reachable output as a bound, so
 //! in a chain with a large loop most of the loop's members are simulated.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use chainatlas_model::{ChainId, EnterpriseId, Money, NodeId, RegionCode};
@@ -99,7 +99,7 @@ pub fn unit_bounds_from(graph: &Graph, roots: &[u32]) -> (Vec<f64>, u32) {
         seen_loops.clear();
         for sale in graph.sales(u) {
             let w = sale.share;
-            for &v in graph.slot_units(sale.slot) {
+            for &v in graph.sale_units(sale) {
                 let c = components.component[v as usize];
                 match loop_reach.binary_search_by_key(&c, |l| l.0) {
                     Ok(at) => {
@@ -122,7 +122,7 @@ fn successors(graph: &Graph, u: u32) -> impl Iterator<Item = u32> + '_ {
     graph
         .sales(u)
         .iter()
-        .flat_map(move |sale| graph.slot_units(sale.slot).iter().copied())
+        .flat_map(move |sale| graph.sale_units(sale).iter().copied())
 }
 
 /// Output of every unit reachable from `start` (itself included).
@@ -187,7 +187,7 @@ fn strongly_connected(graph: &Graph, roots: &[u32]) -> Components {
             let (u, sale, at) = *frame;
             let sales = graph.sales(u);
             if sale < sales.len() {
-                let fed = graph.slot_units(sales[sale].slot);
+                let fed = graph.sale_units(&sales[sale]);
                 if at < fed.len() {
                     frame.2 += 1;
                     let v = fed[at];
@@ -267,7 +267,68 @@ pub fn enterprise_chokepoints(
             .collect()
     };
     let roots: Vec<u32> = candidates.iter().flat_map(|&e| chain_units(e)).collect();
-    let (unit_bound, on_loop) = unit_bounds_from(graph, &roots);
+    // One cascade: (loss downstream, enterprise, enterprises affected, tiers).
+    let simulate = |sim: &mut Simulator<'_>, e: u32| -> (f64, u32, u32, u16) {
+        sim.reset();
+        sim.run(&chain_units(e), 0.0);
+        let own: f64 = graph
+            .enterprise_units(e)
+            .map(|u| sim.unit_loss(u as u32))
+            .sum();
+        let downstream = (sim.loss() - own).max(0.0);
+        let (affected, tiers) = reach(graph, sim);
+        (downstream, e, affected, tiers)
+    };
+    // The bounds are one pass on one thread. Meanwhile the other threads simulate the
+    // largest producers, the likeliest chokepoints: their exact losses enter the ranking
+    // before any bound is known, so fewer candidates are left to simulate after.
+    let bounds_done = AtomicBool::new(false);
+    let by_output: Vec<(i64, u32)> = if threads > 1 {
+        let mut by_output: Vec<(i64, u32)> = candidates
+            .iter()
+            .map(|&e| {
+                (
+                    chain_units(e).iter().map(|&u| graph.unit_output(u)).sum(),
+                    e,
+                )
+            })
+            .collect();
+        by_output.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        // Beyond twice the places asked for, a guess by size mostly simulates firms the
+        // bounds would have ruled out.
+        by_output.truncate(2 * top.max(1));
+        by_output
+    } else {
+        Vec::new()
+    };
+    let next_early = AtomicUsize::new(0);
+    let ((unit_bound, on_loop), early) = std::thread::scope(|scope| {
+        let (by_output, next, bounds_done) = (&by_output, &next_early, &bounds_done);
+        let simulate = &simulate;
+        let helpers: Vec<_> = (1..threads.max(1))
+            .map(|_| {
+                scope.spawn(move || {
+                    let mut sim = Simulator::new(graph);
+                    let mut done = Vec::new();
+                    while !bounds_done.load(Ordering::Relaxed) {
+                        let Some(&(_, e)) = by_output.get(next.fetch_add(1, Ordering::Relaxed))
+                        else {
+                            break;
+                        };
+                        done.push(simulate(&mut sim, e));
+                    }
+                    done
+                })
+            })
+            .collect();
+        let bounds = unit_bounds_from(graph, &roots);
+        bounds_done.store(true, Ordering::Relaxed);
+        let early: Vec<(f64, u32, u32, u16)> = helpers
+            .into_iter()
+            .flat_map(|h| h.join().expect("a chokepoint simulation panicked"))
+            .collect();
+        (bounds, early)
+    });
     let mut order: Vec<(f64, u32)> = candidates
         .iter()
         .map(|&e| {
@@ -281,9 +342,16 @@ pub fn enterprise_chokepoints(
         .collect();
     order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
 
+    let by_rank = |a: &(f64, u32, u32, u16), b: &(f64, u32, u32, u16)| {
+        b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+    };
+    let simulated = AtomicUsize::new(early.len());
+    let known: std::collections::HashSet<u32> = early.iter().map(|r| r.1).collect();
+    let mut seeded = early;
+    seeded.sort_by(by_rank);
+    seeded.truncate(top.max(1));
     let next = AtomicUsize::new(0);
-    let best: Mutex<Vec<(f64, u32, u32, u16)>> = Mutex::new(Vec::new());
-    let simulated = AtomicUsize::new(0);
+    let best: Mutex<Vec<(f64, u32, u32, u16)>> = Mutex::new(seeded);
     let kth = |best: &Vec<(f64, u32, u32, u16)>| -> f64 {
         if top == 0 {
             f64::INFINITY
@@ -303,31 +371,15 @@ pub fn enterprise_chokepoints(
             if bound < kth(&best.lock().unwrap_or_else(|p| p.into_inner())) {
                 break;
             }
-            sim.reset();
-            let units = chain_units(e);
-            sim.run(&units, 0.0);
+            if known.contains(&e) {
+                // Simulated while the bounds were computed: already ranked.
+                continue;
+            }
+            let result = simulate(&mut sim, e);
             simulated.fetch_add(1, Ordering::Relaxed);
-            let own: f64 = graph
-                .enterprise_units(e)
-                .map(|u| sim.unit_loss(u as u32))
-                .sum();
-            let downstream = (sim.loss() - own).max(0.0);
-            let mut affected: Vec<u32> = sim
-                .touched()
-                .iter()
-                .map(|&u| graph.unit_enterprise(u))
-                .collect();
-            affected.sort_unstable();
-            affected.dedup();
-            let tiers = sim
-                .touched()
-                .iter()
-                .map(|&u| sim.tier(u))
-                .max()
-                .unwrap_or(0);
             let mut best = best.lock().unwrap_or_else(|p| p.into_inner());
-            best.push((downstream, e, affected.len() as u32, tiers));
-            best.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            best.push(result);
+            best.sort_by(by_rank);
             best.truncate(top.max(1));
         }
     };
@@ -357,6 +409,24 @@ pub fn enterprise_chokepoints(
         simulated: simulated.into_inner() as u32,
         on_loop,
     }
+}
+
+/// How far a simulated failure reached: the enterprises touched, and the most tiers.
+fn reach(graph: &Graph, sim: &Simulator<'_>) -> (u32, u16) {
+    let mut affected: Vec<u32> = sim
+        .touched()
+        .iter()
+        .map(|&u| graph.unit_enterprise(u))
+        .collect();
+    affected.sort_unstable();
+    affected.dedup();
+    let tiers = sim
+        .touched()
+        .iter()
+        .map(|&u| sim.tier(u))
+        .max()
+        .unwrap_or(0);
+    (affected.len() as u32, tiers)
 }
 
 /// A node of the chain removed as a whole (within `region`, if given).
@@ -393,24 +463,13 @@ pub fn node_chokepoints(
             sim.reset();
             sim.run(&units, 0.0);
             let own: f64 = units.iter().map(|&u| sim.unit_loss(u)).sum();
-            let mut affected: Vec<u32> = sim
-                .touched()
-                .iter()
-                .map(|&u| graph.unit_enterprise(u))
-                .collect();
-            affected.sort_unstable();
-            affected.dedup();
+            let (affected_enterprises, tiers) = reach(graph, &sim);
             let row = NodeChokepoint {
                 node: graph.node_id(node),
                 own_output: money(own),
                 downstream_loss: money(sim.loss() - own),
-                affected_enterprises: affected.len() as u32,
-                tiers: sim
-                    .touched()
-                    .iter()
-                    .map(|&u| sim.tier(u))
-                    .max()
-                    .unwrap_or(0),
+                affected_enterprises,
+                tiers,
             };
             rows.lock().unwrap_or_else(|p| p.into_inner()).push(row);
         }

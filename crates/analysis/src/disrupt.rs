@@ -14,7 +14,6 @@ use rustc_hash::FxHashMap as HashMap;
 
 use chainatlas_model::{ChainId, EnterpriseId, Money, NodeId, RegionCode};
 
-use crate::graph::Sale;
 use crate::Graph;
 
 /// Changes of health smaller than this stop travelling.
@@ -252,10 +251,7 @@ impl<'g> Simulator<'g> {
                     prefetch(self.lost.as_ptr().wrapping_add(ahead.slot as usize));
                     prefetch(self.units.as_ptr().wrapping_add(ahead.unit as usize));
                 }
-                let buyers = match sale.unit {
-                    Sale::SEVERAL => g.slot_units(sale.slot),
-                    ref unit => std::slice::from_ref(unit),
-                };
+                let buyers = g.sale_units(sale);
                 if sale.share <= 0.0 {
                     for &v in buyers {
                         self.offer_tier(v, offer);
@@ -337,7 +333,7 @@ impl<'g> Simulator<'g> {
             let mut next = Vec::new();
             for &u in &frontier {
                 for sale in g.sales(u) {
-                    for &v in g.slot_units(sale.slot) {
+                    for &v in g.sale_units(sale) {
                         let state = &mut self.units[v as usize];
                         if state.tier == TOUCHED {
                             state.tier = tier;

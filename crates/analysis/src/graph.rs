@@ -803,6 +803,15 @@ impl Graph {
     pub fn slot_units(&self, slot: u32) -> &[u32] {
         &self.slot_units[range(&self.slot_unit_start, slot)]
     }
+
+    /// The units a sale feeds: [`Graph::slot_units`] of its slot, read from the sale
+    /// itself when there is one.
+    pub fn sale_units<'s>(&'s self, sale: &'s Sale) -> &'s [u32] {
+        match sale.unit {
+            Sale::SEVERAL => self.slot_units(sale.slot),
+            ref unit => std::slice::from_ref(unit),
+        }
+    }
     pub fn relation_supplier(&self, relation: u32) -> u32 {
         self.unit_enterprise[self.rel_supplier_unit[relation as usize] as usize]
     }
