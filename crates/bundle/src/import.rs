@@ -204,8 +204,11 @@ impl EventShape {
 
 impl Known {
     /// What the database holds: everything when merging; only the built-in regions when
-    /// replacing, since every other record must then come from the bundle.
-    fn from_store(store: &Store, replace: bool) -> Result<Known, StoreError> {
+    /// replacing, since every other record must then come from the bundle. Read through
+    /// the import's transaction, under its write lock: the database does not check the
+    /// references again on SQLite ([`Store::bulk_session`]), so no other write may remove
+    /// a record between this read and the commit.
+    fn read(store: &Writer<'_>, replace: bool) -> Result<Known, StoreError> {
         let mut known = Known {
             regions: store
                 .keys(RecordKind::Region)?
@@ -377,7 +380,6 @@ fn run<'s>(
             ),
         });
     }
-    let mut known = Known::from_store(store, options.replace)?;
     let before = store.snapshot()?;
     let mut old_counts = HashMap::new();
     for &kind in RecordKind::ALL {
@@ -385,6 +387,7 @@ fn run<'s>(
     }
     let total_bytes = source.total_bytes();
     let mut writer = store.writer()?;
+    let mut known = Known::read(&writer, options.replace)?;
     // New rows go by COPY on PostgreSQL; refused ones are found again and located.
     writer.bulk_load()?;
     writer.track_keys()?;

@@ -285,6 +285,8 @@ impl Store {
     }
 
     /// Every chain with its node count, enterprises and output, within `region` if given.
+    /// The server counts the same from its graph (`chainatlas_app::view::chain_summaries`);
+    /// this aggregation is what the tests hold that to.
     pub fn chain_summaries(&self, region: Option<RegionCode>) -> Result<Vec<ChainSummary>> {
         let mut presence = std::collections::HashMap::new();
         let mut collect = |row: &Row<'_>| -> crate::db::Result<()> {

@@ -136,17 +136,7 @@ impl Store {
     /// The keys of every record of a kind with a single integer key (regions by code),
     /// empty for the kinds keyed by a pair.
     pub fn keys(&self, kind: RecordKind) -> Result<Vec<i64>> {
-        let key = select(kind).key;
-        if key.len() != 1 {
-            return Ok(Vec::new());
-        }
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT {} FROM {}", key[0], kind.as_str()))?;
-        let keys = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<crate::db::Result<_>>()?;
-        Ok(keys)
+        keys_in(&self.conn, kind)
     }
 
     /// Calls `visit` with every record of `kind`, in a stable order (by key), streaming:
@@ -155,20 +145,43 @@ impl Store {
     pub fn for_each_record<E>(
         &self,
         kind: RecordKind,
-        mut visit: impl FnMut(Record) -> Result<(), E>,
+        visit: impl FnMut(Record) -> Result<(), E>,
     ) -> Result<(), E>
     where
         E: From<StoreError>,
     {
-        let select = select(kind);
-        let sql = format!("{} ORDER BY {}", select.sql, select.key.join(", "));
-        let mut stmt = self.conn.prepare(&sql).map_err(StoreError::from)?;
-        let mut rows = stmt.query([]).map_err(StoreError::from)?;
-        while let Some(row) = rows.next().map_err(StoreError::from)? {
-            visit((select.map)(&self.conn, &row).map_err(StoreError::from)?)?;
-        }
-        Ok(())
+        for_each_record_in(&self.conn, kind, visit)
     }
+}
+
+fn keys_in(conn: &Connection, kind: RecordKind) -> Result<Vec<i64>> {
+    let key = select(kind).key;
+    if key.len() != 1 {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare(&format!("SELECT {} FROM {}", key[0], kind.as_str()))?;
+    let keys = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<crate::db::Result<_>>()?;
+    Ok(keys)
+}
+
+fn for_each_record_in<E>(
+    conn: &Connection,
+    kind: RecordKind,
+    mut visit: impl FnMut(Record) -> Result<(), E>,
+) -> Result<(), E>
+where
+    E: From<StoreError>,
+{
+    let select = select(kind);
+    let sql = format!("{} ORDER BY {}", select.sql, select.key.join(", "));
+    let mut stmt = conn.prepare(&sql).map_err(StoreError::from)?;
+    let mut rows = stmt.query([]).map_err(StoreError::from)?;
+    while let Some(row) = rows.next().map_err(StoreError::from)? {
+        visit((select.map)(conn, &row).map_err(StoreError::from)?)?;
+    }
+    Ok(())
 }
 
 /// The temporary table of the keys a merging import has written, per kind: what tells a
@@ -197,6 +210,24 @@ fn kind_number(kind: RecordKind) -> i64 {
 }
 
 impl Writer<'_> {
+    /// [`Store::keys`] as this transaction sees them: read under its write lock, no
+    /// other write can remove one of them before it commits.
+    pub fn keys(&self, kind: RecordKind) -> Result<Vec<i64>> {
+        keys_in(self.tx(), kind)
+    }
+
+    /// [`Store::for_each_record`] as this transaction sees the records.
+    pub fn for_each_record<E>(
+        &self,
+        kind: RecordKind,
+        visit: impl FnMut(Record) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        E: From<StoreError>,
+    {
+        for_each_record_in(self.tx(), kind, visit)
+    }
+
     /// Whether the transaction sees a record of `kind` with this key.
     pub fn exists(&self, kind: RecordKind, key: [i64; 2]) -> Result<bool> {
         let select = select(kind);
@@ -295,9 +326,9 @@ impl Store {
     }
 
     /// Keeps temporary tables (an import's [`Writer::track_keys`]) on disk rather than in
-    /// memory, so that an import of millions of rows stays within bounded memory. Call it
-    /// before a writer is opened.
-    pub fn temp_on_disk(&mut self) -> Result<()> {
+    /// memory, so that an import of millions of rows stays within bounded memory; part of
+    /// [`Store::bulk_session`].
+    fn temp_on_disk(&mut self) -> Result<()> {
         if self.backend() == Backend::Sqlite {
             self.conn.execute_batch("PRAGMA temp_store = FILE")?;
         }
