@@ -5,7 +5,9 @@
 #   - pages and API, first and again;
 #   - a write followed by a diagnosis: one supply relation's annual value changed through
 #     PUT /api/v1/records/supply_relations/ID, then the chain's diagnosis asked for again
-#     (the graph must follow the write), three times.
+#     (the graph must follow the write), three times;
+#   - a change of the chain structure (a node and an input link added, then taken off),
+#     each followed by the diagnosis.
 #   bench/serve.sh [DB] [CHAIN] [REGION]   (defaults bench/out/scale.db from bench/scale.sh,
 #                                          nev, 430000; SMOKE=1: a 2,000-enterprise demo)
 # Results: bench/out/serve.txt.
@@ -86,4 +88,41 @@ for round in 1 2 3; do
   [ "${status%% *}" = 200 ] || { say "GET /chains?region=$region: HTTP ${status%% *}"; exit 1; }
   say "  then the chain list /chains?region=$region: ${status#* } s"
 done
+say "## a change of the chain structure, then the diagnosis (the graph takes it on in place)"
+# A node added to the chain with an input link into its first node, then both taken off.
+read -r chain_id first_node < <(python3 - "$base" "$analyst" "$chain" "$region" <<'PY'
+import json, sys, urllib.request
+base, token, chain, region = sys.argv[1:]
+def get(path):
+    req = urllib.request.Request(base + path, headers={"Authorization": "Bearer " + token})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return json.loads(r.read())
+chains = get("/api/v1/chains")
+chain_id = next(c["chain"]["id"] for c in chains if c["chain"]["code"] == chain)
+nodes = get(f"/api/v1/chains/{chain}/map?region={region}")["nodes"]
+print(chain_id, nodes[0]["node"]["id"])
+PY
+)
+send() { # METHOD PATH [BODY]: the response body; fails on an unexpected status
+  curl -sf -X "$1" -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
+    ${3:+-d "$3"} "$base$2"
+}
+t0=$(date +%s.%N)
+node=$(send POST /api/v1/records/chain_nodes \
+  "{\"chain_id\":$chain_id,\"code\":\"bench-structure-$$\",\"name_zh\":\"基准测试环节\",\"segment\":\"upstream\"}" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+send POST /api/v1/records/node_inputs "{\"input_node_id\":$node,\"output_node_id\":$first_node}" >/dev/null
+t1=$(date +%s.%N)
+status=$(get "$diagnosis")
+[ "${status%% *}" = 200 ] || { say "GET $diagnosis: HTTP ${status%% *}"; exit 1; }
+t2=$(date +%s.%N)
+say "a node and an input link added: POST ×2 $(echo "$t1 - $t0" | bc) s, then the diagnosis $(echo "$t2 - $t1" | bc) s"
+t0=$(date +%s.%N)
+send DELETE "/api/v1/records/node_inputs/$node-$first_node" >/dev/null
+send DELETE "/api/v1/records/chain_nodes/$node" >/dev/null
+t1=$(date +%s.%N)
+status=$(get "$diagnosis")
+[ "${status%% *}" = 200 ] || { say "GET $diagnosis: HTTP ${status%% *}"; exit 1; }
+t2=$(date +%s.%N)
+say "both taken off again: DELETE ×2 $(echo "$t1 - $t0" | bc) s, then the diagnosis $(echo "$t2 - $t1" | bc) s"
 say "server peak RSS: $(hwm)"

@@ -31,6 +31,19 @@ pub enum GraphError {
     /// being among the changes. The graph must be loaded whole.
     #[error("enterprise {0} sells a node it has no unit in, and was not among the changes")]
     Stale(i64),
+    /// A new chain structure that the graph cannot take on in place: a node it has units
+    /// in is gone, or the nodes are no longer in ascending id order. The graph must be
+    /// loaded whole.
+    #[error("chain node {0} is gone or out of order, and the graph has units in it")]
+    Restructure(i64),
+}
+
+/// The chain structure as the store holds it, for [`Graph::updated`]: nodes (id, chain,
+/// segment) in ascending id order, and input links (input, output).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChainStructure {
+    pub nodes: Vec<(NodeId, ChainId, Segment)>,
+    pub inputs: Vec<(NodeId, NodeId)>,
 }
 
 /// All the graph holds of one enterprise as it is now, for [`Graph::patched`]; `profile`
@@ -275,7 +288,10 @@ impl GraphBuilder {
         drop(units);
 
         // Relations, grouped into slots by (buyer, node).
-        relations.sort_unstable_by_key(|r| (r.buyer, r.node, r.supplier));
+        // With the value last, two relations of one supplier, buyer and node (the atlas
+        // allows them) come in one order however they were read: a patch lays them out
+        // as a load does.
+        relations.sort_unstable_by_key(|r| (r.buyer, r.node, r.supplier, r.value));
         let unit_of = |enterprise: u32, node: u32| -> u32 {
             let range = ent_units[enterprise as usize] as usize
                 ..ent_units[enterprise as usize + 1] as usize;
@@ -835,6 +851,125 @@ enum Source {
 }
 
 impl Graph {
+    /// The graph after writes: the chain `structure` when it changed, and the
+    /// enterprises' `changes` ([`Graph::patched`]). The new nodes are taken on before
+    /// the patch; a node gone with the units it had (their removal among the changes)
+    /// stays through the patch and is taken off after it.
+    pub fn updated(
+        &self,
+        structure: Option<&ChainStructure>,
+        changes: &[EnterpriseChange],
+    ) -> Result<Graph, GraphError> {
+        let Some(structure) = structure else {
+            return self.patched(changes);
+        };
+        match self.restructured(structure) {
+            Ok(graph) if changes.is_empty() => Ok(graph),
+            Ok(graph) => graph.patched(changes),
+            Err(_) => {
+                let mut both = structure.clone();
+                let s = &self.structure;
+                for (n, &id) in s.node_ids.iter().enumerate() {
+                    if !structure.nodes.iter().any(|m| m.0 == id) {
+                        both.nodes.push((id, s.node_chain[n], s.node_segment[n]));
+                    }
+                }
+                self.restructured(&both)?
+                    .patched(changes)?
+                    .restructured(structure)
+            }
+        }
+    }
+
+    /// The graph with a new chain structure and the same enterprises, units and
+    /// relations: nodes renumbered in id order, levels, and the units each purchase
+    /// feeds found again (they follow the inputs). Refused when a node the graph has
+    /// units in is gone.
+    pub fn restructured(&self, structure: &ChainStructure) -> Result<Graph, GraphError> {
+        let mut nodes = structure.nodes.clone();
+        nodes.sort_by_key(|n| n.0 .0);
+        nodes.dedup_by_key(|n| n.0);
+        let node_index: HashMap<NodeId, u32> = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.0, i as u32))
+            .collect();
+        let idx = |id: NodeId| {
+            node_index
+                .get(&id)
+                .copied()
+                .ok_or(GraphError::UnknownNode(id.0))
+        };
+        let mut inputs = Vec::with_capacity(structure.inputs.len());
+        for &(input, output) in &structure.inputs {
+            inputs.push((idx(input)?, idx(output)?));
+        }
+        let new = Structure::new(nodes, node_index, &inputs);
+        // Old node index to new. Units are ordered by node within each enterprise, and
+        // slots by node within each buyer: a remap that keeps the order keeps theirs.
+        let mut remap = Vec::with_capacity(self.node_count());
+        let mut last = None;
+        for (n, &id) in self.structure.node_ids.iter().enumerate() {
+            match new.node_index.get(&id) {
+                Some(&to) if last.is_none_or(|l| l < to) => {
+                    remap.push(to);
+                    last = Some(to);
+                }
+                Some(_) => return Err(GraphError::Restructure(id.0)),
+                None if self.node_units(n as u32).is_empty() => remap.push(u32::MAX),
+                None => return Err(GraphError::Restructure(id.0)),
+            }
+        }
+        let moved =
+            |nodes: &[u32]| -> Vec<u32> { nodes.iter().map(|&n| remap[n as usize]).collect() };
+        let unit_node = moved(&self.unit_node);
+        let slot_node = moved(&self.slot_node);
+        let mut slot_unit_start = Vec::with_capacity(self.slot_unit_start.len());
+        let mut slot_units = Vec::with_capacity(self.slot_units.len());
+        for (&buyer, &node) in self.slot_buyer.iter().zip(&slot_node) {
+            slot_unit_start.push(slot_units.len() as u32);
+            fed_units(
+                &new.node_inputs,
+                &unit_node,
+                self.enterprise_units(buyer),
+                node,
+                &mut slot_units,
+            );
+        }
+        slot_unit_start.push(slot_units.len() as u32);
+        let sales = self
+            .sales
+            .iter()
+            .map(|sale| Sale {
+                unit: single_unit(&slot_unit_start, &slot_units, sale.slot),
+                ..*sale
+            })
+            .collect();
+        Ok(assemble_with_sales(
+            new,
+            Core {
+                profiles: self.profiles.clone(),
+                ent_units: self.ent_units.clone(),
+                unit_enterprise: self.unit_enterprise.clone(),
+                unit_node,
+                unit_output: self.unit_output.clone(),
+                unit_capacity: self.unit_capacity.clone(),
+                unit_declared: self.unit_declared.clone(),
+                rel_supplier_unit: self.rel_supplier_unit.clone(),
+                rel_value: self.rel_value.clone(),
+                rel_slot: self.rel_slot.clone(),
+                slot_buyer: self.slot_buyer.clone(),
+                slot_node,
+                slot_rel_start: self.slot_rel_start.clone(),
+                slot_total: self.slot_total.clone(),
+                ent_slots: self.ent_slots.clone(),
+                slot_unit_start,
+                slot_units,
+            },
+            (self.unit_sale_start.clone(), self.unit_sales.clone(), sales),
+        ))
+    }
+
     /// The graph after `changes`, without loading it again: what is unchanged is copied
     /// in order (relations and slots by buyer, units by enterprise), and only the changed
     /// enterprises' units, purchases and implied units are laid out anew. The result is
@@ -842,7 +977,7 @@ impl Graph {
     /// them equal), provided every enterprise whose profile, units or purchases changed,
     /// and the supplier of every relation that changed, is among `changes` (the store's
     /// change log records both sides of a relation). The chain structure (nodes and
-    /// inputs) must not have changed.
+    /// inputs) must not have changed: [`Graph::updated`] takes on a new one.
     pub fn patched(&self, changes: &[EnterpriseChange]) -> Result<Graph, GraphError> {
         let old = self;
         let mut changes: Vec<&EnterpriseChange> = changes.iter().collect();
@@ -1061,7 +1196,7 @@ impl Graph {
                     for &(supplier, node, value) in &changes[k].purchases {
                         purchases.push((node_of(node)?, new_idx(supplier)?, value));
                     }
-                    purchases.sort_unstable_by_key(|p| (p.0, p.1));
+                    purchases.sort_unstable_by_key(|p| (p.0, p.1, p.2));
                     let buyer_units = ent_units[e] as usize..ent_units[e + 1] as usize;
                     for group in purchases.chunk_by(|a, b| a.0 == b.0) {
                         let node = group[0].0;

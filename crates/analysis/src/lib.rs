@@ -23,7 +23,7 @@ pub use chokepoint::{
 pub use coverage::{coverage, Coverage, NodeCoverage, NodeStatus, Thresholds};
 pub use dependency::{dependencies, BuyerDependency, Dependencies, NodeDependency};
 pub use disrupt::{disrupt, Impact, Locality, Shock, Simulator};
-pub use graph::{EnterpriseChange, Graph, GraphBuilder, GraphError, Profile};
+pub use graph::{ChainStructure, EnterpriseChange, Graph, GraphBuilder, GraphError, Profile};
 pub use opportunity::{
     activity_table, industry_boards, industry_table, landscape, node_flows, opportunities,
     opportunities_in, regional_flows, IndustryBoards, IndustryLongBoard, IndustryOpportunity,

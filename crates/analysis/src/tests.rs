@@ -719,7 +719,8 @@ type Units = std::collections::BTreeMap<usize, (i64, i64)>;
 /// built from scratch.
 #[derive(Clone, Debug)]
 struct Rows {
-    nodes: usize,
+    /// Node n has id n + 1: its chain and segment, `None` once it is gone.
+    nodes: Vec<Option<(ChainId, Segment)>>,
     links: Vec<(usize, usize)>,
     /// id → (city, units: node → (output, capacity)).
     firms: std::collections::BTreeMap<i64, (usize, Units)>,
@@ -730,6 +731,18 @@ struct Rows {
 const CITIES: [u32; 3] = [ZHUZHOU, CHANGSHA, SHANGHAI];
 
 impl Rows {
+    /// A firm in Zhuzhou.
+    fn firm(id: i64) -> Profile {
+        Profile {
+            id: e(id),
+            region: region(ZHUZHOU),
+            size: EnterpriseSize::Small,
+            tags: Tags::EMPTY,
+            employees: 100,
+            industry: None,
+        }
+    }
+
     fn profile(&self, id: i64) -> Option<Profile> {
         self.firms.get(&id).map(|&(city, _)| Profile {
             id: e(id),
@@ -743,11 +756,12 @@ impl Rows {
 
     fn graph(&self) -> Graph {
         let mut b = GraphBuilder::new();
-        for n in 0..self.nodes {
-            b.node(NodeId(n as i64 + 1), CHAIN, Segment::Midstream);
+        let structure = self.structure();
+        for &(id, chain, segment) in &structure.nodes {
+            b.node(id, chain, segment);
         }
-        for &(i, o) in &self.links {
-            b.input(NodeId(i as i64 + 1), NodeId(o as i64 + 1)).unwrap();
+        for &(input, output) in &structure.inputs {
+            b.input(input, output).unwrap();
         }
         for &id in self.firms.keys() {
             b.enterprise(self.profile(id).unwrap()).unwrap();
@@ -763,6 +777,37 @@ impl Rows {
                 .unwrap();
         }
         b.build()
+    }
+
+    /// The nodes and links, as the store reads them for a patch.
+    fn structure(&self) -> ChainStructure {
+        ChainStructure {
+            nodes: self
+                .nodes
+                .iter()
+                .enumerate()
+                .filter_map(|(n, meta)| meta.map(|(c, s)| (NodeId(n as i64 + 1), c, s)))
+                .collect(),
+            inputs: self
+                .links
+                .iter()
+                .map(|&(i, o)| (NodeId(i as i64 + 1), NodeId(o as i64 + 1)))
+                .collect(),
+        }
+    }
+
+    /// The node `n` names (modulo the nodes there ever were), if it is still there.
+    fn node(&self, n: usize) -> Option<usize> {
+        let n = n % self.nodes.len();
+        self.nodes[n].is_some().then_some(n)
+    }
+
+    /// Whether a unit, relation or link refers to node `n` (the database then refuses
+    /// to delete it).
+    fn node_in_use(&self, n: usize) -> bool {
+        self.firms.values().any(|(_, units)| units.contains_key(&n))
+            || self.relations.keys().any(|k| k.2 == n)
+            || self.links.iter().any(|&(i, o)| i == n || o == n)
     }
 
     /// All the graph holds of `id` now, as the store reads it for a patch.
@@ -812,7 +857,23 @@ enum Edit {
         node: usize,
     },
     DropFirm(i64),
+    NewNode {
+        chain: i64,
+        segment: usize,
+    },
+    DropNode(usize),
+    /// A node taken off with everything in it: its units, relations and links.
+    ClearNode(usize),
+    Link(usize, usize),
+    DropLink(usize),
+    Reshape {
+        node: usize,
+        chain: i64,
+        segment: usize,
+    },
 }
+
+const SEGMENTS: [Segment; 3] = [Segment::Upstream, Segment::Midstream, Segment::Downstream];
 
 fn arbitrary_rows() -> impl Strategy<Value = Rows> {
     (2usize..=5, 2usize..=12).prop_flat_map(|(nodes, firms)| {
@@ -831,7 +892,7 @@ fn arbitrary_rows() -> impl Strategy<Value = Rows> {
         )
             .prop_map(move |(links, units, relations)| {
                 let mut rows = Rows {
-                    nodes,
+                    nodes: vec![Some((CHAIN, Segment::Midstream)); nodes],
                     links,
                     firms: Default::default(),
                     relations: Default::default(),
@@ -883,11 +944,41 @@ fn arbitrary_edit() -> impl Strategy<Value = Edit> {
     ]
 }
 
+/// Edits of the chain structure, and of enterprises as well.
+fn arbitrary_structure_edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (1i64..=2, 0usize..3).prop_map(|(chain, segment)| Edit::NewNode { chain, segment }),
+        (0usize..8).prop_map(Edit::DropNode),
+        (0usize..8).prop_map(Edit::ClearNode),
+        (0usize..8, 0usize..8).prop_map(|(i, o)| Edit::Link(i, o)),
+        (0usize..10).prop_map(Edit::DropLink),
+        (0usize..8, 1i64..=2, 0usize..3).prop_map(|(node, chain, segment)| Edit::Reshape {
+            node,
+            chain,
+            segment
+        }),
+        arbitrary_edit(),
+    ]
+}
+
 impl Rows {
-    /// Applies an edit as the database would (a firm goes with its units and relations),
-    /// adding to `log` the enterprises the store's change log records for it.
-    fn apply(&mut self, edit: &Edit, log: &mut Vec<i64>) {
-        let nodes = self.nodes;
+    /// The rows after `edits`, with what the store reads for them: the changed
+    /// enterprises as they are now, and the chain structure if it changed.
+    fn edited(&self, edits: &[Edit]) -> (Rows, Vec<EnterpriseChange>, Option<ChainStructure>) {
+        let mut after = self.clone();
+        let mut log = Vec::new();
+        for edit in edits {
+            after.apply(edit, &mut log);
+        }
+        let changes = log.iter().flatten().map(|&id| after.change(id)).collect();
+        let structure = log.contains(&None).then(|| after.structure());
+        (after, changes, structure)
+    }
+
+    /// Applies an edit as the database would (a firm goes with its units and relations;
+    /// a node in use stays), adding to `log` the enterprises the store's change log
+    /// records for it (`None`: the chain structure).
+    fn apply(&mut self, edit: &Edit, log: &mut Vec<Option<i64>>) {
         match *edit {
             Edit::Relation {
                 supplier,
@@ -895,25 +986,26 @@ impl Rows {
                 node,
                 value,
             } => {
+                let Some(node) = self.node(node) else { return };
                 if supplier != buyer
                     && self.firms.contains_key(&supplier)
                     && self.firms.contains_key(&buyer)
                 {
-                    self.relations
-                        .insert((supplier, buyer, node % nodes), value);
-                    log.extend([supplier, buyer]);
+                    self.relations.insert((supplier, buyer, node), value);
+                    log.extend([Some(supplier), Some(buyer)]);
                 }
             }
             Edit::DropRelation(i) => {
                 if let Some(&key) = self.relations.keys().nth(i) {
                     self.relations.remove(&key);
-                    log.extend([key.0, key.1]);
+                    log.extend([Some(key.0), Some(key.1)]);
                 }
             }
             Edit::Unit { firm, node, output } => {
+                let Some(node) = self.node(node) else { return };
                 if let Some((_, units)) = self.firms.get_mut(&firm) {
-                    units.insert(node % nodes, (output, output * 2));
-                    log.push(firm);
+                    units.insert(node, (output, output * 2));
+                    log.push(Some(firm));
                 }
             }
             Edit::DropUnit(i) => {
@@ -924,31 +1016,83 @@ impl Rows {
                     .collect();
                 if let Some(&(id, node)) = units.get(i) {
                     self.firms.get_mut(&id).unwrap().1.remove(&node);
-                    log.push(id);
+                    log.push(Some(id));
                 }
             }
             Edit::Move { firm, city } => {
                 if let Some(f) = self.firms.get_mut(&firm) {
                     f.0 = city;
-                    log.push(firm);
+                    log.push(Some(firm));
                 }
             }
             Edit::NewFirm { id, city, node } => {
+                let Some(node) = self.node(node) else { return };
                 if let std::collections::btree_map::Entry::Vacant(slot) = self.firms.entry(id) {
-                    slot.insert((city, [(node % nodes, (50, 60))].into_iter().collect()));
-                    log.push(id);
+                    slot.insert((city, [(node, (50, 60))].into_iter().collect()));
+                    log.push(Some(id));
                 }
             }
             Edit::DropFirm(id) => {
                 if self.firms.remove(&id).is_some() {
-                    log.push(id);
+                    log.push(Some(id));
                     self.relations.retain(|&(s, b, _), _| {
                         let gone = s == id || b == id;
                         if gone {
-                            log.extend([s, b]);
+                            log.extend([Some(s), Some(b)]);
                         }
                         !gone
                     });
+                }
+            }
+            Edit::NewNode { chain, segment } => {
+                self.nodes.push(Some((ChainId(chain), SEGMENTS[segment])));
+                log.push(None);
+            }
+            Edit::DropNode(n) => {
+                if let Some(n) = self.node(n).filter(|&n| !self.node_in_use(n)) {
+                    self.nodes[n] = None;
+                    log.push(None);
+                }
+            }
+            Edit::ClearNode(n) => {
+                let Some(n) = self.node(n) else { return };
+                for (&id, (_, units)) in self.firms.iter_mut() {
+                    if units.remove(&n).is_some() {
+                        log.push(Some(id));
+                    }
+                }
+                self.relations.retain(|&(s, b, node), _| {
+                    if node == n {
+                        log.extend([Some(s), Some(b)]);
+                    }
+                    node != n
+                });
+                self.links.retain(|&(i, o)| i != n && o != n);
+                self.nodes[n] = None;
+                log.push(None);
+            }
+            Edit::Link(i, o) => {
+                if let (Some(i), Some(o)) = (self.node(i), self.node(o)) {
+                    if !self.links.contains(&(i, o)) {
+                        self.links.push((i, o));
+                        log.push(None);
+                    }
+                }
+            }
+            Edit::DropLink(k) => {
+                if let Some(&link) = self.links.get(k) {
+                    self.links.retain(|&l| l != link);
+                    log.push(None);
+                }
+            }
+            Edit::Reshape {
+                node,
+                chain,
+                segment,
+            } => {
+                if let Some(n) = self.node(node) {
+                    self.nodes[n] = Some((ChainId(chain), SEGMENTS[segment]));
+                    log.push(None);
                 }
             }
         }
@@ -959,6 +1103,42 @@ impl Rows {
 fn a_patch_of_nothing_is_the_same_graph() {
     let g = tools();
     assert_eq!(g.patched(&[]).unwrap(), tools());
+}
+
+#[test]
+fn twin_relations_are_laid_out_alike_however_they_are_read() {
+    // Supplier 1 sells buyer 2 the same node twice (the atlas allows it). Read in either
+    // order, by a load or by a patch, the graph is the same.
+    let graph = |values: [i64; 2]| {
+        let mut b = GraphBuilder::new();
+        b.node(ORE, CHAIN, Segment::Upstream);
+        b.node(POWDER, CHAIN, Segment::Midstream);
+        b.input(ORE, POWDER).unwrap();
+        for id in [1, 2] {
+            b.enterprise(Rows::firm(id)).unwrap();
+        }
+        b.unit(e(1), ORE, 100, 100).unwrap();
+        b.unit(e(2), POWDER, 100, 100).unwrap();
+        for value in values {
+            b.relation(e(1), e(2), ORE, value).unwrap();
+        }
+        b.build()
+    };
+    assert_eq!(graph([9, 5]), graph([5, 9]));
+    let change = |values: [i64; 2]| EnterpriseChange {
+        id: e(2),
+        profile: Some(Rows::firm(2)),
+        units: vec![(POWDER, 100, 100)],
+        purchases: values.iter().map(|&v| (e(1), ORE, v)).collect(),
+    };
+    assert_eq!(
+        graph([1, 2]).patched(&[change([9, 5])]).unwrap(),
+        graph([5, 9])
+    );
+    assert_eq!(
+        graph([1, 2]).patched(&[change([5, 9])]).unwrap(),
+        graph([5, 9])
+    );
 }
 
 #[test]
@@ -990,15 +1170,22 @@ proptest! {
         rows in arbitrary_rows(),
         edits in proptest::collection::vec(arbitrary_edit(), 1..6),
     ) {
-        let before = rows.graph();
-        let mut after = rows.clone();
-        let mut log = Vec::new();
-        for edit in &edits {
-            after.apply(edit, &mut log);
-        }
-        let changes: Vec<EnterpriseChange> = log.iter().map(|&id| after.change(id)).collect();
-        let patched = before.patched(&changes).unwrap();
+        let (after, changes, structure) = rows.edited(&edits);
+        prop_assert!(structure.is_none());
+        let patched = rows.graph().patched(&changes).unwrap();
         prop_assert_eq!(patched, after.graph());
+    }
+
+    /// Edits of the chain structure among them: the graph takes on the new nodes and
+    /// links in place (or after the patch, when a node went with its units).
+    #[test]
+    fn an_updated_graph_equals_the_graph_built_anew(
+        rows in arbitrary_rows(),
+        edits in proptest::collection::vec(arbitrary_structure_edit(), 1..8),
+    ) {
+        let (after, changes, structure) = rows.edited(&edits);
+        let updated = rows.graph().updated(structure.as_ref(), &changes).unwrap();
+        prop_assert_eq!(updated, after.graph());
     }
 }
 

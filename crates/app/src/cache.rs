@@ -81,17 +81,22 @@ pub enum GraphRefresh {
     Loaded { millis: u64 },
     /// Read from the snapshot file beside the database, then brought up to date.
     FromSnapshot { changed: usize, millis: u64 },
-    /// Patched with the enterprises the change log named.
-    Patched { enterprises: usize, millis: u64 },
+    /// Patched with the enterprises the change log named, and the chain structure when
+    /// it changed (`restructured`).
+    Patched {
+        enterprises: usize,
+        restructured: bool,
+        millis: u64,
+    },
     /// The facts generation moved, but nothing the graph holds changed.
     Unchanged,
 }
 
 /// The supply graph, following the atlas. It is loaded whole once; after a write, the
 /// graph's change log (`Store::graph_changes`) names the enterprises that changed, and
-/// the graph is patched with them ([`Graph::patched`]): a copy in order, not ten million
-/// rows read again. The chain structure changing, a bulk load, or more than
-/// [`GRAPH_PATCH_MAX_ENTERPRISES`] changed enterprises load it whole.
+/// the graph is patched with them ([`Graph::updated`]): a copy in order, not ten million
+/// rows read again; a change of the chain structure renumbers its nodes in place. A bulk
+/// load, or more than [`GRAPH_PATCH_MAX_ENTERPRISES`] changed enterprises, load it whole.
 ///
 /// A loaded graph is also written, on a thread of its own, to a snapshot file beside the
 /// database (`atlas.db.graph`, [`crate::matchmaking::derived_path`]), keyed by the
@@ -142,24 +147,48 @@ pub fn graph_from_snapshot(store: &Store) -> Result<Option<Arc<Graph>>, AppError
     let Some((graph, position)) = read_snapshot(store) else {
         return Ok(None);
     };
-    Ok(up_to_date(store, position, Arc::new(graph))?.map(|(_, graph, _)| graph))
+    Ok(up_to_date(store, position, Arc::new(graph))?.map(|b| b.graph))
 }
 
-/// `graph`, made at change-log `position`, brought up to date with the log: the new
-/// position, the graph and how many enterprises changed; `None` when it must be loaded
-/// whole (the log asks for it, or a patch does not fit because the log missed a change).
+/// A graph brought up to date with the change log.
+struct Brought {
+    /// The log position it now reflects.
+    through: i64,
+    graph: Arc<Graph>,
+    /// How many enterprises changed, and whether the chain structure did.
+    enterprises: usize,
+    restructured: bool,
+}
+
+/// `graph`, made at change-log `position`, brought up to date with the log; `None` when
+/// it must be loaded whole (the log asks for it, or a patch does not fit because the
+/// log missed a change).
 fn up_to_date(
     store: &Store,
     position: i64,
     graph: Arc<Graph>,
-) -> Result<Option<(i64, Arc<Graph>, usize)>, AppError> {
+) -> Result<Option<Brought>, AppError> {
     Ok(
         match store.graph_changes(position, GRAPH_PATCH_MAX_ENTERPRISES)? {
-            GraphUpdate::Unchanged => Some((position, graph, 0)),
-            GraphUpdate::Patch { through, changes } => graph
-                .patched(&changes)
+            GraphUpdate::Unchanged => Some(Brought {
+                through: position,
+                graph,
+                enterprises: 0,
+                restructured: false,
+            }),
+            GraphUpdate::Patch {
+                through,
+                structure,
+                changes,
+            } => graph
+                .updated(structure.as_ref(), &changes)
                 .ok()
-                .map(|patched| (through, Arc::new(patched), changes.len())),
+                .map(|patched| Brought {
+                    through,
+                    graph: Arc::new(patched),
+                    enterprises: changes.len(),
+                    restructured: structure.is_some(),
+                }),
             GraphUpdate::Reload => None,
         },
     )
@@ -222,7 +251,7 @@ impl GraphCache {
         }
         let started = std::time::Instant::now();
         let millis = || started.elapsed().as_millis() as u64;
-        let mut refreshed: Option<(i64, Arc<Graph>, usize)> = None;
+        let mut refreshed: Option<Brought> = None;
         let mut from_snapshot = false;
         let previous = match previous {
             Some((_, position, graph)) => Some((position, graph)),
@@ -236,15 +265,21 @@ impl GraphCache {
             refreshed = up_to_date(store, position, graph)?;
         }
         let (position, graph, how) = match refreshed {
-            Some((position, graph, changed)) => {
-                let how = match (from_snapshot, changed) {
-                    (true, changed) => GraphRefresh::FromSnapshot {
+            Some(Brought {
+                through: position,
+                graph,
+                enterprises,
+                restructured,
+            }) => {
+                let how = match (from_snapshot, enterprises, restructured) {
+                    (true, changed, _) => GraphRefresh::FromSnapshot {
                         changed,
                         millis: millis(),
                     },
-                    (false, 0) => GraphRefresh::Unchanged,
-                    (false, enterprises) => GraphRefresh::Patched {
+                    (false, 0, false) => GraphRefresh::Unchanged,
+                    (false, enterprises, restructured) => GraphRefresh::Patched {
                         enterprises,
+                        restructured,
                         millis: millis(),
                     },
                 };

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chainatlas_analysis::{EnterpriseChange, Graph, GraphBuilder, Profile};
+use chainatlas_analysis::{ChainStructure, EnterpriseChange, Graph, GraphBuilder, Profile};
 use chainatlas_model::{ChainId, EnterpriseId, NodeId, Tags};
 
 use crate::atlas::{enterprise_ref, EnterpriseRef, ENTERPRISE_REF_COLUMNS};
@@ -19,13 +19,15 @@ pub(crate) const GRAPH_LOG_KEPT: i64 = 100_000;
 pub enum GraphUpdate {
     /// Nothing the graph holds.
     Unchanged,
-    /// The chain structure changed, a bulk load wrote the tables, more enterprises
-    /// changed than a patch is worth, or the log no longer reaches back: load it whole.
+    /// A bulk load wrote the tables, more enterprises changed than a patch is worth, or
+    /// the log no longer reaches back: load it whole.
     Reload,
-    /// All the graph holds of each changed enterprise now ([`Graph::patched`]), read in
-    /// one snapshot with the log position it brings the graph to.
+    /// All the graph holds of each changed enterprise now, and the chain structure if it
+    /// changed ([`Graph::updated`]), read in one snapshot with the log position it
+    /// brings the graph to.
     Patch {
         through: i64,
+        structure: Option<ChainStructure>,
         changes: Vec<EnterpriseChange>,
     },
 }
@@ -49,20 +51,13 @@ impl Store {
         let scan = |sql: &str, f: &mut dyn FnMut(&crate::db::Row<'_>) -> crate::db::Result<()>| {
             self.conn.for_each_row(sql, f)
         };
-        scan(
-            "SELECT id, chain_id, segment FROM chain_nodes ORDER BY id",
-            &mut |r| {
-                b.node(NodeId(r.get(0)?), ChainId(r.get(1)?), parsed(r, 2)?);
-                Ok(())
-            },
-        )?;
-        scan(
-            "SELECT input_node_id, output_node_id FROM node_inputs",
-            &mut |r| {
-                b.input(NodeId(r.get(0)?), NodeId(r.get(1)?))
-                    .map_err(inconsistent)
-            },
-        )?;
+        let structure = self.chain_structure()?;
+        for &(id, chain, segment) in &structure.nodes {
+            b.node(id, chain, segment);
+        }
+        for &(input, output) in &structure.inputs {
+            b.input(input, output).map_err(inconsistent)?;
+        }
         scan(
             "SELECT id, region_code, size, tags, employees, industry_code FROM enterprises ORDER BY id",
             &mut |r| b.enterprise(profile(r)?).map_err(inconsistent),
@@ -94,10 +89,32 @@ impl Store {
         Ok((b.build(), position))
     }
 
+    /// The chain nodes (in id order) and their inputs.
+    fn chain_structure(&self) -> Result<ChainStructure> {
+        let mut structure = ChainStructure::default();
+        self.conn.for_each_row(
+            "SELECT id, chain_id, segment FROM chain_nodes ORDER BY id",
+            &mut |r: &crate::db::Row<'_>| {
+                let node = (NodeId(r.get(0)?), ChainId(r.get(1)?), parsed(r, 2)?);
+                structure.nodes.push(node);
+                Ok(())
+            },
+        )?;
+        self.conn.for_each_row(
+            "SELECT input_node_id, output_node_id FROM node_inputs ORDER BY input_node_id, output_node_id",
+            &mut |r: &crate::db::Row<'_>| {
+                structure.inputs.push((NodeId(r.get(0)?), NodeId(r.get(1)?)));
+                Ok(())
+            },
+        )?;
+        Ok(structure)
+    }
+
     /// What changed in the graph's tables since `since`, a position of the change log
-    /// (0 before any change): the enterprises as they are now, read in one snapshot, or
-    /// [`GraphUpdate::Reload`] when more than `max_enterprises` changed, the chain
-    /// structure changed, or the log was cut short behind `since`.
+    /// (0 before any change): the enterprises as they are now, and the chain structure
+    /// if it changed, read in one snapshot; or [`GraphUpdate::Reload`] when more than
+    /// `max_enterprises` changed, a bulk load wrote the tables, or the log was cut short
+    /// behind `since`.
     pub fn graph_changes(&self, since: i64, max_enterprises: usize) -> Result<GraphUpdate> {
         let _read = self.conn.read_transaction()?;
         let through = graph_log_position(&self.conn)?;
@@ -113,14 +130,29 @@ impl Store {
         let logged: Vec<Option<i64>> = stmt
             .query_map([since, through], |r| r.get(0))?
             .collect::<crate::db::Result<_>>()?;
-        if logged.len() > max_enterprises || logged.iter().any(Option::is_none) {
+        if logged.iter().flatten().count() > max_enterprises {
             return Ok(GraphUpdate::Reload);
         }
+        // A row without an enterprise is a change of the chain structure, or a bulk
+        // load; a bulk load empties the log before it writes its row, so the row at
+        // `since` is then gone.
+        let structure = if logged.iter().any(Option::is_none) {
+            if since == 0 || self.graph_log_row(since)?.is_none() {
+                return Ok(GraphUpdate::Reload);
+            }
+            Some(self.chain_structure()?)
+        } else {
+            None
+        };
         let mut changes = Vec::with_capacity(logged.len());
         for id in logged.into_iter().flatten() {
             changes.push(self.enterprise_change(EnterpriseId(id))?);
         }
-        Ok(GraphUpdate::Patch { through, changes })
+        Ok(GraphUpdate::Patch {
+            through,
+            structure,
+            changes,
+        })
     }
 
     /// A text drawn at random when the database was made (or brought to schema version

@@ -960,7 +960,8 @@ fn a_connection_opens_while_another_holds_the_write_lock() {
 }
 
 /// The graph's change log names what each write changed, so a graph in memory is patched
-/// to what loading it again would give; bulk loads and structure changes ask for a load.
+/// to what loading it again would give, chain structure changes included; bulk loads ask
+/// for a load.
 #[test]
 fn the_graph_change_log_patches_a_graph_to_what_a_load_gives() {
     use crate::GraphUpdate;
@@ -980,8 +981,12 @@ fn the_graph_change_log_patches_a_graph_to_what_a_load_gives() {
         .graph_changes(since, 100)
         .unwrap()
     {
-        GraphUpdate::Patch { through, changes } => {
-            let patched = graph.patched(&changes).unwrap();
+        GraphUpdate::Patch {
+            through,
+            structure,
+            changes,
+        } => {
+            let patched = graph.updated(structure.as_ref(), &changes).unwrap();
             assert_eq!(patched, store.supply_graph().unwrap());
             let mut ids: Vec<i64> = changes.iter().map(|c| c.id.0).collect();
             ids.sort();
@@ -1053,9 +1058,10 @@ fn the_graph_change_log_patches_a_graph_to_what_a_load_gives() {
         store.graph_changes(position, 3).unwrap(),
         GraphUpdate::Reload
     ));
-    let (_, position, _) = patch(&store, &graph, position);
+    let (graph, position, _) = patch(&store, &graph, position);
 
-    // A chain structure change, and a bulk load: load whole.
+    // The chain structure: an input link, then a new node with a unit in it and a
+    // sale of it, then that node taken off again with what was in it.
     let mut w = store.writer().unwrap();
     w.insert(&Record::NodeInput(NodeInput {
         input: NodeId(1),
@@ -1065,9 +1071,62 @@ fn the_graph_change_log_patches_a_graph_to_what_a_load_gives() {
     w.commit(&actor, &change).unwrap();
     assert!(matches!(
         store.graph_changes(position, 100).unwrap(),
-        GraphUpdate::Reload
+        GraphUpdate::Patch {
+            structure: Some(_),
+            ..
+        }
     ));
-    let (_, position) = store.supply_graph_logged().unwrap();
+    let (graph, position, ids) = patch(&store, &graph, position);
+    assert!(ids.is_empty());
+    let node = NodeId(4);
+    let mut w = store.writer().unwrap();
+    w.insert(&Record::ChainNode(ChainNode {
+        id: node,
+        chain: ChainId(1),
+        code: "wheel".into(),
+        name_zh: "车轮".into(),
+        name_en: "Wheel".into(),
+        segment: Segment::Midstream,
+    }))
+    .unwrap();
+    w.insert(&Record::NodeInput(NodeInput {
+        input: node,
+        output: NodeId(3),
+    }))
+    .unwrap();
+    w.insert(&Record::EnterpriseNode(EnterpriseNode {
+        enterprise: EnterpriseId(2),
+        node,
+        output: Money::from_yuan(40),
+        capacity: Money::from_yuan(50),
+    }))
+    .unwrap();
+    w.create(&Record::SupplyRelation(SupplyRelation {
+        id: SupplyRelationId(0),
+        supplier: EnterpriseId(2),
+        buyer: EnterpriseId(1),
+        node,
+        annual_value: Money::from_yuan(12),
+    }))
+    .unwrap();
+    w.commit(&actor, &change).unwrap();
+    let (graph, position, ids) = patch(&store, &graph, position);
+    assert_eq!(ids, [1, 2]);
+    assert_eq!(graph.node_count(), 4);
+    let w = store.writer().unwrap();
+    w.tx()
+        .execute_batch(
+            "DELETE FROM supply_relations WHERE node_id = 4;
+             DELETE FROM enterprise_nodes WHERE node_id = 4;
+             DELETE FROM node_inputs WHERE input_node_id = 4;
+             DELETE FROM chain_nodes WHERE id = 4;",
+        )
+        .unwrap();
+    w.commit(&actor, &change).unwrap();
+    let (graph, position, _) = patch(&store, &graph, position);
+    assert_eq!(graph.node_count(), 3);
+
+    // A bulk load: load whole.
     let mut w = store.writer().unwrap();
     w.bulk_load().unwrap();
     w.insert(&enterprise(9, "91430200MA0000009", "430200"))
