@@ -1,7 +1,8 @@
 //! Many clients write at once through the real server (`chainatlas serve` on a SQLite
 //! file): listings, events and their edits, registrations, meeting requests and their
 //! answers, and agreements and their changes of status; enterprise lists committed and
-//! enterprises merged; supply relations edited while the graph is patched. Every write the
+//! enterprises merged; supply relations edited while the graph is patched; an import
+//! racing deletes of the firms it refers to. Every write the
 //! server acknowledged is there afterwards, unchanged, under the id it was acknowledged
 //! with, and no record changes owner.
 
@@ -51,6 +52,11 @@ impl Client {
                 .put(&url)
                 .header("Authorization", &auth)
                 .send_json(&b),
+            ("DELETE", None) => self
+                .agent
+                .delete(&url)
+                .header("Authorization", &auth)
+                .call(),
             other => panic!("not used here: {other:?}"),
         };
         let mut reply = reply.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
@@ -745,4 +751,105 @@ fn atlas_edits_from_many_clients_at_once_all_reach_the_patched_graph() {
     let fresh = Server::start(&db);
     let loaded = Client::new(&fresh.base, token(&db, "admin")).get(diagnosis);
     assert_eq!(patched, loaded);
+}
+
+#[test]
+fn an_import_racing_deletes_of_what_it_refers_to_leaves_no_dangling_reference() {
+    // A merging import through the command line (its bulk session turns SQLite's own
+    // reference check off) brings supply relations sold by twelve new firms, while twelve
+    // clients delete those firms through the API. Whatever the order: either the import
+    // finds a firm gone and writes nothing, or it commits first and the deletes of the
+    // firms it refers to are refused. Never a relation whose supplier is gone.
+    let test_db = TestDatabase::new("atlas.db");
+    let db = test_db.location().to_path_buf();
+    let server = Server::start(&db);
+    let admin = Client::new(&server.base, token(&db, "admin"));
+    let bundle = tempfile::tempdir().unwrap();
+    let node = match &admin.get("/api/v1/records/supply_relations/1")["fields"]["node_id"] {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let (mut imported, mut refused) = (0, 0);
+    for round in 0..4u32 {
+        let firms: Vec<i64> = (0..12u32)
+            .map(|i| {
+                let n = round * 100 + i;
+                let code = chainatlas_model::CreditCode::with_check_character(&format!(
+                    "91430200MA4L3{n:04}"
+                ))
+                .unwrap();
+                let (status, body) = admin.send(
+                    "POST",
+                    "/api/v1/records/enterprises",
+                    Some(json!({"credit_code": code.to_string(),
+                        "name_zh": format!("导入竞争测试企业{n}号有限公司"),
+                        "region_code": "430211", "size": "small", "revenue": "100万",
+                        "employees": 10})),
+                );
+                assert_eq!(status, 201, "{body}");
+                body["key"].as_str().unwrap().parse().unwrap()
+            })
+            .collect();
+        let mut csv = String::from("id,supplier_id,buyer_id,node_id,annual_value\n");
+        for (i, firm) in firms.iter().enumerate() {
+            let id = 9_000_000 + round as usize * 100 + i;
+            csv.push_str(&format!("{id},{firm},1,{node},{}\n", 1000 + i));
+        }
+        std::fs::write(bundle.path().join("supply_relations.csv"), csv).unwrap();
+
+        let path = bundle.path().to_path_buf();
+        let database = db.clone();
+        let import =
+            thread::spawn(move || chainatlas(&database, &["import", path.to_str().unwrap()]));
+        let deleter = admin.clone();
+        let targets = firms.clone();
+        // The deletes start later each round, so that the import, a process of its own,
+        // comes before them in some rounds, after them in others, and amid them in some.
+        let delay = std::time::Duration::from_millis([0, 150, 400, 1000][round as usize]);
+        let deletes = at_once(12, move |i| {
+            thread::sleep(delay + std::time::Duration::from_millis(20 * i as u64));
+            deleter.send(
+                "DELETE",
+                &format!("/api/v1/records/enterprises/{}", targets[i]),
+                None,
+            )
+        });
+        let import = import.join().unwrap();
+        let store = chainatlas_store::Store::open(&db).unwrap();
+        assert_eq!(store.foreign_key_violations().unwrap(), 0, "round {round}");
+        let present: Vec<bool> = firms
+            .iter()
+            .map(|&f| {
+                store
+                    .enterprise(chainatlas_model::EnterpriseId(f))
+                    .unwrap()
+                    .is_some()
+            })
+            .collect();
+        for (i, (status, body)) in deletes.iter().enumerate() {
+            match status {
+                204 => assert!(
+                    !present[i],
+                    "round {round}: firm {} deleted yet there",
+                    firms[i]
+                ),
+                409 => assert!(present[i], "round {round}: firm {} kept yet gone", firms[i]),
+                other => panic!("round {round}: DELETE answered {other}: {body}"),
+            }
+        }
+        if import.status.success() {
+            imported += 1;
+            // Every firm it sold from is still there, refused to its deleter.
+            assert!(present.iter().all(|&p| p), "round {round}: {present:?}");
+        } else {
+            refused += 1;
+            let said = support::stderr(&import);
+            assert!(said.contains("supplier_id"), "round {round}: {said}");
+            assert!(
+                present.iter().any(|&p| !p),
+                "round {round}: refused with every firm there"
+            );
+        }
+    }
+    eprintln!("{imported} imports committed, {refused} refused for a firm deleted first");
 }
