@@ -14,6 +14,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use chainatlas_model::{ChainId, EnterpriseId, Money, NodeId, RegionCode};
 
+use crate::graph::Sale;
 use crate::Graph;
 
 /// Changes of health smaller than this stop travelling.
@@ -36,6 +37,19 @@ fn prefetch<T>(p: *const T) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = p;
+}
+
+/// Calls `f` with the cascade position of each unit `sale` feeds: the one the sale names,
+/// or those its slot lists.
+#[inline(always)]
+fn for_each_buyer(g: &Graph, sale: &Sale, mut f: impl FnMut(u32)) {
+    match sale.unit {
+        Sale::SEVERAL => g
+            .slot_units(sale.slot)
+            .iter()
+            .for_each(|&v| f(g.position(v))),
+        at => f(at),
+    }
 }
 
 /// Tiers beyond this are counted as this.
@@ -95,18 +109,23 @@ impl Shock {
 /// so many small runs over a large graph stay cheap.
 pub struct Simulator<'g> {
     graph: &'g Graph,
-    /// Per unit, side by side: a cascade reads all of it for each unit it reaches.
+    /// Per unit, side by side, by the unit's position in cascade order
+    /// ([`Graph::position`]): a cascade reads all of it for each unit it reaches, and
+    /// the units it reaches lie together.
     units: Vec<UnitState>,
     /// Per slot, the share of its value no longer delivered.
     lost: Vec<f64>,
+    /// Units whose health fell, in the order they were first reached: their positions
+    /// while a run goes, and the units as [`Simulator::touched`] gives them after it.
+    touched_at: Vec<u32>,
     touched_units: Vec<u32>,
     touched_slots: Vec<u32>,
-    /// Units given a tier (touched or not), to clear.
+    /// Positions of units given a tier (touched or not), to clear.
     tiered: Vec<u32>,
-    /// Units waiting to pass on a change, bucketed by their node's level (upstream
-    /// first), so that on an acyclic chain each unit passes on its change once, after all
-    /// its suppliers have settled; first in, first out within a level, with the position
-    /// of the next unit to take.
+    /// Positions of units waiting to pass on a change, bucketed by their node's level
+    /// (upstream first), so that on an acyclic chain each unit passes on its change once,
+    /// after all its suppliers have settled; first in, first out within a level, with the
+    /// index of the next one to take.
     queue: Vec<(Vec<u32>, usize)>,
     /// The lowest level that may hold a waiting unit.
     level: usize,
@@ -199,6 +218,7 @@ impl<'g> Simulator<'g> {
             graph,
             units,
             lost,
+            touched_at: Vec::new(),
             touched_units: Vec::new(),
             touched_slots: Vec::new(),
             tiered: Vec::new(),
@@ -217,26 +237,27 @@ impl<'g> Simulator<'g> {
     /// the tiers are found again by a breadth-first search once the healths settle.
     pub fn run(&mut self, units: &[u32], remaining: f64) {
         let remaining = remaining.clamp(0.0, 1.0);
+        let g = self.graph;
         for &u in units {
-            let state = &mut self.units[u as usize];
+            let p = g.position(u);
+            let state = &mut self.units[p as usize];
             if remaining < state.health {
                 if state.health >= 1.0 {
-                    self.touched_units.push(u);
+                    self.touched_at.push(p);
                 }
                 if state.tier == UNTOUCHED {
-                    self.tiered.push(u);
+                    self.tiered.push(p);
                 }
                 state.health = remaining;
                 state.tier = 0;
                 // A change this small stops at once, so its tier-1 neighbours are not
                 // offered theirs.
                 self.tiers_stale |= state.sent - remaining <= EPSILON;
-                self.enqueue(u as usize);
+                self.enqueue(p);
             }
         }
-        let g = self.graph;
-        while let Some(u) = self.pop() {
-            let state = &mut self.units[u as usize];
+        while let Some(p) = self.pop() {
+            let state = &mut self.units[p as usize];
             state.queued = false;
             let delta = state.sent - state.health;
             if delta <= EPSILON {
@@ -245,17 +266,14 @@ impl<'g> Simulator<'g> {
             state.sent = state.health;
             let offer = state.tier.saturating_add(1).min(MAX_TIER);
             self.prefetch_next();
-            let sales = g.sales(u);
+            let sales = g.sales_at(p);
             for (k, sale) in sales.iter().enumerate() {
                 if let Some(ahead) = sales.get(k + PREFETCH_AHEAD) {
                     prefetch(self.lost.as_ptr().wrapping_add(ahead.slot as usize));
                     prefetch(self.units.as_ptr().wrapping_add(ahead.unit as usize));
                 }
-                let buyers = g.sale_units(sale);
                 if sale.share <= 0.0 {
-                    for &v in buyers {
-                        self.offer_tier(v, offer);
-                    }
+                    for_each_buyer(g, sale, |at| self.offer_tier(at, offer));
                     continue;
                 }
                 let slot = sale.slot as usize;
@@ -266,21 +284,28 @@ impl<'g> Simulator<'g> {
                 // The share of the slot's value no longer delivered.
                 *lost += sale.share * delta;
                 let delivered = (1.0 - *lost).max(0.0);
-                for &v in buyers {
-                    self.offer_tier(v, offer);
-                    let buyer = &mut self.units[v as usize];
-                    if delivered < buyer.health - EPSILON {
-                        if buyer.health >= 1.0 {
-                            self.touched_units.push(v);
-                        }
-                        buyer.health = delivered;
-                        self.enqueue(v as usize);
-                    }
-                }
+                for_each_buyer(g, sale, |at| self.deliver(at, offer, delivered));
             }
         }
         if self.tiers_stale {
             self.search_tiers();
+        }
+        self.touched_units.clear();
+        self.touched_units
+            .extend(self.touched_at.iter().map(|&p| g.cascade[p as usize]));
+    }
+
+    /// The unit at `position` now gets `delivered` of an input, and is offered `tier`.
+    #[inline(always)]
+    fn deliver(&mut self, position: u32, tier: u16, delivered: f64) {
+        self.offer_tier(position, tier);
+        let buyer = &mut self.units[position as usize];
+        if delivered < buyer.health - EPSILON {
+            if buyer.health >= 1.0 {
+                self.touched_at.push(position);
+            }
+            buyer.health = delivered;
+            self.enqueue(position);
         }
     }
 
@@ -291,22 +316,23 @@ impl<'g> Simulator<'g> {
         let g = self.graph;
         if let Some((bucket, next)) = self.queue.get(self.level) {
             if let Some(&w) = bucket.get(*next + 1) {
-                prefetch(g.unit_sale_start.as_ptr().wrapping_add(w as usize));
+                prefetch(g.sale_start.as_ptr().wrapping_add(w as usize));
                 prefetch(self.units.as_ptr().wrapping_add(w as usize));
             }
             if let Some(&w) = bucket.get(*next) {
-                let start = g.unit_sale_start[w as usize] as usize;
+                let start = g.sale_start[w as usize] as usize;
                 prefetch(g.sales.as_ptr().wrapping_add(start));
                 prefetch(g.sales.as_ptr().wrapping_add(start + 4));
             }
         }
     }
 
-    fn offer_tier(&mut self, unit: u32, tier: u16) {
-        let state = &mut self.units[unit as usize];
+    /// Offers `tier` to the unit at `position`.
+    fn offer_tier(&mut self, position: u32, tier: u16) {
+        let state = &mut self.units[position as usize];
         if tier < state.tier {
             if state.tier == UNTOUCHED {
-                self.tiered.push(unit);
+                self.tiered.push(position);
             }
             // Passed on already with a larger tier: its buyers were offered too much.
             self.tiers_stale |= state.sent < 1.0;
@@ -319,10 +345,10 @@ impl<'g> Simulator<'g> {
     fn search_tiers(&mut self) {
         let g = self.graph;
         let mut frontier = Vec::new();
-        for &u in &self.touched_units {
-            let state = &mut self.units[u as usize];
+        for &p in &self.touched_at {
+            let state = &mut self.units[p as usize];
             if state.tier == 0 {
-                frontier.push(u);
+                frontier.push(p);
             } else {
                 state.tier = TOUCHED;
             }
@@ -331,27 +357,28 @@ impl<'g> Simulator<'g> {
         while !frontier.is_empty() {
             tier = tier.saturating_add(1).min(MAX_TIER);
             let mut next = Vec::new();
-            for &u in &frontier {
-                for sale in g.sales(u) {
-                    for &v in g.sale_units(sale) {
-                        let state = &mut self.units[v as usize];
+            for &p in &frontier {
+                for sale in g.sales_at(p) {
+                    for_each_buyer(g, sale, |at| {
+                        let state = &mut self.units[at as usize];
                         if state.tier == TOUCHED {
                             state.tier = tier;
-                            next.push(v);
+                            next.push(at);
                         }
-                    }
+                    });
                 }
             }
             frontier = next;
         }
     }
 
-    fn enqueue(&mut self, u: usize) {
-        let state = &mut self.units[u];
+    /// Queues the unit at `position`.
+    fn enqueue(&mut self, position: u32) {
+        let state = &mut self.units[position as usize];
         if !state.queued {
             state.queued = true;
-            let level = self.graph.unit_level(u as u32);
-            self.queue[level].0.push(u as u32);
+            let level = self.graph.level_at[position as usize] as usize;
+            self.queue[level].0.push(position);
             self.level = self.level.min(level);
         }
     }
@@ -375,12 +402,12 @@ impl<'g> Simulator<'g> {
     }
 
     pub fn health(&self, unit: u32) -> f64 {
-        self.units[unit as usize].health
+        self.units[self.graph.position(unit) as usize].health
     }
 
     /// Tier at which a touched unit was first reached: 0 for hit units.
     pub fn tier(&self, unit: u32) -> u16 {
-        self.units[unit as usize].tier
+        self.units[self.graph.position(unit) as usize].tier
     }
 
     /// Output lost by a unit, in fen.
@@ -411,13 +438,14 @@ impl<'g> Simulator<'g> {
     }
 
     pub fn reset(&mut self) {
-        for &u in self.touched_units.iter().chain(&self.tiered) {
-            self.units[u as usize] = FRESH;
+        for &p in self.touched_at.iter().chain(&self.tiered) {
+            self.units[p as usize] = FRESH;
         }
         for &s in &self.touched_slots {
             self.lost[s as usize] = 0.0;
         }
         self.touched_units.clear();
+        self.touched_at.clear();
         self.touched_slots.clear();
         self.tiered.clear();
         self.tiers_stale = false;

@@ -428,35 +428,107 @@ pub(crate) struct Core {
 
 /// A graph from its structure and core: units by node, and each unit's sales.
 pub(crate) fn assemble(structure: Structure, core: Core) -> Graph {
-    // Sales of each unit, and the same laid out for simulations: slot and share side by
-    // side in supplier order, so that passing on a change reads memory in sequence.
-    let (unit_sale_start, unit_sales) = group_by(core.unit_node.len(), &core.rel_supplier_unit);
-    let sales = unit_sales
-        .iter()
-        .map(|&r| {
-            let slot = core.rel_slot[r as usize];
-            let total = core.slot_total[slot as usize];
-            let share = if total > 0 {
-                core.rel_value[r as usize] as f64 / total as f64
-            } else {
-                0.0
-            };
-            Sale {
-                slot,
-                unit: single_unit(&core.slot_unit_start, &core.slot_units, slot),
-                share,
-            }
-        })
+    // Sales of each unit, in cascade order, laid out for simulations: slot, the unit it
+    // feeds and share side by side in supplier order, so that passing on a change reads
+    // memory in sequence. Relations are read in order (by buyer, as slots are) and each
+    // sale written to its place: reads in sequence, writes scattered, which the
+    // processor overlaps, where reading each sale's slot from the supplier's side waits
+    // for memory at every step.
+    let cascade = Cascade::of(&structure, &core.unit_node);
+    let slot_at: Vec<u32> = (0..core.slot_total.len() as u32)
+        .map(|slot| cascade.at(single_unit(&core.slot_unit_start, &core.slot_units, slot)))
         .collect();
-    assemble_with_sales(structure, core, (unit_sale_start, unit_sales, sales))
+    let at: Vec<u32> = core
+        .rel_supplier_unit
+        .iter()
+        .map(|&u| cascade.position[u as usize])
+        .collect();
+    let sale_start = offsets(core.unit_node.len(), &at);
+    let mut next = sale_start.clone();
+    let relations = at.len();
+    let mut unit_sales = vec![0u32; relations];
+    let mut sales = vec![
+        Sale {
+            slot: 0,
+            unit: 0,
+            share: 0.0
+        };
+        relations
+    ];
+    for (r, &p) in at.iter().enumerate() {
+        let to = next[p as usize] as usize;
+        next[p as usize] += 1;
+        let slot = core.rel_slot[r];
+        let total = core.slot_total[slot as usize];
+        let share = if total > 0 {
+            core.rel_value[r] as f64 / total as f64
+        } else {
+            0.0
+        };
+        unit_sales[to] = r as u32;
+        sales[to] = Sale {
+            slot,
+            unit: slot_at[slot as usize],
+            share,
+        };
+    }
+    drop((at, next, slot_at));
+    finish(structure, core, cascade, (sale_start, unit_sales, sales))
 }
 
-/// A graph from its structure, core and each unit's sales (offsets, relations, and
+/// Units in the order a cascade walks them: by chain, then by level within the chain,
+/// then by index. A region's shock in one chain hits units that then lie together, and
+/// its buyers a level down lie together too, so the simulator's state and the sales it
+/// reads are a few dense stretches of memory instead of a scatter over the province.
+pub(crate) struct Cascade {
+    /// Units by position.
+    pub(crate) order: Vec<u32>,
+    /// Each unit's position.
+    pub(crate) position: Vec<u32>,
+}
+
+impl Cascade {
+    /// The position of `unit`, or [`Sale::SEVERAL`] for that.
+    fn at(&self, unit: u32) -> u32 {
+        match unit {
+            Sale::SEVERAL => Sale::SEVERAL,
+            unit => self.position[unit as usize],
+        }
+    }
+
+    fn of(structure: &Structure, unit_node: &[u32]) -> Cascade {
+        // Each node's group: chain, then level.
+        let node_count = structure.node_ids.len();
+        let mut keys: Vec<(ChainId, u8, u32)> = (0..node_count)
+            .map(|n| (structure.node_chain[n], structure.node_level[n], n as u32))
+            .collect();
+        keys.sort_unstable();
+        let mut node_group = vec![0u32; node_count];
+        let mut groups = 0u32;
+        for (k, &(chain, level, n)) in keys.iter().enumerate() {
+            if k == 0 || (keys[k - 1].0, keys[k - 1].1) != (chain, level) {
+                groups += 1;
+            }
+            node_group[n as usize] = groups - 1;
+        }
+        let unit_group: Vec<u32> = unit_node.iter().map(|&n| node_group[n as usize]).collect();
+        // Counted into groups, each group's units in index order.
+        let (_, order) = group_by(groups as usize, &unit_group);
+        let mut position = vec![0u32; order.len()];
+        for (p, &u) in order.iter().enumerate() {
+            position[u as usize] = p as u32;
+        }
+        Cascade { order, position }
+    }
+}
+
+/// The graph, its sales already in cascade order (offsets by position, relations, and
 /// slot and share of each).
-fn assemble_with_sales(
+fn finish(
     structure: Structure,
     core: Core,
-    (unit_sale_start, unit_sales, sales): (Vec<u32>, Vec<u32>, Vec<Sale>),
+    cascade: Cascade,
+    (sale_start, unit_sales, sales): (Vec<u32>, Vec<u32>, Vec<Sale>),
 ) -> Graph {
     let Core {
         profiles,
@@ -478,6 +550,11 @@ fn assemble_with_sales(
         slot_units,
     } = core;
     let (node_unit_start, node_units) = group_by(structure.node_ids.len(), &unit_node);
+    let level_at = cascade
+        .order
+        .iter()
+        .map(|&u| structure.node_level[unit_node[u as usize] as usize])
+        .collect();
     Graph {
         unit_level: unit_node
             .iter()
@@ -504,7 +581,10 @@ fn assemble_with_sales(
         ent_slots,
         slot_unit_start,
         slot_units,
-        unit_sale_start,
+        level_at,
+        cascade: cascade.order,
+        position: cascade.position,
+        sale_start,
         unit_sales,
         sales,
         spare_buffers: SpareBuffers::default(),
@@ -637,7 +717,14 @@ pub struct Graph {
     pub(crate) ent_slots: Vec<u32>,
     pub(crate) slot_unit_start: Vec<u32>,
     pub(crate) slot_units: Vec<u32>,
-    pub(crate) unit_sale_start: Vec<u32>,
+    /// Units in cascade order ([`Cascade`]), each unit's position in it, and the level
+    /// of the unit at each position.
+    pub(crate) cascade: Vec<u32>,
+    pub(crate) position: Vec<u32>,
+    pub(crate) level_at: Vec<u8>,
+    /// Sales by supplier unit, laid out in cascade order: offsets by position, the
+    /// relation of each sale, and each sale as simulations read it.
+    pub(crate) sale_start: Vec<u32>,
     pub(crate) unit_sales: Vec<u32>,
     pub(crate) sales: Vec<Sale>,
     /// Clean buffers simulations on this graph leave for the next.
@@ -645,13 +732,14 @@ pub struct Graph {
 }
 
 /// One sale as simulations see it: the slot it feeds, the unit that slot feeds when it
-/// feeds one (most do; [`Sale::SEVERAL`] otherwise, and then [`Graph::slot_units`] lists
-/// them), and its share of the slot's value. The unit rides in what was padding, so a
-/// cascade reads the buyer's unit without two more lookups.
+/// feeds one, by its position in cascade order (most do; [`Sale::SEVERAL`] otherwise,
+/// and then [`Graph::slot_units`] lists them; [`Graph::sale_units`] gives either as unit
+/// indexes), and its share of the slot's value. The unit rides in what was padding, so a
+/// cascade reads the buyer's place without two more lookups.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Sale {
     pub slot: u32,
-    pub unit: u32,
+    pub(crate) unit: u32,
     pub share: f64,
 }
 
@@ -703,7 +791,9 @@ impl Graph {
             + self.ent_slots.len()
             + self.slot_unit_start.len()
             + self.slot_units.len()
-            + self.unit_sale_start.len()
+            + self.cascade.len()
+            + self.position.len()
+            + self.sale_start.len()
             + self.unit_sales.len()
             + self.regions.len();
         let i64s = self.unit_output.len() * 2
@@ -713,6 +803,7 @@ impl Graph {
         u32s * 4
             + i64s * 8
             + self.unit_declared.len()
+            + self.level_at.len()
             + self.profiles.len() * std::mem::size_of::<Profile>()
     }
 
@@ -802,12 +893,22 @@ impl Graph {
     }
     /// A unit's sales as (slot, share), in the order of [`Graph::unit_sales`].
     pub fn sales(&self, unit: u32) -> &[Sale] {
-        &self.sales[range(&self.unit_sale_start, unit)]
+        self.sales_at(self.position[unit as usize])
     }
 
     /// The relations through which a unit sells.
     pub fn unit_sales(&self, unit: u32) -> &[u32] {
-        &self.unit_sales[range(&self.unit_sale_start, unit)]
+        &self.unit_sales[range(&self.sale_start, self.position[unit as usize])]
+    }
+
+    /// A unit's place in the order cascades walk units ([`Cascade`]).
+    pub(crate) fn position(&self, unit: u32) -> u32 {
+        self.position[unit as usize]
+    }
+
+    /// The sales of the unit at a place in cascade order.
+    pub(crate) fn sales_at(&self, position: u32) -> &[Sale] {
+        &self.sales[range(&self.sale_start, position)]
     }
 
     // Slots and relations.
@@ -822,10 +923,10 @@ impl Graph {
 
     /// The units a sale feeds: [`Graph::slot_units`] of its slot, read from the sale
     /// itself when there is one.
-    pub fn sale_units<'s>(&'s self, sale: &'s Sale) -> &'s [u32] {
+    pub fn sale_units(&self, sale: &Sale) -> &[u32] {
         match sale.unit {
             Sale::SEVERAL => self.slot_units(sale.slot),
-            ref unit => std::slice::from_ref(unit),
+            at => std::slice::from_ref(&self.cascade[at as usize]),
         }
     }
     pub fn relation_supplier(&self, relation: u32) -> u32 {
@@ -937,15 +1038,8 @@ impl Graph {
             );
         }
         slot_unit_start.push(slot_units.len() as u32);
-        let sales = self
-            .sales
-            .iter()
-            .map(|sale| Sale {
-                unit: single_unit(&slot_unit_start, &slot_units, sale.slot),
-                ..*sale
-            })
-            .collect();
-        Ok(assemble_with_sales(
+        // The sales follow: which unit each feeds, and the cascade order by level.
+        Ok(assemble(
             new,
             Core {
                 profiles: self.profiles.clone(),
@@ -966,7 +1060,6 @@ impl Graph {
                 slot_unit_start,
                 slot_units,
             },
-            (self.unit_sale_start.clone(), self.unit_sales.clone(), sales),
         ))
     }
 
@@ -1230,20 +1323,34 @@ impl Graph {
         slot_unit_start.push(slot_units.len() as u32);
         drop(old_to_new);
 
-        // Each unit's sales: its old ones to unchanged buyers, moved with their blocks
-        // (in order, as the blocks keep theirs), and the changed buyers' purchases from it.
+        // Each unit's sales, in the new cascade order: its old ones to unchanged buyers,
+        // moved with their blocks (in order, as the blocks keep theirs), and the changed
+        // buyers' purchases from it. The unchanged units keep their order, so the old
+        // sales are read front to back.
         fresh.sort_unstable();
+        let cascade = Cascade::of(&old.structure, &unit_node);
+        // Where the unit at each old position is now, by its new position.
+        let moved: Vec<u32> = old
+            .cascade
+            .iter()
+            .map(|&u| {
+                unit_runs
+                    .map(u)
+                    .map_or(u32::MAX, |n| cascade.position[n as usize])
+            })
+            .collect();
         let unit_count = unit_node.len();
-        let mut unit_sale_start = Vec::with_capacity(unit_count + 1);
+        let mut sale_start = Vec::with_capacity(unit_count + 1);
         let mut unit_sales = Vec::with_capacity(rel_value.len());
         let mut sales = Vec::with_capacity(rel_value.len());
-        let mut next_fresh = 0;
-        unit_sale_start.push(0u32);
-        for (u, &was) in unit_old.iter().enumerate() {
+        sale_start.push(0u32);
+        for &u in &cascade.order {
             let start = unit_sales.len();
+            let was = unit_old[u as usize];
             if was != u32::MAX {
-                let range = range(&old.unit_sale_start, was);
-                for (&r, sale) in old.unit_sales[range.clone()].iter().zip(&old.sales[range]) {
+                let at = old.position[was as usize];
+                let relations = &old.unit_sales[range(&old.sale_start, at)];
+                for (&r, sale) in relations.iter().zip(old.sales_at(at)) {
                     if let Some(r) = rel_runs.map(r) {
                         let slot = slot_runs
                             .map(sale.slot)
@@ -1251,8 +1358,8 @@ impl Graph {
                         // The buyer is unchanged: its units moved as a block.
                         let unit = match sale.unit {
                             Sale::SEVERAL => Sale::SEVERAL,
-                            unit => unit_runs
-                                .map(unit)
+                            at => Some(moved[at as usize])
+                                .filter(|&n| n != u32::MAX)
                                 .expect("an unchanged buyer's units move with it"),
                         };
                         unit_sales.push(r);
@@ -1264,9 +1371,9 @@ impl Graph {
                     }
                 }
             }
+            let first = fresh.partition_point(|f| f.0 < u);
             let mut added = false;
-            while next_fresh < fresh.len() && fresh[next_fresh].0 == u as u32 {
-                let r = fresh[next_fresh].1;
+            for &(_, r) in fresh[first..].iter().take_while(|f| f.0 == u) {
                 let slot = rel_slot[r as usize];
                 let total = slot_total[slot as usize];
                 let share = if total > 0 {
@@ -1277,10 +1384,9 @@ impl Graph {
                 unit_sales.push(r);
                 sales.push(Sale {
                     slot,
-                    unit: single_unit(&slot_unit_start, &slot_units, slot),
+                    unit: cascade.at(single_unit(&slot_unit_start, &slot_units, slot)),
                     share,
                 });
-                next_fresh += 1;
                 added = true;
             }
             if added {
@@ -1296,10 +1402,10 @@ impl Graph {
                     sales[start + k] = sale;
                 }
             }
-            unit_sale_start.push(unit_sales.len() as u32);
+            sale_start.push(unit_sales.len() as u32);
         }
 
-        Ok(assemble_with_sales(
+        Ok(finish(
             old.structure.clone(),
             Core {
                 profiles,
@@ -1320,7 +1426,8 @@ impl Graph {
                 slot_unit_start,
                 slot_units,
             },
-            (unit_sale_start, unit_sales, sales),
+            cascade,
+            (sale_start, unit_sales, sales),
         ))
     }
 }

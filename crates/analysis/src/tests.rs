@@ -1216,6 +1216,33 @@ fn a_snapshot_reads_back_the_same_graph_and_a_damaged_one_is_refused() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(100))]
 
+    /// Units lie in cascade order (chain, then level, then index), and each unit's sales
+    /// are the relations it supplies, each naming the unit its slot feeds.
+    #[test]
+    fn sales_are_laid_out_in_cascade_order(rows in arbitrary_rows(), split in 0usize..5) {
+        // Two chains, so that the order is by chain before level.
+        let mut rows = rows;
+        for (n, meta) in rows.nodes.iter_mut().enumerate() {
+            *meta = Some((ChainId(1 + (n >= split) as i64), Segment::Midstream));
+        }
+        let g = rows.graph();
+        let key = |u: u32| (g.node_chain(g.unit_node(u)), g.unit_level(u), u);
+        let mut order: Vec<u32> = (0..g.unit_count() as u32).collect();
+        order.sort_by_key(|&u| key(u));
+        for (p, &u) in order.iter().enumerate() {
+            prop_assert_eq!(g.position(u) as usize, p);
+        }
+        for u in 0..g.unit_count() as u32 {
+            let sales = g.sales(u);
+            prop_assert_eq!(sales.len(), g.unit_sales(u).len());
+            for (sale, &r) in sales.iter().zip(g.unit_sales(u)) {
+                prop_assert_eq!(g.rel_supplier_unit[r as usize], u);
+                prop_assert_eq!(sale.slot, g.rel_slot[r as usize]);
+                prop_assert_eq!(g.sale_units(sale), g.slot_units(sale.slot));
+            }
+        }
+    }
+
     #[test]
     fn any_graph_survives_a_snapshot(rows in arbitrary_rows()) {
         let g = rows.graph();
