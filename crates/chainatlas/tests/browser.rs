@@ -438,7 +438,7 @@ fn an_organiser_and_two_enterprises_run_a_small_event() {
     assert!(added.status.success(), "{}", support::stderr(&added));
     let supplier_password = support::stdout(&added)
         .lines()
-        .find_map(|l| l.strip_prefix("password: "))
+        .find_map(|l| l.strip_prefix("密码："))
         .and_then(|l| l.split_whitespace().next())
         .expect("the password is printed")
         .to_string();

@@ -83,7 +83,16 @@ fn a_bad_bundle_is_rejected_with_located_errors_and_changes_nothing() {
          90001,91350100M000100Y44,新公司,New Co,430200,small,,1000,10,survey\n",
     )
     .unwrap();
+    // In Chinese unless English is asked for.
     let import = chainatlas(&db, &["import", bundle.to_str().unwrap()]);
+    assert!(!import.status.success());
+    let err = stderr(&import);
+    assert!(
+        err.contains("文件 enterprises.csv 第 2 行，credit_code 列：校验码是“4”，应为“3”"),
+        "{err}"
+    );
+    assert!(err.contains("未导入任何数据"), "{err}");
+    let import = chainatlas(&db, &["import", bundle.to_str().unwrap(), "--lang", "en"]);
     assert!(!import.status.success());
     let err = stderr(&import);
     assert!(
@@ -119,12 +128,12 @@ fn accounts_tokens_and_the_audit_log_from_the_command_line() {
     let demo = chainatlas(&db, &["demo", "--seed", "5"]);
     assert!(demo.status.success());
     let printed = stdout(&demo);
-    assert!(printed.contains("Demo accounts"), "{printed}");
+    assert!(printed.contains("演示账户"), "{printed}");
     for role in ["admin", "analyst", "enterprise"] {
         assert!(
             printed
                 .lines()
-                .any(|l| l.trim_start().starts_with(role) && l.contains("role")),
+                .any(|l| l.trim_start().starts_with(role) && l.contains("角色")),
             "{role} account printed"
         );
     }
@@ -150,7 +159,7 @@ fn accounts_tokens_and_the_audit_log_from_the_command_line() {
     );
     assert!(add.status.success(), "{}", stderr(&add));
     assert!(
-        stdout(&add).contains("password: "),
+        stdout(&add).contains("密码："),
         "a random password is shown once"
     );
 
@@ -211,7 +220,7 @@ fn serve_refuses_to_face_the_network_while_a_demo_password_remains() {
     let refused = chainatlas(&db, &["serve", "--addr", "0.0.0.0:0"]);
     assert!(!refused.status.success());
     assert!(
-        stderr(&refused).contains("still has the password the demo printed"),
+        stderr(&refused).contains("仍有账户使用演示时打印的密码"),
         "{}",
         stderr(&refused)
     );
@@ -480,10 +489,7 @@ fn migrate_moves_a_whole_database_to_the_other_backend_and_back() {
     let moved = migrate(&source, &target);
     assert!(moved.status.success(), "{}", stderr(&moved));
     let said = stderr(&moved);
-    assert!(
-        said.contains("every table's rows and checksum agree"),
-        "{said}"
-    );
+    assert!(said.contains("每张表的行数和校验和一致"), "{said}");
     assert!(said.contains("audit_log"), "{said}");
     // A PostgreSQL URL is shown without its password.
     let url = target.to_string_lossy().to_string();

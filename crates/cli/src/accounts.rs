@@ -6,12 +6,12 @@ use anyhow::{bail, Context, Result};
 use chainatlas_auth::{
     check_password_policy, hash_password, new_password, new_secret, secret_hash, Role,
 };
-use chainatlas_model::EnterpriseId;
+use chainatlas_model::{text, EnterpriseId};
 use chainatlas_store::Store;
 use clap::Subcommand;
 
-use crate::local_actor;
 use crate::output::Format;
+use crate::{local_actor, say};
 
 #[derive(Subcommand)]
 pub enum UserCommand {
@@ -69,10 +69,16 @@ fn password(from_stdin: bool, username: &str) -> Result<(String, bool)> {
     std::io::stdin()
         .lock()
         .read_line(&mut line)
-        .context("reading the password from standard input")?;
+        .with_context(|| {
+            say(&text!(
+                "从标准输入读取密码",
+                "reading the password from standard input"
+            ))
+            .to_string()
+        })?;
     let password = line.trim_end_matches(['\r', '\n']).to_string();
     check_password_policy(&password, &[username])
-        .map_err(|e| anyhow::anyhow!("the password {e}"))?;
+        .map_err(|e| anyhow::anyhow!("{}", say(&text!("密码{e}", "the password {e}"))))?;
     Ok((password, false))
 }
 
@@ -94,19 +100,27 @@ pub fn user(store: &mut Store, command: UserCommand) -> Result<()> {
                 enterprise.map(EnterpriseId),
                 false,
             )?;
-            println!("created user {} ({})", user.username, user.role);
+            let (name, role) = (&user.username, user.role);
+            println!(
+                "{}",
+                say(&text!(
+                    "已创建用户 {name}（{role}）",
+                    "created user {name} ({role})"
+                ))
+            );
             if generated {
-                println!("password: {password}    (shown only now)");
+                println!("{}", shown_once(&password));
             }
         }
         UserCommand::List { format } => {
             let users = store.users()?;
             match format {
                 Format::Table => {
-                    println!(
-                        "{:<4} {:<24} {:<11} {:<10} {:<9} demo password",
-                        "id", "username", "role", "enterprise", "disabled"
+                    let head = text!(
+                        "编号 用户名                   角色        企业       已停用    演示密码",
+                        "id   username                 role        enterprise disabled  demo password"
                     );
+                    println!("{}", say(&head));
                     for u in users {
                         let enterprise = u.enterprise.map(|e| e.to_string()).unwrap_or_default();
                         println!(
@@ -134,20 +148,30 @@ pub fn user(store: &mut Store, command: UserCommand) -> Result<()> {
         } => {
             let (password, generated) = password(password_stdin, &username)?;
             store.set_password(&actor, &username, &hash_password(&password))?;
-            println!("password of {username} changed");
+            println!(
+                "{}",
+                say(&text!(
+                    "{username} 的密码已修改",
+                    "password of {username} changed"
+                ))
+            );
             if generated {
-                println!("password: {password}    (shown only now)");
+                println!("{}", shown_once(&password));
             }
         }
         UserCommand::Disable { username } => {
             store.set_disabled(&actor, &username, true)?;
             println!(
-                "{username} disabled; their sessions are ended and their tokens no longer work"
+                "{}",
+                say(&text!(
+                    "{username} 已停用；其会话已结束，其令牌不再有效",
+                    "{username} disabled; their sessions are ended and their tokens no longer work"
+                ))
             );
         }
         UserCommand::Enable { username } => {
             store.set_disabled(&actor, &username, false)?;
-            println!("{username} enabled");
+            println!("{}", say(&text!("{username} 已启用", "{username} enabled")));
         }
     }
     Ok(())
@@ -159,15 +183,29 @@ pub fn token(store: &mut Store, command: TokenCommand) -> Result<()> {
         TokenCommand::Create { username, name } => {
             let secret = new_secret("ca_token_");
             let token = store.create_token(&actor, &username, &name, &secret_hash(&secret))?;
-            println!("token {} for {username} ({name}):", token.id);
+            let id = token.id;
+            println!(
+                "{}",
+                say(&text!(
+                    "{username} 的令牌 {id}（{name}）：",
+                    "token {id} for {username} ({name}):"
+                ))
+            );
             println!("{secret}");
-            println!("It is shown only now. Send it as: Authorization: Bearer <token>");
+            println!(
+                "{}",
+                say(&text!(
+                    "它只显示这一次。请这样发送：Authorization: Bearer <令牌>",
+                    "It is shown only now. Send it as: Authorization: Bearer <token>"
+                ))
+            );
         }
         TokenCommand::List => {
-            println!(
-                "{:<4} {:<24} {:<24} {:<10} revoked",
-                "id", "username", "name", "created"
+            let head = text!(
+                "编号 用户名                   名称                     创建于     已吊销",
+                "id   username                 name                     created    revoked"
             );
+            println!("{}", say(&head));
             for t in store.tokens()? {
                 println!(
                     "{:<4} {:<24} {:<24} {:<10} {}",
@@ -181,7 +219,7 @@ pub fn token(store: &mut Store, command: TokenCommand) -> Result<()> {
         }
         TokenCommand::Revoke { id } => {
             store.revoke_token(&actor, id)?;
-            println!("token {id} revoked");
+            println!("{}", say(&text!("令牌 {id} 已吊销", "token {id} revoked")));
         }
     }
     Ok(())
@@ -191,15 +229,16 @@ pub fn audit(store: &Store, limit: u32, format: Format) -> Result<()> {
     let log = store.audit_log(limit, 0)?;
     match format {
         Format::Table => {
-            println!(
-                "{:<6} {:<19} {:<18} {:<15} {:<12} {:<10} {:<10} change",
-                "id", "at (China time)", "actor", "address", "action", "entity", "id"
+            let head = text!(
+                "编号   时间（北京时间）    操作者             地址            动作         对象       对象编号   变化",
+                "id     at (China time)     actor              address         action       entity     id         change"
             );
+            println!("{}", say(&head));
             for e in &log.items {
                 let change = match (&e.change.before, &e.change.after) {
                     (Some(b), Some(a)) => format!("{b} → {a}"),
                     (None, Some(a)) => a.clone(),
-                    (Some(b), None) => format!("{b} → (deleted)"),
+                    (Some(b), None) => format!("{b} → {}", say(&text!("（已删除）", "(deleted)"))),
                     (None, None) => String::new(),
                 };
                 println!(
@@ -213,7 +252,14 @@ pub fn audit(store: &Store, limit: u32, format: Format) -> Result<()> {
                     e.change.entity_id
                 );
             }
-            println!("({} of {} entries)", log.items.len(), log.total);
+            let (shown, total) = (log.items.len(), log.total);
+            println!(
+                "{}",
+                say(&text!(
+                    "（共 {total} 条，显示 {shown} 条）",
+                    "({shown} of {total} entries)"
+                ))
+            );
         }
         Format::Json => {
             let list: Vec<serde_json::Value> = log
@@ -239,10 +285,20 @@ pub fn create_demo_accounts(store: &mut Store, out: &mut dyn std::io::Write) -> 
         return Ok(());
     }
     let Some(firm) = store.enterprise(EnterpriseId(1))? else {
-        bail!("the demo atlas has no enterprise 1 to bind the enterprise account to");
+        bail!(
+            "{}",
+            say(&text!(
+                "演示图谱没有编号为 1 的企业，无法绑定企业账户",
+                "the demo atlas has no enterprise 1 to bind the enterprise account to"
+            ))
+        );
     };
     let actor = local_actor();
-    writeln!(out, "Demo accounts (passwords are shown only now; change them with `chainatlas user passwd NAME`):")?;
+    let head = text!(
+        "演示账户（密码只显示这一次；用 `chainatlas user passwd 用户名` 修改）：",
+        "Demo accounts (passwords are shown only now; change them with `chainatlas user passwd NAME`):"
+    );
+    writeln!(out, "{}", say(&head))?;
     for (username, role, enterprise) in [
         ("admin", Role::Admin, None),
         ("analyst", Role::Analyst, None),
@@ -257,10 +313,30 @@ pub fn create_demo_accounts(store: &mut Store, out: &mut dyn std::io::Write) -> 
             enterprise,
             true,
         )?;
+        let (name, id) = (&firm.name_zh, firm.id);
         let acts_for = enterprise
-            .map(|_| format!(", acts for {} (id {})", firm.name_zh, firm.id))
+            .map(|_| {
+                say(&text!(
+                    "，代表 {name}（编号 {id}）",
+                    ", acts for {name} (id {id})"
+                ))
+                .to_string()
+            })
             .unwrap_or_default();
-        writeln!(out, "  {username:<11} {password}   role {role}{acts_for}")?;
+        let line = text!(
+            "  {username:<11} {password}   角色 {role}{acts_for}",
+            "  {username:<11} {password}   role {role}{acts_for}"
+        );
+        writeln!(out, "{}", say(&line))?;
     }
     Ok(())
+}
+
+/// A new password, printed once.
+fn shown_once(password: &str) -> String {
+    say(&text!(
+        "密码：{password}    （只显示这一次）",
+        "password: {password}    (shown only now)"
+    ))
+    .to_string()
 }

@@ -65,8 +65,6 @@ pub struct ComplexityArgs {
 pub struct Output {
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     format: ReportFormat,
-    #[arg(long, value_enum, default_value_t = Lang::Zh)]
-    lang: Lang,
     /// Write to this file instead of the standard output.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -122,7 +120,7 @@ struct Year {
 pub const MAX_ROWS: usize = 20_000_000;
 
 pub fn complexity(args: ComplexityArgs) -> Result<()> {
-    let english = args.output.lang == Lang::En;
+    let english = crate::lang() == Lang::En;
     let mut wanted = vec![
         Wanted::text(&args.location),
         Wanted::text(&args.product),
@@ -453,7 +451,7 @@ pub struct IoArgs {
 }
 
 pub fn io(args: IoArgs) -> Result<()> {
-    let english = args.output.lang == Lang::En;
+    let english = crate::lang() == Lang::En;
     let mut cells: Vec<(String, String, Option<f64>)> = Vec::new();
     let mut keep = |row: &str, col: &str, value: Option<f64>| {
         if cells.len() >= chainatlas_complexity::MAX_IO_CELLS {

@@ -32,9 +32,6 @@ pub struct Output {
     /// With --format csv: which table to write (the first one by default).
     #[arg(long)]
     section: Option<String>,
-    /// Language of names in tables and CSV.
-    #[arg(long, value_enum, default_value_t = Lang::Zh)]
-    lang: Lang,
     /// Run the analysis this many times and print timings to stderr (for benchmarks).
     #[arg(long, default_value_t = 1)]
     repeat: u32,
@@ -224,7 +221,7 @@ fn diagnose(store: &Store, graph: &Graph, args: DiagnoseArgs) -> Result<()> {
             today,
         )
     })?;
-    let l = output.lang;
+    let l = crate::lang();
     let sections = vec![
         coverage_section(l, &dto),
         short_boards_section(l, &dto),
@@ -400,7 +397,7 @@ fn disrupt(store: &Store, graph: &Graph, args: DisruptArgs) -> Result<()> {
     let dto = timed(output.repeat, || {
         diag::disruption(store, graph, &chain, &shock, limit)
     })?;
-    let l = output.lang;
+    let l = crate::lang();
     eprintln!(
         "hit {} enterprises; {} affected; lost {} of {} ×10k yuan ({} direct); travelled {} tiers",
         dto.hit_enterprises,
@@ -560,7 +557,7 @@ fn chokepoints(store: &Store, graph: &Graph, args: ChokepointsArgs) -> Result<()
         "{} candidates, {} simulated exactly, {threads} threads",
         dto.candidates, dto.simulated
     );
-    let l = output.lang;
+    let l = crate::lang();
     let sections = vec![
         Section::new(
             "enterprises",
@@ -627,7 +624,7 @@ fn attract(store: &Store, graph: &Graph, args: AttractArgs) -> Result<()> {
     let dto = timed(output.repeat, || {
         diag::attraction(store, graph, &scope.chain, scope.region, thresholds, limit)
     })?;
-    let l = output.lang;
+    let l = crate::lang();
     let rows = dto
         .short_boards
         .iter()
@@ -678,7 +675,7 @@ fn attract(store: &Store, graph: &Graph, args: AttractArgs) -> Result<()> {
 fn opportunities(store: &Store, graph: &Graph, args: OpportunitiesArgs) -> Result<()> {
     use chainatlas_app::opportunities as opp;
     let output = args.output;
-    let lang = match output.lang {
+    let lang = match crate::lang() {
         Lang::Zh => chainatlas_model::Lang::Zh,
         Lang::En => chainatlas_model::Lang::En,
     };
@@ -719,7 +716,7 @@ fn opportunities(store: &Store, graph: &Graph, args: OpportunitiesArgs) -> Resul
         let landscape = opp::landscape(graph, level, measure, &group)?;
         opp::opportunities(store, graph, &landscape, args.region, args.top)
     })?;
-    let l = output.lang;
+    let l = crate::lang();
     let text = |t: &opp::TextDto| {
         if l == Lang::Zh {
             t.text_zh.clone()
@@ -840,7 +837,7 @@ fn industry_boards(
     output: &Output,
     dto: &chainatlas_app::opportunities::IndustryBoardsDto,
 ) -> Result<()> {
-    let l = output.lang;
+    let l = crate::lang();
     let label = |i: &chainatlas_app::opportunities::IndustryDto| name(l, &i.name_zh, &i.name_en);
     let share = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.0}%", v * 100.0));
     let number = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));

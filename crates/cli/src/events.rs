@@ -103,7 +103,7 @@ pub(crate) fn open_existing(db: &Path) -> Result<Store> {
     if !chainatlas_store::is_postgres(db) && !db.exists() {
         bail!("{} does not exist", db.display());
     }
-    Store::open(db).with_context(|| format!("opening {}", crate::shown(db)))
+    Store::open(db).with_context(|| crate::opening(db))
 }
 
 fn run_event(db: &Path, event: i64, args: &ScheduleArgs) -> Result<()> {

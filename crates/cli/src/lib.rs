@@ -23,6 +23,8 @@ use chainatlas_store::{Actor, Change, Store};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use chainatlas_model::text;
+use diagnose::Lang;
 use output::Format;
 
 #[derive(Parser)]
@@ -41,8 +43,34 @@ struct Cli {
         default_value = "chainatlas.db"
     )]
     db: PathBuf,
+    /// The language of what the command prints (messages, problems, tables, names):
+    /// zh, Chinese, unless en is asked for.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "CHAINATLAS_LANG",
+        default_value_t = Lang::Zh
+    )]
+    lang: Lang,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The language the command was asked to print in, set once when it starts.
+static LANGUAGE: std::sync::OnceLock<Lang> = std::sync::OnceLock::new();
+
+/// The language of what the command prints: Chinese unless `--lang en`.
+pub(crate) fn lang() -> Lang {
+    LANGUAGE.get().copied().unwrap_or(Lang::Zh)
+}
+
+/// A text in the language of the command.
+pub(crate) fn say(text: &chainatlas_model::Text) -> &str {
+    text.get(match lang() {
+        Lang::Zh => chainatlas_model::Lang::Zh,
+        Lang::En => chainatlas_model::Lang::En,
+    })
 }
 
 #[derive(Subcommand)]
@@ -170,11 +198,12 @@ pub type Serve = fn(std::net::TcpListener, chainatlas_store::Pool, bool) -> std:
 /// the error on failure.
 pub fn main(serve_web: Serve) {
     let cli = Cli::parse();
+    let _ = LANGUAGE.set(cli.lang);
     if !matches!(cli.command, Command::Serve { .. }) {
         quiet_on_closed_pipe();
     }
     if let Err(e) = run(cli, serve_web) {
-        eprintln!("error: {e:#}");
+        eprintln!("{}{e:#}", say(&text!("错误：", "error: ")));
         std::process::exit(1);
     }
 }
@@ -231,10 +260,13 @@ fn run(cli: Cli, serve_web: Serve) -> Result<()> {
             bar.finish_and_clear();
             let summary = summary?;
             let total: u64 = summary.exported.iter().map(|(_, n)| n).sum();
+            let (to, took) = (path.display(), seconds(started));
             eprintln!(
-                "exported {total} records to {} in {:.1?}",
-                path.display(),
-                started.elapsed()
+                "{}",
+                say(&text!(
+                    "已导出 {total} 条记录到 {to}，用时 {took}",
+                    "exported {total} records to {to} in {took}"
+                ))
             );
             Ok(())
         }
@@ -275,19 +307,26 @@ fn demo(
     }
     let mut store = open(db)?;
     if !replace && !store.is_empty()? {
+        let db = shown(db);
         bail!(
-            "{} already holds an atlas; pass --replace to replace it with the demo",
-            shown(db)
+            "{}",
+            say(&text!(
+                "{db} 已有图谱；要以演示数据替换，请加 --replace",
+                "{db} already holds an atlas; pass --replace to replace it with the demo"
+            ))
         );
     }
     let started = Instant::now();
     let mut written = fill_with_demo(&mut store, &config, true)?;
     accounts::create_demo_accounts(&mut store, &mut std::io::stdout())?;
     written += services::write_demo_services(&mut store, &config)?;
+    let (db, took) = (shown(db), seconds(started));
     eprintln!(
-        "wrote {written} demo records to {} in {:.1?}",
-        shown(db),
-        started.elapsed()
+        "{}",
+        say(&text!(
+            "已向 {db} 写入 {written} 条演示记录，用时 {took}",
+            "wrote {written} demo records to {db} in {took}"
+        ))
     );
     Ok(())
 }
@@ -312,44 +351,72 @@ fn import(db: &Path, path: &Path, replace: bool, max_problems: usize) -> Result<
     match result {
         Ok(summary) => {
             let total = summary.rows();
+            let heads = [
+                text!("新增", "added"),
+                text!("修改", "changed"),
+                text!("未变", "unchanged"),
+                text!("移除", "removed"),
+            ];
+            let [added, changed, unchanged, removed] = heads.each_ref().map(say);
             eprintln!(
-                "  {:<18} {:>10} {:>10} {:>10} {:>10}",
-                "", "added", "changed", "unchanged", "removed"
+                "  {:<18} {added:>10} {changed:>10} {unchanged:>10} {removed:>10}",
+                ""
             );
             for k in &summary.kinds {
                 eprintln!(
                     "  {:<18} {:>10} {:>10} {:>10} {:>10}",
-                    k.kind.as_str(),
+                    say(&k.kind.label()),
                     k.added,
                     k.changed,
                     k.unchanged,
                     k.removed
                 );
             }
+            let (from, took) = (path.display(), seconds(started));
             eprintln!(
-                "imported {total} records from {} in {:.1?}",
-                path.display(),
-                started.elapsed()
+                "{}",
+                say(&text!(
+                    "已从 {from} 导入 {total} 条记录，用时 {took}",
+                    "imported {total} records from {from} in {took}"
+                ))
             );
             Ok(())
         }
         Err(ImportError::Invalid { problems, omitted }) => {
             for problem in &problems {
-                eprintln!("{problem}");
+                eprintln!("{}", say(&problem.text()));
             }
             if omitted > 0 {
                 eprintln!(
-                    "… and {omitted} more problems not listed (raise --max-problems to see them)"
+                    "{}",
+                    say(&text!(
+                        "……另有 {omitted} 个问题未列出（调大 --max-problems 可查看）",
+                        "… and {omitted} more problems not listed (raise --max-problems to see them)"
+                    ))
                 );
             }
+            let (n, from) = (problems.len() as u64 + omitted, path.display());
             bail!(
-                "{} problems in {}; nothing was imported",
-                problems.len() as u64 + omitted,
-                path.display()
+                "{}",
+                say(&text!(
+                    "{from} 中有 {n} 个问题；未导入任何数据",
+                    "{n} problems in {from}; nothing was imported"
+                ))
             )
         }
-        Err(e) => Err(e.into()),
+        Err(e) => bail!("{}", say(&chainatlas_model::Explain::explain(&e))),
     }
+}
+
+/// "opening DB", as the context of an error.
+pub(crate) fn opening(db: &Path) -> String {
+    let db = shown(db);
+    say(&text!("打开 {db}", "opening {db}")).to_string()
+}
+
+/// Seconds since `started`, as `12.3 s`.
+fn seconds(started: Instant) -> String {
+    format!("{:.1} s", started.elapsed().as_secs_f64())
 }
 
 /// Whoever runs this command, at this machine, now.
@@ -371,7 +438,7 @@ pub(crate) fn today() -> chainatlas_model::Date {
 }
 
 fn open(path: &Path) -> Result<Store> {
-    Store::open(path).with_context(|| format!("opening {}", shown(path)))
+    Store::open(path).with_context(|| opening(path))
 }
 
 /// A database's location as messages show it: a PostgreSQL URL without its password.
@@ -393,23 +460,35 @@ fn is_new(db: &Path) -> Result<bool> {
 /// each table's rows and checksum as verified in the target.
 fn migrate(from: &Path, to: &Path) -> Result<()> {
     if !chainatlas_store::is_postgres(from) && !from.exists() {
-        bail!("{} does not exist", from.display());
+        let from = from.display();
+        bail!("{}", say(&text!("{from} 不存在", "{from} does not exist")));
     }
     let source = open(from)?;
     let mut target = open(to)?;
     let started = Instant::now();
     let copies = source
         .copy_into(&mut target, |t| {
-            eprintln!("  {:<28} {:>12} rows  {:016x}", t.table, t.rows, t.checksum)
+            let (table, rows, sum) = (t.table, t.rows, t.checksum);
+            eprintln!(
+                "{}",
+                say(&text!(
+                    "  {table:<28} {rows:>12} 行  {sum:016x}",
+                    "  {table:<28} {rows:>12} rows  {sum:016x}"
+                ))
+            )
         })
-        .with_context(|| format!("moving {} to {}", shown(from), shown(to)))?;
+        .with_context(|| {
+            let (from, to) = (shown(from), shown(to));
+            say(&text!("把 {from} 移到 {to}", "moving {from} to {to}")).to_string()
+        })?;
     let rows: u64 = copies.iter().map(|c| c.rows).sum();
+    let (tables, from, to, took) = (copies.len(), shown(from), shown(to), seconds(started));
     eprintln!(
-        "moved {rows} rows in {} tables from {} to {} in {:.1?}; every table's rows and checksum agree",
-        copies.len(),
-        shown(from),
-        shown(to),
-        started.elapsed()
+        "{}",
+        say(&text!(
+            "已把 {tables} 张表共 {rows} 行从 {from} 移到 {to}，用时 {took}；每张表的行数和校验和一致",
+            "moved {rows} rows in {tables} tables from {from} to {to} in {took}; every table's rows and checksum agree"
+        ))
     );
     Ok(())
 }
@@ -499,9 +578,13 @@ fn serve(
 ) -> Result<()> {
     let started = Instant::now();
     if is_new(db)? {
+        let new = shown(db);
         eprintln!(
-            "{} is new: filling it with the demo atlas (seed {seed})",
-            shown(db)
+            "{}",
+            say(&text!(
+                "{new} 是新数据库：正在填入演示图谱（种子 {seed}）",
+                "{new} is new: filling it with the demo atlas (seed {seed})"
+            ))
         );
         let mut store = open(db)?;
         let config = DemoConfig::demo(seed);
@@ -511,19 +594,24 @@ fn serve(
     }
     if !addr.ip().is_loopback() && open(db)?.any_demo_password()? {
         bail!(
-            "refusing to listen on {addr}: an account still has the password the demo printed. \
-             Change it with `chainatlas user passwd NAME` (see `chainatlas user list`), or listen on 127.0.0.1"
+            "{}",
+            say(&text!(
+                "拒绝在 {addr} 上监听：仍有账户使用演示时打印的密码。请用 `chainatlas user passwd 用户名` 修改（见 `chainatlas user list`），或在 127.0.0.1 上监听",
+                "refusing to listen on {addr}: an account still has the password the demo printed. Change it with `chainatlas user passwd NAME` (see `chainatlas user list`), or listen on 127.0.0.1"
+            ))
         );
     }
-    let pool =
-        chainatlas_store::Pool::open(db, 16).with_context(|| format!("opening {}", shown(db)))?;
-    let listener =
-        std::net::TcpListener::bind(addr).with_context(|| format!("listening on {addr}"))?;
+    let pool = chainatlas_store::Pool::open(db, 16).with_context(|| opening(db))?;
+    let listener = std::net::TcpListener::bind(addr)
+        .with_context(|| say(&text!("在 {addr} 上监听", "listening on {addr}")).to_string())?;
     let local = listener.local_addr()?;
+    let (served, took) = (shown(db), seconds(started));
     eprintln!(
-        "Chain Atlas is serving {} on http://{local}/ (ready in {:.0?})",
-        shown(db),
-        started.elapsed()
+        "{}",
+        say(&text!(
+            "产业链图谱正在 http://{local}/ 提供 {served}（{took} 就绪）",
+            "Chain Atlas is serving {served} on http://{local}/ (ready in {took})"
+        ))
     );
     serve_web(listener, pool, secure_cookies).context("serving")
 }

@@ -52,9 +52,6 @@ pub struct MatchArgs {
     top: usize,
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     format: ReportFormat,
-    /// Language of reasons in tables and CSV.
-    #[arg(long, value_enum, default_value_t = Lang::Zh)]
-    lang: Lang,
     /// Score settings, e.g. `region=0.3,elsewhere=0` (see docs/matching.md).
     #[arg(long, default_value = "")]
     weights: String,
@@ -164,7 +161,7 @@ pub fn run(db: &Path, args: MatchArgs) -> Result<()> {
                 .collect(),
         }]
     };
-    print(&results, args.format, args.lang)
+    print(&results, args.format, crate::lang())
 }
 
 /// Opens the database's listing index, saying so when it had to be rebuilt.
@@ -360,7 +357,7 @@ fn match_all(
     let (top, out, lang) = (
         args.top,
         args.out.as_deref().expect("clap requires --out"),
-        args.lang,
+        crate::lang(),
     );
     let demands = live_demands(store, config.today, args.max_demands.unwrap_or(usize::MAX))?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());

@@ -9,7 +9,11 @@ pub enum Format {
 pub fn print_counts(format: Format, rows: &[(&str, u64)]) {
     match format {
         Format::Table => {
-            println!("{:<18} {:>12}", "entity", "count");
+            let (entity, count) = (
+                crate::say(&chainatlas_model::text!("类别", "entity")).to_string(),
+                crate::say(&chainatlas_model::text!("数量", "count")).to_string(),
+            );
+            println!("{entity:<18} {count:>12}");
             for (name, n) in rows {
                 println!("{name:<18} {n:>12}");
             }

@@ -68,8 +68,7 @@ fn read_list(path: &Path, columns: &[(String, String)]) -> Result<Vec<Record>> {
 
 /// The atlas's enterprises as records to resolve against.
 fn atlas_records(db: &Path) -> Result<Vec<Record>> {
-    let store = chainatlas_store::Store::open(db)
-        .with_context(|| format!("opening {}", crate::shown(db)))?;
+    let store = chainatlas_store::Store::open(db).with_context(|| crate::opening(db))?;
     let mut out = Vec::new();
     store.for_each_enterprise(|e| out.push(Record::of_enterprise(&e)))?;
     Ok(out)

@@ -59,7 +59,7 @@ impl Server {
                 .expect("the server reports where it listens")
                 .expect("readable");
             let words: Vec<&str> = line.split_whitespace().collect();
-            if words.len() >= 4 && words[2] == "role" {
+            if words.len() >= 4 && (words[2] == "role" || words[2] == "角色") {
                 accounts.push((words[0].to_string(), words[1].to_string()));
             }
             if let Some(at) = line.find("http://") {
