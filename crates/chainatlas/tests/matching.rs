@@ -103,16 +103,31 @@ fn bad_spreadsheets_are_refused_with_every_problem() {
         "id,title,description,region,quantity,budget\nD1,,x,4201,-3,12.345\nD1,泵,,420100,,\n",
     );
     let db = dir.path().join("unused.db");
-    let out = chainatlas(
-        &db,
-        &[
-            "match",
-            "--demands",
-            d.to_str().unwrap(),
-            "--supplies",
-            s.to_str().unwrap(),
-        ],
-    );
+    let run = |lang: &str| {
+        chainatlas(
+            &db,
+            &[
+                "match",
+                "--demands",
+                d.to_str().unwrap(),
+                "--supplies",
+                s.to_str().unwrap(),
+                "--lang",
+                lang,
+            ],
+        )
+    };
+    let out = run("zh");
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    for expected in [
+        "文件 demands.csv 第 2 行，title 列：",
+        "5 个问题",
+        "未做匹配",
+    ] {
+        assert!(err.contains(expected), "{expected} in {err}");
+    }
+    let out = run("en");
     assert!(!out.status.success());
     let err = stderr(&out);
     for expected in [
@@ -140,7 +155,7 @@ fn bad_spreadsheets_are_refused_with_every_problem() {
         ],
     ));
     assert!(
-        err.contains("demands.csv line 1: missing column 'id'"),
+        err.contains("文件 demands.csv 第 1 行：缺少列“id”"),
         "{err}"
     );
     let txt = dir.path().join("list.txt");
@@ -156,7 +171,7 @@ fn bad_spreadsheets_are_refused_with_every_problem() {
         ],
     ));
     assert!(
-        err.contains("is neither a .csv file nor an .xlsx workbook"),
+        err.contains("list.txt：不是 .csv 文件或 .xlsx 工作簿"),
         "{err}"
     );
 }

@@ -404,7 +404,20 @@ fn import(db: &Path, path: &Path, replace: bool, max_problems: usize) -> Result<
                 ))
             )
         }
-        Err(e) => bail!("{}", say(&chainatlas_model::Explain::explain(&e))),
+        Err(e) => Err(import_error(path, e)),
+    }
+}
+
+/// A refused import or list that is not about its rows, in the command's language and
+/// naming the file; the database's own errors as the database gives them.
+pub(crate) fn import_error(path: &Path, e: ImportError) -> anyhow::Error {
+    match e {
+        ImportError::Store(e) => e.into(),
+        e => {
+            let (file, what) = (path.display(), chainatlas_model::Explain::explain(&e));
+            let (zh, en) = (&what.zh, &what.en);
+            anyhow::anyhow!("{}", say(&text!("{file}：{zh}", "{file}: {en}")))
+        }
     }
 }
 

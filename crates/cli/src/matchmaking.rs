@@ -289,16 +289,19 @@ fn read_list(path: &Path) -> Result<Vec<ListRow>> {
         Ok(rows) => Ok(rows),
         Err(ImportError::Invalid { problems, .. }) => {
             for p in &problems {
-                eprintln!("{p}");
+                eprintln!("{}", crate::say(&p.text()));
             }
+            let (n, from) = (problems.len(), path.display());
+            let s = if n == 1 { "" } else { "s" };
             bail!(
-                "{} problem{} in {}; nothing was matched",
-                problems.len(),
-                if problems.len() == 1 { "" } else { "s" },
-                path.display()
+                "{}",
+                crate::say(&chainatlas_model::text!(
+                    "{from} 中有 {n} 个问题；未做匹配",
+                    "{n} problem{s} in {from}; nothing was matched"
+                ))
             )
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(crate::import_error(path, e)),
     }
 }
 

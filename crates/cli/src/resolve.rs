@@ -38,7 +38,7 @@ pub struct ResolveArgs {
     /// Candidates shown per row.
     #[arg(long, default_value_t = 3)]
     candidates: usize,
-    /// Reasons and summaries in English (Chinese by default).
+    /// Reasons and summaries in English (Chinese by default); the same as `--lang en`.
     #[arg(long)]
     english: bool,
     /// Write the decisions to this file instead of the standard output.
@@ -53,16 +53,19 @@ fn read_list(path: &Path, columns: &[(String, String)]) -> Result<Vec<Record>> {
         Ok(list) => Ok(list.records),
         Err(ImportError::Invalid { problems, omitted }) => {
             for p in &problems {
-                eprintln!("{p}");
+                eprintln!("{}", crate::say(&p.text()));
             }
-            let n = problems.len() as u64 + omitted;
+            let (n, from) = (problems.len() as u64 + omitted, path.display());
+            let s = if n == 1 { "" } else { "s" };
             bail!(
-                "{n} problem{} in {}; nothing was resolved",
-                if n == 1 { "" } else { "s" },
-                path.display()
+                "{}",
+                crate::say(&chainatlas_model::text!(
+                    "{from} 中有 {n} 个问题；未做识别",
+                    "{n} problem{s} in {from}; nothing was resolved"
+                ))
             )
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(crate::import_error(path, e)),
     }
 }
 
@@ -74,7 +77,9 @@ fn atlas_records(db: &Path) -> Result<Vec<Record>> {
     Ok(out)
 }
 
-pub fn run(db: &Path, args: ResolveArgs) -> Result<()> {
+pub fn run(db: &Path, mut args: ResolveArgs) -> Result<()> {
+    // `--english` is kept; `--lang en` says the same for every command.
+    args.english |= crate::lang() == crate::diagnose::Lang::En;
     let started = Instant::now();
     let inputs = read_list(&args.input, &args.columns)?;
     let targets = match &args.against {
