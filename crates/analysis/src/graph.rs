@@ -459,17 +459,11 @@ pub(crate) fn assemble(structure: Structure, core: Core) -> Graph {
         let to = next[p as usize] as usize;
         next[p as usize] += 1;
         let slot = core.rel_slot[r];
-        let total = core.slot_total[slot as usize];
-        let share = if total > 0 {
-            core.rel_value[r] as f64 / total as f64
-        } else {
-            0.0
-        };
         unit_sales[to] = r as u32;
         sales[to] = Sale {
             slot,
             unit: slot_at[slot as usize],
-            share,
+            share: share(core.rel_value[r], core.slot_total[slot as usize]),
         };
     }
     drop((at, next, slot_at));
@@ -746,6 +740,15 @@ pub struct Sale {
 impl Sale {
     /// In [`Sale::unit`]: the slot feeds no unit or several.
     pub const SEVERAL: u32 = u32::MAX;
+}
+
+/// A relation's share of its slot's value (0 in a slot worth nothing).
+fn share(value: i64, slot_total: i64) -> f64 {
+    if slot_total > 0 {
+        value as f64 / slot_total as f64
+    } else {
+        0.0
+    }
 }
 
 /// The one unit a slot feeds, or [`Sale::SEVERAL`].
@@ -1375,17 +1378,11 @@ impl Graph {
             let mut added = false;
             for &(_, r) in fresh[first..].iter().take_while(|f| f.0 == u) {
                 let slot = rel_slot[r as usize];
-                let total = slot_total[slot as usize];
-                let share = if total > 0 {
-                    rel_value[r as usize] as f64 / total as f64
-                } else {
-                    0.0
-                };
                 unit_sales.push(r);
                 sales.push(Sale {
                     slot,
                     unit: cascade.at(single_unit(&slot_unit_start, &slot_units, slot)),
-                    share,
+                    share: share(rel_value[r as usize], slot_total[slot as usize]),
                 });
                 added = true;
             }

@@ -167,9 +167,9 @@ impl Explain for ImportError {
 /// Keys seen so far (in the database and earlier in the bundle), to check references
 /// with a message that names the column. Supply relations and listings are not kept
 /// here, which keeps memory flat for the largest files. Events keep what their
-/// participants, requests and meetings are checked against.
+/// participants, requests and meetings are checked against. Sets are hashed with
+/// FxHash: a province's bundle looks up ids some forty million times.
 #[derive(Default)]
-/// Sets hashed with FxHash: a province's bundle looks up ids some forty million times.
 struct Known {
     regions: FxHashSet<u32>,
     chains: FxHashSet<i64>,

@@ -186,8 +186,8 @@ where
 
 /// The temporary table of the keys a merging import has written, per kind: what tells a
 /// row that updates the database's record from a second row of the bundle with the same
-/// key. It lives on disk ([`Store::temp_on_disk`]), so memory stays flat.
-/// The keys an import wrote; SQLite keeps them in the key's own b-tree (no rowid).
+/// key. It lives on disk ([`Store::temp_on_disk`]), so memory stays flat; SQLite keeps
+/// the keys in the key's own b-tree (no rowid).
 fn seen_table(backend: Backend) -> String {
     format!(
         "CREATE TEMP TABLE IF NOT EXISTS import_seen (
