@@ -506,10 +506,100 @@ impl TableImport<'_, '_> {
         };
         let mut rows = 0u64;
         let mut pending_parents = Vec::new();
+        // One row read and checked ahead: its references checked, and written.
+        let mut one_row = |mut row: Row, checked: Checked| -> Result<(), ImportError> {
+            let decoded = match checked {
+                Checked::WrongLength => {
+                    let (n, expected) = (row.cells.len(), header_len);
+                    self.problems.push(Problem {
+                        location: at(row.number, None),
+                        message: text!(
+                            "有 {n} 个字段，应与表头一样为 {expected} 个",
+                            "has {n} fields, expected {expected} as in the header"
+                        ),
+                    });
+                    return Ok(());
+                }
+                Checked::BadCells(bad_cells) => {
+                    for (column, message) in bad_cells {
+                        self.problems.push(Problem {
+                            location: at(row.number, Some(column)),
+                            message,
+                        });
+                    }
+                    return Ok(());
+                }
+                Checked::Cells => None,
+                Checked::Decoded(record, problems) => Some((record, problems)),
+            };
+            // A new enterprise without an id: decoded with the placeholder 0,
+            // written with the id the database assigns.
+            let mut new_enterprise = false;
+            if kind == RecordKind::Enterprise {
+                if row.cells.len() <= positions[0] {
+                    row.cells.resize(positions[0] + 1, String::new());
+                }
+                if row.cells[positions[0]].trim().is_empty() {
+                    let code = row.cells[positions[1]].trim().to_uppercase();
+                    let id = self.before.enterprise_by_credit_code(&code)?;
+                    new_enterprise = id.is_none();
+                    row.cells[positions[0]] = id.unwrap_or(0).to_string();
+                }
+            }
+            let mut reader = RowReader {
+                cells: &row.cells,
+                positions: &positions,
+                columns: cols,
+                problems: Vec::new(),
+            };
+            let key_problem = if new_enterprise {
+                None
+            } else {
+                register_key(kind, &reader, self.known)
+            };
+            let (record, mut row_problems) = match decoded {
+                Some(decoded) => decoded,
+                None => {
+                    let record = decode(kind, &mut reader);
+                    (record, reader.problems)
+                }
+            };
+            row_problems.extend(key_problem);
+            if let Some(record) = &record {
+                row_problems.extend(check_references(
+                    record,
+                    self.known,
+                    self.writer,
+                    &mut pending_parents,
+                    row.number,
+                )?);
+            }
+            if !row_problems.is_empty() {
+                for (column, message) in row_problems {
+                    self.problems.push(Problem {
+                        location: at(row.number, Some(column)),
+                        message,
+                    });
+                }
+                return Ok(());
+            }
+            let record = record.expect("decoded when there are no problems");
+            self.known.add(&record);
+            let location = at(row.number, None);
+            let written = match &record {
+                Record::Enterprise(e) if new_enterprise => self.create(e),
+                _ => self.write(&record, location),
+            };
+            if let Err(e) = written {
+                refusal(self.problems, row.number, e)?;
+            }
+            Ok(())
+        };
         // A thread of its own reads the rows ahead and checks what needs no database,
         // while this one validates references and writes.
         let reading = &mut *table;
-        std::thread::scope(|scope| -> Result<(), ImportError> {
+        // The line and message of a row that could not be read, the last one read.
+        let unreadable = std::thread::scope(|scope| -> Result<_, ImportError> {
             let (ahead, batches) = std::sync::mpsc::sync_channel(AHEAD_BATCHES);
             let shape = RowShape {
                 kind,
@@ -519,111 +609,27 @@ impl TableImport<'_, '_> {
                 workbook,
             };
             scope.spawn(move || read_ahead(reading, shape, ahead));
-            'rows: for (batch, bytes) in batches {
+            for (batch, bytes) in batches {
                 for item in batch {
-                    let (mut row, checked) = match item {
-                        Ahead::Unreadable(line, message) => {
-                            self.problems.push(Problem {
-                                location: at(line, None),
-                                message,
-                            });
-                            break 'rows;
-                        }
+                    let (row, checked) = match item {
+                        Ahead::Unreadable(line, message) => return Ok(Some((line, message))),
                         Ahead::Row(row, checked) => (row, checked),
                     };
                     rows += 1;
                     if rows.is_multiple_of(65_536) {
                         progress(rows, bytes);
                     }
-                    let decoded = match checked {
-                        Checked::WrongLength => {
-                            let (n, expected) = (row.cells.len(), header_len);
-                            self.problems.push(Problem {
-                                location: at(row.number, None),
-                                message: text!(
-                                    "有 {n} 个字段，应与表头一样为 {expected} 个",
-                                    "has {n} fields, expected {expected} as in the header"
-                                ),
-                            });
-                            continue;
-                        }
-                        Checked::BadCells(bad_cells) => {
-                            for (column, message) in bad_cells {
-                                self.problems.push(Problem {
-                                    location: at(row.number, Some(column)),
-                                    message,
-                                });
-                            }
-                            continue;
-                        }
-                        Checked::Cells => None,
-                        Checked::Decoded(record, problems) => Some((record, problems)),
-                    };
-                    // A new enterprise without an id: decoded with the placeholder 0,
-                    // written with the id the database assigns.
-                    let mut new_enterprise = false;
-                    if kind == RecordKind::Enterprise {
-                        if row.cells.len() <= positions[0] {
-                            row.cells.resize(positions[0] + 1, String::new());
-                        }
-                        if row.cells[positions[0]].trim().is_empty() {
-                            let code = row.cells[positions[1]].trim().to_uppercase();
-                            let id = self.before.enterprise_by_credit_code(&code)?;
-                            new_enterprise = id.is_none();
-                            row.cells[positions[0]] = id.unwrap_or(0).to_string();
-                        }
-                    }
-                    let mut reader = RowReader {
-                        cells: &row.cells,
-                        positions: &positions,
-                        columns: cols,
-                        problems: Vec::new(),
-                    };
-                    let key_problem = if new_enterprise {
-                        None
-                    } else {
-                        register_key(kind, &reader, self.known)
-                    };
-                    let (record, mut row_problems) = match decoded {
-                        Some(decoded) => decoded,
-                        None => {
-                            let record = decode(kind, &mut reader);
-                            (record, reader.problems)
-                        }
-                    };
-                    row_problems.extend(key_problem);
-                    if let Some(record) = &record {
-                        row_problems.extend(check_references(
-                            record,
-                            self.known,
-                            self.writer,
-                            &mut pending_parents,
-                            row.number,
-                        )?);
-                    }
-                    if !row_problems.is_empty() {
-                        for (column, message) in row_problems {
-                            self.problems.push(Problem {
-                                location: at(row.number, Some(column)),
-                                message,
-                            });
-                        }
-                        continue;
-                    }
-                    let record = record.expect("decoded when there are no problems");
-                    self.known.add(&record);
-                    let location = at(row.number, None);
-                    let written = match &record {
-                        Record::Enterprise(e) if new_enterprise => self.create(e),
-                        _ => self.write(&record, location),
-                    };
-                    if let Err(e) = written {
-                        refusal(self.problems, row.number, e)?;
-                    }
+                    one_row(row, checked)?;
                 }
             }
-            Ok(())
+            Ok(None)
         })?;
+        if let Some((line, message)) = unreadable {
+            self.problems.push(Problem {
+                location: at(line, None),
+                message,
+            });
+        }
         // Rows gathered for a bulk write (PostgreSQL) are refused when their round lands.
         let refused = match self.writer.refused() {
             Ok(refused) => refused,
