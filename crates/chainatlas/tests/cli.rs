@@ -278,7 +278,7 @@ fn diagnostics_print_tables_json_and_csv_and_refuse_bad_input() {
     assert!(
         impact["total_loss_fen"].as_i64().unwrap() > impact["direct_loss_fen"].as_i64().unwrap()
     );
-    assert!(stderr(&json).contains("travelled"));
+    assert!(stderr(&json).contains("传导"), "{}", stderr(&json));
 
     let ranked = chainatlas(
         &db,
@@ -346,10 +346,18 @@ fn diagnostics_print_tables_json_and_csv_and_refuse_bad_input() {
             "expected one of coverage, short-boards",
         ),
     ] {
+        // The messages as English gives them (`--lang en`).
+        let args = [args.as_slice(), &["--lang", "en"]].concat();
         let out = chainatlas(&db, &args);
         assert!(!out.status.success(), "{args:?} should fail");
         assert!(stderr(&out).contains(words), "{args:?}: {}", stderr(&out));
     }
+    let out = chainatlas(&db, &["disrupt", "--chain", "rail"]);
+    assert!(
+        stderr(&out).contains("请说明要移除什么"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[cfg(unix)]

@@ -7,7 +7,7 @@ use anyhow::Result;
 use chainatlas_analysis::Graph;
 use chainatlas_app::diagnostics::{self as diag, EnterpriseBriefDto, RegionRefDto};
 use chainatlas_app::format::wan;
-use chainatlas_model::{EnterpriseId, NodeId, RegionCode};
+use chainatlas_model::{text, EnterpriseId, NodeId, RegionCode};
 use chainatlas_store::Store;
 use serde::Serialize;
 
@@ -178,20 +178,26 @@ pub struct AttractArgs {
 pub fn run(store: &Store, command: DiagnosticsCommand) -> Result<()> {
     let started = Instant::now();
     // A server's snapshot of the graph when there is one, else the database.
-    let (graph, from) = match chainatlas_app::cache::graph_from_snapshot(store)? {
-        Some(graph) => (graph, "from the server's snapshot"),
+    let (graph, from, from_en) = match chainatlas_app::cache::graph_from_snapshot(store)? {
+        Some(graph) => (graph, "从服务器的快照", "from the server's snapshot"),
         None => (
             std::sync::Arc::new(store.supply_graph()?),
+            "从数据库",
             "from the database",
         ),
     };
-    eprintln!(
-        "graph: {} enterprises, {} units, {} relations loaded {from} in {:.2?} ({} MiB)",
+    let (firms, units, relations) = (
         graph.enterprise_count(),
         graph.unit_count(),
         graph.relation_count(),
-        started.elapsed(),
-        graph.heap_bytes() >> 20
+    );
+    let (took, mib) = (started.elapsed(), graph.heap_bytes() >> 20);
+    eprintln!(
+        "{}",
+        crate::say(&text!(
+            "供应图：{firms} 家企业、{units} 个生产单元、{relations} 条供应关系，{from}载入，用时 {took:.2?}（{mib} MiB）",
+            "graph: {firms} enterprises, {units} units, {relations} relations loaded {from_en} in {took:.2?} ({mib} MiB)"
+        ))
     );
     match command {
         DiagnosticsCommand::Diagnose(args) => diagnose(store, &graph, args),
@@ -391,21 +397,29 @@ fn disrupt(store: &Store, graph: &Graph, args: DisruptArgs) -> Result<()> {
     };
     if shock.is_empty() {
         anyhow::bail!(
-            "say what to remove: --enterprise ID, --region CODE or --node ID (each may repeat)"
+            "{}",
+            crate::say(&text!(
+                "请说明要移除什么：--enterprise 编号、--region 区划代码或 --node 编号（均可重复）",
+                "say what to remove: --enterprise ID, --region CODE or --node ID (each may repeat)"
+            ))
         );
     }
     let dto = timed(output.repeat, || {
         diag::disruption(store, graph, &chain, &shock, limit)
     })?;
     let l = crate::lang();
-    eprintln!(
-        "hit {} enterprises; {} affected; lost {} of {} ×10k yuan ({} direct); travelled {} tiers",
-        dto.hit_enterprises,
-        dto.affected_enterprises,
+    let (hit, affected, tiers) = (dto.hit_enterprises, dto.affected_enterprises, dto.tiers);
+    let (lost, of, direct) = (
         wan_fen(dto.total_loss_fen),
         wan_fen(dto.baseline_fen),
         wan_fen(dto.direct_loss_fen),
-        dto.tiers
+    );
+    eprintln!(
+        "{}",
+        crate::say(&text!(
+            "冲击 {hit} 家企业，波及 {affected} 家；损失 {lost} 万元（全链 {of} 万元，直接损失 {direct} 万元）；传导 {tiers} 级",
+            "hit {hit} enterprises; {affected} affected; lost {lost} of {of} ×10k yuan ({direct} direct); travelled {tiers} tiers"
+        ))
     );
     let sections = vec![
         disruption_enterprises_section(l, &dto),
@@ -940,12 +954,18 @@ fn timed<T>(
         times.push(started.elapsed());
     }
     times.sort();
-    eprintln!(
-        "analysis: {} runs, min {:.1?}, median {:.1?}, max {:.1?}",
+    let (runs, min, median, max) = (
         times.len(),
         times[0],
         times[times.len() / 2],
-        times[times.len() - 1]
+        times[times.len() - 1],
+    );
+    eprintln!(
+        "{}",
+        crate::say(&text!(
+            "分析：运行 {runs} 次，最短 {min:.1?}，中位 {median:.1?}，最长 {max:.1?}",
+            "analysis: {runs} runs, min {min:.1?}, median {median:.1?}, max {max:.1?}"
+        ))
     );
     Ok(result.expect("ran at least once"))
 }
